@@ -1,0 +1,88 @@
+// The summary as torchinfo prints it (formatting.py / model_statistics.py): a header, one line per
+// row with tree prefixes, totals, and sizes in MB (1e6 bytes). Counting happens in modelSummary.ts.
+import type { ModelSummary, Shape, SummaryRow } from '../protocol/modelInfo';
+
+const HEADERS = ['Input Shape', 'Output Shape', 'Param #', 'Param %', 'Kernel Shape', 'Mult-Adds', 'Trainable'];
+const NAME_HEADER = 'Layer (type (var_name):depth-idx)';
+const COL_WIDTH = 25;
+const MIN_NAME_WIDTH = 40;
+
+const thousands = (n: number) => Math.round(n).toLocaleString('en-US');
+
+function shapeText(shape: Shape | Shape[]): string {
+  const one = (s: Shape) => `[${s.map((d) => (d === null ? 'None' : String(d))).join(', ')}]`;
+  if (shape.length === 0) return '--';
+  return Array.isArray(shape[0]) ? `[${(shape as Shape[]).map(one).join(', ')}]` : one(shape as Shape);
+}
+
+function treePrefix(depth: number): string {
+  if (depth === 0) return '';
+  if (depth === 1) return '├─';
+  return '│    '.repeat(depth - 1) + '└─';
+}
+
+function rowCells(row: SummaryRow, maxDepth: number): string[] {
+  // An expanded container shows its own (never any, in Keras) params; one at max depth, all inside it.
+  const collapsed = !row.isContainer || row.depth === maxDepth;
+  const params = collapsed ? row.params : 0;
+  const paramText = params === 0 ? '--' : row.trainableParams > 0 ? thousands(params) : `(${thousands(params)})`;
+  const percent = params === 0 ? '     --' : `${row.paramPercent.toFixed(2)}%`.padStart(7);
+  const multAdds = (collapsed ? row.multAdds : 0) > 0 ? thousands(row.multAdds) : '--';
+  const trainable = row.params === 0 ? '--' : row.trainable === 'partial' ? 'Partial' : row.trainable ? 'True' : 'False';
+  return [
+    row.inputShapes.length === 0 ? '--' : row.inputShapes.length === 1 ? shapeText(row.inputShapes[0]) : shapeText(row.inputShapes),
+    shapeText(row.outputShape),
+    paramText,
+    percent,
+    row.kernelShape ? shapeText(row.kernelShape) : '--',
+    multAdds,
+    trainable,
+  ];
+}
+
+function rowName(row: SummaryRow): string {
+  return `${treePrefix(row.depth)}${row.type} (${row.name})${row.depthIndex ? `: ${row.depthIndex}` : ''}`;
+}
+
+function megabytes(bytes: number): string {
+  return (bytes / 1e6).toFixed(2);
+}
+
+/** torchinfo's `format_output_num` for counts: M/G/T units with two decimals. */
+function readableCount(n: number): [string, string] {
+  for (const [unit, size] of [['T', 1e12], ['G', 1e9], ['M', 1e6]] as const) {
+    if (n >= size) return [` (${unit})`, (n / size).toFixed(2)];
+  }
+  return ['', thousands(n)];
+}
+
+export function formatSummary(summary: ModelSummary): string {
+  const cells = summary.layers.map((r) => rowCells(r, summary.depth));
+  const names = summary.layers.map(rowName);
+  // torchinfo widens the name column to a multiple of 5; we also widen any column a value overflows.
+  const nameWidth = Math.max(MIN_NAME_WIDTH, Math.ceil((Math.max(...names.map((n) => n.length), NAME_HEADER.length) + 1) / 5) * 5);
+  const widths = HEADERS.map((h, i) => Math.max(COL_WIDTH, h.length + 1, ...cells.map((c) => c[i].length + 1)));
+  const line = (name: string, values: string[]) =>
+    (name.padEnd(nameWidth) + ' ' + values.map((v, i) => v.padEnd(widths[i])).join(' ')).trimEnd();
+  const totalWidth = nameWidth + widths.reduce((a, b) => a + b, 0) + widths.length;
+  const divider = '='.repeat(totalWidth);
+  const t = summary.totals;
+  const [macUnit, macValue] = readableCount(t.multAdds);
+  return [
+    divider,
+    line(NAME_HEADER, HEADERS),
+    divider,
+    ...summary.layers.map((_, i) => line(names[i], cells[i])),
+    divider,
+    `Total params: ${thousands(t.totalParams)}`,
+    `Trainable params: ${thousands(t.trainableParams)}`,
+    `Non-trainable params: ${thousands(t.nonTrainableParams)}`,
+    `Total mult-adds${macUnit}: ${macValue}`,
+    divider,
+    `Input size (MB): ${megabytes(t.inputBytes)}`,
+    `Forward/backward pass size (MB): ${megabytes(t.forwardBackwardBytes)}`,
+    `Params size (MB): ${megabytes(t.paramBytes)}`,
+    `Estimated Total Size (MB): ${megabytes(t.totalBytes)}`,
+    divider,
+  ].join('\n');
+}

@@ -1,0 +1,99 @@
+// One uniform view of a model's dataflow for the graph and the summary: its inputs, the calls of its
+// layers in order, and which call (or model input) produces each tensor. A Sequential is read as the
+// chain its `layers` list is (tfjs may splice a nested first model's layers into its inner graph);
+// a functional model is read from the inbound nodes tfjs keeps.
+import type { Shape } from '../protocol/modelInfo';
+import {
+  containerOf, isInputLayer, isModel, nodesInContainer, type ContainerLike, type LayerLike, type TensorLike,
+} from './modelStructure';
+
+/** A model input (index) or output `tensor` of the call at `call` in the same list. */
+export type TensorRef = { kind: 'input'; index: number } | { kind: 'call'; call: number; tensor: number };
+
+export interface TensorInfo {
+  shape: Shape;
+  dtype: string;
+}
+
+export interface LayerCall {
+  layer: LayerLike;
+  /** Index of this call among the layer's calls in the model (> 0 only for shared layers). */
+  callIndex: number;
+  /** How many times the layer is called in this model. */
+  callCount: number;
+  inputs: (TensorInfo & { from: TensorRef | null })[];
+  outputs: TensorInfo[];
+}
+
+export interface ModelInput extends TensorInfo {
+  name: string;
+  layer: LayerLike | null;
+}
+
+export interface ModelCalls {
+  inputs: ModelInput[];
+  calls: LayerCall[];
+  outputs: (TensorInfo & { from: TensorRef | null })[];
+}
+
+const info = (t: TensorLike): TensorInfo => ({ shape: [...t.shape], dtype: t.dtype ?? 'float32' });
+
+function outputsOf(layer: LayerLike): TensorInfo[] {
+  if (isModel(layer)) return (layer as ContainerLike).outputs.map(info);
+  const last = layer.inboundNodes[layer.inboundNodes.length - 1];
+  if (last) return last.outputTensors.map(info);
+  const shape = (layer as unknown as { outputShape: Shape | Shape[] }).outputShape;
+  const shapes = (Array.isArray(shape[0]) ? shape : [shape]) as Shape[];
+  return shapes.map((s) => ({ shape: [...s], dtype: 'float32' }));
+}
+
+function sequentialCalls(model: ContainerLike): ModelCalls {
+  const input = model.inputs[0];
+  const source = (input as unknown as { sourceLayer?: LayerLike }).sourceLayer ?? null;
+  const inputs: ModelInput[] = [{ name: source?.name ?? 'input', layer: source, ...info(input) }];
+  const calls: LayerCall[] = [];
+  let from: TensorRef = { kind: 'input', index: 0 };
+  let current: TensorInfo = inputs[0];
+  for (const layer of (model as unknown as { layers: LayerLike[] }).layers) {
+    const outputs = outputsOf(layer);
+    calls.push({ layer, callIndex: 0, callCount: 1, inputs: [{ ...current, from }], outputs });
+    from = { kind: 'call', call: calls.length - 1, tensor: 0 };
+    current = outputs[0];
+  }
+  return { inputs, calls, outputs: [{ ...current, from }] };
+}
+
+function functionalCalls(container: ContainerLike): ModelCalls {
+  const refs = new Map<string, TensorRef>();
+  const key = (layer: LayerLike, node: number, tensor: number) => `${layer.name}\u0000${node}\u0000${tensor}`;
+  const inputs: ModelInput[] = container.inputLayers.map((layer, index) => {
+    refs.set(key(layer, 0, 0), { kind: 'input', index });
+    return { name: layer.name, layer, ...info(container.inputs[index]) };
+  });
+  const calls: LayerCall[] = [];
+  for (const layer of container.layers) {
+    if (isInputLayer(layer)) continue;
+    const found = nodesInContainer(container, layer);
+    found.forEach(({ node, index }, callIndex) => {
+      calls.push({
+        layer, callIndex, callCount: found.length,
+        inputs: node.inputTensors.map((t, k) => ({
+          ...info(t),
+          from: refs.get(key(node.inboundLayers[k], node.nodeIndices[k], node.tensorIndices[k])) ?? null,
+        })),
+        outputs: node.outputTensors.map(info),
+      });
+      node.outputTensors.forEach((_, t) => refs.set(key(layer, index, t), { kind: 'call', call: calls.length - 1, tensor: t }));
+    });
+  }
+  const outputs = container.outputLayers.map((layer, i) => ({
+    ...info(container.outputs[i]),
+    from: refs.get(key(layer, container.outputLayersNodeIndices[i], container.outputLayersTensorIndices[i])) ?? null,
+  }));
+  return { inputs, calls, outputs };
+}
+
+export function modelCalls(model: LayerLike): ModelCalls {
+  if (model.getClassName() === 'Sequential') return sequentialCalls(model as ContainerLike);
+  return functionalCalls(containerOf(model));
+}

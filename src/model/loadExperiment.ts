@@ -1,0 +1,114 @@
+import Module from 'node:module';
+import * as path from 'node:path';
+import * as fs from 'node:fs';
+import * as tf from '@tensorflow/tfjs';
+import type { Experiment } from '../api';
+import type { ExperimentSettings } from '../protocol/experimentSpec';
+import type { SourceLocation } from '../protocol/modelInfo';
+import { bundleExperiment, PROVIDED_MODULES } from './bundleExperiment';
+import { CallSiteRecorder } from './callSiteRecorder';
+import { loadModelJson } from './modelJson';
+import { userFrame } from './stackLocation';
+import { UserError } from './userError';
+
+export interface LoadedModel {
+  model: tf.LayersModel;
+  /** Where each layer (and model) object was made in the user's source; null for model.json. */
+  locate: (layerOrModel: object) => SourceLocation | null;
+  settings: ExperimentSettings;
+  file: string;
+}
+
+type NodeModule = Module & {
+  _compile(code: string, filename: string): void;
+  paths: string[];
+};
+const ModuleCtor = Module as unknown as {
+  new (id: string, parent?: Module | null): NodeModule;
+  _nodeModulePaths(dir: string): string[];
+};
+
+/** The `model-lens` module as seen from one experiment file. */
+function userApi(baseDir: string) {
+  return {
+    __esModule: true,
+    defineExperiment: <T>(experiment: T): T => experiment,
+    loadModel: (p: string) => loadModelJson(path.resolve(baseDir, p)),
+  };
+}
+
+/** A user-facing error for a throw in the user's code: their file:line, the message, no stack. */
+function userThrow(e: unknown, isUserFile: (f: string) => boolean, file: string, during: string): UserError {
+  if (e instanceof UserError) return e;
+  const err = e instanceof Error ? e : new Error(String(e));
+  const at = userFrame(err.stack, isUserFile);
+  return new UserError(`${during}: ${err.message}`, at ?? { file, line: 1, column: 1 });
+}
+
+/** Evaluates an experiment file and calls its `model()`, recording each layer's call site. */
+export async function loadExperiment(file: string): Promise<LoadedModel> {
+  const abs = path.resolve(file);
+  if (!fs.existsSync(abs)) throw new UserError(`${file}: no such file.`, null, 'Check the path of the experiment file.');
+  const { code, userFiles } = await bundleExperiment(abs);
+  const isUserFile = (f: string) => userFiles.has(f);
+  process.setSourceMapsEnabled(true);
+
+  const recorder = new CallSiteRecorder(isUserFile);
+  const userTf = recorder.wrapTf(tf);
+  const api = userApi(path.dirname(abs));
+  const mod = new ModuleCtor(abs, null);
+  mod.filename = abs;
+  mod.paths = ModuleCtor._nodeModulePaths(path.dirname(abs));
+  const ownRequire = mod.require.bind(mod);
+  mod.require = ((id: string) => {
+    if (PROVIDED_MODULES.test(id)) return id.startsWith('model-lens') ? api : userTf;
+    return ownRequire(id);
+  }) as NodeJS.Require;
+
+  try {
+    mod._compile(code, abs);
+  } catch (e) {
+    throw userThrow(e, isUserFile, abs, 'the experiment file threw while loading');
+  }
+  const exports = mod.exports as { default?: unknown };
+  const experiment = (exports && typeof exports === 'object' && 'default' in exports ? exports.default : undefined) as
+    Partial<Experiment> | undefined;
+  if (!experiment || typeof experiment !== 'object') {
+    throw new UserError(`${file} has no default export.`, { file: abs, line: 1, column: 1 },
+      'End the file with `export default defineExperiment({ model: () => ..., ... })`.');
+  }
+  if (typeof experiment.model !== 'function') {
+    throw new UserError(`${file}: the default export has no model() function.`, { file: abs, line: 1, column: 1 },
+      'Add `model: () => tf.sequential({ layers: [...] })` to the exported experiment.');
+  }
+
+  let model: unknown;
+  try {
+    model = await experiment.model();
+  } catch (e) {
+    throw userThrow(e, isUserFile, abs, 'model() failed');
+  }
+  if (!model || typeof model !== 'object' || typeof (model as tf.LayersModel).getClassName !== 'function' ||
+      !Array.isArray((model as tf.LayersModel).layers)) {
+    throw new UserError(`${file}: model() must return a tf.LayersModel (tf.sequential(...) or tf.model(...)), got ${describe(model)}.`,
+      { file: abs, line: 1, column: 1 });
+  }
+  const { model: _ignored, ...settings } = experiment;
+  return { model: model as tf.LayersModel, locate: (o) => recorder.locate(o), settings: settings as ExperimentSettings, file: abs };
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (typeof v !== 'object') return typeof v;
+  return (v as object).constructor?.name ?? 'an object';
+}
+
+/** An experiment file (.ts/.js/.mjs/.cjs) or a tfjs/Keras model.json. */
+export async function loadModelFile(file: string): Promise<LoadedModel> {
+  if (file.toLowerCase().endsWith('.json')) {
+    const abs = path.resolve(file);
+    const model = await loadModelJson(abs, false);
+    return { model, locate: () => null, settings: {}, file: abs };
+  }
+  return loadExperiment(file);
+}

@@ -1,0 +1,116 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { ModelSummary, Shape, SourceLocation, SummaryRow, SummaryTotals, TrainableState } from '../protocol/modelInfo';
+import { kernelShape, layerMultAdds } from './multAdds';
+import { modelCalls } from './layerCalls';
+import { BYTES_PER_ELEMENT, isModel, sizeOf, weightBytes, weightCount, withBatch, type LayerLike } from './modelStructure';
+
+export interface SummaryOptions {
+  batchSize?: number;
+  /** Rows deeper than this are not listed (torchinfo's `depth`, default 3); totals count them all. */
+  depth?: number;
+  locate?: (layerOrModel: object) => SourceLocation | null;
+}
+
+/** One row per layer call, in torchinfo's order, with the facts its totals are computed from. */
+interface RowFacts extends SummaryRow {
+  isLeaf: boolean;
+  repeated: boolean;
+  paramBytes: number;
+  outputBytes: number;
+}
+
+function trainableState(params: number, trainableParams: number, flag: boolean): TrainableState {
+  if (params === 0) return flag;
+  if (trainableParams === 0) return false;
+  return trainableParams === params ? true : 'partial';
+}
+
+function rootOutputShape(shapes: Shape[]): Shape | Shape[] {
+  return shapes.length === 1 ? shapes[0] : shapes;
+}
+
+/** torchinfo's summary of a LayersModel: rows (depth-limited) and totals (over every layer). */
+export function computeSummary(model: tf.LayersModel, options: SummaryOptions = {}): ModelSummary {
+  const batch = options.batchSize ?? 1;
+  const maxDepth = options.depth ?? 3;
+  const locate = options.locate ?? (() => null);
+  const rows: RowFacts[] = [];
+  const seen = new Set<LayerLike>();
+  const depthCounters = new Map<number, number>();
+
+  const root = model as unknown as LayerLike;
+  const rootCalls = modelCalls(root);
+  const rootParams = weightCount(root.weights);
+  const rootTrainable = weightCount(root.trainableWeights);
+  const rootRow: RowFacts = {
+    name: root.name, type: root.getClassName(), depthIndex: '', depth: 0, parent: null,
+    inputShapes: rootCalls.inputs.map((t) => withBatch(t.shape, batch)),
+    outputShape: rootOutputShape(rootCalls.outputs.map((t) => withBatch(t.shape, batch))),
+    params: rootParams, trainableParams: rootTrainable, paramPercent: 0, kernelShape: null, multAdds: 0,
+    trainable: trainableState(rootParams, rootTrainable, root.trainable), isContainer: true, source: locate(root),
+    isLeaf: false, repeated: false, paramBytes: 0, outputBytes: 0,
+  };
+  rows.push(rootRow);
+
+  /** Adds the rows of `owner`'s layer calls; returns their summed mult-adds. */
+  function walk(owner: LayerLike, depth: number): number {
+    let multAdds = 0;
+    for (const call of modelCalls(owner).calls) {
+      const { layer } = call;
+      const index = (depthCounters.get(depth) ?? 0) + 1;
+      depthCounters.set(depth, index);
+      const repeated = seen.has(layer);
+      seen.add(layer);
+      const params = weightCount(layer.weights);
+      const trainableParams = weightCount(layer.trainableWeights);
+      const inputShapes = call.inputs.map((t) => withBatch(t.shape, batch));
+      const outputShapes = call.outputs.map((t) => withBatch(t.shape, batch));
+      const outputShape = outputShapes.length === 1 ? outputShapes[0] : outputShapes;
+      const nested = isModel(layer);
+      const row: RowFacts = {
+        name: layer.name, type: layer.getClassName(), depthIndex: `${depth}-${index}`, depth, parent: owner.name,
+        inputShapes, outputShape, params, trainableParams, paramPercent: 0,
+        kernelShape: nested ? null : kernelShape(layer.weights), multAdds: 0,
+        trainable: trainableState(params, trainableParams, layer.trainable), isContainer: nested,
+        source: locate(layer), isLeaf: !nested, repeated,
+        paramBytes: repeated ? 0 : weightBytes(layer.weights),
+        outputBytes: outputShapes.reduce((n, s, i) => n + sizeOf(s) * (BYTES_PER_ELEMENT[call.outputs[i].dtype] ?? 4), 0),
+      };
+      rows.push(row);
+      if (nested) {
+        row.multAdds = walk(layer, depth + 1);
+      } else {
+        const config = layer.getConfig();
+        row.multAdds = layerMultAdds({
+          className: row.type, weights: layer.weights, inputShapes, outputShape: outputShapes[0] ?? [], batch,
+          channelsFirst: config.dataFormat === 'channelsFirst' || config.data_format === 'channels_first',
+        });
+      }
+      multAdds += row.multAdds;
+    }
+    return multAdds;
+  }
+  rootRow.multAdds = walk(root, 1);
+
+  const leaves = rows.filter((r) => r.isLeaf);
+  const unique = leaves.filter((r) => !r.repeated);
+  const totalParams = unique.reduce((n, r) => n + r.params, 0);
+  const trainableParams = unique.reduce((n, r) => n + r.trainableParams, 0);
+  const inputBytes = rootCalls.inputs.reduce(
+    (n, t) => n + sizeOf(withBatch(t.shape, batch)) * (BYTES_PER_ELEMENT[t.dtype] ?? 4), 0);
+  // torchinfo: outputs of layers with parameters, ×2 because backprop keeps a gradient of each.
+  const forwardBackwardBytes = leaves.filter((r) => r.params > 0).reduce((n, r) => n + 2 * r.outputBytes, 0);
+  const paramBytes = unique.reduce((n, r) => n + r.paramBytes, 0);
+  const totals: SummaryTotals = {
+    totalParams, trainableParams, nonTrainableParams: totalParams - trainableParams,
+    multAdds: rootRow.multAdds, inputBytes, forwardBackwardBytes, paramBytes,
+    totalBytes: inputBytes + forwardBackwardBytes + paramBytes,
+  };
+  const layers: SummaryRow[] = rows
+    .filter((r) => r.depth <= maxDepth)
+    .map(({ isLeaf: _l, repeated: _r, paramBytes: _p, outputBytes: _o, ...row }) => ({
+      ...row,
+      paramPercent: totalParams === 0 || (_r && _l) ? 0 : (100 * row.params) / totalParams,
+    }));
+  return { model: root.name, batchSize: batch, depth: maxDepth, layers, totals };
+}

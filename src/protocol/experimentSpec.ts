@@ -1,0 +1,48 @@
+// The serialisable part of an experiment file's default export (everything but `model`).
+// Field names follow DESIGN.md; the trainer gives them their meaning.
+
+export interface NormalizeSpec {
+  mean: number;
+  std: number;
+}
+
+export interface DataSpec {
+  /** `mnist` (bundled), `idx` (a folder of IDX files), or a synthetic 2-D set. */
+  dataset: string;
+  folder?: string;
+  normalize?: NormalizeSpec;
+  limit?: number;
+  testLimit?: number;
+  [extra: string]: unknown;
+}
+
+export interface OptimizerSpec {
+  type: string;
+  learningRate: number;
+  [extra: string]: unknown;
+}
+
+export interface ScheduleSpec {
+  type: string;
+  [field: string]: unknown;
+}
+
+export interface TrainingSpec {
+  epochs?: number;
+  batchSize?: number;
+  seed?: number;
+  optimizer?: OptimizerSpec;
+  loss?: string;
+  schedule?: ScheduleSpec;
+  /** Gradient figures every N steps. */
+  gradientEvery?: number;
+  [extra: string]: unknown;
+}
+
+export interface ExperimentSettings {
+  name?: string;
+  data?: DataSpec;
+  training?: TrainingSpec;
+  /** Layer name patterns (`conv*`), types (`Conv2D`) or index ranges (`0-3`) to freeze. */
+  freeze?: string[];
+}

@@ -1,0 +1,86 @@
+// Data that describes a model: its graph (as torchview draws it) and its summary (as torchinfo
+// prints it). Plain JSON, no runtime dependencies: shared by trainer, host, CLI and webview.
+
+/** A tensor shape; `null` is a dimension not known until run time (the batch, usually). */
+export type Shape = (number | null)[];
+
+/** A position in the user's source (1-based line and column, as editors show them). */
+export interface SourceLocation {
+  file: string;
+  line: number;
+  column: number;
+}
+
+export type GraphNodeKind = 'input' | 'layer' | 'output' | 'group';
+
+export interface GraphNode {
+  id: string;
+  kind: GraphNodeKind;
+  /** Layer or tensor name as tfjs knows it (what `model.getLayer(name)` takes). */
+  name: string;
+  /** Layer class (`Dense`, `Conv2D`, ...); `Input` / `Output` for tensor nodes. */
+  type: string;
+  /** Id of the enclosing group node (a nested model), or null at the top level. */
+  parent: string | null;
+  inputShapes: Shape[];
+  outputShape: Shape | Shape[];
+  /** All weights of the layer (for a group: of everything inside it). */
+  params: number;
+  trainable: boolean;
+  source: SourceLocation | null;
+}
+
+export interface GraphEdge {
+  from: string;
+  to: string;
+  shape: Shape;
+}
+
+export interface ModelGraph {
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+}
+
+/** torchinfo's "Trainable" column: true, false, or "partial" for a container with both. */
+export type TrainableState = boolean | 'partial';
+
+export interface SummaryRow {
+  name: string;
+  type: string;
+  /** torchinfo's `depth-idx`, e.g. "1-2"; "" for the model's own row. */
+  depthIndex: string;
+  depth: number;
+  /** Name of the parent row's layer, null for the model's own row. */
+  parent: string | null;
+  inputShapes: Shape[];
+  outputShape: Shape | Shape[];
+  /** As torchinfo shows it: a leaf's own params, a container's params not shown in its rows below. */
+  params: number;
+  trainableParams: number;
+  paramPercent: number;
+  kernelShape: number[] | null;
+  multAdds: number;
+  trainable: TrainableState;
+  /** True when the row is a nested model (it has rows of its own below). */
+  isContainer: boolean;
+  source: SourceLocation | null;
+}
+
+export interface SummaryTotals {
+  totalParams: number;
+  trainableParams: number;
+  nonTrainableParams: number;
+  multAdds: number;
+  inputBytes: number;
+  forwardBackwardBytes: number;
+  paramBytes: number;
+  totalBytes: number;
+}
+
+export interface ModelSummary {
+  model: string;
+  batchSize: number;
+  depth: number;
+  layers: SummaryRow[];
+  totals: SummaryTotals;
+}
