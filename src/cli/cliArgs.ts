@@ -10,6 +10,8 @@ Commands:
 
 FILE is an experiment file (.ts/.js whose default export has model()) or a tfjs/Keras model.json.`;
 
+export const SEE_HELP = 'Run `model-lens --help` for the commands and options.';
+
 export interface CliArgs {
   command: string;
   file: string;
@@ -39,11 +41,12 @@ export function parseCliArgs(argv: string[]): CliArgs {
       },
     });
   } catch (e) {
-    throw new UserError((e as Error).message, null, USAGE);
+    throw new UserError((e as Error).message, null, SEE_HELP);
   }
   const [command, file] = parsed.positionals;
-  if (parsed.values.help || !command) throw new UserError('no command given.', null, USAGE);
-  if (!file) throw new UserError(`${command}: no FILE given.`, null, USAGE);
+  if (parsed.values.help) return { command: 'help', file: '', batch: undefined, depth: undefined, json: false };
+  if (!command) throw new UserError('no command given.', null, SEE_HELP);
+  if (!file) throw new UserError(`${command}: no FILE given.`, null, SEE_HELP);
   return {
     command,
     file,

@@ -4,7 +4,7 @@ import { formatSummary } from '../model/formatSummary';
 import { loadModelFile } from '../model/loadExperiment';
 import { initInspectionRuntime } from '../model/tfRuntime';
 import { UserError } from '../model/userError';
-import { parseCliArgs, USAGE } from './cliArgs';
+import { parseCliArgs, SEE_HELP, USAGE } from './cliArgs';
 
 async function run(argv: string[]): Promise<number> {
   const args = parseCliArgs(argv);
@@ -26,8 +26,11 @@ async function run(argv: string[]): Promise<number> {
     case 'train':
       throw new UserError('train is not in this build yet: the trainer lands with issue 3.', null,
         'Use `model-lens summary FILE` or `model-lens graph FILE` meanwhile.');
+    case 'help':
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
     default:
-      throw new UserError(`unknown command "${args.command}".`, null, USAGE);
+      throw new UserError(`unknown command "${args.command}".`, null, SEE_HELP);
   }
 }
 

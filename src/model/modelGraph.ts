@@ -32,7 +32,7 @@ export function buildModelGraph(model: tf.LayersModel, options: GraphOptions = {
   const nodes: GraphNode[] = [];
   const edges: GraphEdge[] = [];
 
-  function expand(owner: LayerLike, parent: string | null, prefix: string, level: number): Expansion {
+  function expand(owner: LayerLike, parent: string | null, prefix: string, level: number, frozen: boolean): Expansion {
     const { inputs, calls, outputs } = modelCalls(owner);
     const entries: string[][] = inputs.map(() => []);
     const inputSources: Source[] = inputs.map((input, index) => {
@@ -67,13 +67,13 @@ export function buildModelGraph(model: tf.LayersModel, options: GraphOptions = {
         inputShapes: call.inputs.map((t) => withBatch(t.shape, batch)),
         outputShape: outputShapes.length === 1 ? outputShapes[0] : outputShapes,
         params,
-        trainable: params > 0 ? weightCount(layer.trainableWeights) > 0 : layer.trainable,
+        trainable: params > 0 ? weightCount(layer.trainableWeights) > 0 : layer.trainable && !frozen,
         source: locate(layer),
       };
       const sources = call.inputs.map((t) => resolve(t.from));
       if (isModel(layer) && level < depth) {
         nodes.push({ kind: 'group', ...common });
-        const inner = expand(layer, id, `${id}/`, level + 1);
+        const inner = expand(layer, id, `${id}/`, level + 1, frozen || !layer.trainable);
         call.inputs.forEach((t, k) => {
           for (const to of inner.entries[k] ?? []) connect(sources[k], to, t.shape);
         });
@@ -89,7 +89,7 @@ export function buildModelGraph(model: tf.LayersModel, options: GraphOptions = {
   }
 
   const root = model as unknown as LayerLike;
-  const expansion = expand(root, null, '', 1);
+  const expansion = expand(root, null, '', 1, !root.trainable);
   const { outputs } = modelCalls(root);
   outputs.forEach((output, i) => {
     const id = `output:${i}`;

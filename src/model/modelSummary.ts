@@ -53,7 +53,7 @@ export function computeSummary(model: tf.LayersModel, options: SummaryOptions = 
   rows.push(rootRow);
 
   /** Adds the rows of `owner`'s layer calls; returns their summed mult-adds. */
-  function walk(owner: LayerLike, depth: number): number {
+  function walk(owner: LayerLike, depth: number, frozen: boolean): number {
     let multAdds = 0;
     for (const call of modelCalls(owner).calls) {
       const { layer } = call;
@@ -71,14 +71,15 @@ export function computeSummary(model: tf.LayersModel, options: SummaryOptions = 
         name: layer.name, type: layer.getClassName(), depthIndex: `${depth}-${index}`, depth, parent: owner.name,
         inputShapes, outputShape, params, trainableParams, paramPercent: 0,
         kernelShape: nested ? null : kernelShape(layer.weights), multAdds: 0,
-        trainable: trainableState(params, trainableParams, layer.trainable), isContainer: nested,
+        trainable: trainableState(params, trainableParams, layer.trainable && !frozen), isContainer: nested,
         source: locate(layer), isLeaf: !nested, repeated,
         paramBytes: repeated ? 0 : weightBytes(layer.weights),
         outputBytes: outputShapes.reduce((n, s, i) => n + sizeOf(s) * (BYTES_PER_ELEMENT[call.outputs[i].dtype] ?? 4), 0),
       };
       rows.push(row);
       if (nested) {
-        row.multAdds = walk(layer, depth + 1);
+        // tfjs freezes a nested model's weights but not its layers' own flags: pass the freeze down.
+        row.multAdds = walk(layer, depth + 1, frozen || !layer.trainable);
       } else {
         const config = layer.getConfig();
         row.multAdds = layerMultAdds({
@@ -90,7 +91,7 @@ export function computeSummary(model: tf.LayersModel, options: SummaryOptions = 
     }
     return multAdds;
   }
-  rootRow.multAdds = walk(root, 1);
+  rootRow.multAdds = walk(root, 1, !root.trainable);
 
   const leaves = rows.filter((r) => r.isLeaf);
   const unique = leaves.filter((r) => !r.repeated);

@@ -54,7 +54,7 @@ export interface SummaryRow {
   parent: string | null;
   inputShapes: Shape[];
   outputShape: Shape | Shape[];
-  /** As torchinfo shows it: a leaf's own params, a container's params not shown in its rows below. */
+  /** All weights of the layer; for a nested model, of everything inside it (the table prints torchinfo's "--" when expanded). */
   params: number;
   trainableParams: number;
   paramPercent: number;

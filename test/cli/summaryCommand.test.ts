@@ -1,0 +1,117 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { example, fixture } from '../helpers/fixtures';
+import { runCli } from '../helpers/runCli';
+
+describe('model-lens summary --json on the course MLP', () => {
+  const run = runCli(['summary', example('mnist-mlp.ts'), '--batch', '128', '--json']);
+  const summary = JSON.parse(run.stdout);
+
+  it('exits 0 and reports batch 128', () => {
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(summary.batchSize, 128);
+  });
+
+  it('counts 468,874 parameters, all trainable, and 60,015,872 mult-adds', () => {
+    assert.equal(summary.totals.totalParams, 468874);
+    assert.equal(summary.totals.trainableParams, 468874);
+    assert.equal(summary.totals.nonTrainableParams, 0);
+    assert.equal(summary.totals.multAdds, 60015872);
+  });
+
+  it('has rows for the dense layers with 401,920, 65,664 and 1,290 parameters', () => {
+    const dense = summary.layers.filter((l: { type: string }) => l.type === 'Dense');
+    assert.deepEqual(dense.map((l: { params: number }) => l.params), [401920, 65664, 1290]);
+    assert.deepEqual(dense.map((l: { depthIndex: string }) => l.depthIndex), ['1-2', '1-3', '1-4']);
+  });
+
+  it('has every field the JSON format promises on every row', () => {
+    const fields = ['name', 'type', 'depthIndex', 'depth', 'parent', 'inputShapes', 'outputShape', 'params',
+      'trainableParams', 'paramPercent', 'kernelShape', 'multAdds', 'trainable'];
+    for (const row of summary.layers) for (const f of fields) assert.ok(f in row, `${row.name}.${f}`);
+    for (const f of ['totalParams', 'trainableParams', 'nonTrainableParams', 'multAdds', 'inputBytes',
+      'forwardBackwardBytes', 'paramBytes', 'totalBytes']) assert.equal(typeof summary.totals[f], 'number', f);
+  });
+});
+
+describe('model-lens summary as a table', () => {
+  const run = runCli(['summary', example('mnist-mlp.ts'), '--batch', '128']);
+  const lines = run.stdout.split('\n');
+
+  it('prints thousands separators and the torchinfo totals block', () => {
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /Total params: 468,874\n/);
+    assert.match(run.stdout, /Trainable params: 468,874\n/);
+    assert.match(run.stdout, /Non-trainable params: 0\n/);
+    assert.match(run.stdout, /Total mult-adds \(M\): 60\.02\n/);
+    assert.match(run.stdout, /Params size \(MB\): 1\.88\n/);
+    assert.match(run.stdout, /├─Dense \(fc1\): 1-2 .* 401,920 /);
+  });
+
+  it('lines up every column under its header', () => {
+    const header = lines.find((l) => l.startsWith('Layer (type'))!;
+    const rows = lines.filter((l) => /^(├─|│|Sequential)/.test(l));
+    assert.equal(rows.length, 5);
+    for (const title of ['Input Shape', 'Output Shape', 'Param #', 'Param %', 'Kernel Shape', 'Mult-Adds', 'Trainable']) {
+      const col = header.indexOf(title);
+      for (const row of rows) {
+        assert.notEqual(row[col - 1], undefined, `${title} in ${row}`);
+        // A column starts where its header starts: a space before it, text at it; torchinfo
+        // right-aligns Param % in 7 characters.
+        assert.equal(row[col - 1], ' ', `${title}: ${row}`);
+        if (title === 'Param %') assert.match(row.slice(col, col + 8), /^ *(\d+\.\d\d%|--) $/, row);
+        else assert.notEqual(row[col], ' ', `${title}: ${row}`);
+      }
+    }
+  });
+
+  it('takes the batch size from the experiment when --batch is not given', () => {
+    const json = JSON.parse(runCli(['summary', example('mnist-mlp.ts'), '--json']).stdout);
+    assert.equal(json.batchSize, 128);
+    const cnn = JSON.parse(runCli(['summary', example('mnist-cnn.ts'), '--json']).stdout);
+    assert.equal(cnn.batchSize, 64);
+  });
+
+  it('defaults to batch 1 for a file that names none', () => {
+    const json = JSON.parse(runCli(['summary', fixture('residual.ts'), '--json']).stdout);
+    assert.equal(json.batchSize, 8);
+    const multi = JSON.parse(runCli(['summary', fixture('multi-io.ts'), '--json']).stdout);
+    assert.equal(multi.batchSize, 1);
+  });
+
+  it('limits rows to --depth like torchinfo, keeping the totals', () => {
+    const deep = JSON.parse(runCli(['summary', fixture('nested-frozen.ts'), '--json']).stdout);
+    const shallow = JSON.parse(runCli(['summary', fixture('nested-frozen.ts'), '--json', '--depth', '1']).stdout);
+    assert.ok(deep.layers.some((l: { depth: number }) => l.depth === 2));
+    assert.ok(shallow.layers.every((l: { depth: number }) => l.depth <= 1));
+    assert.deepEqual(shallow.totals, deep.totals);
+  });
+});
+
+describe('model-lens graph', () => {
+  it('prints the graph JSON with nodes and edges', () => {
+    const run = runCli(['graph', example('mnist-cnn.ts'), '--json']);
+    assert.equal(run.status, 0, run.stderr);
+    const g = JSON.parse(run.stdout);
+    assert.deepEqual(g.nodes.map((n: { kind: string }) => n.kind), ['input', ...Array(7).fill('layer'), 'output']);
+    assert.equal(g.edges.length, 8);
+    for (const n of g.nodes) {
+      for (const f of ['id', 'kind', 'name', 'type', 'parent', 'inputShapes', 'outputShape', 'params', 'trainable', 'source']) {
+        assert.ok(f in n, `${n.id}.${f}`);
+      }
+    }
+  });
+});
+
+describe('an experiment in a folder without node_modules', () => {
+  it('gets @tensorflow/tfjs and model-lens from Model Lens itself', async () => {
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-bare-'));
+    fs.copyFileSync(example('mnist-mlp.ts'), path.join(dir, 'mnist-mlp.ts'));
+    const run = runCli(['summary', 'mnist-mlp.ts', '--json'], { cwd: dir });
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(JSON.parse(run.stdout).totals.totalParams, 468874);
+  });
+});
