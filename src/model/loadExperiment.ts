@@ -46,7 +46,12 @@ function userThrow(e: unknown, isUserFile: (f: string) => boolean, file: string,
 }
 
 /** Evaluates an experiment file and calls its `model()`, recording each layer's call site. */
-export async function loadExperiment(file: string): Promise<LoadedModel> {
+export interface LoadOptions {
+  /** Runs after the file is evaluated and before model() (the trainer seeds Math.random here). */
+  beforeModel?: (settings: ExperimentSettings) => void;
+}
+
+export async function loadExperiment(file: string, options: LoadOptions = {}): Promise<LoadedModel> {
   const abs = path.resolve(file);
   if (!fs.existsSync(abs)) throw new UserError(`${file}: no such file.`, null, 'Check the path of the experiment file.');
   const { code, userFiles } = await bundleExperiment(abs);
@@ -82,6 +87,8 @@ export async function loadExperiment(file: string): Promise<LoadedModel> {
       'Add `model: () => tf.sequential({ layers: [...] })` to the exported experiment.');
   }
 
+  const { model: _model, ...settings } = experiment;
+  options.beforeModel?.(settings as ExperimentSettings);
   let model: unknown;
   try {
     model = await experiment.model();
@@ -93,7 +100,6 @@ export async function loadExperiment(file: string): Promise<LoadedModel> {
     throw new UserError(`${file}: model() must return a tf.LayersModel (tf.sequential(...) or tf.model(...)), got ${describe(model)}.`,
       { file: abs, line: 1, column: 1 });
   }
-  const { model: _ignored, ...settings } = experiment;
   return { model: model as tf.LayersModel, locate: (o) => recorder.locate(o), settings: settings as ExperimentSettings, file: abs };
 }
 
@@ -104,11 +110,11 @@ function describe(v: unknown): string {
 }
 
 /** An experiment file (.ts/.js/.mjs/.cjs) or a tfjs/Keras model.json. */
-export async function loadModelFile(file: string): Promise<LoadedModel> {
+export async function loadModelFile(file: string, options: LoadOptions = {}): Promise<LoadedModel> {
   if (file.toLowerCase().endsWith('.json')) {
     const abs = path.resolve(file);
     const model = await loadModelJson(abs, false);
     return { model, locate: () => null, settings: {}, file: abs };
   }
-  return loadExperiment(file);
+  return loadExperiment(file, options);
 }

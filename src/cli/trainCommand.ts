@@ -1,0 +1,98 @@
+import { formatSummary } from '../model/formatSummary';
+import type { EvaluationMessage, TrainerMessage, TrainRequest } from '../protocol/messages';
+import { runTraining, type RunControl } from '../trainer/trainingRun';
+import type { CliArgs } from './cliArgs';
+import { epochLine, finalReport, progressLine } from './trainingPrinter';
+
+/** `model-lens train`: the trainer in this process, printing for people or (--json) one message a line. */
+export async function trainCommand(args: CliArgs): Promise<number> {
+  const request: TrainRequest = {
+    file: args.target, epochs: args.epochs, batchSize: args.batchSize, limit: args.limit, testLimit: args.testLimit,
+    backend: args.backend, gradientEvery: args.gradientEvery, save: args.save,
+  };
+  const control: RunControl = { stopRequested: false };
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    control.stopRequested = true;
+    if (interrupts > 1) process.exit(130);
+    process.stderr.write('\nStopping after this step (Ctrl-C again to quit now)…\n');
+  };
+  process.on('SIGINT', onSigint);
+  const print = args.json ? jsonPrinter() : humanPrinter();
+  try {
+    const done = await runTraining(request, print, control);
+    return done.reason === 'completed' || done.reason === 'stopped' ? 0 : 1;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+function jsonPrinter(): (m: TrainerMessage) => void {
+  return (m) => process.stdout.write(`${JSON.stringify(m)}\n`);
+}
+
+function humanPrinter(): (m: TrainerMessage) => void {
+  const tty = process.stderr.isTTY === true;
+  let epochs = 1;
+  let stepsPerEpoch = 1;
+  let epochStarted = 0;
+  let lastDraw = 0;
+  let lastBatch: TrainerMessage | null = null;
+  let evaluation: EvaluationMessage | null = null;
+  const out = (s: string) => process.stdout.write(`${s}\n`);
+  const drawProgress = (final: boolean) => {
+    if (!lastBatch || lastBatch.type !== 'batch') return;
+    const line = progressLine(lastBatch, epochs, stepsPerEpoch, performance.now() / 1000 - epochStarted);
+    if (tty) process.stderr.write(`\r${line}${final ? '\n' : ''}`);
+    else if (final) process.stderr.write(`${line}\n`);
+  };
+  return (m) => {
+    switch (m.type) {
+      case 'ready':
+        out(`Backend: ${m.backend} (${m.reason}); tfjs ${m.versions.tfjs}, Model Lens ${m.versions.modelLens}`);
+        break;
+      case 'model':
+        epochs = m.plan.epochs;
+        stepsPerEpoch = m.plan.stepsPerEpoch;
+        out(formatSummary(m.summary));
+        out(`Data: ${m.dataset.name} (${m.dataset.trainCount.toLocaleString('en-US')} train, ${m.dataset.testCount.toLocaleString('en-US')} test) from ${m.dataset.source}`);
+        out(`Training: ${m.plan.epochs} epoch(s) × ${m.plan.stepsPerEpoch} steps of ${m.plan.batchSize}, ${m.plan.optimizer}, ${m.plan.loss}, seed ${m.plan.seed}`);
+        break;
+      case 'epochStart':
+        epochStarted = performance.now() / 1000;
+        lastBatch = null;
+        break;
+      case 'batch': {
+        lastBatch = m;
+        const t = performance.now();
+        if (tty && t - lastDraw > 100) { lastDraw = t; drawProgress(false); }
+        break;
+      }
+      case 'epochEnd':
+        drawProgress(true);
+        out(epochLine(m, epochs));
+        break;
+      case 'evaluation':
+        evaluation = m;
+        break;
+      case 'anomaly':
+        drawProgress(true);
+        process.stderr.write(`model-lens: anomaly: ${m.source ? `${m.source.file}:${m.source.line}:${m.source.column}: ` : ''}${m.message}\n`);
+        break;
+      case 'log':
+        process.stderr.write(`${m.level === 'warn' ? 'warning: ' : ''}${m.message}\n`);
+        break;
+      case 'error':
+        drawProgress(true);
+        process.stderr.write(`model-lens: error: ${m.location ? `${m.location.file}:${m.location.line}:${m.location.column}: ` : ''}${m.message}${m.hint ? `\n  ${m.hint}` : ''}\n`);
+        break;
+      case 'done':
+        if (m.reason === 'stopped') { drawProgress(true); out(`Stopped after ${m.steps} steps.`); }
+        if (m.reason === 'completed' || m.reason === 'stopped') out(finalReport(m.elapsedSec, evaluation));
+        break;
+      default:
+        break;
+    }
+  };
+}

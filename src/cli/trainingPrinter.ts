@@ -1,0 +1,45 @@
+// Human output of `model-lens train`: a tqdm-style bar per epoch (on stderr, like tqdm), the
+// course's epoch lines, and the closing report.
+import type { BatchMessage, EpochEndMessage, EvaluationMessage } from '../protocol/messages';
+
+const BAR_WIDTH = 10;
+
+export function clock(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '?';
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600);
+  const mm = String(Math.floor((s % 3600) / 60)).padStart(2, '0');
+  const ss = String(s % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${mm}:${ss}` : `${mm}:${ss}`;
+}
+
+/** `Epoch 1/5:  42%|████▏     | 197/469 [00:02<00:03, 88.12it/s, loss=0.2874, acc=0.9172]` */
+export function progressLine(b: BatchMessage, epochs: number, stepsPerEpoch: number, epochSec: number): string {
+  const fraction = b.batch / stepsPerEpoch;
+  const eighths = Math.round(fraction * BAR_WIDTH * 8);
+  const full = Math.floor(eighths / 8);
+  const partial = eighths % 8 ? ' ▏▎▍▌▋▊▉'[eighths % 8] : '';
+  const bar = ('█'.repeat(full) + partial).padEnd(BAR_WIDTH, ' ');
+  const rate = epochSec > 0 ? b.batch / epochSec : 0;
+  const eta = rate > 0 ? (stepsPerEpoch - b.batch) / rate : NaN;
+  return `Epoch ${b.epoch}/${epochs}: ${String(Math.round(fraction * 100)).padStart(3)}%|${bar}| ${b.batch}/${stepsPerEpoch} ` +
+    `[${clock(epochSec)}<${clock(eta)}, ${rate.toFixed(2)}it/s, loss=${b.loss.toFixed(4)}, acc=${b.accuracy.toFixed(4)}]`;
+}
+
+const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
+
+export function epochLine(e: EpochEndMessage, epochs: number): string {
+  const test = e.testLoss === null || e.testAccuracy === null ? '' : `, Test Loss: ${e.testLoss.toFixed(4)}, Test Accuracy: ${pct(e.testAccuracy)}`;
+  return `Epoch [${e.epoch}/${epochs}], Train Loss: ${e.trainLoss.toFixed(4)}, Train Accuracy: ${pct(e.trainAccuracy)}${test}, LR: ${e.lr.toPrecision(4)}, Time: ${e.epochSec.toFixed(1)}s`;
+}
+
+export function finalReport(elapsedSec: number, evaluation: EvaluationMessage | null): string {
+  const lines = ['Training Done.', `Elapsed time: ${elapsedSec.toFixed(2)} s`];
+  if (evaluation) {
+    lines.push(`Test Accuracy: ${pct(evaluation.testAccuracy)}`);
+    evaluation.perClassAccuracy.forEach((acc, c) => {
+      lines.push(`Accuracy of class ${evaluation.classNames[c] ?? c}: ${acc === null ? 'n/a (no samples)' : pct(acc)}`);
+    });
+  }
+  return lines.join('\n');
+}

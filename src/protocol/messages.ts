@@ -1,0 +1,185 @@
+// Messages between the trainer process, the extension host and the webview. JSON only: numbers
+// that can be non-finite (a diverged loss) travel as null.
+import type { ModelGraph, ModelSummary, SourceLocation } from './modelInfo';
+import type { ScheduleSpec } from './experimentSpec';
+
+export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+
+export interface ReadyMessage {
+  type: 'ready';
+  backend: BackendName;
+  /** Why this backend: what was tried first and what failed. */
+  reason: string;
+  versions: { tfjs: string; node: string; modelLens: string };
+}
+
+export interface DatasetInfo {
+  name: string;
+  source: string;
+  trainCount: number;
+  testCount: number;
+  inputShape: number[];
+  numClasses: number;
+  classNames: string[];
+}
+
+export interface TrainingPlan {
+  epochs: number;
+  batchSize: number;
+  stepsPerEpoch: number;
+  totalSteps: number;
+  gradientEvery: number;
+  histogramEvery: number;
+  optimizer: string;
+  loss: string;
+  seed: number;
+  schedule: ScheduleSpec | null;
+  /** The learning rate planned for every step (null for schedules that depend on losses). */
+  plannedLr: number[] | null;
+}
+
+export interface ModelMessage {
+  type: 'model';
+  name: string;
+  file: string;
+  graph: ModelGraph;
+  summary: ModelSummary;
+  /** Layer name → where the user's source made it. */
+  callSites: Record<string, SourceLocation>;
+  dataset: DatasetInfo;
+  plan: TrainingPlan;
+}
+
+export interface EpochStartMessage {
+  type: 'epochStart';
+  epoch: number;
+  epochs: number;
+  stepsPerEpoch: number;
+  lr: number;
+}
+
+export interface BatchMessage {
+  type: 'batch';
+  epoch: number;
+  /** 1-based step over the whole run. */
+  step: number;
+  /** 1-based batch within the epoch. */
+  batch: number;
+  loss: number;
+  accuracy: number;
+  lr: number;
+  samplesPerSec: number;
+  elapsedSec: number;
+}
+
+export interface GradientHistogram {
+  min: number;
+  max: number;
+  counts: number[];
+}
+
+export interface LayerGradient {
+  layer: string;
+  frozen: boolean;
+  /** L2 norm of all of the layer's weight gradients; null when frozen or non-finite. */
+  l2: number | null;
+  meanAbs: number | null;
+  maxAbs: number | null;
+  /** ‖Δw‖ / ‖w‖ of this step's update. */
+  updateRatio: number | null;
+  histogram?: GradientHistogram;
+}
+
+export interface GradientsMessage {
+  type: 'gradients';
+  epoch: number;
+  step: number;
+  layers: LayerGradient[];
+}
+
+export interface EpochEndMessage {
+  type: 'epochEnd';
+  epoch: number;
+  trainLoss: number;
+  trainAccuracy: number;
+  testLoss: number | null;
+  testAccuracy: number | null;
+  lr: number;
+  epochSec: number;
+  elapsedSec: number;
+}
+
+export interface EvaluationMessage {
+  type: 'evaluation';
+  epoch: number;
+  testLoss: number;
+  testAccuracy: number;
+  perClassAccuracy: (number | null)[];
+  classNames: string[];
+  /** confusion[true][predicted] counts. */
+  confusion: number[][];
+}
+
+export interface SamplesMessage {
+  type: 'samples';
+  epoch: number;
+  width: number;
+  height: number;
+  channels: number;
+  /** Each image's 0–255 pixels, row-major HWC, base64. */
+  images: string[];
+  labels: number[];
+  predictions: number[];
+  classNames: string[];
+}
+
+export interface AnomalyMessage {
+  type: 'anomaly';
+  kind: 'nonFiniteLoss' | 'nonFiniteGradient';
+  epoch: number;
+  step: number;
+  /** The first layer (input to output) whose gradient is not finite. */
+  layer: string | null;
+  source: SourceLocation | null;
+  message: string;
+}
+
+export interface LogMessage {
+  type: 'log';
+  level: 'info' | 'warn';
+  message: string;
+}
+
+export interface ErrorMessage {
+  type: 'error';
+  message: string;
+  location: SourceLocation | null;
+  hint: string | null;
+}
+
+export interface DoneMessage {
+  type: 'done';
+  stopped: boolean;
+  reason: 'completed' | 'stopped' | 'anomaly' | 'error';
+  steps: number;
+  elapsedSec: number;
+  savedTo: string | null;
+}
+
+export type TrainerMessage =
+  | ReadyMessage | ModelMessage | EpochStartMessage | BatchMessage | GradientsMessage | EpochEndMessage
+  | EvaluationMessage | SamplesMessage | AnomalyMessage | LogMessage | ErrorMessage | DoneMessage;
+
+export interface TrainRequest {
+  file: string;
+  epochs?: number;
+  batchSize?: number;
+  limit?: number;
+  testLimit?: number;
+  backend?: BackendName | 'auto';
+  save?: string;
+  gradientEvery?: number;
+  datasetFolder?: string;
+}
+
+export type TrainerCommand = { type: 'start'; request: TrainRequest } | { type: 'stop' };

@@ -1,0 +1,46 @@
+import type * as tf from '@tensorflow/tfjs';
+import { modelCalls } from '../model/layerCalls';
+import { isModel, type LayerLike } from '../model/modelStructure';
+import { UserError } from '../model/userError';
+
+function globToRegExp(glob: string): RegExp {
+  return new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+}
+
+/**
+ * Applies the experiment's `freeze` list: a layer name or glob (`conv*`), a layer type (`Conv2D`),
+ * or an index range of the top-level layers (`0-3`, `2`). Returns the names frozen.
+ */
+export function freezeLayers(model: tf.LayersModel, patterns: string[]): string[] {
+  const top = modelCalls(model as unknown as LayerLike).calls.map((c) => c.layer);
+  const all: LayerLike[] = [];
+  const visit = (layers: LayerLike[]) => {
+    for (const l of layers) {
+      all.push(l);
+      if (isModel(l)) visit(modelCalls(l).calls.map((c) => c.layer));
+    }
+  };
+  visit(top);
+  const frozen: string[] = [];
+  for (const pattern of patterns) {
+    let matched: LayerLike[];
+    const range = /^(\d+)(?:-(\d+))?$/.exec(pattern);
+    if (range) {
+      const from = Number(range[1]);
+      const to = Number(range[2] ?? range[1]);
+      matched = top.slice(from, to + 1);
+    } else {
+      const re = globToRegExp(pattern);
+      matched = all.filter((l) => re.test(l.name) || l.getClassName() === pattern);
+    }
+    if (matched.length === 0) {
+      throw new UserError(`freeze: "${pattern}" matches no layer.`, null,
+        `Layer names are ${all.map((l) => l.name).join(', ')}; patterns may use * and ?, a type (Conv2D) or an index range (0-2).`);
+    }
+    for (const l of matched) {
+      (l as unknown as { trainable: boolean }).trainable = false;
+      frozen.push(l.name);
+    }
+  }
+  return frozen;
+}

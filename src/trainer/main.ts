@@ -1,0 +1,45 @@
+// dist/trainer.js: the training child process. The host forks it with IPC, sends `start` and maybe
+// `stop`; it answers with protocol messages and exits when the run is done. A crash or an
+// out-of-memory here never takes the extension host down.
+import { checkTrainerCommand } from '../protocol/messageChecks';
+import type { TrainerMessage } from '../protocol/messages';
+import { runTraining, type RunControl } from './trainingRun';
+
+const control: RunControl = { stopRequested: false };
+let running = false;
+
+function send(message: TrainerMessage): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.send || !process.connected) return resolve();
+    process.send(message, undefined, {}, () => resolve());
+  });
+}
+
+process.on('message', (raw: unknown) => {
+  const checked = checkTrainerCommand(raw);
+  if (!checked.ok) {
+    void send({ type: 'log', level: 'warn', message: `ignored a malformed command: ${checked.error}` });
+    return;
+  }
+  const command = checked.value;
+  if (command.type === 'stop') {
+    control.stopRequested = true;
+    return;
+  }
+  if (running) {
+    void send({ type: 'log', level: 'warn', message: 'a run is already going in this process; start ignored' });
+    return;
+  }
+  running = true;
+  let last: Promise<void> = Promise.resolve();
+  void runTraining(command.request, (m) => { last = send(m); }, control).then(async (done) => {
+    await last;
+    process.exit(done.reason === 'completed' || done.reason === 'stopped' ? 0 : 1);
+  });
+});
+
+// The host went away (window closed, extension host crashed): stop at the next step and leave.
+process.on('disconnect', () => {
+  control.stopRequested = true;
+  setTimeout(() => process.exit(0), 5000).unref();
+});

@@ -1,0 +1,43 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import * as path from 'node:path';
+import { checkTrainerMessage } from '../../src/protocol/messageChecks';
+import type { TrainerMessage, TrainRequest } from '../../src/protocol/messages';
+import { ROOT } from './fixtures';
+
+export interface TrainerRun {
+  child: ChildProcess;
+  messages: TrainerMessage[];
+  invalid: string[];
+  /** Resolves with the exit code when the process has exited. */
+  exited: Promise<number | null>;
+  waitFor(predicate: (m: TrainerMessage) => boolean, timeoutMs?: number): Promise<TrainerMessage>;
+}
+
+/** Forks the real dist/trainer.js, as the extension host does, and records what it says. */
+export function startTrainer(request: TrainRequest): TrainerRun {
+  const child = fork(path.join(ROOT, 'dist', 'trainer.js'), [], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  const messages: TrainerMessage[] = [];
+  const invalid: string[] = [];
+  const waiters: { predicate: (m: TrainerMessage) => boolean; resolve: (m: TrainerMessage) => void }[] = [];
+  child.on('message', (raw) => {
+    const checked = checkTrainerMessage(raw);
+    if (!checked.ok) { invalid.push(checked.error); return; }
+    messages.push(checked.value);
+    for (const w of [...waiters]) {
+      if (w.predicate(checked.value)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(checked.value); }
+    }
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  child.send({ type: 'start', request });
+  return {
+    child, messages, invalid, exited,
+    waitFor(predicate, timeoutMs = 120_000) {
+      const seen = messages.find(predicate);
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`timed out; got ${messages.map((m) => m.type).join(',')}`)), timeoutMs);
+        waiters.push({ predicate, resolve: (m) => { clearTimeout(timer); resolve(m); } });
+      });
+    },
+  };
+}

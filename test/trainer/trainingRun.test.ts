@@ -1,0 +1,88 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import type { BatchMessage, TrainerMessage, TrainRequest } from '../../src/protocol/messages';
+import { runTraining, type RunControl } from '../../src/trainer/trainingRun';
+import { loadModelJson } from '../../src/model/modelJson';
+import { example, fixture } from '../helpers/fixtures';
+
+async function trainInProcess(request: TrainRequest, control: Partial<RunControl> = {}): Promise<TrainerMessage[]> {
+  const messages: TrainerMessage[] = [];
+  const full: RunControl = Object.assign(control, { stopRequested: false, ...control });
+  await runTraining(request, (m) => messages.push(m), full);
+  return messages;
+}
+const losses = (ms: TrainerMessage[]) => ms.filter((m): m is BatchMessage => m.type === 'batch').map((b) => b.loss);
+
+describe('seeded runs', () => {
+  it('give identical first 20 batch losses for the same seed and backend', async () => {
+    const request: TrainRequest = { file: fixture('train/tiny-mlp.ts'), limit: 320, testLimit: 50, backend: 'cpu' };
+    const a = losses(await trainInProcess(request)).slice(0, 20);
+    const b = losses(await trainInProcess(request)).slice(0, 20);
+    assert.equal(a.length, 20);
+    assert.deepEqual(b, a);
+  });
+});
+
+describe('tensor memory', () => {
+  it('holds tf.memory().numTensors flat between step 10 and step 200', async () => {
+    const counts = new Map<number, number>();
+    await trainInProcess({ file: fixture('train/tiny-mlp.ts'), limit: 16 * 200, testLimit: 50, backend: 'cpu' }, {
+      onStep: (step) => { if (step === 10 || step === 200) counts.set(step, tf.memory().numTensors); },
+    });
+    assert.equal(counts.size, 2);
+    assert.equal(counts.get(200), counts.get(10));
+  });
+});
+
+describe('frozen layers', () => {
+  it('keep their weights byte-identical through training while the others change', async () => {
+    let model: tf.LayersModel | null = null;
+    const before = new Map<string, Uint8Array>();
+    await trainInProcess({ file: fixture('train/frozen-spiral.ts'), backend: 'cpu' }, {
+      onModel: (m) => {
+        model = m;
+        for (const w of m.weights) before.set(w.name, new Uint8Array(w.read().dataSync().slice().buffer));
+      },
+    });
+    assert.ok(model);
+    for (const w of (model as tf.LayersModel).weights) {
+      const after = new Uint8Array(w.read().dataSync().slice().buffer);
+      if (w.name.startsWith('frozen_hidden/')) assert.deepEqual(after, before.get(w.name), w.name);
+      else if (w.name.endsWith('kernel')) assert.notDeepEqual(after, before.get(w.name), w.name);
+    }
+  });
+});
+
+describe('the CNN on the wasm backend', () => {
+  it('trains (falling loss) and starts from the cpu backend’s first-step loss within 1e-4', async () => {
+    const request: TrainRequest = { file: example('mnist-cnn.ts'), limit: 2000, testLimit: 200, epochs: 1 };
+    const wasm = await trainInProcess({ ...request, backend: 'wasm' });
+    const ready = wasm.find((m) => m.type === 'ready');
+    assert.equal(ready?.type === 'ready' && ready.backend, 'wasm');
+    const wasmLosses = losses(wasm);
+    // Same data and seed on cpu, stopped after its first step: the first loss is the same forward pass.
+    const control: Partial<RunControl> = {};
+    control.onStep = () => { control.stopRequested = true; };
+    const cpuFirst = losses(await trainInProcess({ ...request, backend: 'cpu' }, control))[0];
+    assert.ok(Math.abs(wasmLosses[0] - cpuFirst) < 1e-4, `${wasmLosses[0]} vs ${cpuFirst}`);
+    const head = wasmLosses.slice(0, 5).reduce((a, b) => a + b) / 5;
+    const tail = wasmLosses.slice(-5).reduce((a, b) => a + b) / 5;
+    assert.ok(tail < head * 0.7, `loss ${head} → ${tail}`);
+  });
+});
+
+describe('--save', () => {
+  it('writes a model.json and weights that load back with the trained values', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-save-'));
+    let trained: tf.LayersModel | null = null;
+    const ms = await trainInProcess({ file: fixture('train/frozen-spiral.ts'), backend: 'cpu', epochs: 1, save: dir }, { onModel: (m) => { trained = m; } });
+    const done = ms.find((m) => m.type === 'done');
+    assert.equal(done?.type === 'done' && done.savedTo, path.join(dir, 'model.json'));
+    const loaded = await loadModelJson(path.join(dir, 'model.json'));
+    assert.deepEqual(loaded.getWeights().map((w) => Array.from(w.dataSync())), (trained as unknown as tf.LayersModel).getWeights().map((w) => Array.from(w.dataSync())));
+  });
+});
