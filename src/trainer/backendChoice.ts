@@ -15,7 +15,8 @@ const ORDER: BackendName[] = ['tensorflow', 'wasm', 'cpu'];
 /** Where the wasm binaries are: next to the bundle (the build copies them), else in node_modules. */
 function wasmDirectory(): string {
   if (fs.existsSync(path.join(__dirname, 'tfjs-backend-wasm-simd.wasm'))) return __dirname + path.sep;
-  return path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm')) + path.sep;
+  const wasmFile = '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm'; // resolved at run time
+  return path.dirname(require.resolve(wasmFile)) + path.sep;
 }
 
 async function tryBackend(name: BackendName): Promise<string | null> {

@@ -20,7 +20,8 @@ describe('the packaged VSIX', () => {
   });
 
   it('holds the bundles, media and examples', () => {
-    for (const f of ['extension/dist/extension.js', 'extension/dist/cli.js', 'extension/examples/mnist-mlp.ts',
+    for (const f of ['extension/dist/extension.js', 'extension/dist/cli.js', 'extension/dist/trainer.js',
+      'extension/dist/tfjs-backend-wasm-simd.wasm', 'extension/dist/mnist/train-images-idx3-ubyte.gz', 'extension/examples/mnist-mlp.ts',
       'extension/examples/mnist-cnn.ts', 'extension/media/model-lens.svg', 'extension/package.json', 'extension/readme.md']) {
       assert.ok(files.some((x) => x.toLowerCase() === f.toLowerCase()), `${f} in ${files.join(', ')}`);
     }
@@ -38,6 +39,17 @@ describe('the packaged VSIX', () => {
       path.join(unpacked, 'extension/examples/mnist-mlp.ts'), '--json'], { cwd: unpacked, encoding: 'utf8', timeout: 120_000 });
     assert.equal(r.status, 0, r.stderr);
     assert.equal(JSON.parse(r.stdout).totals.totalParams, 468874);
+  });
+
+  it('trains from the unpacked extension alone on the bundled MNIST with the wasm backend', () => {
+    const r = spawnSync(process.execPath, [path.join(unpacked, 'extension/dist/cli.js'), 'train',
+      path.join(unpacked, 'extension/examples/mnist-mlp.ts'), '--limit', '256', '--json'], { cwd: unpacked, encoding: 'utf8', timeout: 180_000 });
+    assert.equal(r.status, 0, r.stderr);
+    const messages = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const ready = messages.find((m) => m.type === 'ready');
+    assert.equal(ready.backend, 'wasm');
+    assert.ok(messages.find((m) => m.type === 'model').dataset.source.startsWith(path.join(unpacked, 'extension/dist/mnist')));
+    assert.equal(messages[messages.length - 1].reason, 'completed');
   });
 
   it('declares the four commands, limited Workspace Trust and an engine no newer than ^1.100.0', () => {
