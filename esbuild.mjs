@@ -51,6 +51,7 @@ const builds = [
   { ...common, entryPoints: ['src/trainer/main.ts'], outfile: 'dist/trainer.js', external: runtimeExternals },
   // Tests import our sources directly; packages stay external so tests share one tfjs instance.
   { ...common, entryPoints: testEntries('test'), outdir: 'out/test', outbase: 'test', packages: 'external', sourcemap: 'inline' },
+  { ...common, entryPoints: ['bench/main.ts'], outfile: 'out/bench/main.js', packages: 'external' },
 ];
 
 mkdirSync('dist', { recursive: true });

@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { BackendName } from '../protocol/messages';
 import { registerConvBackpropKernels } from './kernels/convBackprop';
+import { registerTransposedMatMul } from './kernels/transposedMatMul';
 
 export interface BackendChoice {
   backend: BackendName;
@@ -31,6 +32,7 @@ async function tryBackend(name: BackendName): Promise<string | null> {
     if (!(await tf.setBackend(name))) return `the ${name} backend failed to initialise`;
     await tf.ready();
     if (name !== 'tensorflow') registerConvBackpropKernels(name);
+    if (name === 'wasm') registerTransposedMatMul(name);
     return null;
   } catch (e) {
     const message = (e as Error).message ?? String(e);

@@ -49,15 +49,17 @@ function readOnce(compute: () => tf.Tensor): Float32Array {
   return values;
 }
 
-function histogram(values: Float32Array | Int32Array | Uint8Array, maxAbs: number): GradientHistogram {
+function histogram(parts: Float32Array[], maxAbs: number): GradientHistogram {
   const counts = new Array<number>(HISTOGRAM_BINS).fill(0);
-  const lo = -maxAbs;
-  const width = (2 * maxAbs) / HISTOGRAM_BINS || 1;
-  for (let i = 0; i < values.length; i++) {
-    const b = Math.min(HISTOGRAM_BINS - 1, Math.max(0, Math.floor((values[i] - lo) / width)));
-    counts[b]++;
+  const scale = maxAbs > 0 ? HISTOGRAM_BINS / (2 * maxAbs) : 0;
+  const last = HISTOGRAM_BINS - 1;
+  for (const values of parts) {
+    for (let i = 0; i < values.length; i++) {
+      const b = ((values[i] + maxAbs) * scale) | 0;
+      counts[b < 0 ? 0 : b > last ? last : b]++;
+    }
   }
-  return { min: lo, max: maxAbs, counts };
+  return { min: -maxAbs, max: maxAbs, counts };
 }
 
 const finiteOrNull = (v: number) => (Number.isFinite(v) ? v : null);
@@ -72,9 +74,10 @@ export function gradientFigures(layers: GradientLayer[], grads: tf.NamedTensorMa
   const stats = live.length === 0 ? new Float32Array(0) : readOnce(() => {
     const rows = live.map((l) => {
       const gs = l.variables.map((v) => grads[v.name]).filter((g): g is tf.Tensor => g !== undefined);
+      const abs = gs.map((g) => tf.abs(g));
       const sumSq = tf.addN(gs.map((g) => tf.sum(tf.square(g))));
-      const sumAbs = tf.addN(gs.map((g) => tf.sum(tf.abs(g))));
-      const maxAbs = tf.max(tf.stack(gs.map((g) => tf.max(tf.abs(g)))));
+      const sumAbs = tf.addN(abs.map((a) => tf.sum(a)));
+      const maxAbs = tf.max(tf.stack(abs.map((a) => tf.max(a))));
       return tf.stack([sumSq, sumAbs, maxAbs]);
     });
     return tf.stack(rows);
@@ -91,9 +94,7 @@ export function gradientFigures(layers: GradientLayer[], grads: tf.NamedTensorMa
       maxAbs: finiteOrNull(maxAbs), updateRatio: finiteOrNull(updateRatios?.get(l.name) ?? NaN),
     };
     if (withHistograms && Number.isFinite(maxAbs)) {
-      const flat = tf.tidy(() => tf.concat(l.variables.map((v) => tf.reshape(grads[v.name], [-1]))));
-      figure.histogram = histogram(flat.dataSync() as Float32Array, maxAbs);
-      flat.dispose();
+      figure.histogram = histogram(l.variables.map((v) => grads[v.name].dataSync() as Float32Array), maxAbs);
     }
     figures.set(l.name, figure);
   });

@@ -1,0 +1,20 @@
+// Benchmarks print one JSON object to stdout: `npm run bench -- [suite…]` (default: all).
+import { trainBench } from './trainBench';
+
+const SUITES: Record<string, () => Promise<Record<string, unknown>>> = {
+  train: trainBench,
+};
+
+async function main(): Promise<void> {
+  const asked = process.argv.slice(2);
+  const unknown = asked.filter((s) => !(s in SUITES));
+  if (unknown.length) {
+    process.stderr.write(`unknown bench suite(s): ${unknown.join(', ')}; known: ${Object.keys(SUITES).join(', ')}\n`);
+    process.exit(2);
+  }
+  const result: Record<string, unknown> = {};
+  for (const name of asked.length ? asked : Object.keys(SUITES)) result[name] = await SUITES[name]();
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+}
+
+void main();
