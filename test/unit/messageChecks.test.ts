@@ -1,0 +1,75 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { checkTrainerCommand, checkTrainerMessage } from '../../src/protocol/messageChecks';
+
+const batch = { type: 'batch', epoch: 1, step: 3, batch: 3, loss: 0.5, accuracy: 0.75, lr: 0.1, samplesPerSec: 900, elapsedSec: 1.2 };
+const graph = {
+  nodes: [
+    { id: 'in', kind: 'input', name: 'in', type: 'Input', parent: null, inputShapes: [], outputShape: [null, 2], params: 0, trainable: false, source: null },
+    { id: 'd', kind: 'layer', name: 'd', type: 'Dense', parent: null, inputShapes: [[null, 2]], outputShape: [null, 1], params: 3, trainable: true, source: { file: '/x.ts', line: 3, column: 5 } },
+  ],
+  edges: [{ from: 'in', to: 'd', shape: [null, 2] }],
+};
+
+describe('trainer message checks', () => {
+  it('accept a well-formed batch message', () => {
+    assert.deepEqual(checkTrainerMessage(batch), { ok: true, value: batch });
+  });
+
+  it('reject an unknown type, naming it', () => {
+    const r = checkTrainerMessage({ type: 'explode' });
+    assert.equal(r.ok, false);
+    assert.match(!r.ok ? r.error : '', /unknown type "explode"/);
+  });
+
+  it('reject a missing field, naming the path', () => {
+    const { loss: _loss, ...rest } = batch;
+    const r = checkTrainerMessage(rest);
+    assert.match(!r.ok ? r.error : '', /batch\.loss must be a finite number, got undefined/);
+  });
+
+  it('reject NaN and Infinity where a finite number is required', () => {
+    for (const bad of [NaN, Infinity]) {
+      const r = checkTrainerMessage({ ...batch, loss: bad });
+      assert.match(!r.ok ? r.error : '', /batch\.loss must be a finite number/);
+    }
+  });
+
+  it('accept null gradient figures for a frozen layer and reject a string in their place', () => {
+    const layer = { layer: 'd', frozen: true, l2: null, meanAbs: null, maxAbs: null, updateRatio: null };
+    assert.equal(checkTrainerMessage({ type: 'gradients', epoch: 1, step: 1, layers: [layer] }).ok, true);
+    const r = checkTrainerMessage({ type: 'gradients', epoch: 1, step: 1, layers: [{ ...layer, l2: 'big' }] });
+    assert.match(!r.ok ? r.error : '', /gradients\.layers\[0\]\.l2 must be a finite number, got string/);
+  });
+
+  it('reject a graph with a dangling edge or an unknown parent', () => {
+    const model = (g: unknown) => ({
+      type: 'model', name: 'm', file: '/x.ts', graph: g, callSites: {},
+      summary: { model: 'm', batchSize: 1, layers: [], totals: { totalParams: 0, trainableParams: 0, nonTrainableParams: 0, multAdds: 0, inputBytes: 0, forwardBackwardBytes: 0, paramBytes: 0, totalBytes: 0 } },
+      dataset: { name: 'spiral', source: 'synthetic', trainCount: 1, testCount: 1, inputShape: [2], numClasses: 2, classNames: ['a', 'b'] },
+      plan: { epochs: 1, batchSize: 1, stepsPerEpoch: 1, totalSteps: 1, gradientEvery: 1, histogramEvery: 1, optimizer: 'sgd', loss: 'mse', seed: 1, schedule: null, plannedLr: null },
+    });
+    assert.equal(checkTrainerMessage(model(graph)).ok, true);
+    const dangling = checkTrainerMessage(model({ ...graph, edges: [{ from: 'in', to: 'nowhere', shape: [1] }] }));
+    assert.match(!dangling.ok ? dangling.error : '', /edge in → nowhere to a node that does not exist/);
+    const orphan = checkTrainerMessage(model({ ...graph, nodes: [graph.nodes[0], { ...graph.nodes[1], parent: 'ghost' }] }));
+    assert.match(!orphan.ok ? orphan.error : '', /names a parent ghost that does not exist/);
+  });
+
+  it('reject something that is not an object', () => {
+    assert.equal(checkTrainerMessage('batch').ok, false);
+    assert.equal(checkTrainerMessage(null).ok, false);
+  });
+});
+
+describe('trainer command checks', () => {
+  it('accept start with a request and stop', () => {
+    assert.equal(checkTrainerCommand({ type: 'start', request: { file: '/a.ts', epochs: 2, backend: 'wasm' } }).ok, true);
+    assert.equal(checkTrainerCommand({ type: 'stop' }).ok, true);
+  });
+
+  it('reject a start with a bad epoch count or backend', () => {
+    assert.match(JSON.stringify(checkTrainerCommand({ type: 'start', request: { file: '/a.ts', epochs: 0 } })), /epochs must be ≥ 1/);
+    assert.match(JSON.stringify(checkTrainerCommand({ type: 'start', request: { file: '/a.ts', backend: 'gpu' } })), /backend must be one of/);
+  });
+});
