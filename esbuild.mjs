@@ -45,6 +45,22 @@ function gzipMnist() {
   }
 }
 
+/** The layout worker runs from a blob URL (a webview cannot start a worker from its resource origin), so
+ *  the webview bundle carries its code as a string. */
+async function layoutWorkerSource() {
+  const r = await esbuild.build({
+    entryPoints: ['webview/graph/layoutWorker.ts'], bundle: true, platform: 'browser', format: 'iife', target: 'es2022',
+    minify: true, write: false, logLevel: 'warning',
+  });
+  return r.outputFiles[0].text;
+}
+
+const webviewBuild = async () => ({
+  bundle: true, platform: 'browser', format: 'iife', target: 'es2022', minify: !watch, logLevel: 'warning',
+  entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', sourcemap: watch ? 'inline' : false,
+  define: { LAYOUT_WORKER_SOURCE: existsSync('webview/graph/layoutWorker.ts') ? JSON.stringify(await layoutWorkerSource()) : '""' },
+});
+
 const builds = [
   { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', external: runtimeExternals, banner: { js: '#!/usr/bin/env node' } },
@@ -55,6 +71,7 @@ const builds = [
 ];
 
 mkdirSync('dist', { recursive: true });
+builds.push(await webviewBuild());
 copyWasmBinaries();
 gzipMnist();
 if (watch) {

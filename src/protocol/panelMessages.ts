@@ -1,0 +1,45 @@
+// Messages between the extension host and the Model Lens webview (and the standalone report).
+import type { TrainerMessage } from './messages';
+import { anything, arrayOf, checkTagged, literal, object, string, type Check, type Checked } from './validation';
+
+/** Host → webview. */
+export type HostToPanel =
+  /** Everything so far: the panel resets and replays (a panel opened or restored mid-run). */
+  | { type: 'snapshot'; runId: string; file: string; messages: TrainerMessage[] }
+  /** New messages of the current run, batched by the host (≤ 20 posts per second). */
+  | { type: 'messages'; runId: string; messages: TrainerMessage[] }
+  /** Which view to show (e.g. "Show Layer Summary"). */
+  | { type: 'showView'; view: 'graph' | 'summary' | 'training' | 'gradients' | 'data' };
+
+/** Webview → host. */
+export type PanelToHost =
+  | { type: 'ready' }
+  | { type: 'reveal'; layer: string }
+  | { type: 'warn'; message: string }
+  | { type: 'freeze'; layer: string; frozen: boolean };
+
+const PANEL_TO_HOST: Record<string, Check> = {
+  ready: object({}),
+  reveal: object({ layer: string }),
+  warn: object({ message: string }),
+  freeze: object({ layer: string, frozen: (v, p) => (typeof v === 'boolean' ? null : `${p} must be a boolean`) }),
+};
+
+export function checkPanelToHost(value: unknown): Checked<PanelToHost> {
+  return checkTagged<PanelToHost>(value, PANEL_TO_HOST, 'panel message');
+}
+
+const HOST_TO_PANEL: Record<string, Check> = {
+  snapshot: object({ runId: string, file: string, messages: arrayOf(anything) }),
+  messages: object({ runId: string, messages: arrayOf(anything) }),
+  showView: object({ view: literal('graph', 'summary', 'training', 'gradients', 'data') }),
+};
+
+/**
+ * Checks a host message's envelope; the trainer messages inside are checked one by one by the
+ * caller (a bad one is dropped with a warning, the rest still apply).
+ */
+export function checkHostToPanel(value: unknown): Checked<HostToPanel> {
+  return checkTagged<HostToPanel>(value, HOST_TO_PANEL, 'host message');
+}
+

@@ -1,0 +1,17 @@
+import type { Shape } from '../src/protocol/modelInfo';
+
+export const thousands = (n: number) => Math.round(n).toLocaleString('en-US');
+
+export function formatShape(shape: Shape | Shape[] | number[]): string {
+  const one = (s: (number | null)[]) => `[${s.map((d) => (d === null ? 'B' : String(d))).join(', ')}]`;
+  if (shape.length === 0) return '[]';
+  return Array.isArray(shape[0]) ? (shape as Shape[]).map(one).join(', ') : one(shape as Shape);
+}
+
+/** 1.23e-4 style for gradient figures, plain for ordinary numbers. */
+export function formatFigure(v: number | null | undefined): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '–';
+  const a = Math.abs(v);
+  if (a !== 0 && (a < 1e-3 || a >= 1e4)) return v.toExponential(2);
+  return v.toPrecision(3);
+}

@@ -1,0 +1,158 @@
+// The Model Lens panel: one RunState folded from validated messages, five views as tabs, and at
+// most one render per animation frame however fast messages arrive. Runs in a VS Code webview or,
+// with the run embedded, as the standalone HTML report.
+import '@vscode-elements/elements/dist/vscode-tabs/index.js';
+import '@vscode-elements/elements/dist/vscode-tab-header/index.js';
+import '@vscode-elements/elements/dist/vscode-tab-panel/index.js';
+import { checkHostToPanel } from '../src/protocol/panelMessages';
+import { checkTrainerMessage } from '../src/protocol/messageChecks';
+import type { TrainerMessage } from '../src/protocol/messages';
+import type { PanelToHost } from '../src/protocol/panelMessages';
+import { applyMessage, emptyRunState, noChanges, type Changes, type RunState } from '../src/protocol/runState';
+import type { View, ViewContext } from './view';
+import { createGraphView } from './views/graphView';
+import { createSummaryView } from './views/summaryView';
+import { createTrainingView } from './views/trainingView';
+import { createGradientsView } from './views/gradientsView';
+import { createDataView } from './views/dataView';
+import { renderStatusBar } from './statusBar';
+
+interface VsCodeApi {
+  postMessage(message: unknown): void;
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+/** In the standalone report there is no host: the run is embedded in the page. */
+function hostApi(): VsCodeApi {
+  if (typeof acquireVsCodeApi === 'function') return acquireVsCodeApi();
+  let saved: unknown = null;
+  return { postMessage: () => undefined, getState: () => saved, setState: (s) => { saved = s; } };
+}
+
+const vscode = hostApi();
+const uiState: Record<string, unknown> = (vscode.getState() as Record<string, unknown> | null) ?? {};
+const post = (m: PanelToHost) => vscode.postMessage(m);
+
+let state: RunState = emptyRunState();
+let runId: string | null = null;
+const views: View[] = [createGraphView(), createSummaryView(), createTrainingView(), createGradientsView(), createDataView()];
+const pending = new Map<string, Changes>(views.map((v) => [v.id, allChanged()]));
+let statusChanged = true;
+let frame = 0;
+
+function allChanged(): Changes {
+  return { model: true, batches: true, epochs: true, gradients: true, evaluation: true, samples: true, status: true };
+}
+
+function warn(message: string): void {
+  console.warn(`Model Lens: ${message}`);
+  post({ type: 'warn', message });
+}
+
+const context = (view: View): ViewContext => ({
+  reveal: (layer) => post({ type: 'reveal', layer }),
+  getUiState: <T>(key: string, fallback: T) => (uiState[`${view.id}.${key}`] as T | undefined) ?? fallback,
+  setUiState: (key, value) => { uiState[`${view.id}.${key}`] = value; vscode.setState(uiState); },
+  warn,
+});
+
+function markChanged(changes: Changes): void {
+  for (const c of pending.values()) for (const k of Object.keys(changes) as (keyof Changes)[]) c[k] ||= changes[k];
+  statusChanged ||= changes.status || changes.batches || changes.epochs;
+  schedule();
+}
+
+function schedule(): void {
+  if (frame) return;
+  frame = requestAnimationFrame(render);
+}
+
+function activeView(): View {
+  const id = uiState.activeView as string | undefined;
+  return views.find((v) => v.id === id) ?? views[0];
+}
+
+function render(): void {
+  frame = 0;
+  if (statusChanged) { renderStatusBar(document.getElementById('status')!, state); statusChanged = false; }
+  const view = activeView();
+  const changes = pending.get(view.id)!;
+  if (Object.values(changes).some(Boolean)) {
+    try {
+      view.update(state, changes);
+    } catch (e) {
+      warn(`the ${view.title} view failed to draw: ${(e as Error).message}`);
+    }
+    pending.set(view.id, noChanges());
+  }
+}
+
+/** Applies the trainer messages that pass their checks; a bad one is dropped with a warning. */
+function applyAll(messages: unknown[]): void {
+  const changes = noChanges();
+  for (const raw of messages) {
+    const checked = checkTrainerMessage(raw);
+    if (!checked.ok) { warn(`ignored a message: ${checked.error}`); continue; }
+    applyMessage(state, checked.value as TrainerMessage, changes);
+  }
+  markChanged(changes);
+}
+
+function onHostMessage(data: unknown): void {
+  const checked = checkHostToPanel(data);
+  if (!checked.ok) { warn(`ignored a message: ${checked.error}`); return; }
+  const m = checked.value;
+  if (m.type === 'showView') { selectView(m.view); return; }
+  if (m.type === 'snapshot') {
+    runId = m.runId;
+    state = emptyRunState();
+    for (const v of views) pending.set(v.id, allChanged());
+    applyAll(m.messages);
+    return;
+  }
+  if (m.runId !== runId) return; // a late batch of a run this panel no longer shows
+  applyAll(m.messages);
+}
+
+function selectView(id: string): void {
+  const index = views.findIndex((v) => v.id === id);
+  if (index < 0) return;
+  uiState.activeView = id;
+  vscode.setState(uiState);
+  const tabs = document.querySelector('vscode-tabs') as (HTMLElement & { selectedIndex: number }) | null;
+  if (tabs && tabs.selectedIndex !== index) tabs.selectedIndex = index;
+  pending.set(id, allChanged());
+  schedule();
+}
+
+function mount(): void {
+  const app = document.getElementById('app')!;
+  const tabs = document.createElement('vscode-tabs') as HTMLElement & { selectedIndex: number };
+  for (const view of views) {
+    const header = document.createElement('vscode-tab-header');
+    header.setAttribute('slot', 'header');
+    header.textContent = view.title;
+    header.dataset.tab = view.id; // vscode-tabs assigns its own ids
+    const panel = document.createElement('vscode-tab-panel');
+    panel.dataset.view = view.id;
+    panel.className = `view view-${view.id}`;
+    tabs.append(header, panel);
+    view.mount(panel, context(view));
+  }
+  tabs.selectedIndex = Math.max(0, views.indexOf(activeView()));
+  tabs.addEventListener('vsc-tabs-select', (e) => {
+    const index = (e as CustomEvent<{ selectedIndex: number }>).detail.selectedIndex;
+    if (views[index]) selectView(views[index].id);
+  });
+  app.append(tabs);
+  window.addEventListener('message', (e) => onHostMessage(e.data));
+  window.addEventListener('resize', () => { for (const v of views) pending.set(v.id, allChanged()); schedule(); });
+  const embedded = document.getElementById('model-lens-run');
+  if (embedded?.textContent) onHostMessage(JSON.parse(embedded.textContent));
+  schedule();
+  post({ type: 'ready' });
+}
+
+mount();

@@ -1,0 +1,37 @@
+import type { RunState } from '../src/protocol/runState';
+
+const fmt = (v: number, digits = 4) => (Number.isFinite(v) ? v.toFixed(digits) : '–');
+
+/** The line above the tabs: model, backend, progress, latest loss and accuracy, ETA. */
+export function renderStatusBar(el: HTMLElement, state: RunState): void {
+  const parts: string[] = [];
+  const m = state.model;
+  if (m) parts.push(`${m.name}`);
+  if (state.ready) parts.push(`${state.ready.backend}`);
+  const b = state.batches;
+  const n = b.step.length;
+  if (m && n > 0) {
+    const total = m.plan.totalSteps;
+    const done = b.step[n - 1];
+    const rate = b.samplesPerSec[n - 1];
+    const secPerStep = rate > 0 ? m.plan.batchSize / rate : NaN;
+    const eta = state.status === 'running' ? (total - done) * secPerStep : 0;
+    parts.push(`epoch ${state.epoch}/${m.plan.epochs}`, `step ${done}/${total}`, `loss ${fmt(b.loss[n - 1])}`,
+      `acc ${fmt(b.accuracy[n - 1], 3)}`, `${Math.round(rate)} samples/s`, `elapsed ${fmt(b.elapsedSec[n - 1], 1)} s`);
+    if (state.status === 'running' && Number.isFinite(eta)) parts.push(`ETA ${Math.max(0, eta).toFixed(0)} s`);
+  }
+  const status = state.status === 'running' && !m ? 'starting' : state.status;
+  el.dataset.status = status;
+  el.textContent = '';
+  const badge = document.createElement('span');
+  badge.className = 'status-badge';
+  badge.textContent = status;
+  el.append(badge, document.createTextNode(` ${parts.join(' · ')}`));
+  const problem = state.anomaly?.message ?? state.error?.message;
+  if (problem) {
+    const p = document.createElement('div');
+    p.className = 'status-problem';
+    p.textContent = problem;
+    el.append(p);
+  }
+}

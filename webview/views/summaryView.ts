@@ -1,0 +1,147 @@
+// The torchinfo table with totals and sizes: sortable columns, a depth control and foldable nested
+// rows; the same numbers as `model-lens summary`.
+import * as d3 from 'd3';
+import type { SummaryRow } from '../../src/protocol/modelInfo';
+import type { RunState } from '../../src/protocol/runState';
+import type { View, ViewContext } from '../view';
+import { formatShape, thousands } from '../format';
+
+type SortKey = 'order' | 'name' | 'params' | 'multAdds' | 'paramPercent';
+
+const COLUMNS: { key: string; title: string; sort?: SortKey; numeric?: boolean }[] = [
+  { key: 'layer', title: 'Layer (type (var_name):depth-idx)', sort: 'name' },
+  { key: 'input', title: 'Input Shape' },
+  { key: 'output', title: 'Output Shape' },
+  { key: 'params', title: 'Param #', sort: 'params', numeric: true },
+  { key: 'percent', title: 'Param %', sort: 'paramPercent', numeric: true },
+  { key: 'kernel', title: 'Kernel Shape' },
+  { key: 'multAdds', title: 'Mult-Adds', sort: 'multAdds', numeric: true },
+  { key: 'trainable', title: 'Trainable' },
+];
+
+function cells(row: SummaryRow, maxDepth: number): Record<string, string> {
+  const collapsed = !row.isContainer || row.depth === maxDepth;
+  const params = collapsed ? row.params : 0;
+  return {
+    layer: `${row.type} (${row.name})${row.depthIndex ? `: ${row.depthIndex}` : ''}`,
+    input: row.inputShapes.length === 0 ? '--' : row.inputShapes.length === 1 ? formatShape(row.inputShapes[0]) : row.inputShapes.map(formatShape).join(', '),
+    output: formatShape(row.outputShape),
+    params: params === 0 ? '--' : row.trainableParams > 0 ? thousands(params) : `(${thousands(params)})`,
+    percent: params === 0 ? '--' : `${row.paramPercent.toFixed(2)}%`,
+    kernel: row.kernelShape ? formatShape(row.kernelShape) : '--',
+    multAdds: collapsed && row.multAdds > 0 ? thousands(row.multAdds) : '--',
+    trainable: row.params === 0 ? '--' : row.trainable === 'partial' ? 'Partial' : row.trainable ? 'True' : 'False',
+  };
+}
+
+export function createSummaryView(): View {
+  let root: HTMLElement;
+  let ctx: ViewContext;
+  let last: RunState | null = null;
+  const folded = new Set<string>();
+
+  function draw(state: RunState): void {
+    const summary = state.model?.summary;
+    root.replaceChildren();
+    if (!summary) {
+      root.append(Object.assign(document.createElement('p'), { className: 'empty', textContent: 'The summary appears when the model is built.' }));
+      return;
+    }
+    const allRows = summary.layers;
+    const maxAvailable = Math.max(...allRows.map((r) => r.depth));
+    const depth = Math.min(ctx.getUiState('depth', summary.depth), maxAvailable);
+    const sort = ctx.getUiState<SortKey>('sort', 'order');
+    const descending = ctx.getUiState('descending', true);
+
+    const toolbar = d3.select(root).append('div').attr('class', 'toolbar');
+    toolbar.append('label').text('Depth ');
+    const depthInput = toolbar.append('input').attr('type', 'number').attr('min', 0).attr('max', maxAvailable)
+      .attr('class', 'depth-input').attr('aria-label', 'Depth').property('value', depth);
+    depthInput.on('change', (e: Event) => {
+      ctx.setUiState('depth', Math.max(0, Number((e.target as HTMLInputElement).value) || 0));
+      draw(state);
+    });
+
+    // Rows: depth limit, folded containers hide their descendants.
+    const visible: SummaryRow[] = [];
+    const hiddenUnder: string[] = [];
+    for (const row of allRows) {
+      while (hiddenUnder.length && !isDescendant(allRows, row, hiddenUnder[hiddenUnder.length - 1])) hiddenUnder.pop();
+      if (row.depth > depth || hiddenUnder.length) continue;
+      visible.push(row);
+      if (row.isContainer && folded.has(row.name)) hiddenUnder.push(row.name);
+    }
+    const ordered = sort === 'order' ? visible : [...visible].sort((a, b) => {
+      const v = sort === 'name' ? a.name.localeCompare(b.name) : (a[sort] as number) - (b[sort] as number);
+      return descending ? -v : v;
+    });
+
+    const table = d3.select(root).append('table').attr('class', 'summary-table');
+    const head = table.append('thead').append('tr');
+    head.selectAll('th').data(COLUMNS).join('th')
+      .attr('class', (c) => `${c.numeric ? 'num' : ''} ${c.sort ? 'sortable' : ''}`)
+      .attr('aria-sort', (c) => (c.sort && c.sort === sort ? (descending ? 'descending' : 'ascending') : null))
+      .text((c) => c.title + (c.sort && c.sort === sort ? (descending ? ' ▼' : ' ▲') : ''))
+      .on('click', (_e, c) => {
+        if (!c.sort) return;
+        if (sort === c.sort) {
+          if (!descending) ctx.setUiState('sort', 'order'); else ctx.setUiState('descending', false);
+        } else { ctx.setUiState('sort', c.sort); ctx.setUiState('descending', true); }
+        draw(state);
+      });
+    const body = table.append('tbody');
+    const rows = body.selectAll('tr').data(ordered, (r) => (r as SummaryRow).depthIndex || 'root').join('tr')
+      .attr('class', (r) => `depth-${r.depth} ${r.isContainer ? 'container' : ''} ${r.trainable === false && r.params > 0 ? 'frozen' : ''}`)
+      .attr('data-layer', (r) => r.name);
+    rows.selectAll('td').data((r) => COLUMNS.map((c) => ({ c, r, text: cells(r, depth)[c.key] }))).join('td')
+      .attr('class', (d) => `${d.c.numeric ? 'num' : ''} col-${d.c.key}`)
+      .each(function (d) {
+        const td = d3.select(this);
+        td.text('');
+        if (d.c.key !== 'layer') { td.text(d.text); return; }
+        td.style('padding-left', `${0.4 + d.r.depth * 1.2}em`);
+        if (d.r.isContainer && d.r.depth > 0) {
+          td.append('button').attr('class', 'fold').attr('aria-label', folded.has(d.r.name) ? 'Expand' : 'Collapse')
+            .text(folded.has(d.r.name) ? '▸' : '▾')
+            .on('click', () => { if (folded.has(d.r.name)) folded.delete(d.r.name); else folded.add(d.r.name); draw(state); });
+        }
+        const link = td.append('span').attr('class', d.r.source ? 'layer-name link' : 'layer-name').text(d.text);
+        if (d.r.source) link.attr('title', `${d.r.source.file}:${d.r.source.line}`).on('click', () => ctx.reveal(d.r.name));
+      });
+
+    const t = summary.totals;
+    const mb = (b: number) => (b / 1e6).toFixed(2);
+    const totals: [string, string][] = [
+      ['Total params', thousands(t.totalParams)], ['Trainable params', thousands(t.trainableParams)],
+      ['Non-trainable params', thousands(t.nonTrainableParams)], ['Total mult-adds', thousands(t.multAdds)],
+      ['Input size (MB)', mb(t.inputBytes)], ['Forward/backward pass size (MB)', mb(t.forwardBackwardBytes)],
+      ['Params size (MB)', mb(t.paramBytes)], ['Estimated Total Size (MB)', mb(t.totalBytes)],
+    ];
+    const dl = d3.select(root).append('dl').attr('class', 'summary-totals');
+    for (const [k, v] of totals) {
+      dl.append('dt').text(k);
+      dl.append('dd').attr('data-total', k).text(v);
+    }
+    d3.select(root).append('p').attr('class', 'note').text(`Batch size ${summary.batchSize}. Parameters in parentheses are frozen (not trainable).`);
+  }
+
+  return {
+    id: 'summary',
+    title: 'Summary',
+    mount(el, context) { root = el; ctx = context; },
+    update(state, changes) {
+      if (changes.model || last !== state) draw(state);
+      last = state;
+    },
+  };
+}
+
+/** True when `row` sits inside the container row named `ancestor` (walking parents). */
+function isDescendant(rows: SummaryRow[], row: SummaryRow, ancestor: string): boolean {
+  let parent = row.parent;
+  while (parent) {
+    if (parent === ancestor) return true;
+    parent = rows.find((r) => r.name === parent)?.parent ?? null;
+  }
+  return false;
+}
