@@ -45,20 +45,16 @@ function gzipMnist() {
   }
 }
 
-/** The layout worker runs from a blob URL (a webview cannot start a worker from its resource origin), so
- *  the webview bundle carries its code as a string. */
-async function layoutWorkerSource() {
-  const r = await esbuild.build({
-    entryPoints: ['webview/graph/layoutWorker.ts'], bundle: true, platform: 'browser', format: 'iife', target: 'es2022',
-    minify: true, write: false, logLevel: 'warning',
-  });
-  return r.outputFiles[0].text;
+/** The layout worker (elkjs's worker script) runs from a blob URL (a webview cannot start a worker from
+ *  its resource origin), so the webview bundle carries its code as a string. */
+function layoutWorkerSource() {
+  return readFileSync(require.resolve('elkjs/lib/elk-worker.min.js'), 'utf8');
 }
 
 const webviewBuild = async () => ({
   bundle: true, platform: 'browser', format: 'iife', target: 'es2022', minify: !watch, logLevel: 'warning',
   entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', sourcemap: watch ? 'inline' : false,
-  define: { LAYOUT_WORKER_SOURCE: existsSync('webview/graph/layoutWorker.ts') ? JSON.stringify(await layoutWorkerSource()) : '""' },
+  define: { LAYOUT_WORKER_SOURCE: JSON.stringify(layoutWorkerSource()) },
 });
 
 const builds = [

@@ -56,6 +56,13 @@ const context = (view: View): ViewContext => ({
   getUiState: <T>(key: string, fallback: T) => (uiState[`${view.id}.${key}`] as T | undefined) ?? fallback,
   setUiState: (key, value) => { uiState[`${view.id}.${key}`] = value; vscode.setState(uiState); },
   warn,
+  save: (name, mime, base64) => {
+    if (typeof acquireVsCodeApi === 'function') { post({ type: 'saveFile', name, mime, base64 }); return; }
+    const a = document.createElement('a');
+    a.href = `data:${mime};base64,${base64}`;
+    a.download = name;
+    a.click();
+  },
 });
 
 function markChanged(changes: Changes): void {

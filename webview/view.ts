@@ -9,6 +9,8 @@ export interface ViewContext {
   setUiState(key: string, value: unknown): void;
   /** Logs a warning to the developer console (and the host's output channel when there is one). */
   warn(message: string): void;
+  /** Saves a file the user exports (the host asks where; the report downloads it). */
+  save(name: string, mime: string, base64: string): void;
 }
 
 export interface View {

@@ -8,6 +8,7 @@ import type { SourceLocation } from '../protocol/modelInfo';
 import { bundleExperiment, PROVIDED_MODULES } from './bundleExperiment';
 import { CallSiteRecorder } from './callSiteRecorder';
 import { loadModelJson } from './modelJson';
+import { buildKeepingFreezes, type WeightLike } from './modelStructure';
 import { userFrame } from './stackLocation';
 import { UserError } from './userError';
 
@@ -100,7 +101,9 @@ export async function loadExperiment(file: string, options: LoadOptions = {}): P
     throw new UserError(`${file}: model() must return a tf.LayersModel (tf.sequential(...) or tf.model(...)), got ${describe(model)}.`,
       { file: abs, line: 1, column: 1 });
   }
-  return { model: model as tf.LayersModel, locate: (o) => recorder.locate(o), settings: settings as ExperimentSettings, file: abs };
+  const built = model as tf.LayersModel;
+  buildKeepingFreezes(built, built.weights as unknown as WeightLike[]);
+  return { model: built, locate: (o) => recorder.locate(o), settings: settings as ExperimentSettings, file: abs };
 }
 
 function describe(v: unknown): string {

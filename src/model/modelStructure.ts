@@ -98,3 +98,23 @@ export const BYTES_PER_ELEMENT: Record<string, number> = { float32: 4, int32: 4,
 export function weightBytes(weights: WeightLike[]): number {
   return weights.reduce((n, w) => n + sizeOf(w.shape) * (BYTES_PER_ELEMENT[w.dtype] ?? 4), 0);
 }
+
+interface BuildableModel {
+  getClassName(): string;
+  model?: unknown;
+  build?: () => void;
+}
+
+/**
+ * Builds a Sequential's inner graph without undoing freezes. tfjs's Sequential.build() sets
+ * `model.trainable = this.trainable` on a container that holds a nested first model's layers
+ * directly, which marks every weight trainable again: a frozen pretrained base would silently train.
+ * Keras keeps it frozen; so do we, by restoring each weight's flag afterwards.
+ */
+export function buildKeepingFreezes(model: LayerLike | tf.LayersModel, allWeights: WeightLike[]): void {
+  const m = model as unknown as BuildableModel;
+  if (m.getClassName() !== 'Sequential' || m.model) return;
+  const flags = allWeights.map((w) => [w, w.trainable] as const);
+  m.build?.();
+  for (const [w, trainable] of flags) (w as { trainable: boolean }).trainable = trainable;
+}

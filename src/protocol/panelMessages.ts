@@ -16,13 +16,19 @@ export type PanelToHost =
   | { type: 'ready' }
   | { type: 'reveal'; layer: string }
   | { type: 'warn'; message: string }
-  | { type: 'freeze'; layer: string; frozen: boolean };
+  | { type: 'freeze'; layer: string; frozen: boolean }
+  | { type: 'saveFile'; name: string; mime: string; base64: string };
 
 const PANEL_TO_HOST: Record<string, Check> = {
   ready: object({}),
   reveal: object({ layer: string }),
   warn: object({ message: string }),
   freeze: object({ layer: string, frozen: (v, p) => (typeof v === 'boolean' ? null : `${p} must be a boolean`) }),
+  saveFile: object({
+    name: (v, p) => (typeof v === 'string' && /^[\w.-]{1,100}$/.test(v) ? null : `${p} must be a plain file name`),
+    mime: literal('image/svg+xml', 'image/png', 'text/csv', 'application/json', 'text/markdown', 'text/html'),
+    base64: (v, p) => (typeof v === 'string' && v.length < 200_000_000 && /^[A-Za-z0-9+/]*={0,2}$/.test(v) ? null : `${p} must be base64`),
+  }),
 };
 
 export function checkPanelToHost(value: unknown): Checked<PanelToHost> {

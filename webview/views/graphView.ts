@@ -1,6 +1,533 @@
-import type { View } from '../view';
+// The graph view: torchview's picture of the model, interactive and live. Nested models are groups
+// that collapse and expand in place, identical blocks fold into "×N", the layout comes from elkjs in
+// a worker, and during training every layer is coloured by its gradient norm.
+import * as d3 from 'd3';
+import type { GraphNode, SummaryRow } from '../../src/protocol/modelInfo';
+import type { RunState } from '../../src/protocol/runState';
+import { layerGradientInfo } from '../../src/protocol/runState';
+import type { View, ViewContext } from '../view';
+import { formatFigure, formatShape, thousands } from '../format';
+import { computeVisibleGraph, type GraphUiState, type VisibleEdge, type VisibleGraph, type VisibleNode } from '../graph/visibleGraph';
+import { GraphLayout, type PlacedGraph } from '../graph/graphLayout';
+import { drawGradientLegend, gradientFlag, gradientScale } from '../graph/gradientColors';
+import { exportGraph } from '../graph/graphExport';
+
+type Direction = 'DOWN' | 'RIGHT';
+
+interface NodeDatum { v: VisibleNode; x: number; y: number; width: number; height: number }
+interface EdgeDatum { e: VisibleEdge; points: { x: number; y: number }[] }
+
+const SWEEP_MS = 450;
+const MAX_SWEEP_NODES = 300;
+const MAX_EDGE_LABELS = 400;
 
 export function createGraphView(): View {
   let root: HTMLElement;
-  return { id: 'graph', title: 'Graph', mount(el) { root = el; }, update() { void root; } };
+  let ctx: ViewContext;
+  let svg: d3.Selection<SVGSVGElement, unknown, null, undefined>;
+  let viewport: d3.Selection<SVGGElement, unknown, null, undefined>;
+  let card: HTMLDivElement;
+  let legend: d3.Selection<SVGSVGElement, unknown, null, undefined>;
+  let zoom: d3.ZoomBehavior<SVGSVGElement, unknown>;
+  let searchInput: HTMLInputElement;
+  let info: HTMLElement;
+  const layout = new GraphLayout();
+
+  let state: RunState | null = null;
+  let graphKey = '';
+  let visible: VisibleGraph | null = null;
+  let placed: PlacedGraph | null = null;
+  let layoutToken = 0;
+  let selected: string | null = null;
+  let matches: string[] = [];
+  let matchIndex = -1;
+  let lastGradientStep = -1;
+  let fitted = false;
+
+  const ui = {
+    collapsed: new Set<string>(),
+    expanded: new Set<string>(),
+    unfolded: new Set<string>(),
+  };
+  const direction = (): Direction => ctx.getUiState<Direction>('direction', 'DOWN');
+  const depth = (): number => ctx.getUiState('depth', 3);
+
+  function saveSets(): void {
+    ctx.setUiState('collapsed', [...ui.collapsed]);
+    ctx.setUiState('expanded', [...ui.expanded]);
+    ctx.setUiState('unfolded', [...ui.unfolded]);
+  }
+
+  function summaryRow(name: string): SummaryRow | undefined {
+    return state?.model?.summary.layers.find((r) => r.name === name && r.depth > 0);
+  }
+
+  // ---------- toolbar ----------
+  function buildToolbar(): void {
+    const bar = d3.select(root).append('div').attr('class', 'toolbar graph-toolbar');
+    const search = bar.append('input').attr('type', 'search').attr('placeholder', 'Search name or type').attr('aria-label', 'Search layers')
+      .attr('class', 'graph-search');
+    searchInput = search.node()!;
+    search.on('input', () => runSearch(false)).on('keydown', (e: KeyboardEvent) => {
+      if (e.key === 'Enter') { e.preventDefault(); runSearch(true); }
+      if (e.key === 'Escape') { searchInput.value = ''; runSearch(false); svg.node()!.focus(); }
+    });
+    bar.append('label').text('Depth');
+    bar.append('input').attr('type', 'number').attr('min', 1).attr('max', 20).attr('class', 'graph-depth').attr('aria-label', 'Depth')
+      .property('value', depth())
+      .on('change', (e: Event) => {
+        ctx.setUiState('depth', Math.max(1, Number((e.target as HTMLInputElement).value) || 1));
+        ui.collapsed.clear(); ui.expanded.clear(); saveSets();
+        relayout(true);
+      });
+    const dir = bar.append('select').attr('aria-label', 'Direction').attr('class', 'graph-direction');
+    dir.selectAll('option').data([['DOWN', 'Top to bottom'], ['RIGHT', 'Left to right']]).join('option')
+      .attr('value', (d) => d[0]).text((d) => d[1]);
+    dir.property('value', direction()).on('change', (e: Event) => {
+      ctx.setUiState('direction', (e.target as HTMLSelectElement).value);
+      relayout(true);
+    });
+    bar.append('button').attr('class', 'graph-fit').attr('title', 'Fit to view (0)').text('Fit').on('click', () => fit(true));
+    bar.append('button').attr('class', 'graph-export-svg').text('SVG').attr('title', 'Export the graph as SVG')
+      .on('click', () => void exportGraph(svg.node()!, viewport.node()!, 'svg', ctx));
+    bar.append('button').attr('class', 'graph-export-png').text('PNG').attr('title', 'Export the graph as PNG')
+      .on('click', () => void exportGraph(svg.node()!, viewport.node()!, 'png', ctx));
+    info = bar.append('span').attr('class', 'graph-info').node()!;
+    legend = bar.append('svg').attr('class', 'gradient-legend');
+  }
+
+  // ---------- layout and drawing ----------
+  async function relayout(refit: boolean): Promise<void> {
+    if (!state?.model) return;
+    const token = ++layoutToken;
+    const uiState: GraphUiState = { ...ui, depth: depth() };
+    const v = computeVisibleGraph(state.model.graph, uiState);
+    let p: PlacedGraph;
+    try {
+      p = await layout.layout(v, direction());
+    } catch (e) {
+      ctx.warn(`graph layout failed: ${(e as Error).message}`);
+      return;
+    }
+    if (token !== layoutToken) return; // a newer layout superseded this one
+    visible = v;
+    placed = p;
+    root.dataset.layoutMs = p.ms.toFixed(1);
+    root.dataset.laidOut = String(p.laidOut);
+    draw();
+    if (refit || !fitted) fit(false);
+    fitted = true;
+    info.textContent = `${v.nodes.filter((n) => n.kind !== 'group').length} nodes · ${v.edges.length} edges · layout ${p.ms.toFixed(0)} ms`;
+  }
+
+  function edgePath(d: EdgeDatum): string {
+    const pts = d.points;
+    if (pts.length === 2 || pts.length > 4 && false) {
+      const [a, b] = pts;
+      const vertical = direction() === 'DOWN';
+      const m = vertical ? (a.y + b.y) / 2 : (a.x + b.x) / 2;
+      return vertical ? `M${a.x},${a.y} C${a.x},${m} ${b.x},${m} ${b.x},${b.y}` : `M${a.x},${a.y} C${m},${a.y} ${m},${b.y} ${b.x},${b.y}`;
+    }
+    return d3.line<{ x: number; y: number }>().x((p) => p.x).y((p) => p.y).curve(d3.curveBasis)(pts) ?? '';
+  }
+
+  function edgeData(): EdgeDatum[] {
+    if (!visible || !placed) return [];
+    const vertical = direction() === 'DOWN';
+    return visible.edges.map((e) => {
+      const routed = placed!.edges.get(e.id);
+      if (routed) return { e, points: routed };
+      // Edges that cross a group's border: a curve from the source's exit to the target's entry.
+      const a = placed!.nodes.get(e.from)!;
+      const b = placed!.nodes.get(e.to)!;
+      if (!a || !b) return { e, points: [] };
+      const start = vertical ? { x: a.x + a.width / 2, y: a.y + a.height } : { x: a.x + a.width, y: a.y + a.height / 2 };
+      const end = vertical ? { x: b.x + b.width / 2, y: b.y } : { x: b.x, y: b.y + b.height / 2 };
+      return { e, points: [start, end] };
+    }).filter((d) => d.points.length >= 2);
+  }
+
+  function draw(): void {
+    if (!visible || !placed) return;
+    const nodes: NodeDatum[] = visible.nodes.map((v) => ({ v, ...placed!.nodes.get(v.id)! }));
+    const groups = nodes.filter((d) => d.v.kind === 'group');
+    const boxes = nodes.filter((d) => d.v.kind !== 'group');
+
+    viewport.selectAll('g.layer-groups').data([0]).join('g').attr('class', 'layer-groups')
+      .selectAll<SVGGElement, NodeDatum>('g.group').data(groups, (d) => d.v.id)
+      .join((enter) => {
+        const g = enter.append('g').attr('class', 'group');
+        g.append('rect').attr('class', 'group-box').attr('rx', 6);
+        g.append('text').attr('class', 'group-title').attr('x', 10).attr('y', 18);
+        g.append('text').attr('class', 'group-toggle').attr('y', 18).text('−')
+          .append('title').text('Collapse');
+        return g;
+      })
+      .attr('data-id', (d) => d.v.id)
+      .attr('data-layer', (d) => d.v.node.name)
+      .classed('frozen', (d) => !d.v.node.trainable && d.v.node.params > 0)
+      .attr('transform', (d) => `translate(${d.x},${d.y})`)
+      .call((g) => g.select('rect.group-box').attr('width', (d) => d.width).attr('height', (d) => d.height))
+      .call((g) => g.select('text.group-title').text((d) => groupTitle(d.v.node)))
+      .call((g) => g.select('text.group-toggle').attr('x', (d) => d.width - 18).on('click', (e: MouseEvent, d) => { e.stopPropagation(); toggleGroup(d.v); }));
+
+    const edges = edgeData();
+    const showLabels = edges.length <= MAX_EDGE_LABELS;
+    const edgeLayer = viewport.selectAll('g.layer-edges').data([0]).join('g').attr('class', 'layer-edges');
+    edgeLayer.selectAll<SVGGElement, EdgeDatum>('g.edge').data(edges, (d) => d.e.id)
+      .join((enter) => {
+        const g = enter.append('g').attr('class', 'edge');
+        g.append('path').attr('class', 'edge-path');
+        g.append('text').attr('class', 'edge-label');
+        return g;
+      })
+      .attr('data-from', (d) => d.e.from).attr('data-to', (d) => d.e.to).attr('data-shape', (d) => JSON.stringify(d.e.shape))
+      .call((g) => g.select('path').attr('d', edgePath)
+        .attr('stroke-width', (d) => 1 + Math.min(3, Math.log10(Math.max(1, d.e.shape.reduce<number>((n, s) => n * (s ?? 1), 1))) / 2)))
+      .call((g) => g.select('text.edge-label')
+        .text((d) => (showLabels ? formatShape(d.e.shape) : ''))
+        .attr('x', (d) => d.points[Math.floor(d.points.length / 2)].x * 0.5 + d.points[Math.ceil((d.points.length - 1) / 2)].x * 0.5 + 6)
+        .attr('y', (d) => (d.points[0].y + d.points[d.points.length - 1].y) / 2));
+
+    const nodeLayer = viewport.selectAll('g.layer-nodes').data([0]).join('g').attr('class', 'layer-nodes');
+    nodeLayer.selectAll<SVGGElement, NodeDatum>('g.node').data(boxes, (d) => d.v.id)
+      .join((enter) => {
+        const g = enter.append('g').attr('class', 'node').attr('tabindex', -1);
+        g.append('rect').attr('class', 'node-stack').attr('rx', 5);
+        g.append('rect').attr('class', 'node-box').attr('rx', 5);
+        g.append('rect').attr('class', 'node-heat').attr('rx', 5);
+        g.append('rect').attr('class', 'node-strip');
+        g.append('text').attr('class', 'node-title');
+        g.append('text').attr('class', 'node-shapes');
+        g.append('text').attr('class', 'node-params');
+        g.append('text').attr('class', 'node-flag');
+        g.append('rect').attr('class', 'node-sweep').attr('rx', 5);
+        return g;
+      })
+      .attr('data-id', (d) => d.v.id)
+      .attr('data-kind', (d) => d.v.kind)
+      .attr('data-layer', (d) => d.v.node.name)
+      .attr('data-type', (d) => d.v.node.type)
+      .classed('frozen', (d) => isFrozen(d.v))
+      .classed('io', (d) => d.v.kind === 'input' || d.v.kind === 'output')
+      .attr('transform', (d) => `translate(${d.x},${d.y})`)
+      .each(function (d) { drawNode(d3.select(this), d); })
+      .on('mouseenter', (e: MouseEvent, d) => showCard(d, e))
+      .on('mousemove', (e: MouseEvent) => moveCard(e))
+      .on('mouseleave', () => hideCard())
+      .on('click', (e: MouseEvent, d) => { e.stopPropagation(); select(d.v.id); activate(d.v); });
+
+    paintGradients(false);
+    highlightMatches();
+  }
+
+  function isFrozen(v: VisibleNode): boolean {
+    return v.node.params > 0 && !v.node.trainable;
+  }
+
+  function groupTitle(n: GraphNode): string {
+    return `${n.name} (${n.type}) · ${thousands(n.params)} params${n.params > 0 && !n.trainable ? ' · ❄ frozen' : ''}`;
+  }
+
+  function drawNode(g: d3.Selection<SVGGElement, NodeDatum, null, undefined>, d: NodeDatum): void {
+    const { v, width, height } = d;
+    const n = v.node;
+    const io = v.kind === 'input' || v.kind === 'output';
+    g.select('rect.node-stack').attr('display', v.kind === 'repeat' || v.kind === 'collapsed' ? null : 'none')
+      .attr('x', 4).attr('y', 4).attr('width', width).attr('height', height);
+    g.selectAll('rect.node-box, rect.node-heat, rect.node-sweep').attr('width', width).attr('height', height).attr('rx', io ? height / 2 : 5);
+    g.select('rect.node-strip').attr('display', io ? 'none' : null).attr('width', 5).attr('height', height - 2).attr('x', 1).attr('y', 1);
+    const title = io ? `${v.kind === 'input' ? 'input' : 'output'}: ${formatShape(n.outputShape)}`
+      : v.kind === 'repeat' ? `${n.type} ×${v.repeat!.count}`
+        : v.kind === 'collapsed' ? `▸ ${n.name} (${n.type})` : `${n.type} · ${n.name}`;
+    g.select('text.node-title').attr('x', io ? width / 2 : 12).attr('y', io ? height / 2 + 4 : 17)
+      .attr('text-anchor', io ? 'middle' : 'start').text(clip(title, 48));
+    const shapes = io ? '' : `${n.inputShapes.length > 1 ? `${n.inputShapes.length} inputs` : formatShape(n.inputShapes[0] ?? [])} → ${formatShape(n.outputShape)}`;
+    g.select('text.node-shapes').attr('x', 12).attr('y', 35).text(clip(shapes, 52));
+    const params = io ? '' : v.kind === 'repeat' ? `${thousands(n.params)} params each · click to unfold`
+      : v.kind === 'collapsed' ? `${v.layers.length} layers · ${thousands(n.params)} params`
+        : n.params > 0 ? `${thousands(n.params)} params${isFrozen(v) ? ' · ❄ frozen' : ''}` : 'no params';
+    g.select('text.node-params').attr('x', 12).attr('y', 52).text(clip(params, 56));
+  }
+
+  function clip(text: string, max: number): string {
+    return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+  }
+
+  /** Combined L2 norm of the layers a node stands for, at the latest sampled step. */
+  function nodeNorm(v: VisibleNode): { l2: number | null; nonFinite: boolean } {
+    const latest = state?.gradients.latest;
+    if (!latest) return { l2: null, nonFinite: false };
+    let sum = 0;
+    let any = false;
+    let nonFinite = false;
+    for (const name of v.layers) {
+      const g = latest.layers.find((l) => l.layer === name);
+      if (!g || g.frozen) continue;
+      if (g.l2 === null) { nonFinite = true; continue; }
+      sum += g.l2 * g.l2;
+      any = true;
+    }
+    if (state?.anomaly?.layer && v.layers.includes(state.anomaly.layer)) nonFinite = true;
+    return { l2: any ? Math.sqrt(sum) : null, nonFinite };
+  }
+
+  function paintGradients(sweep: boolean): void {
+    if (!visible) return;
+    const scale = gradientScale();
+    const nodes = viewport.selectAll<SVGGElement, NodeDatum>('g.node');
+    nodes.each(function (d) {
+      const g = d3.select(this);
+      const { l2, nonFinite } = nodeNorm(d.v);
+      const flag = gradientFlag(l2, nonFinite);
+      const colour = l2 !== null ? scale(l2) : null;
+      g.attr('data-l2', l2 === null ? null : String(l2)).attr('data-flag', flag);
+      g.classed('has-gradient', colour !== null).classed('vanishing', flag === 'vanishing').classed('exploding', flag === 'exploding');
+      g.select('rect.node-heat').style('fill', colour ?? 'transparent');
+      g.select('rect.node-strip').style('fill', colour ?? 'transparent');
+      // A tab above the box's top-right corner, so it never covers the title.
+      g.select('text.node-flag').attr('x', d.width - 4).attr('y', -4).attr('text-anchor', 'end')
+        .text(flag === 'vanishing' ? '⚠ vanishing' : flag === 'exploding' ? '⚠ exploding' : '');
+    });
+    const hasGradients = Boolean(state?.gradients.latest);
+    legend.style('display', hasGradients ? null : 'none');
+    if (hasGradients) drawGradientLegend(legend, 220);
+    if (sweep) runSweep();
+  }
+
+  /** Backprop runs output → input: flash the nodes in that order on each sampled step. */
+  function runSweep(): void {
+    if (!visible || visible.nodes.length > MAX_SWEEP_NODES || matchMedia('(prefers-reduced-motion: reduce)').matches) return;
+    const order = visible.nodes.filter((n) => n.kind !== 'group').map((n) => n.id).reverse();
+    const rank = new Map(order.map((id, i) => [id, i]));
+    const step = SWEEP_MS / Math.max(1, order.length);
+    viewport.selectAll<SVGRectElement, NodeDatum>('g.node rect.node-sweep')
+      .interrupt()
+      .style('opacity', 0)
+      .transition().delay((d) => (rank.get(d.v.id) ?? 0) * step).duration(120).style('opacity', 0.55)
+      .transition().duration(260).style('opacity', 0);
+  }
+
+  // ---------- interaction ----------
+  function toggleGroup(v: VisibleNode): void {
+    const id = v.node.id;
+    if (v.kind === 'group') { ui.collapsed.add(id); ui.expanded.delete(id); } else { ui.collapsed.delete(id); ui.expanded.add(id); }
+    saveSets();
+    void relayout(false);
+  }
+
+  function activate(v: VisibleNode): void {
+    if (v.kind === 'collapsed') { toggleGroup(v); return; }
+    if (v.kind === 'repeat') { ui.unfolded.add(v.repeat!.members[0]); saveSets(); void relayout(false); return; }
+    if (v.kind === 'layer' || v.kind === 'input') ctx.reveal(v.node.name);
+  }
+
+  function select(id: string | null): void {
+    selected = id;
+    viewport.selectAll<SVGGElement, NodeDatum>('g.node').classed('selected', (d) => d.v.id === id);
+  }
+
+  function centerOn(id: string): void {
+    const p = placed?.nodes.get(id);
+    if (!p) return;
+    const el = svg.node()!;
+    const t = d3.zoomTransform(el);
+    svg.transition().duration(250).call(zoom.translateTo, p.x + p.width / 2, p.y + p.height / 2);
+    void t;
+  }
+
+  function fit(animate: boolean): void {
+    if (!placed) return;
+    const el = svg.node()!;
+    const w = el.clientWidth || root.clientWidth;
+    const h = el.clientHeight || 400;
+    const k = Math.min(1.5, 0.95 * Math.min(w / Math.max(1, placed.width), h / Math.max(1, placed.height)));
+    const transform = d3.zoomIdentity.translate((w - placed.width * k) / 2, Math.max(8, (h - placed.height * k) / 2)).scale(k);
+    (animate ? svg.transition().duration(300) : svg).call(zoom.transform as never, transform);
+  }
+
+  function runSearch(next: boolean): void {
+    const q = searchInput.value.trim().toLowerCase();
+    if (!visible) return;
+    matches = q ? visible.nodes.filter((n) => n.kind !== 'group' && (n.node.name.toLowerCase().includes(q) || n.node.type.toLowerCase().includes(q))).map((n) => n.id) : [];
+    if (next && matches.length) {
+      matchIndex = (matchIndex + 1) % matches.length;
+      select(matches[matchIndex]);
+      centerOn(matches[matchIndex]);
+    } else matchIndex = -1;
+    highlightMatches();
+  }
+
+  function highlightMatches(): void {
+    const set = new Set(matches);
+    viewport.selectAll<SVGGElement, NodeDatum>('g.node').classed('match', (d) => set.has(d.v.id)).classed('dimmed', (d) => set.size > 0 && !set.has(d.v.id));
+    root.dataset.matches = String(matches.length);
+  }
+
+  function neighbour(id: string, key: string): string | null {
+    if (!visible || !placed) return null;
+    const vertical = direction() === 'DOWN';
+    const forward = vertical ? 'ArrowDown' : 'ArrowRight';
+    const backward = vertical ? 'ArrowUp' : 'ArrowLeft';
+    if (key === forward) return visible.edges.find((e) => e.from === id)?.to ?? null;
+    if (key === backward) return visible.edges.find((e) => e.to === id)?.from ?? null;
+    // Sideways: the nearest box in the same rank.
+    const here = placed.nodes.get(id)!;
+    const candidates = visible.nodes.filter((n) => n.kind !== 'group' && n.id !== id).map((n) => placed!.nodes.get(n.id)!)
+      .filter((p) => (vertical ? Math.abs(p.y - here.y) < here.height : Math.abs(p.x - here.x) < here.width))
+      .filter((p) => (key === (vertical ? 'ArrowRight' : 'ArrowDown') ? (vertical ? p.x > here.x : p.y > here.y) : (vertical ? p.x < here.x : p.y < here.y)));
+    candidates.sort((a, b) => (vertical ? Math.abs(a.x - here.x) - Math.abs(b.x - here.x) : Math.abs(a.y - here.y) - Math.abs(b.y - here.y)));
+    return candidates[0]?.id ?? null;
+  }
+
+  function onKey(e: KeyboardEvent): void {
+    if (!visible) return;
+    if (e.key === '/') { e.preventDefault(); searchInput.focus(); return; }
+    if (e.key === '0' || e.key === 'f') { fit(true); return; }
+    if (e.key === '+' || e.key === '=') { svg.transition().duration(150).call(zoom.scaleBy, 1.25); return; }
+    if (e.key === '-') { svg.transition().duration(150).call(zoom.scaleBy, 0.8); return; }
+    if (e.key.startsWith('Arrow')) {
+      e.preventDefault();
+      const start = selected ?? visible.nodes.find((n) => n.kind !== 'group')?.id ?? null;
+      const next = start && selected ? neighbour(start, e.key) : start;
+      if (next) { select(next); centerOn(next); }
+      return;
+    }
+    if (e.key === 'Enter' && selected) { const v = visible.byId.get(selected); if (v) activate(v); }
+    if (e.key === 'Escape') { select(null); hideCard(); }
+  }
+
+  // ---------- hover card ----------
+  function showCard(d: NodeDatum, e: MouseEvent): void {
+    const v = d.v;
+    const n = v.node;
+    card.replaceChildren();
+    const add = (tag: string, cls: string, text: string) => {
+      const el = document.createElement(tag);
+      el.className = cls;
+      el.textContent = text;
+      card.append(el);
+      return el;
+    };
+    add('div', 'card-title', v.kind === 'repeat' ? `${n.type} ×${v.repeat!.count}` : `${n.type} (${n.name})`);
+    const row = summaryRow(n.name);
+    const table = document.createElement('dl');
+    table.className = 'card-table';
+    const item = (k: string, val: string) => {
+      const dt = document.createElement('dt'); dt.textContent = k;
+      const dd = document.createElement('dd'); dd.textContent = val; dd.dataset.field = k;
+      table.append(dt, dd);
+    };
+    item('Input', n.inputShapes.map(formatShape).join(', ') || '--');
+    item('Output', formatShape(n.outputShape));
+    item('Params', row ? (row.params === 0 ? '--' : row.trainableParams > 0 ? thousands(row.params) : `(${thousands(row.params)})`) : thousands(n.params));
+    if (row) {
+      item('Param %', row.params === 0 ? '--' : `${row.paramPercent.toFixed(2)}%`);
+      item('Kernel', row.kernelShape ? formatShape(row.kernelShape) : '--');
+      item('Mult-adds', row.multAdds > 0 ? thousands(row.multAdds) : '--');
+      item('Trainable', row.params === 0 ? '--' : row.trainable === 'partial' ? 'Partial' : row.trainable ? 'True' : 'False');
+      if (row.depthIndex) item('Depth-idx', row.depthIndex);
+    }
+    card.append(table);
+    if (state && v.kind === 'layer' && n.params > 0) {
+      const { latest, l2History } = layerGradientInfo(state, n.name);
+      if (latest?.frozen) add('div', 'card-note', '❄ frozen: no gradient');
+      else if (latest) {
+        const g = document.createElement('dl');
+        g.className = 'card-table card-gradients';
+        const gi = (k: string, val: string) => {
+          const dt = document.createElement('dt'); dt.textContent = k;
+          const dd = document.createElement('dd'); dd.textContent = val; dd.dataset.field = k;
+          g.append(dt, dd);
+        };
+        gi('‖g‖₂', formatFigure(latest.l2));
+        gi('mean |g|', formatFigure(latest.meanAbs));
+        gi('max |g|', formatFigure(latest.maxAbs));
+        gi('‖Δw‖/‖w‖', formatFigure(latest.updateRatio));
+        add('div', 'card-subtitle', `Gradient at step ${state.gradients.latest?.step ?? '?'}`);
+        card.append(g);
+        card.append(sparkline(l2History));
+      }
+    }
+    if (n.source) add('div', 'card-note', `${n.source.file.split(/[\\/]/).pop()}:${n.source.line} — click to open`);
+    card.hidden = false;
+    card.dataset.layer = n.name;
+    moveCard(e);
+  }
+
+  function sparkline(values: (number | null)[]): SVGSVGElement {
+    const w = 180;
+    const h = 32;
+    const s = d3.create('svg').attr('class', 'card-sparkline').attr('width', w).attr('height', h).attr('aria-label', 'Gradient norm history');
+    const finite = values.map((v, i) => ({ i, v })).filter((p): p is { i: number; v: number } => p.v !== null && p.v > 0);
+    if (finite.length >= 2) {
+      const x = d3.scaleLinear().domain([0, values.length - 1]).range([2, w - 2]);
+      const ext = d3.extent(finite, (p) => Math.log10(p.v)) as [number, number];
+      const y = d3.scaleLinear().domain(ext[0] === ext[1] ? [ext[0] - 1, ext[1] + 1] : ext).range([h - 3, 3]);
+      s.append('path').attr('d', d3.line<{ i: number; v: number }>().x((p) => x(p.i)).y((p) => y(Math.log10(p.v)))(finite) ?? '');
+    }
+    return s.node()!;
+  }
+
+  function moveCard(e: MouseEvent): void {
+    if (card.hidden) return;
+    const bounds = root.getBoundingClientRect();
+    const cw = card.offsetWidth;
+    const ch = card.offsetHeight;
+    let x = e.clientX - bounds.left + 16;
+    let y = e.clientY - bounds.top + 12;
+    if (x + cw > bounds.width - 4) x = Math.max(4, e.clientX - bounds.left - cw - 16);
+    if (y + ch > bounds.height - 4) y = Math.max(4, bounds.height - ch - 4);
+    card.style.left = `${x}px`;
+    card.style.top = `${y}px`;
+  }
+
+  function hideCard(): void {
+    card.hidden = true;
+  }
+
+  return {
+    id: 'graph',
+    title: 'Graph',
+    mount(el, context) {
+      root = el;
+      ctx = context;
+      for (const k of ['collapsed', 'expanded', 'unfolded'] as const) for (const id of ctx.getUiState<string[]>(k, [])) ui[k].add(id);
+      buildToolbar();
+      const stage = d3.select(root).append('div').attr('class', 'graph-stage');
+      svg = stage.append('svg').attr('class', 'graph-svg').attr('tabindex', 0).attr('role', 'img')
+        .attr('aria-label', 'Model graph. Arrow keys move between layers, Enter opens one, / searches, 0 fits.');
+      viewport = svg.append('g').attr('class', 'viewport');
+      zoom = d3.zoom<SVGSVGElement, unknown>().scaleExtent([0.02, 4]).on('zoom', (e) => {
+        viewport.attr('transform', e.transform.toString());
+        root.classList.toggle('zoomed-out', e.transform.k < 0.45);
+      });
+      svg.call(zoom).on('dblclick.zoom', null);
+      svg.on('keydown', onKey).on('click', () => select(null));
+      card = document.createElement('div');
+      card.className = 'graph-card';
+      card.hidden = true;
+      card.setAttribute('role', 'tooltip');
+      root.append(card);
+      d3.select(root).append('p').attr('class', 'empty graph-empty').text('The graph appears when the model is built.');
+      layout.warmUp();
+    },
+    update(s, changes) {
+      state = s;
+      root.classList.toggle('has-model', Boolean(s.model));
+      if (!s.model) return;
+      const key = `${s.model.file}|${s.model.graph.nodes.length}|${s.model.graph.edges.length}|${s.model.name}`;
+      if (key !== graphKey || changes.model) {
+        graphKey = key;
+        fitted = false;
+        void relayout(true);
+        return;
+      }
+      if (changes.gradients || changes.status) {
+        const step = s.gradients.latest?.step ?? -1;
+        paintGradients(step !== lastGradientStep && changes.gradients);
+        lastGradientStep = step;
+      }
+    },
+  };
 }

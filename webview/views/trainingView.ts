@@ -1,12 +1,209 @@
-import type { View } from '../view';
+// Training: loss and accuracy per batch with TensorBoard's smoothing (raw values faint behind), train
+// and test figures per epoch at the step each epoch ended, the learning rate actually used drawn over
+// the whole planned schedule, and the run's pace (samples/s, elapsed, ETA).
+import * as d3 from 'd3';
+import type { RunState } from '../../src/protocol/runState';
+import type { View, ViewContext } from '../view';
+import { formatFigure, thousands } from '../format';
+import { LineChart, type LineSeries } from '../charts/lineChart';
+import { IncrementalEma } from '../charts/smoothing';
+import { formatDuration } from '../charts/duration';
 
-// Placeholder until the training view lands: says so rather than pretending.
+const DEFAULT_SMOOTHING = 0.6; // TensorBoard's default
+
+interface Figure { key: string; label: string; value: string; title?: string }
+
 export function createTrainingView(): View {
   let root: HTMLElement;
+  let ctx: ViewContext;
+  let last: RunState | null = null;
+  let smoothing = DEFAULT_SMOOTHING;
+  let redrawFrame = 0;
+  const lossEma = new IncrementalEma();
+  const accEma = new IncrementalEma();
+  let plannedSteps: { lr: number[]; steps: number[] } | null = null;
+
+  let empty: HTMLParagraphElement;
+  let content: HTMLDivElement;
+  let slider: HTMLInputElement;
+  let sliderValue: HTMLOutputElement;
+  let figures: HTMLDivElement;
+  let lossChart: LineChart;
+  let accChart: LineChart;
+  let lrChart: LineChart;
+
+  function mount(el: HTMLElement, context: ViewContext): void {
+    root = el;
+    root.classList.add('chart-view');
+    ctx = context;
+    const saved = Number(ctx.getUiState('smoothing', DEFAULT_SMOOTHING));
+    smoothing = Number.isFinite(saved) ? Math.min(0.99, Math.max(0, saved)) : DEFAULT_SMOOTHING;
+
+    empty = document.createElement('p');
+    empty.className = 'empty';
+    content = document.createElement('div');
+    content.className = 'training';
+    content.hidden = true;
+
+    const toolbar = document.createElement('div');
+    toolbar.className = 'toolbar';
+    const label = document.createElement('label');
+    label.className = 'smoothing-control';
+    label.textContent = 'Smoothing ';
+    slider = document.createElement('input');
+    slider.type = 'range';
+    slider.min = '0';
+    slider.max = '0.99';
+    slider.step = '0.01';
+    slider.value = String(smoothing);
+    slider.dataset.control = 'smoothing';
+    slider.setAttribute('aria-label', 'Smoothing weight');
+    sliderValue = document.createElement('output');
+    sliderValue.className = 'smoothing-value';
+    sliderValue.textContent = smoothing.toFixed(2);
+    label.append(slider, sliderValue);
+    const hint = document.createElement('span');
+    hint.className = 'note';
+    hint.textContent = 'debiased exponential moving average, as in TensorBoard';
+    toolbar.append(label, hint);
+    slider.addEventListener('input', () => {
+      smoothing = Math.min(0.99, Math.max(0, Number(slider.value) || 0));
+      sliderValue.textContent = smoothing.toFixed(2);
+      ctx.setUiState('smoothing', smoothing);
+      if (!redrawFrame) redrawFrame = requestAnimationFrame(() => { redrawFrame = 0; if (last) draw(last); });
+    });
+
+    figures = document.createElement('div');
+    figures.className = 'figures';
+    const grid = document.createElement('div');
+    grid.className = 'chart-grid';
+    content.append(toolbar, figures, grid);
+    root.append(empty, content);
+
+    const describeStep = (step: number) => {
+      const spe = last?.model?.plan.stepsPerEpoch;
+      return spe ? `step ${step} · epoch ${Math.max(1, Math.ceil(step / spe))}` : `step ${step}`;
+    };
+    lossChart = new LineChart(grid, { id: 'loss', title: 'Loss', xLabel: 'step', yLabel: 'loss', height: 240, describeStep });
+    accChart = new LineChart(grid, {
+      id: 'accuracy', title: 'Accuracy', xLabel: 'step', yLabel: 'accuracy', height: 240, yClamp: [0, 1], describeStep,
+      yFormat: (v) => d3.format('.3~f')(v),
+    });
+    lrChart = new LineChart(grid, {
+      id: 'lr', title: 'Learning rate', xLabel: 'step', yLabel: 'learning rate', height: 190, yZero: true, describeStep,
+      yFormat: (v) => (v !== 0 && Math.abs(v) < 1e-3 ? d3.format('.2~e')(v) : d3.format('.4~g')(v)),
+    });
+    lrChart.root.classList.add('chart-wide');
+  }
+
+  function draw(state: RunState): void {
+    const b = state.batches;
+    const n = b.step.length;
+    if (n === 0) {
+      content.hidden = true;
+      empty.hidden = false;
+      empty.textContent = state.status === 'error' || state.status === 'stopped'
+        ? 'The run ended before its first batch: no training curves.'
+        : state.model
+          ? `Waiting for the first batch of ${state.model.name}…`
+          : 'Loss, accuracy and the learning rate appear here when training starts.';
+      return;
+    }
+    empty.hidden = true;
+    content.hidden = false;
+
+    const plan = state.model?.plan ?? null;
+    const lastStep = b.step[n - 1];
+    const xDomain: [number, number] = [0, Math.max(plan?.totalSteps ?? 0, lastStep, 1)];
+    const spe = plan?.stepsPerEpoch ?? 0;
+    const xMarkers = plan && plan.epochs > 1 && plan.epochs <= 50 ? d3.range(1, plan.epochs).map((e) => e * spe) : [];
+
+    const lossSmoothed = lossEma.update(b.loss, smoothing);
+    const accSmoothed = accEma.update(b.accuracy, smoothing);
+
+    const epochSteps = state.epochs.map((e) => epochEndStep(state, e.epoch));
+    const pick = (f: (e: RunState['epochs'][number]) => number | null) => state.epochs.map(f);
+
+    const series = (metric: 'loss' | 'accuracy', raw: number[], smoothed: number[]): LineSeries[] => [
+      { id: `${metric}-raw`, label: 'batch (raw)', x: b.step, y: raw, colour: 'var(--ml-series-1)', mark: 'faint' },
+      { id: `${metric}-smoothed`, label: `batch (smoothed ${smoothing.toFixed(2)})`, x: b.step, y: smoothed, colour: 'var(--ml-series-1)', mark: 'line' },
+      { id: `${metric}-epoch-train`, label: 'train (epoch)', x: epochSteps, y: pick((e) => (metric === 'loss' ? e.trainLoss : e.trainAccuracy)), colour: 'var(--ml-series-2)', mark: 'points' },
+      { id: `${metric}-epoch-test`, label: 'test (epoch)', x: epochSteps, y: pick((e) => (metric === 'loss' ? e.testLoss : e.testAccuracy)), colour: 'var(--ml-series-3)', mark: 'points', shape: 'diamond' },
+    ];
+
+    const lrSeries: LineSeries[] = [];
+    const planned = plan?.plannedLr ?? null;
+    if (planned && planned.length) {
+      if (plannedSteps?.lr !== planned) plannedSteps = { lr: planned, steps: planned.map((_, i) => i + 1) };
+      lrSeries.push({ id: 'lr-planned', label: 'planned schedule', x: plannedSteps.steps, y: planned, colour: 'var(--ml-muted)', mark: 'dashed' });
+    }
+    lrSeries.push({ id: 'lr-actual', label: 'used', x: b.step, y: b.lr, colour: 'var(--ml-series-4)', mark: 'line' });
+
+    // Measure every chart before drawing any (one layout, no read-after-write thrash).
+    const widths = [lossChart, accChart, lrChart].map((c) => c.root.clientWidth || root.clientWidth - 20);
+    lossChart.render({ width: widths[0], xDomain, series: series('loss', b.loss, lossSmoothed), xMarkers });
+    accChart.render({ width: widths[1], xDomain, series: series('accuracy', b.accuracy, accSmoothed), xMarkers });
+    lrChart.render({ width: widths[2], xDomain, series: lrSeries, xMarkers });
+
+    drawFigures(state, lossSmoothed[n - 1], accSmoothed[n - 1]);
+  }
+
+  function drawFigures(state: RunState, loss: number, accuracy: number): void {
+    const b = state.batches;
+    const n = b.step.length;
+    const plan = state.model?.plan;
+    const done = b.step[n - 1];
+    const total = plan?.totalSteps ?? done;
+    const rate = b.samplesPerSec[n - 1];
+    const elapsed = state.done?.elapsedSec ?? b.elapsedSec[n - 1];
+    let eta: string;
+    if (state.status === 'completed') eta = 'done';
+    else if (state.status === 'stopped') eta = 'stopped';
+    else if (state.status !== 'running') eta = '–';
+    else eta = formatDuration(plan && rate > 0 ? ((total - done) * plan.batchSize) / rate : NaN);
+    let best: RunState['epochs'][number] | null = null;
+    for (const e of state.epochs) if (e.testAccuracy !== null && (!best || e.testAccuracy > (best.testAccuracy ?? -1))) best = e;
+    const list: Figure[] = [
+      { key: 'step', label: 'Step', value: `${thousands(done)} / ${thousands(total)}` },
+      { key: 'epoch', label: 'Epoch', value: plan ? `${state.epoch || 1} / ${plan.epochs}` : String(state.epoch) },
+      { key: 'samples-per-sec', label: 'Samples/s', value: Number.isFinite(rate) ? thousands(rate) : '–', title: 'latest batch' },
+      { key: 'elapsed', label: 'Elapsed', value: formatDuration(elapsed) },
+      { key: 'eta', label: 'ETA', value: eta, title: 'remaining steps × batch size ÷ latest samples/s' },
+      { key: 'loss', label: 'Loss (smoothed)', value: formatFigure(loss) },
+      { key: 'accuracy', label: 'Acc. (smoothed)', value: Number.isFinite(accuracy) ? `${(accuracy * 100).toFixed(1)}%` : '–' },
+      { key: 'best-test', label: 'Best test acc.', value: best ? `${((best.testAccuracy ?? 0) * 100).toFixed(1)}% (ep. ${best.epoch})` : '–' },
+    ];
+    d3.select(figures).selectAll<HTMLDivElement, Figure>('div.figure').data(list, (f) => f.key)
+      .join((enter) => {
+        const f = enter.append('div').attr('class', 'figure');
+        f.append('span').attr('class', 'figure-label');
+        f.append('span').attr('class', 'figure-value');
+        return f;
+      })
+      .attr('data-figure', (f) => f.key)
+      .attr('title', (f) => f.title ?? null)
+      .call((f) => f.select('.figure-label').text((d) => d.label))
+      .call((f) => f.select('.figure-value').text((d) => d.value));
+  }
+
   return {
     id: 'training',
     title: 'Training',
-    mount(el) { root = el; root.textContent = 'The training view is being built.'; },
-    update() { void root; },
+    mount,
+    update(state, changes) {
+      const fresh = state !== last;
+      last = state;
+      if (!fresh && !changes.batches && !changes.epochs && !changes.model && !changes.status) return;
+      draw(state);
+    },
   };
+}
+
+/** The run step at which `epoch` ended: its last batch (epochs are ascending in the batch columns). */
+function epochEndStep(state: RunState, epoch: number): number {
+  const { epoch: epochs, step } = state.batches;
+  const i = d3.bisectRight(epochs, epoch) - 1;
+  if (i >= 0 && epochs[i] === epoch) return step[i];
+  const spe = state.model?.plan.stepsPerEpoch;
+  return spe ? epoch * spe : step[step.length - 1] ?? 0;
 }

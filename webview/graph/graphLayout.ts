@@ -1,0 +1,189 @@
+// Lays out a visible graph container by container (like TensorBoard's graph view): each expanded
+// group is laid out on its own, bottom-up, and then sits as one box in its parent's layout. Results
+// are cached per container and content, so expanding or collapsing a group re-lays out only that
+// group and its ancestors. The layered layout itself runs in a Web Worker.
+import ELK from 'elkjs/lib/elk-api.js';
+import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api';
+import type { VisibleGraph } from './visibleGraph';
+
+/** elkjs's own worker script (elk-worker.min.js), embedded by the build: a webview may only start
+ *  workers from blob URLs. */
+declare const LAYOUT_WORKER_SOURCE: string;
+
+/** Options measured for speed on ResNet-sized graphs (~3× faster than ELK's defaults, same look). */
+const ELK_OPTIONS = {
+  'elk.algorithm': 'layered',
+  'elk.layered.thoroughness': '1',
+  'elk.layered.crossingMinimization.greedySwitch.type': 'OFF',
+  'elk.layered.nodePlacement.strategy': 'BRANDES_KOEPF',
+  'elk.layered.spacing.nodeNodeBetweenLayers': '36',
+  'elk.spacing.nodeNode': '24',
+  'elk.padding': '[top=12,left=12,bottom=12,right=12]',
+};
+
+interface LayoutRequestGraph {
+  key: string;
+  direction: 'DOWN' | 'RIGHT';
+  children: { id: string; width: number; height: number }[];
+  edges: { id: string; source: string; target: string }[];
+}
+
+interface LayoutResult {
+  key: string;
+  width: number;
+  height: number;
+  positions: Record<string, { x: number; y: number }>;
+  edges: Record<string, { x: number; y: number }[]>;
+}
+
+export interface PlacedNode {
+  id: string;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export interface PlacedGraph {
+  nodes: Map<string, PlacedNode>;
+  /** Edge id → polyline in absolute coordinates. */
+  edges: Map<string, { x: number; y: number }[]>;
+  width: number;
+  height: number;
+  /** How many containers had to be laid out (the rest came from the cache). */
+  laidOut: number;
+  ms: number;
+}
+
+const GROUP_HEADER = 28;
+const GROUP_PAD = 8;
+
+export class GraphLayout {
+  private elk: InstanceType<typeof ELK> | null = null;
+  private readonly cache = new Map<string, LayoutResult>();
+
+  private engine(): InstanceType<typeof ELK> {
+    if (!this.elk) {
+      const url = URL.createObjectURL(new Blob([LAYOUT_WORKER_SOURCE], { type: 'text/javascript' }));
+      this.elk = new ELK({ workerFactory: () => new Worker(url) as never });
+    }
+    return this.elk;
+  }
+
+  /** Starts the worker and warms its JIT with a tiny layout before the first graph arrives. */
+  warmUp(): void {
+    void this.layoutOne({ key: 'warm', direction: 'DOWN', children: [{ id: 'a', width: 10, height: 10 }, { id: 'b', width: 10, height: 10 }], edges: [{ id: 'e', source: 'a', target: 'b' }] });
+  }
+
+  private async layoutOne(g: LayoutRequestGraph): Promise<LayoutResult> {
+    const root: ElkNode = {
+      id: 'root',
+      layoutOptions: { ...ELK_OPTIONS, 'elk.direction': g.direction },
+      children: g.children.map((c) => ({ ...c })),
+      edges: g.edges.map((e) => ({ id: e.id, sources: [e.source], targets: [e.target] })),
+    };
+    const out = await this.engine().layout(root);
+    const positions: LayoutResult['positions'] = {};
+    for (const c of out.children ?? []) positions[c.id] = { x: c.x ?? 0, y: c.y ?? 0 };
+    const edges: LayoutResult['edges'] = {};
+    for (const e of (out.edges ?? []) as ElkExtendedEdge[]) {
+      const sec = e.sections?.[0];
+      if (sec) edges[e.id] = [sec.startPoint, ...(sec.bendPoints ?? []), sec.endPoint];
+    }
+    return { key: g.key, width: out.width ?? 0, height: out.height ?? 0, positions, edges };
+  }
+
+  private async request(graphs: LayoutRequestGraph[]): Promise<LayoutResult[]> {
+    return Promise.all(graphs.map((g) => this.layoutOne(g)));
+  }
+
+  async layout(graph: VisibleGraph, direction: 'DOWN' | 'RIGHT'): Promise<PlacedGraph> {
+    const started = performance.now();
+    const sizes = new Map<string, { width: number; height: number }>();
+    for (const n of graph.nodes) if (n.kind !== 'group') sizes.set(n.id, { width: n.width, height: n.height });
+
+    // Containers deepest first, so a group's size is known before its parent is laid out.
+    const depthOf = (id: string | null): number => (id === null ? 0 : 1 + depthOf(graph.byId.get(id)?.parent ?? null));
+    const containers = [...graph.children.keys()].sort((a, b) => depthOf(b) - depthOf(a));
+    const ancestorIn = (id: string, container: string | null): string | null => {
+      let cur: string | null = id;
+      while (cur !== null) {
+        const parent: string | null = graph.byId.get(cur)?.parent ?? null;
+        if (parent === container) return cur;
+        cur = parent;
+      }
+      return null;
+    };
+
+    const results = new Map<string | null, LayoutResult>();
+    let laidOut = 0;
+    // Group containers by depth: all containers of one depth go to the worker in one request.
+    const byDepth = new Map<number, (string | null)[]>();
+    for (const c of containers) (byDepth.get(depthOf(c)) ?? byDepth.set(depthOf(c), []).get(depthOf(c))!).push(c);
+    for (const depth of [...byDepth.keys()].sort((a, b) => b - a)) {
+      const requests: { container: string | null; graph: LayoutRequestGraph }[] = [];
+      for (const container of byDepth.get(depth)!) {
+        const kids = graph.children.get(container) ?? [];
+        const edges: LayoutRequestGraph['edges'] = [];
+        const seen = new Set<string>();
+        for (const e of graph.edges) {
+          const a = ancestorIn(e.from, container);
+          const b = ancestorIn(e.to, container);
+          if (!a || !b || a === b) continue;
+          // Edges between children of this container keep their id (and their routing).
+          const direct = a === e.from && b === e.to;
+          const id = direct ? e.id : `lift:${a}\u0000${b}`;
+          if (seen.has(id)) continue;
+          seen.add(id);
+          edges.push({ id, source: a, target: b });
+        }
+        const children = kids.map((id) => ({ id, ...sizes.get(id)! }));
+        const key = `${container ?? ''}|${direction}|${JSON.stringify(children)}|${JSON.stringify(edges)}`;
+        const cached = this.cache.get(key);
+        if (cached) { results.set(container, cached); continue; }
+        requests.push({ container, graph: { key, direction, children, edges } });
+      }
+      if (requests.length) {
+        const response = await this.request(requests.map((r) => r.graph));
+        laidOut += requests.length;
+        response.forEach((r, i) => {
+          this.cache.set(r.key, r);
+          results.set(requests[i].container, r);
+        });
+      }
+      for (const container of byDepth.get(depth)!) {
+        if (container === null) continue;
+        const r = results.get(container)!;
+        const group = graph.byId.get(container)!.node;
+        const title = `${group.name} (${group.type}) · ${group.params.toLocaleString('en-US')} params · ❄ frozen`;
+        sizes.set(container, { width: Math.max(r.width + 2 * GROUP_PAD, title.length * 6.9 + 44), height: r.height + GROUP_HEADER + GROUP_PAD });
+      }
+    }
+    if (this.cache.size > 500) this.cache.clear();
+
+    // Compose absolute positions top-down.
+    const nodes = new Map<string, PlacedNode>();
+    const edges = new Map<string, { x: number; y: number }[]>();
+    const place = (container: string | null, ox: number, oy: number) => {
+      const r = results.get(container);
+      if (!r) return;
+      for (const id of graph.children.get(container) ?? []) {
+        const p = r.positions[id] ?? { x: 0, y: 0 };
+        const size = sizes.get(id)!;
+        nodes.set(id, { id, x: ox + p.x, y: oy + p.y, ...size });
+        if (graph.children.has(id)) place(id, ox + p.x + GROUP_PAD, oy + p.y + GROUP_HEADER);
+      }
+      for (const [id, points] of Object.entries(r.edges)) {
+        if (!id.startsWith('lift:')) edges.set(id, points.map((pt) => ({ x: pt.x + ox, y: pt.y + oy })));
+      }
+    };
+    place(null, 0, 0);
+    const top = results.get(null)!;
+    return { nodes, edges, width: top.width, height: top.height, laidOut, ms: performance.now() - started };
+  }
+
+  dispose(): void {
+    this.elk?.terminateWorker();
+    this.elk = null;
+  }
+}
