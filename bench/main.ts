@@ -1,8 +1,12 @@
 // Benchmarks print one JSON object to stdout: `npm run bench -- [suite…]` (default: all).
+import { backendsBench } from './backendsBench';
 import { trainBench } from './trainBench';
+import { webviewBench } from './webviewBench';
 
 const SUITES: Record<string, () => Promise<Record<string, unknown>>> = {
   train: trainBench,
+  backends: backendsBench,
+  webview: webviewBench,
 };
 
 async function main(): Promise<void> {

@@ -4,6 +4,7 @@ One thread (torch.set_num_threads(1)), the same layers, batch sizes, optimizers 
 examples/mnist-mlp.ts and examples/mnist-cnn.ts, on random data of MNIST's shapes. Each step reads the
 loss back (`.item()`), as the tfjs trainer does. Prints one JSON object:
     python3 bench/torchTrain.py --model mlp --steps 100 --warmup 5
+    python3 bench/torchTrain.py --model cnn --seconds 4
 """
 import argparse
 import json
@@ -52,6 +53,8 @@ def main() -> None:
     parser.add_argument('--steps', type=int, default=100)
     parser.add_argument('--warmup', type=int, default=5)
     parser.add_argument('--batch', type=int, default=0)
+    parser.add_argument('--seconds', type=float, default=0, help='measure for this long instead of --steps')
+    parser.add_argument('--min-steps', type=int, default=3)
     args = parser.parse_args()
 
     torch.set_num_threads(1)
@@ -81,12 +84,18 @@ def main() -> None:
     for i in range(args.warmup):
         step(i)
     started = time.perf_counter()
-    for i in range(args.steps):
-        step(i)
-    elapsed = time.perf_counter() - started
+    steps = 0
+    while True:
+        step(steps)
+        steps += 1
+        elapsed = time.perf_counter() - started
+        if args.seconds > 0 and elapsed >= args.seconds and steps >= args.min_steps:
+            break
+        if args.seconds <= 0 and steps >= args.steps:
+            break
     json.dump({
-        'model': args.model, 'batch': batch, 'steps': args.steps,
-        'samplesPerSec': args.steps * batch / elapsed,
+        'model': args.model, 'batch': batch, 'steps': steps,
+        'samplesPerSec': steps * batch / elapsed,
         'torch': torch.__version__, 'threads': torch.get_num_threads(),
     }, sys.stdout)
     sys.stdout.write('\n')

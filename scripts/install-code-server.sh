@@ -82,6 +82,9 @@ log "ripgrep cache: $rg_cache (from $(rg --version | head -1))"
 #     installs skip VS Code's native modules (node-pty, spdlog, kerberos, …) and ripgrep's download.
 #  2. lib/vscode/.npmrc then allows those, and `npm rebuild` there runs their install scripts.
 # Older npm runs every script in step 1 and step 2 finds nothing left to do.
+# Not stamped: start from scratch (an interrupted run may have left a half-built tree, and npm would
+# not run code-server's postinstall again for a code-server it already has).
+rm -rf "$DIR/node_modules" "$DIR/package-lock.json"
 mkdir -p "$DIR"
 cat > "$DIR/package.json" <<JSON
 {

@@ -32,6 +32,10 @@ function hostApi(): VsCodeApi {
 }
 
 const vscode = hostApi();
+// The standalone report follows the system's light or dark preference.
+if (typeof acquireVsCodeApi !== 'function' && !document.documentElement.dataset.theme) {
+  document.documentElement.dataset.theme = matchMedia('(prefers-color-scheme: light)').matches ? 'light' : 'dark';
+}
 const uiState: Record<string, unknown> = (vscode.getState() as Record<string, unknown> | null) ?? {};
 const post = (m: PanelToHost) => vscode.postMessage(m);
 
@@ -83,6 +87,7 @@ function activeView(): View {
 
 function render(): void {
   frame = 0;
+  const started = performance.now();
   if (statusChanged) { renderStatusBar(document.getElementById('status')!, state); statusChanged = false; }
   const view = activeView();
   const changes = pending.get(view.id)!;
@@ -94,6 +99,8 @@ function render(): void {
     }
     pending.set(view.id, noChanges());
   }
+  // Benchmarks read these (npm run bench -- webview); the buffer is capped by the browser.
+  performance.measure('ml-render', { start: started, end: performance.now() });
 }
 
 /** Applies the trainer messages that pass their checks; a bad one is dropped with a warning. */

@@ -7,9 +7,11 @@ Commands:
   summary FILE [--batch N] [--depth N] [--json]   the layer summary, as torchinfo prints it
   graph FILE [--batch N] [--depth N] [--json]     the computational graph (JSON), as torchview draws it
   train FILE [--epochs N] [--batch-size N] [--limit N] [--test-limit N]
-             [--backend auto|tensorflow|wasm|cpu] [--gradient-every N] [--save DIR] [--json]
+             [--backend auto|tensorflow|wasm|cpu] [--gradient-every N] [--save DIR]
+             [--report run.html] [--json]
                                                   train the experiment: summary, progress, test accuracy;
-                                                  --json prints one protocol message per line
+                                                  --json prints one protocol message per line;
+                                                  --report writes the whole run as one HTML file
   schedule 'SPEC-JSON' --epochs E --steps-per-epoch M --base-lr LR [--json]
                                                   the learning rate of every step of a schedule
 
@@ -32,6 +34,7 @@ export interface CliArgs {
   backend?: 'auto' | 'tensorflow' | 'wasm' | 'cpu';
   gradientEvery?: number;
   save?: string;
+  report?: string;
   stepsPerEpoch?: number;
   baseLr?: number;
 }
@@ -70,6 +73,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
         backend: { type: 'string' },
         'gradient-every': { type: 'string' },
         save: { type: 'string' },
+        report: { type: 'string' },
         'steps-per-epoch': { type: 'string' },
         'base-lr': { type: 'string' },
       },
@@ -98,6 +102,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
     backend: v.backend as CliArgs['backend'],
     gradientEvery: integerOption('gradient-every', v['gradient-every'], 1),
     save: v.save,
+    report: v.report,
     stepsPerEpoch: integerOption('steps-per-epoch', v['steps-per-epoch'], 1),
     baseLr: numberOption('base-lr', v['base-lr']),
   };

@@ -2,6 +2,7 @@ import { formatSummary } from '../model/formatSummary';
 import type { EvaluationMessage, TrainerMessage, TrainRequest } from '../protocol/messages';
 import { runTraining, type RunControl } from '../trainer/trainingRun';
 import type { CliArgs } from './cliArgs';
+import { writeHtmlReport } from './htmlReport';
 import { epochLine, finalReport, progressLine } from './trainingPrinter';
 
 /** `model-lens train`: the trainer in this process, printing for people or (--json) one message a line. */
@@ -19,9 +20,15 @@ export async function trainCommand(args: CliArgs): Promise<number> {
     process.stderr.write('\nStopping after this step (Ctrl-C again to quit now)…\n');
   };
   process.on('SIGINT', onSigint);
-  const print = args.json ? jsonPrinter() : humanPrinter();
+  const printer = args.json ? jsonPrinter() : humanPrinter();
+  const recorded: TrainerMessage[] = [];
+  const print = args.report ? (m: TrainerMessage) => { recorded.push(m); printer(m); } : printer;
   try {
     const done = await runTraining(request, print, control);
+    if (args.report) {
+      writeHtmlReport(args.report, args.target, recorded);
+      process.stderr.write(`Report written to ${args.report}\n`);
+    }
     return done.reason === 'completed' || done.reason === 'stopped' ? 0 : 1;
   } finally {
     process.off('SIGINT', onSigint);

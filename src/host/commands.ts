@@ -1,14 +1,17 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { runCli } from './cliProcess';
+import { ExperimentDiagnostics } from './experimentDiagnostics';
+import { ExperimentCodeLens, LayerHoverProvider, looksLikeExperiment } from './layerHover';
+import { ModelLensPanel } from './modelLensPanel';
+import { RunRegistry } from './runRegistry';
+import type { RunSession } from './runSession';
+import { readSettings } from './settings';
+import { showTrainingProgress, TrainingStatusBar } from './trainingFeedback';
+import { exportRun } from './runExport';
+import { newExperiment, openExample } from './experimentTemplates';
 
-const EXPERIMENT_FILE = /\.(m|c)?(t|j)s$|model\.json$/i;
-
-function activeModelFile(): vscode.Uri | undefined {
-  const doc = vscode.window.activeTextEditor?.document;
-  return doc && doc.uri.scheme === 'file' && EXPERIMENT_FILE.test(doc.fileName) ? doc.uri : undefined;
-}
-
-/** Experiment files are code: they run only in a trusted workspace. */
+/** Experiment files are code: Train, Graph and Summary run them only in a trusted workspace. */
 function refuseIfUntrusted(action: string): boolean {
   if (vscode.workspace.isTrusted) return false;
   void vscode.window.showWarningMessage(
@@ -17,36 +20,105 @@ function refuseIfUntrusted(action: string): boolean {
   return true;
 }
 
-async function showSummary(context: vscode.ExtensionContext, output: vscode.OutputChannel): Promise<void> {
-  if (refuseIfUntrusted('Show Layer Summary')) return;
-  const file = activeModelFile();
-  if (!file) {
-    void vscode.window.showInformationMessage('Model Lens: open an experiment file (.ts/.js) or a model.json first.');
-    return;
+async function pickExperiment(context: vscode.ExtensionContext, uri?: vscode.Uri): Promise<vscode.Uri | undefined> {
+  if (uri instanceof vscode.Uri) return uri;
+  const active = vscode.window.activeTextEditor?.document;
+  if (active && (looksLikeExperiment(active) || active.fileName.endsWith('model.json'))) return active.uri;
+  const found = await vscode.workspace.findFiles('**/*.{ts,js,mjs}', '**/node_modules/**', 300);
+  const experiments: vscode.Uri[] = [];
+  for (const f of found) {
+    try {
+      if (/tf\.layers\.|defineExperiment/.test(fs.readFileSync(f.fsPath, 'utf8'))) experiments.push(f);
+    } catch { /* unreadable: skip */ }
   }
-  const result = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Window, title: 'Model Lens: summarising model…', cancellable: false },
-    () => runCli(context, ['summary', file.fsPath]),
-  );
-  output.clear();
-  output.appendLine(result.code === 0 ? result.stdout : result.stderr);
-  output.show(true);
-  if (result.code !== 0) void vscode.window.showErrorMessage(`Model Lens: ${result.stderr.trim().split('\n')[0]}`);
-}
-
-function notYet(feature: string): () => void {
-  return () => void vscode.window.showInformationMessage(
-    `Model Lens: ${feature} is not available in this version yet. ` +
-      '"Show Layer Summary" works now, and so does the CLI: model-lens summary|graph FILE.');
+  const examples = fs.readdirSync(path.join(context.extensionPath, 'examples')).filter((f) => f.endsWith('.ts'))
+    .map((f) => vscode.Uri.file(path.join(context.extensionPath, 'examples', f)));
+  const items = [
+    ...experiments.map((u) => ({ label: vscode.workspace.asRelativePath(u), description: 'workspace', uri: u })),
+    ...examples.map((u) => ({ label: path.basename(u.fsPath), description: 'bundled example', uri: u })),
+  ];
+  const picked = await vscode.window.showQuickPick(items, { placeHolder: 'Which experiment?' });
+  return picked?.uri;
 }
 
 export function registerCommands(context: vscode.ExtensionContext): void {
   const output = vscode.window.createOutputChannel('Model Lens');
+  const registry = new RunRegistry(context, output);
+  const statusBar = new TrainingStatusBar();
+  const diagnostics = new ExperimentDiagnostics();
+  const inspecting = new Map<string, Promise<void>>();
+
+  /** Graph and summary of a file without training (hovers, Show Model Graph, Problems on save). */
+  const inspect = (file: string): Promise<void> => {
+    const pending = inspecting.get(file);
+    if (pending) return pending;
+    const session = registry.start({ file, inspect: true, backend: 'cpu' });
+    diagnostics.watch(session);
+    const done = new Promise<void>((resolve) => session.once('end', () => resolve())).finally(() => inspecting.delete(file));
+    inspecting.set(file, done);
+    return done;
+  };
+
+  async function train(uri?: vscode.Uri): Promise<void> {
+    if (refuseIfUntrusted('Train Model')) return;
+    const target = await pickExperiment(context, uri);
+    if (!target) return;
+    const file = target.fsPath;
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === file);
+    if (doc?.isDirty) await doc.save();
+    const existing = registry.runFor(file);
+    if (existing?.running) {
+      const answer = await vscode.window.showWarningMessage(`Model Lens: ${path.basename(file)} is already training. Stop that run and start again?`, { modal: true }, 'Stop and Restart');
+      if (answer !== 'Stop and Restart') return;
+      await new Promise<void>((resolve) => { existing.once('end', () => resolve()); existing.stop(); });
+    }
+    const settings = readSettings();
+    const session = registry.start({ file, backend: settings.backend, gradientEvery: settings.gradientEvery, datasetFolder: settings.datasetFolder });
+    diagnostics.watch(session);
+    statusBar.follow(session);
+    showTrainingProgress(session);
+    ModelLensPanel.show(context, registry, session);
+    session.once('end', (d) => {
+      if (d.reason === 'error' || d.reason === 'anomaly') {
+        const problem = session.state.error?.message ?? session.state.anomaly?.message ?? d.reason;
+        void vscode.window.showErrorMessage(`Model Lens: ${path.basename(file)}: ${problem}`, 'Show Output').then((a) => { if (a) output.show(true); });
+      }
+    });
+  }
+
+  async function show(view: 'graph' | 'summary', uri?: vscode.Uri): Promise<void> {
+    if (refuseIfUntrusted(view === 'graph' ? 'Show Model Graph' : 'Show Layer Summary')) return;
+    const target = await pickExperiment(context, uri);
+    if (!target) return;
+    const file = target.fsPath;
+    let session: RunSession | undefined = registry.modelSessionFor(file);
+    if (!session || (!session.running && !session.state.model)) {
+      void inspect(file);
+      session = registry.modelSessionFor(file);
+    }
+    ModelLensPanel.show(context, registry, session ?? null, view);
+  }
+
   context.subscriptions.push(
-    output,
-    vscode.commands.registerCommand('modelLens.train', notYet('Train Model')),
-    vscode.commands.registerCommand('modelLens.stop', notYet('Stop Training')),
-    vscode.commands.registerCommand('modelLens.showGraph', notYet('Show Model Graph')),
-    vscode.commands.registerCommand('modelLens.showSummary', () => showSummary(context, output)),
+    output, registry, statusBar, diagnostics,
+    vscode.commands.registerCommand('modelLens.train', train),
+    vscode.commands.registerCommand('modelLens.stop', () => {
+      const session = registry.stop();
+      if (!session) void vscode.window.showInformationMessage('Model Lens: no training is running.');
+    }),
+    vscode.commands.registerCommand('modelLens.showGraph', (uri?: vscode.Uri) => show('graph', uri)),
+    vscode.commands.registerCommand('modelLens.showSummary', (uri?: vscode.Uri) => show('summary', uri)),
+    vscode.commands.registerCommand('modelLens.showPanel', () => ModelLensPanel.show(context, registry, registry.latest)),
+    vscode.commands.registerCommand('modelLens.openExample', () => openExample(context)),
+    vscode.commands.registerCommand('modelLens.newExperiment', () => newExperiment(context)),
+    vscode.commands.registerCommand('modelLens.exportRun', () => exportRun(registry.latest)),
+    vscode.window.registerWebviewPanelSerializer('modelLens.panel', {
+      deserializeWebviewPanel: async (panel) => ModelLensPanel.restore(panel, context, registry),
+    }),
+    vscode.languages.registerHoverProvider(['typescript', 'javascript'], new LayerHoverProvider(registry, (doc) => inspect(doc.fileName))),
+    vscode.languages.registerCodeLensProvider(['typescript', 'javascript'], new ExperimentCodeLens()),
+    vscode.workspace.onDidSaveTextDocument((doc) => {
+      if (vscode.workspace.isTrusted && looksLikeExperiment(doc) && !registry.runFor(doc.fileName)?.running) void inspect(doc.fileName);
+    }),
   );
 }

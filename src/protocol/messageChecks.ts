@@ -77,7 +77,7 @@ const MESSAGE_CHECKS: Record<string, Check> = {
   log: object({ level: literal('info', 'warn'), message: string }),
   error: object({ message: string, location: nullable(location), hint: nullable(string) }),
   done: object({
-    stopped: boolean, reason: literal('completed', 'stopped', 'anomaly', 'error'), steps: integer, elapsedSec: finite,
+    stopped: boolean, reason: literal('completed', 'stopped', 'anomaly', 'error', 'inspected'), steps: integer, elapsedSec: finite,
     savedTo: nullable(string),
   }),
 };
@@ -93,7 +93,7 @@ const COMMAND_CHECKS: Record<string, Check> = {
     request: object({
       file: string, epochs: optional(positive), batchSize: optional(positive), limit: optional(positive),
       testLimit: optional(positive), backend: optional(literal('auto', 'tensorflow', 'wasm', 'cpu')), save: optional(string),
-      gradientEvery: optional(positive), datasetFolder: optional(string),
+      gradientEvery: optional(positive), datasetFolder: optional(string), inspect: optional(boolean),
     }),
   }),
   stop: object({}),

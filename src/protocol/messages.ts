@@ -160,7 +160,8 @@ export interface ErrorMessage {
 export interface DoneMessage {
   type: 'done';
   stopped: boolean;
-  reason: 'completed' | 'stopped' | 'anomaly' | 'error';
+  /** `inspected`: an inspection run (graph and summary, no training) ended. */
+  reason: 'completed' | 'stopped' | 'anomaly' | 'error' | 'inspected';
   steps: number;
   elapsedSec: number;
   savedTo: string | null;
@@ -180,6 +181,8 @@ export interface TrainRequest {
   save?: string;
   gradientEvery?: number;
   datasetFolder?: string;
+  /** Build the model and report graph and summary only: no data, no training. */
+  inspect?: boolean;
 }
 
 export type TrainerCommand = { type: 'start'; request: TrainRequest } | { type: 'stop' };

@@ -6,7 +6,7 @@ import type {
   LayerGradient, LogMessage, ModelMessage, ReadyMessage, SamplesMessage, TrainerMessage,
 } from './messages';
 
-export type RunStatus = 'starting' | 'running' | 'completed' | 'stopped' | 'anomaly' | 'error';
+export type RunStatus = 'starting' | 'running' | 'completed' | 'stopped' | 'anomaly' | 'error' | 'inspected';
 
 /** Per-batch figures, one array per column (cheap to append and to draw). */
 export interface BatchSeries {
@@ -173,7 +173,7 @@ export function applyMessage(state: RunState, m: TrainerMessage, changes: Change
       break;
     case 'done':
       state.done = m;
-      if (m.reason === 'completed' || m.reason === 'stopped') state.status = m.reason;
+      if (m.reason === 'completed' || m.reason === 'stopped' || m.reason === 'inspected') state.status = m.reason;
       else if (state.status !== 'anomaly' && state.status !== 'error') state.status = m.reason;
       changes.status = true;
       break;

@@ -34,7 +34,7 @@ process.on('message', (raw: unknown) => {
   let last: Promise<void> = Promise.resolve();
   void runTraining(command.request, (m) => { last = send(m); }, control).then(async (done) => {
     await last;
-    process.exit(done.reason === 'completed' || done.reason === 'stopped' ? 0 : 1);
+    process.exit(done.reason === 'completed' || done.reason === 'stopped' || done.reason === 'inspected' ? 0 : 1);
   });
 });
 

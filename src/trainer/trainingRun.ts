@@ -137,6 +137,7 @@ async function train(request: TrainRequest, emit: Emit, control: RunControl, set
   });
   const { model, settings } = loaded;
   const training = settings.training ?? {};
+  if (request.inspect) return inspectOnly(loaded, choice, emit, done);
   if (!settings.data) {
     throw new UserError(`${request.file} has no data to train on.`, loaded.locate(model),
       "Add `data: { dataset: 'mnist' }` (or fashion-mnist, idx with a folder, circle, xor, gauss, spiral) to the experiment.");
@@ -307,6 +308,27 @@ function emitSamples(emit: Emit, epoch: number, data: LoadedDataset, predictions
     labels: Array.from(data.test.labels.subarray(0, count)), predictions: Array.from(predictions.subarray(0, count)),
     classNames: data.classNames,
   });
+}
+
+/** Graph and summary of the experiment's model, without data or training (hovers, Show Model Graph). */
+function inspectOnly(loaded: LoadedModel, choice: BackendChoice, emit: Emit, done: (reason: DoneMessage['reason']) => DoneMessage): DoneMessage {
+  const { model, settings } = loaded;
+  const training = settings.training ?? {};
+  const batchSize = training.batchSize ?? 1;
+  emit({ type: 'ready', backend: choice.backend, reason: choice.reason, versions: { tfjs: tf.version.tfjs, node: process.versions.node, modelLens: modelLensVersion } });
+  const graph = buildModelGraph(model, { locate: loaded.locate });
+  const summary = computeSummary(model, { batchSize, locate: loaded.locate });
+  const epochs = training.epochs ?? 1;
+  emit({
+    type: 'model', name: settings.name ?? model.name, file: loaded.file, graph, summary, callSites: callSites({ graph }),
+    dataset: { name: settings.data?.dataset ?? 'none', source: 'not loaded (inspection)', trainCount: 0, testCount: 0, inputShape: model.inputs[0]?.shape.slice(1).map((d) => d ?? 0) ?? [], numClasses: 0, classNames: [] },
+    plan: {
+      epochs, batchSize, stepsPerEpoch: 0, totalSteps: 0, gradientEvery: typeof training.gradientEvery === 'number' ? training.gradientEvery : DEFAULT_GRADIENT_EVERY,
+      histogramEvery: 0, optimizer: training.optimizer?.type ?? 'sgd', loss: training.loss ?? '', seed: training.seed ?? 0,
+      schedule: training.schedule ?? null, plannedLr: null,
+    },
+  });
+  return done('inspected');
 }
 
 const BACKEND_ORDER: BackendName[] = ['tensorflow', 'wasm', 'cpu'];

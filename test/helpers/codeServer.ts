@@ -379,9 +379,17 @@ export async function hoverWord(page: Page, lineNumber: number, word: string): P
     } catch {
       return undefined;
     }
-    await page.waitForTimeout(400); // the hover renders its markdown, then settles
-    return (await hover.first().innerText()).trim() || undefined;
-  }, { timeoutMs: 20_000 });
+    // Language servers answer "Loading..." first; wait for the real text, then for it to settle.
+    let previous = '';
+    for (let i = 0; i < 50; i++) {
+      await page.waitForTimeout(400);
+      if (!(await hover.first().isVisible())) return undefined;
+      const text = (await hover.first().innerText()).trim();
+      if (text && !/^Loading\.*$|\(loading\.\.\.\)/i.test(text) && text === previous) return text;
+      previous = text;
+    }
+    return undefined;
+  }, { timeoutMs: 45_000 });
 }
 
 /** Puts line `lineNumber` of the active editor into view (Go to Line). */
@@ -428,7 +436,8 @@ export async function problems(page: Page): Promise<string[]> {
 /** All status bar items' text, left to right, joined by " | ". */
 export async function statusBarText(page: Page): Promise<string> {
   const items = page.locator('.part.statusbar .statusbar-item');
-  const texts = await items.evaluateAll((els) => els.map((el) => (el as HTMLElement).innerText.trim()).filter(Boolean));
+  const texts = await items.evaluateAll((els) =>
+    els.map((el) => (el as HTMLElement).innerText.replace(/\s+/g, ' ').trim()).filter(Boolean));
   return texts.join(' | ');
 }
 
@@ -446,24 +455,38 @@ export async function waitForNotification(page: Page, text: string | RegExp, tim
   }).catch(async (e: Error) => { throw new Error(`${e.message}\ntoasts: ${JSON.stringify(await notifications(page))}`); });
 }
 
-/** The text the Output panel shows (its visible lines; the panel is maximised first so more fit). */
+/** The lines the Output panel shows, top to bottom (Monaco renders only the lines in view, in any DOM order). */
 export async function outputPanelText(page: Page): Promise<string> {
   const lines = page.locator('.part.panel .output-view .monaco-editor .view-lines');
   await lines.first().waitFor({ state: 'visible', timeout: 10_000 });
-  return lines.first().innerText();
+  return lines.first().evaluate((el) => [...el.querySelectorAll('.view-line')]
+    .map((line) => ({ top: parseFloat((line as HTMLElement).style.top) || 0, text: (line as HTMLElement).innerText }))
+    .sort((a, b) => a.top - b.top).map((l) => l.text.replace(/\u00a0/g, ' ')).join('\n'));
 }
 
-/** Waits until the Output panel (showing `channel`, if given) shows `text`. */
+/** The output channel the Output panel shows ('' when it shows none). */
+export async function outputChannel(page: Page): Promise<string> {
+  return page.locator('.part.panel .monaco-select-box').first().evaluate((el) => (el as HTMLSelectElement).value ?? '').catch(() => '');
+}
+
+/** Waits until the Output panel (showing `channel`, if given) shows `text`. Output scrolls to its end as it
+ *  grows; if the text is not in view, the panel is maximised once so that more lines fit. */
 export async function waitForOutput(page: Page, text: string | RegExp, opts: { channel?: string; timeoutMs?: number } = {}): Promise<string> {
   const matches = (s: string) => (typeof text === 'string' ? s.includes(text) : text.test(s));
   let last = '';
-  return waitFor(`the Output panel to show ${text}`, async () => {
-    if (opts.channel) {
-      const picked = await page.locator('.part.panel select.monaco-select-box, .part.panel .output-view-select').first()
-        .evaluate((el) => (el as HTMLSelectElement).value ?? el.textContent ?? '').catch(() => '');
-      if (picked && !picked.includes(opts.channel)) return undefined;
+  let maximised = false;
+  let polls = 0;
+  return waitFor(`the Output panel${opts.channel ? ` (channel ${opts.channel})` : ''} to show ${text}`, async () => {
+    if (opts.channel && (await outputChannel(page)) !== opts.channel) return undefined;
+    last = await outputPanelText(page).catch(() => '');
+    if (matches(last)) return last;
+    if (!maximised && last.trim() && ++polls > 10) {
+      maximised = true;
+      await runCommand(page, 'View: Toggle Maximized Panel');
     }
-    last = (await outputPanelText(page).catch(() => '')).replace(/\u00a0/g, ' ');
-    return matches(last) ? last : undefined;
-  }, { timeoutMs: opts.timeoutMs ?? 60_000, details: () => `Output panel shows:\n${last}` });
+    return undefined;
+  }, {
+    timeoutMs: opts.timeoutMs ?? 60_000,
+    details: () => `Output panel shows channel "${opts.channel ?? '?'}":\n${last}`,
+  });
 }

@@ -1,8 +1,17 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-/** The repository root (tests run from out/test/..., sources live in test/). */
-export const ROOT = path.resolve(__dirname, '..', '..', '..');
+/** The repository root: the nearest folder above this bundle with our package.json (tests run from
+ *  out/test/…, benchmarks from out/bench). */
+export const ROOT = ((): string => {
+  let dir = __dirname;
+  while (dir !== path.dirname(dir)) {
+    const pkg = path.join(dir, 'package.json');
+    if (fs.existsSync(pkg) && JSON.parse(fs.readFileSync(pkg, 'utf8')).name === 'model-lens') return dir;
+    dir = path.dirname(dir);
+  }
+  throw new Error(`no model-lens package.json above ${__dirname}`);
+})();
 export const fixture = (name: string) => path.join(ROOT, 'test', 'fixtures', name);
 export const example = (name: string) => path.join(ROOT, 'examples', name);
 

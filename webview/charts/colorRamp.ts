@@ -25,7 +25,7 @@ export function themeRamp(el: Element): ColorRamp {
   const [bg, blue, purple, orange, yellow, red] = values.map((v) => d3.color(v) ?? grey);
   const light = d3.lab(bg).l > 50;
   const hues = light ? [orange, red, purple] : [blue, purple, orange, yellow];
-  const start = d3.interpolateLab(bg, hues[0])(light ? 0.22 : 0.3);
+  const start = d3.interpolateLab(bg, hues[0])(light ? 0.4 : 0.3);
   const interpolate = d3.piecewise(d3.interpolateLab, [start, ...hues.map((c) => c.formatRgb())]);
   const lut = new Uint8ClampedArray(256 * 4);
   for (let i = 0; i < 256; i++) {

@@ -115,6 +115,7 @@ export function createGraphView(): View {
     root.dataset.layoutMs = p.ms.toFixed(1);
     root.dataset.laidOut = String(p.laidOut);
     draw();
+    root.dataset.renderedAt = performance.now().toFixed(1);
     if (refit || !fitted) fit(false);
     fitted = true;
     info.textContent = `${v.nodes.filter((n) => n.kind !== 'group').length} nodes · ${v.edges.length} edges · layout ${p.ms.toFixed(0)} ms`;

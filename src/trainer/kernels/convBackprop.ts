@@ -3,6 +3,7 @@
 // slower than its forward conv. Both gradients are forward convolutions of transposed or padded
 // tensors (the notes measured ≤ 1.7e-5 relative error against the cpu kernels).
 import * as tf from '@tensorflow/tfjs';
+import { overrideKernel, runStock } from './registry';
 
 type ExplicitPad = [[number, number], [number, number], [number, number], [number, number]];
 type Pad = 'valid' | 'same' | number | ExplicitPad;
@@ -63,35 +64,24 @@ interface BackpropAttrs {
   inputShape?: number[];
 }
 
-const registeredOn = new Set<string>();
-
 /**
  * Registers Conv2DBackpropFilter and Conv2DBackpropInput on `backend`, keeping any stock kernel for
  * the cases the forward-conv form does not cover (NCHW, rounding modes, strided input gradients).
  */
 export function registerConvBackpropKernels(backend: string): void {
-  if (registeredOn.has(backend)) return;
-  registeredOn.add(backend);
   for (const kernelName of ['Conv2DBackpropFilter', 'Conv2DBackpropInput'] as const) {
-    const stock = tf.getKernel(kernelName, backend);
-    if (stock) tf.unregisterKernel(kernelName, backend);
-    tf.registerKernel({
-      kernelName,
-      backendName: backend,
-      kernelFunc: (args) => {
-        const attrs = args.attrs as unknown as BackpropAttrs;
-        const inputs = args.inputs as unknown as Record<string, tf.Tensor4D>;
-        const plain = attrs.dataFormat !== 'NCHW' && attrs.dimRoundingMode == null;
-        if (kernelName === 'Conv2DBackpropFilter' && plain) {
-          return conv2dFilterGradient(inputs.x, inputs.dy, attrs.filterShape!, attrs.strides, attrs.pad);
-        }
-        const [sh, sw] = pair(attrs.strides);
-        if (kernelName === 'Conv2DBackpropInput' && plain && sh === 1 && sw === 1) {
-          return conv2dInputGradient(attrs.inputShape!, inputs.dy, inputs.filter, attrs.pad);
-        }
-        if (!stock) throw new Error(`${kernelName} with these attributes is not supported on the ${backend} backend`);
-        return stock.kernelFunc(args);
-      },
+    overrideKernel(kernelName, backend, (stock) => (args) => {
+      const attrs = args.attrs as unknown as BackpropAttrs;
+      const inputs = args.inputs as unknown as Record<string, tf.Tensor4D>;
+      const plain = attrs.dataFormat !== 'NCHW' && attrs.dimRoundingMode == null;
+      if (kernelName === 'Conv2DBackpropFilter' && plain) {
+        return conv2dFilterGradient(inputs.x, inputs.dy, attrs.filterShape!, attrs.strides, attrs.pad);
+      }
+      const [sh, sw] = pair(attrs.strides);
+      if (kernelName === 'Conv2DBackpropInput' && plain && sh === 1 && sw === 1) {
+        return conv2dInputGradient(attrs.inputShape!, inputs.dy, inputs.filter, attrs.pad);
+      }
+      return runStock(stock, args, kernelName, backend, 'with these attributes');
     });
   }
 }

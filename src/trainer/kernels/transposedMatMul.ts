@@ -2,8 +2,7 @@
 // transposeA/transposeB, and every backward matMul of a Dense layer is transposed. Transposing
 // explicitly first (its own fast kernel) and then multiplying untransposed is ~10× faster.
 import * as tf from '@tensorflow/tfjs';
-
-const registeredOn = new Set<string>();
+import { overrideKernel } from './registry';
 
 function swapLastTwo(t: tf.Tensor): tf.Tensor {
   const perm = t.shape.map((_, i) => i);
@@ -12,26 +11,18 @@ function swapLastTwo(t: tf.Tensor): tf.Tensor {
 }
 
 export function registerTransposedMatMul(backend: string): void {
-  if (registeredOn.has(backend)) return;
-  const stock = tf.getKernel('BatchMatMul', backend);
-  if (!stock) return;
-  registeredOn.add(backend);
-  tf.unregisterKernel('BatchMatMul', backend);
-  tf.registerKernel({
-    kernelName: 'BatchMatMul',
-    backendName: backend,
-    kernelFunc: (args) => {
-      const attrs = args.attrs as unknown as { transposeA: boolean; transposeB: boolean };
-      if (!attrs.transposeA && !attrs.transposeB) return stock.kernelFunc(args);
-      const inputs = args.inputs as unknown as { a: tf.Tensor; b: tf.Tensor };
-      const a = attrs.transposeA ? swapLastTwo(inputs.a) : inputs.a;
-      const b = attrs.transposeB ? swapLastTwo(inputs.b) : inputs.b;
-      try {
-        return stock.kernelFunc({ ...args, inputs: { a, b }, attrs: { ...args.attrs, transposeA: false, transposeB: false } });
-      } finally {
-        if (a !== inputs.a) a.dispose();
-        if (b !== inputs.b) b.dispose();
-      }
-    },
+  if (!tf.getKernel('BatchMatMul', backend)) return;
+  overrideKernel('BatchMatMul', backend, (stock) => (args) => {
+    const attrs = args.attrs as unknown as { transposeA: boolean; transposeB: boolean };
+    if (!attrs.transposeA && !attrs.transposeB) return stock!.kernelFunc(args);
+    const inputs = args.inputs as unknown as { a: tf.Tensor; b: tf.Tensor };
+    const a = attrs.transposeA ? swapLastTwo(inputs.a) : inputs.a;
+    const b = attrs.transposeB ? swapLastTwo(inputs.b) : inputs.b;
+    try {
+      return stock!.kernelFunc({ ...args, inputs: { a, b }, attrs: { ...args.attrs, transposeA: false, transposeB: false } });
+    } finally {
+      if (a !== inputs.a) a.dispose();
+      if (b !== inputs.b) b.dispose();
+    }
   });
 }

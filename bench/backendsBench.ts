@@ -1,0 +1,197 @@
+// `npm run bench -- backends`: training samples/s of the course MLP (examples/mnist-mlp.ts, batch 128,
+// SGD) and the CNN (examples/mnist-cnn.ts, batch 64, Adam) on every backend we can run, interleaved in
+// one process: stock tfjs-wasm (our kernels unregistered), wasm with our kernels, cpu (with ours),
+// tfjs-node if installed, and PyTorch CPU on one thread (bench/torchTrain.py) if a Python can import
+// torch. Several rounds, each visiting the backends in a rotated order; medians reported.
+import { spawnSync } from 'node:child_process';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import type { BackendName, TrainerMessage } from '../src/protocol/messages';
+import { registerTrainingKernels, useOurKernels, useStockKernels } from '../src/trainer/kernels';
+import { runTraining } from '../src/trainer/trainingRun';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+/** Measured time per backend and round, after the warm-up steps (at least MIN_STEPS are measured). */
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
+const WARMUP = 3;
+const MIN_STEPS = 3;
+
+type Workload = 'mlp' | 'cnn';
+type Contender = 'stockWasm' | 'wasm' | 'cpu' | 'tensorflow' | 'torch';
+const CONTENDERS: Contender[] = ['stockWasm', 'wasm', 'cpu', 'tensorflow', 'torch'];
+const WORKLOADS: Record<Workload, { file: string; batch: number; describe: string }> = {
+  mlp: { file: 'examples/mnist-mlp.ts', batch: 128, describe: 'MLP 784-512-128-10 (ReLU, softmax), batch 128, SGD lr 0.1' },
+  cnn: { file: 'examples/mnist-cnn.ts', batch: 64, describe: 'CNN conv3×3·32-pool-conv3×3·64-pool-dense128-dense10, batch 64, Adam lr 0.001' },
+};
+
+interface Measurement { samplesPerSec: number | null; reason?: string }
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/** Samples/s of runTraining on `backend`, timed from the end of the warm-up steps to a stop after ~SECONDS. */
+async function trainJs(workload: Workload, backend: BackendName): Promise<Measurement> {
+  const { file, batch } = WORKLOADS[workload];
+  let started = 0;
+  let measured = 0;
+  let elapsed = 0;
+  let error: string | null = null;
+  let used: string | null = null;
+  const control = {
+    stopRequested: false,
+    onStep: (step: number) => {
+      if (step === WARMUP) started = performance.now();
+      if (step <= WARMUP) return;
+      measured = step - WARMUP;
+      elapsed = (performance.now() - started) / 1000;
+      if (elapsed >= SECONDS && measured >= MIN_STEPS) control.stopRequested = true;
+    },
+  };
+  await runTraining(
+    { file: path.join(ROOT, file), epochs: 1, batchSize: batch, limit: batch * 4000, testLimit: 1, gradientEvery: Number.MAX_SAFE_INTEGER, backend },
+    (m: TrainerMessage) => {
+      if (m.type === 'error') error = m.message;
+      if (m.type === 'ready') used = m.backend;
+    },
+    control,
+  );
+  if (error) return { samplesPerSec: null, reason: error };
+  if (used !== backend) return { samplesPerSec: null, reason: `ran on ${used} instead` };
+  if (measured < 1) return { samplesPerSec: null, reason: 'no step was measured' };
+  return { samplesPerSec: (measured * batch) / elapsed };
+}
+
+async function stockWasm(workload: Workload): Promise<Measurement> {
+  useStockKernels('wasm');
+  try {
+    const m = await trainJs(workload, 'wasm');
+    if (m.samplesPerSec === null && m.reason) m.reason = `stock tfjs-wasm: ${m.reason}`;
+    return m;
+  } finally {
+    useOurKernels('wasm');
+  }
+}
+
+function tfjsNodeInstalled(): string | null {
+  try {
+    require.resolve('@tensorflow/tfjs-node');
+    return null;
+  } catch {
+    return '@tensorflow/tfjs-node is not installed (optional; its install downloads libtensorflow)';
+  }
+}
+
+/** $PYTHON, else python3, else /usr/bin/python3: the first that can import torch. */
+function findTorchPython(): { python: string | null; version?: string; tried: string[] } {
+  const candidates = [process.env.PYTHON, 'python3', '/usr/bin/python3'].filter((p): p is string => Boolean(p));
+  const tried: string[] = [];
+  for (const python of [...new Set(candidates)]) {
+    const r = spawnSync(python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8', timeout: 60_000 });
+    if (r.status === 0) return { python, version: r.stdout.trim(), tried };
+    tried.push(`${python}: ${(r.error?.message ?? r.stderr.trim().split('\n').pop() ?? 'failed')}`);
+  }
+  return { python: null, tried };
+}
+
+function trainTorch(python: string, workload: Workload): Measurement {
+  const script = path.join(ROOT, 'bench', 'torchTrain.py');
+  const r = spawnSync(python, [script, '--model', workload, '--warmup', String(WARMUP), '--seconds', String(SECONDS), '--min-steps', String(MIN_STEPS)],
+    { encoding: 'utf8', timeout: 600_000, env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' } });
+  if (r.status !== 0) return { samplesPerSec: null, reason: `torchTrain.py failed: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}` };
+  const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { samplesPerSec: number };
+  return { samplesPerSec: out.samplesPerSec };
+}
+
+function blasOfTorch(python: string): string {
+  const r = spawnSync(python, ['-c', [
+    'import os', "os.environ['OPENBLAS_NUM_THREADS']='1'", 'import torch', 'torch.ones(64, 64) @ torch.ones(64, 64)',
+    "maps = open('/proc/self/maps').read()",
+    "print(next((l.split()[-1] for l in maps.splitlines() if 'blas' in l.lower()), 'unknown'))",
+  ].join('\n')], { encoding: 'utf8', timeout: 60_000 });
+  return r.status === 0 ? r.stdout.trim() : 'unknown';
+}
+
+export async function backendsBench(): Promise<Record<string, unknown>> {
+  tf.env().set('PROD', true);
+  const loadBefore = os.loadavg();
+  // Our kernels go on both backends up front; stockWasm swaps them out for its own runs only.
+  setWasmPaths(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm')) + path.sep);
+  for (const b of ['wasm', 'cpu']) {
+    if (await tf.setBackend(b)) {
+      await tf.ready();
+      registerTrainingKernels(b);
+    }
+  }
+  const torch = findTorchPython();
+  const tfjsNode = tfjsNodeInstalled();
+
+  const samples: Record<Workload, Record<Contender, number[]>> = {
+    mlp: { stockWasm: [], wasm: [], cpu: [], tensorflow: [], torch: [] },
+    cnn: { stockWasm: [], wasm: [], cpu: [], tensorflow: [], torch: [] },
+  };
+  const reasons: Record<string, string> = {};
+  if (tfjsNode) reasons.tensorflow = tfjsNode;
+  if (!torch.python) reasons.torch = `no Python that can import torch (${torch.tried.join('; ')})`;
+
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const workload of ['mlp', 'cnn'] as Workload[]) {
+      // Rotate the order every round so the drift of a shared machine hits every backend alike.
+      const order = CONTENDERS.map((_, i) => CONTENDERS[(i + round) % CONTENDERS.length]);
+      for (const who of order) {
+        const reasonKey = `${workload}.${who}`;
+        if (reasons[who] || reasons[reasonKey]) continue;
+        let m: Measurement;
+        if (who === 'torch') m = trainTorch(torch.python!, workload);
+        else if (who === 'tensorflow') m = await trainJs(workload, 'tensorflow');
+        else if (who === 'stockWasm') m = await stockWasm(workload);
+        else m = await trainJs(workload, who);
+        if (m.samplesPerSec === null) reasons[reasonKey] = m.reason ?? 'failed';
+        else samples[workload][who].push(m.samplesPerSec);
+        process.stderr.write(`round ${round + 1}/${ROUNDS} ${workload} ${who}: ${m.samplesPerSec === null ? `null (${m.reason})` : m.samplesPerSec.toFixed(0)}\n`);
+      }
+    }
+  }
+
+  const figures = (workload: Workload) => Object.fromEntries(CONTENDERS.map((c) => {
+    const xs = samples[workload][c];
+    return [c, xs.length ? Math.round(median(xs)) : null];
+  })) as Record<Contender, number | null>;
+  const mlp = figures('mlp');
+  const cnn = figures('cnn');
+  const ratio = (a: number | null, b: number | null) => (a !== null && b !== null && b > 0 ? Number((a / b).toFixed(3)) : null);
+  const ratios = {
+    mlpWasmOverStockWasm: ratio(mlp.wasm, mlp.stockWasm),
+    mlpWasmOverTorch: ratio(mlp.wasm, mlp.torch),
+    cnnWasmOverTorch: ratio(cnn.wasm, cnn.torch),
+  };
+  const budgets = {
+    mlpWasmOverStockWasm: { atLeast: 8, met: ratios.mlpWasmOverStockWasm !== null ? ratios.mlpWasmOverStockWasm >= 8 : null },
+    mlpWasmOverTorch: { atLeast: 0.25, met: ratios.mlpWasmOverTorch !== null ? ratios.mlpWasmOverTorch >= 0.25 : null },
+    cnnWasmOverTorch: { atLeast: 0.5, met: ratios.cnnWasmOverTorch !== null ? ratios.cnnWasmOverTorch >= 0.5 : null },
+  };
+  const cpu = os.cpus();
+  const unavailable: Record<string, string> = {};
+  for (const [k, v] of Object.entries(reasons)) unavailable[k] = v;
+  return {
+    mlp,
+    cnn,
+    machine: `${cpu[0]?.model ?? 'unknown CPU'} × ${cpu.length} (${os.arch()}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GB), ${os.type()} ${os.release()}, ` +
+      `node ${process.versions.node}, tfjs ${tf.version.tfjs}` +
+      (torch.python ? `, PyTorch ${torch.version} via ${torch.python} (1 thread, BLAS ${blasOfTorch(torch.python)})` : ''),
+    ratios,
+    budgets,
+    unavailable,
+    loadAverage: { before: loadBefore.map((l) => Number(l.toFixed(2))), after: os.loadavg().map((l) => Number(l.toFixed(2))) },
+    method: `samples/s while training (runTraining in-process, gradient figures off; PyTorch: bench/torchTrain.py, loss read back every step), ` +
+      `${WARMUP} warm-up steps then ≥${SECONDS}s and ≥${MIN_STEPS} steps per backend and round, ${ROUNDS} rounds in rotated order, medians. ` +
+      `stockWasm = tfjs-wasm with our kernels unregistered; wasm, cpu = with src/trainer/kernels registered.`,
+    rounds: Object.fromEntries((['mlp', 'cnn'] as Workload[]).map((w) => [w, Object.fromEntries(CONTENDERS.map((c) => [c, samples[w][c].map((v) => Math.round(v))]))])),
+    workloads: Object.fromEntries((['mlp', 'cnn'] as Workload[]).map((w) => [w, WORKLOADS[w].describe])),
+    command: 'npm run bench -- backends',
+  };
+}

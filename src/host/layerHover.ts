@@ -1,0 +1,92 @@
+import * as vscode from 'vscode';
+import type { SummaryRow } from '../protocol/modelInfo';
+import { layerGradientInfo } from '../protocol/runState';
+import type { RunRegistry } from './runRegistry';
+
+const EXPERIMENT_HINT = /tf\.layers\.|defineExperiment|from\s+['"]model-lens['"]/;
+
+export function looksLikeExperiment(doc: vscode.TextDocument): boolean {
+  return doc.uri.scheme === 'file' && /^(typescript|javascript)$/.test(doc.languageId) && EXPERIMENT_HINT.test(doc.getText());
+}
+
+const thousands = (n: number) => n.toLocaleString('en-US');
+const shape = (s: unknown) => JSON.stringify(s).replace(/null/g, 'B').replace(/,/g, ', ');
+const figure = (v: number | null | undefined) => (v === null || v === undefined ? '–' : Math.abs(v) < 1e-3 || Math.abs(v) >= 1e4 ? v.toExponential(2) : v.toPrecision(3));
+
+/** ▁▂▃▄▅▆▇█ of log values: a trend that fits in a hover line. */
+export function sparkline(values: (number | null)[]): string {
+  const logs = values.map((v) => (v !== null && v > 0 ? Math.log10(v) : null));
+  const finite = logs.filter((v): v is number => v !== null);
+  if (finite.length < 2) return '';
+  const lo = Math.min(...finite);
+  const hi = Math.max(...finite);
+  const bars = '▁▂▃▄▅▆▇█';
+  return logs.map((v) => (v === null ? ' ' : bars[Math.round(((v - lo) / (hi - lo || 1)) * 7)])).join('');
+}
+
+/** The summary row of the layer constructed on `line` (1-based) nearest before `column`. */
+export function rowAt(rows: SummaryRow[], file: string, line: number, column: number): SummaryRow | undefined {
+  const here = rows.filter((r) => r.source && r.source.file === file && r.source.line === line);
+  if (here.length <= 1) return here[0];
+  const before = here.filter((r) => r.source!.column <= column + 1).sort((a, b) => b.source!.column - a.source!.column);
+  return before[0] ?? here[0];
+}
+
+/**
+ * Hovers on `tf.layers.*(...)` calls in experiment files: the layer's torchinfo row and, during or
+ * after a run, its latest gradient figures with a small trend.
+ */
+export class LayerHoverProvider implements vscode.HoverProvider {
+  constructor(private readonly registry: RunRegistry, private readonly inspect: (doc: vscode.TextDocument) => Promise<void>) {}
+
+  async provideHover(doc: vscode.TextDocument, position: vscode.Position): Promise<vscode.Hover | undefined> {
+    if (!looksLikeExperiment(doc) || !/tf\.layers\.|\.(dense|conv\w*|flatten|lstm|gru)\s*\(/i.test(doc.lineAt(position.line).text)) return undefined;
+    let session = this.registry.modelSessionFor(doc.fileName);
+    if (!session?.state.model && vscode.workspace.isTrusted) {
+      await this.inspect(doc);
+      session = this.registry.modelSessionFor(doc.fileName);
+    }
+    const model = session?.state.model;
+    if (!session || !model) return undefined;
+    const row = rowAt(model.summary.layers, doc.fileName, position.line + 1, position.character + 1);
+    if (!row) return undefined;
+    const md = new vscode.MarkdownString(undefined, true);
+    md.appendMarkdown(`**${row.type}** \`${row.name}\` — layer ${row.depthIndex}\n\n`);
+    md.appendMarkdown('| | |\n|---|---|\n');
+    md.appendMarkdown(`| Input → Output | ${row.inputShapes.map(shape).join(', ')} → ${shape(row.outputShape)} |\n`);
+    md.appendMarkdown(`| Params | ${row.params === 0 ? '--' : `${row.trainableParams > 0 ? thousands(row.params) : `(${thousands(row.params)})`} (${row.paramPercent.toFixed(2)}%)`} |\n`);
+    if (row.kernelShape) md.appendMarkdown(`| Kernel | ${shape(row.kernelShape)} |\n`);
+    md.appendMarkdown(`| Mult-adds | ${row.multAdds > 0 ? thousands(row.multAdds) : '--'} (batch ${model.summary.batchSize}) |\n`);
+    md.appendMarkdown(`| Trainable | ${row.params === 0 ? '--' : row.trainable === 'partial' ? 'Partial' : row.trainable ? 'True' : 'False'} |\n`);
+    const { latest, l2History } = layerGradientInfo(session.state, row.name);
+    if (latest?.frozen) md.appendMarkdown('\n❄ frozen: no gradient\n');
+    else if (latest) {
+      md.appendMarkdown(`\nGradient at step ${session.state.gradients.latest?.step}: ‖g‖₂ ${figure(latest.l2)} · mean |g| ${figure(latest.meanAbs)} · ‖Δw‖/‖w‖ ${figure(latest.updateRatio)}`);
+      const trend = sparkline(l2History);
+      if (trend) md.appendMarkdown(` · trend \`${trend}\``);
+      md.appendMarkdown('\n');
+    }
+    if (session.state.status === 'running') md.appendMarkdown('\n_training…_');
+    md.appendMarkdown(`\n\n[Show in graph](command:modelLens.showGraph)`);
+    md.isTrusted = { enabledCommands: ['modelLens.showGraph'] };
+    const source = row.source!;
+    const start = new vscode.Position(source.line - 1, Math.max(0, source.column - 1));
+    return new vscode.Hover(md, doc.getWordRangeAtPosition(position) ?? new vscode.Range(start, start));
+  }
+}
+
+/** "Train · Graph · Summary" above the experiment's default export. */
+export class ExperimentCodeLens implements vscode.CodeLensProvider {
+  provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
+    if (!looksLikeExperiment(doc)) return [];
+    const text = doc.getText();
+    const index = text.search(/^export\s+default\b/m);
+    if (index < 0) return [];
+    const range = new vscode.Range(doc.positionAt(index), doc.positionAt(index));
+    return [
+      new vscode.CodeLens(range, { title: '$(play) Train', command: 'modelLens.train', arguments: [doc.uri] }),
+      new vscode.CodeLens(range, { title: 'Graph', command: 'modelLens.showGraph', arguments: [doc.uri] }),
+      new vscode.CodeLens(range, { title: 'Summary', command: 'modelLens.showSummary', arguments: [doc.uri] }),
+    ];
+  }
+}

@@ -1,0 +1,146 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { checkPanelToHost, type HostToPanel } from '../protocol/panelMessages';
+import { makeNonce, panelHtml } from './panelHtml';
+import { MessageRelay } from './messageRelay';
+import type { RunRegistry } from './runRegistry';
+import type { RunSession } from './runSession';
+import { readSettings } from './settings';
+import { revealLayer } from './revealLayer';
+
+export const PANEL_VIEW_TYPE = 'modelLens.panel';
+
+/**
+ * The Model Lens panel: a webview beside the editor that shows the latest run. It gets a snapshot
+ * (every message so far) when it opens or is restored, then live messages at most N times a second.
+ */
+export class ModelLensPanel implements vscode.Disposable {
+  private static current: ModelLensPanel | null = null;
+  private session: RunSession | null = null;
+  private relay: MessageRelay | null = null;
+  private detach: (() => void) | null = null;
+  private readonly disposables: vscode.Disposable[] = [];
+  private ready = false;
+  private queuedView: HostToPanel | null = null;
+
+  static show(context: vscode.ExtensionContext, registry: RunRegistry, session: RunSession | null, view?: 'graph' | 'summary'): ModelLensPanel {
+    if (!ModelLensPanel.current) {
+      const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'Model Lens', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+        ModelLensPanel.webviewOptions(context));
+      ModelLensPanel.current = new ModelLensPanel(panel, context, registry);
+    } else {
+      ModelLensPanel.current.panel.reveal(vscode.ViewColumn.Beside, true);
+    }
+    const p = ModelLensPanel.current;
+    if (session) p.attach(session);
+    if (view) p.post({ type: 'showView', view });
+    return p;
+  }
+
+  static restore(panel: vscode.WebviewPanel, context: vscode.ExtensionContext, registry: RunRegistry): void {
+    panel.webview.options = ModelLensPanel.webviewOptions(context);
+    ModelLensPanel.current?.dispose();
+    ModelLensPanel.current = new ModelLensPanel(panel, context, registry);
+    if (registry.latest) ModelLensPanel.current.attach(registry.latest);
+  }
+
+  /** The panel that shows `session`, if one is open. */
+  static currentFor(session: RunSession): ModelLensPanel | null {
+    return ModelLensPanel.current?.session === session ? ModelLensPanel.current : null;
+  }
+
+  private static webviewOptions(context: vscode.ExtensionContext): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+    return {
+      enableScripts: true,
+      retainContextWhenHidden: false,
+      localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist'), vscode.Uri.joinPath(context.extensionUri, 'media')],
+    };
+  }
+
+  private constructor(readonly panel: vscode.WebviewPanel, private readonly context: vscode.ExtensionContext, private readonly registry: RunRegistry) {
+    panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'model-lens.svg');
+    panel.webview.html = this.html();
+    this.disposables.push(
+      panel.onDidDispose(() => this.dispose()),
+      panel.webview.onDidReceiveMessage((m) => void this.onMessage(m)),
+      // A hidden webview is torn down (retainContextWhenHidden is off): it asks for a snapshot again.
+      panel.onDidChangeViewState(() => { if (!panel.visible) this.ready = false; }),
+    );
+  }
+
+  private html(): string {
+    const webview = this.panel.webview;
+    const uri = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.context.extensionUri, ...p)).toString();
+    return panelHtml({ cspSource: webview.cspSource, nonce: makeNonce(), script: { src: uri('dist', 'webview.js') }, style: { href: uri('media', 'panel.css') } });
+  }
+
+  attach(session: RunSession): void {
+    if (this.session === session) return;
+    this.detach?.();
+    this.session = session;
+    this.panel.title = `Model Lens — ${path.basename(session.file)}`;
+    this.relay = new MessageRelay((messages) => this.post({ type: 'messages', runId: session.id, messages }), readSettings().maxUpdatesPerSecond);
+    const onMessage = (m: Parameters<MessageRelay['push']>[0]) => { if (this.ready) this.relay?.push(m); };
+    session.on('message', onMessage);
+    this.detach = () => { session.off('message', onMessage); this.relay?.dispose(); };
+    if (this.ready) this.sendSnapshot();
+  }
+
+  private sendSnapshot(): void {
+    if (!this.session) return;
+    this.relay?.dispose();
+    this.post({ type: 'snapshot', runId: this.session.id, file: this.session.file, messages: [...this.session.messages] });
+  }
+
+  private post(message: HostToPanel): void {
+    if (!this.ready && message.type === 'showView') { this.queuedView = message; return; }
+    void this.panel.webview.postMessage(message);
+  }
+
+  private async onMessage(raw: unknown): Promise<void> {
+    const checked = checkPanelToHost(raw);
+    if (!checked.ok) { this.registryLog(`ignored a message from the panel: ${checked.error}`); return; }
+    const m = checked.value;
+    switch (m.type) {
+      case 'ready':
+        this.ready = true;
+        this.sendSnapshot();
+        if (this.queuedView) { void this.panel.webview.postMessage(this.queuedView); this.queuedView = null; }
+        break;
+      case 'reveal': {
+        const location = this.session?.state.model?.callSites[m.layer];
+        if (location) await revealLayer(location);
+        else void vscode.window.showInformationMessage(`Model Lens: no source line is known for layer "${m.layer}".`);
+        break;
+      }
+      case 'warn':
+        this.registryLog(`panel: ${m.message}`);
+        break;
+      case 'saveFile': {
+        const target = await vscode.window.showSaveDialog({
+          defaultUri: vscode.Uri.joinPath(vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(path.dirname(this.session?.file ?? '/')), m.name),
+          saveLabel: 'Export',
+        });
+        if (target) {
+          await vscode.workspace.fs.writeFile(target, Buffer.from(m.base64, 'base64'));
+          void vscode.window.showInformationMessage(`Model Lens: exported ${path.basename(target.fsPath)}.`);
+        }
+        break;
+      }
+      case 'freeze':
+        void vscode.commands.executeCommand('modelLens.freezeLayer', m.layer, m.frozen);
+        break;
+    }
+  }
+
+  private registryLog(line: string): void {
+    this.registry.log(line);
+  }
+
+  dispose(): void {
+    if (ModelLensPanel.current === this) ModelLensPanel.current = null;
+    this.detach?.();
+    for (const d of this.disposables) d.dispose();
+    this.panel.dispose();
+  }
+}

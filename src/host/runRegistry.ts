@@ -1,0 +1,85 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { TrainRequest } from '../protocol/messages';
+import { RunSession } from './runSession';
+
+/**
+ * The runs of this window: one at a time per file, the latest one shown in the panel. Training and
+ * inspection both run in a forked trainer; the host only relays and remembers.
+ */
+export class RunRegistry implements vscode.Disposable {
+  private readonly byFile = new Map<string, RunSession>();
+  private readonly inspections = new Map<string, RunSession>();
+  private current: RunSession | null = null;
+  private readonly changed = new vscode.EventEmitter<RunSession>();
+  /** Fires when a run starts or its current run changes. */
+  readonly onDidStart = this.changed.event;
+
+  constructor(private readonly context: vscode.ExtensionContext, private readonly output: vscode.OutputChannel) {}
+
+  log(line: string): void {
+    this.output.appendLine(`[host] ${line}`);
+  }
+
+  get latest(): RunSession | null {
+    return this.current;
+  }
+
+  runFor(file: string): RunSession | undefined {
+    return this.byFile.get(file);
+  }
+
+  /** The newest session (training or inspection) that knows `file`'s model. */
+  modelSessionFor(file: string): RunSession | undefined {
+    const run = this.byFile.get(file);
+    const inspection = this.inspections.get(file);
+    if (run?.state.model) return run;
+    return inspection?.state.model ? inspection : run ?? inspection;
+  }
+
+  private trainerPath(): string {
+    return path.join(this.context.extensionPath, 'dist', 'trainer.js');
+  }
+
+  start(request: TrainRequest): RunSession {
+    const session = new RunSession({
+      trainerPath: this.trainerPath(),
+      request,
+      env: { ELECTRON_RUN_AS_NODE: '1' },
+      log: (line) => this.output.appendLine(line),
+    });
+    if (request.inspect) this.inspections.get(request.file)?.dispose();
+    (request.inspect ? this.inspections : this.byFile).set(request.file, session);
+    this.current = session;
+    session.on('message', (m) => {
+      if (m.type === 'log') this.output.appendLine(`[trainer] ${m.message}`);
+      if (m.type === 'ready') this.output.appendLine(`[trainer] backend ${m.backend}: ${m.reason}`);
+      if (m.type === 'error') this.output.appendLine(`[trainer] error: ${m.location ? `${m.location.file}:${m.location.line}:${m.location.column}: ` : ''}${m.message}`);
+      if (m.type === 'anomaly') this.output.appendLine(`[trainer] anomaly: ${m.message}`);
+      if (m.type === 'epochEnd') this.output.appendLine(`[trainer] epoch ${m.epoch}: train loss ${m.trainLoss.toFixed(4)}, accuracy ${(100 * m.trainAccuracy).toFixed(2)}%` +
+        (m.testAccuracy !== null ? `, test accuracy ${(100 * m.testAccuracy).toFixed(2)}%` : ''));
+    });
+    session.on('end', (d) => this.output.appendLine(`[trainer] ${request.inspect ? 'inspection' : 'run'} of ${path.basename(request.file)} ended: ${d.reason} after ${d.steps} steps`));
+    this.output.appendLine(`[host] ${request.inspect ? 'inspecting' : 'training'} ${request.file}`);
+    session.start();
+    this.changed.fire(session);
+    return session;
+  }
+
+  /** Stops the running training of `file`, or of the latest run. */
+  stop(file?: string): RunSession | null {
+    const session = file ? this.byFile.get(file) : [...this.byFile.values()].reverse().find((s) => s.running) ?? null;
+    if (!session?.running) return null;
+    session.stop();
+    return session;
+  }
+
+  runningSessions(): RunSession[] {
+    return [...this.byFile.values()].filter((s) => s.running);
+  }
+
+  dispose(): void {
+    for (const s of [...this.byFile.values(), ...this.inspections.values()]) s.dispose();
+    this.changed.dispose();
+  }
+}

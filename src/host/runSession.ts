@@ -1,0 +1,127 @@
+// One training run as the extension host sees it: the forked trainer process, every message it sent
+// (checked), and the state folded from them. No `vscode` import: tested on its own in plain Node.
+import { fork, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { checkTrainerMessage } from '../protocol/messageChecks';
+import type { DoneMessage, ErrorMessage, TrainerMessage, TrainRequest } from '../protocol/messages';
+import { applyMessage, emptyRunState, type RunState } from '../protocol/runState';
+
+export interface RunSessionOptions {
+  trainerPath: string;
+  request: TrainRequest;
+  /** Extra environment (e.g. ELECTRON_RUN_AS_NODE under VS Code's Electron). */
+  env?: NodeJS.ProcessEnv;
+  /** How long Stop waits for the trainer to finish its step before killing it. */
+  stopGraceMs?: number;
+  log?: (line: string) => void;
+}
+
+let nextId = 1;
+
+export interface RunSessionEvents {
+  message: [TrainerMessage];
+  end: [DoneMessage];
+}
+
+export class RunSession extends EventEmitter<RunSessionEvents> {
+  readonly id = `run-${Date.now().toString(36)}-${nextId++}`;
+  readonly file: string;
+  readonly messages: TrainerMessage[] = [];
+  readonly state: RunState = emptyRunState();
+  private child: ChildProcess | null = null;
+  private ended = false;
+  private stopTimer: NodeJS.Timeout | null = null;
+  private stderrTail = '';
+
+  constructor(private readonly options: RunSessionOptions) {
+    super();
+    this.file = options.request.file;
+  }
+
+  get running(): boolean {
+    return !this.ended;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  start(): void {
+    const child = fork(this.options.trainerPath, [], {
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      env: { ...process.env, ...this.options.env },
+    });
+    this.child = child;
+    child.stdout?.on('data', (d: Buffer) => this.options.log?.(d.toString().trimEnd()));
+    child.stderr?.on('data', (d: Buffer) => {
+      const text = d.toString();
+      this.stderrTail = (this.stderrTail + text).slice(-2000);
+      this.options.log?.(text.trimEnd());
+    });
+    child.on('message', (raw) => this.receive(raw));
+    child.on('error', (e) => this.fail(`the trainer process could not run: ${e.message}`));
+    child.on('exit', (code, signal) => {
+      if (this.stopTimer) clearTimeout(this.stopTimer);
+      if (!this.ended) {
+        const why = signal ? `was killed (${signal})` : `exited with code ${code}`;
+        const tail = this.stderrTail.trim().split('\n').slice(-3).join(' | ');
+        this.fail(`the trainer process ${why} before finishing${tail ? `: ${tail}` : ''}`);
+      }
+    });
+    child.send({ type: 'start', request: this.options.request });
+  }
+
+  /** Asks the trainer to stop after its current step; kills it if it does not within the grace time. */
+  stop(): void {
+    if (this.ended || !this.child) return;
+    if (this.child.connected) this.child.send({ type: 'stop' });
+    this.stopTimer ??= setTimeout(() => {
+      if (!this.ended) {
+        this.child?.kill('SIGKILL');
+        this.synthesizeDone('stopped');
+      }
+    }, this.options.stopGraceMs ?? 5000);
+  }
+
+  /** Kills the trainer at once (window closing, extension deactivating). */
+  dispose(): void {
+    if (this.child && this.child.exitCode === null) this.child.kill('SIGKILL');
+    if (!this.ended) this.synthesizeDone('stopped');
+  }
+
+  private receive(raw: unknown): void {
+    const checked = checkTrainerMessage(raw);
+    if (!checked.ok) {
+      this.options.log?.(`Model Lens: ignored a message from the trainer: ${checked.error}`);
+      return;
+    }
+    this.push(checked.value);
+  }
+
+  private push(m: TrainerMessage): void {
+    if (this.ended) return;
+    this.messages.push(m);
+    applyMessage(this.state, m);
+    this.emit('message', m);
+    if (m.type === 'done') {
+      this.ended = true;
+      this.emit('end', m);
+    }
+  }
+
+  private fail(message: string): void {
+    if (this.ended) return;
+    const error: ErrorMessage = { type: 'error', message, location: null, hint: 'Check the "Model Lens" output for the trainer\'s log, then run again.' };
+    this.push(error);
+    this.synthesizeDone('error');
+  }
+
+  private synthesizeDone(reason: DoneMessage['reason']): void {
+    if (this.ended) return;
+    const last = this.state.batches.elapsedSec;
+    this.push({
+      type: 'done', stopped: reason === 'stopped', reason, steps: this.state.batches.step.length,
+      elapsedSec: last.length ? last[last.length - 1] : 0, savedTo: null,
+    });
+  }
+}

@@ -1,0 +1,21 @@
+import * as vscode from 'vscode';
+import type { BackendName } from '../protocol/messages';
+
+export interface ModelLensSettings {
+  backend: BackendName | 'auto';
+  gradientEvery: number | undefined;
+  datasetFolder: string | undefined;
+  maxUpdatesPerSecond: number;
+}
+
+export function readSettings(): ModelLensSettings {
+  const c = vscode.workspace.getConfiguration('modelLens');
+  const every = c.get<number>('gradientSamplingInterval', 0);
+  const folder = c.get<string>('datasetFolder', '').trim();
+  return {
+    backend: c.get<BackendName | 'auto'>('backend', 'auto'),
+    gradientEvery: every > 0 ? Math.floor(every) : undefined,
+    datasetFolder: folder || undefined,
+    maxUpdatesPerSecond: Math.min(60, Math.max(1, c.get<number>('maxUiUpdatesPerSecond', 20))),
+  };
+}

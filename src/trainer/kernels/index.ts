@@ -1,0 +1,24 @@
+// Every kernel Model Lens registers for training on the wasm and cpu backends (issue 6). The stock
+// kernels stay reachable: ours hand back the attributes they do not cover, and useStockKernels /
+// useOurKernels swap the whole set (the backends benchmark measures stock tfjs-wasm in-process).
+import { registerConvBackpropKernels } from './convBackprop';
+import { registerDepthwiseBackpropKernels } from './depthwiseBackprop';
+import { registerLeadingSumKernel } from './leadingSum';
+import { registerMaxPoolGradKernel } from './maxPoolGrad';
+import { registerSegmentSumKernel } from './segmentSum';
+import { registerTransposedMatMul } from './transposedMatMul';
+
+export { activeOverrides, useOurKernels, useStockKernels } from './registry';
+
+/** Registers our training kernels on `backend` ('wasm' or 'cpu'; others are left alone). Idempotent. */
+export function registerTrainingKernels(backend: string): void {
+  if (backend !== 'wasm' && backend !== 'cpu') return;
+  registerConvBackpropKernels(backend);
+  registerDepthwiseBackpropKernels(backend);
+  registerSegmentSumKernel(backend);
+  registerMaxPoolGradKernel(backend);
+  if (backend === 'wasm') {
+    registerTransposedMatMul(backend);
+    registerLeadingSumKernel(backend);
+  }
+}

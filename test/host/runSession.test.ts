@@ -1,0 +1,82 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import type { DoneMessage, TrainerMessage } from '../../src/protocol/messages';
+import { MessageRelay } from '../../src/host/messageRelay';
+import { RunSession } from '../../src/host/runSession';
+import { fixture, ROOT } from '../helpers/fixtures';
+
+const trainerPath = path.join(ROOT, 'dist', 'trainer.js');
+const ended = (s: RunSession) => new Promise<DoneMessage>((resolve) => s.once('end', resolve));
+
+describe('a run session in the extension host', () => {
+  it('forks the trainer, keeps every checked message and folds them into the run state', async () => {
+    const session = new RunSession({ trainerPath, request: { file: fixture('train/frozen-spiral.ts'), backend: 'cpu', epochs: 1 } });
+    session.start();
+    const done = await ended(session);
+    assert.equal(done.reason, 'completed');
+    assert.equal(session.running, false);
+    assert.equal(session.state.status, 'completed');
+    assert.equal(session.state.batches.step.length, 20);
+    assert.ok(session.state.model);
+    assert.equal(session.messages[session.messages.length - 1].type, 'done');
+  });
+
+  it('turns a trainer killed mid-run into a clear error, and the next run works', async () => {
+    const session = new RunSession({ trainerPath, request: { file: fixture('train/tiny-mlp.ts'), backend: 'cpu', testLimit: 50 } });
+    session.start();
+    await new Promise<void>((resolve) => session.on('message', (m: TrainerMessage) => { if (m.type === 'batch' && m.step === 3) resolve(); }));
+    process.kill(session.pid!, 'SIGKILL'); // what a native crash or the OOM killer looks like
+    const done = await ended(session);
+    assert.equal(done.reason, 'error');
+    assert.match(session.state.error!.message, /the trainer process was killed \(SIGKILL\) before finishing/);
+    const next = new RunSession({ trainerPath, request: { file: fixture('train/frozen-spiral.ts'), backend: 'cpu', epochs: 1 } });
+    next.start();
+    assert.equal((await ended(next)).reason, 'completed');
+  });
+
+  it('stops at the next step when asked and reports done(stopped)', async () => {
+    const session = new RunSession({ trainerPath, request: { file: fixture('train/tiny-mlp.ts'), backend: 'cpu', testLimit: 50 } });
+    session.start();
+    await new Promise<void>((resolve) => session.on('message', (m: TrainerMessage) => { if (m.type === 'batch' && m.step === 2) resolve(); }));
+    session.stop();
+    const done = await ended(session);
+    assert.equal(done.reason, 'stopped');
+    assert.ok(done.steps <= 4, String(done.steps));
+  });
+
+  it('inspects a model without training: graph and summary, then done(inspected)', async () => {
+    const session = new RunSession({ trainerPath, request: { file: fixture('train/frozen-spiral.ts'), inspect: true, backend: 'cpu' } });
+    session.start();
+    const done = await ended(session);
+    assert.equal(done.reason, 'inspected');
+    assert.equal(session.state.model?.summary.totals.totalParams, (2 * 16 + 16) + (16 * 16 + 16) + (16 * 2 + 2));
+    assert.equal(session.state.batches.step.length, 0);
+  });
+});
+
+describe('the message relay to the panel', () => {
+  it('coalesces a burst into at most one post per interval, keeping every message in order', async () => {
+    const posts: TrainerMessage[][] = [];
+    const relay = new MessageRelay((ms) => posts.push(ms), 20);
+    const started = Date.now();
+    for (let i = 1; i <= 200; i++) {
+      relay.push({ type: 'batch', epoch: 1, step: i, batch: i, loss: 1, accuracy: 0, lr: 0.1, samplesPerSec: 1, elapsedSec: 0 });
+      if (i % 20 === 0) await new Promise((r) => setTimeout(r, 10));
+    }
+    await new Promise((r) => setTimeout(r, 120));
+    const seconds = (Date.now() - started) / 1000;
+    assert.ok(posts.length <= Math.ceil(seconds * 20) + 1, `${posts.length} posts in ${seconds}s`);
+    assert.deepEqual(posts.flat().map((m) => (m.type === 'batch' ? m.step : 0)), Array.from({ length: 200 }, (_, i) => i + 1));
+  });
+
+  it('sends the end of a run at once', () => {
+    const posts: TrainerMessage[][] = [];
+    const relay = new MessageRelay((ms) => posts.push(ms), 1);
+    relay.push({ type: 'log', level: 'info', message: 'x' });
+    relay.push({ type: 'done', stopped: false, reason: 'completed', steps: 1, elapsedSec: 1, savedTo: null });
+    assert.equal(posts.length, 1);
+    assert.equal(posts[0].length, 2);
+    relay.dispose();
+  });
+});

@@ -1,0 +1,223 @@
+// Layers × steps heatmap on a canvas: one row per layer, one column per pixel of the step axis (each
+// sampled step fills the pixels up to the next sample; several samples in one pixel keep the
+// largest). Colour is log10 of the value on the theme's ramp, empty (null) cells stay background,
+// frozen rows say so. The canvas holds one pixel per cell row and CSS scales it (pixelated), so a
+// redraw writes only width × layers pixels however long the run.
+import * as d3 from 'd3';
+import { formatFigure } from '../format';
+import { themeRamp } from './colorRamp';
+import { isFiniteNumber } from './downsample';
+import { fitText, fontOf, maxTextWidth } from './textWidth';
+import { Tooltip } from './tooltip';
+
+export interface HeatmapRow {
+  layer: string;
+  frozen: boolean;
+  /** Aligned with the frame's steps; null cells stay empty. */
+  values: (number | null)[];
+}
+
+export interface HeatmapFrame {
+  width: number;
+  rows: HeatmapRow[];
+  steps: number[];
+  xDomain: [number, number];
+  /** Where the last sample's column ends (its step plus the sampling interval). */
+  lastEnd: number;
+}
+
+const GAP = 8;
+const MARGIN = { top: 4, right: 12, bottom: 34 };
+const LEGEND = { width: 180, height: 10, top: 8, bottom: 30 };
+
+export class Heatmap {
+  readonly root: HTMLDivElement;
+  readonly subtitle: HTMLSpanElement;
+  private readonly body: HTMLDivElement;
+  private readonly svg: d3.Selection<SVGSVGElement, unknown, null, undefined>;
+  private readonly canvas: HTMLCanvasElement;
+  private readonly legendCanvas: HTMLCanvasElement;
+  private readonly legendSvg: d3.Selection<SVGSVGElement, unknown, null, undefined>;
+  private readonly tooltip: Tooltip;
+  private frame: HeatmapFrame | null = null;
+  private x = d3.scaleLinear();
+  private left = 0;
+  private row = 18;
+
+  constructor(parent: HTMLElement, private readonly o: { id: string; title: string; valueLabel: string }) {
+    this.root = document.createElement('div');
+    this.root.className = `chart chart-${o.id}`;
+    this.root.dataset.chart = o.id;
+    const head = document.createElement('div');
+    head.className = 'chart-head';
+    const title = document.createElement('h3');
+    title.className = 'chart-title';
+    title.textContent = o.title;
+    this.subtitle = document.createElement('span');
+    this.subtitle.className = 'chart-subtitle';
+    head.append(title, this.subtitle);
+    this.body = document.createElement('div');
+    this.body.className = 'chart-body heatmap-body';
+    this.canvas = document.createElement('canvas');
+    this.canvas.className = 'heatmap-cells';
+    this.svg = d3.select(this.body).append('svg').attr('class', 'chart-svg heatmap-svg');
+    this.body.append(this.canvas);
+    this.svg.append('g').attr('class', 'row-labels');
+    this.svg.append('g').attr('class', 'row-lines');
+    this.svg.append('g').attr('class', 'frozen-notes');
+    this.svg.append('rect').attr('class', 'cell-highlight').attr('visibility', 'hidden');
+    this.svg.append('g').attr('class', 'axis axis-x');
+    this.svg.append('text').attr('class', 'axis-label axis-label-x').attr('text-anchor', 'middle').text('step');
+    this.svg.append('rect').attr('class', 'overlay')
+      .on('pointermove', (e: PointerEvent) => this.hover(e))
+      .on('pointerleave', () => this.unhover());
+    const legend = document.createElement('div');
+    legend.className = 'heatmap-legend';
+    const caption = document.createElement('span');
+    caption.className = 'heatmap-legend-caption';
+    caption.textContent = o.valueLabel;
+    const ramp = document.createElement('div');
+    ramp.className = 'heatmap-legend-ramp';
+    this.legendCanvas = document.createElement('canvas');
+    this.legendCanvas.width = 256;
+    this.legendCanvas.height = 1;
+    this.legendCanvas.className = 'heatmap-legend-canvas';
+    this.legendCanvas.style.width = `${LEGEND.width}px`;
+    this.legendCanvas.style.height = `${LEGEND.height}px`;
+    ramp.append(this.legendCanvas);
+    this.legendSvg = d3.select(ramp).append('svg').attr('class', 'chart-svg').attr('width', LEGEND.width + 24).attr('height', 18);
+    this.legendSvg.append('g').attr('class', 'axis').attr('transform', 'translate(12,0)');
+    const empty = document.createElement('span');
+    empty.className = 'heatmap-legend-empty';
+    empty.textContent = 'empty: not sampled, frozen or non-finite';
+    legend.append(caption, ramp, empty);
+    this.root.append(head, this.body, legend);
+    parent.append(this.root);
+    this.tooltip = new Tooltip(this.body);
+  }
+
+  render(frame: HeatmapFrame): void {
+    this.frame = frame;
+    const width = Math.max(200, Math.floor(frame.width));
+    const rows = frame.rows;
+    this.row = rows.length <= 8 ? 24 : 18;
+    const ROW = this.row;
+    const svgNode = this.svg.node()!;
+    const font = fontOf(svgNode, 'chart-tick');
+    const label = (r: HeatmapRow) => r.layer + (r.frozen ? ' (frozen)' : '');
+    const labelW = Math.min(maxTextWidth(rows.map(label), font), Math.floor(width * 0.3));
+    this.left = labelW + GAP;
+    const plotW = Math.max(40, width - this.left - MARGIN.right);
+    const plotH = rows.length * ROW;
+    const height = MARGIN.top + plotH + MARGIN.bottom;
+    this.x = d3.scaleLinear().domain(frame.xDomain).range([0, plotW]);
+
+    // Cells: log10 values into one pixel per (column, layer).
+    let lo = Infinity, hi = -Infinity, cells = 0;
+    for (const r of rows) for (const v of r.values) {
+      if (!isFiniteNumber(v) || v <= 0) continue;
+      cells++;
+      const l = Math.log10(v);
+      if (l < lo) lo = l;
+      if (l > hi) hi = l;
+    }
+    if (!Number.isFinite(lo)) { lo = -3; hi = 0; }
+    if (hi - lo < 1e-9) { lo -= 0.5; hi += 0.5; }
+    const ramp = themeRamp(this.root);
+    const image = new ImageData(plotW, Math.max(1, rows.length));
+    const data = image.data;
+    const column = new Float64Array(plotW);
+    const steps = frame.steps;
+    rows.forEach((r, row) => {
+      column.fill(NaN);
+      for (let i = 0; i < steps.length; i++) {
+        const v = r.values[i];
+        if (!isFiniteNumber(v) || v <= 0) continue;
+        const l = Math.log10(v);
+        const c0 = Math.max(0, Math.floor(this.x(steps[i])));
+        const end = i + 1 < steps.length ? steps[i + 1] : frame.lastEnd;
+        const c1 = Math.min(plotW, Math.max(c0 + 1, Math.floor(this.x(end))));
+        for (let c = c0; c < c1; c++) if (!(column[c] >= l)) column[c] = l;
+      }
+      for (let c = 0; c < plotW; c++) {
+        const l = column[c];
+        if (Number.isNaN(l)) continue;
+        const k = Math.round(((l - lo) / (hi - lo)) * 255) * 4;
+        const p = (row * plotW + c) * 4;
+        data[p] = ramp.lut[k]; data[p + 1] = ramp.lut[k + 1]; data[p + 2] = ramp.lut[k + 2]; data[p + 3] = 255;
+      }
+    });
+    this.canvas.width = plotW;
+    this.canvas.height = Math.max(1, rows.length);
+    this.canvas.style.left = `${this.left}px`;
+    this.canvas.style.top = `${MARGIN.top}px`;
+    this.canvas.style.width = `${plotW}px`;
+    this.canvas.style.height = `${Math.max(1, plotH)}px`;
+    this.canvas.getContext('2d')?.putImageData(image, 0, 0);
+    this.root.dataset.columns = String(steps.length);
+    this.root.dataset.rows = String(rows.length);
+    this.root.dataset.cells = String(cells);
+
+    const svg = this.svg.attr('width', width).attr('height', height).attr('viewBox', `0 0 ${width} ${height}`);
+    const at = `translate(${this.left},${MARGIN.top})`;
+    svg.select('.row-labels').attr('transform', `translate(${this.left - GAP},${MARGIN.top})`)
+      .selectAll<SVGTextElement, HeatmapRow>('text').data(rows, (r) => r.layer).join('text')
+      .attr('class', (r) => (r.frozen ? 'row-label frozen' : 'row-label'))
+      .attr('data-layer', (r) => r.layer)
+      .attr('data-frozen', (r) => String(r.frozen))
+      .attr('text-anchor', 'end').attr('y', (_r, i) => i * ROW + ROW / 2).attr('dy', '0.35em')
+      .text((r) => fitText(label(r), labelW, font));
+    svg.select('.row-lines').attr('transform', at).selectAll('line').data(d3.range(1, rows.length)).join('line')
+      .attr('x1', 0).attr('x2', plotW).attr('y1', (i) => i * ROW).attr('y2', (i) => i * ROW);
+    svg.select('.frozen-notes').attr('transform', at).selectAll('text')
+      .data(rows.map((r, i) => ({ r, i })).filter((d) => d.r.frozen), (d) => (d as { r: HeatmapRow }).r.layer).join('text')
+      .attr('x', 6).attr('y', (d) => d.i * ROW + ROW / 2).attr('dy', '0.35em').text('frozen: no gradient');
+    const xTicks = this.x.ticks(Math.max(2, Math.floor(plotW / 80))).filter(Number.isInteger);
+    svg.select<SVGGElement>('.axis-x').attr('transform', `translate(${this.left},${MARGIN.top + plotH})`)
+      .call(d3.axisBottom(this.x).tickValues(xTicks).tickFormat(d3.format(frame.xDomain[1] >= 10_000 ? '~s' : 'd') as (v: d3.NumberValue) => string).tickSizeOuter(0));
+    svg.select('.axis-label-x').attr('x', this.left + plotW / 2).attr('y', height - 4);
+    svg.select('.overlay').attr('transform', at).attr('width', plotW).attr('height', plotH);
+
+    this.drawLegend(ramp.lut, lo, hi);
+    this.unhover();
+  }
+
+  private drawLegend(lut: Uint8ClampedArray, lo: number, hi: number): void {
+    const image = new ImageData(256, 1);
+    image.data.set(lut);
+    this.legendCanvas.getContext('2d')?.putImageData(image, 0, 0);
+    const scale = d3.scaleLinear().domain([lo, hi]).range([0, LEGEND.width]);
+    let ticks = d3.range(Math.ceil(lo), Math.floor(hi) + 1);
+    if (ticks.length < 2) ticks = [lo, hi];
+    while (ticks.length > 5) ticks = ticks.filter((_t, i) => i % 2 === 0);
+    this.legendSvg.select<SVGGElement>('.axis').call(d3.axisBottom(scale).tickValues(ticks).tickSize(3)
+      .tickFormat((t) => formatFigure(10 ** (t as number))).tickSizeOuter(0));
+  }
+
+  private hover(e: PointerEvent): void {
+    const f = this.frame;
+    if (!f || !f.rows.length) return;
+    const [px, py] = d3.pointer(e, this.svg.select('.overlay').node());
+    const ROW = this.row;
+    const row = Math.min(f.rows.length - 1, Math.max(0, Math.floor(py / ROW)));
+    const step = this.x.invert(px);
+    const i = d3.bisectRight(f.steps, step) - 1;
+    if (i < 0) { this.unhover(); return; }
+    const r = f.rows[row];
+    const end = i + 1 < f.steps.length ? f.steps[i + 1] : f.lastEnd;
+    if (step > end) { this.unhover(); return; }
+    const v = r.values[i];
+    const x0 = this.x(f.steps[i]), x1 = Math.max(x0 + 2, this.x(end));
+    this.svg.select('.cell-highlight').attr('visibility', 'visible')
+      .attr('x', this.left + x0).attr('y', MARGIN.top + row * ROW).attr('width', x1 - x0).attr('height', ROW);
+    const [bx, by] = d3.pointer(e, this.body);
+    this.tooltip.show(bx, by, `${r.layer} · step ${f.steps[i]}`, [
+      { label: this.o.valueLabel, value: r.frozen ? 'frozen' : isFiniteNumber(v) ? formatFigure(v) : 'none' },
+    ]);
+  }
+
+  private unhover(): void {
+    this.svg.select('.cell-highlight').attr('visibility', 'hidden');
+    this.tooltip.hide();
+  }
+}
