@@ -6,6 +6,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSyn
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { buildTsPlugin, buildTypes } from './esbuild.types.mjs';
 
 const require = createRequire(import.meta.url);
 const watch = process.argv.includes('--watch');
@@ -70,6 +71,8 @@ mkdirSync('dist', { recursive: true });
 builds.push(await webviewBuild());
 copyWasmBinaries();
 gzipMnist();
+await buildTypes();
+await buildTsPlugin();
 if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();
 } else {

@@ -365,31 +365,37 @@ export async function findWebviewFrame(page: Page, selector: string, timeoutMs =
   }, { timeoutMs, details: () => `frames: ${page.frames().map((f) => f.url().slice(0, 120)).join('\n  ')}` });
 }
 
-/** Mouse over `word` on 1-based `lineNumber` of the active editor; returns the hover's text. */
-export async function hoverWord(page: Page, lineNumber: number, word: string): Promise<string> {
+/** Mouse over `word` on 1-based `lineNumber` of the active editor; returns the hover's text once it has
+ *  settled (not "Loading...", the same twice 400 ms apart) and, if `opts.expect` is given, matches it.
+ *  Moves the mouse off and back on to ask again until then. */
+export async function hoverWord(
+  page: Page, lineNumber: number, word: string, opts: { expect?: string | RegExp; timeoutMs?: number } = {},
+): Promise<string> {
   await revealLine(page, lineNumber);
   const hover = page.locator('.monaco-editor .monaco-hover:not(.hidden)').filter({ hasText: /\S/ });
-  return waitFor(`a hover over "${word}" on line ${lineNumber}`, async () => {
+  const wanted = (t: string) => !opts.expect || (typeof opts.expect === 'string' ? t.includes(opts.expect) : opts.expect.test(t));
+  let last = '';
+  return waitFor(`a hover over "${word}" on line ${lineNumber}${opts.expect ? ` showing ${opts.expect}` : ''}`, async () => {
     const box = await wordBox(page, lineNumber, word);
-    if (!box) return undefined;
-    await page.mouse.move(box.x + box.width / 2, box.y + box.height + 40); // off the word first
+    if (!box) throw new Error(`"${word}" is not on line ${lineNumber} in view`);
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height + 60); // off the word first
+    await page.waitForTimeout(200);
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 4 });
     try {
       await hover.first().waitFor({ state: 'visible', timeout: 3000 });
     } catch {
       return undefined;
     }
-    // Language servers answer "Loading..." first; wait for the real text, then for it to settle.
     let previous = '';
-    for (let i = 0; i < 50; i++) {
+    for (let i = 0; i < 10; i++) {
       await page.waitForTimeout(400);
       if (!(await hover.first().isVisible())) return undefined;
-      const text = (await hover.first().innerText()).trim();
-      if (text && !/^Loading\.*$|\(loading\.\.\.\)/i.test(text) && text === previous) return text;
-      previous = text;
+      last = (await hover.first().innerText()).trim();
+      if (last && !/^Loading\.*$/i.test(last) && last === previous) return wanted(last) ? last : undefined;
+      previous = last;
     }
     return undefined;
-  }, { timeoutMs: 45_000 });
+  }, { timeoutMs: opts.timeoutMs ?? 30_000, details: () => `last hover text: ${JSON.stringify(last)}` });
 }
 
 /** Puts line `lineNumber` of the active editor into view (Go to Line). */

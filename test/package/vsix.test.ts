@@ -31,7 +31,7 @@ describe('the packaged VSIX', () => {
     assert.deepEqual(files.filter((f) => /^extension\/(test|src|out|bench)\//.test(f)), []);
     assert.deepEqual(files.filter((f) => f.endsWith('.map')), []);
     const modules = new Set(files.filter((f) => f.startsWith('extension/node_modules/')).map((f) => f.split('/')[2]));
-    assert.deepEqual([...modules], ['esbuild-wasm']);
+    assert.deepEqual([...modules].sort(), ['esbuild-wasm', 'model-lens-typescript-plugin']);
   });
 
   it('runs the CLI from the unpacked extension alone (esbuild-wasm, bundled tfjs)', () => {
