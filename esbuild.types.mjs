@@ -2,7 +2,7 @@
 // node_modules: tfjs's own .d.ts files and `model-lens`'s, under dist/types/node_modules, and the
 // plugin itself under node_modules/model-lens-typescript-plugin (where VS Code looks for it).
 import * as esbuild from 'esbuild';
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, rmSync, statSync, unlinkSync, writeFileSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { createRequire } from 'node:module';
 import ts from 'typescript';
@@ -38,9 +38,11 @@ export async function buildTypes() {
 }
 
 export async function buildTsPlugin() {
+  // VS Code loads the plugin from <extension>/node_modules/<name>; .vscodeignore lets vsce pack it.
   const dir = 'node_modules/model-lens-typescript-plugin';
+  if (existsSync(dir) && lstatSync(dir).isSymbolicLink()) unlinkSync(dir);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'model-lens-typescript-plugin', version: '0.0.0', main: 'index.js', private: true }, null, 1));
+  cpSync('ts-plugin/package.json', join(dir, 'package.json'));
   await esbuild.build({ entryPoints: ['src/tsPlugin/index.ts'], outfile: join(dir, 'index.js'), bundle: true, platform: 'node', format: 'cjs', target: 'node18', logLevel: 'warning' });
 }
 

@@ -9,7 +9,8 @@ const PROVIDED = /^(@tensorflow\/tfjs(-[a-z-]+)?|model-lens)$/;
 
 function init(modules: { typescript: typeof ts }): ts.server.PluginModule {
   const tsApi = modules.typescript;
-  // The plugin lives in <extension>/node_modules/model-lens-typescript-plugin; the types in <extension>/dist/types.
+  // The plugin is <extension>/node_modules/model-lens-typescript-plugin (in the repo, a link to
+  // ts-plugin/): the types are in <extension>/dist/types either way.
   const anchor = path.join(__dirname, '..', '..', 'dist', 'types', 'anchor.d.ts');
   return {
     create(info) {

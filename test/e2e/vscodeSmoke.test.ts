@@ -8,10 +8,10 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
-  codeServerEntry, openFile, outputChannel, runCommand, startVsCode, statusBarText, waitFor, waitForNotification,
-  waitForOutput, type VsCodeSession,
+  codeServerEntry, findWebviewFrame, hoverWord, openFile, runCommand, startVsCode, statusBarText, waitFor,
+  waitForNotification, type VsCodeSession,
 } from '../helpers/codeServer';
-import { ROOT, example } from '../helpers/fixtures';
+import { ROOT, example, lineOf } from '../helpers/fixtures';
 
 const VSIX = path.join(ROOT, 'model-lens.vsix');
 const EXTENSION_ID = 'model-lens.model-lens';
@@ -45,52 +45,75 @@ describe('Model Lens in a real VS Code (code-server)', { timeout: 600_000 }, () 
     await vscode?.stop();
   });
 
-  it('has the VSIX installed in the fresh extensions folder and lists it in the Extensions view', async () => {
-    const { page, extensionsDir } = session();
+  /** A test that screenshots the workbench (artifacts/screenshots/e2e-fail-NAME.png) when it fails. */
+  const step = (name: string, shot: string, fn: (s: VsCodeSession) => Promise<void>) => it(name, async () => {
+    const s = session();
+    try {
+      await fn(s);
+    } catch (e) {
+      const file = await s.screenshot(`fail-${shot}`).catch(() => 'none');
+      if (e instanceof Error) e.message += `\nscreenshot: ${file}\nlast logs:\n${s.logs().slice(-3000)}`;
+      throw e;
+    }
+  });
+
+  step('has the VSIX installed in the fresh extensions folder and lists it in the Extensions view', 'extensions', async ({ page, extensionsDir, screenshot }) => {
     const installed = fs.readdirSync(extensionsDir).filter((d) => d.startsWith(`${EXTENSION_ID}-`));
     assert.equal(installed.length, 1, `extensions dir holds ${fs.readdirSync(extensionsDir).join(', ')}`);
     await runCommand(page, 'View: Show Extensions');
     const item = page.locator('.extensions-viewlet .monaco-list-row').filter({ hasText: 'Model Lens' });
     await item.first().waitFor({ state: 'visible', timeout: 30_000 });
-    await session().screenshot('extensions');
+    await screenshot('extensions');
     await runCommand(page, 'View: Show Explorer');
   });
 
-  it('"Show Layer Summary" activates the extension and prints the summary in the Model Lens output channel', async () => {
-    const { page } = session();
+  step('"Show Layer Summary" activates the extension and shows the summary in the Model Lens panel', 'summary', async (s) => {
+    const { page } = s;
     await openFile(page, 'mnist-mlp.ts');
     await runCommand(page, 'Model Lens: Show Layer Summary');
-    // The CLI summary runs in a child process (bundling the experiment with esbuild-wasm, building the
-    // model with tfjs): allow it time on a 2-core machine.
-    const text = await waitForOutput(page, 'Total params: 468,874', { channel: 'Model Lens', timeoutMs: 120_000 });
-    assert.match(text, /Trainable params: 468,874/);
-    assert.equal(await outputChannel(page), 'Model Lens');
-    await page.waitForTimeout(300);
-    await session().screenshot('summary-output');
+    // The panel is a webview (two iframes deep); the model is built in a child process (esbuild-wasm
+    // bundles the experiment, tfjs builds it): allow it time on a 2-core machine.
+    const frame = await findWebviewFrame(page, 'dd[data-total="Total params"]', 120_000);
+    assert.equal(await frame.locator('dd[data-total="Total params"]').innerText(), '468,874');
+    assert.equal(await frame.locator('dd[data-total="Trainable params"]').innerText(), '468,874');
+    assert.equal(await frame.locator('dd[data-total="Non-trainable params"]').innerText(), '0');
+    const layers = await frame.locator('table.summary-table tbody tr').allInnerTexts();
+    assert.ok(layers.some((l) => /Dense \(fc1\)/.test(l)), layers.join('\n'));
+    await page.waitForTimeout(400);
+    await s.screenshot('summary-panel');
 
-    // The extension host logged the activation, triggered by the command.
-    const hostLog = await waitFor('the activation in the extension host log', () => {
-      const logs = session().logFiles();
+    // The extension host logged the activation.
+    await waitFor('the activation in the extension host log', () => {
+      const logs = s.logFiles();
       const name = Object.keys(logs).find((n) => /exthost\d*[/\\]remoteexthost\.log$/.test(n));
-      return name && /ExtensionService#_doActivateExtension model-lens\.model-lens\b/.test(logs[name]) ? logs[name] : undefined;
-    }, { timeoutMs: 10_000, details: () => Object.keys(session().logFiles()).join('\n') });
-    assert.match(hostLog, /model-lens\.model-lens.*onCommand:modelLens\.showSummary/);
-    // Its output channel is file-backed too: the same text VS Code shows.
-    const channelLog = Object.entries(session().logFiles()).find(([n]) => n.endsWith('Model Lens.log'));
-    assert.ok(channelLog, 'no Model Lens output channel log');
-    assert.match(channelLog[1], /Total params: 468,874/);
+      return name !== undefined && /ExtensionService#_doActivateExtension model-lens\.model-lens\b/.test(logs[name]);
+    }, { timeoutMs: 10_000, details: () => Object.keys(s.logFiles()).join('\n') });
   });
 
-  it('"Train Model" shows the notification of this version', async () => {
-    const { page } = session();
+  step('hovering a layer shows its summary row', 'hover', async (s) => {
+    const line = lineOf(example('mnist-mlp.ts'), "name: 'fc1'");
+    const text = await hoverWord(s.page, line, 'dense', { expect: /Params\s+401,920/ });
+    assert.match(text, /Dense\s+fc1/);
+    assert.match(text, /\[128, 784\] → \[128, 512\]/);
+    await s.screenshot('hover');
+    await s.page.keyboard.press('Escape');
+    await s.page.mouse.move(5, 450);
+  });
+
+  step('"Train Model" trains with a progress notification and status bar item; "Stop Training" stops it', 'train', async (s) => {
+    const { page } = s;
     await runCommand(page, 'Model Lens: Train Model');
-    const message = await waitForNotification(page, 'Model Lens: Train Model');
-    assert.equal(message,
-      'Model Lens: Train Model is not available in this version yet. ' +
-        '"Show Layer Summary" works now, and so does the CLI: model-lens summary|graph FILE.');
+    const message = await waitForNotification(page, /^Model Lens: training mnist-mlp\.ts: epoch 1\/5 · batch \d+\/469 · loss \d/, 180_000);
+    assert.match(message, /it\/s$/);
+    await waitFor('loss in the status bar', async () => /loss \d+\.\d+/.test(await statusBarText(page)), { timeoutMs: 30_000 });
     await page.waitForTimeout(300);
-    await session().screenshot('train-notification');
-    // The workbench is alive and shows the editor's state in the status bar.
-    assert.match(await statusBarText(page), /TypeScript/);
+    await s.screenshot('train');
+    await runCommand(page, 'Model Lens: Stop Training');
+    const status = await waitFor('"stopped" in the status bar', async () => {
+      const text = await statusBarText(page);
+      return /\bstopped\b/.test(text) ? text : undefined;
+    }, { timeoutMs: 30_000, details: () => 'status bar never said stopped' });
+    assert.match(status, /stopped · loss \d+\.\d+/);
+    await s.screenshot('train-stopped');
   });
 });

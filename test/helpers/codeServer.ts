@@ -186,6 +186,7 @@ export async function startVsCode(options: StartOptions): Promise<VsCodeSession>
     EXTENSIONS_GALLERY: '{}',
     VSCODE_PROXY_URI: '',
   };
+  fs.mkdirSync(env.XDG_RUNTIME_DIR!, { recursive: true, mode: 0o700 });
   delete env.ELECTRON_RUN_AS_NODE;
   delete env.NODE_OPTIONS;
   const common = ['--user-data-dir', dirs.userData, '--extensions-dir', dirs.extensions];
