@@ -60,6 +60,11 @@ const context = (view: View): ViewContext => ({
   getUiState: <T>(key: string, fallback: T) => (uiState[`${view.id}.${key}`] as T | undefined) ?? fallback,
   setUiState: (key, value) => { uiState[`${view.id}.${key}`] = value; vscode.setState(uiState); },
   warn,
+  freeze: (layer, frozen) => {
+    if (typeof acquireVsCodeApi !== 'function') return false;
+    post({ type: 'freeze', layer, frozen });
+    return true;
+  },
   save: (name, mime, base64) => {
     if (typeof acquireVsCodeApi === 'function') { post({ type: 'saveFile', name, mime, base64 }); return; }
     const a = document.createElement('a');

@@ -9,6 +9,8 @@ export interface ViewContext {
   setUiState(key: string, value: unknown): void;
   /** Logs a warning to the developer console (and the host's output channel when there is one). */
   warn(message: string): void;
+  /** Asks the host to freeze or unfreeze a layer by editing the experiment file (false in the report). */
+  freeze(layer: string, frozen: boolean): boolean;
   /** Saves a file the user exports (the host asks where; the report downloads it). */
   save(name: string, mime: string, base64: string): void;
 }

@@ -116,19 +116,41 @@ export function loadDataset(spec: DataSpec, options: LoadOptions): LoadedDataset
 
   const pixels = set.rows * set.cols;
   const table = pixelTable(normalize);
-  const trainOrder = permutation(set.train.count, createRandom(options.seed));
-  const trainCount = Math.min(limit ?? set.train.count, set.train.count);
-  const testCount = Math.min(testLimit ?? set.test.count, set.test.count);
+  const classes = checkClasses(spec.classes, set.numClasses);
+  // `classes: [5, 6, 7, 8, 9]` keeps those digits and relabels them 0..4 (for transfer learning).
+  const keep = (labels: Int32Array, order: ArrayLike<number>): Uint32Array =>
+    classes ? Uint32Array.from(Array.from(order).filter((i) => classes.includes(labels[i]))) : Uint32Array.from(order);
+  const trainOrder = keep(set.train.labels, permutation(set.train.count, createRandom(options.seed)));
+  const testOrder = keep(set.test.labels, Array.from({ length: set.test.count }, (_, i) => i));
+  const trainCount = Math.min(limit ?? trainOrder.length, trainOrder.length);
+  const testCount = Math.min(testLimit ?? testOrder.length, testOrder.length);
+  const train = convertImages(set.train.images, set.train.labels, pixels, table, trainOrder.subarray(0, trainCount));
+  const test = convertImages(set.test.images, set.test.labels, pixels, table, testOrder.subarray(0, testCount));
+  let testPixels = set.test.images.subarray(0, testCount * pixels);
+  if (classes) {
+    for (const split of [train, test]) for (let i = 0; i < split.count; i++) split.labels[i] = classes.indexOf(split.labels[i]);
+    testPixels = new Uint8Array(testCount * pixels);
+    for (let k = 0; k < testCount; k++) testPixels.set(set.test.images.subarray(testOrder[k] * pixels, (testOrder[k] + 1) * pixels), k * pixels);
+  }
   return {
     name,
     inputShape: [set.rows, set.cols, 1],
-    numClasses: set.numClasses,
-    classNames: set.classNames,
-    train: convertImages(set.train.images, set.train.labels, pixels, table, trainOrder.subarray(0, trainCount)),
-    test: convertImages(set.test.images, set.test.labels, pixels, table, null, testCount),
+    numClasses: classes ? classes.length : set.numClasses,
+    classNames: classes ? classes.map((c) => set.classNames[c]) : set.classNames,
+    train,
+    test,
     source: folder,
-    testPixels: set.test.images.subarray(0, testCount * pixels),
+    testPixels,
   };
+}
+
+function checkClasses(value: unknown, numClasses: number): number[] | null {
+  if (value === undefined) return null;
+  if (!Array.isArray(value) || value.length < 2 || !value.every((c) => Number.isInteger(c) && c >= 0 && c < numClasses) || new Set(value).size !== value.length) {
+    throw new UserError(`data.classes must list at least two different class indices below ${numClasses}, got ${JSON.stringify(value)}`, null,
+      'For example classes: [5, 6, 7, 8, 9] keeps those digits, relabelled 0..4.');
+  }
+  return value as number[];
 }
 
 /** Float32 value of each pixel byte 0..255, computed once. */

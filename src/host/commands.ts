@@ -10,6 +10,7 @@ import { readSettings } from './settings';
 import { showTrainingProgress, TrainingStatusBar } from './trainingFeedback';
 import { exportRun } from './runExport';
 import { newExperiment, openExample } from './experimentTemplates';
+import { editFreezeList } from './freezeEdit';
 
 /** Experiment files are code: Train, Graph and Summary run them only in a trusted workspace. */
 function refuseIfUntrusted(action: string): boolean {
@@ -112,6 +113,26 @@ export function registerCommands(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('modelLens.openExample', () => openExample(context)),
     vscode.commands.registerCommand('modelLens.newExperiment', () => newExperiment(context)),
     vscode.commands.registerCommand('modelLens.exportRun', () => exportRun(registry.latest)),
+    vscode.commands.registerCommand('modelLens.freezeLayer', async (file: string, layer: string, frozen: boolean) => {
+      if (typeof file !== 'string' || typeof layer !== 'string' || typeof frozen !== 'boolean' || refuseIfUntrusted('Freeze')) return;
+      const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+      const edit = editFreezeList(doc.getText(), layer, frozen);
+      if (!edit) {
+        void vscode.window.showInformationMessage(frozen
+          ? `Model Lens: could not add "${layer}" to a freeze list in ${path.basename(file)}: it has no \`export default { … }\`.`
+          : `Model Lens: "${layer}" is not in ${path.basename(file)}'s freeze list; if the code sets trainable = false, change it there.`);
+        return;
+      }
+      const whole = new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length));
+      const workspaceEdit = new vscode.WorkspaceEdit();
+      workspaceEdit.replace(doc.uri, whole, edit.text);
+      await vscode.workspace.applyEdit(workspaceEdit);
+      await doc.save();
+      await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.One, preserveFocus: true, selection: new vscode.Range(edit.line - 1, 0, edit.line - 1, 0) });
+      // Show the model as the file now defines it (saving already started an inspection).
+      await inspect(file);
+      ModelLensPanel.show(context, registry, registry.modelSessionFor(file) ?? null);
+    }),
     vscode.window.registerWebviewPanelSerializer('modelLens.panel', {
       deserializeWebviewPanel: async (panel) => ModelLensPanel.restore(panel, context, registry),
     }),

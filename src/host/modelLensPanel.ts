@@ -128,7 +128,7 @@ export class ModelLensPanel implements vscode.Disposable {
         break;
       }
       case 'freeze':
-        void vscode.commands.executeCommand('modelLens.freezeLayer', m.layer, m.frozen);
+        if (this.session) void vscode.commands.executeCommand('modelLens.freezeLayer', this.session.file, m.layer, m.frozen);
         break;
     }
   }

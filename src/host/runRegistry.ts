@@ -29,12 +29,11 @@ export class RunRegistry implements vscode.Disposable {
     return this.byFile.get(file);
   }
 
-  /** The newest session (training or inspection) that knows `file`'s model. */
+  /** The newest session (training or inspection) that knows `file`'s model, else the newest one. */
   modelSessionFor(file: string): RunSession | undefined {
-    const run = this.byFile.get(file);
-    const inspection = this.inspections.get(file);
-    if (run?.state.model) return run;
-    return inspection?.state.model ? inspection : run ?? inspection;
+    const sessions = [this.byFile.get(file), this.inspections.get(file)].filter((s): s is RunSession => Boolean(s))
+      .sort((a, b) => b.startedAt - a.startedAt);
+    return sessions.find((s) => s.state.model) ?? sessions[0];
   }
 
   private trainerPath(): string {

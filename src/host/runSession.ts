@@ -26,6 +26,7 @@ export interface RunSessionEvents {
 export class RunSession extends EventEmitter<RunSessionEvents> {
   readonly id = `run-${Date.now().toString(36)}-${nextId++}`;
   readonly file: string;
+  readonly startedAt = Date.now();
   readonly messages: TrainerMessage[] = [];
   readonly state: RunState = emptyRunState();
   private child: ChildProcess | null = null;

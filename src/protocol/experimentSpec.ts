@@ -13,6 +13,8 @@ export interface DataSpec {
   normalize?: NormalizeSpec;
   limit?: number;
   testLimit?: number;
+  /** Keep only these classes, relabelled 0..n-1 (e.g. digits [5, 6, 7, 8, 9]). */
+  classes?: number[];
   [extra: string]: unknown;
 }
 
@@ -36,6 +38,8 @@ export interface TrainingSpec {
   schedule?: ScheduleSpec;
   /** Gradient figures every N steps. */
   gradientEvery?: number;
+  /** Folder (relative to the experiment file) to save the trained model.json + weights into. */
+  save?: string;
   [extra: string]: unknown;
 }
 

@@ -288,8 +288,11 @@ async function train(request: TrainRequest, emit: Emit, control: RunControl, set
 
   async function finish(reason: 'completed' | 'stopped'): Promise<DoneMessage> {
     let savedTo: string | null = null;
-    if (request.save) {
-      savedTo = await saveModelFiles(model, path.resolve(request.save));
+    // --save DIR, else the experiment's own `training.save` (relative to the experiment file).
+    const saveDir = request.save ? path.resolve(request.save)
+      : typeof training.save === 'string' ? path.resolve(path.dirname(loaded.file), training.save) : null;
+    if (saveDir) {
+      savedTo = await saveModelFiles(model, saveDir);
       emit({ type: 'log', level: 'info', message: `saved the model to ${savedTo}` });
     }
     return done(reason, savedTo);
@@ -313,6 +316,7 @@ function emitSamples(emit: Emit, epoch: number, data: LoadedDataset, predictions
 /** Graph and summary of the experiment's model, without data or training (hovers, Show Model Graph). */
 function inspectOnly(loaded: LoadedModel, choice: BackendChoice, emit: Emit, done: (reason: DoneMessage['reason']) => DoneMessage): DoneMessage {
   const { model, settings } = loaded;
+  if (settings.freeze?.length) freezeLayers(model, settings.freeze);
   const training = settings.training ?? {};
   const batchSize = training.batchSize ?? 1;
   emit({ type: 'ready', backend: choice.backend, reason: choice.reason, versions: { tfjs: tf.version.tfjs, node: process.versions.node, modelLens: modelLensVersion } });

@@ -27,6 +27,7 @@ export function createGraphView(): View {
   let svg: d3.Selection<SVGSVGElement, unknown, null, undefined>;
   let viewport: d3.Selection<SVGGElement, unknown, null, undefined>;
   let card: HTMLDivElement;
+  let menu: HTMLDivElement;
   let legend: d3.Selection<SVGSVGElement, unknown, null, undefined>;
   let zoom: d3.ZoomBehavior<SVGSVGElement, unknown>;
   let searchInput: HTMLInputElement;
@@ -216,7 +217,9 @@ export function createGraphView(): View {
       .on('mouseenter', (e: MouseEvent, d) => showCard(d, e))
       .on('mousemove', (e: MouseEvent) => moveCard(e))
       .on('mouseleave', () => hideCard())
-      .on('click', (e: MouseEvent, d) => { e.stopPropagation(); select(d.v.id); activate(d.v); });
+      .on('click', (e: MouseEvent, d) => { e.stopPropagation(); select(d.v.id); activate(d.v); })
+      .on('contextmenu', (e: MouseEvent, d) => openMenu(e, d.v));
+    viewport.selectAll<SVGGElement, NodeDatum>('g.group').on('contextmenu', (e: MouseEvent, d) => openMenu(e, d.v));
 
     paintGradients(false);
     highlightMatches();
@@ -398,6 +401,36 @@ export function createGraphView(): View {
     if (e.key === 'Escape') { select(null); hideCard(); }
   }
 
+  // ---------- context menu: Freeze / Unfreeze ----------
+  function openMenu(e: MouseEvent, v: VisibleNode): void {
+    e.preventDefault();
+    e.stopPropagation();
+    hideCard();
+    const n = v.node;
+    if (v.kind === 'input' || v.kind === 'output' || v.kind === 'repeat' || n.params === 0) return;
+    const frozen = isFrozen(v);
+    menu.replaceChildren();
+    const item = document.createElement('button');
+    item.className = 'menu-item';
+    item.dataset.action = frozen ? 'unfreeze' : 'freeze';
+    item.textContent = `${frozen ? 'Unfreeze' : 'Freeze'} ${n.kind === 'group' ? 'group' : 'layer'} "${n.name}"`;
+    item.title = 'Writes the change into the experiment file’s freeze list';
+    item.addEventListener('click', () => {
+      closeMenu();
+      if (!ctx.freeze(n.name, !frozen)) ctx.warn('freezing edits the experiment file: open the run in VS Code to do it');
+    });
+    menu.append(item);
+    const bounds = root.getBoundingClientRect();
+    menu.style.left = `${Math.min(e.clientX - bounds.left, bounds.width - 240)}px`;
+    menu.style.top = `${e.clientY - bounds.top}px`;
+    menu.hidden = false;
+    item.focus();
+  }
+
+  function closeMenu(): void {
+    menu.hidden = true;
+  }
+
   // ---------- hover card ----------
   function showCard(d: NodeDatum, e: MouseEvent): void {
     const v = d.v;
@@ -510,6 +543,13 @@ export function createGraphView(): View {
       card.hidden = true;
       card.setAttribute('role', 'tooltip');
       root.append(card);
+      menu = document.createElement('div');
+      menu.className = 'graph-menu';
+      menu.hidden = true;
+      menu.setAttribute('role', 'menu');
+      root.append(menu);
+      document.addEventListener('click', closeMenu);
+      document.addEventListener('keydown', (e) => { if (e.key === 'Escape') closeMenu(); });
       d3.select(root).append('p').attr('class', 'empty graph-empty').text('The graph appears when the model is built.');
       layout.warmUp();
     },
