@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import type { TrainRequest } from '../protocol/messages';
 import { RunSession } from './runSession';
@@ -58,7 +59,17 @@ export class RunRegistry implements vscode.Disposable {
       if (m.type === 'epochEnd') this.output.appendLine(`[trainer] epoch ${m.epoch}: train loss ${m.trainLoss.toFixed(4)}, accuracy ${(100 * m.trainAccuracy).toFixed(2)}%` +
         (m.testAccuracy !== null ? `, test accuracy ${(100 * m.testAccuracy).toFixed(2)}%` : ''));
     });
-    session.on('end', (d) => this.output.appendLine(`[trainer] ${request.inspect ? 'inspection' : 'run'} of ${path.basename(request.file)} ended: ${d.reason} after ${d.steps} steps`));
+    // How responsive this extension host stays while the run streams in (budget: p99 < 20 ms).
+    const delay = request.inspect ? null : monitorEventLoopDelay({ resolution: 10 });
+    delay?.enable();
+    session.on('end', (d) => {
+      this.output.appendLine(`[trainer] ${request.inspect ? 'inspection' : 'run'} of ${path.basename(request.file)} ended: ${d.reason} after ${d.steps} steps`);
+      if (delay) {
+        delay.disable();
+        const ms = (ns: number) => (ns / 1e6).toFixed(1);
+        this.output.appendLine(`[host] event-loop delay during the run: p50 ${ms(delay.percentile(50))} ms, p99 ${ms(delay.percentile(99))} ms, max ${ms(delay.max)} ms`);
+      }
+    });
     this.output.appendLine(`[host] ${request.inspect ? 'inspecting' : 'training'} ${request.file}`);
     session.start();
     this.changed.fire(session);

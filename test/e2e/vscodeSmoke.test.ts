@@ -8,13 +8,26 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
-  codeServerEntry, findWebviewFrame, hoverWord, openFile, runCommand, startVsCode, statusBarText, waitFor,
+  codeServerEntry, findWebviewFrame, hoverWord, openFile, problems, revealLine, runCommand, startVsCode, statusBarText, waitFor,
   waitForNotification, type VsCodeSession,
 } from '../helpers/codeServer';
-import { ROOT, example, lineOf } from '../helpers/fixtures';
+import { ROOT, example } from '../helpers/fixtures';
 
 const VSIX = path.join(ROOT, 'model-lens.vsix');
 const EXTENSION_ID = 'model-lens.model-lens';
+
+/** The course MLP, limited to a few hundred samples (small batches, many epochs: a run of ~10 s). */
+const EXPERIMENT = fs.readFileSync(example('mnist-mlp.ts'), 'utf8')
+  .replace("data: { dataset: 'mnist', normalize: { mean: 0.5, std: 0.5 } },", "data: { dataset: 'mnist', normalize: { mean: 0.5, std: 0.5 }, limit: 480, testLimit: 300 },")
+  .replace('epochs: 5,', 'epochs: 40,')
+  .replace('batchSize: 128,', 'batchSize: 16,');
+const lineWith = (needle: string) => EXPERIMENT.split('\n').findIndex((l) => l.includes(needle)) + 1;
+
+/** Text of the "Model Lens" output channel, from VS Code's log files. */
+function outputLog(s: VsCodeSession): string {
+  const logs = s.logFiles();
+  return Object.entries(logs).filter(([name]) => /Model Lens/.test(name)).map(([, text]) => text).join('\n');
+}
 
 describe('Model Lens in a real VS Code (code-server)', { timeout: 600_000 }, () => {
   let vscode: VsCodeSession | undefined;
@@ -33,7 +46,7 @@ describe('Model Lens in a real VS Code (code-server)', { timeout: 600_000 }, () 
       assert.ok(fs.existsSync(VSIX), `${VSIX} is missing: run \`npm run package\` first`);
       vscode = await startVsCode({
         vsix: VSIX,
-        workspaceFiles: { 'mnist-mlp.ts': fs.readFileSync(example('mnist-mlp.ts'), 'utf8') },
+        workspaceFiles: { 'mnist-mlp.ts': EXPERIMENT },
       });
     } catch (e) {
       startError = e;
@@ -91,29 +104,103 @@ describe('Model Lens in a real VS Code (code-server)', { timeout: 600_000 }, () 
   });
 
   step('hovering a layer shows its summary row', 'hover', async (s) => {
-    const line = lineOf(example('mnist-mlp.ts'), "name: 'fc1'");
+    const line = lineWith("name: 'fc1'");
     const text = await hoverWord(s.page, line, 'dense', { expect: /Params\s+401,920/ });
     assert.match(text, /Dense\s+fc1/);
-    assert.match(text, /\[128, 784\] → \[128, 512\]/);
+    assert.match(text, /\[16, 784\] → \[16, 512\]/);
     await s.screenshot('hover');
     await s.page.keyboard.press('Escape');
     await s.page.mouse.move(5, 450);
   });
 
-  step('"Train Model" trains with a progress notification and status bar item; "Stop Training" stops it', 'train', async (s) => {
+  step('shows no type errors for the imports in a folder without node_modules', 'types', async (s) => {
     const { page } = s;
+    assert.equal(fs.existsSync(path.join(s.workspace, 'node_modules')), false);
+    await openFile(page, 'mnist-mlp.ts');
+    // The TypeScript server starts lazily: give it time, then no problem may name the file.
+    await page.waitForTimeout(8000);
+    const rows = await problems(page);
+    assert.deepEqual(rows.filter((r) => /Cannot find module|mnist-mlp/.test(r)), [], rows.join('\n'));
+    await s.screenshot('types');
+  });
+
+  step('"Train Model" trains live: graph, gradient colours, loss chart, progress and status bar; "Stop Training" stops it', 'train', async (s) => {
+    const { page } = s;
+    await openFile(page, 'mnist-mlp.ts');
     await runCommand(page, 'Model Lens: Train Model');
-    const message = await waitForNotification(page, /^Model Lens: training mnist-mlp\.ts: epoch 1\/5 · batch \d+\/469 · loss \d/, 180_000);
+    const message = await waitForNotification(page, /^Model Lens: training mnist-mlp\.ts: epoch \d+\/40 · batch \d+\/30 · loss \d/, 180_000);
     assert.match(message, /it\/s$/);
     await waitFor('loss in the status bar', async () => /loss \d+\.\d+/.test(await statusBarText(page)), { timeoutMs: 30_000 });
+
+    // The graph: the four layers with their shapes.
+    const frame = await findWebviewFrame(page, 'g.node[data-layer="fc1"]', 60_000);
+    const text = (layer: string) => frame.locator(`g.node[data-layer="${layer}"]`).innerText();
+    assert.match(await frame.locator('g.node[data-layer="flatten"]').textContent() ?? '', /\[B, 28, 28, 1\] → \[B, 784\]/);
+    assert.match(await frame.locator('g.node[data-layer="fc1"]').textContent() ?? '', /\[B, 784\] → \[B, 512\].*401,920 params/);
+    assert.match(await frame.locator('g.node[data-layer="fc2"]').textContent() ?? '', /\[B, 512\] → \[B, 128\]/);
+    assert.match(await frame.locator('g.node[data-layer="fc3"]').textContent() ?? '', /\[B, 128\] → \[B, 10\]/);
+    void text;
+    // Gradient colours change as gradient messages arrive.
+    const l2 = () => frame.locator('g.node[data-layer="fc1"]').getAttribute('data-l2');
+    const first = await waitFor('a gradient colour on fc1', async () => (await l2()) ?? undefined, { timeoutMs: 30_000 });
+    await waitFor('the gradient colour of fc1 to change', async () => ((await l2()) !== first ? true : undefined), { timeoutMs: 30_000 });
+    await s.screenshot('train-graph');
+    // The loss chart grows.
+    await frame.locator('[data-tab="training"]').click();
+    const points = async () => Number(await frame.locator('[data-series="loss-raw"]').first().getAttribute('data-points'));
+    const before = await waitFor('loss points', async () => ((await points()) > 0 ? points() : undefined), { timeoutMs: 30_000 });
+    await waitFor('the loss chart to grow', async () => ((await points()) > before ? true : undefined), { timeoutMs: 30_000 });
     await page.waitForTimeout(300);
-    await s.screenshot('train');
+    await s.screenshot('train-chart');
+    // A hover during the run shows the layer's live gradient figures.
+    await openFile(page, 'mnist-mlp.ts');
+    const hover = await hoverWord(page, lineWith("name: 'fc1'"), 'dense', { expect: /Gradient at step \d+/ });
+    assert.match(hover, /‖g‖₂ \d/);
+    await page.keyboard.press('Escape');
+
     await runCommand(page, 'Model Lens: Stop Training');
     const status = await waitFor('"stopped" in the status bar', async () => {
-      const text = await statusBarText(page);
-      return /\bstopped\b/.test(text) ? text : undefined;
+      const t = await statusBarText(page);
+      return /\bstopped\b/.test(t) ? t : undefined;
     }, { timeoutMs: 30_000, details: () => 'status bar never said stopped' });
     assert.match(status, /stopped · loss \d+\.\d+/);
     await s.screenshot('train-stopped');
+    const log = await waitFor('the event-loop delay in the output', () => /event-loop delay during the run: p50 ([\d.]+) ms, p99 ([\d.]+) ms/.exec(outputLog(s)) ?? undefined, { timeoutMs: 15_000 });
+    console.log(`extension host event-loop delay while training: p50 ${log[1]} ms, p99 ${log[2]} ms (budget p99 < 20 ms)`);
+  });
+
+  step('freezing a layer from the graph edits the file and the next summary', 'freeze', async (s) => {
+    const { page } = s;
+    const frame = await findWebviewFrame(page, 'g.node[data-layer="fc1"]', 30_000);
+    await frame.locator('[data-tab="graph"]').click();
+    await frame.locator('g.node[data-layer="fc1"]').click({ button: 'right' });
+    await frame.locator('.graph-menu .menu-item[data-action="freeze"]').click();
+    await waitFor('the freeze list in the file', () => (/freeze: \['fc1'\]/.test(fs.readFileSync(path.join(s.workspace, 'mnist-mlp.ts'), 'utf8')) ? true : undefined), { timeoutMs: 30_000 });
+    // The panel now shows the model as the file defines it: fc1 frozen, 468,874 − 401,920 trainable.
+    const summary = await findWebviewFrame(page, 'dd[data-total="Trainable params"]', 90_000);
+    await waitFor('the new summary', async () => {
+      await summary.locator('[data-tab="summary"]').click().catch(() => undefined);
+      const t = await summary.locator('dd[data-total="Trainable params"]').innerText().catch(() => '');
+      return t === '66,954' ? t : undefined;
+    }, { timeoutMs: 90_000 });
+    assert.equal(await summary.locator('dd[data-total="Non-trainable params"]').innerText(), '401,920');
+    await s.screenshot('freeze');
+  });
+
+  step('a syntax error in the file shows in the Problems panel at its line', 'syntax', async (s) => {
+    const { page } = s;
+    await openFile(page, 'mnist-mlp.ts');
+    const line = lineWith("name: 'fc2'") + 1; // the freeze line above moved everything down one line
+    await revealLine(page, line);
+    await page.keyboard.press('End');
+    await page.keyboard.type(' ))');
+    await page.keyboard.press('Control+S');
+    const rows = await waitFor('a Model Lens problem', async () => {
+      const r = await problems(page);
+      return r.some((x) => /Model Lens/.test(x)) ? r : undefined;
+    }, { timeoutMs: 90_000 });
+    const mine = rows.find((x) => /Model Lens/.test(x))!;
+    assert.match(mine, new RegExp(`at line ${line}\\b`), mine);
+    await s.screenshot('syntax-error');
   });
 });
