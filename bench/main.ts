@@ -1,9 +1,11 @@
 // Benchmarks print one JSON object to stdout: `npm run bench -- [suite…]` (default: all).
 import { backendsBench } from './backendsBench';
+import { hostBench } from './hostBench';
 import { trainBench } from './trainBench';
 import { webviewBench } from './webviewBench';
 
 const SUITES: Record<string, () => Promise<Record<string, unknown>>> = {
+  host: hostBench,
   train: trainBench,
   backends: backendsBench,
   webview: webviewBench,

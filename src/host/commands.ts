@@ -78,7 +78,7 @@ export function registerCommands(context: vscode.ExtensionContext): void {
     diagnostics.watch(session);
     statusBar.follow(session);
     showTrainingProgress(session);
-    ModelLensPanel.show(context, registry, session);
+    ModelLensPanel.show(context, registry, session, 'graph');
     session.once('end', (d) => {
       if (d.reason === 'error' || d.reason === 'anomaly') {
         const problem = session.state.error?.message ?? session.state.anomaly?.message ?? d.reason;
@@ -139,7 +139,8 @@ export function registerCommands(context: vscode.ExtensionContext): void {
     vscode.languages.registerHoverProvider(['typescript', 'javascript'], new LayerHoverProvider(registry, (doc) => inspect(doc.fileName))),
     vscode.languages.registerCodeLensProvider(['typescript', 'javascript'], new ExperimentCodeLens()),
     vscode.workspace.onDidSaveTextDocument((doc) => {
-      if (vscode.workspace.isTrusted && looksLikeExperiment(doc) && !registry.runFor(doc.fileName)?.running) void inspect(doc.fileName);
+      // Re-check on save (Problems, hovers), also while a run of the file goes on: inspection is its own process.
+      if (vscode.workspace.isTrusted && looksLikeExperiment(doc)) void inspect(doc.fileName);
     }),
   );
 }

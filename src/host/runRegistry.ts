@@ -30,8 +30,10 @@ export class RunRegistry implements vscode.Disposable {
     return this.byFile.get(file);
   }
 
-  /** The newest session (training or inspection) that knows `file`'s model, else the newest one. */
+  /** A running training of `file`, else the newest session (training or inspection) that knows its model. */
   modelSessionFor(file: string): RunSession | undefined {
+    const training = this.byFile.get(file);
+    if (training?.running && training.state.model) return training;
     const sessions = [this.byFile.get(file), this.inspections.get(file)].filter((s): s is RunSession => Boolean(s))
       .sort((a, b) => b.startedAt - a.startedAt);
     return sessions.find((s) => s.state.model) ?? sessions[0];

@@ -19,7 +19,7 @@ const EXTENSION_ID = 'model-lens.model-lens';
 /** The course MLP, limited to a few hundred samples (small batches, many epochs: a run of ~10 s). */
 const EXPERIMENT = fs.readFileSync(example('mnist-mlp.ts'), 'utf8')
   .replace("data: { dataset: 'mnist', normalize: { mean: 0.5, std: 0.5 } },", "data: { dataset: 'mnist', normalize: { mean: 0.5, std: 0.5 }, limit: 480, testLimit: 300 },")
-  .replace('epochs: 5,', 'epochs: 40,')
+  .replace('epochs: 5,', 'epochs: 400,')
   .replace('batchSize: 128,', 'batchSize: 16,');
 const lineWith = (needle: string) => EXPERIMENT.split('\n').findIndex((l) => l.includes(needle)) + 1;
 
@@ -128,17 +128,18 @@ describe('Model Lens in a real VS Code (code-server)', { timeout: 600_000 }, () 
     const { page } = s;
     await openFile(page, 'mnist-mlp.ts');
     await runCommand(page, 'Model Lens: Train Model');
-    const message = await waitForNotification(page, /^Model Lens: training mnist-mlp\.ts: epoch \d+\/40 · batch \d+\/30 · loss \d/, 180_000);
+    const message = await waitForNotification(page, /^Model Lens: training mnist-mlp\.ts: epoch \d+\/400 · batch \d+\/30 · loss \d/, 180_000);
     assert.match(message, /it\/s$/);
     await waitFor('loss in the status bar', async () => /loss \d+\.\d+/.test(await statusBarText(page)), { timeoutMs: 30_000 });
 
-    // The graph: the four layers with their shapes.
+    // The graph (Train Model opens the panel on it): the four layers with their shapes.
     const frame = await findWebviewFrame(page, 'g.node[data-layer="fc1"]', 60_000);
+    assert.equal(await frame.locator('g.node[data-kind="layer"]').count(), 4);
     const text = (layer: string) => frame.locator(`g.node[data-layer="${layer}"]`).innerText();
-    assert.match(await frame.locator('g.node[data-layer="flatten"]').textContent() ?? '', /\[B, 28, 28, 1\] → \[B, 784\]/);
-    assert.match(await frame.locator('g.node[data-layer="fc1"]').textContent() ?? '', /\[B, 784\] → \[B, 512\].*401,920 params/);
-    assert.match(await frame.locator('g.node[data-layer="fc2"]').textContent() ?? '', /\[B, 512\] → \[B, 128\]/);
-    assert.match(await frame.locator('g.node[data-layer="fc3"]').textContent() ?? '', /\[B, 128\] → \[B, 10\]/);
+    assert.match(await frame.locator('g.node[data-kind="layer"][data-layer="flatten"]').textContent() ?? '', /\[B, 28, 28, 1\] → \[B, 784\]/);
+    assert.match(await frame.locator('g.node[data-kind="layer"][data-layer="fc1"]').textContent() ?? '', /\[B, 784\] → \[B, 512\].*401,920 params/);
+    assert.match(await frame.locator('g.node[data-kind="layer"][data-layer="fc2"]').textContent() ?? '', /\[B, 512\] → \[B, 128\]/);
+    assert.match(await frame.locator('g.node[data-kind="layer"][data-layer="fc3"]').textContent() ?? '', /\[B, 128\] → \[B, 10\]/);
     void text;
     // Gradient colours change as gradient messages arrive.
     const l2 = () => frame.locator('g.node[data-layer="fc1"]').getAttribute('data-l2');
@@ -190,7 +191,8 @@ describe('Model Lens in a real VS Code (code-server)', { timeout: 600_000 }, () 
   step('a syntax error in the file shows in the Problems panel at its line', 'syntax', async (s) => {
     const { page } = s;
     await openFile(page, 'mnist-mlp.ts');
-    const line = lineWith("name: 'fc2'") + 1; // the freeze line above moved everything down one line
+    const current = fs.readFileSync(path.join(s.workspace, 'mnist-mlp.ts'), 'utf8').split('\n');
+    const line = current.findIndex((l) => l.includes("name: 'fc2'")) + 1;
     await revealLine(page, line);
     await page.keyboard.press('End');
     await page.keyboard.type(' ))');

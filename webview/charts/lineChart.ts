@@ -3,7 +3,7 @@
 // Long series are drawn downsampled (M4 per pixel column), so a redraw costs O(points) to scan and
 // O(width) to draw, however long the run.
 import * as d3 from 'd3';
-import { isFiniteNumber, m4Indices } from './downsample';
+import { ColumnDownsampler, isFiniteNumber } from './downsample';
 import { fontOf, maxTextWidth } from './textWidth';
 import { Tooltip, type TooltipRow } from './tooltip';
 
@@ -25,6 +25,8 @@ export interface LineSeries {
   legend?: boolean;
   /** Counted into the y domain (default true). */
   domain?: boolean;
+  /** Changes when values already drawn were replaced (the arrays may be reused and grow in place). */
+  revision?: number;
 }
 
 export interface LineChartOptions {
@@ -65,6 +67,8 @@ export class LineChart {
   private y = d3.scaleLinear();
   private left = 40;
   private legendKey = '';
+  private axesKey = '';
+  private readonly caches = new Map<string, { ds: ColumnDownsampler; key: string; closedD: string; used: number; d: string }>();
 
   constructor(parent: HTMLElement, private readonly o: LineChartOptions) {
     this.root = document.createElement('div');
@@ -107,13 +111,26 @@ export class LineChart {
     const height = o.height;
     const plotH = height - MARGIN.top - MARGIN.bottom;
 
-    // Downsample first (at roughly the final width: M4 keeps every extreme, so the y domain is exact).
-    const drawn = frame.series.map((s) => ({ s, idx: s.mark === 'points' ? finiteIndices(s.y) : m4Indices(s.x, s.y, frame.xDomain, width) }));
+    // Downsample first: O(new points) per series. Columns are per pixel of the whole width (a bit
+    // finer than the plot), so they do not depend on the y labels' width.
+    const drawn = frame.series.map((s) => {
+      if (s.mark === 'points') {
+        const idx = finiteIndices(s.y);
+        let lo = Infinity, hi = -Infinity;
+        for (const i of idx) { const v = s.y[i] as number; if (v < lo) lo = v; if (v > hi) hi = v; }
+        return { s, idx, lo, hi, cache: null };
+      }
+      let cache = this.caches.get(s.id);
+      if (!cache) this.caches.set(s.id, (cache = { ds: new ColumnDownsampler(), key: '', closedD: '', used: 0, d: '' }));
+      cache.ds.update(s.x, s.y, frame.xDomain, width, s.revision ?? 0);
+      return { s, idx: cache.ds.indices(), lo: cache.ds.lo, hi: cache.ds.hi, cache };
+    });
 
     let lo = Infinity, hi = -Infinity;
-    for (const { s, idx } of drawn) {
-      if (s.domain === false) continue;
-      for (const i of idx) { const v = s.y[i] as number; if (v < lo) lo = v; if (v > hi) hi = v; }
+    for (const d of drawn) {
+      if (d.s.domain === false) continue;
+      lo = Math.min(lo, d.lo);
+      hi = Math.max(hi, d.hi);
     }
     if (!Number.isFinite(lo)) { lo = 0; hi = 1; }
     if (o.yZero) { lo = Math.min(lo, 0); hi = Math.max(hi, 0); }
@@ -123,36 +140,19 @@ export class LineChart {
     lo = lo >= 0 ? Math.max(0, lo - pad) : lo - pad;
     hi += pad;
     if (o.yClamp) { lo = Math.max(lo, o.yClamp[0]); hi = Math.min(hi, o.yClamp[1]); }
-    this.y = d3.scaleLinear().domain([lo, hi]).range([plotH, 0]).nice(Math.max(2, Math.round(plotH / 40)));
-    if (o.yClamp) this.y.domain([Math.max(this.y.domain()[0], o.yClamp[0]), Math.min(this.y.domain()[1], o.yClamp[1])]);
-    const yTicks = this.y.ticks(Math.max(2, Math.round(plotH / 40)));
-    const yFormat = o.yFormat ?? this.y.tickFormat(yTicks.length);
-    const font = fontOf(this.svg.node()!, 'chart-tick');
-    this.left = maxTextWidth(yTicks.map(yFormat), font) + 10 + 18;
-    const plotW = Math.max(40, width - this.left - MARGIN.right);
-    this.x = d3.scaleLinear().domain(frame.xDomain).range([0, plotW]);
+    const yTickCount = Math.max(2, Math.round(plotH / 40));
+    const y = d3.scaleLinear().domain([lo, hi]).range([plotH, 0]).nice(yTickCount);
+    if (o.yClamp) y.domain([Math.max(y.domain()[0], o.yClamp[0]), Math.min(y.domain()[1], o.yClamp[1])]);
+    const markers = (frame.xMarkers ?? []).filter((m) => m > frame.xDomain[0] && m < frame.xDomain[1]);
+    const axesKey = `${width}|${frame.xDomain.join(',')}|${y.domain().join(',')}|${markers.length}`;
+    if (axesKey !== this.axesKey) {
+      this.axesKey = axesKey;
+      this.y = y;
+      this.drawAxes(width, frame.xDomain, markers);
+    }
+    const x = this.x;
 
-    const svg = this.svg.attr('width', width).attr('viewBox', `0 0 ${width} ${height}`);
-    const at = `translate(${this.left},${MARGIN.top})`;
-    svg.select('clipPath rect').attr("x", -6).attr("y", -6).attr("width", plotW + 12).attr("height", plotH + 12);
-    svg.selectAll<SVGGElement, unknown>('.plot, .grid-y, .markers, .hover').attr('transform', at);
-    svg.select('.overlay').attr('transform', at).attr('width', plotW).attr('height', plotH);
-
-    const xTicks = this.x.ticks(Math.max(2, Math.floor(plotW / 80))).filter(Number.isInteger);
-    const xFormat = (this.x.domain()[1] >= 10_000 ? d3.format('~s') : d3.format('d')) as (v: d3.NumberValue) => string;
-    svg.select<SVGGElement>('.axis-x').attr('transform', `translate(${this.left},${MARGIN.top + plotH})`)
-      .call(d3.axisBottom(this.x).tickValues(xTicks).tickFormat(xFormat).tickSizeOuter(0));
-    svg.select<SVGGElement>('.axis-y').attr('transform', at)
-      .call(d3.axisLeft(this.y).tickValues(yTicks).tickFormat((v) => yFormat(v as number)).tickSizeOuter(0));
-    svg.select('.grid-y').selectAll('line').data(yTicks).join('line')
-      .attr('x1', 0).attr('x2', plotW).attr('y1', (v) => this.y(v)).attr('y2', (v) => this.y(v));
-    svg.select('.markers').selectAll('line').data((frame.xMarkers ?? []).filter((m) => m > frame.xDomain[0] && m < frame.xDomain[1]))
-      .join('line').attr('x1', (m) => this.x(m)).attr('x2', (m) => this.x(m)).attr('y1', 0).attr('y2', plotH);
-    svg.select('.axis-label-x').attr('x', this.left + plotW / 2).attr('y', height - 4);
-    svg.select('.axis-label-y').attr('transform', `translate(12,${MARGIN.top + plotH / 2}) rotate(-90)`);
-
-    const x = this.x, y = this.y;
-    const groups = svg.select('.plot').selectAll<SVGGElement, (typeof drawn)[number]>('g.series')
+    const groups = this.svg.select('.plot').selectAll<SVGGElement, (typeof drawn)[number]>('g.series')
       .data(drawn, (d) => d.s.id)
       .join('g')
       .attr('class', (d) => `series series-${d.s.mark}`)
@@ -164,25 +164,61 @@ export class LineChart {
       .attr('data-x-last', (d) => (d.idx.length ? String(d.s.x[d.idx[d.idx.length - 1]]) : null));
     groups.each(function (d) {
       const g = d3.select(this);
-      if (d.s.mark === 'points') {
-        g.selectAll('path').remove();
+      if (!d.cache) {
+        g.selectAll('path.line').remove();
         const symbol = d3.symbol(d.s.shape === 'diamond' ? d3.symbolDiamond : d3.symbolCircle, d.s.shape === 'diamond' ? 48 : 36)();
+        // Points of one series are joined by a thin line: the epoch-to-epoch trend.
+        g.selectAll('path.trend').data([0]).join('path').attr('class', 'trend')
+          .attr('d', segments(d.s, d.idx, 0, d.idx.length, x, y, true)).style('stroke', d.s.colour);
         g.selectAll('path.point').data(d.idx, (i) => String(d.s.x[i as number])).join('path')
           .attr('class', 'point').attr('d', symbol)
           .attr('transform', (i) => `translate(${x(d.s.x[i]).toFixed(1)},${y(d.s.y[i] as number).toFixed(1)})`)
           .style('fill', d.s.colour);
-        // Points of one series are joined by a thin line: the epoch-to-epoch trend.
-        g.selectAll('path.trend').data([0]).join('path').attr('class', 'trend').lower()
-          .attr('d', pathOf(d.s, d.idx, x, y)).style('stroke', d.s.colour);
         return;
       }
-      g.selectAll('path.point').remove();
-      g.selectAll('path.line').data([0]).join('path').attr('class', 'line')
-        .attr('d', pathOf(d.s, d.idx, x, y)).style('stroke', d.s.colour);
+      // The closed columns' path is extended in place; only the open column is redrawn.
+      const c = d.cache;
+      const key = `${axesKey}|${c.ds.generation}`;
+      if (key !== c.key) { c.key = key; c.closedD = ''; c.used = 0; }
+      const closed = c.ds.closed;
+      if (c.used < closed.length) { c.closedD += segments(d.s, closed, c.used, closed.length, x, y, c.used === 0); c.used = closed.length; }
+      const dAttr = c.closedD + segments(d.s, c.ds.open, 0, c.ds.open.length, x, y, c.used === 0);
+      const path = g.selectAll<SVGPathElement, number>('path.line').data([0]).join('path').attr('class', 'line').style('stroke', d.s.colour);
+      if (dAttr !== c.d) { c.d = dAttr; path.attr('d', dAttr); }
     });
 
     this.renderLegend(frame.series);
     this.unhover();
+  }
+
+  private drawAxes(width: number, xDomain: [number, number], markers: number[]): void {
+    const o = this.o;
+    const height = o.height;
+    const plotH = height - MARGIN.top - MARGIN.bottom;
+    const yTicks = this.y.ticks(Math.max(2, Math.round(plotH / 40)));
+    const yFormat = o.yFormat ?? this.y.tickFormat(yTicks.length);
+    const font = fontOf(this.svg.node()!, 'chart-tick');
+    this.left = maxTextWidth(yTicks.map(yFormat), font) + 10 + 18;
+    const plotW = Math.max(40, width - this.left - MARGIN.right);
+    this.x = d3.scaleLinear().domain(xDomain).range([0, plotW]);
+
+    const svg = this.svg.attr('width', width).attr('viewBox', `0 0 ${width} ${height}`);
+    const at = `translate(${this.left},${MARGIN.top})`;
+    svg.select('clipPath rect').attr('x', -6).attr('y', -6).attr('width', plotW + 12).attr('height', plotH + 12);
+    svg.selectAll<SVGGElement, unknown>('.plot, .grid-y, .markers, .hover').attr('transform', at);
+    svg.select('.overlay').attr('transform', at).attr('width', plotW).attr('height', plotH);
+    const xTicks = this.x.ticks(Math.max(2, Math.floor(plotW / 80))).filter(Number.isInteger);
+    const xFormat = (xDomain[1] >= 10_000 ? d3.format('~s') : d3.format('d')) as (v: d3.NumberValue) => string;
+    svg.select<SVGGElement>('.axis-x').attr('transform', `translate(${this.left},${MARGIN.top + plotH})`)
+      .call(d3.axisBottom(this.x).tickValues(xTicks).tickFormat(xFormat).tickSizeOuter(0));
+    svg.select<SVGGElement>('.axis-y').attr('transform', at)
+      .call(d3.axisLeft(this.y).tickValues(yTicks).tickFormat((v) => yFormat(v as number)).tickSizeOuter(0));
+    svg.select('.grid-y').selectAll('line').data(yTicks).join('line')
+      .attr('x1', 0).attr('x2', plotW).attr('y1', (v) => this.y(v)).attr('y2', (v) => this.y(v));
+    svg.select('.markers').selectAll('line').data(markers).join('line')
+      .attr('x1', (m) => this.x(m)).attr('x2', (m) => this.x(m)).attr('y1', 0).attr('y2', plotH);
+    svg.select('.axis-label-x').attr('x', this.left + plotW / 2).attr('y', height - 4);
+    svg.select('.axis-label-y').attr('transform', `translate(12,${MARGIN.top + plotH / 2}) rotate(-90)`);
   }
 
   private renderLegend(series: LineSeries[]): void {
@@ -245,15 +281,14 @@ function finiteIndices(y: ArrayLike<number | null>): number[] {
   return out;
 }
 
-/** "M x,y L x,y …" of the chosen points (string building is much cheaper than d3.line's generality). */
-function pathOf(s: LineSeries, idx: number[], x: d3.ScaleLinear<number, number>, y: d3.ScaleLinear<number, number>): string {
-  if (!idx.length) return '';
-  const parts: string[] = new Array(idx.length);
-  for (let k = 0; k < idx.length; k++) {
+/** "M x,y L x,y …" of idx[from..to) (string building is much cheaper than d3.line's generality). */
+function segments(s: LineSeries, idx: number[], from: number, to: number, x: d3.ScaleLinear<number, number>, y: d3.ScaleLinear<number, number>, start: boolean): string {
+  let out = '';
+  for (let k = from; k < to; k++) {
     const i = idx[k];
-    parts[k] = `${k ? 'L' : 'M'}${x(s.x[i]).toFixed(1)},${y(s.y[i] as number).toFixed(1)}`;
+    out += `${start && k === from ? 'M' : 'L'}${x(s.x[i]).toFixed(1)},${y(s.y[i] as number).toFixed(1)}`;
   }
-  return parts.join('');
+  return out;
 }
 
 /** Index of the finite point nearest to `step` (binary search on ascending x), or -1. */

@@ -34,6 +34,8 @@ function isConstant(values: ArrayLike<number>, n: number, from = 1): boolean {
  */
 export class IncrementalEma {
   readonly smoothed: number[] = [];
+  /** Bumped whenever earlier smoothed values were recomputed (the array is reused). */
+  revision = 0;
   private source: ArrayLike<number> | null = null;
   private weight = NaN;
   private last = 0;
@@ -64,6 +66,7 @@ export class IncrementalEma {
   }
 
   private reset(values: ArrayLike<number>, w: number): void {
+    this.revision++;
     this.source = values;
     this.weight = w;
     this.last = 0;

@@ -124,9 +124,9 @@ export function createTrainingView(): View {
     const epochSteps = state.epochs.map((e) => epochEndStep(state, e.epoch));
     const pick = (f: (e: RunState['epochs'][number]) => number | null) => state.epochs.map(f);
 
-    const series = (metric: 'loss' | 'accuracy', raw: number[], smoothed: number[]): LineSeries[] => [
+    const series = (metric: 'loss' | 'accuracy', raw: number[], ema: IncrementalEma): LineSeries[] => [
       { id: `${metric}-raw`, label: 'batch (raw)', x: b.step, y: raw, colour: 'var(--ml-series-1)', mark: 'faint' },
-      { id: `${metric}-smoothed`, label: `batch (smoothed ${smoothing.toFixed(2)})`, x: b.step, y: smoothed, colour: 'var(--ml-series-1)', mark: 'line' },
+      { id: `${metric}-smoothed`, label: `batch (smoothed ${smoothing.toFixed(2)})`, x: b.step, y: ema.smoothed, revision: ema.revision, colour: 'var(--ml-series-1)', mark: 'line' },
       { id: `${metric}-epoch-train`, label: 'train (epoch)', x: epochSteps, y: pick((e) => (metric === 'loss' ? e.trainLoss : e.trainAccuracy)), colour: 'var(--ml-series-2)', mark: 'points' },
       { id: `${metric}-epoch-test`, label: 'test (epoch)', x: epochSteps, y: pick((e) => (metric === 'loss' ? e.testLoss : e.testAccuracy)), colour: 'var(--ml-series-3)', mark: 'points', shape: 'diamond' },
     ];
@@ -141,8 +141,8 @@ export function createTrainingView(): View {
 
     // Measure every chart before drawing any (one layout, no read-after-write thrash).
     const widths = [lossChart, accChart, lrChart].map((c) => c.root.clientWidth || root.clientWidth - 20);
-    lossChart.render({ width: widths[0], xDomain, series: series('loss', b.loss, lossSmoothed), xMarkers });
-    accChart.render({ width: widths[1], xDomain, series: series('accuracy', b.accuracy, accSmoothed), xMarkers });
+    lossChart.render({ width: widths[0], xDomain, series: series('loss', b.loss, lossEma), xMarkers });
+    accChart.render({ width: widths[1], xDomain, series: series('accuracy', b.accuracy, accEma), xMarkers });
     lrChart.render({ width: widths[2], xDomain, series: lrSeries, xMarkers });
 
     drawFigures(state, lossSmoothed[n - 1], accSmoothed[n - 1]);

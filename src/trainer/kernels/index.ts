@@ -17,8 +17,6 @@ export function registerTrainingKernels(backend: string): void {
   registerDepthwiseBackpropKernels(backend);
   registerSegmentSumKernel(backend);
   registerMaxPoolGradKernel(backend);
-  if (backend === 'wasm') {
-    registerTransposedMatMul(backend);
-    registerLeadingSumKernel(backend);
-  }
+  registerLeadingSumKernel(backend);
+  if (backend === 'wasm') registerTransposedMatMul(backend);
 }

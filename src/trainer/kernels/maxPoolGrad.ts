@@ -8,6 +8,46 @@ import { overrideKernel, runStock } from './registry';
 
 type PoolInfo = ReturnType<typeof tf.backend_util.computePool2DInfo>;
 
+/** The common case — 2×2 windows, stride 2, no padding — without the general loop's bookkeeping. */
+export function maxPool2x2Backprop(x: ArrayLike<number>, dy: ArrayLike<number>, dx: Float32Array,
+  batch: number, height: number, width: number, channels: number): void {
+  const outHeight = height >> 1;
+  const outWidth = width >> 1;
+  if (height % 2 || width % 2) dx.fill(0); // the last odd row / column is in no window
+  const row = width * channels;
+  for (let b = 0; b < batch; b++) {
+    for (let yR = 0; yR < outHeight; yR++) {
+      let p = (b * height + 2 * yR) * row;
+      let o = (b * outHeight + yR) * outWidth * channels;
+      for (let yC = 0; yC < outWidth; yC++, p += 2 * channels, o += channels) {
+        for (let d = 0; d < channels; d++) {
+          const i00 = p + d;
+          const i01 = i00 + channels;
+          const i10 = i00 + row;
+          const i11 = i10 + channels;
+          const v00 = x[i00];
+          const v01 = x[i01];
+          const v10 = x[i10];
+          const v11 = x[i11];
+          // First maximum in row-major order, exactly as the stock kernels: strict >, starting from
+          // -Infinity (NaN never wins; an all -Infinity/NaN window passes no gradient).
+          let best = -Infinity;
+          let slot = -1;
+          if (v00 > best) { best = v00; slot = 0; }
+          if (v01 > best) { best = v01; slot = 1; }
+          if (v10 > best) { best = v10; slot = 2; }
+          if (v11 > best) slot = 3;
+          const g = dy[o + d];
+          dx[i00] = slot === 0 ? g : 0;
+          dx[i01] = slot === 1 ? g : 0;
+          dx[i10] = slot === 2 ? g : 0;
+          dx[i11] = slot === 3 ? g : 0;
+        }
+      }
+    }
+  }
+}
+
 export function maxPoolBackprop(x: ArrayLike<number>, dy: ArrayLike<number>, dx: Float32Array, info: PoolInfo): void {
   const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth, strideHeight, strideWidth } = info;
   const { dilationHeight, dilationWidth, effectiveFilterHeight, effectiveFilterWidth } = info;
@@ -62,6 +102,12 @@ export function registerMaxPoolGradKernel(backend: string): void {
       return runStock(stock, args, 'MaxPoolGrad', backend, `for ${input.dtype} input`);
     }
     const info = tf.backend_util.computePool2DInfo(input.shape, attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
-    return computeRaw(args.backend, [input, dy], input.shape, ([x, dyValues], dx) => maxPoolBackprop(x, dyValues, dx, info));
+    const { filterHeight, filterWidth, strideHeight, strideWidth, padInfo } = info;
+    const plain2x2 = filterHeight === 2 && filterWidth === 2 && strideHeight === 2 && strideWidth === 2 &&
+      padInfo.top === 0 && padInfo.left === 0 && info.outHeight === input.shape[1] >> 1 && info.outWidth === input.shape[2] >> 1;
+    return computeRaw(args.backend, [input, dy], input.shape, ([x, dyValues], dx) => {
+      if (plain2x2) maxPool2x2Backprop(x, dyValues, dx, input.shape[0], input.shape[1], input.shape[2], input.shape[3]);
+      else maxPoolBackprop(x, dyValues, dx, info);
+    });
   });
 }
