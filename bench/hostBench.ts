@@ -34,7 +34,8 @@ export async function hostBench(): Promise<Record<string, unknown>> {
   const done = await new Promise<{ steps: number }>((resolve) => session.once('end', resolve));
   delay.disable();
   relay.dispose();
-  const ms = (ns: number) => Math.round(ns / 1e4) / 100;
+  // The histogram holds the time between 5 ms timer ticks: the delay is what exceeds that.
+  const ms = (ns: number) => Math.max(0, Math.round((ns / 1e6 - 5) * 100) / 100);
   return {
     activationMs: { median: Math.round(median(activation) * 100) / 100, first: Math.round(activation[0] * 100) / 100, budget: 50 },
     extensionJsBytes: { value: fs.statSync(bundle).size, budget: 500_000, containsTfjs: /@tensorflow|tfjs-core/.test(text) },

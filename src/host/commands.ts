@@ -131,7 +131,7 @@ export function registerCommands(context: vscode.ExtensionContext): void {
       await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.One, preserveFocus: true, selection: new vscode.Range(edit.line - 1, 0, edit.line - 1, 0) });
       // Show the model as the file now defines it (saving already started an inspection).
       await inspect(file);
-      ModelLensPanel.show(context, registry, registry.modelSessionFor(file) ?? null);
+      ModelLensPanel.show(context, registry, registry.inspectionFor(file) ?? null);
     }),
     vscode.window.registerWebviewPanelSerializer('modelLens.panel', {
       deserializeWebviewPanel: async (panel) => ModelLensPanel.restore(panel, context, registry),

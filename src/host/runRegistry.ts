@@ -30,6 +30,10 @@ export class RunRegistry implements vscode.Disposable {
     return this.byFile.get(file);
   }
 
+  inspectionFor(file: string): RunSession | undefined {
+    return this.inspections.get(file);
+  }
+
   /** A running training of `file`, else the newest session (training or inspection) that knows its model. */
   modelSessionFor(file: string): RunSession | undefined {
     const training = this.byFile.get(file);
@@ -62,13 +66,15 @@ export class RunRegistry implements vscode.Disposable {
         (m.testAccuracy !== null ? `, test accuracy ${(100 * m.testAccuracy).toFixed(2)}%` : ''));
     });
     // How responsive this extension host stays while the run streams in (budget: p99 < 20 ms).
-    const delay = request.inspect ? null : monitorEventLoopDelay({ resolution: 10 });
+    const RESOLUTION_MS = 10;
+    const delay = request.inspect ? null : monitorEventLoopDelay({ resolution: RESOLUTION_MS });
     delay?.enable();
     session.on('end', (d) => {
       this.output.appendLine(`[trainer] ${request.inspect ? 'inspection' : 'run'} of ${path.basename(request.file)} ended: ${d.reason} after ${d.steps} steps`);
       if (delay) {
         delay.disable();
-        const ms = (ns: number) => (ns / 1e6).toFixed(1);
+        // The histogram holds the time between timer ticks: the delay is what exceeds the resolution.
+        const ms = (ns: number) => Math.max(0, ns / 1e6 - RESOLUTION_MS).toFixed(1);
         this.output.appendLine(`[host] event-loop delay during the run: p50 ${ms(delay.percentile(50))} ms, p99 ${ms(delay.percentile(99))} ms, max ${ms(delay.max)} ms`);
       }
     });

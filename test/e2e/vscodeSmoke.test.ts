@@ -172,9 +172,9 @@ describe('Model Lens in a real VS Code (code-server)', { timeout: 600_000 }, () 
 
   step('freezing a layer from the graph edits the file and the next summary', 'freeze', async (s) => {
     const { page } = s;
-    const frame = await findWebviewFrame(page, 'g.node[data-layer="fc1"]', 30_000);
+    const frame = await findWebviewFrame(page, '[data-tab="graph"]', 30_000);
     await frame.locator('[data-tab="graph"]').click();
-    await frame.locator('g.node[data-layer="fc1"]').click({ button: 'right' });
+    await frame.locator('g.node[data-kind="layer"][data-layer="fc1"]').click({ button: 'right' });
     await frame.locator('.graph-menu .menu-item[data-action="freeze"]').click();
     await waitFor('the freeze list in the file', () => (/freeze: \['fc1'\]/.test(fs.readFileSync(path.join(s.workspace, 'mnist-mlp.ts'), 'utf8')) ? true : undefined), { timeoutMs: 30_000 });
     // The panel now shows the model as the file defines it: fc1 frozen, 468,874 − 401,920 trainable.

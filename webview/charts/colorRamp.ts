@@ -13,10 +13,26 @@ export interface ColorRamp {
 }
 
 let cached: { key: string; ramp: ColorRamp } | null = null;
+/** Set when the theme may have changed: VS Code restyles <html>/<body>, the report follows the OS. */
+let stale = true;
+let watching = false;
+
+function watchTheme(): void {
+  if (watching) return;
+  watching = true;
+  const mark = () => { stale = true; };
+  const observer = new MutationObserver(mark);
+  observer.observe(document.documentElement, { attributes: true });
+  if (document.body) observer.observe(document.body, { attributes: true });
+  window.matchMedia?.('(prefers-color-scheme: dark)').addEventListener?.('change', mark);
+}
 
 const VARIABLES = ['--vscode-editor-background', '--ml-series-1', '--ml-series-4', '--ml-series-2', '--ml-series-6', '--ml-series-5'];
 
 export function themeRamp(el: Element): ColorRamp {
+  watchTheme();
+  if (cached && !stale) return cached.ramp;
+  stale = false;
   const cs = getComputedStyle(el);
   const values = VARIABLES.map((v) => cs.getPropertyValue(v).trim());
   const key = values.join('|');

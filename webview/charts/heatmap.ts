@@ -128,15 +128,21 @@ export class Heatmap {
     const data = image.data;
     const column = new Float64Array(plotW);
     const steps = frame.steps;
+    // Pixel column of every sample's start (the last one's span ends at lastEnd), computed once.
+    const [d0, d1] = frame.xDomain;
+    const perStep = plotW / (d1 - d0 || 1);
+    const starts = new Int32Array(steps.length + 1);
+    for (let i = 0; i < steps.length; i++) starts[i] = Math.max(0, Math.floor((steps[i] - d0) * perStep));
+    starts[steps.length] = Math.floor((frame.lastEnd - d0) * perStep);
     rows.forEach((r, row) => {
       column.fill(NaN);
+      const values = r.values;
       for (let i = 0; i < steps.length; i++) {
-        const v = r.values[i];
-        if (!isFiniteNumber(v) || v <= 0) continue;
+        const v = values[i];
+        if (v === null || !(v > 0) || v === Infinity) continue;
         const l = Math.log10(v);
-        const c0 = Math.max(0, Math.floor(this.x(steps[i])));
-        const end = i + 1 < steps.length ? steps[i + 1] : frame.lastEnd;
-        const c1 = Math.min(plotW, Math.max(c0 + 1, Math.floor(this.x(end))));
+        const c0 = starts[i];
+        const c1 = Math.min(plotW, Math.max(c0 + 1, starts[i + 1]));
         for (let c = c0; c < c1; c++) if (!(column[c] >= l)) column[c] = l;
       }
       for (let c = 0; c < plotW; c++) {

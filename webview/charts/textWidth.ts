@@ -15,11 +15,20 @@ export function fontOf(el: Element, key: string): string {
   return font;
 }
 
+const widths = new Map<string, number>();
+
+/** Width of `text` in `font` (memoised: chart labels repeat every frame). */
 export function textWidth(text: string, font: string): number {
+  const key = `${font}\u0000${text}`;
+  const known = widths.get(key);
+  if (known !== undefined) return known;
   context ??= document.createElement('canvas').getContext('2d');
   if (!context) return text.length * 7;
-  context.font = font;
-  return context.measureText(text).width;
+  if (context.font !== font) context.font = font;
+  const w = context.measureText(text).width;
+  if (widths.size > 5000) widths.clear();
+  widths.set(key, w);
+  return w;
 }
 
 /** The longest of `texts` in `font`, in CSS pixels. */

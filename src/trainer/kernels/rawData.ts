@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 type Values = Float32Array | Int32Array | Uint8Array;
-type TensorInfo = { dataId: object; shape: number[]; dtype: tf.DataType };
+export type TensorInfo = { dataId: object; shape: number[]; dtype: tf.DataType };
 
 interface WasmBackendLike {
   makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
