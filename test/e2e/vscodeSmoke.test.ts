@@ -172,16 +172,18 @@ describe('Model Lens in a real VS Code (code-server)', { timeout: 600_000 }, () 
 
   step('freezing a layer from the graph edits the file and the next summary', 'freeze', async (s) => {
     const { page } = s;
+    // Opening the file for the hover may have covered the panel: bring it back (it is restored from the run).
+    await runCommand(page, 'Model Lens: Show Panel');
     const frame = await findWebviewFrame(page, '[data-tab="graph"]', 30_000);
     await frame.locator('[data-tab="graph"]').click();
     await frame.locator('g.node[data-kind="layer"][data-layer="fc1"]').click({ button: 'right' });
     await frame.locator('.graph-menu .menu-item[data-action="freeze"]').click();
     await waitFor('the freeze list in the file', () => (/freeze: \['fc1'\]/.test(fs.readFileSync(path.join(s.workspace, 'mnist-mlp.ts'), 'utf8')) ? true : undefined), { timeoutMs: 30_000 });
     // The panel now shows the model as the file defines it: fc1 frozen, 468,874 − 401,920 trainable.
-    const summary = await findWebviewFrame(page, 'dd[data-total="Trainable params"]', 90_000);
+    const summary = await findWebviewFrame(page, '[data-tab="summary"]', 60_000);
     await waitFor('the new summary', async () => {
       await summary.locator('[data-tab="summary"]').click().catch(() => undefined);
-      const t = await summary.locator('dd[data-total="Trainable params"]').innerText().catch(() => '');
+      const t = await summary.locator('dd[data-total="Trainable params"]').innerText({ timeout: 2000 }).catch(() => '');
       return t === '66,954' ? t : undefined;
     }, { timeoutMs: 90_000 });
     assert.equal(await summary.locator('dd[data-total="Non-trainable params"]').innerText(), '401,920');

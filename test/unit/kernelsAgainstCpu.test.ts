@@ -173,6 +173,13 @@ const CONV: ConvCase[] = [
   [[2, 11, 11, 4, 6], 3, [2, 1], 'same'],
   [[1, 8, 8, 2, 2], 3, 1, 1],
   [[8, 13, 13, 32, 64], 3, 1, 'valid'],
+  // 3×3 filters over ≤ 4 input channels with a multiple of 4 outputs: our SIMD filter gradient on wasm.
+  [[3, 9, 7, 3, 8], 3, 2, 'same'],
+  [[2, 10, 10, 1, 16], 3, 1, 'same'],
+  [[1, 6, 5, 4, 4], 3, [1, 2], 'valid'],
+  [[2, 8, 8, 2, 4], 3, 1, 1],
+  [[4, 28, 28, 1, 32], 3, 1, 'valid'],
+  [[1, 3, 3, 1, 4], 3, 1, 'valid'],
 ];
 
 describe('Conv2DBackpropFilter / …Input against the cpu kernels', () => {

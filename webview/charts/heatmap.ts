@@ -26,6 +26,8 @@ export interface HeatmapFrame {
   lastEnd: number;
 }
 
+interface LogRow { logs: number[]; lo: number; hi: number; cells: number }
+
 const GAP = 8;
 const MARGIN = { top: 4, right: 12, bottom: 34 };
 const LEGEND = { width: 180, height: 10, top: 8, bottom: 30 };
@@ -43,6 +45,7 @@ export class Heatmap {
   private x = d3.scaleLinear();
   private left = 0;
   private row = 18;
+  private readonly logCache = new WeakMap<(number | null)[], LogRow>();
 
   constructor(parent: HTMLElement, private readonly o: { id: string; title: string; valueLabel: string }) {
     this.root = document.createElement('div');
@@ -89,7 +92,9 @@ export class Heatmap {
     this.legendSvg.append('g').attr('class', 'axis').attr('transform', 'translate(12,0)');
     const empty = document.createElement('span');
     empty.className = 'heatmap-legend-empty';
-    empty.textContent = 'empty: not sampled, frozen or non-finite';
+    const swatch = document.createElement('span');
+    swatch.className = 'empty-swatch';
+    empty.append(swatch, 'empty: not sampled, frozen or non-finite');
     legend.append(caption, ramp, empty);
     this.root.append(head, this.body, legend);
     parent.append(this.root);
@@ -112,15 +117,15 @@ export class Heatmap {
     const height = MARGIN.top + plotH + MARGIN.bottom;
     this.x = d3.scaleLinear().domain(frame.xDomain).range([0, plotW]);
 
-    // Cells: log10 values into one pixel per (column, layer).
+    // Cells: log10 values (kept per row as the rows grow) into one pixel per (column, layer).
     let lo = Infinity, hi = -Infinity, cells = 0;
-    for (const r of rows) for (const v of r.values) {
-      if (!isFiniteNumber(v) || v <= 0) continue;
-      cells++;
-      const l = Math.log10(v);
-      if (l < lo) lo = l;
-      if (l > hi) hi = l;
-    }
+    const logRows = rows.map((r) => {
+      const c = this.logs(r.values);
+      cells += c.cells;
+      if (c.lo < lo) lo = c.lo;
+      if (c.hi > hi) hi = c.hi;
+      return c.logs;
+    });
     if (!Number.isFinite(lo)) { lo = -3; hi = 0; }
     if (hi - lo < 1e-9) { lo -= 0.5; hi += 0.5; }
     const ramp = themeRamp(this.root);
@@ -134,13 +139,13 @@ export class Heatmap {
     const starts = new Int32Array(steps.length + 1);
     for (let i = 0; i < steps.length; i++) starts[i] = Math.max(0, Math.floor((steps[i] - d0) * perStep));
     starts[steps.length] = Math.floor((frame.lastEnd - d0) * perStep);
-    rows.forEach((r, row) => {
+    rows.forEach((_r, row) => {
       column.fill(NaN);
-      const values = r.values;
-      for (let i = 0; i < steps.length; i++) {
-        const v = values[i];
-        if (v === null || !(v > 0) || v === Infinity) continue;
-        const l = Math.log10(v);
+      const logs = logRows[row];
+      const n = Math.min(steps.length, logs.length);
+      for (let i = 0; i < n; i++) {
+        const l = logs[i];
+        if (Number.isNaN(l)) continue;
         const c0 = starts[i];
         const c1 = Math.min(plotW, Math.max(c0 + 1, starts[i + 1]));
         for (let c = c0; c < c1; c++) if (!(column[c] >= l)) column[c] = l;
@@ -186,6 +191,22 @@ export class Heatmap {
 
     this.drawLegend(ramp.lut, lo, hi);
     this.unhover();
+  }
+
+  /** log10 of a row's values (NaN where empty), extended as the row grows; rows only ever grow. */
+  private logs(values: (number | null)[]): LogRow {
+    let c = this.logCache.get(values);
+    if (!c || c.logs.length > values.length) this.logCache.set(values, (c = { logs: [], lo: Infinity, hi: -Infinity, cells: 0 }));
+    for (let i = c.logs.length; i < values.length; i++) {
+      const v = values[i];
+      if (!isFiniteNumber(v) || v <= 0) { c.logs.push(NaN); continue; }
+      const l = Math.log10(v);
+      c.logs.push(l);
+      c.cells++;
+      if (l < c.lo) c.lo = l;
+      if (l > c.hi) c.hi = l;
+    }
+    return c;
   }
 
   private drawLegend(lut: Uint8ClampedArray, lo: number, hi: number): void {

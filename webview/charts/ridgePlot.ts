@@ -1,10 +1,12 @@
 // A layer's gradient histograms over time, as TensorBoard's "offset" histogram view: one ridge per
 // sampled step, older ones higher up and behind, the newest in front at the bottom. Each ridge is
 // scaled to its own peak (its shape), the x axis (gradient value) is shared, so widening or
-// narrowing distributions read directly.
+// narrowing distributions read directly. Ridges are coloured by age on the theme's ramp (the
+// heatmap's colours), the newest strongest.
 import * as d3 from 'd3';
 import type { HistogramSample } from '../../src/protocol/runState';
 import { formatFigure, thousands } from '../format';
+import { themeRamp } from './colorRamp';
 import { fontOf, maxTextWidth } from './textWidth';
 import { Tooltip } from './tooltip';
 
@@ -58,6 +60,7 @@ export class RidgePlot {
     const y = d3.scaleLinear().domain(n > 1 ? [first, last] : [first - 1, first]).range([amp, plotH]);
     this.baseline = (s) => y(s);
 
+    const ramp = themeRamp(this.body);
     const svg = this.svg.attr('width', width).attr('height', this.height).attr('viewBox', `0 0 ${width} ${this.height}`);
     const at = `translate(${MARGIN.left},${MARGIN.top})`;
     svg.select('.zero-line').attr('transform', at).selectAll('line').data(lo < 0 && hi > 0 ? [0] : []).join('line')
@@ -78,7 +81,7 @@ export class RidgePlot {
       .attr('class', (_s, i) => (i === n - 1 ? 'ridge newest' : 'ridge'))
       .attr('data-step', (s) => s.step)
       .attr('d', ridge)
-      .style('stroke-opacity', (_s, i) => (n > 1 ? 0.3 + 0.7 * (i / (n - 1)) : 1))
+      .style('stroke', (_s, i) => ramp.css(n > 1 ? 0.15 + 0.85 * (i / (n - 1)) : 1))
       .order();
 
     const tickCount = Math.max(2, Math.floor(plotW / 90));

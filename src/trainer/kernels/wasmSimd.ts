@@ -39,7 +39,10 @@ const set = (l: number, v: Bytes): Bytes => [...v, 0x21, ...uleb(l)];
 const i32 = (n: number): Bytes => [0x41, ...sleb(n)];
 const add = (a: Bytes, b: Bytes): Bytes => [...a, ...b, 0x6a];
 const mul = (a: Bytes, b: Bytes): Bytes => [...a, ...b, 0x6c];
+const sub = (a: Bytes, b: Bytes): Bytes => [...a, ...b, 0x6b];
 const shl = (a: Bytes, b: Bytes): Bytes => [...a, ...b, 0x74];
+const ltU = (a: Bytes, b: Bytes): Bytes => [...a, ...b, 0x49];
+const when = (cond: Bytes, body: Bytes[]): Bytes => [...cond, 0x04, 0x40, ...body.flat(), 0x0b]; // if … end
 const geS = (a: Bytes, b: Bytes): Bytes => [...a, ...b, 0x4e];
 const load = (addr: Bytes): Bytes => [...addr, ...simd(0x00, 4, 0)];
 const store = (addr: Bytes, v: Bytes): Bytes => [...addr, ...v, ...simd(0x0b, 4, 0)];
@@ -117,50 +120,97 @@ function maxPoolGrad2x2(): { params: number[]; locals: number[]; body: Bytes } {
   return { params: Array(9).fill(I32), locals: [...Array(9).fill(I32), ...Array(10).fill(V128)], body };
 }
 
+/** Filter-gradient functions: up to FILTER_TAPS taps per call, 1 or 2 vectors of 4 output channels. */
+export const FILTER_TAPS = 5;
+
 /**
- * filterGrad3x3(x, dy, dw, n, oh, ow, coBytes, pix, row, img, strideRow, strideCol, tapStride):
- * dw[ti,tj,·] += Σ_{b,r,q} x[b, r·sh + ti, q·sw + tj] · dy[b, r, q, ·] for one input channel — the
- * filter gradient of a 3×3 convolution whose input has few channels (a network's first layer), where
- * XNNPACK's GEMM has only 9·ci rows. x and dw point at that channel (x + c·4, dw + c·co·4); x is
- * already padded; pix, row, img are x's pixel, row and image strides in bytes; tapStride is dw's
- * (ci·co·4). For each output row and 4 output channels, the 9 taps' sums stay in registers.
+ * filterGrad{T}x{V}(x, dy, dw, n, oh, ow, coBytes, img, strideRow, strideCol, xOff[T], dwOff[T]):
+ * dw[dwOff_t + ·] += Σ_{b,r,q} x[b·img + r·strideRow + q·strideCol + xOff_t] · dy[b, r, q, ·] for T
+ * filter taps (one input channel each) at once — a convolution's filter gradient as a direct loop.
+ * Per output row of dy and 4·V output channels, the T·V sums stay in registers (T·V + V + 1 ≤ 13
+ * vector registers), so each dy vector is loaded once for T taps and each x value splatted once for V
+ * vectors. Byte offsets throughout; co·4 = coBytes must be a multiple of 16·V.
  */
-function filterGrad3x3(): { params: number[]; locals: number[]; body: Bytes } {
-  const [x, dy, dw, n, oh, ow, cob, pix, row, img, sRow, sCol, tapStride] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
-  const [b, r, cv, q, xr, dyRow, dwp, dyp, p] = [13, 14, 15, 16, 17, 18, 19, 20, 21];
-  const off = [22, 23, 24, 25, 26, 27, 28, 29]; // byte offsets of taps 1..8 from tap 0
-  const acc = [30, 31, 32, 33, 34, 35, 36, 37, 38];
-  const g = 39;
-  const tapOffset = (ti: number, tj: number): Bytes => add(mul(i32(ti), get(row)), mul(i32(tj), get(pix)));
-  const tapAddr = (k: number): Bytes => (k === 0 ? get(p) : add(get(p), get(off[k - 1])));
-  const dwAddr = (k: number): Bytes => add(get(dwp), mul(i32(k), get(tapStride)));
-  const body: Bytes = [
-    ...off.flatMap((l, k) => set(l, tapOffset(Math.floor((k + 1) / 3), (k + 1) % 3))),
-    ...forLoop(b, get(n), 1, [
-      forLoop(r, get(oh), 1, [
-        set(xr, add(add(get(x), mul(get(b), get(img))), mul(get(r), get(sRow)))),
-        set(dyRow, add(get(dy), mul(mul(add(mul(get(b), get(oh)), get(r)), get(ow)), get(cob)))),
-        forLoop(cv, get(cob), 16, [
-          set(dwp, add(get(dw), get(cv))),
-          ...acc.map((a, k) => set(a, load(dwAddr(k)))),
-          set(dyp, add(get(dyRow), get(cv))),
-          set(p, get(xr)),
-          forLoop(q, get(ow), 1, [
-            set(g, load(get(dyp))),
-            ...acc.map((a, k) => set(a, vadd(get(a), vmul(splat(loadF32(tapAddr(k))), get(g))))),
-            set(dyp, add(get(dyp), get(cob))),
-            set(p, add(get(p), get(sCol))),
+function filterGrad(taps: number, vecs: number): () => { params: number[]; locals: number[]; body: Bytes } {
+  return () => {
+    const [x, dy, dw, n, oh, ow, cob, img, sRow, sCol] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+    const xOff = Array.from({ length: taps }, (_, t) => 10 + t);
+    const dwOff = Array.from({ length: taps }, (_, t) => 10 + taps + t);
+    const firstLocal = 10 + 2 * taps;
+    const [b, r, cv, q, xr, dyRow, dyp, p] = Array.from({ length: 8 }, (_, k) => firstLocal + k);
+    const acc = Array.from({ length: taps }, (_, t) => Array.from({ length: vecs }, (_, v) => firstLocal + 8 + t * vecs + v));
+    const g = Array.from({ length: vecs }, (_, v) => firstLocal + 8 + taps * vecs + v);
+    const xs = firstLocal + 8 + taps * vecs + vecs;
+    const dwAddr = (t: number, v: number): Bytes => add(add(get(dw), get(dwOff[t])), add(get(cv), i32(16 * v)));
+    const body: Bytes = [
+      ...forLoop(b, get(n), 1, [
+        forLoop(r, get(oh), 1, [
+          set(xr, add(add(get(x), mul(get(b), get(img))), mul(get(r), get(sRow)))),
+          set(dyRow, add(get(dy), mul(mul(add(mul(get(b), get(oh)), get(r)), get(ow)), get(cob)))),
+          forLoop(cv, get(cob), 16 * vecs, [
+            ...acc.flatMap((row, t) => row.map((a, v) => set(a, load(dwAddr(t, v))))),
+            set(dyp, add(get(dyRow), get(cv))),
+            set(p, get(xr)),
+            forLoop(q, get(ow), 1, [
+              ...g.map((l, v) => set(l, load(add(get(dyp), i32(16 * v))))),
+              ...acc.flatMap((row, t) => [
+                set(xs, splat(loadF32(add(get(p), get(xOff[t]))))),
+                ...row.map((a, v) => set(a, vadd(get(a), vmul(get(xs), get(g[v]))))),
+              ]),
+              set(dyp, add(get(dyp), get(cob))),
+              set(p, add(get(p), get(sCol))),
+            ]),
+            ...acc.flatMap((row, t) => row.map((a, v) => store(dwAddr(t, v), get(a)))),
           ]),
-          ...acc.map((a, k) => store(dwAddr(k), get(a))),
+        ]),
+      ]),
+    ];
+    return { params: Array(10 + 2 * taps).fill(I32), locals: [...Array(8).fill(I32), ...Array(taps * vecs + vecs + 1).fill(V128)], body };
+  };
+}
+
+/**
+ * col2im(cols, dx, n, oh, ow, kh, kw, ciBytes, h, w, sh, sw, top, left): dx[b, a·sh + ti − top,
+ * q·sw + tj − left, ·] += cols[b, a, q, ti, tj, ·] for every tap that lands inside dx (ci % 4 = 0).
+ * With cols = dy · Wᵀ (one GEMM) this is a convolution's input gradient without the zero padding a
+ * "full" convolution multiplies through. dx must be zeroed first.
+ */
+function col2im(): { params: number[]; locals: number[]; body: Bytes } {
+  const [cols, dx, n, oh, ow, kh, kw, cib, h, w, sh, sw, top, left] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13];
+  const [b, a, q, ti, tj, d, ih, iw, src, dst, s] = [14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24];
+  const body: Bytes = [
+    ...set(src, get(cols)),
+    ...forLoop(b, get(n), 1, [
+      forLoop(a, get(oh), 1, [
+        forLoop(q, get(ow), 1, [
+          forLoop(ti, get(kh), 1, [
+            set(ih, sub(add(mul(get(a), get(sh)), get(ti)), get(top))),
+            when(ltU(get(ih), get(h)), [
+              forLoop(tj, get(kw), 1, [
+                set(iw, sub(add(mul(get(q), get(sw)), get(tj)), get(left))),
+                when(ltU(get(iw), get(w)), [
+                  set(dst, add(get(dx), mul(add(mul(add(mul(get(b), get(h)), get(ih)), get(w)), get(iw)), get(cib)))),
+                  set(s, add(get(src), mul(add(mul(get(ti), get(kw)), get(tj)), get(cib)))),
+                  forLoop(d, get(cib), 16, [
+                    store(add(get(dst), get(d)), vadd(load(add(get(dst), get(d))), load(add(get(s), get(d))))),
+                  ]),
+                ]),
+              ]),
+            ]),
+          ]),
+          set(src, add(get(src), mul(mul(get(kh), get(kw)), get(cib)))),
         ]),
       ]),
     ]),
   ];
-  return { params: Array(13).fill(I32), locals: [...Array(17).fill(I32), ...Array(10).fill(V128)], body };
+  return { params: Array(14).fill(I32), locals: Array(11).fill(I32), body };
 }
 
-const FUNCTIONS = { maxPoolGrad2x2, filterGrad3x3 };
-type FunctionName = keyof typeof FUNCTIONS;
+const FILTER_GRADS: Record<string, () => { params: number[]; locals: number[]; body: Bytes }> = {};
+for (let t = 1; t <= FILTER_TAPS; t++) for (const v of [1, 2]) FILTER_GRADS[`filterGrad${t}x${v}`] = filterGrad(t, v);
+
+const FUNCTIONS = { maxPoolGrad2x2, col2im, ...FILTER_GRADS };
+type FunctionName = 'maxPoolGrad2x2' | 'col2im' | `filterGrad${number}x${number}`;
 
 /** The module's bytes: one imported memory ("env"."memory"), the functions above, exported by name. */
 export function simdModuleBytes(): Uint8Array<ArrayBuffer> {

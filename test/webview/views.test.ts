@@ -1,0 +1,401 @@
+// The Training, Gradients and Data views in real headless Chromium, fed recorded runs: charts grow
+// with live messages, controls change and persist what they should, the figures equal the run's
+// numbers, and every view stays inside the panel without overlapping text in every theme
+// (screenshots under artifacts/screenshots/views-*.png).
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import type {
+  BatchMessage, EvaluationMessage, GradientsMessage, ModelMessage, SamplesMessage, TrainerMessage,
+} from '../../src/protocol/messages';
+import { postToPanel, screenshot, settled, startHarness, type Harness, type Theme } from '../helpers/panelHarness';
+import { recordedRun } from '../helpers/recordedRuns';
+
+let harness: Harness;
+before(async () => { harness = await startHarness(); });
+after(async () => { await harness.close(); });
+
+type ViewId = 'training' | 'gradients' | 'data';
+
+/** A panel showing `view` after a snapshot of `messages`. */
+async function show(view: ViewId, messages: TrainerMessage[], theme: Theme = 'dark', size?: { width: number; height: number }): Promise<Page> {
+  const page = await harness.open(theme, size);
+  await postToPanel(page, [{ type: 'snapshot', runId: 'r1', file: '/x.ts', messages }]);
+  await page.click(`[data-tab="${view}"]`);
+  await settled(page);
+  return page;
+}
+
+async function more(page: Page, messages: TrainerMessage[]): Promise<void> {
+  await postToPanel(page, [{ type: 'messages', runId: 'r1', messages }]);
+  await settled(page);
+}
+
+const attr = (page: Page, selector: string, name: string) => page.getAttribute(selector, name);
+const count = (page: Page, selector: string) => page.locator(selector).count();
+const numberAttr = async (page: Page, selector: string, name: string) => Number(await attr(page, selector, name));
+
+/** The messages up to and including the n-th one of `type` (the rest of the run is still to come). */
+function until(messages: TrainerMessage[], type: TrainerMessage['type'], n: number): [TrainerMessage[], TrainerMessage[]] {
+  let seen = 0;
+  const cut = messages.findIndex((m) => m.type === type && ++seen === n);
+  assert.ok(cut >= 0, `the run has ${n} ${type} messages`);
+  return [messages.slice(0, cut + 1), messages.slice(cut + 1)];
+}
+
+const ofType = <T extends TrainerMessage['type']>(messages: TrainerMessage[], type: T) =>
+  messages.filter((m): m is Extract<TrainerMessage, { type: T }> => m.type === type);
+
+/** TensorBoard's smoothing, written out independently of the webview's. */
+function tensorBoardSmoothing(values: number[], w: number): number[] {
+  let last = 0;
+  let numAccum = 0;
+  const constant = values.every((v) => v === values[0]);
+  return values.map((v) => {
+    if (constant || !Number.isFinite(v)) return v;
+    last = last * w + (1 - w) * v;
+    numAccum++;
+    return last / (1 - Math.pow(w, numAccum));
+  });
+}
+
+/** Nothing wider than the panel, and no two pieces of text drawn over each other. */
+async function assertLaidOut(page: Page, view: ViewId): Promise<void> {
+  const problems = await page.evaluate((id) => {
+    const root = document.querySelector<HTMLElement>(`[data-view="${id}"]`)!;
+    const out: string[] = [];
+    if (root.scrollWidth > root.clientWidth + 1) out.push(`content ${root.scrollWidth}px wide in a ${root.clientWidth}px view`);
+    const panel = root.getBoundingClientRect();
+    const texts = [...root.querySelectorAll<Element>('text, .figure, .chart-title, .legend-item, figcaption span, .chart-subtitle')]
+      .map((e) => ({ e, r: e.getBoundingClientRect(), t: (e.textContent ?? '').trim() }))
+      .filter(({ r, t }) => t !== '' && r.width > 0 && r.height > 0);
+    for (const { r, t } of texts) {
+      if (r.left < panel.left - 1 || r.right > panel.right + 1) out.push(`"${t}" is cut off at the panel's edge`);
+    }
+    for (let i = 0; i < texts.length; i++) {
+      for (let j = i + 1; j < texts.length; j++) {
+        const a = texts[i], b = texts[j];
+        if (a.e.contains(b.e) || b.e.contains(a.e)) continue;
+        const w = Math.min(a.r.right, b.r.right) - Math.max(a.r.left, b.r.left);
+        const h = Math.min(a.r.bottom, b.r.bottom) - Math.max(a.r.top, b.r.top);
+        if (w > 1.5 && h > 1.5) out.push(`"${a.t}" overlaps "${b.t}"`);
+      }
+    }
+    return out;
+  }, view);
+  assert.deepEqual(problems, [], `the ${view} view is laid out cleanly`);
+  const errors = (page as unknown as { problems: string[] }).problems.filter((p) => !p.includes('404'));
+  assert.deepEqual(errors, [], 'no page errors');
+  const warnings = await page.evaluate(() => (window as unknown as { __warnings: string[] }).__warnings);
+  assert.deepEqual(warnings.filter((w) => /failed to draw/.test(w)), [], 'no view failed to draw');
+}
+
+describe('Training view', () => {
+  it('shows an empty state until the first batch', async () => {
+    const run = recordedRun('mlp');
+    const [head] = until(run, 'model', 1);
+    const page = await show('training', head);
+    const text = await page.locator('[data-view="training"] .empty').textContent();
+    assert.match(text ?? '', /first batch/);
+    assert.equal(await page.locator('[data-view="training"] .chart-grid').isVisible(), false);
+    await page.close();
+  });
+
+  it('grows the loss and accuracy curves as batch messages arrive', async () => {
+    const run = recordedRun('mlp');
+    const [head, rest] = until(run, 'batch', 6);
+    const page = await show('training', head);
+    for (const s of ['loss-raw', 'loss-smoothed', 'accuracy-raw', 'accuracy-smoothed', 'lr-actual']) {
+      assert.equal(await numberAttr(page, `[data-series="${s}"]`, 'data-points'), 6, s);
+    }
+    const before = (await attr(page, '[data-series="loss-raw"] path.line', 'd')) ?? '';
+    const batches = ofType(rest, 'batch');
+    await more(page, batches);
+    const total = 6 + batches.length;
+    for (const s of ['loss-raw', 'loss-smoothed', 'accuracy-raw', 'accuracy-smoothed', 'lr-actual']) {
+      assert.equal(await numberAttr(page, `[data-series="${s}"]`, 'data-points'), total, s);
+      assert.equal(await numberAttr(page, `[data-series="${s}"]`, 'data-drawn'), total, `${s} draws every point of a short run`);
+    }
+    const after = (await attr(page, '[data-series="loss-raw"] path.line', 'd')) ?? '';
+    assert.ok(after.length > before.length, 'the raw loss path got longer');
+    assert.equal(await attr(page, '[data-series="loss-raw"]', 'data-x-last'), String(batches[batches.length - 1].step));
+    await page.close();
+  });
+
+  it("smooths with TensorBoard's debiased EMA and the slider changes (and persists) the weight", async () => {
+    const run = recordedRun('mlp');
+    const losses = ofType(run, 'batch').map((b) => b.loss);
+    const page = await show('training', run);
+    const lastSmoothed = () => numberAttr(page, '[data-series="loss-smoothed"]', 'data-last');
+    const expected = tensorBoardSmoothing(losses, 0.6);
+    assert.ok(Math.abs((await lastSmoothed()) - expected[expected.length - 1]) < 1e-12, 'default weight 0.6');
+    const before = await attr(page, '[data-series="loss-smoothed"] path.line', 'd');
+
+    await page.$eval('[data-control="smoothing"]', (el) => {
+      (el as HTMLInputElement).value = '0.9';
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    await settled(page);
+    const at09 = tensorBoardSmoothing(losses, 0.9);
+    assert.ok(Math.abs((await lastSmoothed()) - at09[at09.length - 1]) < 1e-12, 'weight 0.9');
+    assert.notEqual(await attr(page, '[data-series="loss-smoothed"] path.line', 'd'), before, 'the smoothed line moved');
+    assert.equal(await attr(page, '[data-series="loss-raw"] path.line', 'd') !== null, true);
+    assert.equal(await page.textContent('.smoothing-value'), '0.90');
+    const saved = await page.evaluate(() => (window as unknown as { acquireVsCodeApi(): { getState(): Record<string, unknown> } }).acquireVsCodeApi().getState());
+    assert.equal(saved['training.smoothing'], 0.9, 'the weight is kept in the webview state');
+
+    await page.$eval('[data-control="smoothing"]', (el) => {
+      (el as HTMLInputElement).value = '0';
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    await settled(page);
+    assert.equal(await lastSmoothed(), losses[losses.length - 1], 'weight 0 is the raw series');
+    await page.close();
+  });
+
+  it('plots one train and one test point per finished epoch, at the step the epoch ended', async () => {
+    const run = recordedRun('mlp');
+    const plan = ofType(run, 'model')[0].plan;
+    const [head, rest] = until(run, 'epochEnd', 1);
+    const page = await show('training', head);
+    for (const s of ['loss-epoch-train', 'loss-epoch-test', 'accuracy-epoch-train', 'accuracy-epoch-test']) {
+      assert.equal(await count(page, `[data-series="${s}"] path.point`), 1, s);
+    }
+    await more(page, rest);
+    const epochs = ofType(run, 'epochEnd');
+    for (const s of ['loss-epoch-train', 'loss-epoch-test', 'accuracy-epoch-train', 'accuracy-epoch-test']) {
+      assert.equal(await count(page, `[data-series="${s}"] path.point`), epochs.length, s);
+    }
+    assert.equal(await attr(page, '[data-series="loss-epoch-test"]', 'data-x-last'), String(epochs.length * plan.stepsPerEpoch));
+    assert.equal(await numberAttr(page, '[data-series="loss-epoch-test"]', 'data-last'), epochs[epochs.length - 1].testLoss);
+    assert.equal(await numberAttr(page, '[data-series="accuracy-epoch-train"]', 'data-last'), epochs[epochs.length - 1].trainAccuracy);
+    await page.close();
+  });
+
+  it('draws the whole planned learning-rate schedule ahead of the rates used so far', async () => {
+    const run = recordedRun('cnn');
+    const plan = ofType(run, 'model')[0].plan;
+    assert.ok(plan.plannedLr && plan.plannedLr.length === plan.totalSteps);
+    const [head] = until(run, 'batch', 5);
+    const page = await show('training', head);
+    assert.equal(await numberAttr(page, '[data-series="lr-planned"]', 'data-points'), plan.plannedLr.length);
+    assert.equal(await attr(page, '[data-series="lr-planned"]', 'data-x-first'), '1');
+    assert.equal(await attr(page, '[data-series="lr-planned"]', 'data-x-last'), String(plan.plannedLr.length));
+    assert.equal(await attr(page, '[data-series="lr-actual"]', 'data-x-last'), '5');
+    assert.ok(await page.locator('[data-series="lr-planned"].series-dashed').count(), 'the plan is dashed');
+    await page.close();
+  });
+
+  it('shows samples/s, elapsed time and an ETA from the remaining steps and the latest rate', async () => {
+    const run = recordedRun('mlp');
+    const plan = ofType(run, 'model')[0].plan;
+    const [head] = until(run, 'batch', 4);
+    const page = await show('training', head);
+    const b = ofType(head, 'batch').pop() as BatchMessage;
+    const figure = (k: string) => page.textContent(`[data-figure="${k}"] .figure-value`);
+    assert.equal(await figure('step'), `4 / ${plan.totalSteps}`);
+    assert.equal(await figure('samples-per-sec'), Math.round(b.samplesPerSec).toLocaleString('en-US'));
+    assert.match((await figure('elapsed')) ?? '', /^\d+(\.\d)? s$/);
+    const eta = ((plan.totalSteps - 4) * plan.batchSize) / b.samplesPerSec;
+    assert.equal(await figure('eta'), eta < 10 ? `${eta.toFixed(1)} s` : `${eta.toFixed(0)} s`);
+    await more(page, run.slice(head.length));
+    assert.equal(await figure('eta'), 'done');
+    await page.close();
+  });
+
+  it('shows a tooltip with the exact values at the hovered step', async () => {
+    const run = recordedRun('mlp');
+    const page = await show('training', run);
+    const box = (await page.locator('[data-chart="loss"] .overlay').boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5);
+    await settled(page);
+    const tip = page.locator('[data-chart="loss"] .chart-tooltip');
+    assert.equal(await tip.isVisible(), true);
+    const text = (await tip.textContent()) ?? '';
+    assert.match(text, /step \d+ · epoch \d/);
+    const step = Number(/step (\d+)/.exec(text)![1]);
+    const raw = ofType(run, 'batch').find((b) => b.step === step)!.loss;
+    assert.ok(text.includes(String(Number(raw.toPrecision(4)))), `the tooltip shows the raw loss ${raw} at step ${step}: ${text}`);
+    await page.close();
+  });
+});
+
+describe('Gradients view', () => {
+  it('shows an empty state until the first sampled step', async () => {
+    const run = recordedRun('mlp');
+    const [head] = until(run, 'model', 1);
+    const page = await show('gradients', head);
+    assert.match((await page.locator('[data-view="gradients"] .empty').first().textContent()) ?? '', /first sampled step/);
+    await page.close();
+  });
+
+  it('draws mean and max |g| bars and the update ratio for every layer with weights, from the latest step', async () => {
+    const run = recordedRun('mlp');
+    const page = await show('gradients', run);
+    const latest = ofType(run, 'gradients').pop() as GradientsMessage;
+    assert.ok(latest.layers.length >= 3);
+    for (const l of latest.layers) {
+      for (const [metric, value] of [['meanAbs', l.meanAbs], ['maxAbs', l.maxAbs], ['updateRatio', l.updateRatio]] as const) {
+        assert.equal(await numberAttr(page, `rect.bar[data-layer="${l.layer}"][data-metric="${metric}"]`, 'data-value'), value, `${l.layer} ${metric}`);
+      }
+    }
+    assert.equal(await count(page, '[data-chart="gradient-flow"] .layer-row'), latest.layers.length);
+    assert.equal(await count(page, '[data-chart="update-ratio"] .guide line'), 1, 'the 1e-3 guide line');
+    await page.close();
+  });
+
+  it('updates the bars live and grows the heatmap as gradients messages arrive', async () => {
+    const run = recordedRun('mlp');
+    const [head, rest] = until(run, 'gradients', 4);
+    const page = await show('gradients', head);
+    const heatmap = '[data-chart="gradient-heatmap"]';
+    assert.equal(await numberAttr(page, heatmap, 'data-columns'), 4);
+    const layers = (ofType(head, 'gradients')[0]).layers.length;
+    assert.equal(await numberAttr(page, heatmap, 'data-rows'), layers);
+    assert.equal(await numberAttr(page, heatmap, 'data-cells'), 4 * layers);
+    await more(page, rest);
+    const all = ofType(run, 'gradients');
+    assert.equal(await numberAttr(page, heatmap, 'data-columns'), all.length);
+    assert.equal(await numberAttr(page, heatmap, 'data-cells'), all.length * layers);
+    const latest = all[all.length - 1].layers[0];
+    assert.equal(await numberAttr(page, `rect.bar[data-layer="${latest.layer}"][data-metric="meanAbs"]`, 'data-value'), latest.meanAbs);
+    await page.close();
+  });
+
+  it('marks frozen layers in the bars and the heatmap and gives them no bars or cells', async () => {
+    const run = recordedRun('frozenBase');
+    const page = await show('gradients', run);
+    const latest = ofType(run, 'gradients').pop() as GradientsMessage;
+    const frozen = latest.layers.filter((l) => l.frozen).map((l) => l.layer);
+    const trainable = latest.layers.filter((l) => !l.frozen).map((l) => l.layer);
+    assert.ok(frozen.length >= 1 && trainable.length >= 1, 'the run has frozen and trainable layers');
+    for (const name of frozen) {
+      assert.equal(await attr(page, `[data-chart="gradient-heatmap"] .row-label[data-layer="${name}"]`, 'data-frozen'), 'true');
+      assert.match((await page.textContent(`[data-chart="gradient-heatmap"] .row-label[data-layer="${name}"]`)) ?? '', /frozen/);
+      assert.match((await page.textContent(`[data-chart="gradient-flow"] .layer-row[data-layer="${name}"] .row-note`)) ?? '', /frozen/);
+      assert.equal(await count(page, `rect.bar[data-layer="${name}"]`), 0, `${name} has no bars`);
+    }
+    for (const name of trainable) {
+      assert.equal(await attr(page, `[data-chart="gradient-heatmap"] .row-label[data-layer="${name}"]`, 'data-frozen'), 'false');
+      assert.equal(await count(page, `[data-chart="gradient-flow"] rect.bar[data-layer="${name}"]`), 2, `${name} has mean and max bars`);
+    }
+    const steps = ofType(run, 'gradients').length;
+    assert.equal(await numberAttr(page, '[data-chart="gradient-heatmap"]', 'data-cells'), steps * trainable.length, 'frozen rows stay empty');
+    await page.close();
+  });
+
+  it("shows the chosen layer's gradient histograms as ridges and keeps the choice", async () => {
+    const run = recordedRun('mlp');
+    const page = await show('gradients', run);
+    const withHistograms = [...new Set(ofType(run, 'gradients').flatMap((g) => g.layers.filter((l) => l.histogram).map((l) => l.layer)))];
+    assert.ok(withHistograms.length >= 2);
+    const options = await page.$$eval('[data-control="histogram-layer"] option', (os) => os.map((o) => (o as HTMLOptionElement).value));
+    assert.deepEqual(options, withHistograms);
+    const samples = (layer: string) => ofType(run, 'gradients').filter((g) => g.layers.some((l) => l.layer === layer && l.histogram));
+    assert.equal(await numberAttr(page, '.ridge-plot', 'data-ridges'), samples(withHistograms[0]).length);
+    await page.selectOption('[data-control="histogram-layer"]', withHistograms[1]);
+    await settled(page);
+    const newest = samples(withHistograms[1]).pop()!;
+    assert.equal(await attr(page, '.ridge-plot path.ridge.newest', 'data-step'), String(newest.step));
+    const saved = await page.evaluate(() => (window as unknown as { acquireVsCodeApi(): { getState(): Record<string, unknown> } }).acquireVsCodeApi().getState());
+    assert.equal(saved['gradients.histogramLayer'], withHistograms[1]);
+    await page.close();
+  });
+});
+
+describe('Data view', () => {
+  it('shows an empty state until the first evaluation', async () => {
+    const run = recordedRun('mlp');
+    const [head] = until(run, 'batch', 3);
+    const page = await show('data', head);
+    assert.match((await page.locator('[data-view="data"] > .empty').textContent()) ?? '', /after the first epoch/);
+    await page.close();
+  });
+
+  it('tiles the 32 sample images with their true labels and predictions, marking wrong ones', async () => {
+    const run = recordedRun('mlp');
+    const page = await show('data', run);
+    const s = ofType(run, 'samples').pop() as SamplesMessage;
+    assert.equal(s.images.length, 32);
+    assert.equal(await count(page, '.image-grid .sample-tile'), 32);
+    assert.equal(await count(page, '.image-grid .sample-tile canvas'), 32);
+    const tiles = await page.$$eval('.sample-tile', (ts) => ts.map((t) => ({
+      label: (t as HTMLElement).dataset.label, prediction: (t as HTMLElement).dataset.prediction,
+      caption: t.querySelector('figcaption')?.textContent ?? '', wrong: t.classList.contains('wrong'),
+      width: (t.querySelector('canvas') as HTMLCanvasElement).width,
+    })));
+    tiles.forEach((t, i) => {
+      assert.equal(t.label, s.classNames[s.labels[i]]);
+      assert.equal(t.prediction, s.classNames[s.predictions[i]]);
+      assert.ok(t.caption.startsWith(t.label!) && t.caption.includes(t.prediction!), `tile ${i} caption "${t.caption}"`);
+      assert.equal(t.wrong, s.labels[i] !== s.predictions[i]);
+      assert.equal(t.width, s.width);
+    });
+    // The canvas holds the image's own pixels: its top-left pixel is the first byte of the image.
+    const pixel = await page.$eval('.sample-tile canvas', (c) => Array.from((c as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, 1, 1).data));
+    const first = Buffer.from(s.images[0], 'base64')[0];
+    assert.deepEqual(pixel, [first, first, first, 255]);
+    await page.close();
+  });
+
+  it('draws a confusion matrix whose cells sum to the test count, and per-class bars equal to the evaluation', async () => {
+    const run = recordedRun('mlp');
+    const page = await show('data', run);
+    const ev = ofType(run, 'evaluation').pop() as EvaluationMessage;
+    const dataset = (ofType(run, 'model')[0] as ModelMessage).dataset;
+    const cells = await page.$$eval('.confusion rect[data-count]', (rs) => rs.map((r) => ({
+      t: Number(r.getAttribute('data-true')), p: Number(r.getAttribute('data-pred')), n: Number(r.getAttribute('data-count')),
+    })));
+    assert.equal(cells.length, ev.classNames.length ** 2);
+    assert.equal(cells.reduce((a, c) => a + c.n, 0), dataset.testCount);
+    for (const c of cells) assert.equal(c.n, ev.confusion[c.t][c.p]);
+    for (let i = 0; i < ev.perClassAccuracy.length; i++) {
+      assert.equal(await numberAttr(page, `.class-bars .bar[data-class="${i}"]`, 'data-value'), ev.perClassAccuracy[i], `class ${i}`);
+      assert.equal(await attr(page, `.class-bars .bar[data-class="${i}"]`, 'data-name'), ev.classNames[i]);
+    }
+    assert.match((await page.textContent('.confusion')) ?? '', /true.*predicted|predicted.*true/s);
+    await page.close();
+  });
+
+  it('says briefly that a non-image data set has no sample images', async () => {
+    const run = recordedRun('mlp').filter((m) => m.type !== 'samples').map((m) => (m.type === 'model'
+      ? { ...m, dataset: { ...m.dataset, name: 'spiral', inputShape: [2] } }
+      : m));
+    const page = await show('data', run);
+    assert.match((await page.textContent('[data-chart="samples"] .empty')) ?? '', /not an image data set/);
+    assert.equal(await count(page, '.sample-tile'), 0);
+    assert.ok(await count(page, '.confusion rect[data-count]') > 0, 'the confusion matrix still shows');
+    await page.close();
+  });
+});
+
+describe('Views in every theme', () => {
+  const partial = (run: TrainerMessage[]) => until(run, 'batch', Math.round(ofType(run, 'batch').length * 0.6))[0];
+  const cases: { view: ViewId; run: () => TrainerMessage[] }[] = [
+    { view: 'training', run: () => partial(recordedRun('cnn')) },
+    { view: 'gradients', run: () => recordedRun('frozenBase') },
+    { view: 'data', run: () => recordedRun('cnn') },
+  ];
+  for (const { view, run } of cases) {
+    for (const theme of ['dark', 'light'] as Theme[]) {
+      it(`lays out the ${view} view inside the panel without overlapping text (${theme})`, async () => {
+        const page = await show(view, run(), theme);
+        await assertLaidOut(page, view);
+        await screenshot(page, `views-${view}-${theme}`);
+        await page.close();
+      });
+    }
+    it(`lays out the ${view} view in a narrow panel (high contrast)`, async () => {
+      const page = await show(view, run(), 'hc', { width: 480, height: 900 });
+      await assertLaidOut(page, view);
+      await screenshot(page, `views-${view}-hc-narrow`);
+      await page.close();
+    });
+  }
+  it('lays out the gradients view of a residual network in high contrast', async () => {
+    const page = await show('gradients', recordedRun('residual'), 'hc');
+    await assertLaidOut(page, 'gradients');
+    await screenshot(page, 'views-gradients-hc');
+    await page.close();
+  });
+});
