@@ -54,7 +54,8 @@ function sequentialCalls(model: ContainerLike): ModelCalls {
   const calls: LayerCall[] = [];
   let from: TensorRef = { kind: 'input', index: 0 };
   let current: TensorInfo = inputs[0];
-  for (const layer of (model as unknown as { layers: LayerLike[] }).layers) {
+  // A Keras-converted Sequential lists its InputLayer among its layers: it is the input, not a call.
+  for (const layer of (model as unknown as { layers: LayerLike[] }).layers.filter((l) => !isInputLayer(l))) {
     const outputs = outputsOf(layer);
     calls.push({ layer, callIndex: 0, callCount: 1, inputs: [{ ...current, from }], outputs });
     from = { kind: 'call', call: calls.length - 1, tensor: 0 };

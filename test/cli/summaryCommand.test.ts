@@ -115,3 +115,15 @@ describe('an experiment in a folder without node_modules', () => {
     assert.equal(JSON.parse(run.stdout).totals.totalParams, 468874);
   });
 });
+
+describe('a Keras-converted model.json', () => {
+  it('gets the summary, with Keras’s snake_case config and a frozen layer', () => {
+    const run = runCli(['summary', fixture('keras-mlp/model.json'), '--json']);
+    assert.equal(run.status, 0, run.stderr);
+    const s = JSON.parse(run.stdout);
+    // dense: 784·64 + 64; dense_1 (trainable: false): 64·10 + 10.
+    assert.equal(s.totals.totalParams, 784 * 64 + 64 + 64 * 10 + 10);
+    assert.equal(s.totals.nonTrainableParams, 64 * 10 + 10);
+    assert.deepEqual(s.layers.map((l: { name: string }) => l.name), ['keras_mlp', 'flatten', 'dense', 'dense_1']);
+  });
+});

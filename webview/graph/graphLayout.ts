@@ -21,6 +21,14 @@ const ELK_OPTIONS = {
   'elk.padding': '[top=12,left=12,bottom=12,right=12]',
 };
 
+const BIG_GRAPH = 400;
+const BIG_OPTIONS = {
+  'elk.layered.layering.strategy': 'LONGEST_PATH',
+  'elk.layered.nodePlacement.strategy': 'SIMPLE',
+  'elk.layered.crossingMinimization.strategy': 'NONE',
+  'elk.layered.compaction.postCompaction.strategy': 'NONE',
+};
+
 interface LayoutRequestGraph {
   key: string;
   direction: 'DOWN' | 'RIGHT';
@@ -70,15 +78,29 @@ export class GraphLayout {
     return this.elk;
   }
 
-  /** Starts the worker and warms its JIT with a tiny layout before the first graph arrives. */
+  /** Resolves when the worker has warmed up. */
+  warm: Promise<void> = Promise.resolve();
+
+  /**
+   * Starts the worker and warms its JIT before the first graph arrives (the trainer takes seconds to
+   * build the model): in Chromium the first layouts of ELK's compiled code run ~10× slower than later
+   * ones, so a few layouts of a branchy 120-node graph go first.
+   */
   warmUp(): void {
-    void this.layoutOne({ key: 'warm', direction: 'DOWN', children: [{ id: 'a', width: 10, height: 10 }, { id: 'b', width: 10, height: 10 }], edges: [{ id: 'e', source: 'a', target: 'b' }] });
+    const children = Array.from({ length: 120 }, (_, i) => ({ id: `w${i}`, width: 180, height: 60 }));
+    const edges = children.slice(1).map((c, i) => ({ id: `we${i}`, source: `w${i}`, target: c.id }));
+    for (let i = 0; i + 6 < children.length; i += 6) edges.push({ id: `ws${i}`, source: `w${i}`, target: `w${i + 6}` });
+    this.warm = (async () => {
+      for (let r = 0; r < 3; r++) await this.layoutOne({ key: `warm${r}`, direction: 'DOWN', children, edges });
+    })().catch(() => undefined);
   }
 
   private async layoutOne(g: LayoutRequestGraph): Promise<LayoutResult> {
+    // Big graphs: longest-path layering and simple placement, linear in size (a 2,000-layer chain).
+    const big = g.children.length > BIG_GRAPH ? BIG_OPTIONS : {};
     const root: ElkNode = {
       id: 'root',
-      layoutOptions: { ...ELK_OPTIONS, 'elk.direction': g.direction },
+      layoutOptions: { ...ELK_OPTIONS, ...big, 'elk.direction': g.direction },
       children: g.children.map((c) => ({ ...c })),
       edges: g.edges.map((e) => ({ id: e.id, sources: [e.source], targets: [e.target] })),
     };

@@ -552,6 +552,7 @@ export function createGraphView(): View {
       document.addEventListener('keydown', (e) => { if (e.key === 'Escape') closeMenu(); });
       d3.select(root).append('p').attr('class', 'empty graph-empty').text('The graph appears when the model is built.');
       layout.warmUp();
+      void layout.warm.then(() => { root.dataset.layoutWarm = 'true'; });
     },
     update(s, changes) {
       state = s;
