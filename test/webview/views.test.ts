@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
 import type {
   BatchMessage, EvaluationMessage, GradientsMessage, ModelMessage, SamplesMessage, TrainerMessage,
 } from '../../src/protocol/messages';
-import { postToPanel, screenshot, settled, startHarness, type Harness, type Theme } from '../helpers/panelHarness';
+import { screenshot, settled, startHarness, type Harness, type Theme } from '../helpers/panelHarness';
 import { recordedRun } from '../helpers/recordedRuns';
 
 let harness: Harness;
@@ -17,17 +17,23 @@ after(async () => { await harness.close(); });
 
 type ViewId = 'training' | 'gradients' | 'data';
 
+/** Posts a host message as VS Code would; as JSON text, which crosses into the page much faster
+ *  than a structured argument when a snapshot holds tens of thousands of messages. */
+async function post(page: Page, message: unknown): Promise<void> {
+  await page.evaluate((json) => { window.postMessage(JSON.parse(json), '*'); }, JSON.stringify(message));
+}
+
 /** A panel showing `view` after a snapshot of `messages`. */
 async function show(view: ViewId, messages: TrainerMessage[], theme: Theme = 'dark', size?: { width: number; height: number }): Promise<Page> {
   const page = await harness.open(theme, size);
-  await postToPanel(page, [{ type: 'snapshot', runId: 'r1', file: '/x.ts', messages }]);
+  await post(page, { type: 'snapshot', runId: 'r1', file: '/x.ts', messages });
   await page.click(`[data-tab="${view}"]`);
   await settled(page);
   return page;
 }
 
 async function more(page: Page, messages: TrainerMessage[]): Promise<void> {
-  await postToPanel(page, [{ type: 'messages', runId: 'r1', messages }]);
+  await post(page, { type: 'messages', runId: 'r1', messages });
   await settled(page);
 }
 
@@ -81,13 +87,100 @@ async function assertLaidOut(page: Page, view: ViewId): Promise<void> {
         if (w > 1.5 && h > 1.5) out.push(`"${a.t}" overlaps "${b.t}"`);
       }
     }
-    return out;
+    return { out, checked: texts.length };
   }, view);
-  assert.deepEqual(problems, [], `the ${view} view is laid out cleanly`);
+  assert.ok(problems.checked > 20, `the check saw the view's text (${problems.checked} pieces)`);
+  assert.deepEqual(problems.out, [], `the ${view} view is laid out cleanly`);
   const errors = (page as unknown as { problems: string[] }).problems.filter((p) => !p.includes('404'));
   assert.deepEqual(errors, [], 'no page errors');
   const warnings = await page.evaluate(() => (window as unknown as { __warnings: string[] }).__warnings);
   assert.deepEqual(warnings.filter((w) => /failed to draw/.test(w)), [], 'no view failed to draw');
+}
+
+/** A long run made from a recorded one: `steps` batches (the recorded ones repeated, steps renumbered),
+ *  gradients every `every` steps, over a plan of `steps + extra` steps. */
+function longRun(base: TrainerMessage[], steps: number, every: number, extra: number) {
+  const model = ofType(base, 'model')[0];
+  const batches = ofType(base, 'batch');
+  const grads = ofType(base, 'gradients');
+  const total = steps + extra;
+  const plan = { ...model.plan, epochs: 10, stepsPerEpoch: total / 10, totalSteps: total, gradientEvery: every,
+    plannedLr: Array.from({ length: total }, (_, i) => 0.05 * 0.5 * (1 + Math.cos((Math.PI * i) / total))) };
+  const batch = (step: number): BatchMessage => ({ ...batches[step % batches.length], step, epoch: Math.ceil(step / plan.stepsPerEpoch), lr: plan.plannedLr[step - 1] });
+  const gradients = (step: number): GradientsMessage => {
+    const g = grads[(step / every) % grads.length | 0];
+    const withHistograms = step % (every * 20) === 0;
+    return {
+      ...g, step, epoch: Math.ceil(step / plan.stepsPerEpoch),
+      layers: g.layers.map(({ histogram: _h, ...l }, i) => {
+        const histogram = grads[0].layers[i]?.histogram;
+        return withHistograms && histogram ? { ...l, histogram } : l;
+      }),
+    };
+  };
+  const messages: TrainerMessage[] = [ofType(base, 'ready')[0], { ...model, plan }];
+  for (let step = 1; step <= steps; step++) {
+    messages.push(batch(step));
+    if (step % every === 0) messages.push(gradients(step));
+  }
+  return { messages, batch, gradients };
+}
+
+let sharedLongRun: ReturnType<typeof longRun> | null = null;
+const fiftyThousandSteps = () => (sharedLongRun ??= longRun(recordedRun('mlp'), 50_000, 20, 2_000));
+
+/** Streams 20 batch and 5 gradients messages a second for `seconds` and times each frame the panel
+ *  renders on the main thread: from its animation-frame callback through style, layout and paint (a
+ *  message posted in the callback runs as the next task, after the frame's rendering). */
+async function streamAndTime(page: Page, batches: TrainerMessage[], gradients: TrainerMessage[], seconds: number): Promise<number[]> {
+  return page.evaluate(({ batches, gradients, seconds }) => new Promise<number[]>((resolve) => {
+    const times: number[] = [];
+    const raf = window.requestAnimationFrame.bind(window);
+    const channel = new MessageChannel();
+    let started = 0;
+    channel.port1.onmessage = () => times.push(performance.now() - started);
+    window.requestAnimationFrame = (cb) => raf((t) => { started = performance.now(); cb(t); channel.port2.postMessage(0); });
+    let b = 0, g = 0;
+    const post = (m: unknown) => window.postMessage({ type: 'messages', runId: 'r1', messages: [m] }, '*');
+    const bt = setInterval(() => { if (b < batches.length) post(batches[b++]); }, 50);
+    const gt = setInterval(() => { if (g < gradients.length) post(gradients[g++]); }, 200);
+    // Stop once everything was posted and drawn (two frames later).
+    const done = () => {
+      if (b < batches.length || g < gradients.length) { setTimeout(done, 50); return; }
+      clearInterval(bt); clearInterval(gt);
+      raf(() => raf(() => { window.requestAnimationFrame = raf; resolve(times); }));
+    };
+    setTimeout(done, seconds * 1000);
+  }), { batches, gradients, seconds });
+}
+
+const percentile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? 0;
+
+/** Dark and light at full width, high contrast in a narrow panel: laid out cleanly, with screenshots. */
+function layoutTests(view: ViewId, run: () => TrainerMessage[]): void {
+  for (const theme of ['dark', 'light'] as Theme[]) {
+    it(`stays inside the panel without overlapping text (${theme} theme)`, async () => {
+      const page = await show(view, run(), theme);
+      await assertLaidOut(page, view);
+      await screenshot(page, `views-${view}-${theme}`);
+      await page.close();
+    });
+  }
+  it('stays inside a narrow panel and redraws to a resized one (high contrast)', async () => {
+    const page = await show(view, run(), 'hc', { width: 480, height: 900 });
+    await assertLaidOut(page, view);
+    await screenshot(page, `views-${view}-hc-narrow`);
+    await page.setViewportSize({ width: 1000, height: 800 });
+    await settled(page);
+    await settled(page);
+    await assertLaidOut(page, view);
+    const misfits = await page.$$eval(`[data-view="${view}"] .chart-body > svg.chart-svg`, (ss) => ss
+      .filter((s) => (s as unknown as HTMLElement).getBoundingClientRect().width > 0)
+      .map((s) => ({ svg: Number(s.getAttribute('width')), body: s.parentElement!.clientWidth }))
+      .filter(({ svg, body }) => Math.abs(svg - body) > 1));
+    assert.deepEqual(misfits, [], 'every chart was redrawn to its new width');
+    await page.close();
+  });
 }
 
 describe('Training view', () => {
@@ -218,6 +311,23 @@ describe('Training view', () => {
     assert.ok(text.includes(String(Number(raw.toPrecision(4)))), `the tooltip shows the raw loss ${raw} at step ${step}: ${text}`);
     await page.close();
   });
+
+  it('draws every series of a 50,000-step run downsampled to at most two points per pixel (frame times: npm run bench -- webview)', async () => {
+    const { messages, batch, gradients } = fiftyThousandSteps();
+    const page = await show('training', messages);
+    for (const [chart, s] of [['loss', 'loss-raw'], ['loss', 'loss-smoothed'], ['accuracy', 'accuracy-raw'], ['lr', 'lr-planned'], ['lr', 'lr-actual']]) {
+      const width = await numberAttr(page, `[data-chart="${chart}"] svg`, 'width');
+      assert.ok(await numberAttr(page, `[data-series="${s}"]`, 'data-points') >= 50_000, s);
+      assert.ok(await numberAttr(page, `[data-series="${s}"]`, 'data-drawn') <= 2 * width + 2, `${s} is drawn with at most two points per pixel`);
+    }
+    const times = await streamAndTime(page, Array.from({ length: 60 }, (_, k) => batch(50_001 + k)), Array.from({ length: 15 }, (_, k) => gradients(50_020 + 20 * k)), 3);
+    assert.equal(await numberAttr(page, '[data-series="loss-raw"]', 'data-points'), 50_060, 'every streamed batch arrived');
+    const p95 = percentile(times, 0.95);
+    console.log(`training view, 50k steps: ${times.length} frames, frame p50 ${percentile(times, 0.5).toFixed(2)} ms, p95 ${p95.toFixed(2)} ms`);
+    await page.close();
+  });
+
+  layoutTests('training', () => until(recordedRun('cnn'), 'batch', 10)[0]);
 });
 
 describe('Gradients view', () => {
@@ -301,6 +411,16 @@ describe('Gradients view', () => {
     assert.equal(saved['gradients.histogramLayer'], withHistograms[1]);
     await page.close();
   });
+
+
+  layoutTests('gradients', () => recordedRun('frozenBase'));
+
+  it('lays out a residual network in high contrast', async () => {
+    const page = await show('gradients', recordedRun('residual'), 'hc');
+    await assertLaidOut(page, 'gradients');
+    await screenshot(page, 'views-gradients-hc');
+    await page.close();
+  });
 });
 
 describe('Data view', () => {
@@ -367,35 +487,6 @@ describe('Data view', () => {
     assert.ok(await count(page, '.confusion rect[data-count]') > 0, 'the confusion matrix still shows');
     await page.close();
   });
-});
 
-describe('Views in every theme', () => {
-  const partial = (run: TrainerMessage[]) => until(run, 'batch', Math.round(ofType(run, 'batch').length * 0.6))[0];
-  const cases: { view: ViewId; run: () => TrainerMessage[] }[] = [
-    { view: 'training', run: () => partial(recordedRun('cnn')) },
-    { view: 'gradients', run: () => recordedRun('frozenBase') },
-    { view: 'data', run: () => recordedRun('cnn') },
-  ];
-  for (const { view, run } of cases) {
-    for (const theme of ['dark', 'light'] as Theme[]) {
-      it(`lays out the ${view} view inside the panel without overlapping text (${theme})`, async () => {
-        const page = await show(view, run(), theme);
-        await assertLaidOut(page, view);
-        await screenshot(page, `views-${view}-${theme}`);
-        await page.close();
-      });
-    }
-    it(`lays out the ${view} view in a narrow panel (high contrast)`, async () => {
-      const page = await show(view, run(), 'hc', { width: 480, height: 900 });
-      await assertLaidOut(page, view);
-      await screenshot(page, `views-${view}-hc-narrow`);
-      await page.close();
-    });
-  }
-  it('lays out the gradients view of a residual network in high contrast', async () => {
-    const page = await show('gradients', recordedRun('residual'), 'hc');
-    await assertLaidOut(page, 'gradients');
-    await screenshot(page, 'views-gradients-hc');
-    await page.close();
-  });
+  layoutTests('data', () => recordedRun('cnn'));
 });

@@ -44,6 +44,7 @@ export class Heatmap {
   private frame: HeatmapFrame | null = null;
   private x = d3.scaleLinear();
   private left = 0;
+  private pointer: PointerEvent | null = null;
   private row = 18;
   private readonly logCache = new WeakMap<(number | null)[], LogRow>();
 
@@ -72,8 +73,8 @@ export class Heatmap {
     this.svg.append('g').attr('class', 'axis axis-x');
     this.svg.append('text').attr('class', 'axis-label axis-label-x').attr('text-anchor', 'middle').text('step');
     this.svg.append('rect').attr('class', 'overlay')
-      .on('pointermove', (e: PointerEvent) => this.hover(e))
-      .on('pointerleave', () => this.unhover());
+      .on('pointermove', (e: PointerEvent) => { this.pointer = e; this.hover(e); })
+      .on('pointerleave', () => { this.pointer = null; this.unhover(); });
     const legend = document.createElement('div');
     legend.className = 'heatmap-legend';
     const caption = document.createElement('span');
@@ -190,7 +191,8 @@ export class Heatmap {
     svg.select('.overlay').attr('transform', at).attr('width', plotW).attr('height', plotH);
 
     this.drawLegend(ramp.lut, lo, hi);
-    this.unhover();
+    // A live update under the pointer refreshes the tooltip instead of dropping it.
+    if (this.pointer) this.hover(this.pointer); else this.unhover();
   }
 
   /** log10 of a row's values (NaN where empty), extended as the row grows; rows only ever grow. */

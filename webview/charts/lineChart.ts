@@ -36,7 +36,8 @@ export interface LineChartOptions {
   yLabel: string;
   /** Height of the plot's SVG, margins included. */
   height: number;
-  yFormat?: (v: number) => string;
+  /** Tick and tooltip labels; `max` is the largest |value| of the y domain (one format per axis). */
+  yFormat?: (v: number, max: number) => string;
   /** The y domain never leaves this range (accuracy: [0, 1]). */
   yClamp?: [number, number];
   /** The y domain always includes 0. */
@@ -66,6 +67,7 @@ export class LineChart {
   private x = d3.scaleLinear();
   private y = d3.scaleLinear();
   private left = 40;
+  private pointer: PointerEvent | null = null;
   private legendKey = '';
   private axesKey = '';
   private readonly caches = new Map<string, { ds: ColumnDownsampler; key: string; closedD: string; used: number; d: string }>();
@@ -99,8 +101,8 @@ export class LineChart {
     this.svg.append('g').attr('class', 'plot').attr('clip-path', `url(#${clipId})`);
     this.svg.append('g').attr('class', 'hover').attr('visibility', 'hidden').append('line').attr('class', 'hover-rule');
     this.svg.append('rect').attr('class', 'overlay')
-      .on('pointermove', (e: PointerEvent) => this.hover(e))
-      .on('pointerleave', () => this.unhover());
+      .on('pointermove', (e: PointerEvent) => { this.pointer = e; this.hover(e); })
+      .on('pointerleave', () => { this.pointer = null; this.unhover(); });
     this.tooltip = new Tooltip(this.body);
   }
 
@@ -188,7 +190,8 @@ export class LineChart {
     });
 
     this.renderLegend(frame.series);
-    this.unhover();
+    // A live update under the pointer refreshes the tooltip instead of dropping it.
+    if (this.pointer) this.hover(this.pointer); else this.unhover();
   }
 
   private drawAxes(width: number, xDomain: [number, number], markers: number[]): void {
@@ -196,7 +199,8 @@ export class LineChart {
     const height = o.height;
     const plotH = height - MARGIN.top - MARGIN.bottom;
     const yTicks = this.y.ticks(Math.max(2, Math.round(plotH / 40)));
-    const yFormat = o.yFormat ?? this.y.tickFormat(yTicks.length);
+    const max = Math.max(...this.y.domain().map(Math.abs));
+    const yFormat = o.yFormat ? (v: number) => o.yFormat!(v, max) : this.y.tickFormat(yTicks.length);
     const font = fontOf(this.svg.node()!, 'chart-tick');
     this.left = maxTextWidth(yTicks.map(yFormat), font) + 10 + 18;
     const plotW = Math.max(40, width - this.left - MARGIN.right);
@@ -247,7 +251,8 @@ export class LineChart {
     const step = Math.round(this.x.invert(px));
     const rows: TooltipRow[] = [];
     const dots: { x: number; y: number; colour: string; id: string }[] = [];
-    const format = this.o.yFormat ?? ((v: number) => d3.format('.4~g')(v));
+    const max = Math.max(...this.y.domain().map(Math.abs));
+    const format = this.o.yFormat ? (v: number) => this.o.yFormat!(v, max) : (v: number) => d3.format('.4~g')(v);
     for (const s of frame.series) {
       if (s.legend === false) continue;
       const i = nearestFinite(s, step);

@@ -19,6 +19,7 @@ export class RidgePlot {
   private shown: HistogramSample[] = [];
   private baseline = (_s: number) => 0;
 
+  /** `height`: the tallest the plot gets (with many ridges). */
   constructor(private readonly body: HTMLElement, private readonly height: number) {
     this.svg = d3.select(body).append('svg').attr('class', 'chart-svg ridge-plot');
     this.svg.append('g').attr('class', 'grid zero-line');
@@ -49,8 +50,10 @@ export class RidgePlot {
     const steps = shown.map((s) => s.step);
     const stepLabelW = maxTextWidth(steps.map(String), font) + 12;
     const plotW = Math.max(60, width - MARGIN.left - stepLabelW - 6);
-    const plotH = this.height - MARGIN.top - MARGIN.bottom;
-    const amp = Math.min(plotH * (n > 1 ? 0.3 : 0.9), 80);
+    // Height grows with the number of ridges, up to the configured maximum.
+    const height = Math.min(this.height, 150 + 16 * n);
+    const plotH = height - MARGIN.top - MARGIN.bottom;
+    const amp = n > 1 ? Math.min(plotH * 0.3, 80) : plotH * 0.8;
 
     let lo = Infinity, hi = -Infinity;
     for (const s of shown) { lo = Math.min(lo, s.histogram.min); hi = Math.max(hi, s.histogram.max); }
@@ -61,7 +64,7 @@ export class RidgePlot {
     this.baseline = (s) => y(s);
 
     const ramp = themeRamp(this.body);
-    const svg = this.svg.attr('width', width).attr('height', this.height).attr('viewBox', `0 0 ${width} ${this.height}`);
+    const svg = this.svg.attr('width', width).attr('height', height).attr('viewBox', `0 0 ${width} ${height}`);
     const at = `translate(${MARGIN.left},${MARGIN.top})`;
     svg.select('.zero-line').attr('transform', at).selectAll('line').data(lo < 0 && hi > 0 ? [0] : []).join('line')
       .attr('x1', x(0)).attr('x2', x(0)).attr('y1', 0).attr('y2', plotH);
@@ -90,7 +93,7 @@ export class RidgePlot {
     const yTicks = n <= 6 ? steps : d3.ticks(first, last, Math.max(2, Math.floor((plotH - amp) / 28))).filter(Number.isInteger);
     svg.select<SVGGElement>('.axis-y').attr('transform', `translate(${MARGIN.left + plotW + 4},${MARGIN.top})`)
       .call(d3.axisRight(y).tickValues(yTicks).tickFormat(d3.format('d') as (v: d3.NumberValue) => string).tickSizeOuter(0));
-    svg.select('.axis-label-x').attr('x', MARGIN.left + plotW / 2).attr('y', this.height - 4);
+    svg.select('.axis-label-x').attr('x', MARGIN.left + plotW / 2).attr('y', height - 4);
     svg.select('.axis-label-y').attr('x', width - 2).attr('y', MARGIN.top + amp - 8);
     svg.select('.overlay').attr('transform', at).attr('width', plotW).attr('height', plotH);
     this.svg.attr('data-ridges', n);

@@ -5,6 +5,7 @@ import type { View } from '../view';
 import { ClassBars } from '../charts/classBars';
 import { ConfusionMatrix } from '../charts/confusionMatrix';
 import { ImageGrid } from '../charts/imageGrid';
+import { everythingChanged, WidthWatcher } from '../charts/widthWatcher';
 
 interface Section { root: HTMLDivElement; subtitle: HTMLSpanElement; note: HTMLParagraphElement; body: HTMLDivElement }
 
@@ -41,6 +42,7 @@ export function createDataView(): View {
   let grid: ImageGrid;
   let bars: ClassBars;
   let matrix: ConfusionMatrix;
+  const widths = new WidthWatcher(() => { if (last && !content.hidden) draw(last); });
 
   function mount(el: HTMLElement): void {
     root = el;
@@ -60,6 +62,7 @@ export function createDataView(): View {
     grid = new ImageGrid(samples.body);
     bars = new ClassBars(perClass.body);
     matrix = new ConfusionMatrix(confusion.body);
+    widths.watch(samples.root, perClass.root, confusion.root);
   }
 
   function draw(state: RunState): void {
@@ -75,7 +78,8 @@ export function createDataView(): View {
     }
     empty.hidden = true;
     content.hidden = false;
-    const widths = [samples.root, perClass.root, confusion.root].map((el) => el.clientWidth || root.clientWidth - 20);
+    const fallback = () => root.clientWidth - 20;
+    const w = [samples.root, perClass.root, confusion.root].map((el) => widths.width(el, fallback));
     const dataset = state.model?.dataset;
 
     if (s && s.images.length) {
@@ -83,7 +87,7 @@ export function createDataView(): View {
       samples.body.hidden = false;
       const wrong = s.labels.filter((l, i) => l !== s.predictions[i]).length;
       samples.subtitle.textContent = `${s.images.length} after epoch ${s.epoch} · ${wrong} wrong (✗, outlined) · caption: true label, then prediction`;
-      grid.render(widths[0], s);
+      grid.render(w[0], s);
     } else {
       samples.body.hidden = true;
       samples.note.hidden = false;
@@ -101,8 +105,8 @@ export function createDataView(): View {
       const total = support.reduce((a, b) => a + b, 0);
       perClass.subtitle.textContent = `after epoch ${ev.epoch} · overall ${(ev.testAccuracy * 100).toFixed(1)}% (dotted line)`;
       confusion.subtitle.textContent = `${total.toLocaleString('en-US')} test samples · colour: share of the true class`;
-      bars.render(widths[1], ev.perClassAccuracy.map((a, i) => ({ index: i, name: names[i] ?? String(i), accuracy: a, support: support[i] ?? 0 })), ev.testAccuracy);
-      matrix.render(widths[2], ev.confusion, names);
+      bars.render(w[1], ev.perClassAccuracy.map((a, i) => ({ index: i, name: names[i] ?? String(i), accuracy: a, support: support[i] ?? 0 })), ev.testAccuracy);
+      matrix.render(w[2], ev.confusion, names);
     } else {
       for (const sec of [perClass, confusion]) {
         sec.body.hidden = true;
@@ -121,6 +125,7 @@ export function createDataView(): View {
       const fresh = state !== last;
       last = state;
       if (!fresh && !changes.samples && !changes.evaluation && !changes.model && !changes.status) return;
+      if (everythingChanged(changes)) widths.invalidate();
       draw(state);
     },
   };

@@ -6,6 +6,7 @@ import type { View, ViewContext } from '../view';
 import { Heatmap } from '../charts/heatmap';
 import { LayerBars } from '../charts/layerBars';
 import { RidgePlot } from '../charts/ridgePlot';
+import { everythingChanged, WidthWatcher } from '../charts/widthWatcher';
 
 export function createGradientsView(): View {
   let root: HTMLElement;
@@ -23,6 +24,7 @@ export function createGradientsView(): View {
   let ridgeEmpty: HTMLParagraphElement;
   let ridges: RidgePlot;
   let ridgeKey = '';
+  const widths = new WidthWatcher(() => { if (last && !content.hidden) draw(last); });
 
   function mount(el: HTMLElement, context: ViewContext): void {
     root = el;
@@ -91,6 +93,7 @@ export function createGradientsView(): View {
     ridgeChart.append(head, ridgeEmpty, body);
     grid.append(ridgeChart);
     ridges = new RidgePlot(body, 320);
+    widths.watch(flow.root, ratio.root, heatmap.root, ridgeChart);
   }
 
   function draw(state: RunState): void {
@@ -120,27 +123,28 @@ export function createGradientsView(): View {
       const frozen = l?.frozen ?? g.byLayer[name].frozen;
       return { layer: name, frozen, values: { meanAbs: l?.meanAbs ?? null, maxAbs: l?.maxAbs ?? null, updateRatio: l?.updateRatio ?? null } };
     });
-    const widths = [flow.root, ratio.root, heatmap.root, ridgeChart].map((el) => el.clientWidth || root.clientWidth - 20);
+    const fallback = () => root.clientWidth - 20;
+    const w = [flow.root, ratio.root, heatmap.root, ridgeChart].map((el) => widths.width(el, fallback));
     flow.subtitle.textContent = `step ${latest.step}`;
     ratio.subtitle.textContent = `step ${latest.step}`;
-    flow.render(widths[0], rows);
-    ratio.render(widths[1], rows);
+    flow.render(w[0], rows);
+    ratio.render(w[1], rows);
 
     const lastStep = g.steps[g.steps.length - 1];
     const every = plan?.gradientEvery ?? (g.steps.length > 1 ? lastStep - g.steps[g.steps.length - 2] : 1);
     const total = Math.max(plan?.totalSteps ?? 0, lastStep);
     heatmap.subtitle.textContent = `${g.steps.length} sampled step${g.steps.length === 1 ? '' : 's'}`;
     heatmap.render({
-      width: widths[2],
+      width: w[2],
       rows: g.layers.map((name) => ({ layer: name, frozen: g.byLayer[name].frozen, values: g.byLayer[name].l2 })),
       steps: g.steps,
       xDomain: [0, total],
       lastEnd: Math.min(total, lastStep + every),
     });
-    drawRidges(state, widths[3]);
+    drawRidges(state, w[3]);
   }
 
-  function drawRidges(state: RunState, width = ridgeChart.clientWidth || root.clientWidth - 20): void {
+  function drawRidges(state: RunState, width = widths.width(ridgeChart, () => root.clientWidth - 20)): void {
     const g = state.gradients;
     const withHistograms = g.layers.filter((l) => g.histograms[l]?.length);
     const wanted = ctx.getUiState<string>('histogramLayer', '');
@@ -183,6 +187,7 @@ export function createGradientsView(): View {
       last = state;
       if (fresh) ridgeKey = '';
       if (!fresh && !changes.gradients && !changes.model && !changes.status) return;
+      if (everythingChanged(changes)) widths.invalidate();
       draw(state);
     },
   };

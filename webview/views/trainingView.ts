@@ -8,6 +8,7 @@ import { formatFigure, thousands } from '../format';
 import { LineChart, type LineSeries } from '../charts/lineChart';
 import { IncrementalEma } from '../charts/smoothing';
 import { formatDuration } from '../charts/duration';
+import { everythingChanged, WidthWatcher } from '../charts/widthWatcher';
 
 const DEFAULT_SMOOTHING = 0.6; // TensorBoard's default
 
@@ -22,6 +23,7 @@ export function createTrainingView(): View {
   const lossEma = new IncrementalEma();
   const accEma = new IncrementalEma();
   let plannedSteps: { lr: number[]; steps: number[] } | null = null;
+  const widths = new WidthWatcher(() => { if (last && !content.hidden) draw(last); });
 
   let empty: HTMLParagraphElement;
   let content: HTMLDivElement;
@@ -91,9 +93,11 @@ export function createTrainingView(): View {
     });
     lrChart = new LineChart(grid, {
       id: 'lr', title: 'Learning rate', xLabel: 'step', yLabel: 'learning rate', height: 190, yZero: true, describeStep,
-      yFormat: (v) => (v !== 0 && Math.abs(v) < 1e-3 ? d3.format('.2~e')(v) : d3.format('.4~g')(v)),
+      // One notation per axis: 1.2e-3, 1e-3, 8e-4 rather than 0.0012, 0.001, 8e-4.
+      yFormat: (v, max) => (v === 0 ? '0' : max < 1e-2 ? d3.format('.3~e')(v).replace('e+', 'e') : d3.format('.4~g')(v)),
     });
     lrChart.root.classList.add('chart-wide');
+    widths.watch(lossChart.root, accChart.root, lrChart.root);
   }
 
   function draw(state: RunState): void {
@@ -139,11 +143,12 @@ export function createTrainingView(): View {
     }
     lrSeries.push({ id: 'lr-actual', label: 'used', x: b.step, y: b.lr, colour: 'var(--ml-series-4)', mark: 'line' });
 
-    // Measure every chart before drawing any (one layout, no read-after-write thrash).
-    const widths = [lossChart, accChart, lrChart].map((c) => c.root.clientWidth || root.clientWidth - 20);
-    lossChart.render({ width: widths[0], xDomain, series: series('loss', b.loss, lossEma), xMarkers });
-    accChart.render({ width: widths[1], xDomain, series: series('accuracy', b.accuracy, accEma), xMarkers });
-    lrChart.render({ width: widths[2], xDomain, series: lrSeries, xMarkers });
+    // Widths come from the ResizeObserver (measured once, all before any drawing): no forced layouts.
+    const fallback = () => root.clientWidth - 20;
+    const w = [lossChart, accChart, lrChart].map((c) => widths.width(c.root, fallback));
+    lossChart.render({ width: w[0], xDomain, series: series('loss', b.loss, lossEma), xMarkers });
+    accChart.render({ width: w[1], xDomain, series: series('accuracy', b.accuracy, accEma), xMarkers });
+    lrChart.render({ width: w[2], xDomain, series: lrSeries, xMarkers });
 
     drawFigures(state, lossSmoothed[n - 1], accSmoothed[n - 1]);
   }
@@ -194,6 +199,7 @@ export function createTrainingView(): View {
       const fresh = state !== last;
       last = state;
       if (!fresh && !changes.batches && !changes.epochs && !changes.model && !changes.status) return;
+      if (everythingChanged(changes)) widths.invalidate();
       draw(state);
     },
   };
