@@ -169,6 +169,19 @@ export async function backendsBench(): Promise<Record<string, unknown>> {
     mlpWasmOverTorch: ratio(mlp.wasm, mlp.torch),
     cnnWasmOverTorch: ratio(cnn.wasm, cnn.torch),
   };
+  // The same ratios taken within each round (the two measured minutes apart at most), then the median:
+  // steadier than a ratio of medians when the load of a shared machine drifts during the run.
+  const paired = (w: Workload, a: Contender, b: Contender) => {
+    const xs = samples[w][a];
+    const ys = samples[w][b];
+    const rs = xs.length === ys.length && xs.length > 0 ? xs.map((x, i) => x / ys[i]) : [];
+    return rs.length ? Number(median(rs).toFixed(3)) : null;
+  };
+  const pairedRatios = {
+    mlpWasmOverStockWasm: paired('mlp', 'wasm', 'stockWasm'),
+    mlpWasmOverTorch: paired('mlp', 'wasm', 'torch'),
+    cnnWasmOverTorch: paired('cnn', 'wasm', 'torch'),
+  };
   const budgets = {
     mlpWasmOverStockWasm: { atLeast: 8, met: ratios.mlpWasmOverStockWasm !== null ? ratios.mlpWasmOverStockWasm >= 8 : null },
     mlpWasmOverTorch: { atLeast: 0.25, met: ratios.mlpWasmOverTorch !== null ? ratios.mlpWasmOverTorch >= 0.25 : null },
@@ -184,6 +197,7 @@ export async function backendsBench(): Promise<Record<string, unknown>> {
       `node ${process.versions.node}, tfjs ${tf.version.tfjs}` +
       (torch.python ? `, PyTorch ${torch.version} via ${torch.python} (1 thread, BLAS ${blasOfTorch(torch.python)})` : ''),
     ratios,
+    pairedRatios,
     budgets,
     unavailable,
     loadAverage: { before: loadBefore.map((l) => Number(l.toFixed(2))), after: os.loadavg().map((l) => Number(l.toFixed(2))) },

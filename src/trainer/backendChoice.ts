@@ -3,8 +3,7 @@ import * as fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { BackendName } from '../protocol/messages';
-import { registerConvBackpropKernels } from './kernels/convBackprop';
-import { registerTransposedMatMul } from './kernels/transposedMatMul';
+import { registerTrainingKernels } from './kernels';
 
 export interface BackendChoice {
   backend: BackendName;
@@ -31,8 +30,7 @@ async function tryBackend(name: BackendName): Promise<string | null> {
     if (name === 'wasm') setWasmPaths(wasmDirectory());
     if (!(await tf.setBackend(name))) return `the ${name} backend failed to initialise`;
     await tf.ready();
-    if (name !== 'tensorflow') registerConvBackpropKernels(name);
-    if (name === 'wasm') registerTransposedMatMul(name);
+    registerTrainingKernels(name); // wasm and cpu: the kernels training needs or runs faster with
     return null;
   } catch (e) {
     const message = (e as Error).message ?? String(e);

@@ -116,6 +116,13 @@ const DEPTHWISE: DepthwiseCase[] = [
   [[1, 8, 8, 2], [3, 3], 2, 1, 1, 1],
   [[2, 9, 9, 2], [3, 3], 1, 1, 'same', 2],
   [[1, 12, 10, 3], [3, 2], 2, 1, 'valid', [2, 3]],
+  // Channels a multiple of 4: the SIMD filter gradient on wasm.
+  [[2, 9, 9, 4], [3, 3], 2, 1, 'same', 2],
+  [[1, 11, 7, 8], [5, 5], 3, 1, 'valid', 1],
+  [[2, 6, 6, 4], [1, 1], 1, 2, 'same', 1],
+  [[3, 10, 9, 12], [3, 3], 1, 2, 'valid', 1],
+  [[2, 7, 7, 4], [4, 4], 1, 1, 'same', 1],
+  [[1, 1, 1, 4], [3, 3], 1, 1, 'same', 1],
 ];
 
 describe('DepthwiseConv2dNativeBackpropFilter / …Input against the cpu kernels', () => {
@@ -205,6 +212,9 @@ describe('UnsortedSegmentSum against the cpu kernel', () => {
     ['segments nobody hits', normal([3, 4]), ints([9, 0, 9]), 12],
     ['ids out of range are dropped', normal([6, 3]), ints([-1, 0, 4, 2, 7, 2]), 4],
     ['one row, one segment', normal([1, 1]), ints([0]), 1],
+    ['rows of 8 (the SIMD row scatter-add on wasm)', normal([9, 8]), ints([2, 0, 2, 2, 5, 0, 1, 5, 2]), 6],
+    ['rank-3 rows of 2×2', normal([4, 2, 2]), ints([1, 1, 0, 1]), 2],
+    ['out-of-range ids with rows of 4', normal([5, 4]), ints([3, -2, 0, 3, 4]), 4],
     ['an embedding gradient (256 ids, 1000 words × 16)', normal([256, 16]), ints(Array.from({ length: 256 }, (_, i) => (i * 7919) % 1000)), 1000],
   ];
   for (const [name, x, segmentIds, numSegments] of cases) {
@@ -339,14 +349,14 @@ describe('a training step on wasm matches cpu', () => {
   it('depthwiseConv2d + separableConv2d + maxPooling2d (stock tfjs-wasm cannot train this)', async () => {
     const build = () => tf.sequential({
       layers: [
-        tf.layers.depthwiseConv2d({ inputShape: [12, 12, 3], kernelSize: 3, depthMultiplier: 2, padding: 'same', activation: 'relu' }),
+        tf.layers.depthwiseConv2d({ inputShape: [12, 12, 4], kernelSize: 3, depthMultiplier: 2, padding: 'same', activation: 'relu' }),
         tf.layers.separableConv2d({ filters: 4, kernelSize: 3, strides: 2, padding: 'valid', depthMultiplier: 2, activation: 'relu' }),
         tf.layers.maxPooling2d({ poolSize: 2 }),
         tf.layers.flatten(),
         tf.layers.dense({ units: 5, activation: 'softmax' }),
       ],
     });
-    await compareSteps(build, normal([6, 12, 12, 3]), ints([0, 1, 2, 3, 4, 0]), 5);
+    await compareSteps(build, normal([6, 12, 12, 4]), ints([0, 1, 2, 3, 4, 0]), 5);
   });
 
   it('an Embedding layer (stock tfjs-wasm cannot train this)', async () => {

@@ -52,6 +52,8 @@ export interface LineChartFrame {
   series: LineSeries[];
   /** Faint vertical lines (epoch boundaries). */
   xMarkers?: number[];
+  /** A labelled vertical line in the error colour (where the run hit a non-finite loss). */
+  alert?: { x: number; label: string } | null;
 }
 
 const MARGIN = { top: 8, right: 14, bottom: 38 };
@@ -99,6 +101,7 @@ export class LineChart {
     this.svg.append('text').attr('class', 'axis-label axis-label-x').attr('text-anchor', 'middle').text(o.xLabel);
     this.svg.append('text').attr('class', 'axis-label axis-label-y').attr('text-anchor', 'middle').text(o.yLabel);
     this.svg.append('g').attr('class', 'plot').attr('clip-path', `url(#${clipId})`);
+    this.svg.append('g').attr('class', 'alert');
     this.svg.append('g').attr('class', 'hover').attr('visibility', 'hidden').append('line').attr('class', 'hover-rule');
     this.svg.append('rect').attr('class', 'overlay')
       .on('pointermove', (e: PointerEvent) => { this.pointer = e; this.hover(e); })
@@ -184,11 +187,25 @@ export class LineChart {
       if (key !== c.key) { c.key = key; c.closedD = ''; c.used = 0; }
       const closed = c.ds.closed;
       if (c.used < closed.length) { c.closedD += segments(d.s, closed, c.used, closed.length, x, y, c.used === 0); c.used = closed.length; }
-      const dAttr = c.closedD + segments(d.s, c.ds.open, 0, c.ds.open.length, x, y, c.used === 0);
-      const path = g.selectAll<SVGPathElement, number>('path.line').data([0]).join('path').attr('class', 'line').style('stroke', d.s.colour);
+      let dAttr = c.closedD + segments(d.s, c.ds.open, 0, c.ds.open.length, x, y, c.used === 0);
+      // A lone point is a zero-length segment, which the round line cap draws as a dot.
+      const lone = closed.length + c.ds.open.length === 1;
+      if (lone) dAttr += dAttr.replace('M', 'L');
+      const path = g.selectAll<SVGPathElement, number>('path.line').data([0]).join('path').attr('class', lone ? 'line lone' : 'line').style('stroke', d.s.colour);
       if (dAttr !== c.d) { c.d = dAttr; path.attr('d', dAttr); }
     });
 
+    const alert = frame.alert && frame.alert.x >= frame.xDomain[0] && frame.alert.x <= frame.xDomain[1] ? [frame.alert] : [];
+    const [, plotW] = x.range();
+    const alerts = this.svg.select('.alert').selectAll<SVGGElement, { x: number; label: string }>('g').data(alert).join((enter) => {
+      const g = enter.append('g');
+      g.append('line');
+      g.append('text').attr('y', 10);
+      return g;
+    }).attr('transform', (a) => `translate(${x(a.x).toFixed(1)},0)`).attr('data-alert', (a) => a.x);
+    alerts.select('line').attr('y1', 0).attr('y2', plotH);
+    // The label sits left of the line when the line is in the right half.
+    alerts.select('text').attr('x', (a) => (x(a.x) > plotW / 2 ? -4 : 4)).attr('text-anchor', (a) => (x(a.x) > plotW / 2 ? 'end' : 'start')).text((a) => a.label);
     this.renderLegend(frame.series);
     // A live update under the pointer refreshes the tooltip instead of dropping it.
     if (this.pointer) this.hover(this.pointer); else this.unhover();
@@ -209,7 +226,7 @@ export class LineChart {
     const svg = this.svg.attr('width', width).attr('viewBox', `0 0 ${width} ${height}`);
     const at = `translate(${this.left},${MARGIN.top})`;
     svg.select('clipPath rect').attr('x', -6).attr('y', -6).attr('width', plotW + 12).attr('height', plotH + 12);
-    svg.selectAll<SVGGElement, unknown>('.plot, .grid-y, .markers, .hover').attr('transform', at);
+    svg.selectAll<SVGGElement, unknown>('.plot, .grid-y, .markers, .hover, .alert').attr('transform', at);
     svg.select('.overlay').attr('transform', at).attr('width', plotW).attr('height', plotH);
     const xTicks = this.x.ticks(Math.max(2, Math.floor(plotW / 80))).filter(Number.isInteger);
     const xFormat = (xDomain[1] >= 10_000 ? d3.format('~s') : d3.format('d')) as (v: d3.NumberValue) => string;

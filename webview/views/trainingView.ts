@@ -94,7 +94,7 @@ export function createTrainingView(): View {
     lrChart = new LineChart(grid, {
       id: 'lr', title: 'Learning rate', xLabel: 'step', yLabel: 'learning rate', height: 190, yZero: true, describeStep,
       // One notation per axis: 1.2e-3, 1e-3, 8e-4 rather than 0.0012, 0.001, 8e-4.
-      yFormat: (v, max) => (v === 0 ? '0' : max < 1e-2 ? d3.format('.3~e')(v).replace('e+', 'e') : d3.format('.4~g')(v)),
+      yFormat: (v, max) => (v === 0 ? '0' : max < 1e-2 || max >= 1e4 ? d3.format('.3~e')(v).replace('e+', 'e') : d3.format('.4~g')(v)),
     });
     lrChart.root.classList.add('chart-wide');
     widths.watch(lossChart.root, accChart.root, lrChart.root);
@@ -146,8 +146,10 @@ export function createTrainingView(): View {
     // Widths come from the ResizeObserver (measured once, all before any drawing): no forced layouts.
     const fallback = () => root.clientWidth - 20;
     const w = [lossChart, accChart, lrChart].map((c) => widths.width(c.root, fallback));
-    lossChart.render({ width: w[0], xDomain, series: series('loss', b.loss, lossEma), xMarkers });
-    accChart.render({ width: w[1], xDomain, series: series('accuracy', b.accuracy, accEma), xMarkers });
+    const a = state.anomaly;
+    const alert = a ? { x: a.step, label: a.kind === 'nonFiniteLoss' ? `step ${a.step}: non-finite loss` : `step ${a.step}: non-finite gradient` } : null;
+    lossChart.render({ width: w[0], xDomain, series: series('loss', b.loss, lossEma), xMarkers, alert });
+    accChart.render({ width: w[1], xDomain, series: series('accuracy', b.accuracy, accEma), xMarkers, alert });
     lrChart.render({ width: w[2], xDomain, series: lrSeries, xMarkers });
 
     drawFigures(state, lossSmoothed[n - 1], accSmoothed[n - 1]);

@@ -1,7 +1,11 @@
-// Conv2D's backward kernels written with the forward Conv2D kernel. Stock tfjs-wasm has no
-// Conv2DBackpropFilter (training any CNN throws), and the cpu backend's backprop kernels are ~15×
-// slower than its forward conv. Both gradients are forward convolutions of transposed or padded
-// tensors (the notes measured ≤ 1.7e-5 relative error against the cpu kernels).
+// Conv2D's backward kernels. Stock tfjs-wasm has no Conv2DBackpropFilter (training any CNN throws)
+// and a slow Conv2DBackpropInput; the cpu backend's filter gradient is ~20× slower than its forward.
+// - Filter gradient: on wasm, direct SIMD loops on the heap (simdFilterGradient) up to 64 input
+//   channels; otherwise one forward convolution of transposed tensors (conv2dFilterGradient).
+// - Input gradient: on wasm, one GEMM (dy·Wᵀ) plus a SIMD col2im (simdInputGradient) when ci % 4 = 0;
+//   otherwise, for stride 1, a "full" forward convolution with the rotated filter. On cpu, stock.
+// The notes measured ≤ 1.7e-5 relative error for the forward-convolution forms against the cpu kernels;
+// test/unit/kernelsAgainstCpu.test.ts checks every form against them to 1e-4.
 import * as tf from '@tensorflow/tfjs';
 import { convInfo, padOrCrop } from './geometry';
 import type { TensorInfo } from './rawData';
@@ -95,7 +99,7 @@ export function simdFilterGradient(backend: unknown, x: tf.Tensor4D, dy: tf.Tens
  * A convolution's input gradient as one GEMM and a scatter-add: cols = dy·Wᵀ ([N·oh·ow, co] ·
  * [co, kh·kw·ci], XNNPACK with the big operand streamed), then col2im (wasmSimd.ts) adds each
  * column block into dx. Exactly the forward's multiply-adds; the "full" convolution below also
- * multiplies the zero border through (for the course CNN's second layer, 40% more: 12 ms vs 9.5 ms).
+ * multiplies the zero border through (for the course CNN's second layer, 40% more FLOPs: 12.1 vs 10.4 ms).
  * Any stride and padding. Null where it does not apply (not wasm, ci % 4 ≠ 0).
  */
 export function simdInputGradient(backend: unknown, xShape: number[], dy: tf.Tensor4D, filter: tf.Tensor4D,
@@ -148,11 +152,15 @@ interface BackpropAttrs {
 }
 
 /**
- * Registers Conv2DBackpropFilter and Conv2DBackpropInput on `backend`, keeping any stock kernel for
- * the cases the forward-conv form does not cover (NCHW, rounding modes, strided input gradients).
+ * Registers Conv2DBackpropFilter and (not on cpu) Conv2DBackpropInput on `backend`, keeping any stock
+ * kernel for the cases our forms do not cover (NCHW, rounding modes, strided input gradients off wasm).
  */
 export function registerConvBackpropKernels(backend: string): void {
-  for (const kernelName of ['Conv2DBackpropFilter', 'Conv2DBackpropInput'] as const) {
+  // On cpu only the filter gradient: the stock cpu input gradient beat the forward-conv form on every
+  // shape measured (64×13×13×32←64 3×3: 305 vs 695 ms; 16×28×28×1←32: 7.9 vs 74 ms), while the
+  // filter gradient is ~20× faster ours (16×28×28×1→32: 47 vs 947 ms).
+  const kernels = backend === 'cpu' ? ['Conv2DBackpropFilter'] as const : ['Conv2DBackpropFilter', 'Conv2DBackpropInput'] as const;
+  for (const kernelName of kernels) {
     overrideKernel(kernelName, backend, (stock) => (args) => {
       const attrs = args.attrs as unknown as BackpropAttrs;
       const inputs = args.inputs as unknown as Record<string, tf.Tensor4D>;

@@ -169,6 +169,50 @@ function filterGrad(taps: number, vecs: number): () => { params: number[]; local
   };
 }
 
+/** Depthwise filter-gradient functions: up to DEPTHWISE_TAPS taps per call. */
+export const DEPTHWISE_TAPS = 9;
+
+/**
+ * depthwiseFilterGrad{T}(x, dy, dw, n, oh, ow, cBytes, img, strideRow, strideCol, dyPix, xOff[T], dwOff[T]):
+ * dw[dwOff_t + c] += Σ_{b,r,q} x[b·img + r·strideRow + q·strideCol + xOff_t + c] · dy[(b·oh + r)·ow + q]·dyPix + c]
+ * over channels c (4 at a time; cBytes = C·4, a multiple of 16) for T taps: a depthwise convolution's
+ * filter gradient, channel by channel, with the T sums of 4 channels in registers. dyPix is dy's pixel
+ * stride in bytes (C·M·4 when dy holds M multipliers per channel; dy then points at multiplier m).
+ */
+function depthwiseFilterGrad(taps: number): () => { params: number[]; locals: number[]; body: Bytes } {
+  return () => {
+    const [x, dy, dw, n, oh, ow, cb, img, sRow, sCol, dyPix] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+    const xOff = Array.from({ length: taps }, (_, t) => 11 + t);
+    const dwOff = Array.from({ length: taps }, (_, t) => 11 + taps + t);
+    const firstLocal = 11 + 2 * taps;
+    const [b, r, cv, q, xr, dyRow, dyp, p] = Array.from({ length: 8 }, (_, k) => firstLocal + k);
+    const acc = Array.from({ length: taps }, (_, t) => firstLocal + 8 + t);
+    const g = firstLocal + 8 + taps;
+    const dwAddr = (t: number): Bytes => add(add(get(dw), get(dwOff[t])), get(cv));
+    const body: Bytes = [
+      ...forLoop(b, get(n), 1, [
+        forLoop(r, get(oh), 1, [
+          set(xr, add(add(get(x), mul(get(b), get(img))), mul(get(r), get(sRow)))),
+          set(dyRow, add(get(dy), mul(mul(add(mul(get(b), get(oh)), get(r)), get(ow)), get(dyPix)))),
+          forLoop(cv, get(cb), 16, [
+            ...acc.map((a, t) => set(a, load(dwAddr(t)))),
+            set(dyp, add(get(dyRow), get(cv))),
+            set(p, add(get(xr), get(cv))),
+            forLoop(q, get(ow), 1, [
+              set(g, load(get(dyp))),
+              ...acc.map((a, t) => set(a, vadd(get(a), vmul(load(add(get(p), get(xOff[t]))), get(g))))),
+              set(dyp, add(get(dyp), get(dyPix))),
+              set(p, add(get(p), get(sCol))),
+            ]),
+            ...acc.map((a, t) => store(dwAddr(t), get(a))),
+          ]),
+        ]),
+      ]),
+    ];
+    return { params: Array(11 + 2 * taps).fill(I32), locals: [...Array(8).fill(I32), ...Array(taps + 1).fill(V128)], body };
+  };
+}
+
 /**
  * col2im(cols, dx, n, oh, ow, kh, kw, ciBytes, h, w, sh, sw, top, left): dx[b, a·sh + ti − top,
  * q·sw + tj − left, ·] += cols[b, a, q, ti, tj, ·] for every tap that lands inside dx (ci % 4 = 0).
@@ -209,8 +253,10 @@ function col2im(): { params: number[]; locals: number[]; body: Bytes } {
 const FILTER_GRADS: Record<string, () => { params: number[]; locals: number[]; body: Bytes }> = {};
 for (let t = 1; t <= FILTER_TAPS; t++) for (const v of [1, 2]) FILTER_GRADS[`filterGrad${t}x${v}`] = filterGrad(t, v);
 
+for (let t = 1; t <= DEPTHWISE_TAPS; t++) FILTER_GRADS[`depthwiseFilterGrad${t}`] = depthwiseFilterGrad(t);
+
 const FUNCTIONS = { maxPoolGrad2x2, col2im, ...FILTER_GRADS };
-type FunctionName = 'maxPoolGrad2x2' | 'col2im' | `filterGrad${number}x${number}`;
+type FunctionName = 'maxPoolGrad2x2' | 'col2im' | `filterGrad${number}x${number}` | `depthwiseFilterGrad${number}`;
 
 /** The module's bytes: one imported memory ("env"."memory"), the functions above, exported by name. */
 export function simdModuleBytes(): Uint8Array<ArrayBuffer> {
