@@ -34,18 +34,19 @@ export async function openExample(context: vscode.ExtensionContext): Promise<voi
 
 /** New Experiment: a commented file from a template (MLP, CNN, 2-D playground set). */
 export async function newExperiment(context: vscode.ExtensionContext): Promise<void> {
-  const dir = path.join(context.extensionPath, 'media', 'templates');
+  // The MLP and CNN templates are the bundled examples themselves.
+  const at = (...p: string[]) => path.join(context.extensionPath, ...p);
   const templates = [
-    { label: 'MLP on MNIST', file: 'mlp.ts', name: 'mlp-experiment.ts' },
-    { label: 'CNN on MNIST', file: 'cnn.ts', name: 'cnn-experiment.ts' },
-    { label: '2-D playground set (spiral)', file: 'playground.ts', name: 'playground-experiment.ts' },
+    { label: 'MLP on MNIST', file: at('examples', 'mnist-mlp.ts'), name: 'mlp-experiment.ts' },
+    { label: 'CNN on MNIST', file: at('examples', 'mnist-cnn.ts'), name: 'cnn-experiment.ts' },
+    { label: '2-D playground set (spiral)', file: at('media', 'templates', 'playground.ts'), name: 'playground-experiment.ts' },
   ];
-  const picked = await vscode.window.showQuickPick(templates.map((t) => ({ ...t, detail: firstComment(path.join(dir, t.file)) })), { placeHolder: 'New experiment from which template?' });
+  const picked = await vscode.window.showQuickPick(templates.map((t) => ({ ...t, detail: firstComment(t.file) })), { placeHolder: 'New experiment from which template?' });
   if (!picked) return;
   const folder = await targetFolder();
   if (!folder) return;
   const name = await vscode.window.showInputBox({ prompt: 'File name', value: picked.name, validateInput: (v) => (/^[\w.-]+\.(ts|js)$/.test(v) ? null : 'A .ts or .js file name') });
-  if (name) await writeAndOpen(folder, name, fs.readFileSync(path.join(dir, picked.file), 'utf8'));
+  if (name) await writeAndOpen(folder, name, fs.readFileSync(picked.file, 'utf8'));
 }
 
 function firstComment(file: string): string {
