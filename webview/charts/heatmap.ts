@@ -5,7 +5,7 @@
 // redraw writes only width × layers pixels however long the run.
 import * as d3 from 'd3';
 import { formatFigure } from '../format';
-import { themeRamp } from './colorRamp';
+import { themeRamp, type ColorRamp } from './colorRamp';
 import { isFiniteNumber } from './downsample';
 import { fitText, fontOf, maxTextWidth } from './textWidth';
 import { Tooltip } from './tooltip';
@@ -46,6 +46,9 @@ export class Heatmap {
   private left = 0;
   private pointer: PointerEvent | null = null;
   private row = 18;
+  private layoutKey = '';
+  private legendKey = '';
+  private legendRamp: ColorRamp | null = null;
   private readonly logCache = new WeakMap<(number | null)[], LogRow>();
 
   constructor(parent: HTMLElement, private readonly o: { id: string; title: string; valueLabel: string }) {
@@ -159,17 +162,38 @@ export class Heatmap {
         data[p] = ramp.lut[k]; data[p + 1] = ramp.lut[k + 1]; data[p + 2] = ramp.lut[k + 2]; data[p + 3] = 255;
       }
     });
-    this.canvas.width = plotW;
-    this.canvas.height = Math.max(1, rows.length);
-    this.canvas.style.left = `${this.left}px`;
-    this.canvas.style.top = `${MARGIN.top}px`;
-    this.canvas.style.width = `${plotW}px`;
-    this.canvas.style.height = `${Math.max(1, plotH)}px`;
+    const layoutKey = [width, labelW, ROW, ...frame.xDomain, ...rows.map((r) => `${r.layer}:${r.frozen}`)].join('|');
+    const relayout = layoutKey !== this.layoutKey;
+    this.layoutKey = layoutKey;
+    if (relayout) {
+      this.canvas.width = plotW;
+      this.canvas.height = Math.max(1, rows.length);
+      this.canvas.style.left = `${this.left}px`;
+      this.canvas.style.top = `${MARGIN.top}px`;
+      this.canvas.style.width = `${plotW}px`;
+      this.canvas.style.height = `${Math.max(1, plotH)}px`;
+    }
     this.canvas.getContext('2d')?.putImageData(image, 0, 0);
     this.root.dataset.columns = String(steps.length);
     this.root.dataset.rows = String(rows.length);
     this.root.dataset.cells = String(cells);
 
+    if (relayout) this.layout(frame, width, height, plotW, labelW, font);
+    if (`${lo}|${hi}` !== this.legendKey || ramp !== this.legendRamp || relayout) {
+      this.legendKey = `${lo}|${hi}`;
+      this.legendRamp = ramp;
+      this.drawLegend(ramp.lut, lo, hi);
+    }
+    // A live update under the pointer refreshes the tooltip instead of dropping it.
+    if (this.pointer) this.hover(this.pointer); else this.unhover();
+  }
+
+  /** Labels, row lines, frozen notes and the axis: only when the width, the layers or the steps change. */
+  private layout(frame: HeatmapFrame, width: number, height: number, plotW: number, labelW: number, font: string): void {
+    const rows = frame.rows;
+    const ROW = this.row;
+    const plotH = rows.length * ROW;
+    const label = (r: HeatmapRow) => r.layer + (r.frozen ? ' (frozen)' : '');
     const svg = this.svg.attr('width', width).attr('height', height).attr('viewBox', `0 0 ${width} ${height}`);
     const at = `translate(${this.left},${MARGIN.top})`;
     svg.select('.row-labels').attr('transform', `translate(${this.left - GAP},${MARGIN.top})`)
@@ -189,10 +213,6 @@ export class Heatmap {
       .call(d3.axisBottom(this.x).tickValues(xTicks).tickFormat(d3.format(frame.xDomain[1] >= 10_000 ? '~s' : 'd') as (v: d3.NumberValue) => string).tickSizeOuter(0));
     svg.select('.axis-label-x').attr('x', this.left + plotW / 2).attr('y', height - 4);
     svg.select('.overlay').attr('transform', at).attr('width', plotW).attr('height', plotH);
-
-    this.drawLegend(ramp.lut, lo, hi);
-    // A live update under the pointer refreshes the tooltip instead of dropping it.
-    if (this.pointer) this.hover(this.pointer); else this.unhover();
   }
 
   /** log10 of a row's values (NaN where empty), extended as the row grows; rows only ever grow. */

@@ -43,8 +43,12 @@ export class LayerBars {
   private readonly body: HTMLDivElement;
   private readonly svg: d3.Selection<SVGSVGElement, unknown, null, undefined>;
   private readonly tooltip: Tooltip;
+  private layoutKey = '';
+  /** Back (wide, faint) bars first, so front ones are drawn over them. */
+  private readonly drawOrder: BarMetric[];
 
   constructor(parent: HTMLElement, private readonly o: LayerBarsOptions) {
+    this.drawOrder = [...o.metrics.filter((m) => m.layer === 'back'), ...o.metrics.filter((m) => m.layer === 'front')];
     this.root = document.createElement('div');
     this.root.className = `chart chart-${o.id}`;
     this.root.dataset.chart = o.id;
@@ -78,16 +82,20 @@ export class LayerBars {
   render(width: number, rows: LayerRow[]): void {
     const o = this.o;
     width = Math.max(200, Math.floor(width));
-    const svgNode = this.svg.node()!;
-    const font = fontOf(svgNode, 'chart-tick');
+    const font = fontOf(this.svg.node()!, 'chart-tick');
+    // Values are drawn in the editor's (fixed-width) font: their column is as wide as the longest.
+    const valueFont = fontOf(this.svg.select('.values-head').node() as Element, 'chart-value');
     const valueText = (r: LayerRow) => (r.frozen ? '' : o.metrics.map((m) => formatFigure(r.values[m.key])).join(' / '));
     const valuesHead = o.metrics.length > 1 ? o.metrics.map((m) => m.label).join(' / ') : '';
-    const valueW = Math.max(maxTextWidth(rows.map(valueText), font), valuesHead ? textWidth(valuesHead, font) : 0);
+    const texts = rows.map(valueText);
+    const longest = Math.max(valuesHead.length, ...texts.map((t) => t.length));
+    const valueW = Math.ceil(textWidth('0'.repeat(longest), valueFont));
     const labelFull = (r: LayerRow) => r.layer + (r.frozen ? ' (frozen)' : '');
     const labelW = Math.min(maxTextWidth(rows.map(labelFull), font), Math.floor(width * 0.35));
     const left = labelW + GAP;
     const plotW = Math.max(60, width - left - GAP - valueW - MARGIN.right);
-    const height = MARGIN.top + rows.length * ROW + MARGIN.bottom;
+    const plotH = rows.length * ROW;
+    const height = MARGIN.top + plotH + MARGIN.bottom;
 
     // Log domain in whole decades around every value (and the guide).
     let lo = Infinity, hi = -Infinity;
@@ -100,31 +108,36 @@ export class LayerBars {
     let d0 = Math.floor(Math.log10(lo)), d1 = Math.ceil(Math.log10(hi));
     if (d1 - d0 < 2) { d0 -= 1; d1 = Math.max(d1, d0 + 2); }
     const x = d3.scaleLog().domain([10 ** d0, 10 ** d1]).range([0, plotW]).clamp(true);
-    const step = Math.max(1, Math.ceil((d1 - d0) / Math.max(1, Math.floor(plotW / 44))));
-    const ticks = d3.range(d0, d1 + 1, step).map((d) => 10 ** d);
-
-    const svg = this.svg.attr('width', width).attr('height', height).attr('viewBox', `0 0 ${width} ${height}`);
     const at = `translate(${left},${MARGIN.top})`;
-    const plotH = rows.length * ROW;
-    svg.select('.grid-x').attr('transform', at).selectAll('line').data(ticks).join('line')
-      .attr('x1', (t) => x(t)).attr('x2', (t) => x(t)).attr('y1', 0).attr('y2', plotH);
-    svg.select<SVGGElement>('.axis-x').attr('transform', `translate(${left},${MARGIN.top + plotH})`)
-      .call(d3.axisBottom(x).tickValues(ticks).tickFormat((t) => decade(t as number)).tickSizeOuter(0));
-    svg.select('.axis-label-x').attr('x', left + plotW / 2).attr('y', height - 4);
-    svg.select('.values-head').attr('x', width - MARGIN.right).attr('y', MARGIN.top - 6).text(valuesHead);
 
-    const guide = svg.select('.guide').attr('transform', at).selectAll('g').data(o.guide ? [o.guide] : []).join((enter) => {
-      const g = enter.append('g');
-      g.append('line');
-      g.append('text').attr('text-anchor', 'middle');
-      return g;
-    });
-    guide.select('line').attr('x1', (g) => x(g.value)).attr('x2', (g) => x(g.value)).attr('y1', -4).attr('y2', plotH);
-    guide.select('text').attr('x', (g) => x(g.value)).attr('y', -7).text((g) => g.label);
+    // Axes, guide, row positions and labels change only with the width, the layers or the decades:
+    // a live update touches just the bars and the values.
+    const layoutKey = [width, valueW, labelW, d0, d1, ...rows.map((r) => `${r.layer}:${r.frozen}`)].join('|');
+    const relayout = layoutKey !== this.layoutKey;
+    this.layoutKey = layoutKey;
+    const svg = this.svg;
+    if (relayout) {
+      const step = Math.max(1, Math.ceil((d1 - d0) / Math.max(1, Math.floor(plotW / 44))));
+      const ticks = d3.range(d0, d1 + 1, step).map((d) => 10 ** d);
+      svg.attr('width', width).attr('height', height).attr('viewBox', `0 0 ${width} ${height}`);
+      svg.select('.grid-x').attr('transform', at).selectAll('line').data(ticks).join('line')
+        .attr('x1', (t) => x(t)).attr('x2', (t) => x(t)).attr('y1', 0).attr('y2', plotH);
+      svg.select<SVGGElement>('.axis-x').attr('transform', `translate(${left},${MARGIN.top + plotH})`)
+        .call(d3.axisBottom(x).tickValues(ticks).tickFormat((t) => decade(t as number)).tickSizeOuter(0));
+      svg.select('.axis-label-x').attr('x', left + plotW / 2).attr('y', height - 4);
+      svg.select('.values-head').attr('x', width - MARGIN.right).attr('y', MARGIN.top - 6).text(valuesHead);
+      const guide = svg.select('.guide').attr('transform', at).selectAll('g').data(o.guide ? [o.guide] : []).join((enter) => {
+        const g = enter.append('g');
+        g.append('line');
+        g.append('text').attr('text-anchor', 'middle');
+        return g;
+      });
+      guide.select('line').attr('x1', (g) => x(g.value)).attr('x2', (g) => x(g.value)).attr('y1', -4).attr('y2', plotH);
+      guide.select('text').attr('x', (g) => x(g.value)).attr('y', -7).text((g) => g.label);
+      svg.select('.rows').attr('transform', at);
+    }
 
-    const front = Math.round(ROW * 0.36), back = Math.round(ROW * 0.72);
-    const healthy = o.healthy;
-    const rowSel = svg.select('.rows').attr('transform', at).selectAll<SVGGElement, LayerRow>('g.layer-row')
+    const rowSel = svg.select('.rows').selectAll<SVGGElement, LayerRow>('g.layer-row')
       .data(rows, (r) => r.layer)
       .join((enter) => {
         const g = enter.append('g').attr('class', 'layer-row');
@@ -133,38 +146,42 @@ export class LayerBars {
         g.append('text').attr('class', 'row-note');
         g.append('text').attr('class', 'row-value').attr('text-anchor', 'end');
         return g;
-      })
-      .attr('data-layer', (r) => r.layer)
-      .attr('data-frozen', (r) => String(r.frozen))
-      .attr('class', (r) => `layer-row${r.frozen ? ' frozen' : ''}`)
-      .attr('transform', (_r, i) => `translate(0,${i * ROW})`);
-    rowSel.select('.row-hit').attr('x', -left).attr('y', 0).attr('width', width).attr('height', ROW);
-    rowSel.select('.row-label').attr('x', -GAP).attr('y', ROW / 2).attr('dy', '0.35em')
-      .classed('link', !!o.onLayerClick)
-      .text((r) => fitText(labelFull(r), labelW, font));
-    rowSel.select('.row-value').attr('x', width - left - MARGIN.right).attr('y', ROW / 2).attr('dy', '0.35em').text(valueText);
-    rowSel.select('.row-note').attr('x', 4).attr('y', ROW / 2).attr('dy', '0.35em')
-      .attr('class', (r) => `row-note${!r.frozen && o.metrics.every((m) => !isFiniteNumber(r.values[m.key])) ? ' problem' : ''}`)
-      .text((r) => (r.frozen ? 'frozen: no gradient' : o.metrics.every((m) => !isFiniteNumber(r.values[m.key])) ? 'non-finite or missing' : ''));
-    const bars = o.metrics.flatMap((m) => [m]);
+      });
+    if (relayout) {
+      rowSel.attr('data-layer', (r) => r.layer)
+        .attr('data-frozen', (r) => String(r.frozen))
+        .attr('class', (r) => `layer-row${r.frozen ? ' frozen' : ''}`)
+        .attr('transform', (_r, i) => `translate(0,${i * ROW})`);
+      rowSel.select('.row-hit').attr('x', -left).attr('y', 0).attr('width', width).attr('height', ROW);
+      rowSel.select('.row-label').attr('x', -GAP).attr('y', ROW / 2).attr('dy', '0.35em')
+        .classed('link', !!o.onLayerClick)
+        .text((r) => fitText(labelFull(r), labelW, font));
+      rowSel.select('.row-value').attr('x', width - left - MARGIN.right).attr('y', ROW / 2).attr('dy', '0.35em');
+      rowSel.select('.row-note').attr('x', 4).attr('y', ROW / 2).attr('dy', '0.35em');
+    }
+    const missing = (r: LayerRow) => !r.frozen && o.metrics.every((m) => !isFiniteNumber(r.values[m.key]));
+    rowSel.select('.row-value').text((_r, i) => texts[i]);
+    rowSel.select('.row-note')
+      .attr('class', (r) => `row-note${missing(r) ? ' problem' : ''}`)
+      .text((r) => (r.frozen ? 'frozen: no gradient' : missing(r) ? 'non-finite or missing' : ''));
+    const front = Math.round(ROW * 0.36), back = Math.round(ROW * 0.72);
+    const healthy = o.healthy;
     rowSel.selectAll<SVGRectElement, { m: BarMetric; r: LayerRow }>('rect.bar')
-      .data((r) => (r.frozen ? [] : bars.filter((m) => isFiniteNumber(r.values[m.key])).map((m) => ({ m, r }))), (d) => d.m.key)
-      .join('rect')
-      .attr('class', (d) => `bar bar-${d.m.layer}`)
-      .attr('data-layer', (d) => d.r.layer)
-      .attr('data-metric', (d) => d.m.key)
+      .data((r) => (r.frozen ? [] : this.drawOrder.filter((m) => isFiniteNumber(r.values[m.key])).map((m) => ({ m, r }))), (d) => d.m.key)
+      .join((enter) => enter.append('rect')
+        .attr('class', (d) => `bar bar-${d.m.layer}`)
+        .attr('data-layer', (d) => d.r.layer)
+        .attr('data-metric', (d) => d.m.key)
+        .attr('x', 0)
+        .attr('y', (d) => (ROW - (d.m.layer === 'back' ? back : front)) / 2)
+        .attr('height', (d) => (d.m.layer === 'back' ? back : front)))
       .attr('data-value', (d) => String(d.r.values[d.m.key]))
-      .attr('x', 0)
-      .attr('y', (d) => (ROW - (d.m.layer === 'back' ? back : front)) / 2)
-      .attr('height', (d) => (d.m.layer === 'back' ? back : front))
       .attr('width', (d) => Math.max(1, x(Math.max(d.r.values[d.m.key] as number, 10 ** d0))))
       .style('fill', (d) => {
         const v = d.r.values[d.m.key] as number;
         return healthy && (v < healthy[0] || v > healthy[1]) ? 'var(--ml-warn)' : d.m.colour;
       })
       .order();
-    rowSel.selectAll('rect.bar-front').raise();
-    rowSel.select('.row-value').raise();
 
     rowSel.on('pointermove', (e: PointerEvent, r) => {
       const [bx, by] = d3.pointer(e, this.body);
@@ -174,6 +191,7 @@ export class LayerBars {
     }).on('pointerleave', () => this.tooltip.hide())
       .on('click', (_e, r) => o.onLayerClick?.(r.layer));
   }
+
 }
 
 function legendItem(label: string, swatch: string, colour: string): HTMLSpanElement {

@@ -118,9 +118,19 @@ export function createTrainingView(): View {
 
     const plan = state.model?.plan ?? null;
     const lastStep = b.step[n - 1];
-    const xDomain: [number, number] = [0, Math.max(plan?.totalSteps ?? 0, lastStep, 1)];
+    // The learning-rate chart spans the whole plan (its schedule ahead is the point); loss and
+    // accuracy span the steps so far, rounded up to a nice number so the domain (and the drawing
+    // caches) change only a few times in a run, and the plan once a third of it is done.
+    const planned = Math.max(plan?.totalSteps ?? 0, lastStep, 1);
+    const xDomain: [number, number] = [0, lastStep * 3 >= planned ? planned : Math.min(planned, niceCeil(lastStep * 1.05))];
+    const lrDomain: [number, number] = [0, planned];
     const spe = plan?.stepsPerEpoch ?? 0;
-    const xMarkers = plan && plan.epochs > 1 && plan.epochs <= 50 ? d3.range(1, plan.epochs).map((e) => e * spe) : [];
+    // Epoch boundaries as faint lines, where there are few enough of them to read.
+    const boundaries = (to: number) => {
+      const last = spe > 0 && plan ? Math.min(plan.epochs - 1, Math.floor(to / spe)) : 0;
+      return last >= 1 && last <= 40 ? d3.range(1, last + 1).map((e) => e * spe) : [];
+    };
+    const xMarkers = boundaries(xDomain[1]);
 
     const lossSmoothed = lossEma.update(b.loss, smoothing);
     const accSmoothed = accEma.update(b.accuracy, smoothing);
@@ -136,10 +146,10 @@ export function createTrainingView(): View {
     ];
 
     const lrSeries: LineSeries[] = [];
-    const planned = plan?.plannedLr ?? null;
-    if (planned && planned.length) {
-      if (plannedSteps?.lr !== planned) plannedSteps = { lr: planned, steps: planned.map((_, i) => i + 1) };
-      lrSeries.push({ id: 'lr-planned', label: 'planned schedule', x: plannedSteps.steps, y: planned, colour: 'var(--ml-muted)', mark: 'dashed' });
+    const plannedLr = plan?.plannedLr ?? null;
+    if (plannedLr && plannedLr.length) {
+      if (plannedSteps?.lr !== plannedLr) plannedSteps = { lr: plannedLr, steps: plannedLr.map((_, i) => i + 1) };
+      lrSeries.push({ id: 'lr-planned', label: 'planned schedule', x: plannedSteps.steps, y: plannedLr, colour: 'var(--ml-muted)', mark: 'dashed' });
     }
     lrSeries.push({ id: 'lr-actual', label: 'used', x: b.step, y: b.lr, colour: 'var(--ml-series-4)', mark: 'line' });
 
@@ -150,7 +160,7 @@ export function createTrainingView(): View {
     const alert = a ? { x: a.step, label: a.kind === 'nonFiniteLoss' ? `step ${a.step}: non-finite loss` : `step ${a.step}: non-finite gradient` } : null;
     lossChart.render({ width: w[0], xDomain, series: series('loss', b.loss, lossEma), xMarkers, alert });
     accChart.render({ width: w[1], xDomain, series: series('accuracy', b.accuracy, accEma), xMarkers, alert });
-    lrChart.render({ width: w[2], xDomain, series: lrSeries, xMarkers });
+    lrChart.render({ width: w[2], xDomain: lrDomain, series: lrSeries, xMarkers: boundaries(lrDomain[1]) });
 
     drawFigures(state, lossSmoothed[n - 1], accSmoothed[n - 1]);
   }
@@ -214,4 +224,11 @@ function epochEndStep(state: RunState, epoch: number): number {
   if (i >= 0 && epochs[i] === epoch) return step[i];
   const spe = state.model?.plan.stepsPerEpoch;
   return spe ? epoch * spe : step[step.length - 1] ?? 0;
+}
+
+/** The smallest of 1, 1.5, 2, 3, 4, 5, 6, 8 × 10^k that is at least v. */
+function niceCeil(v: number): number {
+  const k = 10 ** Math.floor(Math.log10(Math.max(1, v)));
+  for (const m of [1, 1.5, 2, 3, 4, 5, 6, 8, 10]) if (m * k >= v) return Math.ceil(m * k);
+  return Math.ceil(v);
 }
