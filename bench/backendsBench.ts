@@ -98,10 +98,18 @@ function findTorchPython(): { python: string | null; version?: string; tried: st
   return { python: null, tried };
 }
 
-function trainTorch(python: string, workload: Workload): Measurement {
+/**
+ * glibc settings for the PyTorch runs: keep freed memory in the process instead of returning it to the
+ * OS. With glibc's defaults every step mmaps and unmaps its large activations, and page faults are so
+ * expensive in this VM that PyTorch's CNN ran at 500–1,000 samples/s instead of ~3,600 (the MLP:
+ * ~27k instead of ~38k). The wasm heap never shrinks, so without this the comparison would flatter us.
+ */
+const TORCH_MALLOC_ENV = { MALLOC_MMAP_THRESHOLD_: String(32 * 2 ** 20), MALLOC_TRIM_THRESHOLD_: String(2 ** 32) };
+
+function trainTorch(python: string, workload: Workload, tunedAllocator = true): Measurement {
   const script = path.join(ROOT, 'bench', 'torchTrain.py');
   const r = spawnSync(python, [script, '--model', workload, '--warmup', String(WARMUP), '--seconds', String(SECONDS), '--min-steps', String(MIN_STEPS)],
-    { encoding: 'utf8', timeout: 600_000, env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' } });
+    { encoding: 'utf8', timeout: 600_000, env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1', ...(tunedAllocator ? TORCH_MALLOC_ENV : {}) } });
   if (r.status !== 0) return { samplesPerSec: null, reason: `torchTrain.py failed: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}` };
   const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { samplesPerSec: number };
   return { samplesPerSec: out.samplesPerSec };
@@ -134,6 +142,7 @@ export async function backendsBench(): Promise<Record<string, unknown>> {
     mlp: { stockWasm: [], wasm: [], cpu: [], tensorflow: [], torch: [] },
     cnn: { stockWasm: [], wasm: [], cpu: [], tensorflow: [], torch: [] },
   };
+  const torchDefaultAllocator: Record<Workload, number[]> = { mlp: [], cnn: [] };
   const reasons: Record<string, string> = {};
   if (tfjsNode) reasons.tensorflow = tfjsNode;
   if (!torch.python) reasons.torch = `no Python that can import torch (${torch.tried.join('; ')})`;
@@ -146,7 +155,11 @@ export async function backendsBench(): Promise<Record<string, unknown>> {
         const reasonKey = `${workload}.${who}`;
         if (reasons[who] || reasons[reasonKey]) continue;
         let m: Measurement;
-        if (who === 'torch') m = trainTorch(torch.python!, workload);
+        if (who === 'torch') {
+          m = trainTorch(torch.python!, workload);
+          const plain = trainTorch(torch.python!, workload, false);
+          if (plain.samplesPerSec !== null) torchDefaultAllocator[workload].push(plain.samplesPerSec);
+        }
         else if (who === 'tensorflow') m = await trainJs(workload, 'tensorflow');
         else if (who === 'stockWasm') m = await stockWasm(workload);
         else m = await trainJs(workload, who);
@@ -202,8 +215,14 @@ export async function backendsBench(): Promise<Record<string, unknown>> {
     unavailable,
     loadAverage: { before: loadBefore.map((l) => Number(l.toFixed(2))), after: os.loadavg().map((l) => Number(l.toFixed(2))) },
     method: `samples/s while training (runTraining in-process, gradient figures off; PyTorch: bench/torchTrain.py, loss read back every step), ` +
-      `${WARMUP} warm-up steps then ≥${SECONDS}s and ≥${MIN_STEPS} steps per backend and round, ${ROUNDS} rounds in rotated order, medians. ` +
+      `${WARMUP} warm-up steps then ≥${SECONDS}s and ≥${MIN_STEPS} steps per backend and round, ${ROUNDS} rounds in rotated order, medians; ` +
+      `PyTorch with MALLOC_MMAP_THRESHOLD_=32MiB MALLOC_TRIM_THRESHOLD_=4GiB (freed memory stays in the process). ` +
       `stockWasm = tfjs-wasm with our kernels unregistered; wasm, cpu = with src/trainer/kernels registered.`,
+    torchDefaultAllocator: {
+      mlp: torchDefaultAllocator.mlp.length ? Math.round(median(torchDefaultAllocator.mlp)) : null,
+      cnn: torchDefaultAllocator.cnn.length ? Math.round(median(torchDefaultAllocator.cnn)) : null,
+      note: 'PyTorch with glibc malloc defaults (see TORCH_MALLOC_ENV in bench/backendsBench.ts); "torch" above keeps freed memory in the process',
+    },
     rounds: Object.fromEntries((['mlp', 'cnn'] as Workload[]).map((w) => [w, Object.fromEntries(CONTENDERS.map((c) => [c, samples[w][c].map((v) => Math.round(v))]))])),
     workloads: Object.fromEntries((['mlp', 'cnn'] as Workload[]).map((w) => [w, WORKLOADS[w].describe])),
     command: 'npm run bench -- backends',

@@ -2,7 +2,9 @@
 
 One thread (torch.set_num_threads(1)), the same layers, batch sizes, optimizers and losses as
 examples/mnist-mlp.ts and examples/mnist-cnn.ts, on random data of MNIST's shapes. Each step reads the
-loss back (`.item()`), as the tfjs trainer does. Prints one JSON object:
+loss back (`.item()`), as the tfjs trainer does. bench/backendsBench.ts runs it with glibc's
+MALLOC_MMAP_THRESHOLD_/MALLOC_TRIM_THRESHOLD_ raised (freed memory stays in the process; page faults
+are very expensive in some VMs) and, for comparison, with the defaults. Prints one JSON object:
     python3 bench/torchTrain.py --model mlp --steps 100 --warmup 5
     python3 bench/torchTrain.py --model cnn --seconds 4
 """
