@@ -4,6 +4,7 @@
 // frozen rows say so. The canvas holds one pixel per cell row and CSS scales it (pixelated), so a
 // redraw writes only width × layers pixels however long the run.
 import * as d3 from 'd3';
+import { createChartFrame } from './chartFrame';
 import { formatFigure } from '../format';
 import { themeRamp, type ColorRamp } from './colorRamp';
 import { isFiniteNumber } from './downsample';
@@ -52,19 +53,12 @@ export class Heatmap {
   private readonly logCache = new WeakMap<(number | null)[], LogRow>();
 
   constructor(parent: HTMLElement, private readonly o: { id: string; title: string; valueLabel: string }) {
-    this.root = document.createElement('div');
-    this.root.className = `chart chart-${o.id}`;
-    this.root.dataset.chart = o.id;
-    const head = document.createElement('div');
-    head.className = 'chart-head';
-    const title = document.createElement('h3');
-    title.className = 'chart-title';
-    title.textContent = o.title;
+    const frame = createChartFrame(parent, o.id, o.title, 'chart-body heatmap-body');
+    this.root = frame.root;
+    this.body = frame.body;
     this.subtitle = document.createElement('span');
     this.subtitle.className = 'chart-subtitle';
-    head.append(title, this.subtitle);
-    this.body = document.createElement('div');
-    this.body.className = 'chart-body heatmap-body';
+    frame.head.append(this.subtitle);
     this.canvas = document.createElement('canvas');
     this.canvas.className = 'heatmap-cells';
     this.svg = d3.select(this.body).append('svg').attr('class', 'chart-svg heatmap-svg');
@@ -100,8 +94,7 @@ export class Heatmap {
     swatch.className = 'empty-swatch';
     empty.append(swatch, 'empty: not sampled, frozen or non-finite');
     legend.append(caption, ramp, empty);
-    this.root.append(head, this.body, legend);
-    parent.append(this.root);
+    this.root.append(legend);
     this.tooltip = new Tooltip(this.body);
   }
 

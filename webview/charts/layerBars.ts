@@ -2,6 +2,7 @@
 // the classic gradient-flow plot (mean |g| in front of max |g|) and the update-to-weight ratio with
 // its 1e-3 guide. Frozen layers and non-finite values say so in their row instead of a bar.
 import * as d3 from 'd3';
+import { createChartFrame } from './chartFrame';
 import { formatFigure } from '../format';
 import { isFiniteNumber } from './downsample';
 import { fitText, fontOf, maxTextWidth, textWidth } from './textWidth';
@@ -49,14 +50,9 @@ export class LayerBars {
 
   constructor(parent: HTMLElement, private readonly o: LayerBarsOptions) {
     this.drawOrder = [...o.metrics.filter((m) => m.layer === 'back'), ...o.metrics.filter((m) => m.layer === 'front')];
-    this.root = document.createElement('div');
-    this.root.className = `chart chart-${o.id}`;
-    this.root.dataset.chart = o.id;
-    const head = document.createElement('div');
-    head.className = 'chart-head';
-    const title = document.createElement('h3');
-    title.className = 'chart-title';
-    title.textContent = o.title;
+    const frame = createChartFrame(parent, o.id, o.title);
+    this.root = frame.root;
+    this.body = frame.body;
     this.subtitle = document.createElement('span');
     this.subtitle.className = 'chart-subtitle';
     const legend = document.createElement('div');
@@ -64,11 +60,7 @@ export class LayerBars {
     for (const m of o.metrics) legend.append(legendItem(m.label, `bar${m.layer === 'back' ? ' faint' : ''}`, m.colour));
     if (o.guide) legend.append(legendItem(o.guide.label, 'guide', 'var(--vscode-foreground)'));
     if (o.healthy) legend.append(legendItem(`outside ${decade(o.healthy[0])}…${decade(o.healthy[1])}`, 'bar', 'var(--ml-warn)'));
-    head.append(title, this.subtitle, legend);
-    this.body = document.createElement('div');
-    this.body.className = 'chart-body';
-    this.root.append(head, this.body);
-    parent.append(this.root);
+    frame.head.append(this.subtitle, legend);
     this.svg = d3.select(this.body).append('svg').attr('class', 'chart-svg layer-bars');
     this.svg.append('g').attr('class', 'grid grid-x');
     this.svg.append('g').attr('class', 'rows');

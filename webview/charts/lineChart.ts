@@ -3,6 +3,7 @@
 // Long series are drawn downsampled (M4 per pixel column), so a redraw costs O(points) to scan and
 // O(width) to draw, however long the run.
 import * as d3 from 'd3';
+import { createChartFrame } from './chartFrame';
 import { ColumnDownsampler, isFiniteNumber } from './downsample';
 import { fontOf, maxTextWidth } from './textWidth';
 import { Tooltip, type TooltipRow } from './tooltip';
@@ -75,21 +76,12 @@ export class LineChart {
   private readonly caches = new Map<string, { ds: ColumnDownsampler; key: string; closedD: string; used: number; d: string }>();
 
   constructor(parent: HTMLElement, private readonly o: LineChartOptions) {
-    this.root = document.createElement('div');
-    this.root.className = `chart chart-${o.id}`;
-    this.root.dataset.chart = o.id;
-    const head = document.createElement('div');
-    head.className = 'chart-head';
-    const title = document.createElement('h3');
-    title.className = 'chart-title';
-    title.textContent = o.title;
+    const frame = createChartFrame(parent, o.id, o.title);
+    this.root = frame.root;
+    this.body = frame.body;
     this.legend = document.createElement('div');
     this.legend.className = 'chart-legend';
-    head.append(title, this.legend);
-    this.body = document.createElement('div');
-    this.body.className = 'chart-body';
-    this.root.append(head, this.body);
-    parent.append(this.root);
+    frame.head.append(this.legend);
 
     const clipId = `ml-clip-${o.id}-${clipIds.next++}`;
     this.svg = d3.select(this.body).append('svg').attr('class', 'chart-svg').attr('height', o.height);

@@ -7,7 +7,7 @@
 // The notes measured ≤ 1.7e-5 relative error for the forward-convolution forms against the cpu kernels;
 // test/unit/kernelsAgainstCpu.test.ts checks every form against them to 1e-4.
 import * as tf from '@tensorflow/tfjs';
-import { convInfo, padOrCrop } from './geometry';
+import { convInfo, filterGradientWindow } from './geometry';
 import type { TensorInfo } from './rawData';
 import { overrideKernel, runStock } from './registry';
 import { FILTER_TAPS, heapOffset, simdKernels } from './wasmSimd';
@@ -65,12 +65,9 @@ export function simdFilterGradient(backend: unknown, x: tf.Tensor4D, dy: tf.Tens
   if (!simd) return null;
   const info = convInfo(x.shape, filterShape, strides, dilations, pad, undefined, false);
   const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw, outHeight: oh, outWidth: ow } = info;
-  const [n, height, width] = x.shape;
-  const needH = (oh - 1) * sh + (kh - 1) * dh + 1;
-  const needW = (ow - 1) * sw + (kw - 1) * dw + 1;
-  const { top, left } = info.padInfo;
-  const xp = top === 0 && left === 0 && needH === height && needW === width ? x
-    : tf.tidy(() => padOrCrop(x, top, needH - height - top, left, needW - width - left));
+  const n = x.shape[0];
+  const xp = filterGradientWindow(x, info, kh, kw);
+  const [, needH, needW] = xp.shape;
   try {
     const wasm = backend as { makeOutput(shape: number[], dtype: 'float32'): TensorInfo; typedArrayFromHeap(t: TensorInfo): Float32Array };
     const out = wasm.makeOutput(filterShape, 'float32');

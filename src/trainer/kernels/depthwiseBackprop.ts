@@ -2,7 +2,7 @@
 // wasm). Stock tfjs-wasm has neither DepthwiseConv2dNativeBackpropFilter nor …Input, so no model
 // with depthwiseConv2d or separableConv2d can train there.
 import * as tf from '@tensorflow/tfjs';
-import { convInfo, dilateSpatial, padOrCrop, pair, type Pad, type Rounding } from './geometry';
+import { convInfo, dilateSpatial, filterGradientWindow, padOrCrop, pair, type Pad, type Rounding } from './geometry';
 import type { TensorInfo } from './rawData';
 import { overrideKernel, runStock } from './registry';
 import { DEPTHWISE_TAPS, heapOffset, simdKernels } from './wasmSimd';
@@ -21,12 +21,9 @@ export function simdDepthwiseFilterGradient(backend: unknown, x: tf.Tensor4D, dy
   if (!simd) return null;
   const info = convInfo(x.shape, filterShape, strides, dilations, pad, rounding, true);
   const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw, outHeight: oh, outWidth: ow } = info;
-  const [n, height, width] = x.shape;
-  const needH = (oh - 1) * sh + (kh - 1) * dh + 1;
-  const needW = (ow - 1) * sw + (kw - 1) * dw + 1;
-  const { top, left } = info.padInfo;
-  const xp = top === 0 && left === 0 && needH === height && needW === width ? x
-    : tf.tidy(() => padOrCrop(x, top, needH - height - top, left, needW - width - left));
+  const n = x.shape[0];
+  const xp = filterGradientWindow(x, info, kh, kw);
+  const [, needH, needW] = xp.shape;
   // dy's channels are c·M + m; with several multipliers, regroup them as [M, C] so channels are contiguous.
   const dyMC = multiplier === 1 ? dy
     : tf.tidy(() => tf.transpose(tf.reshape(dy, [n, oh, ow, channels, multiplier]), [0, 1, 2, 4, 3]));

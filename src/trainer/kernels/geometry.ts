@@ -38,3 +38,17 @@ export function dilateSpatial(t: tf.Tensor4D, sh: number, sw: number): tf.Tensor
   const spaced = tf.pad(tf.reshape(t, [n, h, 1, w, 1, c]), [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]]);
   return tf.slice(tf.reshape(spaced, [n, h * sh, w * sw, c]) as tf.Tensor4D, [0, 0, 0, 0], [-1, (h - 1) * sh + 1, (w - 1) * sw + 1, -1]);
 }
+
+/**
+ * x padded (or cropped) to exactly the rows and columns a filter gradient reads: the forward pass's
+ * padding on top and left, and through the last window's last tap. Returns x itself when it fits.
+ */
+export function filterGradientWindow(x: tf.Tensor4D, info: { outHeight: number; outWidth: number; strideHeight: number;
+  strideWidth: number; dilationHeight: number; dilationWidth: number; padInfo: { top: number; left: number } }, kh: number, kw: number): tf.Tensor4D {
+  const needH = (info.outHeight - 1) * info.strideHeight + (kh - 1) * info.dilationHeight + 1;
+  const needW = (info.outWidth - 1) * info.strideWidth + (kw - 1) * info.dilationWidth + 1;
+  const { top, left } = info.padInfo;
+  const [, height, width] = x.shape;
+  if (top === 0 && left === 0 && needH === height && needW === width) return x;
+  return tf.tidy(() => padOrCrop(x, top, needH - height - top, left, needW - width - left));
+}
