@@ -53,7 +53,7 @@ function layoutWorkerSource() {
 }
 
 const webviewBuild = async () => ({
-  bundle: true, platform: 'browser', format: 'iife', target: 'es2022', minify: !watch, logLevel: 'warning',
+  bundle: true, platform: 'browser', format: 'iife', target: 'es2022', minify: !watch && !process.env.NO_MINIFY, logLevel: 'warning',
   entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', sourcemap: watch ? 'inline' : false,
   define: { LAYOUT_WORKER_SOURCE: JSON.stringify(layoutWorkerSource()) },
 });

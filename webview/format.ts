@@ -1,6 +1,8 @@
 import type { Shape } from '../src/protocol/modelInfo';
 
-export const thousands = (n: number) => Math.round(n).toLocaleString('en-US');
+const grouped = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+/** 401920 → "401,920" (one shared formatter: toLocaleString builds a new one per call). */
+export const thousands = (n: number) => grouped.format(Math.round(n));
 
 export function formatShape(shape: Shape | Shape[] | number[]): string {
   const one = (s: (number | null)[]) => `[${s.map((d) => (d === null ? 'B' : String(d))).join(', ')}]`;

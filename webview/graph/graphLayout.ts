@@ -2,13 +2,17 @@
 // group is laid out on its own, bottom-up, and then sits as one box in its parent's layout. Results
 // are cached per container and content, so expanding or collapsing a group re-lays out only that
 // group and its ancestors. The layered layout itself runs in a Web Worker.
+import { thousands } from '../format';
 import ELK from 'elkjs/lib/elk-api.js';
 import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api';
 import type { VisibleGraph } from './visibleGraph';
+import { contractChains } from './chainContraction';
 
 /** elkjs's own worker script (elk-worker.min.js), embedded by the build: a webview may only start
  *  workers from blob URLs. */
 declare const LAYOUT_WORKER_SOURCE: string;
+
+const PADDING = 12;
 
 /** Options measured for speed on ResNet-sized graphs (~3× faster than ELK's defaults, same look). */
 const ELK_OPTIONS = {
@@ -16,11 +20,12 @@ const ELK_OPTIONS = {
   'elk.layered.thoroughness': '1',
   'elk.layered.crossingMinimization.greedySwitch.type': 'OFF',
   'elk.layered.nodePlacement.strategy': 'BRANDES_KOEPF',
-  'elk.layered.spacing.nodeNodeBetweenLayers': '36',
+  'elk.layered.spacing.nodeNodeBetweenLayers': String(LAYER_SPACING),
   'elk.spacing.nodeNode': '24',
-  'elk.padding': '[top=12,left=12,bottom=12,right=12]',
+  'elk.padding': `[top=${PADDING},left=${PADDING},bottom=${PADDING},right=${PADDING}]`,
 };
 
+const LAYER_SPACING = 36;
 const BIG_GRAPH = 400;
 const BIG_OPTIONS = {
   'elk.layered.layering.strategy': 'LONGEST_PATH',
@@ -78,41 +83,34 @@ export class GraphLayout {
     return this.elk;
   }
 
-  /** Resolves when the worker has warmed up. */
-  warm: Promise<void> = Promise.resolve();
-
-  /**
-   * Starts the worker and warms its JIT before the first graph arrives (the trainer takes seconds to
-   * build the model): in Chromium the first layouts of ELK's compiled code run ~10× slower than later
-   * ones, so a few layouts of a branchy 120-node graph go first.
-   */
-  warmUp(): void {
-    const children = Array.from({ length: 120 }, (_, i) => ({ id: `w${i}`, width: 180, height: 60 }));
-    const edges = children.slice(1).map((c, i) => ({ id: `we${i}`, source: `w${i}`, target: c.id }));
-    for (let i = 0; i + 6 < children.length; i += 6) edges.push({ id: `ws${i}`, source: `w${i}`, target: `w${i + 6}` });
-    this.warm = (async () => {
-      for (let r = 0; r < 3; r++) await this.layoutOne({ key: `warm${r}`, direction: 'DOWN', children, edges });
-    })().catch(() => undefined);
-  }
-
   private async layoutOne(g: LayoutRequestGraph): Promise<LayoutResult> {
-    // Big graphs: longest-path layering and simple placement, linear in size (a 2,000-layer chain).
-    const big = g.children.length > BIG_GRAPH ? BIG_OPTIONS : {};
+    // Straight runs become one box each (see chainContraction.ts); ELK lays out what is left.
+    const contraction = contractChains(g, LAYER_SPACING);
+    const c = contraction.graph;
+    // One box and nothing else (a Sequential model is one run): no layout engine needed.
+    if (c.children.length === 1 && c.edges.length === 0) {
+      const only = c.children[0];
+      const out = { width: only.width + 2 * PADDING, height: only.height + 2 * PADDING, positions: { [only.id]: { x: PADDING, y: PADDING } }, edges: {} };
+      return { key: g.key, ...contraction.expand(out) };
+    }
+    // Big graphs: longest-path layering and simple placement, linear in size.
+    const big = c.children.length > BIG_GRAPH ? BIG_OPTIONS : {};
     const root: ElkNode = {
       id: 'root',
       layoutOptions: { ...ELK_OPTIONS, ...big, 'elk.direction': g.direction },
-      children: g.children.map((c) => ({ ...c })),
-      edges: g.edges.map((e) => ({ id: e.id, sources: [e.source], targets: [e.target] })),
+      children: c.children.map((n) => ({ ...n })),
+      edges: c.edges.map((e) => ({ id: e.id, sources: [e.source], targets: [e.target] })),
     };
     const out = await this.engine().layout(root);
     const positions: LayoutResult['positions'] = {};
-    for (const c of out.children ?? []) positions[c.id] = { x: c.x ?? 0, y: c.y ?? 0 };
+    for (const n of out.children ?? []) positions[n.id] = { x: n.x ?? 0, y: n.y ?? 0 };
     const edges: LayoutResult['edges'] = {};
     for (const e of (out.edges ?? []) as ElkExtendedEdge[]) {
       const sec = e.sections?.[0];
       if (sec) edges[e.id] = [sec.startPoint, ...(sec.bendPoints ?? []), sec.endPoint];
     }
-    return { key: g.key, width: out.width ?? 0, height: out.height ?? 0, positions, edges };
+    const expanded = contraction.expand({ width: out.width ?? 0, height: out.height ?? 0, positions, edges });
+    return { key: g.key, ...expanded };
   }
 
   private async request(graphs: LayoutRequestGraph[]): Promise<LayoutResult[]> {
@@ -177,7 +175,7 @@ export class GraphLayout {
         if (container === null) continue;
         const r = results.get(container)!;
         const group = graph.byId.get(container)!.node;
-        const title = `${group.name} (${group.type}) · ${group.params.toLocaleString('en-US')} params · ❄ frozen`;
+        const title = `${group.name} (${group.type}) · ${thousands(group.params)} params · ❄ frozen`;
         sizes.set(container, { width: Math.max(r.width + 2 * GROUP_PAD, title.length * 6.9 + 44), height: r.height + GROUP_HEADER + GROUP_PAD });
       }
     }

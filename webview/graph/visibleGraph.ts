@@ -1,6 +1,7 @@
 // Which nodes and edges the graph view shows for the current UI state: groups collapsed to one node
 // (or beyond the depth limit), runs of identical blocks folded to one "×N" node, and edges lifted
 // to whatever stands for their ends. Pure: no DOM, testable on its own.
+import { thousands } from '../format';
 import type { GraphNode, ModelGraph, Shape } from '../../src/protocol/modelInfo';
 
 export type VisibleKind = 'input' | 'layer' | 'output' | 'group' | 'collapsed' | 'repeat';
@@ -74,9 +75,9 @@ export function nodeWidth(kind: VisibleKind, n: GraphNode, extra: { count?: numb
   if (kind === 'input' || kind === 'output') return Math.min(MAX_NODE_WIDTH, Math.max(min, (`${kind}: ${shapeText(n.outputShape)}`.length) * CHAR.title * 0.92 + 28));
   const title = kind === 'repeat' ? `${n.type} ×${extra.count}` : kind === 'collapsed' ? `▸ ${n.name} (${n.type})` : `${n.type} · ${n.name}`;
   const shapes = `${n.inputShapes.length > 1 ? `${n.inputShapes.length} inputs` : shapeText(n.inputShapes[0] ?? [])} → ${shapeText(n.outputShape)}`;
-  const params = kind === 'repeat' ? `${n.params.toLocaleString('en-US')} params each · click to unfold`
-    : kind === 'collapsed' ? `${extra.layers} layers · ${n.params.toLocaleString('en-US')} params`
-      : `${n.params.toLocaleString('en-US')} params · ❄ frozen`;
+  const params = kind === 'repeat' ? `${thousands(n.params)} params each · click to unfold`
+    : kind === 'collapsed' ? `${extra.layers} layers · ${thousands(n.params)} params`
+      : `${thousands(n.params)} params · ❄ frozen`;
   const needed = Math.max(title.length * CHAR.title, shapes.length * CHAR.shapes, params.length * CHAR.params) + 26;
   return Math.min(MAX_NODE_WIDTH, Math.max(min, Math.ceil(needed)));
 }

@@ -1,5 +1,6 @@
 // Data: the test samples the trainer sends each epoch as an image grid with true labels and
 // predictions (wrong ones marked), per-class test accuracy, and the confusion matrix.
+import { thousands } from '../format';
 import type { RunState } from '../../src/protocol/runState';
 import type { View } from '../view';
 import { ClassBars } from '../charts/classBars';
@@ -104,7 +105,7 @@ export function createDataView(): View {
       const support = ev.confusion.map((r) => r.reduce((a, b) => a + b, 0));
       const total = support.reduce((a, b) => a + b, 0);
       perClass.subtitle.textContent = `after epoch ${ev.epoch} · overall ${(ev.testAccuracy * 100).toFixed(1)}% (dotted line)`;
-      confusion.subtitle.textContent = `${total.toLocaleString('en-US')} test samples · colour: share of the true class`;
+      confusion.subtitle.textContent = `${thousands(total)} test samples · colour: share of the true class`;
       bars.render(w[1], ev.perClassAccuracy.map((a, i) => ({ index: i, name: names[i] ?? String(i), accuracy: a, support: support[i] ?? 0 })), ev.testAccuracy);
       matrix.render(w[2], ev.confusion, names);
     } else {

@@ -3,6 +3,7 @@
 // a worker, and during training every layer is coloured by its gradient norm.
 import * as d3 from 'd3';
 import type { GraphNode, SummaryRow } from '../../src/protocol/modelInfo';
+import type { GradientsMessage } from '../../src/protocol/messages';
 import type { RunState } from '../../src/protocol/runState';
 import { layerGradientInfo } from '../../src/protocol/runState';
 import type { View, ViewContext } from '../view';
@@ -11,6 +12,7 @@ import { computeVisibleGraph, type GraphUiState, type VisibleEdge, type VisibleG
 import { GraphLayout, type PlacedGraph } from '../graph/graphLayout';
 import { drawGradientLegend, gradientFlag, gradientScale } from '../graph/gradientColors';
 import { exportGraph } from '../graph/graphExport';
+import { warmUpGraph } from '../graph/warmUpGraph';
 
 type Direction = 'DOWN' | 'RIGHT';
 
@@ -18,6 +20,10 @@ interface NodeDatum { v: VisibleNode; x: number; y: number; width: number; heigh
 interface EdgeDatum { e: VisibleEdge; points: { x: number; y: number }[] }
 
 const SWEEP_MS = 450;
+/** Below this zoom a 12 px title is under 3 px on screen: no text is drawn at all. */
+const LABEL_MIN_SCALE = 0.25;
+/** Below this zoom only titles are drawn (shapes, parameter counts and edge labels need more room). */
+const DETAIL_MIN_SCALE = 0.45;
 const MAX_SWEEP_NODES = 300;
 const MAX_EDGE_LABELS = 400;
 
@@ -44,6 +50,12 @@ export function createGraphView(): View {
   let matchIndex = -1;
   let lastGradientStep = -1;
   let fitted = false;
+  /** Bumped by every draw: a node's labels are current when they were drawn for this draw. */
+  let drawCount = 0;
+  let infoText = '';
+  let detailFrame = 0;
+  let viewSize = { width: 0, height: 0 };
+  const labelledFor = new WeakMap<Element, number>();
 
   const ui = {
     collapsed: new Set<string>(),
@@ -90,11 +102,58 @@ export function createGraphView(): View {
     });
     bar.append('button').attr('class', 'graph-fit').attr('title', 'Fit to view (0)').text('Fit').on('click', () => fit(true));
     bar.append('button').attr('class', 'graph-export-svg').text('SVG').attr('title', 'Export the graph as SVG')
-      .on('click', () => void exportGraph(svg.node()!, viewport.node()!, 'svg', ctx));
+      .on('click', () => exportWhole('svg'));
     bar.append('button').attr('class', 'graph-export-png').text('PNG').attr('title', 'Export the graph as PNG')
-      .on('click', () => void exportGraph(svg.node()!, viewport.node()!, 'png', ctx));
+      .on('click', () => exportWhole('png'));
     info = bar.append('span').attr('class', 'graph-info').node()!;
     legend = bar.append('svg').attr('class', 'gradient-legend');
+  }
+
+  /** The export holds every label, whatever the zoom and the level of detail on screen. */
+  function exportWhole(format: 'svg' | 'png'): void {
+    const zoomedOut = root.classList.contains('zoomed-out');
+    const far = root.classList.contains('lod-far');
+    root.classList.remove('zoomed-out', 'lod-far');
+    updateDetail(true);
+    const done = exportGraph(svg.node()!, viewport.node()!, format, ctx); // takes the SVG before its first await
+    root.classList.toggle('zoomed-out', zoomedOut);
+    root.classList.toggle('lod-far', far);
+    updateDetail();
+    void done;
+  }
+
+  /**
+   * Lays out and draws a made-up residual network a few times, unseen, before the first model comes
+   * (see warmUpGraph.ts): a fresh page runs the drawing code ~8× slower, and ELK's first layouts
+   * in a fresh worker ~10× slower, than once compiled. Stops as soon as a model arrives.
+   */
+  async function warmUp(): Promise<void> {
+    const scratch = d3.select(root).append('svg').attr('class', 'graph-warm-up').attr('display', 'none').attr('aria-hidden', 'true');
+    const real = viewport;
+    try {
+      for (let round = 0; round < 4 && !state?.model; round++) {
+        const v = computeVisibleGraph(warmUpGraph(16, round), { collapsed: new Set(), expanded: new Set(), unfolded: new Set(), depth: 3 });
+        const p = await layout.layout(v, round % 2 ? 'RIGHT' : 'DOWN');
+        if (state?.model) break;
+        // Synchronous from here to the restore: nothing else can see the swapped-in graph.
+        const kept = { visible, placed };
+        viewport = scratch.append('g');
+        visible = v;
+        placed = p;
+        try {
+          draw();
+          updateDetail(true);
+        } finally {
+          viewport.remove();
+          viewport = real;
+          ({ visible, placed } = kept);
+        }
+      }
+    } catch (e) {
+      ctx.warn(`graph warm-up failed: ${(e as Error).message}`);
+    } finally {
+      scratch.remove();
+    }
   }
 
   // ---------- layout and drawing ----------
@@ -115,11 +174,15 @@ export function createGraphView(): View {
     placed = p;
     root.dataset.layoutMs = p.ms.toFixed(1);
     root.dataset.laidOut = String(p.laidOut);
+    measureView(); // before the DOM changes, so reading the size forces no layout of the new nodes
     draw();
-    root.dataset.renderedAt = performance.now().toFixed(1);
-    if (refit || !fitted) fit(false);
+    const whole = refit || !fitted ? initialView() : true;
     fitted = true;
-    info.textContent = `${v.nodes.filter((n) => n.kind !== 'group').length} nodes · ${v.edges.length} edges · layout ${p.ms.toFixed(0)} ms`;
+    updateDetail();
+    root.dataset.renderedAt = performance.now().toFixed(1);
+    const count = v.nodes.filter((n) => n.kind !== 'group').length;
+    infoText = `${count} nodes · ${v.edges.length} edges · layout ${p.ms.toFixed(0)} ms`;
+    info.textContent = `${infoText}${whole ? '' : ' · showing the input end: Fit (0) shows all'}`;
   }
 
   function edgePath(d: EdgeDatum): string {
@@ -174,20 +237,20 @@ export function createGraphView(): View {
       .call((g) => g.select('text.group-toggle').attr('x', (d) => d.width - 18).on('click', (e: MouseEvent, d) => { e.stopPropagation(); toggleGroup(d.v); }));
 
     const edges = edgeData();
-    const showLabels = edges.length <= MAX_EDGE_LABELS;
+    drawCount++;
     const edgeLayer = viewport.selectAll('g.layer-edges').data([0]).join('g').attr('class', 'layer-edges');
     edgeLayer.selectAll<SVGGElement, EdgeDatum>('g.edge').data(edges, (d) => d.e.id)
       .join((enter) => {
         const g = enter.append('g').attr('class', 'edge');
         g.append('path').attr('class', 'edge-path');
-        g.append('text').attr('class', 'edge-label');
+        g.append('text').attr('class', 'edge-label').attr('display', 'none');
         return g;
       })
       .attr('data-from', (d) => d.e.from).attr('data-to', (d) => d.e.to).attr('data-shape', (d) => JSON.stringify(d.e.shape))
       .call((g) => g.select('path').attr('d', edgePath)
         .attr('stroke-width', (d) => 1 + Math.min(3, Math.log10(Math.max(1, d.e.shape.reduce<number>((n, s) => n * (s ?? 1), 1))) / 2)))
       .call((g) => g.select('text.edge-label')
-        .text((d) => (showLabels ? formatShape(d.e.shape) : ''))
+        .attr('display', 'none')
         .attr('x', (d) => d.points[Math.floor(d.points.length / 2)].x * 0.5 + d.points[Math.ceil((d.points.length - 1) / 2)].x * 0.5 + 6)
         .attr('y', (d) => (d.points[0].y + d.points[d.points.length - 1].y) / 2));
 
@@ -199,10 +262,7 @@ export function createGraphView(): View {
         g.append('rect').attr('class', 'node-box').attr('rx', 5);
         g.append('rect').attr('class', 'node-heat').attr('rx', 5);
         g.append('rect').attr('class', 'node-strip');
-        g.append('text').attr('class', 'node-title');
-        g.append('text').attr('class', 'node-shapes');
-        g.append('text').attr('class', 'node-params');
-        g.append('text').attr('class', 'node-flag');
+        g.append('g').attr('class', 'node-label').attr('display', 'none');
         g.append('rect').attr('class', 'node-sweep').attr('rx', 5);
         return g;
       })
@@ -235,23 +295,74 @@ export function createGraphView(): View {
 
   function drawNode(g: d3.Selection<SVGGElement, NodeDatum, null, undefined>, d: NodeDatum): void {
     const { v, width, height } = d;
-    const n = v.node;
     const io = v.kind === 'input' || v.kind === 'output';
     g.select('rect.node-stack').attr('display', v.kind === 'repeat' || v.kind === 'collapsed' ? null : 'none')
       .attr('x', 4).attr('y', 4).attr('width', width).attr('height', height);
     g.selectAll('rect.node-box, rect.node-heat, rect.node-sweep').attr('width', width).attr('height', height).attr('rx', io ? height / 2 : 5);
     g.select('rect.node-strip').attr('display', io ? 'none' : null).attr('width', 5).attr('height', height - 2).attr('x', 1).attr('y', 1);
+    g.select('g.node-label').attr('display', 'none');
+  }
+
+  /** The texts of a node: drawn only while the node is on screen and big enough to read (see updateDetail). */
+  function drawLabels(g: d3.Selection<SVGGElement, NodeDatum, null, undefined>, d: NodeDatum): void {
+    const { v, width, height } = d;
+    const n = v.node;
+    const io = v.kind === 'input' || v.kind === 'output';
+    const label = g.select<SVGGElement>('g.node-label');
+    label.selectAll('text').remove();
     const title = io ? `${v.kind === 'input' ? 'input' : 'output'}: ${formatShape(n.outputShape)}`
       : v.kind === 'repeat' ? `${n.type} ×${v.repeat!.count}`
         : v.kind === 'collapsed' ? `▸ ${n.name} (${n.type})` : `${n.type} · ${n.name}`;
-    g.select('text.node-title').attr('x', io ? width / 2 : 12).attr('y', io ? height / 2 + 4 : 17)
+    label.append('text').attr('class', 'node-title').attr('x', io ? width / 2 : 12).attr('y', io ? height / 2 + 4 : 17)
       .attr('text-anchor', io ? 'middle' : 'start').text(clip(title, 48));
-    const shapes = io ? '' : `${n.inputShapes.length > 1 ? `${n.inputShapes.length} inputs` : formatShape(n.inputShapes[0] ?? [])} → ${formatShape(n.outputShape)}`;
-    g.select('text.node-shapes').attr('x', 12).attr('y', 35).text(clip(shapes, 52));
-    const params = io ? '' : v.kind === 'repeat' ? `${thousands(n.params)} params each · click to unfold`
+    if (io) return;
+    const shapes = `${n.inputShapes.length > 1 ? `${n.inputShapes.length} inputs` : formatShape(n.inputShapes[0] ?? [])} → ${formatShape(n.outputShape)}`;
+    label.append('text').attr('class', 'node-shapes').attr('x', 12).attr('y', 35).text(clip(shapes, 52));
+    const params = v.kind === 'repeat' ? `${thousands(n.params)} params each · click to unfold`
       : v.kind === 'collapsed' ? `${v.layers.length} layers · ${thousands(n.params)} params`
         : n.params > 0 ? `${thousands(n.params)} params${isFrozen(v) ? ' · ❄ frozen' : ''}` : 'no params';
-    g.select('text.node-params').attr('x', 12).attr('y', 52).text(clip(params, 56));
+    label.append('text').attr('class', 'node-params').attr('x', 12).attr('y', 52).text(clip(params, 56));
+  }
+
+  function measureView(): void {
+    const el = svg.node()!;
+    viewSize = { width: el.clientWidth || root.clientWidth || 800, height: el.clientHeight || 400 };
+  }
+
+  function scheduleDetail(): void {
+    if (!detailFrame) detailFrame = requestAnimationFrame(() => { detailFrame = 0; updateDetail(); });
+  }
+
+  /**
+   * Level of detail: texts are what makes an SVG graph slow in Chromium (every <text> is laid out
+   * again at each zoom step), so only the nodes and edges within half a screen of the view get them,
+   * and none when the zoom makes them unreadable. Runs on every zoom, at most once a frame.
+   */
+  function updateDetail(all = false): void {
+    if (!placed) return;
+    const t = d3.zoomTransform(svg.node()!);
+    const { width: w, height: h } = viewSize;
+    const [x0, y0] = all ? [-Infinity, -Infinity] : t.invert([-w / 2, -h / 2]);
+    const [x1, y1] = all ? [Infinity, Infinity] : t.invert([1.5 * w, 1.5 * h]);
+    const labels = all || t.k >= LABEL_MIN_SCALE;
+    const details = all || t.k >= DETAIL_MIN_SCALE;
+    viewport.selectAll<SVGGElement, NodeDatum>('g.node').each(function (d) {
+      const show = labels && d.x < x1 && d.x + d.width > x0 && d.y < y1 && d.y + d.height > y0;
+      const label = this.querySelector('g.node-label')!;
+      if (show && labelledFor.get(this) !== drawCount) { drawLabels(d3.select(this), d); labelledFor.set(this, drawCount); }
+      const display = show ? 'inline' : 'none';
+      if (label.getAttribute('display') !== display) label.setAttribute('display', display);
+    });
+    const edgeLabels = details && viewport.selectAll('g.edge').size() <= MAX_EDGE_LABELS;
+    viewport.selectAll<SVGGElement, EdgeDatum>('g.edge').each(function (d) {
+      const text = this.querySelector('text.edge-label')!;
+      const x = Number(text.getAttribute('x'));
+      const y = Number(text.getAttribute('y'));
+      const show = edgeLabels && x < x1 && x > x0 && y < y1 && y > y0;
+      if (show && labelledFor.get(this) !== drawCount) { text.textContent = formatShape(d.e.shape); labelledFor.set(this, drawCount); }
+      const display = show ? 'inline' : 'none';
+      if (text.getAttribute('display') !== display) text.setAttribute('display', display);
+    });
   }
 
   function clip(text: string, max: number): string {
@@ -259,14 +370,14 @@ export function createGraphView(): View {
   }
 
   /** Combined L2 norm of the layers a node stands for, at the latest sampled step. */
-  function nodeNorm(v: VisibleNode): { l2: number | null; nonFinite: boolean } {
+  function nodeNorm(v: VisibleNode, byLayer: Map<string, GradientsMessage['layers'][number]>): { l2: number | null; nonFinite: boolean } {
     const latest = state?.gradients.latest;
     if (!latest) return { l2: null, nonFinite: false };
     let sum = 0;
     let any = false;
     let nonFinite = false;
     for (const name of v.layers) {
-      const g = latest.layers.find((l) => l.layer === name);
+      const g = byLayer.get(name);
       if (!g || g.frozen) continue;
       if (g.l2 === null) { nonFinite = true; continue; }
       sum += g.l2 * g.l2;
@@ -278,20 +389,26 @@ export function createGraphView(): View {
 
   function paintGradients(sweep: boolean): void {
     if (!visible) return;
-    const scale = gradientScale();
+    // The colours come from the theme's CSS variables: reading them forces a style pass, so only
+    // once there is something to colour.
+    const scale = state?.gradients.latest ? gradientScale() : () => 'transparent';
     const nodes = viewport.selectAll<SVGGElement, NodeDatum>('g.node');
+    const byLayer = new Map((state?.gradients.latest?.layers ?? []).map((l) => [l.layer, l]));
     nodes.each(function (d) {
       const g = d3.select(this);
-      const { l2, nonFinite } = nodeNorm(d.v);
+      const { l2, nonFinite } = nodeNorm(d.v, byLayer);
       const flag = gradientFlag(l2, nonFinite);
       const colour = l2 !== null ? scale(l2) : null;
       g.attr('data-l2', l2 === null ? null : String(l2)).attr('data-flag', flag);
       g.classed('has-gradient', colour !== null).classed('vanishing', flag === 'vanishing').classed('exploding', flag === 'exploding');
       g.select('rect.node-heat').style('fill', colour ?? 'transparent');
       g.select('rect.node-strip').style('fill', colour ?? 'transparent');
-      // A tab above the box's top-right corner, so it never covers the title.
-      g.select('text.node-flag').attr('x', d.width - 4).attr('y', -4).attr('text-anchor', 'end')
-        .text(flag === 'vanishing' ? '⚠ vanishing' : flag === 'exploding' ? '⚠ exploding' : '');
+      // A tab above the box's top-right corner, so it never covers the title (only flagged nodes have one).
+      if (!flag) g.select('text.node-flag').remove();
+      else {
+        const tab = g.select<SVGTextElement>('text.node-flag').empty() ? g.insert('text', 'rect.node-sweep').attr('class', 'node-flag') : g.select<SVGTextElement>('text.node-flag');
+        tab.attr('x', d.width - 4).attr('y', -4).attr('text-anchor', 'end').text(flag === 'vanishing' ? '⚠ vanishing' : '⚠ exploding');
+      }
     });
     const hasGradients = Boolean(state?.gradients.latest);
     legend.style('display', hasGradients ? null : 'none');
@@ -340,14 +457,41 @@ export function createGraphView(): View {
     void t;
   }
 
+  function fitScale(): number {
+    const { width: w, height: h } = viewSize;
+    return Math.min(1.5, 0.95 * Math.min(w / Math.max(1, placed!.width), h / Math.max(1, placed!.height)));
+  }
+
   function fit(animate: boolean): void {
     if (!placed) return;
-    const el = svg.node()!;
-    const w = el.clientWidth || root.clientWidth;
-    const h = el.clientHeight || 400;
-    const k = Math.min(1.5, 0.95 * Math.min(w / Math.max(1, placed.width), h / Math.max(1, placed.height)));
+    measureView();
+    const { width: w, height: h } = viewSize;
+    const k = fitScale();
     const transform = d3.zoomIdentity.translate((w - placed.width * k) / 2, Math.max(8, (h - placed.height * k) / 2)).scale(k);
+    info.textContent = infoText;
     (animate ? svg.transition().duration(300) : svg).call(zoom.transform as never, transform);
+  }
+
+  /**
+   * The first view of a graph: all of it when that is readable; otherwise (a ResNet, a 2,000-layer
+   * chain) its input end at a readable zoom, as Netron opens a model, with Fit one key away.
+   * Returns whether the whole graph is in view.
+   */
+  function initialView(): boolean {
+    if (!placed || !visible) return true;
+    if (fitScale() >= DETAIL_MIN_SCALE) { fit(false); return true; }
+    const { width: w, height: h } = viewSize;
+    const down = direction() === 'DOWN';
+    const k = Math.max(DETAIL_MIN_SCALE, Math.min(1, 0.95 * (down ? w / placed.width : h / placed.height)));
+    const input = visible.nodes.find((n) => n.kind === 'input');
+    const start = input ? placed.nodes.get(input.id) : undefined;
+    // Across the flow: centre the graph if it fits, else the input node. Along it: the start at the edge.
+    const across = (extent: number, view: number, at: number | undefined) => (extent * k <= view || at === undefined ? (view - extent * k) / 2 : view / 2 - at * k);
+    const transform = down
+      ? d3.zoomIdentity.translate(across(placed.width, w, start && start.x + start.width / 2), 12).scale(k)
+      : d3.zoomIdentity.translate(12, across(placed.height, h, start && start.y + start.height / 2)).scale(k);
+    svg.call(zoom.transform as never, transform);
+    return false;
   }
 
   function runSearch(next: boolean): void {
@@ -532,11 +676,15 @@ export function createGraphView(): View {
       svg = stage.append('svg').attr('class', 'graph-svg').attr('tabindex', 0).attr('role', 'img')
         .attr('aria-label', 'Model graph. Arrow keys move between layers, Enter opens one, / searches, 0 fits.');
       viewport = svg.append('g').attr('class', 'viewport');
-      zoom = d3.zoom<SVGSVGElement, unknown>().scaleExtent([0.02, 4]).on('zoom', (e) => {
+      // The extent is the measured view size: d3's default reads the SVG's size, forcing a layout.
+      zoom = d3.zoom<SVGSVGElement, unknown>().scaleExtent([0.02, 4]).extent(() => [[0, 0], [viewSize.width, viewSize.height]]).on('zoom', (e) => {
         viewport.attr('transform', e.transform.toString());
-        root.classList.toggle('zoomed-out', e.transform.k < 0.45);
+        root.classList.toggle('zoomed-out', e.transform.k < DETAIL_MIN_SCALE);
+        root.classList.toggle('lod-far', e.transform.k < LABEL_MIN_SCALE);
+        scheduleDetail();
       });
       svg.call(zoom).on('dblclick.zoom', null);
+      new ResizeObserver(() => { measureView(); scheduleDetail(); }).observe(svg.node()!);
       svg.on('keydown', onKey).on('click', () => select(null));
       card = document.createElement('div');
       card.className = 'graph-card';
@@ -551,8 +699,7 @@ export function createGraphView(): View {
       document.addEventListener('click', closeMenu);
       document.addEventListener('keydown', (e) => { if (e.key === 'Escape') closeMenu(); });
       d3.select(root).append('p').attr('class', 'empty graph-empty').text('The graph appears when the model is built.');
-      layout.warmUp();
-      void layout.warm.then(() => { root.dataset.layoutWarm = 'true'; });
+      void warmUp().finally(() => { root.dataset.layoutWarm = 'true'; });
     },
     update(s, changes) {
       state = s;
