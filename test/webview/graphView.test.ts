@@ -1,6 +1,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
+import * as tf from '@tensorflow/tfjs';
+import { buildModelGraph } from '../../src/model/modelGraph';
+import { computeSummary } from '../../src/model/modelSummary';
+import { initInspectionRuntime } from '../../src/model/tfRuntime';
 import type { GradientsMessage, ModelMessage, TrainerMessage } from '../../src/protocol/messages';
 import { example } from '../helpers/fixtures';
 import { postToPanel, screenshot, settled, startHarness, type Harness, type Theme } from '../helpers/panelHarness';
@@ -256,4 +260,49 @@ describe('screenshots of every view', () => {
       await page.close();
     });
   }
+});
+
+describe('big graphs', () => {
+  /** A model message for a Sequential chain of `n` Dense layers whose widths differ (nothing folds). */
+  async function chainMessage(n: number): Promise<ModelMessage> {
+    await initInspectionRuntime();
+    const layers: tf.layers.Layer[] = [tf.layers.dense({ inputShape: [4], units: 4, name: 'd0' })];
+    for (let i = 1; i < n; i++) layers.push(tf.layers.dense({ units: 4 + (i % 3), name: `d${i}` }));
+    const model = tf.sequential({ layers });
+    return {
+      type: 'model', name: 'chain', file: '/chain.ts', graph: buildModelGraph(model), summary: computeSummary(model), callSites: {},
+      dataset: { name: 'none', source: 'test', trainCount: 0, testCount: 0, inputShape: [4], numClasses: 1, classNames: ['a'] },
+      plan: { epochs: 1, batchSize: 1, stepsPerEpoch: 1, totalSteps: 1, gradientEvery: 1, histogramEvery: 1, optimizer: 'sgd', loss: 'mse', seed: 1, schedule: null, plannedLr: null },
+    };
+  }
+  const labelled = (page: Page) => page.$$eval('g.node', (els) => els.filter((e) => e.querySelector('g.node-label')?.getAttribute('display') === 'inline')
+    .map((e) => ({ layer: e.getAttribute('data-layer'), text: e.querySelector('text.node-title')?.textContent ?? '', top: e.getBoundingClientRect().top })));
+
+  it('opens a 300-layer chain at its input end with texts only near the screen, fits without texts, and exports every label', async () => {
+    const page = await harness.open('dark', { width: 1200, height: 800 });
+    await postToPanel(page, [{ type: 'snapshot', runId: 'chain', file: '/chain.ts', messages: [await chainMessage(300)] }]);
+    await page.waitForSelector('g.node', { timeout: 20_000 });
+    await settled(page);
+    assert.equal(await page.locator('g.node').count(), 302);
+    const start = await labelled(page);
+    assert.ok(start.length >= 5 && start.length <= 40, `${start.length} nodes with texts`);
+    assert.ok(start.some((n) => n.text === 'Dense · d0'), 'the input end is on screen, readable');
+    assert.ok(!start.some((n) => n.layer === 'd299'), 'the far end has no texts');
+    assert.ok(start.every((n) => n.top < 800 * 2), 'texts only within a screen of the view');
+    assert.match(await page.locator('.graph-info').innerText(), /Fit \(0\) shows all/);
+
+    await page.focus('svg.graph-svg');
+    await page.keyboard.press('0');
+    await page.waitForFunction(() => document.querySelector('.view-graph')!.classList.contains('lod-far'));
+    await settled(page);
+    assert.equal((await labelled(page)).length, 0, 'no texts when fitted: they would be under 1 px');
+
+    await page.click('.graph-export-svg');
+    await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'saveFile'));
+    const saved = await page.evaluate(() => (window as unknown as { __posted: { type: string; base64: string }[] }).__posted.find((m) => m.type === 'saveFile')!);
+    const svg = Buffer.from(saved.base64, 'base64').toString('utf8');
+    for (const name of ['d0', 'd150', 'd299']) assert.match(svg, new RegExp(`Dense · ${name}<`), `the export has ${name}'s title`);
+    assert.equal((await labelled(page)).length, 0, 'the view is back to no texts after the export');
+    await page.close();
+  });
 });
