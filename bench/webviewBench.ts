@@ -29,7 +29,7 @@ const round = (x: number) => Math.round(x * 10) / 10;
 const ROUNDS = 5;
 
 /** Post a snapshot and time it to the graph's first drawn frame, in the page's clock. */
-async function firstRender(page: Page, message: ModelMessage): Promise<{ ms: number; layoutMs: number; nodes: number }> {
+async function firstRender(page: Page, message: ModelMessage): Promise<{ ms: number; layoutMs: number; nodes: number; drawn: number }> {
   return page.evaluate(async (m) => {
     const view = document.querySelector('.view-graph') as HTMLElement;
     const before = view.dataset.renderedAt;
@@ -37,7 +37,7 @@ async function firstRender(page: Page, message: ModelMessage): Promise<{ ms: num
     window.postMessage({ type: 'snapshot', runId: m.name, file: m.file, messages: [m] }, '*');
     while (view.dataset.renderedAt === before) await new Promise((r) => setTimeout(r, 2));
     await new Promise((r) => requestAnimationFrame(() => r(null)));
-    return { ms: performance.now() - t0, layoutMs: Number(view.dataset.layoutMs), nodes: document.querySelectorAll('g.node').length };
+    return { ms: performance.now() - t0, layoutMs: Number(view.dataset.layoutMs), nodes: Number(view.dataset.nodes), drawn: document.querySelectorAll('g.node').length };
   }, message);
 }
 
@@ -96,7 +96,7 @@ export async function webviewBench(): Promise<Record<string, unknown>> {
       const cold = await harness.open('dark', { width: 1400, height: 900 });
       const c = await firstRender(cold, message);
       await cold.close();
-      const warm: { ms: number; layoutMs: number; nodes: number }[] = [];
+      const warm: { ms: number; layoutMs: number; nodes: number; drawn: number }[] = [];
       for (let r = 0; r < ROUNDS; r++) {
         const page = await harness.open('dark', { width: 1400, height: 900 });
         await page.waitForSelector('.view-graph[data-layout-warm="true"]', { timeout: 120_000 });
@@ -105,7 +105,7 @@ export async function webviewBench(): Promise<Record<string, unknown>> {
       }
       const ms = warm.map((w) => w.ms);
       result[name] = {
-        layers: message.graph.nodes.filter((n) => n.kind === 'layer').length, drawnNodes: warm[0].nodes,
+        layers: message.graph.nodes.filter((n) => n.kind === 'layer').length, nodes: warm[0].nodes, drawnAtFirst: warm[0].drawn,
         firstRenderMs: round(percentile(ms, 0.5)), firstRenderMinMaxMs: [round(Math.min(...ms)), round(Math.max(...ms))],
         layoutMs: round(percentile(warm.map((w) => w.layoutMs), 0.5)), coldFirstRenderMs: round(c.ms),
       };

@@ -26,7 +26,7 @@ async function openRun(name: RecordedRunName, messages: TrainerMessage[] = recor
 const nodeInfo = (page: Page) => page.$$eval('g.node', (els) => els.map((e) => ({
   id: e.getAttribute('data-id'), kind: e.getAttribute('data-kind'), layer: e.getAttribute('data-layer'), type: e.getAttribute('data-type'),
   text: Array.from(e.querySelectorAll('text')).map((t) => t.textContent).join(' | '), l2: e.getAttribute('data-l2'),
-  frozen: e.classList.contains('frozen'), fill: (e.querySelector('rect.node-heat') as SVGRectElement).style.fill,
+  frozen: e.classList.contains('frozen'), fill: (e.querySelector('rect.node-heat') as SVGRectElement | null)?.style.fill ?? '',
 })));
 const edgeInfo = (page: Page) => page.$$eval('g.edge', (els) => els.map((e) => ({
   from: e.getAttribute('data-from'), to: e.getAttribute('data-to'), shape: JSON.parse(e.getAttribute('data-shape') ?? 'null'),
@@ -278,12 +278,14 @@ describe('big graphs', () => {
   const labelled = (page: Page) => page.$$eval('g.node', (els) => els.filter((e) => e.querySelector('g.node-label')?.getAttribute('display') === 'inline')
     .map((e) => ({ layer: e.getAttribute('data-layer'), text: e.querySelector('text.node-title')?.textContent ?? '', top: e.getBoundingClientRect().top })));
 
-  it('opens a 300-layer chain at its input end with texts only near the screen, fits without texts, and exports every label', async () => {
+  it('opens a 300-layer chain at its input end with only the nodes near the screen drawn, fits with all of them and no texts, and exports every label', async () => {
     const page = await harness.open('dark', { width: 1200, height: 800 });
     await postToPanel(page, [{ type: 'snapshot', runId: 'chain', file: '/chain.ts', messages: [await chainMessage(300)] }]);
     await page.waitForSelector('g.node', { timeout: 20_000 });
     await settled(page);
-    assert.equal(await page.locator('g.node').count(), 302);
+    assert.equal(await page.$eval('.view-graph', (e) => (e as HTMLElement).dataset.nodes), '302');
+    const drawn = await page.locator('g.node').count();
+    assert.ok(drawn >= 5 && drawn <= 40, `${drawn} nodes drawn at the input end`);
     const start = await labelled(page);
     assert.ok(start.length >= 5 && start.length <= 40, `${start.length} nodes with texts`);
     assert.ok(start.some((n) => n.text === 'Dense · d0'), 'the input end is on screen, readable');
@@ -293,8 +295,12 @@ describe('big graphs', () => {
 
     await page.focus('svg.graph-svg');
     await page.keyboard.press('0');
-    await page.waitForFunction(() => document.querySelector('.view-graph')!.classList.contains('lod-far'));
+    // Fit animates for 300 ms; every node is drawn once the view reaches the far end.
+    await page.waitForFunction(() => document.querySelector('.view-graph')!.classList.contains('lod-far') && document.querySelectorAll('g.node').length === 302, undefined, { timeout: 5_000 })
+      .catch(() => undefined);
     await settled(page);
+    assert.equal(await page.locator('g.node').count(), 302, 'fitted: every node is drawn');
+    assert.equal(await page.locator('g.edge').count(), 301);
     assert.equal((await labelled(page)).length, 0, 'no texts when fitted: they would be under 1 px');
 
     await page.click('.graph-export-svg');

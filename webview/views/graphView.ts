@@ -18,6 +18,7 @@ type Direction = 'DOWN' | 'RIGHT';
 
 interface NodeDatum { v: VisibleNode; x: number; y: number; width: number; height: number }
 interface EdgeDatum { e: VisibleEdge; points: { x: number; y: number }[] }
+interface Region { x0: number; y0: number; x1: number; y1: number }
 
 const SWEEP_MS = 450;
 /** Below this zoom a 12 px title is under 3 px on screen: no text is drawn at all. */
@@ -53,6 +54,7 @@ export function createGraphView(): View {
   /** Bumped by every draw: a node's labels are current when they were drawn for this draw. */
   let drawCount = 0;
   let infoText = '';
+  let drawnRegion: Region | null = null;
   let detailFrame = 0;
   let viewSize = { width: 0, height: 0 };
   const labelledFor = new WeakMap<Element, number>();
@@ -114,10 +116,12 @@ export function createGraphView(): View {
     const zoomedOut = root.classList.contains('zoomed-out');
     const far = root.classList.contains('lod-far');
     root.classList.remove('zoomed-out', 'lod-far');
+    draw(true);
     updateDetail(true);
     const done = exportGraph(svg.node()!, viewport.node()!, format, ctx); // takes the SVG before its first await
     root.classList.toggle('zoomed-out', zoomedOut);
     root.classList.toggle('lod-far', far);
+    draw();
     updateDetail();
     void done;
   }
@@ -141,7 +145,8 @@ export function createGraphView(): View {
         visible = v;
         placed = p;
         try {
-          draw();
+          drawCount++;
+          draw(true);
           updateDetail(true);
         } finally {
           viewport.remove();
@@ -175,12 +180,14 @@ export function createGraphView(): View {
     root.dataset.layoutMs = p.ms.toFixed(1);
     root.dataset.laidOut = String(p.laidOut);
     measureView(); // before the DOM changes, so reading the size forces no layout of the new nodes
-    draw();
-    const whole = refit || !fitted ? initialView() : true;
+    const whole = refit || !fitted ? initialView() : true; // first: what is drawn depends on the view
     fitted = true;
+    drawCount++;
+    draw();
     updateDetail();
     root.dataset.renderedAt = performance.now().toFixed(1);
     const count = v.nodes.filter((n) => n.kind !== 'group').length;
+    root.dataset.nodes = String(count);
     infoText = `${count} nodes · ${v.edges.length} edges · layout ${p.ms.toFixed(0)} ms`;
     info.textContent = `${infoText}${whole ? '' : ' · showing the input end: Fit (0) shows all'}`;
   }
@@ -212,9 +219,27 @@ export function createGraphView(): View {
     }).filter((d) => d.points.length >= 2);
   }
 
-  function draw(): void {
+  /** The part of the graph (in layout coordinates) within half a view of the view; everything with `all`. */
+  function region(all: boolean): Region {
+    if (all) return { x0: -Infinity, y0: -Infinity, x1: Infinity, y1: Infinity };
+    const t = d3.zoomTransform(svg.node()!);
+    const { width: w, height: h } = viewSize;
+    const [x0, y0] = t.invert([-w / 2, -h / 2]);
+    const [x1, y1] = t.invert([1.5 * w, 1.5 * h]);
+    return { x0, y0, x1, y1 };
+  }
+
+  /**
+   * Puts into the DOM the nodes, groups and edges within half a view of the view (all of them with
+   * `all`): a big graph costs Chromium's style and layout passes per element, so a ResNet opened at
+   * its input end draws ~20 boxes, not 178. Zooming and panning draw more (see updateDetail).
+   */
+  function draw(all = false): void {
     if (!visible || !placed) return;
-    const nodes: NodeDatum[] = visible.nodes.map((v) => ({ v, ...placed!.nodes.get(v.id)! }));
+    const r = region(all);
+    drawnRegion = r;
+    const near = (x: number, y: number, w: number, h: number) => x < r.x1 && x + w > r.x0 && y < r.y1 && y + h > r.y0;
+    const nodes: NodeDatum[] = visible.nodes.map((v) => ({ v, ...placed!.nodes.get(v.id)! })).filter((d) => near(d.x, d.y, d.width, d.height));
     const groups = nodes.filter((d) => d.v.kind === 'group');
     const boxes = nodes.filter((d) => d.v.kind !== 'group');
 
@@ -236,8 +261,13 @@ export function createGraphView(): View {
       .call((g) => g.select('text.group-title').text((d) => groupTitle(d.v.node)))
       .call((g) => g.select('text.group-toggle').attr('x', (d) => d.width - 18).on('click', (e: MouseEvent, d) => { e.stopPropagation(); toggleGroup(d.v); }));
 
-    const edges = edgeData();
-    drawCount++;
+    const edges = edgeData().filter((d) => {
+      const xs = d.points.map((p) => p.x);
+      const ys = d.points.map((p) => p.y);
+      const x = Math.min(...xs);
+      const y = Math.min(...ys);
+      return near(x, y, Math.max(...xs) - x, Math.max(...ys) - y);
+    });
     const edgeLayer = viewport.selectAll('g.layer-edges').data([0]).join('g').attr('class', 'layer-edges');
     edgeLayer.selectAll<SVGGElement, EdgeDatum>('g.edge').data(edges, (d) => d.e.id)
       .join((enter) => {
@@ -258,12 +288,10 @@ export function createGraphView(): View {
     nodeLayer.selectAll<SVGGElement, NodeDatum>('g.node').data(boxes, (d) => d.v.id)
       .join((enter) => {
         const g = enter.append('g').attr('class', 'node').attr('tabindex', -1);
-        g.append('rect').attr('class', 'node-stack').attr('rx', 5);
+        // The rest (the stack behind a folded node, the gradient colour, the flag, the sweep) is added
+        // when needed: fewer elements make a faster first render of a big graph.
         g.append('rect').attr('class', 'node-box').attr('rx', 5);
-        g.append('rect').attr('class', 'node-heat').attr('rx', 5);
-        g.append('rect').attr('class', 'node-strip');
         g.append('g').attr('class', 'node-label').attr('display', 'none');
-        g.append('rect').attr('class', 'node-sweep').attr('rx', 5);
         return g;
       })
       .attr('data-id', (d) => d.v.id)
@@ -283,6 +311,7 @@ export function createGraphView(): View {
 
     paintGradients(false);
     highlightMatches();
+    nodeLayer.selectAll<SVGGElement, NodeDatum>('g.node').classed('selected', (d) => d.v.id === selected);
   }
 
   function isFrozen(v: VisibleNode): boolean {
@@ -296,10 +325,12 @@ export function createGraphView(): View {
   function drawNode(g: d3.Selection<SVGGElement, NodeDatum, null, undefined>, d: NodeDatum): void {
     const { v, width, height } = d;
     const io = v.kind === 'input' || v.kind === 'output';
-    g.select('rect.node-stack').attr('display', v.kind === 'repeat' || v.kind === 'collapsed' ? null : 'none')
-      .attr('x', 4).attr('y', 4).attr('width', width).attr('height', height);
+    const stacked = v.kind === 'repeat' || v.kind === 'collapsed';
+    if (stacked && g.select('rect.node-stack').empty()) g.insert('rect', ':first-child').attr('class', 'node-stack').attr('rx', 5);
+    if (!stacked) g.select('rect.node-stack').remove();
+    g.select('rect.node-stack').attr('x', 4).attr('y', 4).attr('width', width).attr('height', height);
     g.selectAll('rect.node-box, rect.node-heat, rect.node-sweep').attr('width', width).attr('height', height).attr('rx', io ? height / 2 : 5);
-    g.select('rect.node-strip').attr('display', io ? 'none' : null).attr('width', 5).attr('height', height - 2).attr('x', 1).attr('y', 1);
+    g.select('rect.node-strip').attr('height', height - 2);
     g.select('g.node-label').attr('display', 'none');
   }
 
@@ -341,6 +372,12 @@ export function createGraphView(): View {
   function updateDetail(all = false): void {
     if (!placed) return;
     const t = d3.zoomTransform(svg.node()!);
+    if (!all) {
+      const [vx0, vy0] = t.invert([0, 0]);
+      const [vx1, vy1] = t.invert([viewSize.width, viewSize.height]);
+      const d = drawnRegion;
+      if (!d || vx0 < d.x0 || vy0 < d.y0 || vx1 > d.x1 || vy1 > d.y1) draw();
+    }
     const { width: w, height: h } = viewSize;
     const [x0, y0] = all ? [-Infinity, -Infinity] : t.invert([-w / 2, -h / 2]);
     const [x1, y1] = all ? [Infinity, Infinity] : t.invert([1.5 * w, 1.5 * h]);
@@ -401,12 +438,19 @@ export function createGraphView(): View {
       const colour = l2 !== null ? scale(l2) : null;
       g.attr('data-l2', l2 === null ? null : String(l2)).attr('data-flag', flag);
       g.classed('has-gradient', colour !== null).classed('vanishing', flag === 'vanishing').classed('exploding', flag === 'exploding');
-      g.select('rect.node-heat').style('fill', colour ?? 'transparent');
-      g.select('rect.node-strip').style('fill', colour ?? 'transparent');
+      if (colour === null) g.selectAll('rect.node-heat, rect.node-strip').remove();
+      else {
+        if (g.select('rect.node-heat').empty()) {
+          const io = d.v.kind === 'input' || d.v.kind === 'output';
+          g.insert('rect', 'g.node-label').attr('class', 'node-heat').attr('width', d.width).attr('height', d.height).attr('rx', io ? d.height / 2 : 5);
+          if (!io) g.insert('rect', 'g.node-label').attr('class', 'node-strip').attr('width', 5).attr('height', d.height - 2).attr('x', 1).attr('y', 1);
+        }
+        g.selectAll('rect.node-heat, rect.node-strip').style('fill', colour);
+      }
       // A tab above the box's top-right corner, so it never covers the title (only flagged nodes have one).
       if (!flag) g.select('text.node-flag').remove();
       else {
-        const tab = g.select<SVGTextElement>('text.node-flag').empty() ? g.insert('text', 'rect.node-sweep').attr('class', 'node-flag') : g.select<SVGTextElement>('text.node-flag');
+        const tab = g.select<SVGTextElement>('text.node-flag').empty() ? g.append('text').attr('class', 'node-flag') : g.select<SVGTextElement>('text.node-flag');
         tab.attr('x', d.width - 4).attr('y', -4).attr('text-anchor', 'end').text(flag === 'vanishing' ? '⚠ vanishing' : '⚠ exploding');
       }
     });
@@ -422,6 +466,12 @@ export function createGraphView(): View {
     const order = visible.nodes.filter((n) => n.kind !== 'group').map((n) => n.id).reverse();
     const rank = new Map(order.map((id, i) => [id, i]));
     const step = SWEEP_MS / Math.max(1, order.length);
+    viewport.selectAll<SVGGElement, NodeDatum>('g.node').each(function (d) {
+      if (!this.querySelector('rect.node-sweep')) {
+        const io = d.v.kind === 'input' || d.v.kind === 'output';
+        d3.select(this).append('rect').attr('class', 'node-sweep').attr('width', d.width).attr('height', d.height).attr('rx', io ? d.height / 2 : 5);
+      }
+    });
     viewport.selectAll<SVGRectElement, NodeDatum>('g.node rect.node-sweep')
       .interrupt()
       .style('opacity', 0)
