@@ -2,6 +2,7 @@
 // (checked), and the state folded from them. No `vscode` import: tested on its own in plain Node.
 import { fork, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
+import { getPriority, setPriority } from 'node:os';
 import { checkTrainerMessage } from '../protocol/messageChecks';
 import type { DoneMessage, ErrorMessage, TrainerMessage, TrainRequest } from '../protocol/messages';
 import { applyMessage, emptyRunState, type RunState } from '../protocol/runState';
@@ -14,7 +15,12 @@ export interface RunSessionOptions {
   /** How long Stop waits for the trainer to finish its step before killing it. */
   stopGraceMs?: number;
   log?: (line: string) => void;
+  /** The trainer's scheduling niceness (POSIX 0–19; mapped to a priority class on Windows). */
+  niceness?: number;
 }
+
+/** Below normal: on Windows this maps to BELOW_NORMAL_PRIORITY_CLASS. */
+export const TRAINER_NICENESS = 10;
 
 let nextId = 1;
 
@@ -53,6 +59,16 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
       env: { ...process.env, ...this.options.env },
     });
     this.child = child;
+    // Training takes a whole core for as long as it runs: below normal priority, so VS Code's UI and
+    // extension host (and the panel drawing the run) come first when the cores are busy.
+    if (child.pid !== undefined) {
+      try {
+        const niceness = this.options.niceness ?? TRAINER_NICENESS;
+        if (getPriority(child.pid) < niceness) setPriority(child.pid, niceness); // never raise it
+      } catch {
+        // Not permitted here (some containers): the trainer runs at normal priority.
+      }
+    }
     child.stdout?.on('data', (d: Buffer) => this.options.log?.(d.toString().trimEnd()));
     child.stderr?.on('data', (d: Buffer) => {
       const text = d.toString();
