@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { createRandom } from '../../src/data/seededRandom';
 import { activeOverrides, registerTrainingKernels, useOurKernels, useStockKernels } from '../../src/trainer/kernels';
+import { takesOurTranspose } from '../../src/trainer/kernels/transpose';
 
 const TOLERANCE = 1e-4;
 
@@ -242,6 +243,33 @@ describe('BatchMatMul with transposes against the cpu kernel', () => {
       await check('BatchMatMul', { a: normal(aShape), b: normal(bShape) }, { transposeA, transposeB });
     });
   }
+});
+
+describe('Transpose of the last two axes against the cpu kernel', () => {
+  const cases: [number[], number[]][] = [
+    [[128, 784], [1, 0]],
+    [[512, 128], [1, 0]],
+    [[64, 5], [1, 0]],
+    [[64, 3], [1, 0]],
+    [[2, 128, 7], [0, 2, 1]],
+    [[1, 256, 1], [0, 2, 1]],
+    [[784, 512], [1, 0]],
+    [[2, 64, 8], [1, 0, 2]],
+  ];
+  for (const [shape, perm] of cases) {
+    it(`x [${shape}], perm [${perm}]`, async () => {
+      await check('Transpose', { x: normal(shape) }, { perm });
+    });
+  }
+  it('takes our loop only where the stock kernel\'s writes alias in the cache', () => {
+    assert.equal(takesOurTranspose(1, 128, 784), true);
+    assert.equal(takesOurTranspose(1, 512, 128), true);
+    assert.equal(takesOurTranspose(2, 128, 7), true);
+    assert.equal(takesOurTranspose(1, 784, 512), false, 'rows not a power of two');
+    assert.equal(takesOurTranspose(1, 32, 512), false, 'too few rows to alias');
+    assert.equal(takesOurTranspose(1, 64, 3), false, 'fewer than four columns');
+    assert.equal(takesOurTranspose(1, 4096, 1024), false, 'beyond the caches');
+  });
 });
 
 // [n, h, w, c], pool, strides, pad
