@@ -178,6 +178,34 @@ describe('graph view controls', () => {
     await page.close();
   });
 
+  it('keeps the whole graph in view when the panel is resized, until the user pans or zooms', async () => {
+    const page = await openRun('cnn');
+    const inside = () => page.evaluate(() => {
+      const view = document.querySelector('svg.graph-svg')!.getBoundingClientRect();
+      return Array.from(document.querySelectorAll('g.node')).every((n) => {
+        const r = n.getBoundingClientRect();
+        return r.top >= view.top - 0.5 && r.bottom <= view.bottom + 0.5 && r.left >= view.left - 0.5 && r.right <= view.right + 0.5;
+      });
+    });
+    assert.equal(await inside(), true);
+    await page.setViewportSize({ width: 900, height: 420 });
+    await page.waitForFunction(() => {
+      const view = document.querySelector('svg.graph-svg')!.getBoundingClientRect();
+      return Array.from(document.querySelectorAll('g.node')).every((n) => n.getBoundingClientRect().bottom <= view.bottom + 0.5);
+    }, undefined, { timeout: 5_000 }).catch(() => undefined);
+    assert.equal(await inside(), true, 'refitted to the smaller panel');
+    const box = (await page.locator('svg.graph-svg').boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.wheel(0, -400);
+    await settled(page);
+    const zoomed = await page.$eval('g.viewport', (g) => g.getAttribute('transform'));
+    await page.setViewportSize({ width: 1000, height: 700 });
+    await settled(page);
+    await settled(page);
+    assert.equal(await page.$eval('g.viewport', (g) => g.getAttribute('transform')), zoomed, 'a view the user moved stays put');
+    await page.close();
+  });
+
   it('exports the graph as SVG through the host', async () => {
     const page = await openRun('mlp');
     await page.click('.graph-export-svg');

@@ -55,6 +55,10 @@ export function createGraphView(): View {
   let drawCount = 0;
   let infoText = '';
   let drawnRegion: Region | null = null;
+  /** Whether the user has panned or zoomed since the graph was last framed, and how it was framed. */
+  let viewMoved = false;
+  let shownModel: RunState['model'] = null;
+  let framedWhole = true;
   let detailFrame = 0;
   let viewSize = { width: 0, height: 0 };
   const labelledFor = new WeakMap<Element, number>();
@@ -503,6 +507,7 @@ export function createGraphView(): View {
     if (!p) return;
     const el = svg.node()!;
     const t = d3.zoomTransform(el);
+    viewMoved = true;
     svg.transition().duration(250).call(zoom.translateTo, p.x + p.width / 2, p.y + p.height / 2);
     void t;
   }
@@ -519,6 +524,8 @@ export function createGraphView(): View {
     const k = fitScale();
     const transform = d3.zoomIdentity.translate((w - placed.width * k) / 2, Math.max(8, (h - placed.height * k) / 2)).scale(k);
     info.textContent = infoText;
+    viewMoved = false;
+    framedWhole = true;
     (animate ? svg.transition().duration(300) : svg).call(zoom.transform as never, transform);
   }
 
@@ -530,6 +537,8 @@ export function createGraphView(): View {
   function initialView(): boolean {
     if (!placed || !visible) return true;
     if (fitScale() >= DETAIL_MIN_SCALE) { fit(false); return true; }
+    viewMoved = false;
+    framedWhole = false;
     const { width: w, height: h } = viewSize;
     const down = direction() === 'DOWN';
     const k = Math.max(DETAIL_MIN_SCALE, Math.min(1, 0.95 * (down ? w / placed.width : h / placed.height)));
@@ -582,6 +591,7 @@ export function createGraphView(): View {
     if (!visible) return;
     if (e.key === '/') { e.preventDefault(); searchInput.focus(); return; }
     if (e.key === '0' || e.key === 'f') { fit(true); return; }
+    if (e.key === '+' || e.key === '=' || e.key === '-') viewMoved = true;
     if (e.key === '+' || e.key === '=') { svg.transition().duration(150).call(zoom.scaleBy, 1.25); return; }
     if (e.key === '-') { svg.transition().duration(150).call(zoom.scaleBy, 0.8); return; }
     if (e.key.startsWith('Arrow')) {
@@ -729,12 +739,19 @@ export function createGraphView(): View {
       // The extent is the measured view size: d3's default reads the SVG's size, forcing a layout.
       zoom = d3.zoom<SVGSVGElement, unknown>().scaleExtent([0.02, 4]).extent(() => [[0, 0], [viewSize.width, viewSize.height]]).on('zoom', (e) => {
         viewport.attr('transform', e.transform.toString());
+        if (e.sourceEvent) viewMoved = true; // a wheel, drag or pinch (programmatic moves have none)
         root.classList.toggle('zoomed-out', e.transform.k < DETAIL_MIN_SCALE);
         root.classList.toggle('lod-far', e.transform.k < LABEL_MIN_SCALE);
         scheduleDetail();
       });
       svg.call(zoom).on('dblclick.zoom', null);
-      new ResizeObserver(() => { measureView(); scheduleDetail(); }).observe(svg.node()!);
+      // Until the user moves the view, a resized panel (a sidebar opened, the panel area dragged) keeps
+      // the graph as it was framed: all of it, or its input end.
+      new ResizeObserver(() => {
+        measureView();
+        if (placed && !viewMoved) { if (framedWhole) fit(false); else initialView(); }
+        scheduleDetail();
+      }).observe(svg.node()!);
       svg.on('keydown', onKey).on('click', () => select(null));
       card = document.createElement('div');
       card.className = 'graph-card';
@@ -756,8 +773,11 @@ export function createGraphView(): View {
       root.classList.toggle('has-model', Boolean(s.model));
       if (!s.model) return;
       const key = `${s.model.file}|${s.model.graph.nodes.length}|${s.model.graph.edges.length}|${s.model.name}`;
-      if (key !== graphKey || changes.model) {
+      // The shell flags everything changed on a resize or when the view is shown again: lay out only
+      // for a new model (the ResizeObserver keeps the framing), so the user's pan and zoom survive.
+      if (key !== graphKey || (changes.model && s.model !== shownModel)) {
         graphKey = key;
+        shownModel = s.model;
         fitted = false;
         void relayout(true);
         return;
