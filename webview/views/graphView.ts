@@ -2,16 +2,16 @@
 // that collapse and expand in place, identical blocks fold into "×N", the layout comes from elkjs in
 // a worker, and during training every layer is coloured by its gradient norm.
 import * as d3 from 'd3';
-import type { GraphNode, SummaryRow } from '../../src/protocol/modelInfo';
+import type { GraphNode } from '../../src/protocol/modelInfo';
 import type { GradientsMessage } from '../../src/protocol/messages';
 import type { RunState } from '../../src/protocol/runState';
-import { layerGradientInfo } from '../../src/protocol/runState';
 import type { View, ViewContext } from '../view';
-import { formatFigure, formatShape, thousands } from '../format';
+import { formatShape, thousands } from '../format';
 import { computeVisibleGraph, type GraphUiState, type VisibleEdge, type VisibleGraph, type VisibleNode } from '../graph/visibleGraph';
 import { GraphLayout, type PlacedGraph } from '../graph/graphLayout';
 import { drawGradientLegend, gradientFlag, gradientScale } from '../graph/gradientColors';
 import { exportGraph } from '../graph/graphExport';
+import { HoverCard } from '../graph/hoverCard';
 import { warmUpGraph } from '../graph/warmUpGraph';
 
 type Direction = 'DOWN' | 'RIGHT';
@@ -33,7 +33,7 @@ export function createGraphView(): View {
   let ctx: ViewContext;
   let svg: d3.Selection<SVGSVGElement, unknown, null, undefined>;
   let viewport: d3.Selection<SVGGElement, unknown, null, undefined>;
-  let card: HTMLDivElement;
+  let card: HoverCard;
   let menu: HTMLDivElement;
   let legend: d3.Selection<SVGSVGElement, unknown, null, undefined>;
   let zoom: d3.ZoomBehavior<SVGSVGElement, unknown>;
@@ -75,10 +75,6 @@ export function createGraphView(): View {
     ctx.setUiState('collapsed', [...ui.collapsed]);
     ctx.setUiState('expanded', [...ui.expanded]);
     ctx.setUiState('unfolded', [...ui.unfolded]);
-  }
-
-  function summaryRow(name: string): SummaryRow | undefined {
-    return state?.model?.summary.layers.find((r) => r.name === name && r.depth > 0);
   }
 
   // ---------- toolbar ----------
@@ -306,9 +302,9 @@ export function createGraphView(): View {
       .classed('io', (d) => d.v.kind === 'input' || d.v.kind === 'output')
       .attr('transform', (d) => `translate(${d.x},${d.y})`)
       .each(function (d) { drawNode(d3.select(this), d); })
-      .on('mouseenter', (e: MouseEvent, d) => showCard(d, e))
-      .on('mousemove', (e: MouseEvent) => moveCard(e))
-      .on('mouseleave', () => hideCard())
+      .on('mouseenter', (e: MouseEvent, d) => card.show(d.v, state, e))
+      .on('mousemove', (e: MouseEvent) => card.move(e))
+      .on('mouseleave', () => card.hide())
       .on('click', (e: MouseEvent, d) => { e.stopPropagation(); select(d.v.id); activate(d.v); })
       .on('contextmenu', (e: MouseEvent, d) => openMenu(e, d.v));
     viewport.selectAll<SVGGElement, NodeDatum>('g.group').on('contextmenu', (e: MouseEvent, d) => openMenu(e, d.v));
@@ -602,14 +598,14 @@ export function createGraphView(): View {
       return;
     }
     if (e.key === 'Enter' && selected) { const v = visible.byId.get(selected); if (v) activate(v); }
-    if (e.key === 'Escape') { select(null); hideCard(); }
+    if (e.key === 'Escape') { select(null); card.hide(); }
   }
 
   // ---------- context menu: Freeze / Unfreeze ----------
   function openMenu(e: MouseEvent, v: VisibleNode): void {
     e.preventDefault();
     e.stopPropagation();
-    hideCard();
+    card.hide();
     const n = v.node;
     if (v.kind === 'input' || v.kind === 'output' || v.kind === 'repeat' || n.params === 0) return;
     const frozen = isFrozen(v);
@@ -633,95 +629,6 @@ export function createGraphView(): View {
 
   function closeMenu(): void {
     menu.hidden = true;
-  }
-
-  // ---------- hover card ----------
-  function showCard(d: NodeDatum, e: MouseEvent): void {
-    const v = d.v;
-    const n = v.node;
-    card.replaceChildren();
-    const add = (tag: string, cls: string, text: string) => {
-      const el = document.createElement(tag);
-      el.className = cls;
-      el.textContent = text;
-      card.append(el);
-      return el;
-    };
-    add('div', 'card-title', v.kind === 'repeat' ? `${n.type} ×${v.repeat!.count}` : `${n.type} (${n.name})`);
-    const row = summaryRow(n.name);
-    const table = document.createElement('dl');
-    table.className = 'card-table';
-    const item = (k: string, val: string) => {
-      const dt = document.createElement('dt'); dt.textContent = k;
-      const dd = document.createElement('dd'); dd.textContent = val; dd.dataset.field = k;
-      table.append(dt, dd);
-    };
-    item('Input', n.inputShapes.map(formatShape).join(', ') || '--');
-    item('Output', formatShape(n.outputShape));
-    item('Params', row ? (row.params === 0 ? '--' : row.trainableParams > 0 ? thousands(row.params) : `(${thousands(row.params)})`) : thousands(n.params));
-    if (row) {
-      item('Param %', row.params === 0 ? '--' : `${row.paramPercent.toFixed(2)}%`);
-      item('Kernel', row.kernelShape ? formatShape(row.kernelShape) : '--');
-      item('Mult-adds', row.multAdds > 0 ? thousands(row.multAdds) : '--');
-      item('Trainable', row.params === 0 ? '--' : row.trainable === 'partial' ? 'Partial' : row.trainable ? 'True' : 'False');
-      if (row.depthIndex) item('Depth-idx', row.depthIndex);
-    }
-    card.append(table);
-    if (state && v.kind === 'layer' && n.params > 0) {
-      const { latest, l2History } = layerGradientInfo(state, n.name);
-      if (latest?.frozen) add('div', 'card-note', '❄ frozen: no gradient');
-      else if (latest) {
-        const g = document.createElement('dl');
-        g.className = 'card-table card-gradients';
-        const gi = (k: string, val: string) => {
-          const dt = document.createElement('dt'); dt.textContent = k;
-          const dd = document.createElement('dd'); dd.textContent = val; dd.dataset.field = k;
-          g.append(dt, dd);
-        };
-        gi('‖g‖₂', formatFigure(latest.l2));
-        gi('mean |g|', formatFigure(latest.meanAbs));
-        gi('max |g|', formatFigure(latest.maxAbs));
-        gi('‖Δw‖/‖w‖', formatFigure(latest.updateRatio));
-        add('div', 'card-subtitle', `Gradient at step ${state.gradients.latest?.step ?? '?'}`);
-        card.append(g);
-        card.append(sparkline(l2History));
-      }
-    }
-    if (n.source) add('div', 'card-note', `${n.source.file.split(/[\\/]/).pop()}:${n.source.line} — click to open`);
-    card.hidden = false;
-    card.dataset.layer = n.name;
-    moveCard(e);
-  }
-
-  function sparkline(values: (number | null)[]): SVGSVGElement {
-    const w = 180;
-    const h = 32;
-    const s = d3.create('svg').attr('class', 'card-sparkline').attr('width', w).attr('height', h).attr('aria-label', 'Gradient norm history');
-    const finite = values.map((v, i) => ({ i, v })).filter((p): p is { i: number; v: number } => p.v !== null && p.v > 0);
-    if (finite.length >= 2) {
-      const x = d3.scaleLinear().domain([0, values.length - 1]).range([2, w - 2]);
-      const ext = d3.extent(finite, (p) => Math.log10(p.v)) as [number, number];
-      const y = d3.scaleLinear().domain(ext[0] === ext[1] ? [ext[0] - 1, ext[1] + 1] : ext).range([h - 3, 3]);
-      s.append('path').attr('d', d3.line<{ i: number; v: number }>().x((p) => x(p.i)).y((p) => y(Math.log10(p.v)))(finite) ?? '');
-    }
-    return s.node()!;
-  }
-
-  function moveCard(e: MouseEvent): void {
-    if (card.hidden) return;
-    const bounds = root.getBoundingClientRect();
-    const cw = card.offsetWidth;
-    const ch = card.offsetHeight;
-    let x = e.clientX - bounds.left + 16;
-    let y = e.clientY - bounds.top + 12;
-    if (x + cw > bounds.width - 4) x = Math.max(4, e.clientX - bounds.left - cw - 16);
-    if (y + ch > bounds.height - 4) y = Math.max(4, bounds.height - ch - 4);
-    card.style.left = `${x}px`;
-    card.style.top = `${y}px`;
-  }
-
-  function hideCard(): void {
-    card.hidden = true;
   }
 
   return {
@@ -753,11 +660,7 @@ export function createGraphView(): View {
         scheduleDetail();
       }).observe(svg.node()!);
       svg.on('keydown', onKey).on('click', () => select(null));
-      card = document.createElement('div');
-      card.className = 'graph-card';
-      card.hidden = true;
-      card.setAttribute('role', 'tooltip');
-      root.append(card);
+      card = new HoverCard(root);
       menu = document.createElement('div');
       menu.className = 'graph-menu';
       menu.hidden = true;
