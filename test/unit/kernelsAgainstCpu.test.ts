@@ -272,6 +272,21 @@ describe('Transpose of the last two axes against the cpu kernel', () => {
   });
 });
 
+describe('Identity on wasm shares the data instead of copying it', () => {
+  it('gives the same values, survives disposing its input, and frees the data with the last reference', async () => {
+    await check('Identity', { x: normal([64, 26, 26, 3]) }, {});
+    await tf.setBackend('wasm');
+    const bytesBefore = tf.memory().numBytes;
+    const x = tf.tensor([1, 2, 3, 4], [2, 2]);
+    const y = tf.engine().runKernel('Identity', { x }, {}) as tf.Tensor;
+    assert.equal((y as unknown as { dataId: object }).dataId, (x as unknown as { dataId: object }).dataId, 'one buffer for both');
+    x.dispose();
+    assert.deepEqual(Array.from(y.dataSync()), [1, 2, 3, 4]);
+    y.dispose();
+    assert.equal(tf.memory().numBytes, bytesBefore);
+  });
+});
+
 // [n, h, w, c], pool, strides, pad
 type PoolCase = [number[], number | [number, number], number | [number, number], 'same' | 'valid' | number];
 const POOLS: PoolCase[] = [

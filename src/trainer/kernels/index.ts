@@ -3,6 +3,7 @@
 // useOurKernels swap the whole set (the backends benchmark measures stock tfjs-wasm in-process).
 import { registerConvBackpropKernels } from './convBackprop';
 import { registerDepthwiseBackpropKernels } from './depthwiseBackprop';
+import { registerIdentityKernel } from './identity';
 import { registerLeadingSumKernel } from './leadingSum';
 import { registerMaxPoolGradKernel } from './maxPoolGrad';
 import { registerSegmentSumKernel } from './segmentSum';
@@ -16,7 +17,8 @@ export { activeOverrides, useOurKernels, useStockKernels } from './registry';
  * - wasm: BatchMatMul (transposed operands), Conv2DBackpropFilter, Conv2DBackpropInput,
  *   DepthwiseConv2dNativeBackpropFilter, DepthwiseConv2dNativeBackpropInput, UnsortedSegmentSum,
  *   MaxPoolGrad, Sum (over leading axes; other reductions go to the stock kernel), Transpose (of
- *   the last two axes when the row count is a power of two; other cases go to the stock kernel).
+ *   the last two axes when the row count is a power of two; other cases go to the stock kernel),
+ *   Identity (shares the data instead of copying it, as the cpu backend's does).
  * - cpu: Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropFilter, UnsortedSegmentSum, MaxPoolGrad,
  *   Sum — where ours measured faster than the cpu backend's own (see each file).
  */
@@ -30,5 +32,6 @@ export function registerTrainingKernels(backend: string): void {
   if (backend === 'wasm') {
     registerTransposedMatMul(backend);
     registerTransposeKernel(backend);
+    registerIdentityKernel(backend);
   }
 }
