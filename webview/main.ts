@@ -13,6 +13,7 @@ import type { View, ViewContext } from './view';
 import { createGraphView } from './views/graphView';
 import { createSummaryView } from './views/summaryView';
 import { createTrainingView } from './views/trainingView';
+import { warmUpTrainingView } from './trainingWarmUp';
 import { createGradientsView } from './views/gradientsView';
 import { createDataView } from './views/dataView';
 import { renderStatusBar } from './statusBar';
@@ -172,6 +173,7 @@ function mount(): void {
   if (embedded?.textContent) onHostMessage(JSON.parse(embedded.textContent));
   schedule();
   post({ type: 'ready' });
+  void warmUpTrainingView(createTrainingView, () => runId === null && !state.model);
 }
 
 mount();

@@ -18,4 +18,20 @@ describe('panel smoke', () => {
     assert.equal(total, '468,874');
     await screenshot(page, 'smoke-summary-dark');
   });
+
+  it('warms up an unseen training view while waiting, and leaves no trace once the run arrives', async () => {
+    const page = await harness.open('dark');
+    // Before any run: the made-up run is drawn off screen, into charts nobody sees.
+    await page.waitForSelector('.view-training[aria-hidden="true"] svg', { state: 'attached', timeout: 10_000 });
+    const offScreen = await page.$eval('.view-training[aria-hidden="true"]', (e) => e.getBoundingClientRect().right <= 0);
+    assert.ok(offScreen, 'the warm-up view is off screen');
+    await postToPanel(page, [{ type: 'snapshot', runId: 'r1', file: '/x.ts', messages: recordedRun('mlp') }]);
+    await page.waitForFunction(() => !document.querySelector('.view-training[aria-hidden="true"]'), undefined, { timeout: 5_000 });
+    const saved = await page.evaluate(() => (window as unknown as { acquireVsCodeApi(): { getState(): unknown } }).acquireVsCodeApi().getState());
+    assert.ok(!JSON.stringify(saved ?? {}).includes('warm-up'), 'nothing of the warm-up in the saved UI state');
+    await page.click('[data-tab="training"]');
+    await settled(page);
+    assert.equal(await page.$$eval('.view-training', (els) => els.length), 1);
+    assert.ok(await page.$('.view-training [data-series="loss-raw"]'), 'the real loss chart is drawn');
+  });
 });
