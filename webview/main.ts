@@ -173,7 +173,8 @@ function mount(): void {
   if (embedded?.textContent) onHostMessage(JSON.parse(embedded.textContent));
   schedule();
   post({ type: 'ready' });
-  void warmUpTrainingView(createTrainingView, () => runId === null && !state.model);
+  // Until the model arrives: the host's first snapshot comes at once, the model seconds later.
+  void warmUpTrainingView(createTrainingView, () => !state.model);
 }
 
 mount();

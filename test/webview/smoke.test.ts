@@ -25,7 +25,10 @@ describe('panel smoke', () => {
     await page.waitForSelector('.view-training[aria-hidden="true"] svg', { state: 'attached', timeout: 10_000 });
     const offScreen = await page.$eval('.view-training[aria-hidden="true"]', (e) => e.getBoundingClientRect().right <= 0);
     assert.ok(offScreen, 'the warm-up view is off screen');
-    await postToPanel(page, [{ type: 'snapshot', runId: 'r1', file: '/x.ts', messages: recordedRun('mlp') }]);
+    // The host's first snapshot comes while the trainer loads; the model and batches follow.
+    const run = recordedRun('mlp');
+    await postToPanel(page, [{ type: 'snapshot', runId: 'r1', file: '/x.ts', messages: run.filter((m) => m.type === 'ready') }]);
+    await postToPanel(page, [{ type: 'messages', runId: 'r1', messages: run.filter((m) => m.type !== 'ready') }]);
     await page.waitForFunction(() => !document.querySelector('.view-training[aria-hidden="true"]'), undefined, { timeout: 5_000 });
     const saved = await page.evaluate(() => (window as unknown as { acquireVsCodeApi(): { getState(): unknown } }).acquireVsCodeApi().getState());
     assert.ok(!JSON.stringify(saved ?? {}).includes('warm-up'), 'nothing of the warm-up in the saved UI state');
