@@ -1,7 +1,7 @@
 import * as path from 'node:path';
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import type { TrainRequest } from '../protocol/messages';
+import { ResponsivenessProbe } from './responsivenessProbe';
 import { RunSession } from './runSession';
 
 /**
@@ -65,22 +65,10 @@ export class RunRegistry implements vscode.Disposable {
       if (m.type === 'epochEnd') this.output.appendLine(`[trainer] epoch ${m.epoch}: train loss ${m.trainLoss.toFixed(4)}, accuracy ${(100 * m.trainAccuracy).toFixed(2)}%` +
         (m.testAccuracy !== null ? `, test accuracy ${(100 * m.testAccuracy).toFixed(2)}%` : ''));
     });
-    // How responsive this extension host stays while the run streams in (budget: p99 < 20 ms).
-    const RESOLUTION_MS = 10;
-    const delay = request.inspect ? null : monitorEventLoopDelay({ resolution: RESOLUTION_MS });
-    delay?.enable();
-    // How busy the loop itself was (time running callbacks vs waiting): a late timer with an idle
-    // loop means the process was not given a core, not that something blocked it.
-    const busyAtStart = performance.eventLoopUtilization();
+    const probe = request.inspect ? null : new ResponsivenessProbe();
     session.on('end', (d) => {
       this.output.appendLine(`[trainer] ${request.inspect ? 'inspection' : 'run'} of ${path.basename(request.file)} ended: ${d.reason} after ${d.steps} steps`);
-      if (delay) {
-        delay.disable();
-        // The histogram holds the time between timer ticks: the delay is what exceeds the resolution.
-        const ms = (ns: number) => Math.max(0, ns / 1e6 - RESOLUTION_MS).toFixed(1);
-        const busy = performance.eventLoopUtilization(busyAtStart).utilization;
-        this.output.appendLine(`[host] event-loop delay during the run: p50 ${ms(delay.percentile(50))} ms, p99 ${ms(delay.percentile(99))} ms, max ${ms(delay.max)} ms; loop busy ${(100 * busy).toFixed(1)}% of the time`);
-      }
+      if (probe) this.output.appendLine(`[host] ${probe.stop()}`);
     });
     this.output.appendLine(`[host] ${request.inspect ? 'inspecting' : 'training'} ${request.file}`);
     session.start();
