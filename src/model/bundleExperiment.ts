@@ -19,17 +19,20 @@ interface EsbuildLike {
     outputFiles?: { text: string }[];
     metafile?: { inputs: Record<string, unknown> };
   }>;
+  stop?(): Promise<void> | void;
 }
 
 let esbuildPromise: Promise<EsbuildLike> | undefined;
 
 /**
- * The native esbuild when it is installed (fast), else esbuild-wasm (portable; what the VSIX ships).
- * Both are kept out of our own bundles: each finds its binary next to its package.
+ * The native esbuild when it is installed (fast), else esbuild-wasm (portable; what the VSIX ships;
+ * MODEL_LENS_BUNDLER=esbuild-wasm picks it anyway). Both are kept out of our own bundles: each finds
+ * its binary next to its package.
  */
 function loadEsbuild(): Promise<EsbuildLike> {
   esbuildPromise ??= (async () => {
-    for (const name of ['esbuild', 'esbuild-wasm']) {
+    const names = process.env.MODEL_LENS_BUNDLER === 'esbuild-wasm' ? ['esbuild-wasm'] : ['esbuild', 'esbuild-wasm'];
+    for (const name of names) {
       try {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         return require(name) as EsbuildLike;
@@ -66,6 +69,11 @@ export async function bundleExperiment(file: string): Promise<ExperimentBundle> 
     });
   } catch (e) {
     throw buildFailure(e, dir, file);
+  } finally {
+    // esbuild keeps a service process for further builds; an experiment is bundled once per process,
+    // and esbuild-wasm's idle service took a third of a core for the whole training run (measured in
+    // the e2e on 2 cores). A later build starts a new one.
+    await esbuild.stop?.();
   }
   const code = result.outputFiles?.[0]?.text ?? '';
   const userFiles = new Set(
