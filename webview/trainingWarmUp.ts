@@ -45,9 +45,13 @@ export function warmUpTrainingView(make: () => View, waiting: () => boolean): Pr
   const messages = madeUpRun();
   let next = 0;
   let mounted = false;
+  let renders = 0;
+  let offScreen = true;
   return new Promise((resolve) => {
     const step = () => {
       if (!waiting() || next >= messages.length) {
+        // What it did, for tests and for a look in the developer tools.
+        document.documentElement.dataset.trainingWarmUp = JSON.stringify({ renders, offScreen, finished: next >= messages.length });
         box.remove();
         resolve();
         return;
@@ -57,6 +61,8 @@ export function warmUpTrainingView(make: () => View, waiting: () => boolean): Pr
       try {
         if (!mounted) { view.mount(box, context); mounted = true; }
         view.update(state, changes);
+        renders++;
+        offScreen &&= box.getBoundingClientRect().right <= 0;
       } catch {
         next = messages.length; // a warm-up that fails only costs the speed-up
       }

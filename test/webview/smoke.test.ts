@@ -22,9 +22,11 @@ describe('panel smoke', () => {
   it('warms up an unseen training view while waiting, and leaves no trace once the run arrives', async () => {
     const page = await harness.open('dark');
     // Before any run: the made-up run is drawn off screen, into charts nobody sees.
-    await page.waitForSelector('.view-training[aria-hidden="true"] svg', { state: 'attached', timeout: 10_000 });
-    const offScreen = await page.$eval('.view-training[aria-hidden="true"]', (e) => e.getBoundingClientRect().right <= 0);
-    assert.ok(offScreen, 'the warm-up view is off screen');
+    await page.waitForFunction(() => document.documentElement.dataset.trainingWarmUp, undefined, { timeout: 15_000 });
+    const warmUp = JSON.parse(await page.evaluate(() => document.documentElement.dataset.trainingWarmUp!));
+    assert.equal(warmUp.finished, true, 'with no run coming, the warm-up draws the whole made-up run');
+    assert.ok(warmUp.renders >= 20, `${warmUp.renders} renders`);
+    assert.equal(warmUp.offScreen, true, 'always off screen');
     // The host's first snapshot comes while the trainer loads; the model and batches follow.
     const run = recordedRun('mlp');
     await postToPanel(page, [{ type: 'snapshot', runId: 'r1', file: '/x.ts', messages: run.filter((m) => m.type === 'ready') }]);
