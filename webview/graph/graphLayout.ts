@@ -13,6 +13,9 @@ import { contractChains } from './chainContraction';
 declare const LAYOUT_WORKER_SOURCE: string;
 
 const PADDING = 12;
+/** Between layers, in ELK and in the runs chainContraction.ts stacks (declared before its first use:
+ *  the bundle turns top-level consts into vars, so a later declaration reads as undefined). */
+const LAYER_SPACING = 36;
 
 /** Options measured for speed on ResNet-sized graphs (~3× faster than ELK's defaults, same look). */
 const ELK_OPTIONS = {
@@ -25,7 +28,6 @@ const ELK_OPTIONS = {
   'elk.padding': `[top=${PADDING},left=${PADDING},bottom=${PADDING},right=${PADDING}]`,
 };
 
-const LAYER_SPACING = 36;
 const BIG_GRAPH = 400;
 const BIG_OPTIONS = {
   'elk.layered.layering.strategy': 'LONGEST_PATH',
