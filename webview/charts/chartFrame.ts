@@ -22,3 +22,11 @@ export function createChartFrame(parent: HTMLElement, id: string, title: string,
   parent.append(root);
   return { root, head, body };
 }
+
+/** A subtitle (counts, units, a hint) at the end of a chart's head. */
+export function appendSubtitle(head: HTMLElement): HTMLSpanElement {
+  const subtitle = document.createElement('span');
+  subtitle.className = 'chart-subtitle';
+  head.append(subtitle);
+  return subtitle;
+}

@@ -4,7 +4,7 @@
 // frozen rows say so. The canvas holds one pixel per cell row and CSS scales it (pixelated), so a
 // redraw writes only width × layers pixels however long the run.
 import * as d3 from 'd3';
-import { createChartFrame } from './chartFrame';
+import { appendSubtitle, createChartFrame } from './chartFrame';
 import { formatFigure } from '../format';
 import { themeRamp, type ColorRamp } from './colorRamp';
 import { isFiniteNumber } from './downsample';
@@ -56,9 +56,7 @@ export class Heatmap {
     const frame = createChartFrame(parent, o.id, o.title, 'chart-body heatmap-body');
     this.root = frame.root;
     this.body = frame.body;
-    this.subtitle = document.createElement('span');
-    this.subtitle.className = 'chart-subtitle';
-    frame.head.append(this.subtitle);
+    this.subtitle = appendSubtitle(frame.head);
     this.canvas = document.createElement('canvas');
     this.canvas.className = 'heatmap-cells';
     this.svg = d3.select(this.body).append('svg').attr('class', 'chart-svg heatmap-svg');

@@ -2,7 +2,7 @@
 // the classic gradient-flow plot (mean |g| in front of max |g|) and the update-to-weight ratio with
 // its 1e-3 guide. Frozen layers and non-finite values say so in their row instead of a bar.
 import * as d3 from 'd3';
-import { createChartFrame } from './chartFrame';
+import { appendSubtitle, createChartFrame } from './chartFrame';
 import { formatFigure } from '../format';
 import { isFiniteNumber } from './downsample';
 import { fitText, fontOf, maxTextWidth, textWidth } from './textWidth';
@@ -53,14 +53,13 @@ export class LayerBars {
     const frame = createChartFrame(parent, o.id, o.title);
     this.root = frame.root;
     this.body = frame.body;
-    this.subtitle = document.createElement('span');
-    this.subtitle.className = 'chart-subtitle';
+    this.subtitle = appendSubtitle(frame.head);
     const legend = document.createElement('div');
     legend.className = 'chart-legend';
     for (const m of o.metrics) legend.append(legendItem(m.label, `bar${m.layer === 'back' ? ' faint' : ''}`, m.colour));
     if (o.guide) legend.append(legendItem(o.guide.label, 'guide', 'var(--vscode-foreground)'));
     if (o.healthy) legend.append(legendItem(`outside ${decade(o.healthy[0])}…${decade(o.healthy[1])}`, 'bar', 'var(--ml-warn)'));
-    frame.head.append(this.subtitle, legend);
+    frame.head.append(legend);
     this.svg = d3.select(this.body).append('svg').attr('class', 'chart-svg layer-bars');
     this.svg.append('g').attr('class', 'grid grid-x');
     this.svg.append('g').attr('class', 'rows');

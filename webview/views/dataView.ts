@@ -5,31 +5,20 @@ import type { RunState } from '../../src/protocol/runState';
 import type { View } from '../view';
 import { ClassBars } from '../charts/classBars';
 import { ConfusionMatrix } from '../charts/confusionMatrix';
+import { appendSubtitle, createChartFrame } from '../charts/chartFrame';
 import { ImageGrid } from '../charts/imageGrid';
 import { everythingChanged, WidthWatcher } from '../charts/widthWatcher';
 
 interface Section { root: HTMLDivElement; subtitle: HTMLSpanElement; note: HTMLParagraphElement; body: HTMLDivElement }
 
 function section(parent: HTMLElement, id: string, title: string): Section {
-  const root = document.createElement('div');
-  root.className = `chart chart-${id}`;
-  root.dataset.chart = id;
-  const head = document.createElement('div');
-  head.className = 'chart-head';
-  const h = document.createElement('h3');
-  h.className = 'chart-title';
-  h.textContent = title;
-  const subtitle = document.createElement('span');
-  subtitle.className = 'chart-subtitle';
-  head.append(h, subtitle);
+  const frame = createChartFrame(parent, id, title);
+  const subtitle = appendSubtitle(frame.head);
   const note = document.createElement('p');
   note.className = 'empty';
   note.hidden = true;
-  const body = document.createElement('div');
-  body.className = 'chart-body';
-  root.append(head, note, body);
-  parent.append(root);
-  return { root, subtitle, note, body };
+  frame.root.insertBefore(note, frame.body);
+  return { root: frame.root, subtitle, note, body: frame.body };
 }
 
 export function createDataView(): View {

@@ -378,9 +378,7 @@ export function createGraphView(): View {
       const d = drawnRegion;
       if (!d || vx0 < d.x0 || vy0 < d.y0 || vx1 > d.x1 || vy1 > d.y1) draw();
     }
-    const { width: w, height: h } = viewSize;
-    const [x0, y0] = all ? [-Infinity, -Infinity] : t.invert([-w / 2, -h / 2]);
-    const [x1, y1] = all ? [Infinity, Infinity] : t.invert([1.5 * w, 1.5 * h]);
+    const { x0, y0, x1, y1 } = region(all);
     const labels = all || t.k >= LABEL_MIN_SCALE;
     const details = all || t.k >= DETAIL_MIN_SCALE;
     viewport.selectAll<SVGGElement, NodeDatum>('g.node').each(function (d) {
