@@ -188,6 +188,10 @@ const CONV: ConvCase[] = [
   [[2, 8, 8, 2, 4], 3, 1, 1],
   [[4, 28, 28, 1, 32], 3, 1, 'valid'],
   [[1, 3, 3, 1, 4], 3, 1, 'valid'],
+  // 3×3 stride 1, big enough for Winograd on wasm (winograd.ts): F(4×4) with partial tiles and padding.
+  [[16, 13, 13, 32, 64], 3, 1, 'valid'],
+  [[2, 34, 33, 32, 32], 3, 1, 'same'],
+  [[3, 21, 19, 16, 128], 3, 1, 1],
 ];
 
 describe('Conv2DBackpropFilter / …Input against the cpu kernels', () => {
@@ -201,6 +205,14 @@ describe('Conv2DBackpropFilter / …Input against the cpu kernels', () => {
     });
     it(`input gradient: ${name}`, async () => {
       await check('Conv2DBackpropInput', { dy: normal(dyShape), filter: normal(filterShape) }, { strides, pad, dataFormat: 'NHWC', inputShape: xShape });
+    });
+  }
+});
+
+describe('Conv2D against the cpu kernel', () => {
+  for (const [[n, h, w, ci, co], k, strides, pad] of CONV) {
+    it(`x [${n},${h},${w},${ci}] → ${co} filters ${k}×${k}, strides ${strides}, pad ${pad}`, async () => {
+      await check('Conv2D', { x: normal([n, h, w, ci]), filter: normal([k, k, ci, co]) }, { strides, pad, dataFormat: 'NHWC', dilations: 1 });
     });
   }
 });

@@ -11,6 +11,7 @@ import { convInfo, filterGradientWindow } from './geometry';
 import type { TensorInfo } from './rawData';
 import { overrideKernel, runStock } from './registry';
 import { FILTER_TAPS, heapOffset, simdKernels } from './wasmSimd';
+import { winogradApplies, winogradFilterGradient, winogradInputGradient } from './winograd';
 
 type ExplicitPad = [[number, number], [number, number], [number, number], [number, number]];
 type Pad = 'valid' | 'same' | number | ExplicitPad;
@@ -139,6 +140,22 @@ export function conv2dInputGradient(xShape: number[], dy: tf.Tensor4D, filter: t
   });
 }
 
+/** The filter gradient as Winograd F(2×2, 3×3) (winograd.ts) where it applies and gains; else null. */
+function winogradFilterGradientFor(backend: unknown, x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: number[], strides: number | number[], pad: Pad): TensorInfo | null {
+  if (x.dtype !== 'float32' || dy.dtype !== 'float32') return null;
+  if (!winogradApplies(filterShape, pair(strides), [1, 1], dy.shape[0] * dy.shape[1] * dy.shape[2])) return null;
+  const { padInfo } = convInfo(x.shape, filterShape, strides, 1, pad, undefined, false);
+  return winogradFilterGradient(backend, x, dy, padInfo.top, padInfo.left);
+}
+
+/** The input gradient as Winograd F(2×2, 3×3) where it applies and gains; else null. */
+function winogradInputGradientFor(backend: unknown, xShape: number[], dy: tf.Tensor4D, filter: tf.Tensor4D, strides: number | number[], pad: Pad): TensorInfo | null {
+  if (filter.dtype !== 'float32' || dy.dtype !== 'float32') return null;
+  if (!winogradApplies(filter.shape, pair(strides), [1, 1], dy.shape[0] * dy.shape[1] * dy.shape[2])) return null;
+  const { padInfo } = convInfo(xShape, filter.shape, strides, 1, pad, undefined, false);
+  return winogradInputGradient(backend, dy, filter, xShape, padInfo.top, padInfo.left);
+}
+
 interface BackpropAttrs {
   strides: number | number[];
   pad: Pad;
@@ -162,6 +179,12 @@ export function registerConvBackpropKernels(backend: string): void {
       const attrs = args.attrs as unknown as BackpropAttrs;
       const inputs = args.inputs as unknown as Record<string, tf.Tensor4D>;
       const plain = attrs.dataFormat !== 'NCHW' && attrs.dimRoundingMode == null;
+      if (plain && backend === 'wasm') {
+        const winograd = kernelName === 'Conv2DBackpropFilter'
+          ? winogradFilterGradientFor(args.backend, inputs.x, inputs.dy, attrs.filterShape!, attrs.strides, attrs.pad)
+          : winogradInputGradientFor(args.backend, attrs.inputShape!, inputs.dy, inputs.filter, attrs.strides, attrs.pad);
+        if (winograd) return winograd;
+      }
       if (kernelName === 'Conv2DBackpropFilter' && plain) {
         const simd = backend === 'wasm' ? simdFilterGradient(args.backend, inputs.x, inputs.dy, attrs.filterShape!, attrs.strides, attrs.pad) : null;
         if (simd) return simd;

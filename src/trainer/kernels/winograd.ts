@@ -1,0 +1,175 @@
+// 3×3, stride-1 convolutions on wasm as Winograd's minimal filtering F(m×m, 3×3) (Lavin & Gray,
+// "Fast Algorithms for Convolutional Neural Networks", 2015): an m×m block of outputs costs (m+2)²
+// multiplies per input and output channel instead of 9m² — F(4×4, 3×3) 36 instead of 144, F(2×2, 3×3)
+// 16 instead of 36. The tile transforms are SIMD loops on the heap (tileTransform in wasmSimd.ts).
+//   forward   y  = Aᵀ [ (G g Gᵀ) ⊙ (Bᵀ d B) ] A            per tile, summed over input channels
+//   filter    dg = Gᵀ [ Σ_tiles (Bᵀ d B) ⊙ (A dy Aᵀ) ] G      per input and output channel
+//   input     dx = the forward pass of dy with the filter turned 180° and its channels swapped
+// Forward, the (m+2)² products per tile are (m+2)² GEMMs run by the backend's own XNNPACK BatchMatMul
+// (one batched call runs ~10× slower than separate plain ones); the filter gradient's sums run as our
+// register-blocked SIMD loop (XNNPACK would re-pack its big operand on every call). On the course CNN's
+// second layer (64×13×13×32 → 64) F(4×4) measured forward 4.2 vs XNNPACK's 8.0 ms, filter gradient
+// 6.0 vs 11.7 (our direct loop), input gradient 7.2 vs 8.9 (GEMM + col2im). The transforms add,
+// subtract and scale by small constants: errors against the cpu kernels stay ≤ 1e-5 relative
+// (test/unit/winograd.test.ts, test/unit/kernelsAgainstCpu.test.ts).
+import * as tf from '@tensorflow/tfjs';
+import type { TensorInfo } from './rawData';
+import { stockKernel } from './registry';
+import { FILTER_TAPS, heapOffset, simdKernels, type WinogradTile } from './wasmSimd';
+
+interface WasmBackend {
+  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
+  typedArrayFromHeap(t: TensorInfo): Float32Array;
+  disposeData(dataId: object): boolean;
+}
+
+/**
+ * Smallest convolution (output pixels × input channels × output channels) that goes to Winograd: below
+ * it the GEMM calls' and the transforms' fixed costs lose to XNNPACK's direct convolution and to our
+ * direct gradients (measured: 8×13×13×32 → 64, about this size, 0.88 vs 1.02 ms forward; a 3×7×9×16
+ * → 20 convolution 0.33 vs 0.10 ms; 4×30×30×16 → 16, below it, filter gradient 1.11 vs 0.89 ms).
+ */
+export const WINOGRAD_MIN_WORK = 2 ** 21;
+
+/** The tile size with the fewest multiplies for an outH × outW output: Σ tiles · (m+2)²; ties go to the more exact F(2×2). */
+export function winogradTileFor(outH: number, outW: number): WinogradTile {
+  const cost = (m: number) => Math.ceil(outH / m) * Math.ceil(outW / m) * (m + 2) ** 2;
+  return cost(4) < cost(2) ? 4 : 2;
+}
+
+/** True when a convolution can run as F(2×2, 3×3) here and is big enough to gain: 3×3, stride 1, no dilation, channels in fours. */
+export function winogradApplies(filterShape: number[], strides: [number, number], dilations: [number, number], outputPixels: number): boolean {
+  const [kh, kw, ci, co] = filterShape;
+  return kh === 3 && kw === 3 && strides[0] === 1 && strides[1] === 1 && dilations[0] === 1 && dilations[1] === 1
+    && ci % 4 === 0 && co % 4 === 0 && outputPixels * ci * co >= WINOGRAD_MIN_WORK;
+}
+
+/** Temporary heap tensors of one kernel call, freed together. */
+class Scratch {
+  private readonly made: TensorInfo[] = [];
+  constructor(readonly backend: WasmBackend) {}
+  alloc(shape: number[], zero = false): TensorInfo {
+    const t = this.backend.makeOutput(shape, 'float32');
+    this.made.push(t);
+    if (zero) this.backend.typedArrayFromHeap(t).fill(0);
+    return t;
+  }
+  keep(t: TensorInfo): TensorInfo {
+    this.made.push(t);
+    return t;
+  }
+  free(): void {
+    for (const t of this.made.splice(0)) this.backend.disposeData(t.dataId);
+  }
+}
+
+function matMul(backend: WasmBackend, a: TensorInfo, b: TensorInfo): TensorInfo {
+  const kernel = stockKernel('BatchMatMul', 'wasm');
+  if (!kernel) throw new Error('the wasm backend has no BatchMatMul kernel');
+  return kernel.kernelFunc({ inputs: { a, b }, backend: backend as unknown as tf.KernelBackend, attrs: { transposeA: false, transposeB: false } }) as TensorInfo;
+}
+
+const offsets = (backend: unknown, ts: TensorInfo[]) => ts.map((t) => heapOffset(backend, t));
+
+/**
+ * out[b, oy, ox, co] = Σ_{i,j,c} x[b, oy − top + i, ox − left + j, c] · g[i, j, c, co] for oy < outH,
+ * ox < outW, with x zero outside its bounds: a 3×3 stride-1 convolution with any padding. Null when
+ * the backend is not tfjs-wasm with SIMD.
+ */
+export function winogradConv(backendArg: unknown, x: TensorInfo, filter: TensorInfo, top: number, left: number,
+  outH: number, outW: number, m: WinogradTile = winogradTileFor(outH, outW)): TensorInfo | null {
+  const simd = simdKernels(backendArg);
+  if (!simd) return null;
+  const backend = backendArg as WasmBackend;
+  const [n, h, w, ci] = x.shape;
+  const co = filter.shape[3];
+  const th = Math.ceil(outH / m);
+  const tw = Math.ceil(outW / m);
+  const tiles = n * th * tw;
+  const count = (m + 2) ** 2;
+  const scratch = new Scratch(backend);
+  try {
+    const u = Array.from({ length: count }, () => scratch.alloc([ci, co]));
+    simd[`winogradFilter${m}`](...offsets(backend, u), heapOffset(backend, filter), 1, 3, 3, ci * co * 4, 1, 1, 0, 0, 0);
+    const v = Array.from({ length: count }, () => scratch.alloc([tiles, ci]));
+    const zero = scratch.alloc([ci], true);
+    simd[`winogradInput${m}`](...offsets(backend, v), heapOffset(backend, x), n, h, w, ci * 4, th, tw, top, left, heapOffset(backend, zero));
+    const products = v.map((vk, k) => scratch.keep(matMul(backend, vk, u[k])));
+    const out = backend.makeOutput([n, outH, outW, co], 'float32');
+    const sink = scratch.alloc([co]);
+    simd[`winogradOutput${m}`](...offsets(backend, products), heapOffset(backend, out), n, outH, outW, co * 4, th, tw, 0, 0, heapOffset(backend, sink));
+    return out;
+  } finally {
+    scratch.free();
+  }
+}
+
+/**
+ * dg[i, j, c, co] = Σ_{b,oy,ox} x[b, oy − top + i, ox − left + j, c] · dy[b, oy, ox, co]: the filter
+ * gradient of the convolution above (x zero outside its bounds). Null when not on tfjs-wasm with SIMD.
+ */
+export function winogradFilterGradient(backendArg: unknown, x: TensorInfo, dy: TensorInfo, top: number, left: number,
+  m: WinogradTile = winogradTileFor(dy.shape[1], dy.shape[2])): TensorInfo | null {
+  const simd = simdKernels(backendArg);
+  if (!simd) return null;
+  const backend = backendArg as WasmBackend;
+  const [n, h, w, ci] = x.shape;
+  const [, oh, ow, co] = dy.shape;
+  const th = Math.ceil(oh / m);
+  const tw = Math.ceil(ow / m);
+  const tiles = n * th * tw;
+  const count = (m + 2) ** 2;
+  const scratch = new Scratch(backend);
+  try {
+    const v = Array.from({ length: count }, () => scratch.alloc([tiles, ci]));
+    const zeroX = scratch.alloc([ci], true);
+    simd[`winogradInput${m}`](...offsets(backend, v), heapOffset(backend, x), n, h, w, ci * 4, th, tw, top, left, heapOffset(backend, zeroX));
+    const dz = Array.from({ length: count }, () => scratch.alloc([tiles, co]));
+    const zeroDy = scratch.alloc([co], true);
+    simd[`winogradOutputGrad${m}`](...offsets(backend, dz), heapOffset(backend, dy), n, oh, ow, co * 4, th, tw, 0, 0, heapOffset(backend, zeroDy));
+    // dU[k] = V[k]ᵀ · dZ[k] as outer-product sums with the sums in registers (filterGrad in wasmSimd.ts,
+    // as the 1×1 filter gradient of a 1×T "image"): XNNPACK would re-pack the T×CO operand on every call,
+    // which measured 3× slower than the products themselves (F(2×2): 15.1 ms of GEMMs vs 4.6 with
+    // operands it had packed before).
+    const du = Array.from({ length: count }, () => scratch.alloc([ci, co], true));
+    const vecs = co % 8 === 0 ? 2 : 1;
+    for (let k = 0; k < count; k++) {
+      const [vk, dzk, duk] = offsets(backend, [v[k], dz[k], du[k]]);
+      for (let c0 = 0; c0 < ci; c0 += FILTER_TAPS) {
+        const group = Array.from({ length: Math.min(FILTER_TAPS, ci - c0) }, (_, g) => c0 + g);
+        simd[`filterGrad${group.length}x${vecs}`](vk, dzk, duk, 1, 1, tiles, co * 4, 0, 0, ci * 4,
+          ...group.map((c) => 4 * c), ...group.map((c) => c * co * 4));
+      }
+    }
+    const dg = backend.makeOutput([3, 3, ci, co], 'float32');
+    simd[`winogradFilterGrad${m}`](...offsets(backend, du), heapOffset(backend, dg), 1, 3, 3, ci * co * 4, 1, 1, 0, 0, 0);
+    return dg;
+  } finally {
+    scratch.free();
+  }
+}
+
+/**
+ * dx of the convolution above: a "full" convolution of dy with the filter turned 180° and its input
+ * and output channels swapped, dx[b, p, q, c] = Σ dy[b, p + top − 2 + i, q + left − 2 + j, co] ·
+ * g[2 − i, 2 − j, c, co]. Null when not on tfjs-wasm with SIMD.
+ */
+export function winogradInputGradient(backendArg: unknown, dy: TensorInfo, filter: TensorInfo, xShape: number[], top: number, left: number,
+  m: WinogradTile = winogradTileFor(xShape[1], xShape[2])): TensorInfo | null {
+  if (!simdKernels(backendArg)) return null;
+  const backend = backendArg as WasmBackend;
+  const [, , ci, co] = filter.shape;
+  const turned = backend.makeOutput([3, 3, co, ci], 'float32');
+  try {
+    const g = backend.typedArrayFromHeap(filter);
+    const out = backend.typedArrayFromHeap(turned);
+    for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) {
+      const src = ((2 - i) * 3 + (2 - j)) * ci * co;
+      const dst = (i * 3 + j) * co * ci;
+      for (let c = 0; c < ci; c++) for (let o = 0; o < co; o++) out[dst + o * ci + c] = g[src + c * co + o];
+    }
+    return winogradConv(backend, dy, turned, 2 - top, 2 - left, xShape[1], xShape[2], m);
+  } finally {
+    backend.disposeData(turned.dataId);
+  }
+}
