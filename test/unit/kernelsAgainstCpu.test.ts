@@ -217,6 +217,50 @@ describe('Conv2D against the cpu kernel', () => {
   }
 });
 
+describe('Add of a bias vector against the cpu kernel', () => {
+  const cases: [number[], number[]][] = [
+    [[5, 8], [8]],
+    [[8], [3, 4, 8]],
+    [[2, 3, 3, 4], [4]],
+    [[64, 26, 26, 32], [32]],
+    [[3, 5], [5]], // 5 columns: the stock kernel
+    [[4, 4], [4, 4]], // no broadcast: the stock kernel
+    [[1, 4], [4]],
+  ];
+  for (const [aShape, bShape] of cases) {
+    it(`[${aShape}] + [${bShape}]`, async () => {
+      await check('Add', { a: normal(aShape), b: normal(bShape) }, {});
+    });
+  }
+});
+
+describe('Relu\'s gradient on wasm (one kernel) matches tfjs\'s dy · step(x) on cpu, bit for bit', () => {
+  const special = [0, -0, 1e-30, -1e-30, NaN, Infinity, -Infinity, 2, -3];
+  const cases: [string, number[]][] = [['a multiple of 4', [4, 6]], ['a tail of 3', [7]], ['one element', [1]], ['conv activations', [8, 26, 26, 32]]];
+  for (const [name, shape] of cases) {
+    it(name, async () => {
+      const x = normal(shape);
+      const dy = normal(shape);
+      for (let i = 0; i < Math.min(x.values.length, special.length); i++) x.values[i] = special[i];
+      if (dy.values.length > 2) dy.values[1] = NaN; // NaN · 0 stays NaN, as in tfjs
+      const grad = async (backend: 'wasm' | 'cpu') => {
+        await tf.setBackend(backend);
+        const [xt, dyt] = [tf.tensor(x.values, shape), tf.tensor(dy.values, shape)];
+        const before = tf.memory().numTensors;
+        const g = tf.grad((t: tf.Tensor) => tf.relu(t))(xt, dyt);
+        const values = Float32Array.from(g.dataSync());
+        g.dispose();
+        assert.equal(tf.memory().numTensors, before, `Relu's gradient on ${backend} leaked tensors`);
+        tf.dispose([xt, dyt]);
+        return values;
+      };
+      assert.ok(activeOverrides('wasm').includes('ModelLensReluGrad'));
+      const [ours, reference] = [await grad('wasm'), await grad('cpu')];
+      assert.deepEqual(Array.from(ours).map(String), Array.from(reference).map(String));
+    });
+  }
+});
+
 describe('UnsortedSegmentSum against the cpu kernel', () => {
   const cases: [string, Spec, Spec, number][] = [
     ['rows with repeated ids', normal([7, 5]), ints([0, 3, 3, 1, 0, 3, 2]), 4],

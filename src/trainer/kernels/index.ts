@@ -4,6 +4,7 @@
 import { registerConvBackpropKernels } from './convBackprop';
 import { registerConv2DKernel } from './convForward';
 import { registerDepthwiseBackpropKernels } from './depthwiseBackprop';
+import { registerElementwiseKernels } from './elementwise';
 import { registerIdentityKernel } from './identity';
 import { registerLeadingSumKernel } from './leadingSum';
 import { registerMaxPoolGradKernel } from './maxPoolGrad';
@@ -20,7 +21,8 @@ export { activeOverrides, useOurKernels, useStockKernels } from './registry';
  *   DepthwiseConv2dNativeBackpropFilter, DepthwiseConv2dNativeBackpropInput, UnsortedSegmentSum,
  *   MaxPoolGrad, Sum (over leading axes; other reductions go to the stock kernel), Transpose (of
  *   the last two axes when the row count is a power of two; other cases go to the stock kernel),
- *   Identity (shares the data instead of copying it, as the cpu backend's does).
+ *   Identity (shares the data instead of copying it, as the cpu backend's does), Add (of a bias
+ *   vector; other adds stock), ModelLensReluGrad (Relu's gradient in one pass).
  * - cpu: Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropFilter, UnsortedSegmentSum, MaxPoolGrad,
  *   Sum — where ours measured faster than the cpu backend's own (see each file).
  */
@@ -33,6 +35,7 @@ export function registerTrainingKernels(backend: string): void {
   registerLeadingSumKernel(backend);
   if (backend === 'wasm') {
     registerConv2DKernel(backend);
+    registerElementwiseKernels(backend);
     registerTransposedMatMul(backend);
     registerTransposeKernel(backend);
     registerIdentityKernel(backend);

@@ -1,10 +1,16 @@
 // Sum over the leading axes — every bias gradient (Add's gradient sums dy over the broadcast axes,
 // e.g. [64,26,26,32] → [32]). The stock Sum kernels first transpose the reduced axes to the end. On
-// wasm an average pool over the rows (XNNPACK, no weights to pack), scaled back to a sum, takes 0.7 ms
-// for that example instead of 3.8 ms; on cpu a matMul with a row of ones, [1,R]·[R,C], takes 2.6 ms
-// instead of 140 ms. (On wasm that matMul would repack its big operand as XNNPACK weights: 5.3 ms.)
+// wasm, with a multiple of 4 columns, a SIMD loop sums blocks of rows (sumRows in wasmSimd.ts);
+// otherwise an average pool over the rows (XNNPACK, no weights to pack), scaled back to a sum, takes
+// 0.7 ms for that example instead of 3.8 ms; on cpu a matMul with a row of ones, [1,R]·[R,C], takes
+// 2.6 ms instead of 140 ms. (On wasm that matMul would repack its big operand as XNNPACK weights: 5.3 ms.)
 import * as tf from '@tensorflow/tfjs';
+import type { TensorInfo } from './rawData';
 import { overrideKernel } from './registry';
+import { heapOffset, simdKernels } from './wasmSimd';
+
+/** Rows summed apart before their sum joins the total (sumRows): keeps float32 rounding near a pairwise sum's. */
+const SUMMED_BLOCK_ROWS = 256;
 
 /** Rows pooled in one average (the rest are summed by a small matMul): bounds float32 rounding. */
 const MAX_POOLED_ROWS = 4096;
@@ -40,6 +46,19 @@ export function sumLeadingByPooling(x: tf.Tensor, leading: number): tf.Tensor {
   return tf.mul(sums, h * w);
 }
 
+/** Σ over the first `leading` axes as one SIMD pass on the wasm heap; null where it does not apply. */
+export function sumLeadingBySimd(backend: unknown, x: TensorInfo, leading: number, outShape: number[]): TensorInfo | null {
+  const cols = x.shape.slice(leading).reduce((a, b) => a * b, 1);
+  const simd = cols % 4 === 0 && x.dtype === 'float32' ? simdKernels(backend) : null;
+  if (!simd) return null;
+  const wasm = backend as { makeOutput(shape: number[], dtype: 'float32'): TensorInfo; typedArrayFromHeap(t: TensorInfo): Float32Array };
+  const out = wasm.makeOutput(outShape, 'float32');
+  wasm.typedArrayFromHeap(out).fill(0);
+  const rows = x.shape.slice(0, leading).reduce((a, b) => a * b, 1);
+  simd.sumRows(heapOffset(backend, x), heapOffset(backend, out), rows, cols * 4, SUMMED_BLOCK_ROWS);
+  return out;
+}
+
 export function registerLeadingSumKernel(backend: string): void {
   const sumLeading = backend === 'wasm' ? sumLeadingByPooling : sumLeadingByMatMul;
   overrideKernel('Sum', backend, (stock) => (args) => {
@@ -50,6 +69,8 @@ export function registerLeadingSumKernel(backend: string): void {
     if (stock && (!leading || x.dtype !== 'float32' || x.size === 0)) return stock.kernelFunc(args);
     const inner = x.shape.slice(axes.length);
     const outShape = keepDims ? [...axes.map(() => 1), ...inner] : inner;
+    const simd = backend === 'wasm' ? sumLeadingBySimd(args.backend, x, axes.length, outShape) : null;
+    if (simd) return simd;
     return tf.tidy(() => tf.reshape(sumLeading(x, axes.length), outShape));
   });
 }

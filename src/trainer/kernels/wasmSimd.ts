@@ -55,6 +55,7 @@ const and = (a: Bytes, b: Bytes): Bytes => [...a, ...b, ...simd(0x4e)];
 const andNot = (a: Bytes, b: Bytes): Bytes => [...a, ...b, ...simd(0x4f)]; // a & ~b
 const bitselect = (a: Bytes, b: Bytes, mask: Bytes): Bytes => [...a, ...b, ...mask, ...simd(0x52)]; // mask ? a : b
 const gt = (a: Bytes, b: Bytes): Bytes => [...a, ...b, ...simd(0x44)]; // f32x4.gt
+const ne = (a: Bytes, b: Bytes): Bytes => [...a, ...b, ...simd(0x42)]; // f32x4.ne
 const loadF32 = (addr: Bytes): Bytes => [...addr, 0x2a, 2, 0]; // f32.load
 const splat = (f: Bytes): Bytes => [...f, ...simd(0x13)]; // f32x4.splat
 const vadd = (a: Bytes, b: Bytes): Bytes => [...a, ...b, ...simd(0xe4)]; // f32x4.add
@@ -370,13 +371,74 @@ function winogradFunctions<M extends WinogradTile>(m: M) {
 }
 const WINOGRAD = { ...winogradFunctions(2), ...winogradFunctions(4) };
 
+/**
+ * reluGrad(dy, x, dx, bytes): dx = dy · step(x) per element, as tfjs's Relu gradient computes it
+ * (step = 1 where x > 0, NaN where x is NaN, else 0), in one pass instead of Step, Cast and Multiply.
+ * bytes is a multiple of 16; the caller does the last 0–3 elements.
+ */
+function reluGrad(): { params: number[]; locals: number[]; body: Bytes } {
+  const [dy, x, dx, bytes, i, v] = [0, 1, 2, 3, 4, 5];
+  const body = forLoop(i, get(bytes), 16, [
+    set(v, load(add(get(x), get(i)))),
+    store(add(get(dx), get(i)), vmul(load(add(get(dy), get(i))),
+      bitselect(f32x4Const(NaN), bitselect(f32x4Const(1), f32x4Const(0), gt(get(v), f32x4Const(0))), ne(get(v), get(v))))),
+  ]);
+  return { params: Array(4).fill(I32), locals: [I32, V128], body };
+}
+
+/** addRows(x, bias, out, rows, cb): out[r, ·] = x[r, ·] + bias[·] for rows of cb bytes (a multiple of 16): a bias add. */
+function addRows(): { params: number[]; locals: number[]; body: Bytes } {
+  const [x, bias, out, rows, cb, r, c, row] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const body = [
+    ...set(row, i32(0)),
+    ...forLoop(r, get(rows), 1, [
+      forLoop(c, get(cb), 16, [
+        store(add(add(get(out), get(row)), get(c)), vadd(load(add(add(get(x), get(row)), get(c))), load(add(get(bias), get(c))))),
+      ]),
+      set(row, add(get(row), get(cb))),
+    ]),
+  ];
+  return { params: Array(5).fill(I32), locals: Array(3).fill(I32), body };
+}
+
+/**
+ * sumRows(x, out, rows, cb, block): out[·] += Σ_r x[r, ·] over rows of cb bytes (a multiple of 16), in
+ * blocks of `block` rows summed apart and then added to out (bounds float32 rounding like a pairwise
+ * sum would); a bias gradient. out must be zeroed first.
+ */
+function sumRows(): { params: number[]; locals: number[]; body: Bytes } {
+  const [x, out, rows, cb, block, r0, end, c, r, p, acc] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const body = [
+    ...set(r0, i32(0)),
+    0x02, 0x40, 0x03, 0x40, // block, loop over row blocks
+    ...geS(get(r0), get(rows)), 0x0d, 1,
+    ...set(end, add(get(r0), get(block))),
+    ...when(geS(get(end), get(rows)), [set(end, get(rows))]),
+    ...forLoop(c, get(cb), 16, [
+      set(acc, f32x4Const(0)),
+      set(p, add(add(get(x), mul(get(r0), get(cb))), get(c))),
+      set(r, get(r0)),
+      [0x02, 0x40, 0x03, 0x40,
+        ...geS(get(r), get(end)), 0x0d, 1,
+        ...set(acc, vadd(get(acc), load(get(p)))),
+        ...set(p, add(get(p), get(cb))),
+        ...set(r, add(get(r), i32(1))),
+        0x0c, 0, 0x0b, 0x0b],
+      store(add(get(out), get(c)), vadd(load(add(get(out), get(c))), get(acc))),
+    ]),
+    ...set(r0, get(end)),
+    0x0c, 0, 0x0b, 0x0b,
+  ];
+  return { params: Array(5).fill(I32), locals: [...Array(5).fill(I32), V128], body };
+}
+
 const FILTER_GRADS: Record<string, () => { params: number[]; locals: number[]; body: Bytes }> = {};
 for (let t = 1; t <= FILTER_TAPS; t++) for (const v of [1, 2]) FILTER_GRADS[`filterGrad${t}x${v}`] = filterGrad(t, v);
 
 for (let t = 1; t <= DEPTHWISE_TAPS; t++) FILTER_GRADS[`depthwiseFilterGrad${t}`] = depthwiseFilterGrad(t);
 
-const FUNCTIONS = { maxPoolGrad2x2, col2im, ...FILTER_GRADS, ...WINOGRAD };
-type FunctionName = 'maxPoolGrad2x2' | 'col2im' | keyof typeof WINOGRAD | `filterGrad${number}x${number}` | `depthwiseFilterGrad${number}`;
+const FUNCTIONS = { maxPoolGrad2x2, col2im, reluGrad, addRows, sumRows, ...FILTER_GRADS, ...WINOGRAD };
+type FunctionName = 'maxPoolGrad2x2' | 'col2im' | 'reluGrad' | 'addRows' | 'sumRows' | keyof typeof WINOGRAD | `filterGrad${number}x${number}` | `depthwiseFilterGrad${number}`;
 
 /** The module's bytes: one imported memory ("env"."memory"), the functions above, exported by name. */
 export function simdModuleBytes(): Uint8Array<ArrayBuffer> {
