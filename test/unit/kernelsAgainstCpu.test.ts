@@ -3,12 +3,11 @@
 // the stock cpu result, relative error ≤ 1e-4 (max |ours − stock| / max |stock|).
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { createRandom } from '../../src/data/seededRandom';
-import { activeOverrides, registerTrainingKernels, useOurKernels, useStockKernels } from '../../src/trainer/kernels';
+import { activeOverrides, useOurKernels, useStockKernels } from '../../src/trainer/kernels';
 import { takesOurTranspose } from '../../src/trainer/kernels/transpose';
+import { startWasmWithOurKernels } from '../helpers/wasmKernels';
 
 const TOLERANCE = 1e-4;
 
@@ -90,15 +89,7 @@ function spreadFilter(filter: Spec, dh: number, dw: number): Spec {
   return { shape: [eh, ew, c, m], values, dtype: 'float32' };
 }
 
-before(async () => {
-  tf.env().set('PROD', true);
-  setWasmPaths(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm')) + path.sep);
-  assert.ok(await tf.setBackend('wasm'), 'the wasm backend must start for these tests');
-  await tf.ready();
-  registerTrainingKernels('wasm');
-  assert.ok(await tf.setBackend('cpu'));
-  registerTrainingKernels('cpu');
-});
+before(() => startWasmWithOurKernels());
 
 // [n, h, w, c], [kh, kw], depth multiplier, strides, pad, dilations
 type DepthwiseCase = [number[], number[], number, number | [number, number], 'same' | 'valid' | number, number | [number, number]];

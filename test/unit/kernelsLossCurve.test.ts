@@ -16,12 +16,11 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { BackendName, TrainerMessage } from '../../src/protocol/messages';
-import { activeOverrides, registerTrainingKernels } from '../../src/trainer/kernels';
+import { activeOverrides } from '../../src/trainer/kernels';
 import { WINOGRAD_MIN_WORK } from '../../src/trainer/kernels/winograd';
 import { runTraining } from '../../src/trainer/trainingRun';
+import { startWasmWithOurKernels } from '../helpers/wasmKernels';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 
@@ -78,6 +77,18 @@ async function lossCurve(file: string, backend: BackendName, steps: number, batc
   return losses;
 }
 
+/** The batch losses of `source` (an experiment file's text) on wasm and on cpu. */
+async function curvesOf(source: string, steps: number, batchSize: number): Promise<{ wasm: number[]; cpu: number[] }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'model-lens-curve-'));
+  const file = path.join(dir, 'experiment.ts');
+  fs.writeFileSync(file, source);
+  try {
+    return { wasm: await lossCurve(file, 'wasm', steps, batchSize), cpu: await lossCurve(file, 'cpu', steps, batchSize) };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 function assertSameCurve(wasm: number[], cpu: number[], tolerance: number): void {
   let worst = 0;
   let worstStep = 0;
@@ -94,44 +105,20 @@ function assertSameCurve(wasm: number[], cpu: number[], tolerance: number): void
   assert.ok(mean(cpu.slice(-20)) < 0.8 * mean(cpu.slice(0, 20)), 'the loss did not go down');
 }
 
-before(async () => {
-  tf.env().set('PROD', true);
-  setWasmPaths(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm')) + path.sep);
-  assert.ok(await tf.setBackend('wasm'));
-  await tf.ready();
-  registerTrainingKernels('wasm');
-  assert.ok(await tf.setBackend('cpu'));
-  registerTrainingKernels('cpu');
-});
+before(() => startWasmWithOurKernels());
 
 describe('loss curves on wasm (our kernels) and cpu agree', () => {
   it('an MLP 784-512-128-10, 200 steps of batch 32, SGD lr 0.1: every batch loss within 1e-3', async () => {
     for (const k of ['BatchMatMul', 'Sum']) assert.ok(activeOverrides('wasm').includes(k));
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'model-lens-curve-'));
-    const file = path.join(dir, 'mlp-tanh.ts');
-    fs.writeFileSync(file, MLP_TANH);
-    try {
-      const wasm = await lossCurve(file, 'wasm', 200, 32);
-      const cpu = await lossCurve(file, 'cpu', 200, 32);
-      assertSameCurve(wasm, cpu, 1e-3);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    const { wasm, cpu } = await curvesOf(MLP_TANH, 200, 32);
+    assertSameCurve(wasm, cpu, 1e-3);
   });
 
   it('the course CNN\'s layers (tanh), 40 steps of batch 16, Adam: every batch loss within 1e-3', async () => {
     // Batch 16 puts the second convolution (16×11×11 outputs × 32 × 64) over WINOGRAD_MIN_WORK.
     for (const k of ['Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad']) assert.ok(activeOverrides('wasm').includes(k));
     assert.ok(16 * 11 * 11 * 32 * 64 >= WINOGRAD_MIN_WORK);
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'model-lens-curve-'));
-    const file = path.join(dir, 'cnn-tanh.ts');
-    fs.writeFileSync(file, CNN_TANH);
-    try {
-      const wasm = await lossCurve(file, 'wasm', 40, 16);
-      const cpu = await lossCurve(file, 'cpu', 40, 16);
-      assertSameCurve(wasm, cpu, 1e-3);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    const { wasm, cpu } = await curvesOf(CNN_TANH, 40, 16);
+    assertSameCurve(wasm, cpu, 1e-3);
   });
 });

@@ -3,13 +3,12 @@
 // over odd sizes, partial tiles, size-1 edges and asymmetric explicit padding; relative error ≤ 1e-4.
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { createRandom } from '../../src/data/seededRandom';
-import { registerTrainingKernels, useOurKernels, useStockKernels } from '../../src/trainer/kernels';
+import { useOurKernels, useStockKernels } from '../../src/trainer/kernels';
 import type { TensorInfo } from '../../src/trainer/kernels/rawData';
 import { winogradConv, winogradFilterGradient, winogradInputGradient, winogradTileFor } from '../../src/trainer/kernels/winograd';
+import { startWasmWithOurKernels } from '../helpers/wasmKernels';
 
 const TOLERANCE = 1e-4;
 type Explicit = [[number, number], [number, number], [number, number], [number, number]];
@@ -60,15 +59,7 @@ async function onWasm(inputs: [Float32Array, number[]][], f: (backend: unknown, 
   return result;
 }
 
-before(async () => {
-  tf.env().set('PROD', true);
-  setWasmPaths(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm')) + path.sep);
-  assert.ok(await tf.setBackend('wasm'), 'the wasm backend must start for these tests');
-  await tf.ready();
-  registerTrainingKernels('wasm');
-  assert.ok(await tf.setBackend('cpu'));
-  registerTrainingKernels('cpu');
-});
+before(() => startWasmWithOurKernels());
 
 // [n, h, w, ci, co], padding as [top, bottom, left, right]
 type Case = [number[], [number, number, number, number]];

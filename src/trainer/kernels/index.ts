@@ -1,6 +1,7 @@
 // Every kernel Model Lens registers for training on the wasm and cpu backends (issue 6). The stock
 // kernels stay reachable: ours hand back the attributes they do not cover, and useStockKernels /
 // useOurKernels swap the whole set (the backends benchmark measures stock tfjs-wasm in-process).
+import { registerAdamUpdateKernel } from './adamUpdate';
 import { registerConvBackpropKernels } from './convBackprop';
 import { registerConv2DKernel } from './convForward';
 import { registerDepthwiseBackpropKernels } from './depthwiseBackprop';
@@ -22,7 +23,8 @@ export { activeOverrides, useOurKernels, useStockKernels } from './registry';
  *   MaxPoolGrad, Sum (over leading axes; other reductions go to the stock kernel), Transpose (of
  *   the last two axes when the row count is a power of two; other cases go to the stock kernel),
  *   Identity (shares the data instead of copying it, as the cpu backend's does), Add (of a bias
- *   vector; other adds stock), ModelLensReluGrad (Relu's gradient in one pass).
+ *   vector; other adds stock), ModelLensReluGrad (Relu's gradient in one pass), ModelLensAdamUpdate
+ *   (Adam's step for one variable in one pass; FusedAdamOptimizer).
  * - cpu: Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropFilter, UnsortedSegmentSum, MaxPoolGrad,
  *   Sum — where ours measured faster than the cpu backend's own (see each file).
  */
@@ -36,6 +38,7 @@ export function registerTrainingKernels(backend: string): void {
   if (backend === 'wasm') {
     registerConv2DKernel(backend);
     registerElementwiseKernels(backend);
+    registerAdamUpdateKernel(backend);
     registerTransposedMatMul(backend);
     registerTransposeKernel(backend);
     registerIdentityKernel(backend);

@@ -31,6 +31,7 @@ const section = (id: number, body: Bytes): Bytes => [id, ...uleb(body.length), .
 
 const I32 = 0x7f;
 const V128 = 0x7b;
+const F32 = 0x7d;
 const simd = (op: number, ...rest: Bytes): Bytes => [0xfd, ...uleb(op), ...rest];
 
 // Instructions (stack machine; each helper takes its operands as already-encoded expressions).
@@ -62,6 +63,8 @@ const vadd = (a: Bytes, b: Bytes): Bytes => [...a, ...b, ...simd(0xe4)]; // f32x
 const vmul = (a: Bytes, b: Bytes): Bytes => [...a, ...b, ...simd(0xe6)]; // f32x4.mul
 const vsub = (a: Bytes, b: Bytes): Bytes => [...a, ...b, ...simd(0xe5)]; // f32x4.sub
 const vneg = (a: Bytes): Bytes => [...a, ...simd(0xe1)]; // f32x4.neg
+const vdiv = (a: Bytes, b: Bytes): Bytes => [...a, ...b, ...simd(0xe7)]; // f32x4.div
+const vsqrt = (a: Bytes): Bytes => [...a, ...simd(0xe3)]; // f32x4.sqrt
 const andI32 = (a: Bytes, b: Bytes): Bytes => [...a, ...b, 0x71];
 const select = (a: Bytes, b: Bytes, cond: Bytes): Bytes => [...a, ...b, ...cond, 0x1b]; // cond ? a : b
 
@@ -432,13 +435,37 @@ function sumRows(): { params: number[]; locals: number[]; body: Bytes } {
   return { params: Array(5).fill(I32), locals: [...Array(5).fill(I32), V128], body };
 }
 
+/**
+ * adamUpdate(value, m, v, g, newValue, newM, newV, bytes, beta1, oneMinusBeta1, beta2, oneMinusBeta2,
+ * c1, c2, epsilon, minusLr): tfjs's Adam step for one variable in one pass, with the same float32
+ * operations in the same order as tf.train.adam's eleven kernels:
+ *   m' = m·β1 + g·(1−β1); v' = v·β2 + g²·(1−β2); value' = (m'/c1) / (√(v'/c2) + ε) · (−lr) + value
+ * (c1, c2 = 1 − β1ᵗ, 1 − β2ᵗ). bytes is a multiple of 16; the caller does the last 0–3 elements.
+ */
+function adamUpdate(): { params: number[]; locals: number[]; body: Bytes } {
+  const [value, m, v, g, newValue, newM, newV, bytes] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const [b1, omb1, b2, omb2, c1, c2, eps, negLr] = [8, 9, 10, 11, 12, 13, 14, 15];
+  const [i, gv, mv, vv] = [16, 17, 18, 19];
+  const sp = (l: number): Bytes => splat(get(l));
+  const at = (base: number): Bytes => add(get(base), get(i));
+  const body = forLoop(i, get(bytes), 16, [
+    set(gv, load(at(g))),
+    set(mv, vadd(vmul(load(at(m)), sp(b1)), vmul(get(gv), sp(omb1)))),
+    set(vv, vadd(vmul(load(at(v)), sp(b2)), vmul(vmul(get(gv), get(gv)), sp(omb2)))),
+    store(at(newM), get(mv)),
+    store(at(newV), get(vv)),
+    store(at(newValue), vadd(vmul(vdiv(vdiv(get(mv), sp(c1)), vadd(vsqrt(vdiv(get(vv), sp(c2))), sp(eps))), sp(negLr)), load(at(value)))),
+  ]);
+  return { params: [...Array(8).fill(I32), ...Array(8).fill(F32)], locals: [I32, V128, V128, V128], body };
+}
+
 const FILTER_GRADS: Record<string, () => { params: number[]; locals: number[]; body: Bytes }> = {};
 for (let t = 1; t <= FILTER_TAPS; t++) for (const v of [1, 2]) FILTER_GRADS[`filterGrad${t}x${v}`] = filterGrad(t, v);
 
 for (let t = 1; t <= DEPTHWISE_TAPS; t++) FILTER_GRADS[`depthwiseFilterGrad${t}`] = depthwiseFilterGrad(t);
 
-const FUNCTIONS = { maxPoolGrad2x2, col2im, reluGrad, addRows, sumRows, ...FILTER_GRADS, ...WINOGRAD };
-type FunctionName = 'maxPoolGrad2x2' | 'col2im' | 'reluGrad' | 'addRows' | 'sumRows' | keyof typeof WINOGRAD | `filterGrad${number}x${number}` | `depthwiseFilterGrad${number}`;
+const FUNCTIONS = { maxPoolGrad2x2, col2im, reluGrad, addRows, sumRows, adamUpdate, ...FILTER_GRADS, ...WINOGRAD };
+type FunctionName = 'maxPoolGrad2x2' | 'col2im' | 'reluGrad' | 'addRows' | 'sumRows' | 'adamUpdate' | keyof typeof WINOGRAD | `filterGrad${number}x${number}` | `depthwiseFilterGrad${number}`;
 
 /** The module's bytes: one imported memory ("env"."memory"), the functions above, exported by name. */
 export function simdModuleBytes(): Uint8Array<ArrayBuffer> {
