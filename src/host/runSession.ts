@@ -3,7 +3,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { getPriority, setPriority } from 'node:os';
-import { checkTrainerMessage } from '../protocol/messageChecks';
+import { checkTrainerFrame } from '../protocol/messageChecks';
 import type { DoneMessage, ErrorMessage, TrainerMessage, TrainRequest } from '../protocol/messages';
 import { applyMessage, emptyRunState, type RunState } from '../protocol/runState';
 
@@ -107,12 +107,9 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
   }
 
   private receive(raw: unknown): void {
-    const checked = checkTrainerMessage(raw);
-    if (!checked.ok) {
-      this.options.log?.(`Model Lens: ignored a message from the trainer: ${checked.error}`);
-      return;
-    }
-    this.push(checked.value);
+    const { messages, errors } = checkTrainerFrame(raw);
+    for (const error of errors) this.options.log?.(`Model Lens: ignored a message from the trainer: ${error}`);
+    for (const m of messages) this.push(m);
   }
 
   private push(m: TrainerMessage): void {

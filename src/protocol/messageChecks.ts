@@ -86,6 +86,23 @@ export function checkTrainerMessage(value: unknown): Checked<TrainerMessage> {
   return checkTagged<TrainerMessage>(value, MESSAGE_CHECKS, 'trainer message');
 }
 
+/** Most messages one IPC frame may carry (the trainer bundles ~50 ms of them: MessageBundler). */
+export const MAX_FRAME_MESSAGES = 10_000;
+
+/** One IPC frame from the trainer: a message, or an array of them in order. The valid ones, and why the others are not. */
+export function checkTrainerFrame(value: unknown): { messages: TrainerMessage[]; errors: string[] } {
+  const items = Array.isArray(value) ? value : [value];
+  if (items.length > MAX_FRAME_MESSAGES) return { messages: [], errors: [`a frame of ${items.length} messages (at most ${MAX_FRAME_MESSAGES})`] };
+  const messages: TrainerMessage[] = [];
+  const errors: string[] = [];
+  for (const item of items) {
+    const checked = checkTrainerMessage(item);
+    if (checked.ok) messages.push(checked.value);
+    else errors.push(checked.error);
+  }
+  return { messages, errors };
+}
+
 const positive = all(integer, (v, p) => ((v as number) >= 1 ? null : `${p} must be ≥ 1`));
 
 const COMMAND_CHECKS: Record<string, Check> = {

@@ -3,17 +3,23 @@
 // out-of-memory here never takes the extension host down.
 import { checkTrainerCommand } from '../protocol/messageChecks';
 import type { TrainerMessage } from '../protocol/messages';
+import { MessageBundler } from './messageBundler';
 import { runTraining, type RunControl } from './trainingRun';
 
 const control: RunControl = { stopRequested: false };
 let running = false;
 
-function send(message: TrainerMessage): Promise<void> {
+function sendFrame(frame: TrainerMessage | TrainerMessage[]): Promise<void> {
   return new Promise((resolve) => {
     if (!process.send || !process.connected) return resolve();
-    process.send(message, undefined, {}, () => resolve());
+    process.send(frame, undefined, {}, () => resolve());
   });
 }
+const bundler = new MessageBundler(sendFrame);
+const send = (message: TrainerMessage): Promise<void> => {
+  bundler.post(message);
+  return bundler.flush();
+};
 
 process.on('message', (raw: unknown) => {
   const checked = checkTrainerCommand(raw);
@@ -31,9 +37,8 @@ process.on('message', (raw: unknown) => {
     return;
   }
   running = true;
-  let last: Promise<void> = Promise.resolve();
-  void runTraining(command.request, (m) => { last = send(m); }, control).then(async (done) => {
-    await last;
+  void runTraining(command.request, (m) => bundler.post(m), control).then(async (done) => {
+    await bundler.flush();
     process.exit(done.reason === 'completed' || done.reason === 'stopped' || done.reason === 'inspected' ? 0 : 1);
   });
 });

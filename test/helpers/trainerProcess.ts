@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
-import { checkTrainerMessage } from '../../src/protocol/messageChecks';
+import { checkTrainerFrame } from '../../src/protocol/messageChecks';
 import type { TrainerMessage, TrainRequest } from '../../src/protocol/messages';
 import { ROOT } from './fixtures';
 
@@ -20,11 +20,13 @@ export function startTrainer(request: TrainRequest): TrainerRun {
   const invalid: string[] = [];
   const waiters: { predicate: (m: TrainerMessage) => boolean; resolve: (m: TrainerMessage) => void }[] = [];
   child.on('message', (raw) => {
-    const checked = checkTrainerMessage(raw);
-    if (!checked.ok) { invalid.push(checked.error); return; }
-    messages.push(checked.value);
-    for (const w of [...waiters]) {
-      if (w.predicate(checked.value)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(checked.value); }
+    const frame = checkTrainerFrame(raw);
+    invalid.push(...frame.errors);
+    for (const m of frame.messages) {
+      messages.push(m);
+      for (const w of [...waiters]) {
+        if (w.predicate(m)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(m); }
+      }
     }
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
