@@ -7,6 +7,7 @@ import type { RunRegistry } from './runRegistry';
 import type { RunSession } from './runSession';
 import { readSettings } from './settings';
 import { revealLayer } from './revealLayer';
+import { timeHostWork } from './responsivenessProbe';
 
 export const PANEL_VIEW_TYPE = 'modelLens.panel';
 
@@ -94,7 +95,7 @@ export class ModelLensPanel implements vscode.Disposable {
 
   private post(message: HostToPanel): void {
     if (!this.ready && message.type === 'showView') { this.queuedView = message; return; }
-    void this.panel.webview.postMessage(message);
+    timeHostWork(`panel ${message.type}`, () => void this.panel.webview.postMessage(message));
   }
 
   private async onMessage(raw: unknown): Promise<void> {

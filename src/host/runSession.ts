@@ -4,6 +4,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { getPriority, setPriority } from 'node:os';
 import { checkTrainerFrame } from '../protocol/messageChecks';
+import { timeHostWork } from './responsivenessProbe';
 import type { DoneMessage, ErrorMessage, TrainerMessage, TrainRequest } from '../protocol/messages';
 import { applyMessage, emptyRunState, type RunState } from '../protocol/runState';
 
@@ -107,9 +108,11 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
   }
 
   private receive(raw: unknown): void {
-    const { messages, errors } = checkTrainerFrame(raw);
-    for (const error of errors) this.options.log?.(`Model Lens: ignored a message from the trainer: ${error}`);
-    for (const m of messages) this.push(m);
+    timeHostWork('trainer frames', () => {
+      const { messages, errors } = checkTrainerFrame(raw);
+      for (const error of errors) this.options.log?.(`Model Lens: ignored a message from the trainer: ${error}`);
+      for (const m of messages) this.push(m);
+    });
   }
 
   private push(m: TrainerMessage): void {
