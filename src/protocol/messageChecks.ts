@@ -67,7 +67,7 @@ const MESSAGE_CHECKS: Record<string, Check> = {
     confusion: arrayOf(arrayOf(integer)),
   }),
   samples: object({
-    epoch: integer, width: integer, height: integer, channels: integer, images: arrayOf(string), labels: arrayOf(integer),
+    epoch: integer, width: integer, height: integer, channels: integer, images: optional(arrayOf(string)), labels: arrayOf(integer),
     predictions: arrayOf(integer), classNames: arrayOf(string),
   }),
   anomaly: object({

@@ -126,8 +126,12 @@ export interface SamplesMessage {
   width: number;
   height: number;
   channels: number;
-  /** Each image's 0–255 pixels, row-major HWC, base64. */
-  images: string[];
+  /**
+   * Each image's 0–255 pixels, row-major HWC, base64. Sent with a run's first samples message only:
+   * later ones (new predictions for the same images, every epoch) leave it out, and `foldSamples`
+   * (runState.ts) carries the images over.
+   */
+  images?: string[];
   labels: number[];
   predictions: number[];
   classNames: string[];

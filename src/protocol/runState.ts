@@ -49,7 +49,8 @@ export interface RunState {
   batches: BatchSeries;
   epochs: EpochEndMessage[];
   evaluation: EvaluationMessage | null;
-  samples: SamplesMessage | null;
+  /** The latest samples, always with their images (foldSamples). */
+  samples: (SamplesMessage & { images: string[] }) | null;
   gradients: GradientState;
   anomaly: AnomalyMessage | null;
   error: ErrorMessage | null;
@@ -118,6 +119,11 @@ function pushGradients(g: GradientState, m: GradientsMessage): void {
 }
 
 /** Folds one message into `state` (in place, for speed) and marks what it changed. */
+/** A samples message with the images it left out (the same as the previous one's) filled in. */
+export function foldSamples(previous: RunState['samples'], m: SamplesMessage): NonNullable<RunState['samples']> {
+  return { ...m, images: m.images ?? previous?.images ?? [] };
+}
+
 export function applyMessage(state: RunState, m: TrainerMessage, changes: Changes = noChanges()): Changes {
   state.version++;
   switch (m.type) {
@@ -154,7 +160,7 @@ export function applyMessage(state: RunState, m: TrainerMessage, changes: Change
       changes.evaluation = true;
       break;
     case 'samples':
-      state.samples = m;
+      state.samples = foldSamples(state.samples, m);
       changes.samples = true;
       break;
     case 'anomaly':

@@ -66,11 +66,16 @@ describe('the forked trainer on the course MLP (limited data)', async () => {
     assert.equal(ev.perClassAccuracy.length, 10);
   });
 
-  it('sends a grid of 28×28 test images with labels and predictions', () => {
-    const s = of(messages, 'samples')[0];
-    assert.equal(s.images.length, 32);
-    assert.equal(Buffer.from(s.images[0], 'base64').length, 28 * 28);
+  it('sends a grid of 28×28 test images with labels and predictions, the images only once', () => {
+    const [s, ...later] = of(messages, 'samples');
+    assert.equal(s.images?.length, 32);
+    assert.equal(Buffer.from(s.images![0], 'base64').length, 28 * 28);
     assert.equal(s.labels[0], 7); // MNIST's first test digit is a 7
+    assert.ok(later.length > 0, 'a samples message after every epoch');
+    for (const m of later) {
+      assert.equal(m.images, undefined, `epoch ${m.epoch} sent the same images again`);
+      assert.equal(m.predictions.length, 32);
+    }
   });
 
   it('sends the model graph, the summary and the training plan', () => {
