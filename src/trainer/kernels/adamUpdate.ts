@@ -27,16 +27,15 @@ export function registerAdamUpdateKernel(backend: string): void {
   overrideKernel(ADAM_UPDATE, backend, () => (args) => {
     const { value, m, v, g, c1, c2 } = args.inputs as unknown as Record<'value' | 'm' | 'v' | 'g' | 'c1' | 'c2', TensorInfo>;
     const { beta1, beta2, epsilon, learningRate } = args.attrs as unknown as AdamUpdateAttrs;
-    const simd = simdKernels(args.backend);
-    if (!simd) throw new Error(`${ADAM_UPDATE} needs tfjs-wasm with SIMD`);
+    const simd = simdKernels(args.backend); // null without WebAssembly SIMD: the loop below does it all
     const wasm = args.backend as unknown as WasmBackend;
     const outs = [value, m, v].map((t) => wasm.makeOutput(t.shape, 'float32'));
     const [bc1, bc2] = [wasm.typedArrayFromHeap(c1)[0], wasm.typedArrayFromHeap(c2)[0]];
     const n = value.shape.reduce((a, b) => a * b, 1);
-    const whole = n - (n % 4);
+    const whole = simd ? n - (n % 4) : 0;
     // The scalars as tfjs makes them: JS numbers (1 − β in double) rounded to float32.
     const k = { b1: f(beta1), omb1: f(1 - beta1), b2: f(beta2), omb2: f(1 - beta2), eps: f(epsilon), negLr: f(-learningRate) };
-    simd.adamUpdate(...[value, m, v, g, ...outs].map((t) => heapOffset(wasm, t)), whole * 4,
+    simd?.adamUpdate(...[value, m, v, g, ...outs].map((t) => heapOffset(wasm, t)), whole * 4,
       k.b1, k.omb1, k.b2, k.omb2, bc1, bc2, k.eps, k.negLr);
     if (whole < n) {
       const [x, mm, vv, gg, nx, nm, nv] = [value, m, v, g, ...outs].map((t) => wasm.typedArrayFromHeap(t));

@@ -1,5 +1,6 @@
 // Conv2D's backward kernels. Stock tfjs-wasm has no Conv2DBackpropFilter (training any CNN throws)
 // and a slow Conv2DBackpropInput; the cpu backend's filter gradient is ~20× slower than its forward.
+// - On wasm, 3×3 stride-1 convolutions big enough to gain go to Winograd first (winograd.ts).
 // - Filter gradient: on wasm, direct SIMD loops on the heap (simdFilterGradient) up to 64 input
 //   channels; otherwise one forward convolution of transposed tensors (conv2dFilterGradient).
 // - Input gradient: on wasm, one GEMM (dy·Wᵀ) plus a SIMD col2im (simdInputGradient) when ci % 4 = 0;
@@ -140,7 +141,7 @@ export function conv2dInputGradient(xShape: number[], dy: tf.Tensor4D, filter: t
   });
 }
 
-/** The filter gradient as Winograd F(2×2, 3×3) (winograd.ts) where it applies and gains; else null. */
+/** The filter gradient as Winograd F(m×m, 3×3) (winograd.ts) where it applies and gains; else null. */
 function winogradFilterGradientFor(backend: unknown, x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: number[], strides: number | number[], pad: Pad): TensorInfo | null {
   if (x.dtype !== 'float32' || dy.dtype !== 'float32') return null;
   if (!winogradApplies(filterShape, pair(strides), [1, 1], dy.shape[0] * dy.shape[1] * dy.shape[2])) return null;
@@ -148,7 +149,7 @@ function winogradFilterGradientFor(backend: unknown, x: tf.Tensor4D, dy: tf.Tens
   return winogradFilterGradient(backend, x, dy, padInfo.top, padInfo.left);
 }
 
-/** The input gradient as Winograd F(2×2, 3×3) where it applies and gains; else null. */
+/** The input gradient as Winograd F(m×m, 3×3) where it applies and gains; else null. */
 function winogradInputGradientFor(backend: unknown, xShape: number[], dy: tf.Tensor4D, filter: tf.Tensor4D, strides: number | number[], pad: Pad): TensorInfo | null {
   if (filter.dtype !== 'float32' || dy.dtype !== 'float32') return null;
   if (!winogradApplies(filter.shape, pair(strides), [1, 1], dy.shape[0] * dy.shape[1] * dy.shape[2])) return null;

@@ -37,7 +37,7 @@ export function winogradTileFor(outH: number, outW: number): WinogradTile {
   return cost(4) < cost(2) ? 4 : 2;
 }
 
-/** True when a convolution can run as F(2×2, 3×3) here and is big enough to gain: 3×3, stride 1, no dilation, channels in fours. */
+/** True when a convolution can run as Winograd here and is big enough to gain: 3×3, stride 1, no dilation, channels in fours. */
 export function winogradApplies(filterShape: number[], strides: [number, number], dilations: [number, number], outputPixels: number): boolean {
   const [kh, kw, ci, co] = filterShape;
   return kh === 3 && kw === 3 && strides[0] === 1 && strides[1] === 1 && dilations[0] === 1 && dilations[1] === 1
