@@ -118,12 +118,12 @@ function pushGradients(g: GradientState, m: GradientsMessage): void {
   g.latest = m;
 }
 
-/** Folds one message into `state` (in place, for speed) and marks what it changed. */
 /** A samples message with the images it left out (the same as the previous one's) filled in. */
 export function foldSamples(previous: RunState['samples'], m: SamplesMessage): NonNullable<RunState['samples']> {
   return { ...m, images: m.images ?? previous?.images ?? [] };
 }
 
+/** Folds one message into `state` (in place, for speed) and marks what it changed. */
 export function applyMessage(state: RunState, m: TrainerMessage, changes: Changes = noChanges()): Changes {
   state.version++;
   switch (m.type) {

@@ -308,10 +308,10 @@ function emitSamples(emit: Emit, epoch: number, data: LoadedDataset, predictions
   const [height, width, channels] = data.inputShape;
   const size = height * width * channels;
   const count = Math.min(SAMPLE_GRID, data.test.count);
-  const images: string[] = [];
-  for (let i = 0; withImages && i < count; i++) images.push(Buffer.from(data.testPixels.subarray(i * size, (i + 1) * size)).toString('base64'));
+  const pixels = data.testPixels;
+  const images = withImages ? Array.from({ length: count }, (_, i) => Buffer.from(pixels.subarray(i * size, (i + 1) * size)).toString('base64')) : undefined;
   emit({
-    type: 'samples', epoch, width, height, channels, ...(withImages ? { images } : {}),
+    type: 'samples', epoch, width, height, channels, ...(images ? { images } : {}),
     labels: Array.from(data.test.labels.subarray(0, count)), predictions: Array.from(predictions.subarray(0, count)),
     classNames: data.classNames,
   });

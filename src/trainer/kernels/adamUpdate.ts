@@ -2,7 +2,8 @@
 // eleven element-wise kernels per variable and step (for the course CNN's 1600×128 dense weights
 // ~1.1 ms, plus ~90 kernel launches a step); ours reads each array once and computes the same float32
 // operations in the same order. FusedAdamOptimizer (optimizers.ts) uses it where it is registered.
-import type { TensorInfo } from './rawData';
+import * as tf from '@tensorflow/tfjs';
+import type { TensorInfo, WasmHeap } from './rawData';
 import { overrideKernel } from './registry';
 import { heapOffset, simdKernels } from './wasmSimd';
 
@@ -15,10 +16,6 @@ export interface AdamUpdateAttrs {
   learningRate: number;
 }
 
-interface WasmBackend {
-  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
-  typedArrayFromHeap(t: TensorInfo): Float32Array;
-}
 
 const f = Math.fround;
 
@@ -28,10 +25,10 @@ export function registerAdamUpdateKernel(backend: string): void {
     const { value, m, v, g, c1, c2 } = args.inputs as unknown as Record<'value' | 'm' | 'v' | 'g' | 'c1' | 'c2', TensorInfo>;
     const { beta1, beta2, epsilon, learningRate } = args.attrs as unknown as AdamUpdateAttrs;
     const simd = simdKernels(args.backend); // null without WebAssembly SIMD: the loop below does it all
-    const wasm = args.backend as unknown as WasmBackend;
+    const wasm = args.backend as unknown as WasmHeap;
     const outs = [value, m, v].map((t) => wasm.makeOutput(t.shape, 'float32'));
     const [bc1, bc2] = [wasm.typedArrayFromHeap(c1)[0], wasm.typedArrayFromHeap(c2)[0]];
-    const n = value.shape.reduce((a, b) => a * b, 1);
+    const n = tf.util.sizeFromShape(value.shape);
     const whole = simd ? n - (n % 4) : 0;
     // The scalars as tfjs makes them: JS numbers (1 − β in double) rounded to float32.
     const k = { b1: f(beta1), omb1: f(1 - beta1), b2: f(beta2), omb2: f(1 - beta2), eps: f(epsilon), negLr: f(-learningRate) };

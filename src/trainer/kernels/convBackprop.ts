@@ -9,7 +9,7 @@
 // test/unit/kernelsAgainstCpu.test.ts checks every form against them to 1e-4.
 import * as tf from '@tensorflow/tfjs';
 import { convInfo, filterGradientWindow } from './geometry';
-import type { TensorInfo } from './rawData';
+import type { TensorInfo, WasmHeap } from './rawData';
 import { overrideKernel, runStock } from './registry';
 import { FILTER_TAPS, heapOffset, simdKernels } from './wasmSimd';
 import { winogradApplies, winogradFilterGradient, winogradInputGradient } from './winograd';
@@ -71,7 +71,7 @@ export function simdFilterGradient(backend: unknown, x: tf.Tensor4D, dy: tf.Tens
   const xp = filterGradientWindow(x, info, kh, kw);
   const [, needH, needW] = xp.shape;
   try {
-    const wasm = backend as { makeOutput(shape: number[], dtype: 'float32'): TensorInfo; typedArrayFromHeap(t: TensorInfo): Float32Array };
+    const wasm = backend as WasmHeap;
     const out = wasm.makeOutput(filterShape, 'float32');
     wasm.typedArrayFromHeap(out).fill(0);
     const pix = ci * 4;
@@ -115,7 +115,7 @@ export function simdInputGradient(backend: unknown, xShape: number[], dy: tf.Ten
     return tf.matMul(tf.reshape(dy, [n * oh * ow, co]), wt);
   });
   try {
-    const wasm = backend as { makeOutput(shape: number[], dtype: 'float32'): TensorInfo; typedArrayFromHeap(t: TensorInfo): Float32Array };
+    const wasm = backend as WasmHeap;
     const dx = wasm.makeOutput(xShape, 'float32');
     wasm.typedArrayFromHeap(dx).fill(0);
     simd.col2im(heapOffset(backend, cols), heapOffset(backend, dx), n, oh, ow, kh, kw, ci * 4, height, width,

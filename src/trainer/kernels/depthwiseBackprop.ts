@@ -3,7 +3,7 @@
 // with depthwiseConv2d or separableConv2d can train there.
 import * as tf from '@tensorflow/tfjs';
 import { convInfo, dilateSpatial, filterGradientWindow, padOrCrop, pair, type Pad, type Rounding } from './geometry';
-import type { TensorInfo } from './rawData';
+import type { TensorInfo, WasmHeap } from './rawData';
 import { overrideKernel, runStock } from './registry';
 import { DEPTHWISE_TAPS, heapOffset, simdKernels } from './wasmSimd';
 
@@ -27,7 +27,7 @@ export function simdDepthwiseFilterGradient(backend: unknown, x: tf.Tensor4D, dy
   // dy's channels are c·M + m; with several multipliers, regroup them as [M, C] so channels are contiguous.
   const dyMC = multiplier === 1 ? dy
     : tf.tidy(() => tf.transpose(tf.reshape(dy, [n, oh, ow, channels, multiplier]), [0, 1, 2, 4, 3]));
-  const wasm = backend as { makeOutput(shape: number[], dtype: 'float32'): TensorInfo; typedArrayFromHeap(t: TensorInfo): Float32Array };
+  const wasm = backend as WasmHeap;
   // With several multipliers, gradients for [kh, kw, M, C] (channels contiguous), transposed at the end.
   const out = wasm.makeOutput(multiplier === 1 ? filterShape : [kh, kw, multiplier, channels], 'float32');
   try {

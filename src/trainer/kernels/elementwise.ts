@@ -6,18 +6,12 @@
 // - Bias add, x[…, C] + b[C]: the stock broadcasting Add (0.75 ms) as a row loop (~0.3 ms).
 // (The bias gradient's sum is in leadingSum.ts.) Without WebAssembly SIMD, plain loops do the same.
 import * as tf from '@tensorflow/tfjs';
-import type { TensorInfo } from './rawData';
+import type { TensorInfo, WasmHeap } from './rawData';
 import { overrideKernel, runStock } from './registry';
 import { heapOffset, simdKernels } from './wasmSimd';
 
 export const RELU_GRAD = 'ModelLensReluGrad';
 
-interface WasmBackend {
-  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
-  typedArrayFromHeap(t: TensorInfo): Float32Array;
-}
-
-const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
 let gradientReplaced = false;
 
@@ -46,9 +40,9 @@ export function registerElementwiseKernels(backend: string): void {
   overrideKernel(RELU_GRAD, backend, () => (args) => {
     const { dy, x } = args.inputs as unknown as { dy: TensorInfo; x: TensorInfo };
     const simd = simdKernels(args.backend);
-    const wasm = args.backend as unknown as WasmBackend;
+    const wasm = args.backend as unknown as WasmHeap;
     const out = wasm.makeOutput(x.shape, 'float32');
-    const n = size(x.shape);
+    const n = tf.util.sizeFromShape(x.shape);
     const whole = simd ? n - (n % 4) : 0;
     simd?.reluGrad(heapOffset(wasm, dy), heapOffset(wasm, x), heapOffset(wasm, out), whole * 4);
     if (whole < n) {
@@ -63,10 +57,10 @@ export function registerElementwiseKernels(backend: string): void {
     const [x, v] = bias(b, a) ? [a, b] : bias(a, b) ? [b, a] : [null, null];
     const simd = x && v && x.dtype === 'float32' && v.dtype === 'float32' && v.shape[0] % 4 === 0 ? simdKernels(args.backend) : null;
     if (!simd || !x || !v) return runStock(stock, args, 'Add', backend, 'with these inputs');
-    const wasm = args.backend as unknown as WasmBackend;
+    const wasm = args.backend as unknown as WasmHeap;
     const out = wasm.makeOutput(x.shape, 'float32');
     const channels = v.shape[0];
-    simd.addRows(heapOffset(wasm, x), heapOffset(wasm, v), heapOffset(wasm, out), size(x.shape) / channels, channels * 4);
+    simd.addRows(heapOffset(wasm, x), heapOffset(wasm, v), heapOffset(wasm, out), tf.util.sizeFromShape(x.shape) / channels, channels * 4);
     return out;
   });
 }

@@ -5,7 +5,7 @@
 // 0.7 ms for that example instead of 3.8 ms; on cpu a matMul with a row of ones, [1,R]·[R,C], takes
 // 2.6 ms instead of 140 ms. (On wasm that matMul would repack its big operand as XNNPACK weights: 5.3 ms.)
 import * as tf from '@tensorflow/tfjs';
-import type { TensorInfo } from './rawData';
+import type { TensorInfo, WasmHeap } from './rawData';
 import { overrideKernel } from './registry';
 import { heapOffset, simdKernels } from './wasmSimd';
 
@@ -51,7 +51,7 @@ export function sumLeadingBySimd(backend: unknown, x: TensorInfo, leading: numbe
   const cols = x.shape.slice(leading).reduce((a, b) => a * b, 1);
   const simd = cols % 4 === 0 && x.dtype === 'float32' ? simdKernels(backend) : null;
   if (!simd) return null;
-  const wasm = backend as { makeOutput(shape: number[], dtype: 'float32'): TensorInfo; typedArrayFromHeap(t: TensorInfo): Float32Array };
+  const wasm = backend as WasmHeap;
   const out = wasm.makeOutput(outShape, 'float32');
   wasm.typedArrayFromHeap(out).fill(0);
   const rows = x.shape.slice(0, leading).reduce((a, b) => a * b, 1);

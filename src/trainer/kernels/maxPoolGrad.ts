@@ -5,7 +5,7 @@
 // windows add up. On wasm the common 2×2/stride-2 case runs as a SIMD loop on the heap (~2 ms for
 // that example); everything else, and the cpu backend, runs the JS loops below (~6 and ~9 ms).
 import * as tf from '@tensorflow/tfjs';
-import { computeRaw, hasRawData, type TensorInfo } from './rawData';
+import { computeRaw, hasRawData, type TensorInfo, type WasmHeap } from './rawData';
 import { overrideKernel, runStock } from './registry';
 import { heapOffset, simdKernels } from './wasmSimd';
 
@@ -111,7 +111,7 @@ export function registerMaxPoolGradKernel(backend: string): void {
     const [n, height, width, channels] = input.shape;
     const simd = plain2x2 && channels % 4 === 0 ? simdKernels(args.backend) : null;
     if (simd) {
-      const wasm = args.backend as unknown as { makeOutput(shape: number[], dtype: 'float32'): TensorInfo; typedArrayFromHeap(t: TensorInfo): Float32Array };
+      const wasm = args.backend as unknown as WasmHeap;
       const dx = wasm.makeOutput(input.shape, 'float32');
       if (height % 2 || width % 2) wasm.typedArrayFromHeap(dx).fill(0); // the last odd row / column is in no window
       simd.maxPoolGrad2x2(heapOffset(args.backend, input), heapOffset(args.backend, dy), heapOffset(args.backend, dx),

@@ -5,6 +5,12 @@ import * as tf from '@tensorflow/tfjs';
 type Values = Float32Array | Int32Array | Uint8Array;
 export type TensorInfo = { dataId: object; shape: number[]; dtype: tf.DataType };
 
+/** What our wasm kernels use of tfjs-wasm's backend: outputs on its heap, views of them, freeing. */
+export interface WasmHeap {
+  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
+  typedArrayFromHeap(info: TensorInfo): Float32Array;
+  disposeData(dataId: object): boolean;
+}
 interface WasmBackendLike {
   makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
   typedArrayFromHeap(info: TensorInfo): Values;

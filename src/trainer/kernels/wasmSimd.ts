@@ -68,13 +68,13 @@ const vsqrt = (a: Bytes): Bytes => [...a, ...simd(0xe3)]; // f32x4.sqrt
 const andI32 = (a: Bytes, b: Bytes): Bytes => [...a, ...b, 0x71];
 const select = (a: Bytes, b: Bytes, cond: Bytes): Bytes => [...a, ...b, ...cond, 0x1b]; // cond ? a : b
 
-/** for (v = 0; v < limit; v += step) body — as block/loop/br_if/br. */
-const forLoop = (v: number, limit: Bytes, step: number, body: Bytes[]): Bytes => [
+/** for (v = 0; v < limit; v += step) body — as block/loop/br_if/br; step a constant or an expression. */
+const forLoop = (v: number, limit: Bytes, step: number | Bytes, body: Bytes[]): Bytes => [
   ...set(v, i32(0)),
   0x02, 0x40, 0x03, 0x40, // block, loop
   ...geS(get(v), limit), 0x0d, 1, // br_if to the block's end
   ...body.flat(),
-  ...set(v, add(get(v), i32(step))),
+  ...set(v, add(get(v), typeof step === 'number' ? i32(step) : step)),
   0x0c, 0, // br to the loop's start
   0x0b, 0x0b, // end loop, end block
 ];
@@ -411,27 +411,19 @@ function addRows(): { params: number[]; locals: number[]; body: Bytes } {
  */
 function sumRows(): { params: number[]; locals: number[]; body: Bytes } {
   const [x, out, rows, cb, block, r0, end, c, r, p, acc] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
-  const body = [
-    ...set(r0, i32(0)),
-    0x02, 0x40, 0x03, 0x40, // block, loop over row blocks
-    ...geS(get(r0), get(rows)), 0x0d, 1,
-    ...set(end, add(get(r0), get(block))),
-    ...when(geS(get(end), get(rows)), [set(end, get(rows))]),
-    ...forLoop(c, get(cb), 16, [
+  const body = forLoop(r0, get(rows), get(block), [
+    set(end, add(get(r0), get(block))),
+    when(geS(get(end), get(rows)), [set(end, get(rows))]),
+    forLoop(c, get(cb), 16, [
       set(acc, f32x4Const(0)),
       set(p, add(add(get(x), mul(get(r0), get(cb))), get(c))),
-      set(r, get(r0)),
-      [0x02, 0x40, 0x03, 0x40,
-        ...geS(get(r), get(end)), 0x0d, 1,
-        ...set(acc, vadd(get(acc), load(get(p)))),
-        ...set(p, add(get(p), get(cb))),
-        ...set(r, add(get(r), i32(1))),
-        0x0c, 0, 0x0b, 0x0b],
+      forLoop(r, sub(get(end), get(r0)), 1, [
+        set(acc, vadd(get(acc), load(get(p)))),
+        set(p, add(get(p), get(cb))),
+      ]),
       store(add(get(out), get(c)), vadd(load(add(get(out), get(c))), get(acc))),
     ]),
-    ...set(r0, get(end)),
-    0x0c, 0, 0x0b, 0x0b,
-  ];
+  ]);
   return { params: Array(5).fill(I32), locals: [...Array(5).fill(I32), V128], body };
 }
 

@@ -13,15 +13,10 @@
 // subtract and scale by small constants: errors against the cpu kernels stay ≤ 1e-5 relative
 // (test/unit/winograd.test.ts, test/unit/kernelsAgainstCpu.test.ts).
 import * as tf from '@tensorflow/tfjs';
-import type { TensorInfo } from './rawData';
+import type { TensorInfo, WasmHeap } from './rawData';
 import { stockKernel } from './registry';
 import { FILTER_TAPS, heapOffset, simdKernels, type WinogradTile } from './wasmSimd';
 
-interface WasmBackend {
-  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
-  typedArrayFromHeap(t: TensorInfo): Float32Array;
-  disposeData(dataId: object): boolean;
-}
 
 /**
  * Smallest convolution (output pixels × input channels × output channels) that goes to Winograd: below
@@ -47,7 +42,7 @@ export function winogradApplies(filterShape: number[], strides: [number, number]
 /** Temporary heap tensors of one kernel call, freed together. */
 class Scratch {
   private readonly made: TensorInfo[] = [];
-  constructor(readonly backend: WasmBackend) {}
+  constructor(readonly backend: WasmHeap) {}
   alloc(shape: number[], zero = false): TensorInfo {
     const t = this.backend.makeOutput(shape, 'float32');
     this.made.push(t);
@@ -63,13 +58,33 @@ class Scratch {
   }
 }
 
-function matMul(backend: WasmBackend, a: TensorInfo, b: TensorInfo): TensorInfo {
+function matMul(backend: WasmHeap, a: TensorInfo, b: TensorInfo): TensorInfo {
   const kernel = stockKernel('BatchMatMul', 'wasm');
   if (!kernel) throw new Error('the wasm backend has no BatchMatMul kernel');
   return kernel.kernelFunc({ inputs: { a, b }, backend: backend as unknown as tf.KernelBackend, attrs: { transposeA: false, transposeB: false } }) as TensorInfo;
 }
 
 const offsets = (backend: unknown, ts: TensorInfo[]) => ts.map((t) => heapOffset(backend, t));
+
+type Simd = NonNullable<ReturnType<typeof simdKernels>>;
+interface Tiling { m: WinogradTile; th: number; tw: number; tiles: number; count: number }
+
+/** Tiles of m×m outputs covering n images of outH × outW, and the (m+2)² transformed matrices each needs. */
+function tiling(n: number, outH: number, outW: number, m: WinogradTile): Tiling {
+  const th = Math.ceil(outH / m);
+  const tw = Math.ceil(outW / m);
+  return { m, th, tw, tiles: n * th * tw, count: (m + 2) ** 2 };
+}
+
+/** V = Bᵀ·d·B for every tile's (m+2)×(m+2) input window (zero outside x): (m+2)² matrices [tiles, C]. */
+function transformInput(simd: Simd, scratch: Scratch, x: TensorInfo, t: Tiling, top: number, left: number): TensorInfo[] {
+  const [n, h, w, ci] = x.shape;
+  const v = Array.from({ length: t.count }, () => scratch.alloc([t.tiles, ci]));
+  const zero = scratch.alloc([ci], true);
+  const heap = scratch.backend;
+  simd[`winogradInput${t.m}`](...offsets(heap, v), heapOffset(heap, x), n, h, w, ci * 4, t.th, t.tw, top, left, heapOffset(heap, zero));
+  return v;
+}
 
 /**
  * out[b, oy, ox, co] = Σ_{i,j,c} x[b, oy − top + i, ox − left + j, c] · g[i, j, c, co] for oy < outH,
@@ -80,24 +95,19 @@ export function winogradConv(backendArg: unknown, x: TensorInfo, filter: TensorI
   outH: number, outW: number, m: WinogradTile = winogradTileFor(outH, outW)): TensorInfo | null {
   const simd = simdKernels(backendArg);
   if (!simd) return null;
-  const backend = backendArg as WasmBackend;
-  const [n, h, w, ci] = x.shape;
+  const backend = backendArg as WasmHeap;
+  const [n, , , ci] = x.shape;
   const co = filter.shape[3];
-  const th = Math.ceil(outH / m);
-  const tw = Math.ceil(outW / m);
-  const tiles = n * th * tw;
-  const count = (m + 2) ** 2;
+  const t = tiling(n, outH, outW, m);
   const scratch = new Scratch(backend);
   try {
-    const u = Array.from({ length: count }, () => scratch.alloc([ci, co]));
+    const u = Array.from({ length: t.count }, () => scratch.alloc([ci, co]));
     simd[`winogradFilter${m}`](...offsets(backend, u), heapOffset(backend, filter), 1, 3, 3, ci * co * 4, 1, 1, 0, 0, 0);
-    const v = Array.from({ length: count }, () => scratch.alloc([tiles, ci]));
-    const zero = scratch.alloc([ci], true);
-    simd[`winogradInput${m}`](...offsets(backend, v), heapOffset(backend, x), n, h, w, ci * 4, th, tw, top, left, heapOffset(backend, zero));
+    const v = transformInput(simd, scratch, x, t, top, left);
     const products = v.map((vk, k) => scratch.keep(matMul(backend, vk, u[k])));
     const out = backend.makeOutput([n, outH, outW, co], 'float32');
     const sink = scratch.alloc([co]);
-    simd[`winogradOutput${m}`](...offsets(backend, products), heapOffset(backend, out), n, outH, outW, co * 4, th, tw, 0, 0, heapOffset(backend, sink));
+    simd[`winogradOutput${m}`](...offsets(backend, products), heapOffset(backend, out), n, outH, outW, co * 4, t.th, t.tw, 0, 0, heapOffset(backend, sink));
     return out;
   } finally {
     scratch.free();
@@ -112,21 +122,17 @@ export function winogradFilterGradient(backendArg: unknown, x: TensorInfo, dy: T
   m: WinogradTile = winogradTileFor(dy.shape[1], dy.shape[2])): TensorInfo | null {
   const simd = simdKernels(backendArg);
   if (!simd) return null;
-  const backend = backendArg as WasmBackend;
-  const [n, h, w, ci] = x.shape;
+  const backend = backendArg as WasmHeap;
+  const [n, , , ci] = x.shape;
   const [, oh, ow, co] = dy.shape;
-  const th = Math.ceil(oh / m);
-  const tw = Math.ceil(ow / m);
-  const tiles = n * th * tw;
-  const count = (m + 2) ** 2;
+  const t = tiling(n, oh, ow, m);
+  const { tiles, count } = t;
   const scratch = new Scratch(backend);
   try {
-    const v = Array.from({ length: count }, () => scratch.alloc([tiles, ci]));
-    const zeroX = scratch.alloc([ci], true);
-    simd[`winogradInput${m}`](...offsets(backend, v), heapOffset(backend, x), n, h, w, ci * 4, th, tw, top, left, heapOffset(backend, zeroX));
+    const v = transformInput(simd, scratch, x, t, top, left);
     const dz = Array.from({ length: count }, () => scratch.alloc([tiles, co]));
     const zeroDy = scratch.alloc([co], true);
-    simd[`winogradOutputGrad${m}`](...offsets(backend, dz), heapOffset(backend, dy), n, oh, ow, co * 4, th, tw, 0, 0, heapOffset(backend, zeroDy));
+    simd[`winogradOutputGrad${m}`](...offsets(backend, dz), heapOffset(backend, dy), n, oh, ow, co * 4, t.th, t.tw, 0, 0, heapOffset(backend, zeroDy));
     // dU[k] = V[k]ᵀ · dZ[k] as outer-product sums with the sums in registers (filterGrad in wasmSimd.ts,
     // as the 1×1 filter gradient of a 1×T "image"): XNNPACK would re-pack the T×CO operand on every call,
     // which measured 3× slower than the products themselves (F(2×2): 15.1 ms of GEMMs vs 4.6 with
@@ -157,7 +163,7 @@ export function winogradFilterGradient(backendArg: unknown, x: TensorInfo, dy: T
 export function winogradInputGradient(backendArg: unknown, dy: TensorInfo, filter: TensorInfo, xShape: number[], top: number, left: number,
   m: WinogradTile = winogradTileFor(xShape[1], xShape[2])): TensorInfo | null {
   if (!simdKernels(backendArg)) return null;
-  const backend = backendArg as WasmBackend;
+  const backend = backendArg as WasmHeap;
   const [, , ci, co] = filter.shape;
   const turned = backend.makeOutput([3, 3, co, ci], 'float32');
   try {
