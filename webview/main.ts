@@ -128,6 +128,7 @@ function onHostMessage(data: unknown): void {
   if (m.type === 'snapshot') {
     runId = m.runId;
     state = emptyRunState();
+    if (m.batches) state.batches = m.batches;
     for (const v of views) pending.set(v.id, allChanged());
     applyAll(m.messages);
     return;

@@ -13,7 +13,7 @@ export const PANEL_VIEW_TYPE = 'modelLens.panel';
 
 /**
  * The Model Lens panel: a webview beside the editor that shows the latest run. It gets a snapshot
- * (every message so far) when it opens or is restored, then live messages at most N times a second.
+ * (the batch columns and every other message so far) when it opens or is restored, then live messages at most N times a second.
  */
 export class ModelLensPanel implements vscode.Disposable {
   private static current: ModelLensPanel | null = null;
@@ -90,7 +90,7 @@ export class ModelLensPanel implements vscode.Disposable {
   private sendSnapshot(): void {
     if (!this.session) return;
     this.relay?.dispose();
-    this.post({ type: 'snapshot', runId: this.session.id, file: this.session.file, messages: [...this.session.messages] });
+    this.post({ type: 'snapshot', runId: this.session.id, file: this.session.file, ...this.session.snapshot() });
   }
 
   private post(message: HostToPanel): void {

@@ -43,6 +43,6 @@ export async function exportRun(session: RunSession | null): Promise<void> {
   await write('metrics.csv', metricsCsv(s));
   await write('metrics.json', JSON.stringify({ epochs: s.epochs, evaluation: s.evaluation, batches: s.batches, gradients: s.gradients.byLayer, steps: s.gradients.steps }, null, 1));
   await write('summary.md', summaryMarkdown(s));
-  await write('run.jsonl', session.messages.map((m) => JSON.stringify(m)).join('\n'));
+  await write('run.jsonl', Array.from(session.messages(), (m) => JSON.stringify(m)).join('\n'));
   void vscode.window.showInformationMessage(`Model Lens: exported ${base}-metrics.csv, -metrics.json, -summary.md and -run.jsonl. The graph exports as SVG or PNG from the panel's Graph view.`);
 }

@@ -1,12 +1,14 @@
 // One training run as the extension host sees it: the forked trainer process, every message it sent
 // (checked), and the state folded from them. No `vscode` import: tested on its own in plain Node.
+// Batch messages (most of a run: one per step) are kept only as the state's columns, not as objects:
+// a fast model trained for an hour sends ~10⁶ of them.
 import { fork, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { getPriority, setPriority } from 'node:os';
 import { checkTrainerFrame } from '../protocol/messageChecks';
 import { timeHostWork } from './responsivenessProbe';
 import type { DoneMessage, ErrorMessage, TrainerMessage, TrainRequest } from '../protocol/messages';
-import { applyMessage, emptyRunState, type RunState } from '../protocol/runState';
+import { applyMessage, batchMessageAt, BATCH_COLUMNS, emptyRunState, type BatchSeries, type RunState } from '../protocol/runState';
 
 export interface RunSessionOptions {
   trainerPath: string;
@@ -34,8 +36,10 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
   readonly id = `run-${Date.now().toString(36)}-${nextId++}`;
   readonly file: string;
   readonly startedAt = Date.now();
-  readonly messages: TrainerMessage[] = [];
   readonly state: RunState = emptyRunState();
+  /** The messages other than batches, in order, and how many batches came before each. */
+  private readonly events: TrainerMessage[] = [];
+  private readonly batchesBefore: number[] = [];
   private child: ChildProcess | null = null;
   private ended = false;
   private stopTimer: NodeJS.Timeout | null = null;
@@ -89,6 +93,24 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
     child.send({ type: 'start', request: this.options.request });
   }
 
+  /** Every message of the run so far, in the order it came (batches rebuilt from the state's columns). */
+  *messages(): Generator<TrainerMessage> {
+    const b = this.state.batches;
+    let next = 0;
+    for (let e = 0; e < this.events.length; e++) {
+      for (; next < this.batchesBefore[e]; next++) yield batchMessageAt(b, next);
+      yield this.events[e];
+    }
+    for (; next < b.step.length; next++) yield batchMessageAt(b, next);
+  }
+
+  /** What a panel needs to show the run so far: the batch columns and the other messages in order. */
+  snapshot(): { batches: BatchSeries; messages: TrainerMessage[] } {
+    const b = this.state.batches;
+    const batches = Object.fromEntries(BATCH_COLUMNS.map((c) => [c, b[c].slice()])) as unknown as BatchSeries;
+    return { batches, messages: this.events.slice() };
+  }
+
   /** Asks the trainer to stop after its current step; kills it if it does not within the grace time. */
   stop(): void {
     if (this.ended || !this.child) return;
@@ -117,7 +139,10 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
 
   private push(m: TrainerMessage): void {
     if (this.ended) return;
-    this.messages.push(m);
+    if (m.type !== 'batch') {
+      this.events.push(m);
+      this.batchesBefore.push(this.state.batches.step.length);
+    }
     applyMessage(this.state, m);
     this.emit('message', m);
     if (m.type === 'done') {

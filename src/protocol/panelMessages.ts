@@ -1,11 +1,16 @@
 // Messages between the extension host and the Model Lens webview (and the standalone report).
 import type { TrainerMessage } from './messages';
-import { anything, arrayOf, checkTagged, literal, object, string, type Check, type Checked } from './validation';
+import { BATCH_COLUMNS, type BatchSeries } from './runState';
+import { all, anything, arrayOf, checkTagged, finiteArray, literal, object, optional, string, type Check, type Checked } from './validation';
 
 /** Host → webview. */
 export type HostToPanel =
-  /** Everything so far: the panel resets and replays (a panel opened or restored mid-run). */
-  | { type: 'snapshot'; runId: string; file: string; messages: TrainerMessage[] }
+  /**
+   * Everything so far: the panel resets and replays (a panel opened or restored mid-run). The host
+   * sends the batches as columns (`batches`) and the other messages in `messages`; a recorded run
+   * (the HTML report) may send every message in `messages`.
+   */
+  | { type: 'snapshot'; runId: string; file: string; messages: TrainerMessage[]; batches?: BatchSeries }
   /** New messages of the current run, batched by the host (≤ 20 posts per second). */
   | { type: 'messages'; runId: string; messages: TrainerMessage[] }
   /** Which view to show (e.g. "Show Layer Summary"). */
@@ -35,8 +40,17 @@ export function checkPanelToHost(value: unknown): Checked<PanelToHost> {
   return checkTagged<PanelToHost>(value, PANEL_TO_HOST, 'panel message');
 }
 
+/** Batch columns of finite numbers, all the same length. */
+const batchSeries: Check = all(
+  object(Object.fromEntries(BATCH_COLUMNS.map((c) => [c, finiteArray]))),
+  (v, p) => {
+    const lengths = new Set(BATCH_COLUMNS.map((c) => (v as BatchSeries)[c].length));
+    return lengths.size === 1 ? null : `${p}'s columns must all have the same length`;
+  },
+);
+
 const HOST_TO_PANEL: Record<string, Check> = {
-  snapshot: object({ runId: string, file: string, messages: arrayOf(anything) }),
+  snapshot: object({ runId: string, file: string, messages: arrayOf(anything), batches: optional(batchSeries) }),
   messages: object({ runId: string, messages: arrayOf(anything) }),
   showView: object({ view: literal('graph', 'summary', 'training', 'gradients', 'data') }),
 };

@@ -2,7 +2,7 @@
 // one per run (for hovers, the status bar and snapshots), the webview and the HTML report rebuild
 // theirs by replaying the same messages.
 import type {
-  AnomalyMessage, DoneMessage, EpochEndMessage, ErrorMessage, EvaluationMessage, GradientHistogram, GradientsMessage,
+  AnomalyMessage, BatchMessage, DoneMessage, EpochEndMessage, ErrorMessage, EvaluationMessage, GradientHistogram, GradientsMessage,
   LayerGradient, LogMessage, ModelMessage, ReadyMessage, SamplesMessage, TrainerMessage,
 } from './messages';
 
@@ -12,6 +12,8 @@ export type RunStatus = 'starting' | 'running' | 'completed' | 'stopped' | 'anom
 export interface BatchSeries {
   step: number[];
   epoch: number[];
+  /** 1-based batch within its epoch. */
+  batch: number[];
   loss: number[];
   accuracy: number[];
   lr: number[];
@@ -77,10 +79,25 @@ export const MAX_HISTOGRAMS_PER_LAYER = 100;
 export function emptyRunState(): RunState {
   return {
     status: 'starting', ready: null, model: null, epoch: 0,
-    batches: { step: [], epoch: [], loss: [], accuracy: [], lr: [], samplesPerSec: [], elapsedSec: [] },
+    batches: emptyBatchSeries(),
     epochs: [], evaluation: null, samples: null,
     gradients: { steps: [], layers: [], byLayer: {}, latest: null, histograms: {} },
     anomaly: null, error: null, done: null, logs: [], version: 0,
+  };
+}
+
+/** The columns of a BatchSeries: each a field of the batch message it came from. */
+export const BATCH_COLUMNS = ['step', 'epoch', 'batch', 'loss', 'accuracy', 'lr', 'samplesPerSec', 'elapsedSec'] as const;
+
+export function emptyBatchSeries(): BatchSeries {
+  return { step: [], epoch: [], batch: [], loss: [], accuracy: [], lr: [], samplesPerSec: [], elapsedSec: [] };
+}
+
+/** The batch message that row `i` of the series was folded from. */
+export function batchMessageAt(b: BatchSeries, i: number): BatchMessage {
+  return {
+    type: 'batch', epoch: b.epoch[i], step: b.step[i], batch: b.batch[i], loss: b.loss[i], accuracy: b.accuracy[i],
+    lr: b.lr[i], samplesPerSec: b.samplesPerSec[i], elapsedSec: b.elapsedSec[i],
   };
 }
 
@@ -142,7 +159,7 @@ export function applyMessage(state: RunState, m: TrainerMessage, changes: Change
       break;
     case 'batch': {
       const b = state.batches;
-      b.step.push(m.step); b.epoch.push(m.epoch); b.loss.push(m.loss); b.accuracy.push(m.accuracy);
+      b.step.push(m.step); b.epoch.push(m.epoch); b.batch.push(m.batch); b.loss.push(m.loss); b.accuracy.push(m.accuracy);
       b.lr.push(m.lr); b.samplesPerSec.push(m.samplesPerSec); b.elapsedSec.push(m.elapsedSec);
       changes.batches = true;
       break;

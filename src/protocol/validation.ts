@@ -26,6 +26,15 @@ export const arrayOf = (check: Check): Check => (v, p) => {
   return null;
 };
 
+/** An array of finite numbers; faster than arrayOf(finite) on long columns (a path only on failure). */
+export const finiteArray: Check = (v, p) => {
+  if (!Array.isArray(v)) return `${p} must be an array, got ${describeValue(v)}`;
+  for (let i = 0; i < v.length; i++) {
+    if (typeof v[i] !== 'number' || !Number.isFinite(v[i])) return finite(v[i], `${p}[${i}]`);
+  }
+  return null;
+};
+
 export const recordOf = (check: Check): Check => (v, p) => {
   if (!v || typeof v !== 'object' || Array.isArray(v)) return `${p} must be an object, got ${describeValue(v)}`;
   for (const [k, x] of Object.entries(v)) {

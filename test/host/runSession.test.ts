@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import type { DoneMessage, TrainerMessage } from '../../src/protocol/messages';
 import { MessageRelay } from '../../src/host/messageRelay';
 import { RunSession, TRAINER_NICENESS } from '../../src/host/runSession';
+import { applyMessage, emptyRunState, runStateFrom } from '../../src/protocol/runState';
 import { fixture, ROOT } from '../helpers/fixtures';
 
 const trainerPath = path.join(ROOT, 'dist', 'trainer.js');
@@ -13,6 +14,8 @@ const ended = (s: RunSession) => new Promise<DoneMessage>((resolve) => s.once('e
 describe('a run session in the extension host', () => {
   it('forks the trainer, keeps every checked message and folds them into the run state', async () => {
     const session = new RunSession({ trainerPath, request: { file: fixture('train/frozen-spiral.ts'), backend: 'cpu', epochs: 1 } });
+    const seen: TrainerMessage[] = [];
+    session.on('message', (m) => seen.push(m));
     session.start();
     // The trainer runs below normal priority, so VS Code's own processes come first on a busy machine.
     assert.ok(getPriority(session.pid!) >= TRAINER_NICENESS, `trainer niceness ${getPriority(session.pid!)}`);
@@ -23,7 +26,17 @@ describe('a run session in the extension host', () => {
     assert.equal(session.state.status, 'completed');
     assert.equal(session.state.batches.step.length, 20);
     assert.ok(session.state.model);
-    assert.equal(session.messages[session.messages.length - 1].type, 'done');
+    // Batches are kept as the state's columns only; the run's messages come back exactly, in order.
+    assert.deepEqual([...session.messages()], seen);
+    assert.equal(seen[seen.length - 1].type, 'done');
+    assert.ok(seen.some((m) => m.type === 'gradients') && seen.some((m) => m.type === 'epochEnd'));
+    // A panel's snapshot (the batch columns + the other messages) folds into the same state.
+    const { batches, messages } = session.snapshot();
+    assert.equal(messages.filter((m) => m.type === 'batch').length, 0);
+    const replayed = emptyRunState();
+    replayed.batches = batches;
+    for (const m of messages) applyMessage(replayed, m);
+    assert.deepEqual({ ...replayed, version: 0 }, { ...runStateFrom(seen), version: 0 });
   });
 
   it('turns a trainer killed mid-run into a clear error, and the next run works', async () => {

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkTrainerCommand, checkTrainerMessage } from '../../src/protocol/messageChecks';
+import { checkHostToPanel } from '../../src/protocol/panelMessages';
 
 const batch = { type: 'batch', epoch: 1, step: 3, batch: 3, loss: 0.5, accuracy: 0.75, lr: 0.1, samplesPerSec: 900, elapsedSec: 1.2 };
 const graph = {
@@ -71,5 +72,25 @@ describe('trainer command checks', () => {
   it('reject a start with a bad epoch count or backend', () => {
     assert.match(JSON.stringify(checkTrainerCommand({ type: 'start', request: { file: '/a.ts', epochs: 0 } })), /epochs must be ≥ 1/);
     assert.match(JSON.stringify(checkTrainerCommand({ type: 'start', request: { file: '/a.ts', backend: 'gpu' } })), /backend must be one of/);
+  });
+});
+
+describe('host → panel message checks', () => {
+  const columns = { step: [1, 2], epoch: [1, 1], batch: [1, 2], loss: [0.9, 0.8], accuracy: [0.1, 0.2], lr: [0.1, 0.1], samplesPerSec: [900, 950], elapsedSec: [0.1, 0.2] };
+  const snapshot = (batches: unknown) => ({ type: 'snapshot', runId: 'r', file: '/x.ts', messages: [], batches });
+
+  it('accept a snapshot with or without batch columns', () => {
+    assert.equal(checkHostToPanel(snapshot(columns)).ok, true);
+    assert.equal(checkHostToPanel({ type: 'snapshot', runId: 'r', file: '/x.ts', messages: [batch] }).ok, true);
+  });
+
+  it('reject batch columns of different lengths, a missing column or a non-finite value', () => {
+    const short = checkHostToPanel(snapshot({ ...columns, loss: [0.9] }));
+    assert.match(!short.ok ? short.error : '', /columns must all have the same length/);
+    const { lr: _lr, ...noLr } = columns;
+    const missing = checkHostToPanel(snapshot(noLr));
+    assert.match(!missing.ok ? missing.error : '', /batches\.lr must be an array/);
+    const nan = checkHostToPanel(snapshot({ ...columns, loss: [0.9, Number.NaN] }));
+    assert.match(!nan.ok ? nan.error : '', /batches\.loss\[1\] must be a finite number/);
   });
 });

@@ -10,6 +10,7 @@ import type {
 } from '../../src/protocol/messages';
 import { screenshot, settled, startHarness, type Harness, type Theme } from '../helpers/panelHarness';
 import { recordedRun } from '../helpers/recordedRuns';
+import { runStateFrom } from '../../src/protocol/runState';
 
 let harness: Harness;
 before(async () => { harness = await startHarness(); });
@@ -213,6 +214,28 @@ describe('Training view', () => {
     assert.ok(after.length > before.length, 'the raw loss path got longer');
     assert.equal(await attr(page, '[data-series="loss-raw"]', 'data-x-last'), String(batches[batches.length - 1].step));
     await page.close();
+  });
+
+  it('draws the same charts from a snapshot of batch columns (as the host sends it) as from every message', async () => {
+    const run = recordedRun('mlp');
+    const [head, rest] = until(run, 'batch', 10);
+    const folded = runStateFrom(head);
+    const full = await show('training', head);
+    const compact = await harness.open('dark');
+    await post(compact, { type: 'snapshot', runId: 'r1', file: '/x.ts', batches: folded.batches, messages: head.filter((m) => m.type !== 'batch') });
+    await compact.click('[data-tab="training"]');
+    await settled(compact);
+    for (const s of ['loss-raw', 'loss-smoothed', 'accuracy-raw', 'lr-actual']) {
+      assert.equal(await numberAttr(compact, `[data-series="${s}"]`, 'data-points'), 10, s);
+      assert.equal(await attr(compact, `[data-series="${s}"] path.line`, 'd'), await attr(full, `[data-series="${s}"] path.line`, 'd'), s);
+    }
+    // Live batches after it append to the columns.
+    const batches = ofType(rest, 'batch').slice(0, 5);
+    await more(compact, batches);
+    assert.equal(await numberAttr(compact, '[data-series="loss-raw"]', 'data-points'), 15);
+    assert.equal(await attr(compact, '[data-series="loss-raw"]', 'data-x-last'), String(batches[4].step));
+    await full.close();
+    await compact.close();
   });
 
   it("smooths with TensorBoard's debiased EMA and the slider changes (and persists) the weight", async () => {
