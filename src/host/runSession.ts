@@ -59,10 +59,11 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
   }
 
   start(): void {
-    const child = fork(this.options.trainerPath, [], {
+    // fork() copies the host's page tables: ~15–50 ms in VS Code's big extension host, booked for the probe.
+    const child = timeHostWork('trainer fork', () => fork(this.options.trainerPath, [], {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       env: { ...process.env, ...this.options.env },
-    });
+    }));
     this.child = child;
     // Training takes a whole core for as long as it runs: below normal priority, so VS Code's UI and
     // extension host (and the panel drawing the run) come first when the cores are busy.

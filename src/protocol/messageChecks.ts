@@ -1,11 +1,16 @@
-import type { TrainerCommand, TrainerMessage } from './messages';
+import { MAX_PLANNED_LR_POINTS, type TrainerCommand, type TrainerMessage } from './messages';
 import type { ModelGraph } from './modelInfo';
 import {
-  all, anything, arrayOf, boolean, checkTagged, finite, integer, literal, nullable, object, optional, recordOf, string,
+  all, anything, arrayOf, boolean, checkTagged, finite, finiteArray, integer, literal, nullable, object, optional, recordOf, string,
   type Check, type Checked,
 } from './validation';
 
 const shape = arrayOf(nullable(integer));
+const plannedLrCheck = all(object({ step: finiteArray, lr: finiteArray }), (v, p) => {
+  const { step, lr } = v as { step: number[]; lr: number[] };
+  if (step.length !== lr.length) return `${p}.step and ${p}.lr must have the same length`;
+  return step.length <= MAX_PLANNED_LR_POINTS ? null : `${p} must have at most ${MAX_PLANNED_LR_POINTS} points, got ${step.length}`;
+});
 const location = object({ file: string, line: integer, column: integer });
 
 const graphNode = object({
@@ -52,7 +57,7 @@ const MESSAGE_CHECKS: Record<string, Check> = {
     dataset: object({ name: string, source: string, trainCount: integer, testCount: integer, inputShape: arrayOf(integer), numClasses: integer, classNames: arrayOf(string) }),
     plan: object({
       epochs: integer, batchSize: integer, stepsPerEpoch: integer, totalSteps: integer, gradientEvery: integer, histogramEvery: integer,
-      optimizer: string, loss: string, seed: finite, schedule: nullable(object({ type: string })), plannedLr: nullable(arrayOf(finite)),
+      optimizer: string, loss: string, seed: finite, schedule: nullable(object({ type: string })), plannedLr: nullable(plannedLrCheck),
     }),
   }),
   epochStart: object({ epoch: integer, epochs: integer, stepsPerEpoch: integer, lr: finite }),

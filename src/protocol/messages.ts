@@ -34,9 +34,22 @@ export interface TrainingPlan {
   loss: string;
   seed: number;
   schedule: ScheduleSpec | null;
-  /** The learning rate planned for every step (null for schedules that depend on losses). */
-  plannedLr: number[] | null;
+  /** The planned learning-rate schedule (null for schedules that depend on losses): see PlannedLr. */
+  plannedLr: PlannedLr | null;
 }
+
+/**
+ * A planned schedule as points of a line: the rate at `step[i]` is `lr[i]`, straight between points.
+ * The points are both ends of every stretch where the rate stays the same (a step schedule is exact);
+ * a schedule that changes more often is sampled evenly, at most MAX_PLANNED_LR_POINTS points, so the
+ * model message stays small however long the run (a rate per step was ~10 bytes a step).
+ */
+export interface PlannedLr {
+  step: number[];
+  lr: number[];
+}
+
+export const MAX_PLANNED_LR_POINTS = 1000;
 
 export interface ModelMessage {
   type: 'model';

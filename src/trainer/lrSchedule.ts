@@ -12,6 +12,7 @@
 // CosineAnnealingLR) we do the same recursion, so the numbers match PyTorch's to the last bits rather
 // than only the closed form's; the closed forms are given in comments.
 import type { ScheduleSpec } from '../protocol/experimentSpec';
+import { MAX_PLANNED_LR_POINTS, type PlannedLr } from '../protocol/messages';
 import { UserError } from '../model/userError';
 
 export interface ScheduleContext {
@@ -167,6 +168,21 @@ export function createSchedule(spec: ScheduleSpec | undefined, ctx: ScheduleCont
         monitor: r.choice('monitor', ['testLoss', 'trainLoss'] as const, 'testLoss'),
       });
   }
+}
+
+/** The planned rates of every step as the line the model message carries (see PlannedLr). */
+export function plannedLrCurve(rates: readonly number[], maxPoints = MAX_PLANNED_LR_POINTS): PlannedLr {
+  const n = rates.length;
+  const ends: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (i === 0 || i === n - 1 || rates[i] !== rates[i - 1] || rates[i] !== rates[i + 1]) ends.push(i);
+  }
+  let keep = ends;
+  if (ends.length > maxPoints) {
+    keep = [];
+    for (let k = 0; k < maxPoints; k++) keep.push(ends[Math.round((k * (ends.length - 1)) / (maxPoints - 1))]);
+  }
+  return { step: keep.map((i) => i + 1), lr: keep.map((i) => rates[i]) };
 }
 
 /** Learning rate of every optimizer step in order (epochs*stepsPerEpoch values); throws for plateau (it needs losses). */

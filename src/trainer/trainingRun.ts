@@ -9,7 +9,7 @@ import { saveModelFiles } from '../model/saveModelFiles';
 import { UserError } from '../model/userError';
 import type { ExperimentSettings } from '../protocol/experimentSpec';
 import type {
-  BackendName, DatasetInfo, DoneMessage, ModelMessage, TrainerMessage, TrainRequest, TrainingPlan,
+  BackendName, DatasetInfo, DoneMessage, ModelMessage, PlannedLr, TrainerMessage, TrainRequest, TrainingPlan,
 } from '../protocol/messages';
 import type { SourceLocation } from '../protocol/modelInfo';
 import { modelLensVersion } from '../version';
@@ -17,7 +17,7 @@ import { chooseBackend, type BackendChoice } from './backendChoice';
 import { batchInputs, batchLabels, evaluate } from './evaluation';
 import { freezeLayers } from './freezeLayers';
 import { gradientFigures, gradientLayers, snapshotWeights, updateRatios, type GradientLayer } from './gradientStats';
-import { createSchedule, plannedLearningRates, type LrSchedule } from './lrSchedule';
+import { createSchedule, plannedLearningRates, plannedLrCurve, type LrSchedule } from './lrSchedule';
 import { lossDefinition, predictedClasses, targetTensor, type LossDefinition } from './losses';
 import { createOptimizer, setLearningRate } from './optimizers';
 
@@ -161,9 +161,9 @@ async function train(request: TrainRequest, emit: Emit, control: RunControl, set
   const optimizer = createOptimizer(optimizerSpec);
   const scheduleContext = { baseLr: optimizerSpec.learningRate, epochs, stepsPerEpoch };
   const schedule: LrSchedule = createSchedule(training.schedule, scheduleContext);
-  let plannedLr: number[] | null = null;
+  let plannedLr: PlannedLr | null = null;
   try {
-    plannedLr = plannedLearningRates(training.schedule, scheduleContext);
+    plannedLr = plannedLrCurve(plannedLearningRates(training.schedule, scheduleContext));
   } catch {
     plannedLr = null; // ReduceLROnPlateau depends on the losses to come
   }

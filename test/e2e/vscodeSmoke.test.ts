@@ -11,16 +11,14 @@ import {
   codeServerEntry, findWebviewFrame, hoverWord, openFile, problems, revealLine, runCommand, startVsCode, statusBarText, waitFor,
   waitForNotification, type VsCodeSession,
 } from '../helpers/codeServer';
-import { ROOT, example } from '../helpers/fixtures';
+import { ROOT } from '../helpers/fixtures';
+import { limitedMlp } from '../helpers/hostRun';
 
 const VSIX = path.join(ROOT, 'model-lens.vsix');
 const EXTENSION_ID = 'model-lens.model-lens';
 
 /** The course MLP, limited to a few hundred samples (small batches, many epochs: a run of ~10 s). */
-const EXPERIMENT = fs.readFileSync(example('mnist-mlp.ts'), 'utf8')
-  .replace("data: { dataset: 'mnist', normalize: { mean: 0.5, std: 0.5 } },", "data: { dataset: 'mnist', normalize: { mean: 0.5, std: 0.5 }, limit: 480, testLimit: 300 },")
-  .replace('epochs: 5,', 'epochs: 400,')
-  .replace('batchSize: 128,', 'batchSize: 16,');
+const EXPERIMENT = limitedMlp(400);
 const lineWith = (needle: string) => EXPERIMENT.split('\n').findIndex((l) => l.includes(needle)) + 1;
 
 /** Text of the "Model Lens" output channel, from VS Code's log files. */

@@ -20,6 +20,7 @@ export function fakeVscode() {
   const registered = new Map<string, (...args: unknown[]) => unknown>();
   const messages: string[] = [];
   const show = (m: string) => { messages.push(m); return Promise.resolve(undefined); };
+  const windowApi: Record<string, unknown> = { showInformationMessage: show, showWarningMessage: show, showErrorMessage: show, activeTextEditor: undefined };
   const api: Record<string, unknown> & { workspace: Record<string, unknown> } = {
     commands: {
       registerCommand: (id: string, fn: (...args: unknown[]) => unknown) => {
@@ -28,15 +29,70 @@ export function fakeVscode() {
       },
       executeCommand: () => Promise.resolve(undefined),
     },
-    window: new Proxy({ showInformationMessage: show, showWarningMessage: show, showErrorMessage: show, activeTextEditor: undefined },
-      { get: (t, k: string) => (k in t ? (t as Record<string, unknown>)[k] : stub()) }),
+    window: new Proxy(windowApi, { get: (t, k: string) => (k in t ? t[k] : stub()) }),
     workspace: new Proxy({ isTrusted: true } as Record<string, unknown>, { get: (t, k: string) => (k in t ? t[k] : stub()) }),
   };
   // `import * as vscode` copies the module's own keys: list the ones the extension touches.
   for (const k of ['EventEmitter', 'Uri', 'Position', 'Range', 'Hover', 'MarkdownString', 'CodeLens', 'Diagnostic', 'DiagnosticSeverity',
     'StatusBarAlignment', 'ProgressLocation', 'ViewColumn', 'languages', 'env']) api[k] = stub();
   const vscode = new Proxy(api, { get: (t, k: string) => (k in t ? t[k] : stub()) });
-  return { api, vscode, registered, messages };
+  return { api, windowApi, vscode, registered, messages };
+}
+
+/** Enough of vscode.Uri for file paths. */
+class FakeUri {
+  constructor(readonly fsPath: string) {}
+  static file(p: string): FakeUri { return new FakeUri(p); }
+  static joinPath(base: FakeUri, ...parts: string[]): FakeUri { return new FakeUri(path.join(base.fsPath, ...parts)); }
+  toString(): string { return `file://${this.fsPath}`; }
+}
+
+/** What the extension showed through the stand-ins of fakeVscodeHost. */
+export interface HostRecord {
+  /** Every message posted to the webview, as VS Code sends it: JSON text. */
+  posts: string[];
+  progress: string[];
+  output: string[];
+  statusBar: string[];
+}
+
+/**
+ * fakeVscode with the window parts a training run drives: a webview panel that says "ready" as
+ * the real page does and serializes every post as VS Code does, progress notifications, the output
+ * channel and the status bar item, all recorded; settings from `settings`.
+ */
+export function fakeVscodeHost(settings: Record<string, unknown> = {}) {
+  const fake = fakeVscode();
+  const record: HostRecord = { posts: [], progress: [], output: [], statusBar: [] };
+  const disposable = { dispose() {} };
+  fake.windowApi.createWebviewPanel = () => {
+    let listener: ((m: unknown) => void) | null = null;
+    const webview = {
+      options: {}, html: '', cspSource: 'https://fake.vscode-cdn.net',
+      asWebviewUri: (u: unknown) => u,
+      postMessage: (m: unknown) => { record.posts.push(JSON.stringify(m)); return Promise.resolve(true); },
+      onDidReceiveMessage: (fn: (m: unknown) => void) => {
+        listener = fn;
+        setImmediate(() => listener?.({ type: 'ready' })); // the page loaded
+        return disposable;
+      },
+    };
+    return { webview, visible: true, title: '', iconPath: undefined, reveal() {}, dispose() {},
+      onDidDispose: () => disposable, onDidChangeViewState: () => disposable };
+  };
+  fake.windowApi.withProgress = (_options: unknown, task: (p: unknown, t: unknown) => Promise<unknown>) =>
+    task({ report: (v: { message?: string }) => { if (v.message) record.progress.push(v.message); } },
+      { isCancellationRequested: false, onCancellationRequested: () => disposable });
+  fake.windowApi.createOutputChannel = () => ({ appendLine: (l: string) => record.output.push(l), append() {}, show() {}, clear() {}, dispose() {} });
+  fake.windowApi.createStatusBarItem = () => {
+    const item = { name: '', tooltip: '', command: '', show() {}, hide() {}, dispose() {} } as Record<string, unknown>;
+    Object.defineProperty(item, 'text', { get: () => record.statusBar[record.statusBar.length - 1] ?? '', set: (t: string) => { record.statusBar.push(t); } });
+    return item;
+  };
+  fake.api.workspace.getConfiguration = () => ({ get: <T>(key: string, fallback: T) => (key in settings ? settings[key] : fallback) as T });
+  fake.api.workspace.textDocuments = [];
+  fake.api.Uri = FakeUri;
+  return { ...fake, record, Uri: FakeUri };
 }
 
 export function loadExtension(vscode: unknown) {

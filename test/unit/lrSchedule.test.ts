@@ -11,10 +11,12 @@ import * as fs from 'node:fs';
 import {
   createSchedule,
   plannedLearningRates,
+  plannedLrCurve,
   type LrSchedule,
   type ScheduleContext,
 } from '../../src/trainer/lrSchedule';
 import type { ScheduleSpec } from '../../src/protocol/experimentSpec';
+import { MAX_PLANNED_LR_POINTS } from '../../src/protocol/messages';
 import { UserError } from '../../src/model/userError';
 import { fixture } from '../helpers/fixtures';
 
@@ -476,4 +478,44 @@ describe('recorded PyTorch sequences', () => {
       assertSeq(lrs, c.lrs, c.name);
     });
   }
+});
+
+describe('the planned schedule as the model message carries it (plannedLrCurve)', () => {
+  /** The curve's rate at every step 1..n, straight between its points. */
+  function atEveryStep(curve: { step: number[]; lr: number[] }, n: number): number[] {
+    const out: number[] = [];
+    let k = 0;
+    for (let s = 1; s <= n; s++) {
+      while (curve.step[k + 1] !== undefined && curve.step[k + 1] <= s) k++;
+      const next = Math.min(k + 1, curve.step.length - 1);
+      const span = curve.step[next] - curve.step[k];
+      out.push(span === 0 ? curve.lr[k] : curve.lr[k] + ((curve.lr[next] - curve.lr[k]) * (s - curve.step[k])) / span);
+    }
+    return out;
+  }
+
+  it('keeps a step schedule exact with both ends of every stretch', () => {
+    const rates = plannedLearningRates({ type: 'step', stepSize: 2, gamma: 0.5 }, { baseLr: 0.1, epochs: 6, stepsPerEpoch: 50 });
+    const curve = plannedLrCurve(rates);
+    assert.equal(curve.step.length, 6, 'three stretches of 100 steps, two points each');
+    assert.deepEqual(curve.step, [1, 100, 101, 200, 201, 300]);
+    assert.deepEqual(atEveryStep(curve, rates.length), rates);
+  });
+
+  it('sends a constant rate as two points', () => {
+    const rates = plannedLearningRates(undefined, { baseLr: 0.01, epochs: 400, stepsPerEpoch: 30 });
+    assert.deepEqual(plannedLrCurve(rates), { step: [1, 12_000], lr: [0.01, 0.01] });
+  });
+
+  it(`samples a schedule that changes every step at ${MAX_PLANNED_LR_POINTS} points, first and last step included`, () => {
+    const ctx = { baseLr: 0.1, epochs: 40, stepsPerEpoch: 500 };
+    const rates = plannedLearningRates({ type: 'oneCycle', maxLr: 0.1 }, ctx);
+    const curve = plannedLrCurve(rates);
+    assert.equal(curve.step.length, MAX_PLANNED_LR_POINTS);
+    assert.equal(curve.step[0], 1);
+    assert.equal(curve.step[curve.step.length - 1], 20_000);
+    curve.step.forEach((s, i) => assert.equal(curve.lr[i], rates[s - 1], `the point at step ${s} is the planned rate`));
+    const worst = Math.max(...atEveryStep(curve, rates.length).map((v, i) => Math.abs(v - rates[i])));
+    assert.ok(worst < 1e-3 * 0.1, `largest gap between the line and the plan: ${worst}`);
+  });
 });

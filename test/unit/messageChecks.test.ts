@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkTrainerCommand, checkTrainerMessage } from '../../src/protocol/messageChecks';
 import { checkHostToPanel } from '../../src/protocol/panelMessages';
+import { MAX_PLANNED_LR_POINTS } from '../../src/protocol/messages';
 
 const batch = { type: 'batch', epoch: 1, step: 3, batch: 3, loss: 0.5, accuracy: 0.75, lr: 0.1, samplesPerSec: 900, elapsedSec: 1.2 };
 const graph = {
@@ -55,6 +56,23 @@ describe('trainer message checks', () => {
     assert.match(!dangling.ok ? dangling.error : '', /edge in → nowhere to a node that does not exist/);
     const orphan = checkTrainerMessage(model({ ...graph, nodes: [graph.nodes[0], { ...graph.nodes[1], parent: 'ghost' }] }));
     assert.match(!orphan.ok ? orphan.error : '', /names a parent ghost that does not exist/);
+  });
+
+  it('accept a planned schedule of matching points and reject one too long or with mismatched columns', () => {
+    const model = (plannedLr: unknown) => ({
+      type: 'model', name: 'm', file: '/x.ts', graph, callSites: {},
+      summary: { model: 'm', batchSize: 1, layers: [], totals: { totalParams: 0, trainableParams: 0, nonTrainableParams: 0, multAdds: 0, inputBytes: 0, forwardBackwardBytes: 0, paramBytes: 0, totalBytes: 0 } },
+      dataset: { name: 'spiral', source: 'synthetic', trainCount: 1, testCount: 1, inputShape: [2], numClasses: 2, classNames: ['a', 'b'] },
+      plan: { epochs: 1, batchSize: 1, stepsPerEpoch: 1, totalSteps: 1, gradientEvery: 1, histogramEvery: 1, optimizer: 'sgd', loss: 'mse', seed: 1, schedule: null, plannedLr },
+    });
+    assert.equal(checkTrainerMessage(model({ step: [1, 100], lr: [0.1, 0.01] })).ok, true);
+    const mismatched = checkTrainerMessage(model({ step: [1, 100], lr: [0.1] }));
+    assert.match(!mismatched.ok ? mismatched.error : '', /plannedLr\.step and .*plannedLr\.lr must have the same length/);
+    const n = MAX_PLANNED_LR_POINTS + 1;
+    const long = checkTrainerMessage(model({ step: Array.from({ length: n }, (_, i) => i + 1), lr: new Array(n).fill(0.1) }));
+    assert.match(!long.ok ? long.error : '', new RegExp(`at most ${MAX_PLANNED_LR_POINTS} points, got ${n}`));
+    const perStep = checkTrainerMessage(model([0.1, 0.1]));
+    assert.match(!perStep.ok ? perStep.error : '', /plannedLr must be an object, got an array/, 'the old rate-per-step array');
   });
 
   it('reject something that is not an object', () => {

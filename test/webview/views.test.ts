@@ -11,6 +11,8 @@ import type {
 import { screenshot, settled, startHarness, type Harness, type Theme } from '../helpers/panelHarness';
 import { recordedRun } from '../helpers/recordedRuns';
 import { runStateFrom } from '../../src/protocol/runState';
+import { plannedLrCurve } from '../../src/trainer/lrSchedule';
+import { MAX_PLANNED_LR_POINTS } from '../../src/protocol/messages';
 
 let harness: Harness;
 before(async () => { harness = await startHarness(); });
@@ -105,9 +107,9 @@ function longRun(base: TrainerMessage[], steps: number, every: number, extra: nu
   const batches = ofType(base, 'batch');
   const grads = ofType(base, 'gradients');
   const total = steps + extra;
-  const plan = { ...model.plan, epochs: 10, stepsPerEpoch: total / 10, totalSteps: total, gradientEvery: every,
-    plannedLr: Array.from({ length: total }, (_, i) => 0.05 * 0.5 * (1 + Math.cos((Math.PI * i) / total))) };
-  const batch = (step: number): BatchMessage => ({ ...batches[step % batches.length], step, epoch: Math.ceil(step / plan.stepsPerEpoch), lr: plan.plannedLr[step - 1] });
+  const rates = Array.from({ length: total }, (_, i) => 0.05 * 0.5 * (1 + Math.cos((Math.PI * i) / total)));
+  const plan = { ...model.plan, epochs: 10, stepsPerEpoch: total / 10, totalSteps: total, gradientEvery: every, plannedLr: plannedLrCurve(rates) };
+  const batch = (step: number): BatchMessage => ({ ...batches[step % batches.length], step, epoch: Math.ceil(step / plan.stepsPerEpoch), lr: rates[step - 1] });
   const gradients = (step: number): GradientsMessage => {
     const g = grads[(step / every) % grads.length | 0];
     const withHistograms = step % (every * 20) === 0;
@@ -291,12 +293,12 @@ describe('Training view', () => {
   it('draws the whole planned learning-rate schedule ahead of the rates used so far', async () => {
     const run = recordedRun('cnn');
     const plan = ofType(run, 'model')[0].plan;
-    assert.ok(plan.plannedLr && plan.plannedLr.length === plan.totalSteps);
+    assert.ok(plan.plannedLr && plan.plannedLr.step[plan.plannedLr.step.length - 1] === plan.totalSteps);
     const [head] = until(run, 'batch', 5);
     const page = await show('training', head);
-    assert.equal(await numberAttr(page, '[data-series="lr-planned"]', 'data-points'), plan.plannedLr.length);
+    assert.equal(await numberAttr(page, '[data-series="lr-planned"]', 'data-points'), plan.plannedLr.step.length);
     assert.equal(await attr(page, '[data-series="lr-planned"]', 'data-x-first'), '1');
-    assert.equal(await attr(page, '[data-series="lr-planned"]', 'data-x-last'), String(plan.plannedLr.length));
+    assert.equal(await attr(page, '[data-series="lr-planned"]', 'data-x-last'), String(plan.totalSteps));
     assert.equal(await attr(page, '[data-series="lr-actual"]', 'data-x-last'), '5');
     assert.ok(await page.locator('[data-series="lr-planned"].series-dashed').count(), 'the plan is dashed');
     await page.close();
@@ -338,11 +340,15 @@ describe('Training view', () => {
   it('draws every series of a 50,000-step run downsampled to at most two points per pixel (frame times: npm run bench -- webview)', async () => {
     const { messages, batch, gradients } = fiftyThousandSteps();
     const page = await show('training', messages);
-    for (const [chart, s] of [['loss', 'loss-raw'], ['loss', 'loss-smoothed'], ['accuracy', 'accuracy-raw'], ['lr', 'lr-planned'], ['lr', 'lr-actual']]) {
+    for (const [chart, s] of [['loss', 'loss-raw'], ['loss', 'loss-smoothed'], ['accuracy', 'accuracy-raw'], ['lr', 'lr-actual']]) {
       const width = await numberAttr(page, `[data-chart="${chart}"] svg`, 'width');
       assert.ok(await numberAttr(page, `[data-series="${s}"]`, 'data-points') >= 50_000, s);
       assert.ok(await numberAttr(page, `[data-series="${s}"]`, 'data-drawn') <= 2 * width + 2, `${s} is drawn with at most two points per pixel`);
     }
+    // The plan comes as at most MAX_PLANNED_LR_POINTS points over the whole run.
+    const plan = ofType(messages, 'model')[0].plan;
+    assert.ok(await numberAttr(page, '[data-series="lr-planned"]', 'data-points') <= MAX_PLANNED_LR_POINTS);
+    assert.equal(await attr(page, '[data-series="lr-planned"]', 'data-x-last'), String(plan.totalSteps));
     const times = await streamAndTime(page, Array.from({ length: 60 }, (_, k) => batch(50_001 + k)), Array.from({ length: 15 }, (_, k) => gradients(50_020 + 20 * k)), 3);
     assert.equal(await numberAttr(page, '[data-series="loss-raw"]', 'data-points'), 50_060, 'every streamed batch arrived');
     const p95 = percentile(times, 0.95);

@@ -22,7 +22,6 @@ export function createTrainingView(): View {
   let redrawFrame = 0;
   const lossEma = new IncrementalEma();
   const accEma = new IncrementalEma();
-  let plannedSteps: { lr: number[]; steps: number[] } | null = null;
   const widths = new WidthWatcher(() => { if (last && !content.hidden) draw(last); });
 
   let empty: HTMLParagraphElement;
@@ -147,9 +146,8 @@ export function createTrainingView(): View {
 
     const lrSeries: LineSeries[] = [];
     const plannedLr = plan?.plannedLr ?? null;
-    if (plannedLr && plannedLr.length) {
-      if (plannedSteps?.lr !== plannedLr) plannedSteps = { lr: plannedLr, steps: plannedLr.map((_, i) => i + 1) };
-      lrSeries.push({ id: 'lr-planned', label: 'planned schedule', x: plannedSteps.steps, y: plannedLr, colour: 'var(--ml-muted)', mark: 'dashed' });
+    if (plannedLr && plannedLr.step.length) {
+      lrSeries.push({ id: 'lr-planned', label: 'planned schedule', x: plannedLr.step, y: plannedLr.lr, colour: 'var(--ml-muted)', mark: 'dashed' });
     }
     lrSeries.push({ id: 'lr-actual', label: 'used', x: b.step, y: b.lr, colour: 'var(--ml-series-4)', mark: 'line' });
 
