@@ -13,7 +13,8 @@ export const PANEL_VIEW_TYPE = 'modelLens.panel';
 
 /**
  * The Model Lens panel: a webview beside the editor that shows the latest run. It gets a snapshot
- * (the batch columns and every other message so far) when it opens or is restored, then live messages at most N times a second.
+ * (the batch columns and every other message so far) when it opens or is restored, then live
+ * messages at most N times a second.
  */
 export class ModelLensPanel implements vscode.Disposable {
   private static current: ModelLensPanel | null = null;

@@ -59,7 +59,8 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
   }
 
   start(): void {
-    // fork() copies the host's page tables: ~15–50 ms in VS Code's big extension host, booked for the probe.
+    // fork() returns once the child has exec'd: 11–37 ms in code-server's extension host on a busy
+    // machine (the child must get a core first). Booked for the responsiveness probe's report.
     const child = timeHostWork('trainer fork', () => fork(this.options.trainerPath, [], {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       env: { ...process.env, ...this.options.env },
