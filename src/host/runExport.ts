@@ -3,11 +3,11 @@ import * as vscode from 'vscode';
 import type { RunState } from '../protocol/runState';
 import type { RunSession } from './runSession';
 
-/** Per-batch metrics as CSV: step, epoch, loss, accuracy, lr, samples/s, elapsed. */
+/** Per-batch metrics as CSV: step, epoch, batch, loss, accuracy, lr, samples/s, elapsed. */
 export function metricsCsv(state: RunState): string {
   const b = state.batches;
-  const rows = ['step,epoch,loss,accuracy,lr,samples_per_sec,elapsed_sec'];
-  for (let i = 0; i < b.step.length; i++) rows.push([b.step[i], b.epoch[i], b.loss[i], b.accuracy[i], b.lr[i], b.samplesPerSec[i], b.elapsedSec[i]].join(','));
+  const rows = ['step,epoch,batch,loss,accuracy,lr,samples_per_sec,elapsed_sec'];
+  for (let i = 0; i < b.step.length; i++) rows.push([b.step[i], b.epoch[i], b.batch[i], b.loss[i], b.accuracy[i], b.lr[i], b.samplesPerSec[i], b.elapsedSec[i]].join(','));
   return `${rows.join('\n')}\n`;
 }
 

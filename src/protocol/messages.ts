@@ -40,9 +40,10 @@ export interface TrainingPlan {
 
 /**
  * A planned schedule as points of a line: the rate at `step[i]` is `lr[i]`, straight between points.
- * The points are both ends of every stretch where the rate stays the same (a step schedule is exact);
- * a schedule that changes more often is sampled evenly, at most MAX_PLANNED_LR_POINTS points, so the
- * model message stays small however long the run (a rate per step was ~10 bytes a step).
+ * The points are both ends of every stretch where the rate stays the same (exact while that is at
+ * most MAX_PLANNED_LR_POINTS points); a schedule that changes more often comes as the lowest and
+ * highest rate of each of ~500 equal runs of steps, so the model message stays small however long
+ * the run (a rate per step was ~10 bytes a step).
  */
 export interface PlannedLr {
   step: number[];

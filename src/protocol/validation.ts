@@ -35,6 +35,15 @@ export const finiteArray: Check = (v, p) => {
   return null;
 };
 
+/** An array of integers (a path only on failure). */
+export const integerArray: Check = (v, p) => {
+  if (!Array.isArray(v)) return `${p} must be an array, got ${describeValue(v)}`;
+  for (let i = 0; i < v.length; i++) {
+    if (!Number.isInteger(v[i])) return integer(v[i], `${p}[${i}]`);
+  }
+  return null;
+};
+
 export const recordOf = (check: Check): Check => (v, p) => {
   if (!v || typeof v !== 'object' || Array.isArray(v)) return `${p} must be an object, got ${describeValue(v)}`;
   for (const [k, x] of Object.entries(v)) {

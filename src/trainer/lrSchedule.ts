@@ -177,11 +177,23 @@ export function plannedLrCurve(rates: readonly number[], maxPoints = MAX_PLANNED
   for (let i = 0; i < n; i++) {
     if (i === 0 || i === n - 1 || rates[i] !== rates[i - 1] || rates[i] !== rates[i + 1]) ends.push(i);
   }
-  let keep = ends;
-  if (ends.length > maxPoints) {
-    keep = [];
-    for (let k = 0; k < maxPoints; k++) keep.push(ends[Math.round((k * (ends.length - 1)) / (maxPoints - 1))]);
+  if (ends.length <= maxPoints) return { step: ends.map((i) => i + 1), lr: ends.map((i) => rates[i]) };
+  // Too many changes to draw exactly: the lowest and highest rate of each of equal runs of steps (in
+  // step order), as the charts draw long series, so a fast cycle stays a band instead of aliasing.
+  const buckets = Math.floor((maxPoints - 2) / 2);
+  const keep: number[] = [0];
+  for (let k = 0; k < buckets; k++) {
+    const lo = Math.floor((k * n) / buckets);
+    const hi = Math.floor(((k + 1) * n) / buckets);
+    let low = lo;
+    let high = lo;
+    for (let i = lo + 1; i < hi; i++) {
+      if (rates[i] < rates[low]) low = i;
+      if (rates[i] > rates[high]) high = i;
+    }
+    for (const i of low === high ? [low] : [Math.min(low, high), Math.max(low, high)]) if (i > keep[keep.length - 1]) keep.push(i);
   }
+  if (keep[keep.length - 1] !== n - 1) keep.push(n - 1);
   return { step: keep.map((i) => i + 1), lr: keep.map((i) => rates[i]) };
 }
 

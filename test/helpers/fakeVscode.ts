@@ -51,34 +51,51 @@ class FakeUri {
 export interface HostRecord {
   /** Every message posted to the webview, as VS Code sends it: JSON text. */
   posts: string[];
+  /** performance.now() of each post. */
+  postedAt: number[];
   progress: string[];
   output: string[];
   statusBar: string[];
 }
 
 /**
- * fakeVscode with the window parts a training run drives: a webview panel that says "ready" as
- * the real page does and serializes every post as VS Code does, progress notifications, the output
- * channel and the status bar item, all recorded; settings from `settings`.
+ * fakeVscode with the window parts a training run drives: a webview panel that says "ready"
+ * `readyDelayMs` after it is created, as the real page does once loaded, and serializes every post as
+ * VS Code does (without the cost of sending it on to a renderer); `hideAndShowPanel()` tears the page
+ * down and brings it back, which then says "ready" again (retainContextWhenHidden is off); progress
+ * notifications, the output channel and the status bar item, all recorded; settings from `settings`.
  */
-export function fakeVscodeHost(settings: Record<string, unknown> = {}) {
+export function fakeVscodeHost(settings: Record<string, unknown> = {}, readyDelayMs = 300) {
   const fake = fakeVscode();
-  const record: HostRecord = { posts: [], progress: [], output: [], statusBar: [] };
+  const record: HostRecord = { posts: [], postedAt: [], progress: [], output: [], statusBar: [] };
   const disposable = { dispose() {} };
+  let hideAndShow = (): void => { throw new Error('no panel was created'); };
   fake.windowApi.createWebviewPanel = () => {
-    let listener: ((m: unknown) => void) | null = null;
+    let fromPage: ((m: unknown) => void) | null = null;
+    const viewStateListeners: (() => void)[] = [];
+    const loaded = () => setTimeout(() => fromPage?.({ type: 'ready' }), readyDelayMs);
     const webview = {
       options: {}, html: '', cspSource: 'https://fake.vscode-cdn.net',
       asWebviewUri: (u: unknown) => u,
-      postMessage: (m: unknown) => { record.posts.push(JSON.stringify(m)); return Promise.resolve(true); },
-      onDidReceiveMessage: (fn: (m: unknown) => void) => {
-        listener = fn;
-        setImmediate(() => listener?.({ type: 'ready' })); // the page loaded
-        return disposable;
+      postMessage: (m: unknown) => {
+        if (!panel.visible) return Promise.resolve(false); // VS Code drops posts to a torn-down page
+        record.posts.push(JSON.stringify(m));
+        record.postedAt.push(performance.now());
+        return Promise.resolve(true);
       },
+      onDidReceiveMessage: (fn: (m: unknown) => void) => { fromPage = fn; loaded(); return disposable; },
     };
-    return { webview, visible: true, title: '', iconPath: undefined, reveal() {}, dispose() {},
-      onDidDispose: () => disposable, onDidChangeViewState: () => disposable };
+    const panel = { webview, visible: true, title: '', iconPath: undefined, reveal() {}, dispose() {},
+      onDidDispose: () => disposable,
+      onDidChangeViewState: (fn: () => void) => { viewStateListeners.push(fn); return disposable; } };
+    hideAndShow = () => {
+      for (const visible of [false, true]) {
+        panel.visible = visible;
+        for (const fn of viewStateListeners) fn();
+      }
+      loaded();
+    };
+    return panel;
   };
   fake.windowApi.withProgress = (_options: unknown, task: (p: unknown, t: unknown) => Promise<unknown>) =>
     task({ report: (v: { message?: string }) => { if (v.message) record.progress.push(v.message); } },
@@ -92,7 +109,7 @@ export function fakeVscodeHost(settings: Record<string, unknown> = {}) {
   fake.api.workspace.getConfiguration = () => ({ get: <T>(key: string, fallback: T) => (key in settings ? settings[key] : fallback) as T });
   fake.api.workspace.textDocuments = [];
   fake.api.Uri = FakeUri;
-  return { ...fake, record, Uri: FakeUri };
+  return { ...fake, record, Uri: FakeUri, hideAndShowPanel: () => hideAndShow() };
 }
 
 export function loadExtension(vscode: unknown) {

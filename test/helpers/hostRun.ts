@@ -11,10 +11,16 @@ import { example, ROOT } from './fixtures';
 
 /** The course MLP limited as the VS Code e2e test runs it: 480 samples, batch 16, many short epochs. */
 export function limitedMlp(epochs: number): string {
-  return fs.readFileSync(example('mnist-mlp.ts'), 'utf8')
-    .replace("data: { dataset: 'mnist', normalize: { mean: 0.5, std: 0.5 } },", "data: { dataset: 'mnist', normalize: { mean: 0.5, std: 0.5 }, limit: 480, testLimit: 300 },")
-    .replace('epochs: 5,', `epochs: ${epochs},`)
-    .replace('batchSize: 128,', 'batchSize: 16,');
+  let source = fs.readFileSync(example('mnist-mlp.ts'), 'utf8');
+  for (const [from, to] of [
+    ["data: { dataset: 'mnist', normalize: { mean: 0.5, std: 0.5 } },", "data: { dataset: 'mnist', normalize: { mean: 0.5, std: 0.5 }, limit: 480, testLimit: 300 },"],
+    ['epochs: 5,', `epochs: ${epochs},`],
+    ['batchSize: 128,', 'batchSize: 16,'],
+  ]) {
+    if (!source.includes(from)) throw new Error(`examples/mnist-mlp.ts no longer has \`${from}\`: update limitedMlp`);
+    source = source.replace(from, to);
+  }
+  return source;
 }
 
 export interface HostRun {
@@ -28,11 +34,15 @@ export interface HostRun {
 }
 
 /** Writes `source` into a fresh folder (no node_modules), trains it through the extension, and stops it after `stopAfterMs` if given. */
-export async function trainThroughExtension(source: string, options: { stopAfterMs?: number; timeoutMs?: number; settings?: Record<string, unknown> } = {}): Promise<HostRun> {
+export async function trainThroughExtension(source: string, options: {
+  stopAfterMs?: number; timeoutMs?: number; settings?: Record<string, unknown>;
+  /** Hide and show the panel (its page reloads and asks for a snapshot) once a post holds this step. */
+  hidePanelAtStep?: number;
+} = {}): Promise<HostRun> {
   const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'model-lens-host-'));
   const file = path.join(folder, 'experiment.ts');
   fs.writeFileSync(file, source);
-  const { vscode, registered, record, Uri } = fakeVscodeHost(options.settings);
+  const { vscode, registered, record, Uri, hideAndShowPanel } = fakeVscodeHost(options.settings);
   const subscriptions: { dispose(): void }[] = [];
   loadExtension(vscode).activate({ subscriptions, extensionPath: ROOT, extensionUri: Uri.file(ROOT) });
   const started = performance.now();
@@ -41,10 +51,18 @@ export async function trainThroughExtension(source: string, options: { stopAfter
     const stopAt = options.stopAfterMs === undefined ? Infinity : started + options.stopAfterMs;
     const deadline = started + (options.timeoutMs ?? 120_000);
     let stopped = false;
+    let hidden = options.hidePanelAtStep === undefined;
+    let seenPosts = 0;
+    let hiddenAtPost = Infinity;
+    const shownAgain = () => hiddenAtPost === Infinity || record.posts.slice(hiddenAtPost).some((p) => p.startsWith('{"type":"snapshot"'));
     for (;;) {
+      for (; !hidden && seenPosts < record.posts.length; seenPosts++) {
+        const post = JSON.parse(record.posts[seenPosts]) as { messages?: { type: string; step?: number }[] };
+        if (post.messages?.some((m) => m.type === 'batch' && (m.step ?? 0) >= options.hidePanelAtStep!)) { hidden = true; hiddenAtPost = record.posts.length; hideAndShowPanel(); }
+      }
       const ended = record.output.map((l) => / run of experiment\.ts ended: (\w+)/.exec(l)).find(Boolean);
       const probeLine = record.output.find((l) => l.startsWith('[host] event-loop delay during the run'));
-      if (ended && probeLine) return { record, probeLine: probeLine.replace(/^\[host\] /, ''), reason: ended[1], seconds: (performance.now() - started) / 1000 };
+      if (ended && probeLine && shownAgain()) return { record, probeLine: probeLine.replace(/^\[host\] /, ''), reason: ended[1], seconds: (performance.now() - started) / 1000 };
       if (!stopped && performance.now() > stopAt) { stopped = true; await registered.get('modelLens.stop')!(); }
       if (performance.now() > deadline) throw new Error(`the run did not end in time; output:\n${record.output.join('\n')}`);
       await sleep(50);

@@ -507,15 +507,30 @@ describe('the planned schedule as the model message carries it (plannedLrCurve)'
     assert.deepEqual(plannedLrCurve(rates), { step: [1, 12_000], lr: [0.01, 0.01] });
   });
 
-  it(`samples a schedule that changes every step at ${MAX_PLANNED_LR_POINTS} points, first and last step included`, () => {
+  it(`samples a schedule that changes every step at ≤ ${MAX_PLANNED_LR_POINTS} points, first and last step included`, () => {
     const ctx = { baseLr: 0.1, epochs: 40, stepsPerEpoch: 500 };
     const rates = plannedLearningRates({ type: 'oneCycle', maxLr: 0.1 }, ctx);
     const curve = plannedLrCurve(rates);
-    assert.equal(curve.step.length, MAX_PLANNED_LR_POINTS);
+    assert.ok(curve.step.length <= MAX_PLANNED_LR_POINTS && curve.step.length > MAX_PLANNED_LR_POINTS / 2, `${curve.step.length} points`);
+    assert.ok(curve.step.every((s, i) => i === 0 || s > curve.step[i - 1]), 'steps ascend');
     assert.equal(curve.step[0], 1);
     assert.equal(curve.step[curve.step.length - 1], 20_000);
     curve.step.forEach((s, i) => assert.equal(curve.lr[i], rates[s - 1], `the point at step ${s} is the planned rate`));
     const worst = Math.max(...atEveryStep(curve, rates.length).map((v, i) => Math.abs(v - rates[i])));
     assert.ok(worst < 1e-3 * 0.1, `largest gap between the line and the plan: ${worst}`);
+  });
+
+  it('keeps a cycle faster than the points can follow as a band from its lowest to its highest rate, all run long', () => {
+    const ctx = { baseLr: 0.001, epochs: 40, stepsPerEpoch: 500 };
+    const rates = plannedLearningRates({ type: 'cyclic', baseLr: 0.001, maxLr: 0.01, stepSizeUp: 10 }, ctx); // period 20
+    const lowest = Math.min(...rates);
+    const highest = Math.max(...rates);
+    const curve = plannedLrCurve(rates);
+    assert.ok(curve.step.length <= MAX_PLANNED_LR_POINTS);
+    for (let tenth = 0; tenth < 10; tenth++) {
+      const inTenth = curve.lr.filter((_, i) => Math.floor((curve.step[i] - 1) / 2000) === tenth);
+      assert.equal(Math.min(...inTenth), lowest, `tenth ${tenth} reaches the lowest rate`);
+      assert.equal(Math.max(...inTenth), highest, `tenth ${tenth} reaches the highest rate`);
+    }
   });
 });

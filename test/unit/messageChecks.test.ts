@@ -110,5 +110,7 @@ describe('host → panel message checks', () => {
     assert.match(!missing.ok ? missing.error : '', /batches\.lr must be an array/);
     const nan = checkHostToPanel(snapshot({ ...columns, loss: [0.9, Number.NaN] }));
     assert.match(!nan.ok ? nan.error : '', /batches\.loss\[1\] must be a finite number/);
+    const fractional = checkHostToPanel(snapshot({ ...columns, step: [1, 2.5] }));
+    assert.match(!fractional.ok ? fractional.error : '', /batches\.step\[1\] must be an integer/);
   });
 });
