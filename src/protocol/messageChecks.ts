@@ -1,12 +1,12 @@
 import { MAX_PLANNED_LR_POINTS, type TrainerCommand, type TrainerMessage } from './messages';
 import type { ModelGraph } from './modelInfo';
 import {
-  all, anything, arrayOf, boolean, checkTagged, finite, finiteArray, integer, integerArray, literal, nullable, object, optional, recordOf, string,
+  all, anything, arrayOf, boolean, checkTagged, finite, integer, literal, nullable, object, optional, recordOf, string,
   type Check, type Checked,
 } from './validation';
 
 const shape = arrayOf(nullable(integer));
-const plannedLrCheck = all(object({ step: integerArray, lr: finiteArray }), (v, p) => {
+const plannedLrCheck = all(object({ step: arrayOf(integer), lr: arrayOf(finite) }), (v, p) => {
   const { step, lr } = v as { step: number[]; lr: number[] };
   if (step.length !== lr.length) return `${p}.step and ${p}.lr must have the same length`;
   return step.length <= MAX_PLANNED_LR_POINTS ? null : `${p} must have at most ${MAX_PLANNED_LR_POINTS} points, got ${step.length}`;

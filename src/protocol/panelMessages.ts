@@ -1,7 +1,7 @@
 // Messages between the extension host and the Model Lens webview (and the standalone report).
 import type { TrainerMessage } from './messages';
 import { BATCH_COLUMNS, type BatchSeries } from './runState';
-import { all, anything, arrayOf, checkTagged, finiteArray, integerArray, literal, object, optional, string, type Check, type Checked } from './validation';
+import { all, anything, arrayOf, checkTagged, finite, integer, literal, object, optional, string, type Check, type Checked } from './validation';
 
 /** Host → webview. */
 export type HostToPanel =
@@ -43,7 +43,7 @@ export function checkPanelToHost(value: unknown): Checked<PanelToHost> {
 /** Batch columns of finite numbers (step, epoch and batch integers), all the same length. */
 const INTEGER_COLUMNS: ReadonlySet<string> = new Set(['step', 'epoch', 'batch']);
 const batchSeries: Check = all(
-  object(Object.fromEntries(BATCH_COLUMNS.map((c) => [c, INTEGER_COLUMNS.has(c) ? integerArray : finiteArray]))),
+  object(Object.fromEntries(BATCH_COLUMNS.map((c) => [c, arrayOf(INTEGER_COLUMNS.has(c) ? integer : finite)]))),
   (v, p) => {
     const lengths = new Set(BATCH_COLUMNS.map((c) => (v as BatchSeries)[c].length));
     return lengths.size === 1 ? null : `${p}'s columns must all have the same length`;
