@@ -13,7 +13,7 @@ const watch = process.argv.includes('--watch');
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 const common = {
   bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: 'linked', logLevel: 'warning',
-  define: { MODEL_LENS_VERSION: JSON.stringify(pkg.version) },
+  define: { MODEL_LENS_VERSION: JSON.stringify(pkg.version), SEPARATE_SOURCE_TOOLS: 'false' },
 };
 
 /** Loaded at run time from node_modules: native or optional, or they find files next to themselves. */
@@ -59,7 +59,10 @@ const webviewBuild = async () => ({
 });
 
 const builds = [
-  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'],
+    define: { ...common.define, SEPARATE_SOURCE_TOOLS: 'true' } },
+  // The parser for the user's files, loaded by the extension host on first use (src/host/sourceTools.ts).
+  { ...common, entryPoints: ['src/source/index.ts'], outfile: 'dist/sourceTools.js', minify: true },
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', external: runtimeExternals, banner: { js: '#!/usr/bin/env node' } },
   { ...common, entryPoints: ['src/trainer/main.ts'], outfile: 'dist/trainer.js', external: runtimeExternals },
   // Tests import our sources directly; packages stay external so tests share one tfjs instance.

@@ -1,0 +1,7 @@
+// Reading the user's source without running it. Bundled on its own (dist/sourceTools.js) so the
+// extension host loads the parser only when a file is first looked at (src/host/sourceTools.ts).
+export { parseSource, startOf, unwrapExpression, propertyName, type ParsedSource, type SourceTree } from './sourceTree';
+export {
+  defaultExportExpression, findExperimentExport, findProperty, isExperimentSource, locateSetting, resolveValue,
+  type ExperimentExport, type SettingLocation,
+} from './experimentExport';
