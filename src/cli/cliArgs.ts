@@ -14,9 +14,15 @@ Commands:
                                                   --report writes the whole run as one HTML file
   schedule 'SPEC-JSON' --epochs E --steps-per-epoch M --base-lr LR [--json]
                                                   the learning rate of every step of a schedule
+  runs [list|show RUN|compare RUN RUN...|rm RUN...|export RUN... --tensorboard DIR] [--dir DIR] [--json]
+                                                  the runs kept in .model-lens/runs (every train is one)
+  report RUN... -o FILE.html [--dir DIR]          a recorded run (or several) as one HTML file
 
 FILE is an experiment file (.ts/.js whose default export has model()) or, for summary and graph,
-a tfjs/Keras model.json.`;
+a tfjs/Keras model.json. RUN is a run folder's name, a unique prefix of one, or its path. Runs live in
+.model-lens/runs of the experiment's project (the nearest folder up with .model-lens/, package.json
+or .git); --dir names another folder of runs (train: where to keep this one, with --keep-runs N
+keeping only the last N runs of the file).`;
 
 export const SEE_HELP = 'Run `model-lens --help` for the commands and options.';
 
@@ -37,7 +43,16 @@ export interface CliArgs {
   report?: string;
   stepsPerEpoch?: number;
   baseLr?: number;
+  /** The positionals after the command (runs: the subcommand and RUNs; report: RUNs). */
+  positionals: string[];
+  dir?: string;
+  output?: string;
+  tensorboard?: string;
+  keepRuns?: number;
 }
+
+/** Commands that need no FILE (runs lists by default). */
+const WITHOUT_TARGET: ReadonlySet<string> = new Set(['runs']);
 
 function integerOption(name: string, value: string | undefined, min: number): number | undefined {
   if (value === undefined) return undefined;
@@ -76,16 +91,22 @@ export function parseCliArgs(argv: string[]): CliArgs {
         report: { type: 'string' },
         'steps-per-epoch': { type: 'string' },
         'base-lr': { type: 'string' },
+        dir: { type: 'string' },
+        output: { type: 'string', short: 'o' },
+        tensorboard: { type: 'string' },
+        'keep-runs': { type: 'string' },
       },
     });
   } catch (e) {
     throw new UserError((e as Error).message, null, SEE_HELP);
   }
   const v = parsed.values;
-  if (v.help) return { command: 'help', target: '', json: false };
-  const [command, target] = parsed.positionals;
+  if (v.help) return { command: 'help', target: '', json: false, positionals: [] };
+  const [command, target = ''] = parsed.positionals;
   if (!command) throw new UserError('no command given.', null, SEE_HELP);
-  if (!target) throw new UserError(`${command}: no ${command === 'schedule' ? 'SPEC-JSON' : 'FILE'} given.`, null, SEE_HELP);
+  if (!target && !WITHOUT_TARGET.has(command)) {
+    throw new UserError(`${command}: no ${command === 'schedule' ? 'SPEC-JSON' : command === 'report' ? 'RUN' : 'FILE'} given.`, null, SEE_HELP);
+  }
   if (v.backend !== undefined && !(BACKENDS as readonly string[]).includes(v.backend)) {
     throw new UserError(`--backend must be one of ${BACKENDS.join(', ')}, got "${v.backend}".`, null, SEE_HELP);
   }
@@ -105,5 +126,10 @@ export function parseCliArgs(argv: string[]): CliArgs {
     report: v.report,
     stepsPerEpoch: integerOption('steps-per-epoch', v['steps-per-epoch'], 1),
     baseLr: numberOption('base-lr', v['base-lr']),
+    positionals: parsed.positionals.slice(1),
+    dir: v.dir,
+    output: v.output,
+    tensorboard: v.tensorboard,
+    keepRuns: integerOption('keep-runs', v['keep-runs'], 1),
   };
 }

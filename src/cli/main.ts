@@ -1,34 +1,22 @@
-import { buildModelGraph } from '../model/modelGraph';
-import { computeSummary } from '../model/modelSummary';
-import { formatSummary } from '../model/formatSummary';
-import { loadModelFile } from '../model/loadExperiment';
-import { initInspectionRuntime } from '../model/tfRuntime';
 import { UserError } from '../model/userError';
 import { parseCliArgs, SEE_HELP, USAGE } from './cliArgs';
-import { scheduleCommand } from './scheduleCommand';
-import { trainCommand } from './trainCommand';
 
+// Each command's module is loaded when it runs: tfjs loads only for the commands that need it, so
+// `runs` and `report` answer without its start-up.
 async function run(argv: string[]): Promise<number> {
   const args = parseCliArgs(argv);
   switch (args.command) {
     case 'summary':
-    case 'graph': {
-      await initInspectionRuntime();
-      const loaded = await loadModelFile(args.target);
-      const batchSize = args.batch ?? loaded.settings.training?.batchSize ?? 1;
-      if (args.command === 'summary') {
-        const summary = computeSummary(loaded.model, { batchSize, depth: args.depth, locate: loaded.locate });
-        process.stdout.write(args.json ? `${JSON.stringify(summary, null, 2)}\n` : `${formatSummary(summary)}\n`);
-      } else {
-        const graph = buildModelGraph(loaded.model, { depth: args.depth ?? 3, batchSize: args.batch ?? null, locate: loaded.locate });
-        process.stdout.write(`${JSON.stringify(graph, null, args.json ? 2 : 0)}\n`);
-      }
-      return 0;
-    }
+    case 'graph':
+      return (await import('./inspectCommand')).inspectCommand(args);
     case 'train':
-      return trainCommand(args);
+      return (await import('./trainCommand')).trainCommand(args);
     case 'schedule':
-      return scheduleCommand(args);
+      return (await import('./scheduleCommand')).scheduleCommand(args);
+    case 'runs':
+      return (await import('./runsCommand')).runsCommand(args);
+    case 'report':
+      return (await import('./reportCommand')).reportCommand(args);
     case 'help':
       process.stdout.write(`${USAGE}\n`);
       return 0;

@@ -3,6 +3,7 @@ import type { EvaluationMessage, TrainerMessage, TrainRequest } from '../protoco
 import { runTraining, type RunControl } from '../trainer/trainingRun';
 import type { CliArgs } from './cliArgs';
 import { writeHtmlReport } from './htmlReport';
+import { recordRun } from './runRecording';
 import { epochLine, finalReport, progressLine } from './trainingPrinter';
 
 /** `model-lens train`: the trainer in this process, printing for people or (--json) one message a line. */
@@ -20,7 +21,7 @@ export async function trainCommand(args: CliArgs): Promise<number> {
     process.stderr.write('\nStopping after this step (Ctrl-C again to quit now)…\n');
   };
   process.on('SIGINT', onSigint);
-  const printer = args.json ? jsonPrinter() : humanPrinter();
+  const printer = recordRun(args, request, args.json ? jsonPrinter() : humanPrinter());
   const recorded: TrainerMessage[] = [];
   const print = args.report ? (m: TrainerMessage) => { recorded.push(m); printer(m); } : printer;
   try {

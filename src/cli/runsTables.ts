@@ -1,0 +1,148 @@
+// What `model-lens runs` prints: the list, one run, and runs side by side, as text tables for people
+// and as JSON. Pure: the command reads the runs, these shape them.
+import type { ScheduleSpec } from '../protocol/experimentSpec';
+import { scheduleLabel, type RunStatus } from '../runs/runHeader';
+import type { RunDetails } from '../runs/runDetails';
+import type { RunEntry } from '../runs/runStore';
+import { clock, epochLine } from './trainingPrinter';
+
+/** A run as `runs list --json` gives it. */
+export interface RunListing {
+  id: string;
+  file: string;
+  name: string;
+  status: RunStatus;
+  started: string;
+  ended: string | null;
+  steps: number;
+  totalSteps: number | null;
+  epochs: number;
+  schedule: ScheduleSpec | null;
+  optimizer: string | null;
+  batchSize: number | null;
+  loss: number | null;
+  trainLoss: number | null;
+  testLoss: number | null;
+  testAccuracy: number | null;
+  bestTestAccuracy: number | null;
+  elapsedSec: number;
+  backend: string | null;
+  reason: string | null;
+  dir: string;
+}
+
+export function runListing(e: RunEntry): RunListing {
+  const f = e.figures;
+  return {
+    id: e.id, file: e.file, name: e.name, status: e.status, started: e.started, ended: e.ended, steps: f.steps,
+    totalSteps: e.plan?.totalSteps ?? null, epochs: f.epochs, schedule: e.schedule, optimizer: e.plan?.optimizer ?? null,
+    batchSize: e.plan?.batchSize ?? null, loss: f.loss, trainLoss: f.trainLoss, testLoss: f.testLoss, testAccuracy: f.testAccuracy,
+    bestTestAccuracy: f.bestTestAccuracy, elapsedSec: f.elapsedSec, backend: e.backend, reason: e.reason, dir: e.dir,
+  };
+}
+
+/** Columns padded to their widest cell; `right` columns aligned right (numbers). */
+export function textTable(rows: string[][], right: ReadonlySet<number> = new Set()): string {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => { widths[i] = Math.max(widths[i] ?? 0, [...cell].length); });
+  return rows.map((row) => row.map((cell, i) => {
+    const pad = ' '.repeat(widths[i] - [...cell].length);
+    return i === row.length - 1 && !right.has(i) ? cell : right.has(i) ? pad + cell : cell + pad;
+  }).join('  ')).join('\n');
+}
+
+const pct = (v: number | null) => (v === null ? '—' : `${(100 * v).toFixed(2)}%`);
+const fixed = (v: number | null, digits = 4) => (v === null ? '—' : v.toFixed(digits));
+const stepsOf = (e: RunEntry) => (e.plan ? `${e.figures.steps}/${e.plan.totalSteps}` : String(e.figures.steps));
+
+/** `2025-01-31 14:25`, local time. */
+export function localTime(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+export function listText(entries: readonly RunEntry[]): string {
+  if (entries.length === 0) return 'No runs yet: `model-lens train FILE` keeps each run here.';
+  const rows = [['RUN', 'STATUS', 'STEPS', 'SCHEDULE', 'LOSS', 'TEST ACC', 'TIME', 'STARTED', 'FILE']];
+  for (const e of entries) {
+    rows.push([e.id, e.status, stepsOf(e), scheduleLabel(e.schedule), fixed(e.figures.loss), pct(e.figures.testAccuracy),
+      clock(e.figures.elapsedSec), localTime(e.started), e.file]);
+  }
+  return textTable(rows, new Set([2, 4, 5, 6]));
+}
+
+function trainingLine(d: RunDetails): string {
+  const p = d.entry.plan;
+  if (!p) return '—';
+  const lr = typeof d.settings?.initialLr === 'number' ? `, lr ${d.settings.initialLr}` : '';
+  return `${p.epochs} epoch(s) × ${p.stepsPerEpoch} steps of ${p.batchSize}, ${p.optimizer}${lr}, ${p.loss}, seed ${p.seed}, ` +
+    `schedule ${scheduleLabel(d.entry.schedule, true)}`;
+}
+
+export function showText(d: RunDetails, filePath: string, copyPath: string | null): string {
+  const e = d.entry;
+  const lines = [
+    `Run ${e.id}: ${e.status}${e.reason ? ` (${e.reason})` : ''}`,
+    `  File:      ${filePath}`,
+    ...(copyPath ? [`  As it ran: ${copyPath}`] : []),
+    `  Name:      ${e.name}`,
+    `  Started:   ${localTime(e.started)}${e.ended ? `, ended ${localTime(e.ended)}` : ''}; trained ${clock(e.figures.elapsedSec)}`,
+    `  Backend:   ${e.backend ?? '—'}`,
+    `  Training:  ${trainingLine(d)}`,
+    `  Steps:     ${stepsOf(e)}; last loss ${fixed(e.figures.loss)}, lr ${e.figures.lr ?? '—'}`,
+  ];
+  const epochs = d.final.epochs;
+  if (epochs.length) lines.push('', ...epochs.map((m) => epochLine(m, e.plan?.epochs ?? epochs.length)));
+  const evaluation = d.final.evaluation;
+  if (evaluation) {
+    lines.push('', `Test Accuracy: ${pct(evaluation.testAccuracy)}`);
+    evaluation.perClassAccuracy.forEach((acc, c) => lines.push(`Accuracy of class ${evaluation.classNames[c] ?? c}: ${acc === null ? 'n/a (no samples)' : pct(acc)}`));
+  }
+  return lines.join('\n');
+}
+
+export interface CompareRow {
+  field: string;
+  values: string[];
+  /** The runs do not all agree on it. */
+  differs: boolean;
+}
+
+/** One row per setting or result, one column per run; `sameFile[i]`: run i's experiment copy equals the first run's. */
+export function compareRows(runs: readonly RunDetails[], sameFile: readonly (boolean | null)[]): CompareRow[] {
+  const field = (name: string, value: (d: RunDetails, i: number) => string): CompareRow => {
+    const values = runs.map(value);
+    return { field: name, values, differs: new Set(values).size > 1 };
+  };
+  const plan = (d: RunDetails) => d.entry.plan;
+  return [
+    field('file', (d) => d.entry.file),
+    {
+      field: 'experiment file',
+      values: runs.map((_d, i) => (i === 0 ? 'first' : sameFile[i] === null ? 'no copy' : sameFile[i] ? 'same as first' : 'differs from first')),
+      differs: sameFile.some((same) => same === false),
+    },
+    field('status', (d) => d.entry.status),
+    field('schedule', (d) => scheduleLabel(d.entry.schedule, true)),
+    field('optimizer', (d) => plan(d)?.optimizer ?? '—'),
+    field('initial lr', (d) => (typeof d.settings?.initialLr === 'number' ? String(d.settings.initialLr) : '—')),
+    field('loss fn', (d) => plan(d)?.loss ?? '—'),
+    field('epochs', (d) => String(plan(d)?.epochs ?? '—')),
+    field('batch size', (d) => String(plan(d)?.batchSize ?? '—')),
+    field('seed', (d) => String(plan(d)?.seed ?? '—')),
+    field('backend', (d) => d.entry.backend ?? '—'),
+    field('steps', (d) => stepsOf(d.entry)),
+    field('train loss', (d) => fixed(d.entry.figures.trainLoss)),
+    field('test loss', (d) => fixed(d.entry.figures.testLoss)),
+    field('test accuracy', (d) => pct(d.entry.figures.testAccuracy)),
+    field('best test accuracy', (d) => pct(d.entry.figures.bestTestAccuracy)),
+    field('time', (d) => clock(d.entry.figures.elapsedSec)),
+  ];
+}
+
+export function compareText(runs: readonly RunDetails[], rows: readonly CompareRow[]): string {
+  const table = [['', ...runs.map((d) => d.entry.id)], ...rows.map((r) => [`${r.differs ? '*' : ' '} ${r.field}`, ...r.values])];
+  return `${textTable(table)}\n(* the runs differ)`;
+}

@@ -1,0 +1,108 @@
+// Writes one run's folder while it trains. The process that receives the trainer's messages (the
+// CLI, the extension host) appends each frame as it arrives with one synchronous write, so a kill -9
+// of either process loses at most the frame in flight; nothing is thinned. The header is rewritten
+// (atomically: a temporary file renamed over it) when the model arrives and when the run ends.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { formatSummary } from '../model/formatSummary';
+import type { EpochEndMessage, EvaluationMessage, DoneMessage, TrainerMessage } from '../protocol/messages';
+import { frameText, MESSAGES_FILE } from './messagesFile';
+import { foldHeader, RUN_HEADER_FILE, type RunHeader, type RunStatus } from './runHeader';
+
+export const SETTINGS_FILE = 'settings.json';
+export const SUMMARY_FILE = 'summary.txt';
+export const FIGURES_FILE = 'figures.json';
+
+/** figures.json: what a finished run reached, per epoch and at the end. */
+export interface FinalFigures {
+  epochs: EpochEndMessage[];
+  evaluation: EvaluationMessage | null;
+  done: DoneMessage | null;
+  figures: RunHeader['figures'];
+}
+
+export function writeJsonAtomic(file: string, value: unknown): void {
+  const temporary = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(temporary, `${JSON.stringify(value, null, 1)}\n`);
+  fs.renameSync(temporary, file);
+}
+
+export class RunRecorder {
+  private fd: number | null;
+  private readonly epochs: EpochEndMessage[] = [];
+  private evaluation: EvaluationMessage | null = null;
+  private done: DoneMessage | null = null;
+  private settings: Record<string, unknown>;
+  private failure: Error | null = null;
+
+  /** Opened by RunStore.create, which made `dir` and wrote the start header. */
+  constructor(readonly dir: string, private readonly header: RunHeader, overrides: Record<string, unknown>,
+    private readonly onWriteError: (e: Error) => void = () => {}) {
+    this.settings = { overrides };
+    this.fd = fs.openSync(path.join(dir, MESSAGES_FILE), 'a');
+    writeJsonAtomic(path.join(dir, SETTINGS_FILE), this.settings);
+  }
+
+  get id(): string { return this.header.id; }
+  get finished(): boolean { return this.fd === null; }
+  /** The header as it stands (its figures follow every message). */
+  get current(): Readonly<RunHeader> { return this.header; }
+
+  /** One frame (a message or the messages that arrived together): one append, then the header's figures. */
+  append(frame: TrainerMessage | readonly TrainerMessage[]): void {
+    if (this.fd === null) return;
+    const messages = Array.isArray(frame) ? frame as readonly TrainerMessage[] : [frame as TrainerMessage];
+    this.guard(() => writeAll(this.fd!, frameText(messages)));
+    for (const m of messages) {
+      foldHeader(this.header, m);
+      if (m.type === 'epochEnd') this.epochs.push(m);
+      else if (m.type === 'evaluation') this.evaluation = m;
+      else if (m.type === 'ready') this.settings.backend = { name: m.backend, reason: m.reason, versions: m.versions };
+      else if (m.type === 'epochStart' && m.epoch === 1) this.settings.initialLr = m.lr;
+      else if (m.type === 'model') this.onModel(m);
+      else if (m.type === 'done') this.done = m;
+    }
+    if (this.done) this.finish();
+  }
+
+  /**
+   * Ends the record: figures.json and the final header. Without a done message the trainer went away
+   * mid-run, so the run is `interrupted` (or `status`, when the caller knows better). Idempotent.
+   */
+  finish(status?: RunStatus): Readonly<RunHeader> {
+    if (this.fd === null) return this.header;
+    const fd = this.fd;
+    this.fd = null;
+    try { fs.closeSync(fd); } catch { /* already gone with its folder */ }
+    if (!this.done) this.header.status = status ?? 'interrupted';
+    this.header.ended = new Date().toISOString();
+    const final: FinalFigures = { epochs: this.epochs, evaluation: this.evaluation, done: this.done, figures: this.header.figures };
+    this.guard(() => writeJsonAtomic(path.join(this.dir, FIGURES_FILE), final));
+    this.guard(() => writeJsonAtomic(path.join(this.dir, SETTINGS_FILE), this.settings));
+    this.guard(() => writeJsonAtomic(path.join(this.dir, RUN_HEADER_FILE), this.header));
+    return this.header;
+  }
+
+  private onModel(m: Extract<TrainerMessage, { type: 'model' }>): void {
+    this.settings = { ...this.settings, plan: m.plan, dataset: m.dataset };
+    this.guard(() => fs.writeFileSync(path.join(this.dir, SUMMARY_FILE), `${formatSummary(m.summary)}\n`));
+    this.guard(() => writeJsonAtomic(path.join(this.dir, SETTINGS_FILE), this.settings));
+    this.guard(() => writeJsonAtomic(path.join(this.dir, RUN_HEADER_FILE), this.header));
+  }
+
+  /** A full disk or a deleted folder must not stop the training: the first failure is reported, later writes are skipped. */
+  private guard(write: () => void): void {
+    if (this.failure) return;
+    try {
+      write();
+    } catch (e) {
+      this.failure = e instanceof Error ? e : new Error(String(e));
+      this.onWriteError(this.failure);
+    }
+  }
+}
+
+function writeAll(fd: number, text: string): void {
+  const bytes = Buffer.from(text, 'utf8');
+  for (let written = 0; written < bytes.length;) written += fs.writeSync(fd, bytes, written, bytes.length - written);
+}
