@@ -1,6 +1,7 @@
 // Benchmarks print one JSON object to stdout: `npm run bench -- [suite…]` (default: all).
 import { backendsBench } from './backendsBench';
 import { hostBench } from './hostBench';
+import { runsBench } from './runsBench';
 import { trainBench } from './trainBench';
 import { webviewBench } from './webviewBench';
 
@@ -9,6 +10,7 @@ const SUITES: Record<string, () => Promise<Record<string, unknown>>> = {
   train: trainBench,
   backends: backendsBench,
   webview: webviewBench,
+  runs: runsBench,
 };
 
 async function main(): Promise<void> {
