@@ -8,10 +8,11 @@ Commands:
   graph FILE [--batch N] [--depth N] [--json]     the computational graph (JSON), as torchview draws it
   train FILE [--epochs N] [--batch-size N] [--limit N] [--test-limit N]
              [--backend auto|tensorflow|wasm|cpu] [--gradient-every N] [--save DIR]
-             [--report run.html] [--json]
+             [--report run.html] [--dir DIR] [--keep-runs N] [--json]
                                                   train the experiment: summary, progress, test accuracy;
                                                   --json prints one protocol message per line;
-                                                  --report writes the whole run as one HTML file
+                                                  --report writes the whole run as one HTML file;
+                                                  the run is kept in .model-lens/runs (see runs)
   schedule 'SPEC-JSON' --epochs E --steps-per-epoch M --base-lr LR [--json]
                                                   the learning rate of every step of a schedule
   runs [list|show RUN|compare RUN RUN...|rm RUN...|export RUN... --tensorboard DIR] [--dir DIR] [--json]

@@ -2,11 +2,11 @@
 // folder as it arrives, before it is printed. The run is finished by its done message, or when this
 // process exits without one (a second Ctrl-C, a trainer that died): then it is `interrupted`.
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { TrainerMessage, TrainRequest } from '../protocol/messages';
 import { runsDirFromOption } from '../runs/projectRoot';
 import { RunStore } from '../runs/runStore';
 import type { CliArgs } from './cliArgs';
+import { shownPath } from './runsTables';
 
 export function recordRun(args: CliArgs, request: TrainRequest, print: (m: TrainerMessage) => void): (m: TrainerMessage) => void {
   if (!fs.existsSync(args.target)) return print; // nothing ran: the trainer says the file is missing
@@ -28,6 +28,6 @@ export function recordRun(args: CliArgs, request: TrainRequest, print: (m: Train
   return (m) => {
     run.append(m);
     print(m);
-    if (m.type === 'done') process.stderr.write(`Run kept in ${path.relative(process.cwd(), run.dir) || run.dir}\n`);
+    if (m.type === 'done') process.stderr.write(`Run kept in ${shownPath(run.dir)}\n`);
   };
 }

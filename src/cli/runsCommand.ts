@@ -7,7 +7,7 @@ import { readRunDetails } from '../runs/runDetails';
 import { RunStore, type RunEntry } from '../runs/runStore';
 import { exportToTensorBoard } from '../runs/tensorboard/tensorboardExport';
 import { SEE_HELP, type CliArgs } from './cliArgs';
-import { compareRows, compareText, listText, runListing, showText } from './runsTables';
+import { compareRows, compareText, listText, runListing, shownPath, showText } from './runsTables';
 
 const SUBCOMMANDS = ['list', 'show', 'compare', 'rm', 'export'];
 
@@ -36,7 +36,7 @@ export function runsCommand(args: CliArgs): number {
       const details = readRunDetails(entryOf(store, store.resolve(refs[0])));
       const copy = details.entry.copy ? path.join(details.entry.dir, details.entry.copy) : null;
       if (args.json) json({ run: runListing(details.entry), settings: details.settings, ...details.final });
-      else out(showText(details, store.fileOf(details.entry), copy && fs.existsSync(copy) ? path.relative(process.cwd(), copy) : null));
+      else out(showText(details, store.fileOf(details.entry), copy && fs.existsSync(copy) ? shownPath(copy) : null));
       return 0;
     }
     case 'compare': {
@@ -60,7 +60,7 @@ export function runsCommand(args: CliArgs): number {
       for (const ref of refs) {
         const entry = entryOf(store, store.resolve(ref));
         const written = exportToTensorBoard(entry, args.tensorboard);
-        out(`Wrote ${path.relative(process.cwd(), written.file)} (${written.events} events, ${Math.ceil(written.bytes / 1024)} KB)`);
+        out(`Wrote ${shownPath(written.file)} (${written.events} events, ${Math.ceil(written.bytes / 1024)} KB)`);
       }
       out(`View with: tensorboard --logdir ${args.tensorboard}`);
       return 0;

@@ -1,5 +1,6 @@
 // What `model-lens runs` prints: the list, one run, and runs side by side, as text tables for people
 // and as JSON. Pure: the command reads the runs, these shape them.
+import * as path from 'node:path';
 import type { ScheduleSpec } from '../protocol/experimentSpec';
 import { scheduleLabel, type RunStatus } from '../runs/runHeader';
 import type { RunDetails } from '../runs/runDetails';
@@ -145,4 +146,10 @@ export function compareRows(runs: readonly RunDetails[], sameFile: readonly (boo
 export function compareText(runs: readonly RunDetails[], rows: readonly CompareRow[]): string {
   const table = [['', ...runs.map((d) => d.entry.id)], ...rows.map((r) => [`${r.differs ? '*' : ' '} ${r.field}`, ...r.values])];
   return `${textTable(table)}\n(* the runs differ)`;
+}
+
+/** A path as a user would type it from here: relative below the current folder, else absolute. */
+export function shownPath(p: string, cwd = process.cwd()): string {
+  const relative = path.relative(cwd, path.resolve(p));
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : path.resolve(p);
 }

@@ -10,10 +10,11 @@
 //   summary.txt     the layer summary as torchinfo prints it
 //   figures.json    per-epoch figures, the last evaluation and the end (FinalFigures)
 //
-// On disk a run costs what its messages cost: each step's batch message is ~200 bytes of JSON, a
-// sampled step's gradient figures ~130 bytes per layer (and ~400 more with a histogram), so the
-// course MLP (3 dense layers, figures every 20 steps, a histogram every 200) is ~230 bytes per
-// step: ~230 MB for 10⁶ steps (`npm run bench -- runs` measures it).
+// On disk a run costs what its messages cost, kept whole: a step's batch message is ~170 bytes of
+// JSON and a sampled step's gradient figures ~570 (three layers, with their histograms now and
+// then), so the course MLP at the default sampling (figures every 20 steps, a histogram every 200)
+// takes ~200 bytes per step, ~200 MB for 10⁶ steps, plus ~50 KB once (model, samples, summary).
+// `npm run bench -- runs` measures it on a real run.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
