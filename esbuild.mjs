@@ -65,6 +65,8 @@ const builds = [
   { ...common, entryPoints: ['src/source/index.ts'], outfile: 'dist/sourceTools.js', minify: true },
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', external: runtimeExternals, banner: { js: '#!/usr/bin/env node' } },
   { ...common, entryPoints: ['src/trainer/main.ts'], outfile: 'dist/trainer.js', external: runtimeExternals },
+  // Reads, parses and decodes streamed data (CSV, image folders) off the trainer's thread (src/data/prefetchWorker.ts).
+  { ...common, entryPoints: ['src/data/dataWorker.ts'], outfile: 'dist/dataWorker.js' },
   // Tests import our sources directly; packages stay external so tests share one tfjs instance.
   { ...common, entryPoints: testEntries('test'), outdir: 'out/test', outbase: 'test', packages: 'external', sourcemap: 'inline' },
   { ...common, entryPoints: ['bench/main.ts'], outfile: 'out/bench/main.js', packages: 'external' },

@@ -45,3 +45,18 @@ export function permutation(n: number, random: Random): Uint32Array {
   shuffleInPlace(order, random);
   return order;
 }
+
+/**
+ * A seed for one independent stream, e.g. `deriveSeed(seed, epoch)` or `deriveSeed(seed, epoch, sample)`:
+ * streams that need no state carried between epochs or samples (a worker can start anywhere).
+ */
+export function deriveSeed(seed: number, ...parts: number[]): number {
+  let h = seedToUint32(seed) ^ 0x9e3779b9;
+  for (const part of parts) {
+    h = Math.imul(h ^ seedToUint32(part), 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    h ^= h >>> 16;
+  }
+  return h >>> 0;
+}

@@ -1,0 +1,92 @@
+// Reads a CSV file as rows of cells, chunk by chunk, so a file larger than memory streams. The cells
+// are parsed by papaparse's core parser (quotes, doubled quotes, delimiters and line breaks inside
+// quotes); this file feeds it chunks, keeps the unfinished last row for the next chunk, drops a
+// UTF-8 BOM and reads \n, \r\n and \r files.
+import * as fs from 'node:fs';
+import Papa from 'papaparse';
+import { UserError } from '../model/userError';
+
+export interface CsvRows {
+  /** Rows as parsed, blank lines included (as ['']) so row numbers stay those a spreadsheet shows. */
+  rows: string[][];
+  /** Spreadsheet number of rows[0]: the file's first row (the header) is row 1. */
+  firstRowNumber: number;
+}
+
+export interface CsvReadOptions {
+  delimiter?: string;
+  /** Characters read at a time. */
+  chunkChars?: number;
+}
+
+const DEFAULT_CHUNK_CHARS = 1 << 20;
+
+/** The rows of `file`, in order, a chunk at a time. */
+export async function* readCsvRows(file: string, options: CsvReadOptions = {}): AsyncGenerator<CsvRows> {
+  const chunkChars = options.chunkChars ?? DEFAULT_CHUNK_CHARS;
+  let stream: fs.ReadStream;
+  try {
+    await fs.promises.access(file, fs.constants.R_OK);
+    stream = fs.createReadStream(file, { encoding: 'utf8', highWaterMark: chunkChars });
+  } catch (e) {
+    throw new UserError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
+      null, 'Set data.file to a CSV file, relative to the experiment file.');
+  }
+  let parser: Papa.Parser | null = null;
+  let newline: '\n' | '\r\n' | '\r' = '\n';
+  let pending = '';
+  let first = true;
+  let rowNumber = 1;
+  const parse = (input: string, last: boolean): CsvRows => {
+    const result = parser!.parse(input, 0, !last) as Papa.ParseResult<string[]>;
+    const quoteError = result.errors.find((e) => e.type === 'Quotes');
+    if (quoteError) {
+      throw new UserError(`${file}: row ${rowNumber + (quoteError.row ?? 0)}: ${quoteError.message.toLowerCase()}`, null,
+        'A cell that starts with a double quote must end with one; a quote inside a quoted cell is written twice ("").');
+    }
+    if (newline === '\n') for (const row of result.data) stripCarriageReturn(row);
+    pending = last ? '' : input.slice(result.meta.cursor);
+    const out = { rows: result.data, firstRowNumber: rowNumber };
+    rowNumber += result.data.length;
+    return out;
+  };
+  try {
+    for await (const chunk of stream) {
+      let text = pending + (chunk as string);
+      if (first) {
+        if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+        newline = detectNewline(text);
+        parser = new Papa.Parser({ delimiter: options.delimiter ?? ',', newline, quoteChar: '"' });
+        first = false;
+      }
+      const rows = parse(text, false);
+      if (rows.rows.length > 0) yield rows;
+    }
+    if (first) return; // empty file
+    if (pending.length > 0) {
+      const rows = parse(pending, true);
+      if (rows.rows.length > 0) yield rows;
+    }
+  } finally {
+    stream.destroy();
+  }
+}
+
+/** The line break of the first line, as papaparse guesses it; files mixing breaks lose the stray \r per row. */
+function detectNewline(text: string): '\n' | '\r\n' | '\r' {
+  const lf = text.indexOf('\n');
+  if (lf > 0 && text[lf - 1] === '\r') return '\r\n';
+  if (lf === -1 && text.includes('\r')) return '\r';
+  return '\n';
+}
+
+function stripCarriageReturn(row: string[]): void {
+  const last = row.length - 1;
+  const cell = row[last];
+  if (cell.length > 0 && cell.charCodeAt(cell.length - 1) === 13) row[last] = cell.slice(0, -1);
+}
+
+/** A row that is only a line break (or spaces): skipped, but counted for row numbers. */
+export function isBlankRow(row: string[]): boolean {
+  return row.length === 1 && row[0].trim() === '';
+}

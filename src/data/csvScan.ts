@@ -1,0 +1,224 @@
+// The first pass over a CSV table: checks every cell, counts the rows of each split, finds which
+// columns are categorical ('auto'), counts missing cells, and computes the training split's
+// statistics (numeric mean and std by Welford's streaming algorithm, categorical vocabularies).
+import { UserError } from '../model/userError';
+import { abbreviate, type DataTask, type TaskKind } from './dataSource';
+import { compareCodePoints, isMissing, parseNumber, sortClassNames } from './csvCells';
+import { csvBlocks, featureNames, type CsvFeature, type CsvPlan, type MissingPolicy } from './csvPlan';
+
+export interface CsvScanOptions {
+  /** Absolute path. */
+  file: string;
+  label: string;
+  /** Default: every column but the label. */
+  features?: readonly string[];
+  /** Columns to one-hot encode, or 'auto': the columns with a cell that is not a number. Default: none. */
+  categorical?: readonly string[] | 'auto';
+  missing?: MissingPolicy;
+  testSplit?: number;
+  task: TaskKind;
+  seed: number;
+  limit?: number;
+  testLimit?: number;
+  delimiter?: string;
+  /** Default: as many rows as fit in SHUFFLE_BUFFER_BYTES. */
+  shuffleBufferRows?: number;
+}
+
+export interface CsvScan {
+  plan: CsvPlan;
+  notes: string[];
+}
+
+/** More values than this in a categorical column (or classes in a label) is a mistake, not a category. */
+export const MAX_CATEGORIES = 1000;
+const SHUFFLE_BUFFER_BYTES = 32 * 1024 * 1024;
+const SHOWN_ROWS = 8;
+
+interface ColumnStats {
+  column: string;
+  index: number;
+  /** Listed as categorical, or found to hold text under 'auto'. */
+  categorical: boolean;
+  /** Under 'auto': the first cell that is not a number. */
+  firstText: { row: number; cell: string } | null;
+  n: number;
+  mean: number;
+  m2: number;
+  /** Training values and their counts; null once past MAX_CATEGORIES. */
+  vocabulary: Map<string, number> | null;
+  missing: number;
+}
+
+export async function scanCsv(options: CsvScanOptions): Promise<CsvScan> {
+  const { file, task, seed } = options;
+  const missingPolicy = options.missing ?? 'drop';
+  const testSplit = options.testSplit ?? 0.2;
+  const delimiter = options.delimiter ?? ',';
+  const limit = options.limit ?? Infinity;
+  const testLimit = options.testLimit ?? Infinity;
+  const auto = options.categorical === 'auto';
+  let header: string[] | null = null;
+  let columns: ColumnStats[] = [];
+  let labelIndex = -1;
+  const classes = new Set<string>();
+  let trainCount = 0;
+  let testCount = 0;
+  let rows = 0;
+  let rowsWithMissing = 0;
+  let labelsMissing = 0;
+  const missingRows: number[] = [];
+
+  for await (const block of csvBlocks(file, delimiter, testSplit, seed)) {
+    if (!header) {
+      header = block.header;
+      ({ columns, labelIndex } = resolveColumns(file, header, options));
+    }
+    for (let r = 0; r < block.rows.length; r++) {
+      const cells = block.rows[r];
+      const rowNumber = block.rowNumbers[r];
+      rows++;
+      let missingHere = false;
+      for (const c of columns) {
+        if (isMissing(cells[c.index])) {
+          c.missing++;
+          missingHere = true;
+        }
+      }
+      const labelCell = cells[labelIndex];
+      const labelMissing = isMissing(labelCell);
+      if (labelMissing) labelsMissing++;
+      if (missingHere || labelMissing) {
+        rowsWithMissing++;
+        if (missingRows.length < SHOWN_ROWS) missingRows.push(rowNumber);
+      }
+      if (task === 'regression' && !labelMissing && Number.isNaN(parseNumber(labelCell))) {
+        throw new UserError(`${file}: row ${rowNumber}, label column '${header[labelIndex]}': ${JSON.stringify(labelCell)} is not a number, ` +
+          'and a regression loss needs numbers', null, 'Use a cross-entropy loss to read the label as class names, or fix the cell.');
+      }
+      const dropped = labelMissing || (missingHere && missingPolicy === 'drop');
+      const isTest = block.test[r] === 1;
+      const kept = !dropped && (isTest ? testCount < testLimit : trainCount < limit);
+      if (kept && isTest) testCount++;
+      else if (kept) trainCount++;
+      for (const c of columns) readCell(file, c, cells[c.index], rowNumber, auto, kept && !isTest);
+      if (kept && task === 'classification') {
+        classes.add(labelCell.trim());
+        if (classes.size > MAX_CATEGORIES) {
+          throw new UserError(`${file}: the label column '${header[labelIndex]}' has more than ${MAX_CATEGORIES} different values`, null,
+            'For a number to predict, use a regression loss (meanSquaredError or meanAbsoluteError); for classes, check the label column.');
+        }
+      }
+    }
+  }
+  header = header!;
+
+  const missingCells = columns.reduce((a, c) => a + c.missing, 0) + labelsMissing;
+  const whereMissing = () => `rows ${abbreviate(missingRows, SHOWN_ROWS)}${rowsWithMissing > missingRows.length ? ', …' : ''}; ` +
+    [...columns.filter((c) => c.missing > 0).map((c) => `${c.column} ${c.missing}`), ...(labelsMissing ? [`${header![labelIndex]} ${labelsMissing}`] : [])].join(', ');
+  if (missingCells > 0 && missingPolicy === 'error') {
+    throw new UserError(`${file} has ${missingCells} missing cell${missingCells === 1 ? '' : 's'} in ${rowsWithMissing} row${rowsWithMissing === 1 ? '' : 's'} (${whereMissing()})`,
+      null, "Set data.missing to 'drop' (leave those rows out) or 'mean' (fill numbers with the training mean, categories with none).");
+  }
+  if (trainCount === 0) {
+    throw new UserError(`${file} has no training rows (${rows} data rows, ${rows - trainCount - testCount} left out for missing cells)`, null,
+      'A CSV table needs a header row, then one row per sample; check data.testSplit and data.missing.');
+  }
+
+  const notes: string[] = [];
+  if (rowsWithMissing > 0) {
+    notes.push(missingPolicy === 'drop'
+      ? `left out ${rowsWithMissing} of ${rows} rows with missing cells (${whereMissing()})`
+      : `filled ${missingCells - labelsMissing} missing cells with the training mean (numbers) or no category (${whereMissing()})` +
+        (labelsMissing ? `; left out ${labelsMissing} rows without a label` : ''));
+  }
+  const features = columns.map((c) => toFeature(file, c));
+  const oneHot = features.filter((f): f is Extract<CsvFeature, { kind: 'categorical' }> => f.kind === 'categorical');
+  if (oneHot.length) notes.push(`one-hot encoded: ${oneHot.map((f) => `${f.column} (${f.values.length} values)`).join(', ')}`);
+  const constant = columns.filter((c) => !c.categorical && c.n > 0 && c.m2 === 0).map((c) => c.column);
+  if (constant.length) notes.push(`constant in the training split (they carry nothing): ${constant.join(', ')}`);
+
+  const dataTask: DataTask = task === 'classification'
+    ? { kind: 'classification', classNames: sortClassNames(classes) }
+    : { kind: 'regression', targetNames: [header[labelIndex]] };
+  const names = featureNames(features);
+  const plan: CsvPlan = {
+    kind: 'csv', file, delimiter, header, features, label: { column: header[labelIndex], index: labelIndex }, task: dataTask,
+    missing: missingPolicy, testSplit, seed, trainCount, testCount,
+    limit: Number.isFinite(limit) ? limit : null, testLimit: Number.isFinite(testLimit) ? testLimit : null,
+    width: names.length, featureNames: names,
+    shuffleBufferRows: options.shuffleBufferRows ?? Math.max(1024, Math.floor(SHUFFLE_BUFFER_BYTES / (4 * (names.length + 1)))),
+  };
+  return { plan, notes };
+}
+
+function resolveColumns(file: string, header: string[], options: CsvScanOptions): { columns: ColumnStats[]; labelIndex: number } {
+  const seen = new Set<string>();
+  for (const name of header) {
+    if (seen.has(name)) throw new UserError(`${file}: the header names column '${name}' twice`, null, 'Give every column its own name in the first row.');
+    seen.add(name);
+  }
+  const known = `its columns are ${abbreviate(header.map((h) => `'${h}'`), 12)}`;
+  const labelIndex = header.indexOf(options.label);
+  if (labelIndex < 0) throw new UserError(`${file} has no label column '${options.label}': ${known}`, null, 'Set data.label to the column to predict.');
+  const names = options.features ? [...options.features] : header.filter((_, i) => i !== labelIndex);
+  for (const name of names) {
+    if (!header.includes(name)) throw new UserError(`data.features names '${name}', which ${file} does not have: ${known}`);
+    if (name === options.label) throw new UserError(`data.features lists the label column '${name}'`, null, 'The label is what the model predicts: leave it out of the features.');
+  }
+  if (names.length === 0) throw new UserError(`${file} has no feature columns besides the label '${options.label}'`);
+  const listed = options.categorical === 'auto' ? [] : options.categorical ?? [];
+  for (const name of listed) {
+    if (!names.includes(name)) throw new UserError(`data.categorical names '${name}', which is not a feature column of ${file}`, null, `The features are ${abbreviate(names, 12)}.`);
+  }
+  const columns = names.map((column): ColumnStats => ({
+    column, index: header.indexOf(column), categorical: listed.includes(column), firstText: null,
+    n: 0, mean: 0, m2: 0, vocabulary: new Map(), missing: 0,
+  }));
+  return { columns, labelIndex };
+}
+
+/** Checks one cell and adds it to the training statistics when `train`. */
+function readCell(file: string, c: ColumnStats, cell: string, rowNumber: number, auto: boolean, train: boolean): void {
+  if (isMissing(cell)) return;
+  if (c.categorical && !auto) {
+    if (train) addCategory(c, cell.trim());
+    return;
+  }
+  const value = parseNumber(cell);
+  if (Number.isNaN(value)) {
+    if (!auto) {
+      throw new UserError(`${file}: row ${rowNumber}, column '${c.column}': ${JSON.stringify(cell)} is not a number`, null,
+        `List '${c.column}' in data.categorical (or set categorical: 'auto') to one-hot encode it, or fix the cell.`);
+    }
+    c.categorical = true;
+    c.firstText ??= { row: rowNumber, cell };
+  } else if (train) {
+    // Welford: one pass, no cancellation for large values.
+    c.n++;
+    const delta = value - c.mean;
+    c.mean += delta / c.n;
+    c.m2 += delta * (value - c.mean);
+  }
+  if (auto && train) addCategory(c, cell.trim());
+}
+
+function addCategory(c: ColumnStats, value: string): void {
+  if (!c.vocabulary) return;
+  c.vocabulary.set(value, (c.vocabulary.get(value) ?? 0) + 1);
+  if (c.vocabulary.size > MAX_CATEGORIES) c.vocabulary = null;
+}
+
+function toFeature(file: string, c: ColumnStats): CsvFeature {
+  if (!c.categorical) {
+    const std = c.n > 0 ? Math.sqrt(c.m2 / c.n) : 0;
+    // As scikit-learn's StandardScaler: a constant column is centred, not divided by 0.
+    return { kind: 'numeric', column: c.column, index: c.index, mean: c.n > 0 ? c.mean : 0, std: std > 0 ? std : 1 };
+  }
+  if (!c.vocabulary) {
+    throw new UserError(`${file}: column '${c.column}' has more than ${MAX_CATEGORIES} different values to one-hot encode` +
+      (c.firstText ? ` (it holds text such as ${JSON.stringify(c.firstText.cell)} in row ${c.firstText.row})` : ''), null,
+      'Leave it out of data.features, or fix the cells that are not numbers.');
+  }
+  return { kind: 'categorical', column: c.column, index: c.index, values: [...c.vocabulary.keys()].sort(compareCodePoints) };
+}

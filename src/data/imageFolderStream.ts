@@ -1,0 +1,61 @@
+// Batches of an image folder: each file read and decoded, made grayscale if asked, resized and
+// centre-cropped, augmented (train split, seeded per epoch and sample), then scaled and normalised.
+import { BatchAssembler } from './batchAssembler';
+import type { Batch, SampleDisplay, StreamRequest } from './dataSource';
+import { readRgbImage } from './imageDecode';
+import type { ImageFolderPlan } from './imageFolderScan';
+import { augment, channelTables, resizeAndCenterCrop, toGrayscale, writeFloats, type Pixels } from './imageTransforms';
+import { createRandom, deriveSeed, permutation } from './seededRandom';
+
+/** Files read ahead while one decodes. */
+const READ_AHEAD = 4;
+
+/** The image as the model sees it before augmentation and scaling: channels, size, crop. */
+export async function loadImage(plan: ImageFolderPlan, file: string): Promise<Pixels> {
+  const rgb = await readRgbImage(file);
+  const image: Pixels = { width: rgb.width, height: rgb.height, channels: 3, data: rgb.pixels };
+  return resizeAndCenterCrop(plan.channels === 1 ? toGrayscale(image) : image, plan.size[0], plan.size[1]);
+}
+
+export async function* imageBatches(plan: ImageFolderPlan, request: StreamRequest): AsyncGenerator<Batch> {
+  const list = request.split === 'train' ? plan.train : plan.test;
+  const count = list.files.length;
+  const order = request.split === 'train'
+    ? permutation(count, createRandom(deriveSeed(plan.seed, 0x1a6e, request.epoch)))
+    : Uint32Array.from({ length: count }, (_, i) => i);
+  const [h, w] = plan.size;
+  const out = new BatchAssembler('classification', h * w * plan.channels, request.batchSize);
+  const tables = channelTables(plan.channels, plan.normalize);
+  const pending: Promise<Pixels>[] = [];
+  const schedule = (k: number) => { if (k < count) pending.push(loadImage(plan, list.files[order[k]])); };
+  for (let k = 0; k < READ_AHEAD; k++) schedule(k);
+  try {
+    for (let k = 0; k < count; k++) {
+      const loaded = pending.shift()!;
+      schedule(k + READ_AHEAD);
+      let image = await loaded;
+      const sample = order[k];
+      if (request.split === 'train' && plan.augment) {
+        image = augment(image, plan.augment, createRandom(deriveSeed(plan.seed, 0xa4, request.epoch, sample)));
+      }
+      writeFloats(image, tables, out.target(), out.offset);
+      const batch = out.commit(list.labels[sample]);
+      if (batch) yield batch;
+    }
+  } finally {
+    // Loads still running must not reject unobserved.
+    for (const p of pending) p.catch(() => {});
+  }
+  const last = out.flush();
+  if (last) yield last;
+}
+
+/** The first `count` test images, un-normalised and not augmented. */
+export async function imageSamples(plan: ImageFolderPlan, count: number): Promise<SampleDisplay> {
+  const n = Math.max(0, Math.min(count, plan.test.files.length));
+  const [height, width] = plan.size;
+  const size = height * width * plan.channels;
+  const pixels = new Uint8Array(n * size);
+  for (let i = 0; i < n; i++) pixels.set((await loadImage(plan, plan.test.files[i])).data, i * size);
+  return { kind: 'images', count: n, height, width, channels: plan.channels, pixels };
+}
