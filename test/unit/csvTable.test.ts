@@ -1,0 +1,283 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { collectBatches, inputShapeProblem, type Batch, type DataSource } from '../../src/data/dataSource';
+import { openCsvSource, type CsvDataSpec, type OpenContext } from '../../src/data/csvSource';
+import { readCsvRows } from '../../src/data/csvReader';
+import { createRandom } from '../../src/data/seededRandom';
+import { testMembers } from '../../src/data/datasetSplit';
+import { UserError } from '../../src/model/userError';
+import { tmpDir } from './idxTestFiles';
+
+const write = (name: string, text: string): string => {
+  const file = path.join(tmpDir('csv'), name);
+  fs.writeFileSync(file, text);
+  return file;
+};
+
+const open = (spec: Omit<CsvDataSpec, 'dataset'>, context: Partial<OpenContext> = {}) =>
+  openCsvSource({ dataset: 'csv', ...spec }, { baseDir: '/', seed: 7, task: 'classification', ...context }, { prefetch: 'inline' });
+
+async function rejectsWith(promise: Promise<unknown>, ...patterns: RegExp[]): Promise<UserError> {
+  try {
+    await promise;
+  } catch (e) {
+    assert.ok(e instanceof UserError, `a UserError, got ${(e as Error).stack}`);
+    for (const p of patterns) assert.match(e.message, p);
+    return e;
+  }
+  assert.fail('expected a UserError');
+}
+
+const COLORS = ['red', 'green', 'blue'];
+const SPECIES = ['setosa', 'versicolor', 'virginica'];
+
+/**
+ * 3 classes, separable by x1 (class c near 10·c) with a colour that mostly follows the class; an id
+ * column; cells missing in rows 4, 9, 23 (spreadsheet numbers), as pandas writes them: empty, NA, NaN.
+ */
+function threeClasses(rows = 300): { file: string; data: { id: number; x1: number; x2: number; color: string; species: string }[] } {
+  const random = createRandom(11);
+  const data = Array.from({ length: rows }, (_, i) => {
+    const c = i % 3;
+    return { id: i, x1: 10 * c + random() * 4 - 2, x2: random() * 100 - 50, color: random() < 0.9 ? COLORS[c] : COLORS[(c + 1) % 3], species: SPECIES[c] };
+  });
+  const lines = data.map((r, i) => {
+    const row = [r.id, r.x1.toFixed(6), r.x2.toFixed(6), r.color, r.species].map(String);
+    const line = i + 2; // the header is row 1
+    if (line === 4) row[1] = '';
+    if (line === 9) row[3] = 'NA';
+    if (line === 23) row[2] = 'NaN';
+    return row.join(',');
+  });
+  return { file: write('classes.csv', ['id,x1,x2,color,species', ...lines].join('\n') + '\n'), data };
+}
+
+/** Every sample of a split with its encoded values, in stream order. */
+async function rowsOf(batches: AsyncIterable<Batch>, width: number): Promise<{ x: number[]; y: number }[]> {
+  const out: { x: number[]; y: number }[] = [];
+  for (const b of await collectBatches(batches)) {
+    for (let i = 0; i < b.count; i++) {
+      out.push({ x: [...b.inputs.subarray(i * width, (i + 1) * width)], y: b.kind === 'classification' ? b.labels[i] : b.targets[i] });
+    }
+  }
+  return out;
+}
+
+/** Which raw row an encoded row is: by the rank of its standardised id among all kept ids. */
+function byId(rows: { x: number[] }[], allEncodedIds: number[], keptIds: number[]): number[] {
+  const sortedEncoded = [...allEncodedIds].sort((a, b) => a - b);
+  return rows.map((r) => keptIds[sortedEncoded.indexOf(r.x[0])]);
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const std = (xs: number[]) => Math.sqrt(mean(xs.map((x) => (x - mean(xs)) ** 2)));
+
+describe('CSV tables: the first pass', () => {
+  it('counts rows, drops and reports the rows with missing cells, and sorts class names', async () => {
+    const { file } = threeClasses();
+    const source = await open({ file, label: 'species', categorical: ['color'] });
+    assert.equal(source.trainCount + source.testCount, 297, '300 rows, 3 dropped');
+    assert.deepEqual(source.task, { kind: 'classification', classNames: ['setosa', 'versicolor', 'virginica'] });
+    assert.ok(source.notes.some((n) => /left out 3 of 300 rows with missing cells \(rows 4, 9, 23; x1 1, x2 1, color 1\)/.test(n)), source.notes.join('\n'));
+    assert.deepEqual(source.inputShape, [6]);
+    assert.deepEqual(source.featureNames, ['id', 'x1', 'x2', 'color=blue', 'color=green', 'color=red']);
+  });
+
+  it('keeps exactly round(rows × testSplit) rows per block of 1000 for testing, chosen by the seed', async () => {
+    const lines = Array.from({ length: 2500 }, (_, i) => `${i},${i % 2}`);
+    const file = write('plain.csv', ['x,y', ...lines].join('\n'));
+    const a = await open({ file, label: 'y', testSplit: 0.2 });
+    assert.equal(a.testCount, 200 + 200 + 100);
+    assert.equal(a.trainCount, 2000);
+    const b = await open({ file, label: 'y', testSplit: 0.2 }, { seed: 8 });
+    const ids = async (s: DataSource) => (await rowsOf(s.testBatches(500), 1)).map((r) => r.x[0]);
+    assert.notDeepEqual(await ids(a), await ids(b), 'another seed, another split');
+    assert.deepEqual(await ids(a), await ids(await open({ file, label: 'y', testSplit: 0.2 })), 'the same seed, the same split');
+  });
+
+  it('standardises numeric columns with the training split\'s mean and population std, one-hot encodes with its vocabulary', async () => {
+    const { file, data } = threeClasses();
+    const source = await open({ file, label: 'species', categorical: ['color'] });
+    const train = await rowsOf(source.trainBatches(1, 64), 6);
+    const test = await rowsOf(source.testBatches(64), 6);
+    const kept = data.filter((r) => ![2, 7, 21].includes(r.id)).map((r) => r.id);
+    const allIds = [...train, ...test].map((r) => r.x[0]);
+    const trainRows = byId(train, allIds, kept).map((id) => data[id]);
+    const testRows = byId(test, allIds, kept).map((id) => data[id]);
+    assert.equal(new Set(trainRows.map((r) => r.id)).size, source.trainCount, 'each train row once');
+    for (const column of ['id', 'x1', 'x2'] as const) {
+      const values = trainRows.map((r) => Number(column === 'id' ? r.id : r[column].toFixed(6)));
+      const m = mean(values);
+      const s = std(values);
+      const k = ['id', 'x1', 'x2'].indexOf(column);
+      [...train.map((r, i) => [r, trainRows[i]] as const), ...test.map((r, i) => [r, testRows[i]] as const)].forEach(([encoded, raw]) => {
+        const value = Number(column === 'id' ? raw.id : raw[column].toFixed(6));
+        assert.ok(Math.abs(encoded.x[k] - (value - m) / s) < 1e-5, `${column} of row ${raw.id}: ${encoded.x[k]} vs ${(value - m) / s}`);
+      });
+    }
+    const vocabulary = ['blue', 'green', 'red'];
+    train.forEach((r, i) => assert.deepEqual(r.x.slice(3), vocabulary.map((v) => (v === trainRows[i].color ? 1 : 0))));
+    train.forEach((r, i) => assert.equal(r.y, SPECIES.indexOf(trainRows[i].species)));
+    test.forEach((r, i) => assert.equal(r.y, SPECIES.indexOf(testRows[i].species)));
+  });
+
+  it('maps a category the training split has not seen to all zeros', async () => {
+    const members = testMembers(0, 30, 0.2, 7);
+    const testRow = members.indexOf(1);
+    const lines = Array.from({ length: 30 }, (_, i) => `${i},${i === testRow ? 'purple' : ['a', 'b'][i % 2]},${i % 2}`);
+    const source = await open({ file: write('unseen.csv', ['n,kind,y', ...lines].join('\n')), label: 'y', categorical: ['kind'] });
+    assert.deepEqual(source.featureNames, ['n', 'kind=a', 'kind=b']);
+    const test = await rowsOf(source.testBatches(100), 3);
+    const zeros = test.filter((r) => r.x[1] === 0 && r.x[2] === 0);
+    assert.equal(zeros.length, 1, 'only the purple row');
+    assert.equal(test.length, 6);
+  });
+
+  it("under categorical: 'auto' one-hot encodes the columns with text and keeps numbers numeric", async () => {
+    const { file } = threeClasses();
+    const source = await open({ file, label: 'species', categorical: 'auto' });
+    assert.deepEqual(source.featureNames, ['id', 'x1', 'x2', 'color=blue', 'color=green', 'color=red']);
+    assert.ok(source.notes.some((n) => n.includes('one-hot encoded: color (3 values)')));
+  });
+
+  it("under missing: 'mean' keeps the rows, filling numbers with the training mean (0 once standardised) and categories with none", async () => {
+    const { file } = threeClasses(30);
+    const source = await open({ file, label: 'species', categorical: ['color'], missing: 'mean', testSplit: 0 });
+    assert.equal(source.trainCount, 30);
+    const rows = await rowsOf(source.testBatches(1), 6);
+    assert.equal(rows.length, 0, 'no test split');
+    const train = await rowsOf(source.trainBatches(1, 7), 6);
+    const ids = train.map((r) => r.x[0]).sort((a, b) => a - b);
+    const row = (id: number) => train.find((r) => r.x[0] === ids[id])!;
+    assert.equal(row(2).x[1], 0, 'row 4 (id 2) has no x1: the mean');
+    assert.deepEqual(row(7).x.slice(3), [0, 0, 0], 'row 9 (id 7) has no colour');
+    assert.ok(source.notes.some((n) => /filled 3 missing cells/.test(n)), source.notes.join('\n'));
+  });
+
+  it('reads the label as a number for regression, and names the cell that is not one', async () => {
+    const random = createRandom(3);
+    const lines = Array.from({ length: 200 }, () => {
+      const a = random() * 10;
+      const b = random() * 10;
+      return [a, b, 3 * a - 2 * b + 0.1 * (random() - 0.5)].map((v) => v.toFixed(5)).join(',');
+    });
+    const file = write('linear.csv', ['a,b,target', ...lines].join('\n'));
+    const source = await open({ file, label: 'target' }, { task: 'regression' });
+    assert.deepEqual(source.task, { kind: 'regression', targetNames: ['target'] });
+    const [batch] = await collectBatches(source.testBatches(1000));
+    assert.equal(batch.kind, 'regression');
+    const expected = new Set(lines.map((l) => Math.fround(Number(l.split(',')[2]))));
+    if (batch.kind === 'regression') for (const t of batch.targets) assert.ok(expected.has(t), `${t} is one of the file's targets`);
+    const bad = write('bad-target.csv', 'a,target\n1,2\n3,four\n');
+    await rejectsWith(open({ file: bad, label: 'target' }, { task: 'regression' }), /bad-target\.csv: row 3, label column 'target': "four" is not a number/);
+  });
+
+  it('streams train rows in a seeded order per epoch: each row once, the same epoch alike, epochs different', async () => {
+    const lines = Array.from({ length: 500 }, (_, i) => `${i},${i % 3}`);
+    const file = write('order.csv', ['x,y', ...lines].join('\n'));
+    const source = await open({ file, label: 'y', testSplit: 0.2 });
+    const epoch1 = (await rowsOf(source.trainBatches(1, 32), 1)).map((r) => r.x[0]);
+    assert.equal(epoch1.length, 400);
+    assert.equal(new Set(epoch1).size, 400);
+    assert.deepEqual((await rowsOf(source.trainBatches(1, 32), 1)).map((r) => r.x[0]), epoch1);
+    const epoch2 = (await rowsOf(source.trainBatches(2, 32), 1)).map((r) => r.x[0]);
+    assert.notDeepEqual(epoch2, epoch1);
+    assert.deepEqual([...epoch2].sort(), [...epoch1].sort());
+    const sorted = [...epoch1].sort((a, b) => a - b);
+    assert.notDeepEqual(epoch1, sorted, 'not in file order');
+    const sizes = (await collectBatches(source.trainBatches(1, 32))).map((b) => b.count);
+    assert.deepEqual(sizes, [...Array(12).fill(32), 16]);
+  });
+
+  it('mixes rows with a shuffle buffer smaller than the split, still each row once', async () => {
+    const lines = Array.from({ length: 300 }, (_, i) => `${i},${i % 2}`);
+    const file = write('buffer.csv', ['x,y', ...lines].join('\n'));
+    const source = await openCsvSource({ dataset: 'csv', file, label: 'y', testSplit: 0 }, { baseDir: '/', seed: 1, task: 'classification' },
+      { prefetch: 'inline', shuffleBufferRows: 16 });
+    const order = (await rowsOf(source.trainBatches(1, 50), 1)).map((r) => r.x[0]);
+    assert.equal(new Set(order).size, 300);
+    const ranks = [...order].sort((a, b) => a - b);
+    const position = order.map((v) => ranks.indexOf(v));
+    assert.ok(position.slice(0, 16).every((p) => p < 16 + 16), 'early rows come from the start of the file (a 16-row buffer)');
+    assert.notDeepEqual(position, position.map((_, i) => i));
+  });
+
+  it('keeps limit and testLimit as the first rows of each split', async () => {
+    const lines = Array.from({ length: 100 }, (_, i) => `${i},${i % 2}`);
+    const source = await open({ file: write('limit.csv', ['x,y', ...lines].join('\n')), label: 'y' }, { limit: 10, testLimit: 3 });
+    assert.equal(source.trainCount, 10);
+    assert.equal(source.testCount, 3);
+    assert.equal((await rowsOf(source.trainBatches(1, 4), 1)).length, 10);
+    const shown = await source.samples(5);
+    assert.equal(shown.kind === 'rows' && shown.rows.length, 3);
+  });
+
+  it('shows the first test rows as written, features then label', async () => {
+    const file = write('show.csv', 'a,b,label\n1.50,x,yes\n2,y,no\n3,x,yes\n4,y,no\n5,x,yes\n');
+    const source = await open({ file, label: 'label', categorical: ['b'], testSplit: 0.4 });
+    const shown = await source.samples(10);
+    assert.equal(shown.kind, 'rows');
+    if (shown.kind !== 'rows') return;
+    assert.deepEqual(shown.columns, ['a', 'b', 'label']);
+    assert.equal(shown.rows.length, 2);
+    const all = ['1.50,x,yes', '2,y,no', '3,x,yes', '4,y,no', '5,x,yes'];
+    for (const row of shown.rows) assert.ok(all.includes(row.join(',')), row.join(','));
+  });
+
+  it('tells the model\'s input shape to use when it does not fit the features', async () => {
+    const { file } = threeClasses(30);
+    const source = await open({ file, label: 'species', categorical: ['color'] });
+    assert.equal(inputShapeProblem(source, [6]), null);
+    assert.match(inputShapeProblem(source, [4])!, /6 features \(id, x1, x2, color=blue, color=green, color=red\)\. Give the first layer inputShape: \[6\]/);
+  });
+});
+
+describe('CSV tables: reading the file', () => {
+  it('reads quotes, doubled quotes, delimiters and line breaks in quotes, CRLF and a BOM, across chunk boundaries', async () => {
+    const text = '\ufeffname,note,y\r\n"Smith, J.","said ""hi""\r\nthen left",1\r\nplain,"",0\r\n\r\nlast,x,1';
+    const file = write('quoted.csv', text);
+    const expected = [['name', 'note', 'y'], ['Smith, J.', 'said "hi"\r\nthen left', '1'], ['plain', '', '0'], [''], ['last', 'x', '1']];
+    for (const chunkChars of [3, 7, 16, 1 << 20]) {
+      const rows: string[][] = [];
+      const numbers: number[] = [];
+      for await (const chunk of readCsvRows(file, { chunkChars })) {
+        chunk.rows.forEach((r, i) => { rows.push(r); numbers.push(chunk.firstRowNumber + i); });
+      }
+      assert.deepEqual(rows, expected, `chunks of ${chunkChars}`);
+      assert.deepEqual(numbers, [1, 2, 3, 4, 5]);
+    }
+  });
+
+  it('names the file, row and column of a cell that is not a number in a numeric column', async () => {
+    const file = write('typo.csv', 'a,b,y\n1,2,0\n3,x4,1\n');
+    const e = await rejectsWith(open({ file, label: 'y' }), /typo\.csv: row 3, column 'b': "x4" is not a number/);
+    assert.match(e.hint!, /data\.categorical/);
+  });
+
+  it('names the label column that is missing and lists the columns there are', async () => {
+    await rejectsWith(open({ file: write('nolabel.csv', 'a,b\n1,2\n'), label: 'target' }), /nolabel\.csv has no label column 'target': its columns are 'a', 'b'/);
+  });
+
+  it("under missing: 'error' counts the missing cells and names their rows", async () => {
+    const { file } = threeClasses(30);
+    await rejectsWith(open({ file, label: 'species', categorical: ['color'], missing: 'error' }), /has 3 missing cells in 3 rows \(rows 4, 9, 23; x1 1, x2 1, color 1\)/);
+  });
+
+  it('names a row whose number of cells differs from the header, and an unclosed quote', async () => {
+    await rejectsWith(open({ file: write('short.csv', 'a,b,y\n1,2,0\n1,0\n'), label: 'y' }), /short\.csv: row 3 has 2 cells but the header has 3 columns/);
+    await rejectsWith(open({ file: write('quote.csv', 'a,y\n1,0\n"2,1\n'), label: 'y' }), /quote\.csv: row 3: .*quote/i);
+  });
+
+  it('names a missing file and an empty one', async () => {
+    await rejectsWith(open({ file: '/nonexistent/table.csv', label: 'y' }), /cannot read \/nonexistent\/table\.csv: no such file/);
+    await rejectsWith(open({ file: write('empty.csv', ''), label: 'y' }), /empty\.csv is empty/);
+  });
+
+  it('rejects a label column with too many values for classes, pointing to regression', async () => {
+    const lines = Array.from({ length: 1200 }, (_, i) => `${i},${i * 1.5}`);
+    const e = await rejectsWith(open({ file: write('many.csv', ['x,price', ...lines].join('\n')), label: 'price', testSplit: 0 }), /more than 1000 different values/);
+    assert.match(e.hint!, /regression loss/);
+  });
+});
