@@ -1,5 +1,6 @@
 // Benchmarks print one JSON object to stdout: `npm run bench -- [suite…]` (default: all).
 import { backendsBench } from './backendsBench';
+import { dataBench, dataStreamChild } from './dataBench';
 import { hostBench } from './hostBench';
 import { runsBench } from './runsBench';
 import { trainBench } from './trainBench';
@@ -11,10 +12,13 @@ const SUITES: Record<string, () => Promise<Record<string, unknown>>> = {
   backends: backendsBench,
   webview: webviewBench,
   runs: runsBench,
+  data: dataBench,
 };
 
 async function main(): Promise<void> {
   const asked = process.argv.slice(2);
+  // The data suite's child process (a trainer-sized process whose memory is measured alone).
+  if (asked[0] === 'data-stream-child') return dataStreamChild(asked[1]);
   const unknown = asked.filter((s) => !(s in SUITES));
   if (unknown.length) {
     process.stderr.write(`unknown bench suite(s): ${unknown.join(', ')}; known: ${Object.keys(SUITES).join(', ')}\n`);

@@ -69,18 +69,26 @@ export async function scanCsv(options: CsvScanOptions): Promise<CsvScan> {
   let labelsMissing = 0;
   const missingRows: number[] = [];
 
+  let states = new Uint8Array(0);
+  let values = new Float64Array(0);
   for await (const block of csvBlocks(file, delimiter, testSplit, seed)) {
     if (!header) {
       header = block.header;
       ({ columns, labelIndex } = resolveColumns(file, header, options));
+      states = new Uint8Array(columns.length);
+      values = new Float64Array(columns.length);
     }
     for (let r = 0; r < block.rows.length; r++) {
       const cells = block.rows[r];
       const rowNumber = block.rowNumbers[r];
       rows++;
       let missingHere = false;
-      for (const c of columns) {
-        if (isMissing(cells[c.index])) {
+      for (let k = 0; k < columns.length; k++) {
+        const c = columns[k];
+        const cell = cells[c.index];
+        const state = readCell(file, c, cell, rowNumber, auto, values, k);
+        states[k] = state;
+        if (state === MISSING) {
           c.missing++;
           missingHere = true;
         }
@@ -101,7 +109,7 @@ export async function scanCsv(options: CsvScanOptions): Promise<CsvScan> {
       const kept = !dropped && (isTest ? testCount < testLimit : trainCount < limit);
       if (kept && isTest) testCount++;
       else if (kept) trainCount++;
-      for (const c of columns) readCell(file, c, cells[c.index], rowNumber, auto, kept && !isTest);
+      if (kept && !isTest) for (let k = 0; k < columns.length; k++) addToStatistics(columns[k], cells[columns[k].index], states[k], values[k], auto);
       if (kept && task === 'classification') {
         classes.add(labelCell.trim());
         if (classes.size > MAX_CATEGORIES) {
@@ -178,29 +186,39 @@ function resolveColumns(file: string, header: string[], options: CsvScanOptions)
   return { columns, labelIndex };
 }
 
-/** Checks one cell and adds it to the training statistics when `train`. */
-function readCell(file: string, c: ColumnStats, cell: string, rowNumber: number, auto: boolean, train: boolean): void {
-  if (isMissing(cell)) return;
-  if (c.categorical && !auto) {
-    if (train) addCategory(c, cell.trim());
-    return;
-  }
+const NUMBER = 0;
+const TEXT = 1;
+const MISSING = 2;
+
+/** Checks one cell: a number (into `values[k]`), text (for a categorical column) or missing. */
+function readCell(file: string, c: ColumnStats, cell: string, rowNumber: number, auto: boolean, values: Float64Array, k: number): number {
+  if (c.categorical && !auto) return isMissing(cell) ? MISSING : TEXT;
   const value = parseNumber(cell);
-  if (Number.isNaN(value)) {
-    if (!auto) {
-      throw new UserError(`${file}: row ${rowNumber}, column '${c.column}': ${JSON.stringify(cell)} is not a number`, null,
-        `List '${c.column}' in data.categorical (or set categorical: 'auto') to one-hot encode it, or fix the cell.`);
-    }
-    c.categorical = true;
-    c.firstText ??= { row: rowNumber, cell };
-  } else if (train) {
-    // Welford: one pass, no cancellation for large values.
+  if (!Number.isNaN(value)) {
+    values[k] = value;
+    return NUMBER;
+  }
+  if (isMissing(cell)) return MISSING;
+  if (!auto) {
+    throw new UserError(`${file}: row ${rowNumber}, column '${c.column}': ${JSON.stringify(cell)} is not a number`, null,
+      `List '${c.column}' in data.categorical (or set categorical: 'auto') to one-hot encode it, or fix the cell.`);
+  }
+  c.categorical = true;
+  c.firstText ??= { row: rowNumber, cell };
+  return TEXT;
+}
+
+/** A training cell: Welford's running mean and squared deviations for numbers; the vocabulary for categories. */
+function addToStatistics(c: ColumnStats, cell: string, state: number, value: number, auto: boolean): void {
+  if (state === MISSING) return;
+  if (state === NUMBER) {
     c.n++;
     const delta = value - c.mean;
     c.mean += delta / c.n;
     c.m2 += delta * (value - c.mean);
   }
-  if (auto && train) addCategory(c, cell.trim());
+  // Under 'auto' numbers too: the column may turn out to hold text further down.
+  if (state === TEXT || auto) addCategory(c, cell.trim());
 }
 
 function addCategory(c: ColumnStats, value: string): void {

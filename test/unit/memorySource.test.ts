@@ -103,7 +103,7 @@ describe('in-memory sets as a DataSource: the trainer\'s batches, unchanged', ()
     assert.equal(batch.kind, 'regression');
     if (batch.kind !== 'regression') return;
     for (let i = 0; i < 3; i++) {
-      const sample = batch.inputs[i] / 10 - 1;
+      const sample: number = batch.inputs[i] / 10 - 1;
       assert.deepEqual([...batch.targets.subarray(2 * i, 2 * i + 2)], [2 * sample + 1, 2 * sample + 2], 'targets travel with their input');
     }
   });
