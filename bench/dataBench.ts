@@ -89,10 +89,13 @@ const mb = (bytes: number) => Math.round(bytes / 1e6);
 export async function dataStreamChild(file: string): Promise<void> {
   let peak = 0;
   const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 50);
+  const stage = (name: string) => { if (process.env.BENCH_DATA_VERBOSE) process.stderr.write(`${name}: rss ${mb(process.memoryUsage().rss)} MB, peak ${mb(peak)} MB\n`); };
   const { backend } = await chooseBackend('auto');
+  stage('backend');
   const started = performance.now();
   const source = await openTable(file, 'worker');
   const scanSec = seconds(started);
+  stage('first pass');
   const width = source.inputShape[0];
   const classes = source.task.kind === 'classification' ? source.task.classNames.length : 1;
   const model = mlp(width, classes);
@@ -100,10 +103,12 @@ export async function dataStreamChild(file: string): Promise<void> {
   const trainStarted = performance.now();
   let samples = 0;
   let steps = 0;
+  const maxSteps = Number(process.env.BENCH_DATA_CHILD_STEPS ?? Infinity);
   for await (const batch of source.trainBatches(1, BATCH)) {
     trainStep(model, optimizer, batch, width, classes);
     samples += batch.count;
-    steps++;
+    if (++steps >= maxSteps) break;
+    if (steps % 500 === 0) stage(`step ${steps}`);
   }
   const trainSec = seconds(trainStarted);
   await source.close();

@@ -3,9 +3,10 @@
 import * as path from 'node:path';
 import { UserError } from '../model/userError';
 import type { DataSource, TaskKind } from './dataSource';
-import { scanCsv } from './csvScan';
+import { scanCsv, type CsvScanOptions } from './csvScan';
 import type { MissingPolicy } from './csvPlan';
-import { streamedSource, type StreamOptions } from './streamedSource';
+import { scanCsvInWorker } from './prefetchWorker';
+import { streamedSource, workerScript, type StreamOptions } from './streamedSource';
 
 export interface CsvDataSpec {
   dataset: 'csv';
@@ -32,11 +33,13 @@ export interface OpenContext {
 export async function openCsvSource(spec: CsvDataSpec, context: OpenContext, options: StreamOptions & { shuffleBufferRows?: number } = {}): Promise<DataSource> {
   checkCsvSpec(spec);
   const file = path.resolve(context.baseDir, spec.file);
-  const { plan, notes } = await scanCsv({
+  const scanOptions: CsvScanOptions = {
     file, label: spec.label, features: spec.features, categorical: spec.categorical, missing: spec.missing,
     testSplit: spec.testSplit, delimiter: spec.delimiter, task: context.task, seed: context.seed,
     limit: context.limit, testLimit: context.testLimit, shuffleBufferRows: options.shuffleBufferRows,
-  });
+  };
+  const script = workerScript(options);
+  const { plan, notes } = script ? await scanCsvInWorker(scanOptions, script) : await scanCsv(scanOptions);
   return streamedSource(plan, {
     name: 'csv', source: file, inputShape: [plan.width], task: plan.task, trainCount: plan.trainCount, testCount: plan.testCount,
     featureNames: plan.featureNames, notes,

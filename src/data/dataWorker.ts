@@ -1,11 +1,13 @@
-// The data worker (bundled as dist/dataWorker.js): reads, parses and decodes batches of a streamed
-// source off the trainer's thread, where tfjs runs the step. It receives the source's plan once (as
-// workerData) and then streams whatever split and epoch it is asked for.
+// The data worker (bundled as dist/dataWorker.js): reads, parses and decodes off the trainer's thread,
+// where tfjs runs the step. Started for one job (workerData): a CSV's first pass, whose result it
+// posts before it ends (the garbage of 2 million rows' strings leaves with it), or a source's plan,
+// whose batches it then streams for whatever split and epoch it is asked.
 import { parentPort, workerData } from 'node:worker_threads';
 import { UserError } from '../model/userError';
 import type { Batch } from './dataSource';
-import { planBatches, type StreamPlan } from './streamPlan';
-import { batchBuffers, isToWorker, type FromWorker, type ToWorker } from './workerMessages';
+import { scanCsv } from './csvScan';
+import { planBatches } from './streamPlan';
+import { batchBuffers, isToWorker, type FromWorker, type ToWorker, type WorkerJob } from './workerMessages';
 
 interface Stream {
   credits: number;
@@ -15,9 +17,18 @@ interface Stream {
 
 const port = parentPort;
 if (!port) throw new Error('dataWorker.js runs as a worker thread (new Worker), not on its own');
-const plan = (workerData as { plan: StreamPlan }).plan;
+const job = workerData as WorkerJob;
 const streams = new Map<number, Stream>();
 const post = (message: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
+
+const failure = (id: number, e: unknown): FromWorker => {
+  const user = e instanceof UserError;
+  return { type: 'error', id, message: (e as Error).message ?? String(e), hint: user ? e.hint : null, user };
+};
+
+if (job.job === 'csvScan') {
+  scanCsv(job.options).then((scan) => post({ type: 'scanned', id: 0, scan }), (e) => post(failure(0, e)));
+}
 
 port.on('message', (message: unknown) => {
   if (!isToWorker(message)) return;
@@ -25,7 +36,7 @@ port.on('message', (message: unknown) => {
   if (m.type === 'open') {
     const stream: Stream = { credits: m.depth, cancelled: false, wake: null };
     streams.set(m.id, stream);
-    void run(m.id, stream, planBatches(plan, m.request));
+    if (job.job === 'stream') void run(m.id, stream, planBatches(job.plan, m.request));
     return;
   }
   const stream = streams.get(m.id);
@@ -51,8 +62,7 @@ async function run(id: number, stream: Stream, batches: AsyncGenerator<Batch>): 
     }
     post({ type: 'end', id });
   } catch (e) {
-    const user = e instanceof UserError;
-    post({ type: 'error', id, message: (e as Error).message ?? String(e), hint: user ? e.hint : null, user });
+    post(failure(id, e));
   } finally {
     streams.delete(id);
   }

@@ -4,11 +4,41 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { UserError } from '../model/userError';
 import type { Batch, StreamRequest } from './dataSource';
+import type { CsvScan, CsvScanOptions } from './csvScan';
 import type { StreamPlan } from './streamPlan';
-import { isFromWorker, type FromWorker, type ToWorker } from './workerMessages';
+import { isFromWorker, type FromWorker, type ToWorker, type WorkerJob } from './workerMessages';
 
 /** Where the build puts the worker: next to the bundle that imports this (dist/trainer.js, dist/cli.js). */
 export const DEFAULT_WORKER_SCRIPT = path.join(__dirname, 'dataWorker.js');
+
+/**
+ * A small heap for the worker: V8 then collects the short-lived strings of parsed rows often instead
+ * of growing the process by hundreds of MB (typed arrays, the batches and the shuffle buffer, live
+ * outside it).
+ */
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 96 };
+
+/** A CSV's first pass in a worker of its own, which ends with it (and so does its garbage). */
+export function scanCsvInWorker(options: CsvScanOptions, script: string = DEFAULT_WORKER_SCRIPT): Promise<CsvScan> {
+  return new Promise((resolve, reject) => {
+    const job: WorkerJob = { job: 'csvScan', options };
+    const worker = new Worker(script, { workerData: job, resourceLimits: WORKER_LIMITS });
+    let settled = false;
+    const settle = (f: () => void) => {
+      if (settled) return;
+      settled = true;
+      f();
+      void worker.terminate();
+    };
+    worker.on('message', (message: unknown) => {
+      if (!isFromWorker(message)) return;
+      if (message.type === 'scanned') settle(() => resolve(message.scan));
+      else if (message.type === 'error') settle(() => reject(message.user ? new UserError(message.message, null, message.hint) : new Error(`data worker: ${message.message}`)));
+    });
+    worker.on('error', (e) => settle(() => reject(new Error(`the data worker failed: ${e.message}`))));
+    worker.on('exit', (code) => settle(() => reject(new Error(`the data worker stopped (exit code ${code}) before the first pass ended`))));
+  });
+}
 
 interface Pending {
   queue: FromWorker[];
@@ -66,7 +96,8 @@ export class PrefetchWorker {
   private start(): Worker {
     if (this.failure) throw this.failure;
     if (this.worker) return this.worker;
-    const worker = new Worker(this.script, { workerData: { plan: this.plan } });
+    const job: WorkerJob = { job: 'stream', plan: this.plan };
+    const worker = new Worker(this.script, { workerData: job, resourceLimits: WORKER_LIMITS });
     worker.unref();
     worker.on('message', (message: unknown) => {
       if (!isFromWorker(message)) return;

@@ -27,11 +27,15 @@ export interface StreamedSourceInfo {
 /** Batches held ahead: about this many bytes, at least 2, at most 16 batches. */
 const PREFETCH_BYTES = 32 * 1024 * 1024;
 
-export function streamedSource(plan: StreamPlan, info: StreamedSourceInfo, options: StreamOptions = {}): DataSource {
+/** The worker script to use, or null to read on this thread (asked so, or no built worker: a source checkout). */
+export function workerScript(options: StreamOptions): string | null {
   const script = options.workerScript ?? DEFAULT_WORKER_SCRIPT;
-  // Without the built worker (a source checkout before the build) reading stays on this thread.
-  const useWorker = (options.prefetch ?? 'worker') === 'worker' && fs.existsSync(script);
-  const worker = useWorker ? new PrefetchWorker(plan, script) : null;
+  return (options.prefetch ?? 'worker') === 'worker' && fs.existsSync(script) ? script : null;
+}
+
+export function streamedSource(plan: StreamPlan, info: StreamedSourceInfo, options: StreamOptions = {}): DataSource {
+  const script = workerScript(options);
+  const worker = script ? new PrefetchWorker(plan, script) : null;
   const width = info.inputShape.reduce((a, b) => a * b, 1);
 
   function batches(request: StreamRequest): AsyncIterable<Batch> {

@@ -2,6 +2,13 @@
 // sends at most `depth` batches ahead of what the trainer took: reading runs ahead of the training
 // step but never fills memory.
 import type { Batch, StreamRequest } from './dataSource';
+import type { CsvScan, CsvScanOptions } from './csvScan';
+import type { StreamPlan } from './streamPlan';
+
+/** What a worker is started for (its workerData): a CSV's first pass, or streaming a plan's batches. */
+export type WorkerJob =
+  | { job: 'csvScan'; options: CsvScanOptions }
+  | { job: 'stream'; plan: StreamPlan };
 
 export type ToWorker =
   | { type: 'open'; id: number; request: StreamRequest; depth: number }
@@ -12,6 +19,8 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'batch'; id: number; batch: Batch }
   | { type: 'end'; id: number }
+  /** The first pass's result (id 0: a scan worker does nothing else). */
+  | { type: 'scanned'; id: number; scan: CsvScan }
   /** `user`: the user's data is at fault (a UserError), with its hint. */
   | { type: 'error'; id: number; message: string; hint: string | null; user: boolean };
 
@@ -27,6 +36,11 @@ export function isFromWorker(value: unknown): value is FromWorker {
     }
     case 'end':
       return true;
+    case 'scanned': {
+      const scan = m.scan as Record<string, unknown> | null;
+      return typeof scan === 'object' && scan !== null && Array.isArray(scan.notes) &&
+        typeof scan.plan === 'object' && scan.plan !== null && (scan.plan as Record<string, unknown>).kind === 'csv';
+    }
     case 'error':
       return typeof m.message === 'string' && typeof m.user === 'boolean' && (m.hint === null || typeof m.hint === 'string');
     default:

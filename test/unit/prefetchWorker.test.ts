@@ -68,4 +68,15 @@ describe('prefetch worker: batches read ahead on another thread', () => {
       await source.close();
     }
   });
+
+  it('runs the first pass in a worker of its own and relays its UserError with the hint', async () => {
+    const file = path.join(tmpDir('prefetch'), 'typo.csv');
+    fs.writeFileSync(file, 'n,x,kind,y\n1,2,a,0\n2,x3,b,1\n');
+    await assert.rejects(open(file, 'worker'), (e: unknown) => {
+      assert.ok(e instanceof UserError, String(e));
+      assert.match(e.message, /typo\.csv: row 3, column 'x': "x3" is not a number/);
+      assert.match(e.hint ?? '', /data\.categorical/);
+      return true;
+    });
+  });
 });
