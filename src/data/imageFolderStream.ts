@@ -27,24 +27,24 @@ export async function* imageBatches(plan: ImageFolderPlan, request: StreamReques
   const out = new BatchAssembler('classification', h * w * plan.channels, request.batchSize);
   const tables = channelTables(plan.channels, plan.normalize);
   const pending: Promise<Pixels>[] = [];
-  const schedule = (k: number) => { if (k < count) pending.push(loadImage(plan, list.files[order[k]])); };
+  const schedule = (k: number) => {
+    if (k >= count) return;
+    const load = loadImage(plan, list.files[order[k]]);
+    load.catch(() => {}); // a file read ahead may fail before its turn: it throws when awaited, not as unhandled
+    pending.push(load);
+  };
   for (let k = 0; k < READ_AHEAD; k++) schedule(k);
-  try {
-    for (let k = 0; k < count; k++) {
-      const loaded = pending.shift()!;
-      schedule(k + READ_AHEAD);
-      let image = await loaded;
-      const sample = order[k];
-      if (request.split === 'train' && plan.augment) {
-        image = augment(image, plan.augment, createRandom(deriveSeed(plan.seed, 0xa4, request.epoch, sample)));
-      }
-      writeFloats(image, tables, out.target(), out.offset);
-      const batch = out.commit(list.labels[sample]);
-      if (batch) yield batch;
+  for (let k = 0; k < count; k++) {
+    const loaded = pending.shift()!;
+    schedule(k + READ_AHEAD);
+    let image = await loaded;
+    const sample = order[k];
+    if (request.split === 'train' && plan.augment) {
+      image = augment(image, plan.augment, createRandom(deriveSeed(plan.seed, 0xa4, request.epoch, sample)));
     }
-  } finally {
-    // Loads still running must not reject unobserved.
-    for (const p of pending) p.catch(() => {});
+    writeFloats(image, tables, out.target(), out.offset);
+    const batch = out.commit(list.labels[sample]);
+    if (batch) yield batch;
   }
   const last = out.flush();
   if (last) yield last;
