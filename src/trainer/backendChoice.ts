@@ -10,7 +10,8 @@ export interface BackendChoice {
   reason: string;
 }
 
-const ORDER: BackendName[] = ['tensorflow', 'wasm', 'cpu'];
+/** The backends `auto` tries, fastest first. */
+export const BACKEND_ORDER: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
 
 /** Where the wasm binaries are: next to the bundle (the build copies them), else in node_modules. */
 function wasmDirectory(): string {
@@ -47,7 +48,7 @@ async function tryBackend(name: BackendName): Promise<string | null> {
  */
 export async function chooseBackend(requested: BackendName | 'auto' = 'auto', skip: BackendName[] = []): Promise<BackendChoice> {
   tf.env().set('PROD', true); // no "install tfjs-node" banner, no debug checks
-  const candidates = requested === 'auto' ? ORDER.filter((b) => !skip.includes(b)) : [requested];
+  const candidates = requested === 'auto' ? BACKEND_ORDER.filter((b) => !skip.includes(b)) : [requested];
   const passed: string[] = [];
   for (const name of candidates) {
     const failure = await tryBackend(name);
@@ -60,4 +61,28 @@ export async function chooseBackend(requested: BackendName | 'auto' = 'auto', sk
     passed.push(`${name}: ${failure}`);
   }
   throw new Error(`no tfjs backend could start (${passed.join('; ')})`);
+}
+
+/**
+ * Runs `attempt` (one training step) on `choice`. When the backend was chosen automatically and lacks
+ * a kernel the step needs, the next backend in BACKEND_ORDER takes over, so the run falls back
+ * instead of crashing; the returned choice says why.
+ */
+export async function backendThatRuns(choice: BackendChoice, requested: BackendName | 'auto' | undefined,
+  attempt: () => void): Promise<BackendChoice> {
+  const tried: BackendName[] = [];
+  let current = choice;
+  for (;;) {
+    try {
+      attempt();
+      return current;
+    } catch (e) {
+      const message = (e as Error).message ?? String(e);
+      const kernelProblem = /not registered|not yet implemented|not supported/i.test(message);
+      if (!kernelProblem || (requested && requested !== 'auto') || current.backend === 'cpu') throw e;
+      tried.push(current.backend);
+      const next = await chooseBackend('auto', [...BACKEND_ORDER.slice(0, BACKEND_ORDER.indexOf(current.backend)), ...tried]);
+      current = { backend: next.backend, reason: `${current.reason}; a training step failed on ${current.backend} (${message.split('\n')[0]}), so ${next.backend} runs it` };
+    }
+  }
 }

@@ -1,0 +1,156 @@
+// The plan of a run: everything decided before its first step (backend, model, data, the checks
+// that they fit, optimizer, schedule), announced by the `ready` and `model` messages.
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { loadDataset, type LoadedDataset } from '../data/dataset';
+import { createRandom } from '../data/seededRandom';
+import { loadExperiment, type LoadedModel } from '../model/loadExperiment';
+import { UserError } from '../model/userError';
+import type { ExperimentSettings, TrainingSpec } from '../protocol/experimentSpec';
+import type { DatasetInfo, TrainingPlan, TrainRequest } from '../protocol/messages';
+import { backendThatRuns, chooseBackend, type BackendChoice } from './backendChoice';
+import { batchInputs, batchLabels } from './evaluation';
+import { freezeLayers } from './freezeLayers';
+import { DEFAULT_GRADIENT_EVERY, gradientLayers, HISTOGRAM_EVERY_SAMPLES, type GradientLayer } from './gradientStats';
+import { emitInspection } from './inspection';
+import { createSchedule, plannedLearningRates, plannedLrCurve, type LrSchedule, type ScheduleContext } from './lrSchedule';
+import { lossDefinition, targetTensor, type LossDefinition } from './losses';
+import { checkModelFitsData, outputUnits } from './modelFit';
+import { createOptimizer } from './optimizers';
+import { modelMessage, now, readyMessage, type Emit } from './runMessages';
+import { computeStep } from './trainingStep';
+
+/** What a run trains, with what, and how: fixed before its first step. */
+export interface RunPlan {
+  loaded: LoadedModel;
+  data: LoadedDataset;
+  loss: LossDefinition;
+  optimizer: tf.Optimizer;
+  schedule: LrSchedule;
+  /** Layers with weights (input to output), and the trainable variables the optimizer updates. */
+  layers: GradientLayer[];
+  variables: tf.Variable[];
+  /** As the model message announced it. */
+  plan: TrainingPlan;
+  /** When the run began (`now()`). */
+  started: number;
+}
+
+/**
+ * Chooses the backend, loads the experiment and its data, checks they fit, builds optimizer and
+ * schedule, dry-runs one step and emits `ready` and `model`. An inspection stops after the model.
+ */
+export async function planRun(request: TrainRequest, emit: Emit): Promise<RunPlan | 'inspected'> {
+  const started = now();
+  if (request.file.toLowerCase().endsWith('.json')) {
+    throw new UserError(`${request.file}: training needs an experiment file (.ts/.js), not a model.json.`, null,
+      'Write an experiment whose model() calls loadModel("./model.json") and adds what to train.');
+  }
+  const choice = await startBackend(request);
+  const { loaded, seed } = await loadSeeded(request.file);
+  const { model, settings } = loaded;
+  if (request.inspect) {
+    emitInspection(loaded, choice, emit);
+    return 'inspected';
+  }
+  const data = loadTrainingData(request, loaded, seed);
+  const training = settings.training ?? {};
+  const loss = lossDefinition(training.loss, outputUnits(model));
+  checkModelFitsData(loaded, data, loss);
+  if (settings.freeze?.length) freezeLayers(model, settings.freeze);
+
+  const optimizerSpec = training.optimizer ?? { type: 'sgd', learningRate: 0.01 };
+  const plan = trainingPlan(request, training, data, { optimizer: optimizerSpec.type, loss: loss.name, seed });
+  const optimizer = createOptimizer(optimizerSpec);
+  const scheduleContext: ScheduleContext = { baseLr: optimizerSpec.learningRate, epochs: plan.epochs, stepsPerEpoch: plan.stepsPerEpoch };
+  const schedule = createSchedule(training.schedule, scheduleContext);
+  plan.plannedLr = plannedCurve(training, scheduleContext);
+
+  const layers = gradientLayers(model);
+  const variables = layers.flatMap((l) => l.variables);
+  if (variables.length === 0) {
+    throw new UserError('every layer is frozen: there is nothing to train.', loaded.locate(model), 'Unfreeze at least the last layer.');
+  }
+  const run: RunPlan = { loaded, data, loss, optimizer, schedule, layers, variables, plan, started };
+  const backend = await backendThatRuns(choice, request.backend, () => dryStep(run));
+  emit(readyMessage(backend));
+  emit(modelMessage(loaded, datasetInfo(data), plan));
+  return run;
+}
+
+async function startBackend(request: TrainRequest): Promise<BackendChoice> {
+  try {
+    return await chooseBackend(request.backend ?? 'auto');
+  } catch (e) {
+    throw new UserError(`the ${request.backend} backend is not available: ${(e as Error).message}.`, null,
+      'Use --backend wasm or --backend cpu (or leave the backend on auto).');
+  }
+}
+
+/** Evaluates the experiment with Math.random seeded from `training.seed` (or a fresh seed) before model(). */
+async function loadSeeded(file: string): Promise<{ loaded: LoadedModel; seed: number }> {
+  let seed = 0;
+  const loaded = await loadExperiment(file, {
+    beforeModel: (settings: ExperimentSettings) => {
+      const given = settings.training?.seed;
+      seed = typeof given === 'number' && Number.isFinite(given) ? given : Math.floor(Math.random() * 2 ** 31);
+      // tfjs's initializers and dropout draw their seeds from Math.random: seeding it makes runs repeatable.
+      Math.random = createRandom(seed);
+    },
+  });
+  return { loaded, seed };
+}
+
+function loadTrainingData(request: TrainRequest, loaded: LoadedModel, seed: number): LoadedDataset {
+  const { settings } = loaded;
+  if (!settings.data) {
+    throw new UserError(`${request.file} has no data to train on.`, loaded.locate(loaded.model),
+      "Add `data: { dataset: 'mnist' }` (or fashion-mnist, idx with a folder, circle, xor, gauss, spiral) to the experiment.");
+  }
+  const dataSpec = { ...settings.data };
+  if (request.datasetFolder && !dataSpec.folder && dataSpec.dataset !== 'mnist') dataSpec.folder = request.datasetFolder;
+  return loadDataset(dataSpec, {
+    baseDir: path.dirname(loaded.file), seed, limit: request.limit, testLimit: request.testLimit ?? request.limit,
+  });
+}
+
+/** The numbers of the run as the model message carries them (the request's flags over the experiment's settings). */
+function trainingPlan(request: TrainRequest, training: TrainingSpec, data: LoadedDataset,
+  chosen: Pick<TrainingPlan, 'optimizer' | 'loss' | 'seed'>): TrainingPlan {
+  const epochs = request.epochs ?? training.epochs ?? 1;
+  const batchSize = request.batchSize ?? training.batchSize ?? 32;
+  const stepsPerEpoch = Math.ceil(data.train.count / batchSize);
+  const gradientEvery = request.gradientEvery ?? (typeof training.gradientEvery === 'number' ? training.gradientEvery : DEFAULT_GRADIENT_EVERY);
+  return {
+    epochs, batchSize, stepsPerEpoch, totalSteps: epochs * stepsPerEpoch, gradientEvery, histogramEvery: gradientEvery * HISTOGRAM_EVERY_SAMPLES,
+    optimizer: chosen.optimizer, loss: chosen.loss, seed: chosen.seed, schedule: training.schedule ?? null, plannedLr: null,
+  };
+}
+
+function plannedCurve(training: TrainingSpec, context: ScheduleContext): TrainingPlan['plannedLr'] {
+  try {
+    return plannedLrCurve(plannedLearningRates(training.schedule, context));
+  } catch {
+    return null; // ReduceLROnPlateau depends on the losses to come
+  }
+}
+
+/** One backward pass on two samples, so a missing kernel shows before the run starts. */
+function dryStep(run: RunPlan): void {
+  const { data, loss } = run;
+  const idx = [0, Math.min(1, data.train.count - 1)];
+  const x = batchInputs(data.train, data.inputShape, idx);
+  const y = targetTensor(batchLabels(data.train, idx), loss.targets, data.numClasses);
+  try {
+    tf.dispose(Object.values(computeStep(run, x, y).grads));
+  } finally {
+    tf.dispose([x, y]);
+  }
+}
+
+function datasetInfo(data: LoadedDataset): DatasetInfo {
+  return {
+    name: data.name, source: data.source, trainCount: data.train.count, testCount: data.test.count,
+    inputShape: data.inputShape, numClasses: data.numClasses, classNames: data.classNames,
+  };
+}

@@ -1,0 +1,105 @@
+// One training step: forward and backward pass, the anomaly checks, gradient figures on sampled
+// steps, the update, and the batch message. The step is ours (computeGradients → figures →
+// applyGradients) because model.fit never exposes the gradients.
+import * as tf from '@tensorflow/tfjs';
+import type { AnomalyMessage } from '../protocol/messages';
+import { batchInputs, batchLabels } from './evaluation';
+import { gradientFigures, snapshotWeights, updateRatios, type StepGradientFigures } from './gradientStats';
+import { predictedClasses, targetTensor } from './losses';
+import { setLearningRate } from './optimizers';
+import { now, type Emit } from './runMessages';
+import type { RunPlan } from './runPlan';
+
+/** The running sums of one epoch, which its steps add to. */
+export interface EpochTally {
+  epoch: number;
+  started: number;
+  lossSum: number;
+  correctSum: number;
+  seen: number;
+}
+
+/** Where a step is in the run, and the training samples of its batch. */
+export interface StepPosition {
+  step: number;
+  batch: number;
+  indices: ArrayLike<number>;
+}
+
+interface StepResult {
+  loss: number;
+  correct: number;
+  grads: tf.NamedTensorMap;
+}
+
+/** One forward + backward pass; the gradients are returned, not applied. */
+export function computeStep(run: Pick<RunPlan, 'loaded' | 'optimizer' | 'variables' | 'loss'>, x: tf.Tensor, y: tf.Tensor): StepResult {
+  const { loaded: { model }, loss } = run;
+  let correct: tf.Tensor | null = null;
+  const { value, grads } = run.optimizer.computeGradients(() => {
+    const pred = model.apply(x, { training: true }) as tf.Tensor;
+    const truth = loss.targets === 'oneHot' ? tf.argMax(y, -1) : tf.reshape(y, [-1]);
+    correct = tf.keep(tf.sum(tf.cast(tf.equal(predictedClasses(pred), tf.cast(truth, 'int32')), 'float32')));
+    return loss.fn(y, pred);
+  }, run.variables);
+  const both = tf.tidy(() => tf.stack([value, correct!]));
+  const [lossValue, correctValue] = both.dataSync();
+  tf.dispose([both, value, correct!]);
+  return { loss: lossValue, correct: correctValue, grads };
+}
+
+/** Trains on one batch and emits its `batch` (and, when sampled, `gradients`) message; an anomaly ends the run instead. */
+export function trainStep(run: RunPlan, tally: EpochTally, at: StepPosition, emit: Emit): AnomalyMessage | null {
+  const { data, loss, layers, schedule, plan } = run;
+  const lr = schedule.lr();
+  setLearningRate(run.optimizer, lr);
+  const sampled = at.step % plan.gradientEvery === 0 || at.step === 1;
+  const x = batchInputs(data.train, data.inputShape, at.indices);
+  const y = targetTensor(batchLabels(data.train, at.indices), loss.targets, data.numClasses);
+  const result = computeStep(run, x, y);
+  tf.dispose([x, y]);
+  if (!Number.isFinite(result.loss)) {
+    const figures = gradientFigures(layers, result.grads, false, null);
+    tf.dispose(Object.values(result.grads));
+    const layer = figures.firstNonFinite;
+    return anomaly(run, 'nonFiniteLoss', tally.epoch, at.step, layer,
+      `the loss became ${result.loss} at step ${at.step} (epoch ${tally.epoch}, batch ${at.batch})` +
+      (layer ? `; the first layer with a non-finite gradient is "${layer}"` : '') +
+      `. Lower the learning rate (now ${lr}) or normalise the inputs.`);
+  }
+  const before = sampled ? snapshotWeights(layers) : null;
+  const figures = sampled ? gradientFigures(layers, result.grads, at.step % plan.histogramEvery === 0 || at.step === 1, null) : null;
+  run.optimizer.applyGradients(result.grads);
+  tf.dispose(Object.values(result.grads));
+  if (figures && before) {
+    addUpdateRatios(figures, updateRatios(layers, before));
+    if (figures.firstNonFinite) {
+      return anomaly(run, 'nonFiniteGradient', tally.epoch, at.step, figures.firstNonFinite,
+        `the gradient of layer "${figures.firstNonFinite}" is not finite at step ${at.step} (epoch ${tally.epoch}). Lower the learning rate (now ${lr}).`);
+    }
+  }
+  schedule.stepBatch();
+  const count = at.indices.length;
+  tally.lossSum += result.loss * count;
+  tally.correctSum += result.correct;
+  tally.seen += count;
+  const elapsed = now() - tally.started;
+  emit({
+    type: 'batch', epoch: tally.epoch, step: at.step, batch: at.batch, loss: result.loss, accuracy: result.correct / count, lr,
+    samplesPerSec: elapsed > 0 ? tally.seen / elapsed : 0, elapsedSec: now() - run.started,
+  });
+  if (figures) emit({ type: 'gradients', epoch: tally.epoch, step: at.step, layers: figures.layers });
+  return null;
+}
+
+function addUpdateRatios(figures: StepGradientFigures, ratios: Map<string, number>): void {
+  for (const f of figures.layers) {
+    const ratio = ratios.get(f.layer) ?? NaN;
+    f.updateRatio = f.frozen || !Number.isFinite(ratio) ? null : ratio;
+  }
+}
+
+function anomaly(run: RunPlan, kind: AnomalyMessage['kind'], epoch: number, step: number, layer: string | null, message: string): AnomalyMessage {
+  const layerObj = run.layers.find((l) => l.name === layer)?.layer;
+  return { type: 'anomaly', kind, epoch, step, layer, source: layerObj ? run.loaded.locate(layerObj) : null, message };
+}
