@@ -12,7 +12,6 @@
 // CosineAnnealingLR) we do the same recursion, so the numbers match PyTorch's to the last bits rather
 // than only the closed form's; the closed forms are given in comments.
 import type { ScheduleSpec } from '../protocol/experimentSpec';
-import { MAX_PLANNED_LR_POINTS, type PlannedLr } from '../protocol/messages';
 import { UserError } from '../model/userError';
 
 export interface ScheduleContext {
@@ -168,33 +167,6 @@ export function createSchedule(spec: ScheduleSpec | undefined, ctx: ScheduleCont
         monitor: r.choice('monitor', ['testLoss', 'trainLoss'] as const, 'testLoss'),
       });
   }
-}
-
-/** The planned rates of every step as the line the model message carries (see PlannedLr). */
-export function plannedLrCurve(rates: readonly number[], maxPoints = MAX_PLANNED_LR_POINTS): PlannedLr {
-  const n = rates.length;
-  const ends: number[] = [];
-  for (let i = 0; i < n; i++) {
-    if (i === 0 || i === n - 1 || rates[i] !== rates[i - 1] || rates[i] !== rates[i + 1]) ends.push(i);
-  }
-  if (ends.length <= maxPoints) return { step: ends.map((i) => i + 1), lr: ends.map((i) => rates[i]) };
-  // Too many changes to draw exactly: the lowest and highest rate of each of equal runs of steps (in
-  // step order), as the charts draw long series, so a fast cycle stays a band instead of aliasing.
-  const buckets = Math.floor((maxPoints - 2) / 2);
-  const keep: number[] = [0];
-  for (let k = 0; k < buckets; k++) {
-    const lo = Math.floor((k * n) / buckets);
-    const hi = Math.floor(((k + 1) * n) / buckets);
-    let low = lo;
-    let high = lo;
-    for (let i = lo + 1; i < hi; i++) {
-      if (rates[i] < rates[low]) low = i;
-      if (rates[i] > rates[high]) high = i;
-    }
-    for (const i of low === high ? [low] : [Math.min(low, high), Math.max(low, high)]) if (i > keep[keep.length - 1]) keep.push(i);
-  }
-  if (keep[keep.length - 1] !== n - 1) keep.push(n - 1);
-  return { step: keep.map((i) => i + 1), lr: keep.map((i) => rates[i]) };
 }
 
 /** Learning rate of every optimizer step in order (epochs*stepsPerEpoch values); throws for plateau (it needs losses). */

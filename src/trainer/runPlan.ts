@@ -13,10 +13,11 @@ import { batchInputs, batchLabels } from './evaluation';
 import { freezeLayers } from './freezeLayers';
 import { DEFAULT_GRADIENT_EVERY, gradientLayers, HISTOGRAM_EVERY_SAMPLES, type GradientLayer } from './gradientStats';
 import { emitInspection } from './inspection';
-import { createSchedule, plannedLearningRates, plannedLrCurve, type LrSchedule, type ScheduleContext } from './lrSchedule';
+import { createSchedule, type LrSchedule, type ScheduleContext } from './lrSchedule';
 import { lossDefinition, targetTensor, type LossDefinition } from './losses';
 import { checkModelFitsData, outputUnits } from './modelFit';
 import { createOptimizer } from './optimizers';
+import { plannedLr } from './plannedLr';
 import { modelMessage, now, readyMessage, type Emit } from './runMessages';
 import { computeStep } from './trainingStep';
 
@@ -64,7 +65,7 @@ export async function planRun(request: TrainRequest, emit: Emit): Promise<RunPla
   const optimizer = createOptimizer(optimizerSpec);
   const scheduleContext: ScheduleContext = { baseLr: optimizerSpec.learningRate, epochs: plan.epochs, stepsPerEpoch: plan.stepsPerEpoch };
   const schedule = createSchedule(training.schedule, scheduleContext);
-  plan.plannedLr = plannedCurve(training, scheduleContext);
+  plan.plannedLr = plannedLr(training.schedule, scheduleContext);
 
   const layers = gradientLayers(model);
   const variables = layers.flatMap((l) => l.variables);
@@ -125,14 +126,6 @@ function trainingPlan(request: TrainRequest, training: TrainingSpec, data: Loade
     epochs, batchSize, stepsPerEpoch, totalSteps: epochs * stepsPerEpoch, gradientEvery, histogramEvery: gradientEvery * HISTOGRAM_EVERY_SAMPLES,
     optimizer: chosen.optimizer, loss: chosen.loss, seed: chosen.seed, schedule: training.schedule ?? null, plannedLr: null,
   };
-}
-
-function plannedCurve(training: TrainingSpec, context: ScheduleContext): TrainingPlan['plannedLr'] {
-  try {
-    return plannedLrCurve(plannedLearningRates(training.schedule, context));
-  } catch {
-    return null; // ReduceLROnPlateau depends on the losses to come
-  }
 }
 
 /** One backward pass on two samples, so a missing kernel shows before the run starts. */

@@ -11,10 +11,10 @@ import * as fs from 'node:fs';
 import {
   createSchedule,
   plannedLearningRates,
-  plannedLrCurve,
   type LrSchedule,
   type ScheduleContext,
 } from '../../src/trainer/lrSchedule';
+import { plannedLrCurve } from '../../src/trainer/plannedLr';
 import type { ScheduleSpec } from '../../src/protocol/experimentSpec';
 import { MAX_PLANNED_LR_POINTS } from '../../src/protocol/messages';
 import { UserError } from '../../src/model/userError';

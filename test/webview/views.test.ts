@@ -11,7 +11,7 @@ import type {
 import { screenshot, settled, startHarness, type Harness, type Theme } from '../helpers/panelHarness';
 import { recordedRun } from '../helpers/recordedRuns';
 import { runStateFrom } from '../../src/protocol/runState';
-import { plannedLrCurve } from '../../src/trainer/lrSchedule';
+import { plannedLrCurve } from '../../src/trainer/plannedLr';
 import { MAX_PLANNED_LR_POINTS } from '../../src/protocol/messages';
 
 let harness: Harness;
