@@ -6,7 +6,7 @@ import type { Experiment } from '../api';
 import type { ExperimentSettings } from '../protocol/experimentSpec';
 import type { SourceLocation } from '../protocol/modelInfo';
 import { bundleExperiment, PROVIDED_MODULES } from './bundleExperiment';
-import { CallSiteRecorder } from './callSiteRecorder';
+import { CallSiteRecorder, layerSiteOf } from './callSiteRecorder';
 import { loadModelJson } from './modelJson';
 import { buildKeepingFreezes, type WeightLike } from './modelStructure';
 import { userFrame } from './stackLocation';
@@ -40,11 +40,22 @@ function userApi(baseDir: string) {
 
 /** A user-facing error for a throw in the user's code: their file:line, the message, no stack. */
 function userThrow(e: unknown, isUserFile: (f: string) => boolean, file: string, during: string): UserError {
-  if (e instanceof UserError) return e;
   const err = e instanceof Error ? e : new Error(String(e));
-  const at = userFrame(err.stack, isUserFile);
-  return new UserError(`${during}: ${err.message}`, at ?? { file, line: 1, column: 1 });
+  // A layer's own error is best placed at its tf.layers.*(...) call; the stack may not reach the user's code.
+  const at = layerSiteOf(e) ?? userFrame(err.stack, isUserFile) ?? { file, line: 1, column: 1 };
+  if (e instanceof UserError) return e.location ? e : new UserError(e.message, at, e.hint);
+  return new UserError(`${during}: ${firstLine(err.message)}`, at, ALLOCATION_FAILED.test(err.message) ? TOO_LARGE_HINT : null);
 }
+
+/** The first line of a message, without a dangling "… the following reasons:" that the next lines would explain. */
+function firstLine(message: string): string {
+  const line = message.split('\n')[0];
+  return line.endsWith(':') ? line.replace(/(?<=[.!?])\s+[^.!?]*:$/, '') : line;
+}
+
+/** What tfjs's backends say when a tensor cannot be allocated. */
+const ALLOCATION_FAILED = /Invalid typed array length|Array buffer allocation failed|memory access out of bounds|Cannot enlarge memory|out of memory/i;
+const TOO_LARGE_HINT = 'The model is too large for memory: make the layer smaller (fewer units or filters, or a smaller input to it).';
 
 /** Evaluates an experiment file and calls its `model()`, recording each layer's call site. */
 export interface LoadOptions {
