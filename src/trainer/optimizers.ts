@@ -76,6 +76,16 @@ export function createOptimizer(spec: OptimizerSpec): tf.Optimizer {
   }
 }
 
+/** How many copies of the trainable weights the optimizer keeps (its slots: moments, velocity, accumulators). */
+export function optimizerCopies(spec: OptimizerSpec): number {
+  switch (spec.type) {
+    case 'sgd': return spec.momentum ? 1 : 0;
+    case 'momentum': case 'adagrad': return 1;
+    case 'rmsprop': return spec.centered ? 3 : 2;
+    default: return 2; // adam
+  }
+}
+
 /** Sets the learning rate for the next step (SGD and Momentum keep it in a tensor of their own). */
 export function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
   const o = optimizer as unknown as { learningRate: number; setLearningRate?: (lr: number) => void };

@@ -4,7 +4,7 @@ import type { LoadedModel } from '../model/loadExperiment';
 import { buildModelGraph } from '../model/modelGraph';
 import { computeSummary } from '../model/modelSummary';
 import type { DatasetInfo, ModelMessage, ReadyMessage, TrainerMessage, TrainingPlan } from '../protocol/messages';
-import type { SourceLocation } from '../protocol/modelInfo';
+import type { ModelSummary, SourceLocation } from '../protocol/modelInfo';
 import { modelLensVersion } from '../version';
 import type { BackendChoice } from './backendChoice';
 
@@ -21,10 +21,10 @@ export function readyMessage(choice: BackendChoice): ReadyMessage {
 }
 
 /** Graph, summary (at the plan's batch size) and call sites of the loaded model, with its data and plan. */
-export function modelMessage(loaded: LoadedModel, dataset: DatasetInfo, plan: TrainingPlan): ModelMessage {
+export function modelMessage(loaded: LoadedModel, dataset: DatasetInfo, plan: TrainingPlan,
+  summary: ModelSummary = computeSummary(loaded.model, { batchSize: plan.batchSize, locate: loaded.locate })): ModelMessage {
   const { model, settings } = loaded;
   const graph = buildModelGraph(model, { locate: loaded.locate });
-  const summary = computeSummary(model, { batchSize: plan.batchSize, locate: loaded.locate });
   const callSites: Record<string, SourceLocation> = {};
   for (const n of graph.nodes) if (n.source) callSites[n.name] = n.source;
   return { type: 'model', name: settings.name ?? model.name, file: loaded.file, graph, summary, callSites, dataset, plan };

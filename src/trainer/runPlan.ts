@@ -5,6 +5,8 @@ import * as tf from '@tensorflow/tfjs';
 import { loadDataset, type LoadedDataset } from '../data/dataset';
 import { createRandom } from '../data/seededRandom';
 import { loadExperiment, type LoadedModel } from '../model/loadExperiment';
+import { memoryLimits } from '../model/memoryLimits';
+import { computeSummary } from '../model/modelSummary';
 import { UserError } from '../model/userError';
 import type { ExperimentSettings, TrainingSpec } from '../protocol/experimentSpec';
 import type { DatasetInfo, TrainingPlan, TrainRequest } from '../protocol/messages';
@@ -16,7 +18,8 @@ import { emitInspection } from './inspection';
 import { createSchedule, type LrSchedule, type ScheduleContext } from './lrSchedule';
 import { lossDefinition, targetTensor, type LossDefinition } from './losses';
 import { checkModelFitsData, outputUnits } from './modelFit';
-import { createOptimizer } from './optimizers';
+import { createOptimizer, optimizerCopies } from './optimizers';
+import { checkTrainingMemory, trainingMemory } from './memoryCheck';
 import { plannedLr } from './plannedLr';
 import { modelMessage, now, readyMessage, type Emit } from './runMessages';
 import { computeStep } from './trainingStep';
@@ -72,10 +75,14 @@ export async function planRun(request: TrainRequest, emit: Emit): Promise<RunPla
   if (variables.length === 0) {
     throw new UserError('every layer is frozen: there is nothing to train.', loaded.locate(model), 'Unfreeze at least the last layer.');
   }
+  const summary = computeSummary(model, { batchSize: plan.batchSize, locate: loaded.locate });
+  const copies = optimizerCopies(optimizerSpec);
+  checkTrainingMemory(trainingMemory(summary.totals, copies), memoryLimits(choice.backend),
+    { backend: choice.backend, optimizer: optimizerSpec.type, optimizerCopies: copies, batchSize: plan.batchSize }, loaded.locate(model));
   const run: RunPlan = { loaded, data, loss, optimizer, schedule, layers, variables, plan, started };
   const backend = await backendThatRuns(choice, request.backend, () => dryStep(run));
   emit(readyMessage(backend));
-  emit(modelMessage(loaded, datasetInfo(data), plan));
+  emit(modelMessage(loaded, datasetInfo(data), plan, summary));
   return run;
 }
 
