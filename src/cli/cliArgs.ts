@@ -8,8 +8,10 @@ Commands:
   graph FILE [--batch N] [--depth N] [--json]     the computational graph (JSON), as torchview draws it
   train FILE [--epochs N] [--batch-size N] [--limit N] [--test-limit N]
              [--backend auto|tensorflow|wasm|cpu] [--gradient-every N] [--save DIR]
-             [--report run.html] [--dir DIR] [--keep-runs N] [--json]
+             [--save-on-stop] [--report run.html] [--dir DIR] [--keep-runs N] [--json]
                                                   train the experiment: summary, progress, test accuracy;
+                                                  --save DIR writes model.json + weights.bin when the run
+                                                  completes (also when stopped with --save-on-stop);
                                                   --json prints one protocol message per line;
                                                   --report writes the whole run as one HTML file;
                                                   the run is kept in .model-lens/runs (see runs)
@@ -41,6 +43,7 @@ export interface CliArgs {
   backend?: 'auto' | 'tensorflow' | 'wasm' | 'cpu';
   gradientEvery?: number;
   save?: string;
+  saveOnStop: boolean;
   report?: string;
   stepsPerEpoch?: number;
   baseLr?: number;
@@ -89,6 +92,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
         backend: { type: 'string' },
         'gradient-every': { type: 'string' },
         save: { type: 'string' },
+        'save-on-stop': { type: 'boolean', default: false },
         report: { type: 'string' },
         'steps-per-epoch': { type: 'string' },
         'base-lr': { type: 'string' },
@@ -102,7 +106,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
     throw new UserError((e as Error).message, null, SEE_HELP);
   }
   const v = parsed.values;
-  if (v.help) return { command: 'help', target: '', json: false, positionals: [] };
+  if (v.help) return { command: 'help', target: '', json: false, positionals: [], saveOnStop: false };
   const [command, target = ''] = parsed.positionals;
   if (!command) throw new UserError('no command given.', null, SEE_HELP);
   if (!target && !WITHOUT_TARGET.has(command)) {
@@ -124,6 +128,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
     backend: v.backend as CliArgs['backend'],
     gradientEvery: integerOption('gradient-every', v['gradient-every'], 1),
     save: v.save,
+    saveOnStop: v['save-on-stop'] ?? false,
     report: v.report,
     stepsPerEpoch: integerOption('steps-per-epoch', v['steps-per-epoch'], 1),
     baseLr: numberOption('base-lr', v['base-lr']),

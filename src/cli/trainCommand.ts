@@ -11,6 +11,7 @@ export async function trainCommand(args: CliArgs): Promise<number> {
   const request: TrainRequest = {
     file: args.target, epochs: args.epochs, batchSize: args.batchSize, limit: args.limit, testLimit: args.testLimit,
     backend: args.backend, gradientEvery: args.gradientEvery, save: args.save,
+    ...(args.saveOnStop ? { saveOnStop: true } : {}),
   };
   const control: RunControl = { stopRequested: false };
   let interrupts = 0;
@@ -96,8 +97,8 @@ function humanPrinter(): (m: TrainerMessage) => void {
         process.stderr.write(`model-lens: error: ${m.location ? `${m.location.file}:${m.location.line}:${m.location.column}: ` : ''}${m.message}${m.hint ? `\n  ${m.hint}` : ''}\n`);
         break;
       case 'done':
-        if (m.reason === 'stopped') { drawProgress(true); out(`Stopped after ${m.steps} steps.`); }
-        if (m.reason === 'completed' || m.reason === 'stopped') out(finalReport(m.elapsedSec, evaluation));
+        if (m.reason === 'stopped') drawProgress(true);
+        if (m.reason === 'completed' || m.reason === 'stopped') out(finalReport(m, evaluation));
         break;
       default:
         break;

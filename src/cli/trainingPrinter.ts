@@ -1,6 +1,6 @@
 // Human output of `model-lens train`: a tqdm-style bar per epoch (on stderr, like tqdm), the
 // course's epoch lines, and the closing report.
-import type { BatchMessage, EpochEndMessage, EvaluationMessage } from '../protocol/messages';
+import type { BatchMessage, DoneMessage, EpochEndMessage, EvaluationMessage } from '../protocol/messages';
 
 const BAR_WIDTH = 10;
 
@@ -33,8 +33,10 @@ export function epochLine(e: EpochEndMessage, epochs: number): string {
   return `Epoch [${e.epoch}/${epochs}], Train Loss: ${e.trainLoss.toFixed(4)}, Train Accuracy: ${pct(e.trainAccuracy)}${test}, LR: ${e.lr.toPrecision(4)}, Time: ${e.epochSec.toFixed(1)}s`;
 }
 
-export function finalReport(elapsedSec: number, evaluation: EvaluationMessage | null): string {
-  const lines = ['Training Done.', `Elapsed time: ${elapsedSec.toFixed(2)} s`];
+/** The course's closing lines for a completed run; a stopped one says so instead of "Training Done.". */
+export function finalReport(done: Pick<DoneMessage, 'reason' | 'steps' | 'elapsedSec'>, evaluation: EvaluationMessage | null): string {
+  const heading = done.reason === 'stopped' ? `Stopped after ${done.steps} steps.` : 'Training Done.';
+  const lines = [heading, `Elapsed time: ${done.elapsedSec.toFixed(2)} s`];
   if (evaluation) {
     lines.push(`Test Accuracy: ${pct(evaluation.testAccuracy)}`);
     evaluation.perClassAccuracy.forEach((acc, c) => {

@@ -40,6 +40,8 @@ export interface TrainingSpec {
   gradientEvery?: number;
   /** Folder (relative to the experiment file) to save the trained model.json + weights into. */
   save?: string;
+  /** Save also when the run is stopped (by default only a completed run is saved). */
+  saveOnStop?: boolean;
   [extra: string]: unknown;
 }
 

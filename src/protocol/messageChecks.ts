@@ -115,6 +115,7 @@ const COMMAND_CHECKS: Record<string, Check> = {
     request: object({
       file: string, epochs: optional(positive), batchSize: optional(positive), limit: optional(positive),
       testLimit: optional(positive), backend: optional(literal('auto', 'tensorflow', 'wasm', 'cpu')), save: optional(string),
+      saveOnStop: optional(boolean),
       gradientEvery: optional(positive), datasetFolder: optional(string), inspect: optional(boolean),
     }),
   }),

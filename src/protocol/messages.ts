@@ -197,6 +197,8 @@ export interface TrainRequest {
   testLimit?: number;
   backend?: BackendName | 'auto';
   save?: string;
+  /** Save (to `save` or the experiment's `training.save`) also when the run is stopped. */
+  saveOnStop?: boolean;
   gradientEvery?: number;
   datasetFolder?: string;
   /** Build the model and report graph and summary only: no data, no training. */

@@ -7,6 +7,7 @@ import { createRandom } from '../data/seededRandom';
 import { loadExperiment, type LoadedModel } from '../model/loadExperiment';
 import { memoryLimits } from '../model/memoryLimits';
 import { computeSummary } from '../model/modelSummary';
+import { checkSaveFolder } from '../model/saveModelFiles';
 import { UserError } from '../model/userError';
 import type { ExperimentSettings, TrainingSpec } from '../protocol/experimentSpec';
 import type { DatasetInfo, TrainingPlan, TrainRequest } from '../protocol/messages';
@@ -36,6 +37,8 @@ export interface RunPlan {
   variables: tf.Variable[];
   /** As the model message announced it. */
   plan: TrainingPlan;
+  /** Where the model is saved at the end (checked writable before the first step), and whether a stopped run is saved too. */
+  save: { dir: string; onStop: boolean } | null;
   /** When the run began (`now()`). */
   started: number;
 }
@@ -57,8 +60,9 @@ export async function planRun(request: TrainRequest, emit: Emit): Promise<RunPla
     emitInspection(loaded, choice, emit);
     return 'inspected';
   }
-  const data = loadTrainingData(request, loaded, seed);
   const training = settings.training ?? {};
+  const save = saveTarget(request, loaded.file, training);
+  const data = loadTrainingData(request, loaded, seed);
   const loss = lossDefinition(training.loss, outputUnits(model));
   checkModelFitsData(loaded, data, loss);
   if (settings.freeze?.length) freezeLayers(model, settings.freeze);
@@ -79,7 +83,7 @@ export async function planRun(request: TrainRequest, emit: Emit): Promise<RunPla
   const copies = optimizerCopies(optimizerSpec);
   checkTrainingMemory(trainingMemory(summary.totals, copies), memoryLimits(choice.backend),
     { backend: choice.backend, optimizer: optimizerSpec.type, optimizerCopies: copies, batchSize: plan.batchSize }, loaded.locate(model));
-  const run: RunPlan = { loaded, data, loss, optimizer, schedule, layers, variables, plan, started };
+  const run: RunPlan = { loaded, data, loss, optimizer, schedule, layers, variables, plan, save, started };
   const backend = await backendThatRuns(choice, request.backend, () => dryStep(run));
   emit(readyMessage(backend));
   emit(modelMessage(loaded, datasetInfo(data), plan, summary));
@@ -133,6 +137,19 @@ function trainingPlan(request: TrainRequest, training: TrainingSpec, data: Loade
     epochs, batchSize, stepsPerEpoch, totalSteps: epochs * stepsPerEpoch, gradientEvery, histogramEvery: gradientEvery * HISTOGRAM_EVERY_SAMPLES,
     optimizer: chosen.optimizer, loss: chosen.loss, seed: chosen.seed, schedule: training.schedule ?? null, plannedLr: null,
   };
+}
+
+/**
+ * --save DIR, else the experiment's own `training.save` (relative to the experiment file), checked
+ * now so that a path that cannot take the model costs no training.
+ */
+function saveTarget(request: TrainRequest, file: string, training: TrainingSpec): RunPlan['save'] {
+  const given = request.save ? { dir: request.save, option: '--save', base: process.cwd() }
+    : typeof training.save === 'string' ? { dir: training.save, option: 'training.save', base: path.dirname(file) } : null;
+  if (!given) return null;
+  const dir = path.resolve(given.base, given.dir);
+  checkSaveFolder(dir, given.option);
+  return { dir, onStop: request.saveOnStop ?? training.saveOnStop === true };
 }
 
 /** One backward pass on two samples, so a missing kernel shows before the run starts. */

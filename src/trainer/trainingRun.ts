@@ -1,6 +1,5 @@
 // A whole run: plan it (runPlan.ts), then for each epoch its steps (trainingStep.ts) and its end
 // (epochEnd.ts), then `done` — saving the model when asked.
-import * as path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { createRandom, permutation } from '../data/seededRandom';
 import { saveModelFiles } from '../model/saveModelFiles';
@@ -44,7 +43,7 @@ export async function runTraining(request: TrainRequest, emit: Emit, control: Ru
       emit({ type: 'epochStart', epoch, epochs, stepsPerEpoch, lr: run.schedule.lr() });
       for (let b = 0; b < stepsPerEpoch; b++) {
         await yieldToEvents(); // lets a Stop request in
-        if (control.stopRequested) return done('stopped', await save(run, request, emit));
+        if (control.stopRequested) return done('stopped', await saveStopped(run, emit));
         steps++;
         const indices = order.subarray(b * batchSize, Math.min((b + 1) * batchSize, run.data.train.count));
         const anomaly = trainStep(run, tally, { step: steps, batch: b + 1, indices }, emit);
@@ -56,7 +55,7 @@ export async function runTraining(request: TrainRequest, emit: Emit, control: Ru
       }
       endEpoch(run, tally, emit);
     }
-    return done('completed', await save(run, request, emit));
+    return done('completed', await save(run, emit));
   } catch (e) {
     if (e instanceof UserError) emit({ type: 'error', message: e.message, location: e.location, hint: e.hint });
     else emit({ type: 'error', message: `internal error: ${(e as Error).message ?? String(e)}`, location: null, hint: 'Please report this with the experiment file.' });
@@ -64,14 +63,17 @@ export async function runTraining(request: TrainRequest, emit: Emit, control: Ru
   }
 }
 
-/** Saves to --save DIR, else to the experiment's own `training.save` (relative to the experiment file); the path or null. */
-async function save(run: RunPlan, request: TrainRequest, emit: Emit): Promise<string | null> {
-  const { loaded } = run;
-  const training = loaded.settings.training ?? {};
-  const saveDir = request.save ? path.resolve(request.save)
-    : typeof training.save === 'string' ? path.resolve(path.dirname(loaded.file), training.save) : null;
-  if (!saveDir) return null;
-  const savedTo = await saveModelFiles(loaded.model, saveDir);
+/** Saves the model where the plan says; the file written, or null. */
+async function save(run: RunPlan, emit: Emit): Promise<string | null> {
+  if (!run.save) return null;
+  const savedTo = await saveModelFiles(run.loaded.model, run.save.dir);
   emit({ type: 'log', level: 'info', message: `saved the model to ${savedTo}` });
   return savedTo;
+}
+
+/** A stopped run's model is half-trained: saved only when asked to (--save-on-stop, training.saveOnStop). */
+async function saveStopped(run: RunPlan, emit: Emit): Promise<string | null> {
+  if (!run.save || run.save.onStop) return save(run, emit);
+  emit({ type: 'log', level: 'info', message: `stopped: the model was not saved to ${run.save.dir} (--save-on-stop or training.saveOnStop saves a stopped run)` });
+  return null;
 }
