@@ -30,11 +30,19 @@ const ModuleCtor = Module as unknown as {
 };
 
 /** The `model-lens` module as seen from one experiment file. */
-function userApi(baseDir: string) {
+function userApi(baseDir: string, isUserFile: (f: string) => boolean) {
   return {
     __esModule: true,
     defineExperiment: <T>(experiment: T): T => experiment,
-    loadModel: (p: string) => loadModelJson(path.resolve(baseDir, p)),
+    loadModel: async (p: string) => {
+      // A problem of the model.json is placed at this call (the stack at the throw may not reach it).
+      const site = userFrame(new Error().stack, isUserFile);
+      try {
+        return await loadModelJson(path.resolve(baseDir, p));
+      } catch (e) {
+        throw e instanceof UserError && !e.location && site ? new UserError(e.message, site, e.hint) : e;
+      }
+    },
   };
 }
 
@@ -72,7 +80,7 @@ export async function loadExperiment(file: string, options: LoadOptions = {}): P
 
   const recorder = new CallSiteRecorder(isUserFile);
   const userTf = recorder.wrapTf(tf);
-  const api = userApi(path.dirname(abs));
+  const api = userApi(path.dirname(abs), isUserFile);
   const mod = new ModuleCtor(abs, null);
   mod.filename = abs;
   mod.paths = ModuleCtor._nodeModulePaths(path.dirname(abs));

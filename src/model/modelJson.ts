@@ -1,27 +1,15 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { constants } from 'node:buffer';
 import * as tf from '@tensorflow/tfjs';
+import { formatBytes } from './memoryLimits';
 import { UserError } from './userError';
+import { checkShardSizes, checkWeightsManifest, readExactly, shardFiles, type WeightGroup } from './weightsManifest';
 
-interface WeightSpec {
-  name: string;
-  shape: number[];
-  dtype: string;
-  quantization?: { dtype: string };
-}
-interface WeightGroup {
-  paths: string[];
-  weights: WeightSpec[];
-}
 interface ModelJson {
   modelTopology: Record<string, unknown>;
-  weightsManifest?: WeightGroup[];
+  weightsManifest: WeightGroup[];
   format?: string;
 }
-
-const BYTES_PER_ELEMENT: Record<string, number> = {
-  float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2, int8: 1, int16: 2,
-};
 
 /** Line and column of a character offset, for JSON.parse's "at position N" messages. */
 function lineColumn(text: string, offset: number): { line: number; column: number } {
@@ -30,8 +18,17 @@ function lineColumn(text: string, offset: number): { line: number; column: numbe
 }
 
 export function readModelJson(file: string): ModelJson {
-  if (!fs.existsSync(file)) throw new UserError(`${file}: no such file.`, null, 'Check the path to model.json.');
-  const text = fs.readFileSync(file, 'utf8');
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch {
+    throw new UserError(`${file}: no such file.`, null, 'Check the path to model.json.');
+  }
+  if (!stat.isFile()) throw new UserError(`${file} is not a regular file (a folder, device or special file).`, null, 'Give the path of a model.json file.');
+  if (stat.size > constants.MAX_STRING_LENGTH) {
+    throw new UserError(`${file} is ${formatBytes(stat.size)}, too large for a model.json (its weights belong in shard files).`);
+  }
+  const text = readExactly(file, stat.size).toString('utf8');
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -53,30 +50,17 @@ export function readModelJson(file: string): ModelJson {
     throw new UserError(`${file} is not a LayersModel model.json: "modelTopology" has no "class_name".`, null,
       'Graph models (tfjs_graph_model) hold ops, not layers; convert the Keras model as a layers model.');
   }
-  return obj as ModelJson;
+  return { ...(obj as ModelJson), weightsManifest: checkWeightsManifest((obj as { weightsManifest?: unknown }).weightsManifest, file) };
 }
 
 function readGroupData(file: string, group: WeightGroup): Uint8Array {
-  const dir = path.dirname(file);
-  const parts: Buffer[] = [];
-  for (const shard of group.paths) {
-    const shardPath = path.resolve(dir, shard);
-    if (!fs.existsSync(shardPath)) {
-      throw new UserError(`${file}: weight shard ${shardPath} is missing (it holds ${group.weights.map((w) => w.name).join(', ')}).`,
-        null, 'Copy every file listed in "weightsManifest" next to model.json.');
-    }
-    parts.push(fs.readFileSync(shardPath));
+  const shards = shardFiles(file, group);
+  checkShardSizes(file, group, shards.map((s) => s.size));
+  const total = shards.reduce((n, s) => n + s.size, 0);
+  if (total > constants.MAX_LENGTH) {
+    throw new UserError(`${file}: the weights of ${group.paths.join(', ')} are ${formatBytes(total)}, more than can be read at once (${formatBytes(constants.MAX_LENGTH)}).`);
   }
-  const data = Buffer.concat(parts);
-  let offset = 0;
-  for (const w of group.weights) {
-    const bytes = (BYTES_PER_ELEMENT[w.quantization?.dtype ?? w.dtype] ?? 4) * w.shape.reduce((a, b) => a * b, 1);
-    if (offset + bytes > data.length) {
-      throw new UserError(`${file}: weight "${w.name}" needs bytes ${offset}..${offset + bytes} but the shards ${group.paths.join(', ')} hold only ${data.length} bytes.`,
-        null, 'A shard is truncated: copy it again from where the model was saved.');
-    }
-    offset += bytes;
-  }
+  const data = Buffer.concat(shards.map((s) => readExactly(s.path, s.size)));
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
 
@@ -89,7 +73,7 @@ export async function loadModelJson(file: string, withWeights = true): Promise<t
   } catch (e) {
     throw new UserError(`${file}: cannot build the model from its topology: ${(e as Error).message}`);
   }
-  const groups = json.weightsManifest ?? [];
+  const groups = json.weightsManifest;
   if (!withWeights || groups.length === 0) return model;
   const named: tf.NamedTensorMap = {};
   try {
