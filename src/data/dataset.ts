@@ -74,6 +74,10 @@ export function loadDataset(spec: DataSpec, options: LoadOptions): LoadedDataset
     });
     // The train split is already in a seeded random order (playground shuffles before splitting).
     const lut = normalize ? (x: number) => normalizeFloat32(x, normalize) : null;
+    if (set.train.count === 0) {
+      throw new UserError(`data.percTrainData keeps no training sample: ${set.train.count + set.test.count} samples × ${spec.percTrainData ?? 50}% is less than one.`,
+        null, 'Raise data.numSamples or data.percTrainData.');
+    }
     return {
       name,
       inputShape: [2],
@@ -113,6 +117,9 @@ export function loadDataset(spec: DataSpec, options: LoadOptions): LoadedDataset
         ? { classNames: FASHION_MNIST_CLASS_NAMES }
         : { classNames: checkClassNames(spec.classNames), numClasses: checkNumber(spec.numClasses, 'numClasses', (v) => Number.isInteger(v) && v >= 1, 'a positive integer') };
   const set = loadImageFolder(folder, setOptions);
+  if (set.train.count === 0) {
+    throw new UserError(`${set.train.imagesFile} holds no images: there is nothing to train on.`, null, 'Give a data set with at least one training sample.');
+  }
 
   const pixels = set.rows * set.cols;
   const table = pixelTable(normalize);
@@ -122,6 +129,10 @@ export function loadDataset(spec: DataSpec, options: LoadOptions): LoadedDataset
     classes ? Uint32Array.from(Array.from(order).filter((i) => classes.includes(labels[i]))) : Uint32Array.from(order);
   const trainOrder = keep(set.train.labels, permutation(set.train.count, createRandom(options.seed)));
   const testOrder = keep(set.test.labels, Array.from({ length: set.test.count }, (_, i) => i));
+  if (trainOrder.length === 0) {
+    throw new UserError(`data.classes ${JSON.stringify(classes)} keeps no training sample: ${set.train.labelsFile} has none of those labels.`,
+      null, 'Pick classes that occur among the training labels.');
+  }
   const trainCount = Math.min(limit ?? trainOrder.length, trainOrder.length);
   const testCount = Math.min(testLimit ?? testOrder.length, testOrder.length);
   const train = convertImages(set.train.images, set.train.labels, pixels, table, trainOrder.subarray(0, trainCount));

@@ -28,11 +28,16 @@ export function checkModelFitsData(loaded: LoadedModel, data: LoadedDataset, los
     throw new UserError(`the model's input shape [${inShape.join(', ')}] does not fit the "${data.name}" samples, shaped [${data.inputShape.join(', ')}].`,
       where, `Give the first layer inputShape: [${data.inputShape.join(', ')}].`);
   }
+  const last = model.layers[model.layers.length - 1];
+  const lastSite = (last && loaded.locate(last)) ?? where;
+  if (loss.targets === 'binary' && data.numClasses > 2) {
+    throw new UserError(`loss ${loss.name} needs labels 0 and 1, but "${data.name}" has ${data.numClasses} classes (labels 0..${data.numClasses - 1}).`,
+      lastSite, `Use categoricalCrossentropy with a last layer dense({ units: ${data.numClasses}, activation: 'softmax' }), or keep two classes with data.classes.`);
+  }
   const units = outputUnits(model);
   const expected = loss.targets === 'binary' ? 1 : data.numClasses;
   if (units !== expected) {
-    const last = model.layers[model.layers.length - 1];
     throw new UserError(`the model ends with ${units} output units but "${data.name}" has ${data.numClasses} classes (loss ${loss.name} needs ${expected}).`,
-      (last && loaded.locate(last)) ?? where, `Make the last layer dense({ units: ${expected}, ... }).`);
+      lastSite, `Make the last layer dense({ units: ${expected}, ... }).`);
   }
 }

@@ -69,6 +69,9 @@ export async function planRun(request: TrainRequest, emit: Emit): Promise<RunPla
 
   const optimizerSpec = training.optimizer ?? { type: 'sgd', learningRate: 0.01 };
   const plan = trainingPlan(request, training, data, { optimizer: optimizerSpec.type, loss: loss.name, seed });
+  if (!(plan.totalSteps >= 1)) {
+    throw new UserError(`the run has no step to train: ${plan.epochs} epochs × ${plan.stepsPerEpoch} steps.`, loaded.locate(model), 'Give at least one epoch.');
+  }
   const optimizer = createOptimizer(optimizerSpec);
   const scheduleContext: ScheduleContext = { baseLr: optimizerSpec.learningRate, epochs: plan.epochs, stepsPerEpoch: plan.stepsPerEpoch };
   const schedule = createSchedule(training.schedule, scheduleContext);
