@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadDataset } from '../../src/data/dataset';
-import { numberedSplit, throwsUserError, tmpDir, writeImageFolder } from './idxTestFiles';
+import { BYTE, idxBytes, numberedSplit, throwsUserError, tmpDir, writeImageFolder } from './idxTestFiles';
 
 const PIXELS = 2 * 3;
 
@@ -34,5 +35,21 @@ describe('a data set that leaves nothing to train on is refused, naming the file
   it('a synthetic set too small for its train percentage', () => {
     throwsUserError(() => loadDataset({ dataset: 'spiral', numSamples: 2, percTrainData: 10 }, { baseDir: '.', seed: 1 }),
       'data.percTrainData keeps no training sample: 2 samples × 10% is less than one.');
+  });
+});
+
+describe('labels outside the classes are refused, naming the labels file', () => {
+  it('a negative label', () => {
+    const { baseDir, folder } = idxFolder(6, 2);
+    const labels = path.join(folder, 'train-labels-idx1-ubyte');
+    fs.writeFileSync(labels, idxBytes(BYTE, [6], [0, 1, 2, -3, 4, 0]));
+    throwsUserError(() => loadDataset({ dataset: 'idx', folder: './set', numClasses: 5 }, { baseDir, seed: 1 }),
+      `${labels}: label -3 of sample 3 is outside 0..4 (5 classes)`);
+  });
+
+  it('a label not below numClasses', () => {
+    const { baseDir, folder } = idxFolder(6, 2);
+    throwsUserError(() => loadDataset({ dataset: 'idx', folder: './set', numClasses: 3 }, { baseDir, seed: 1 }),
+      `${path.join(folder, 'train-labels-idx1-ubyte')}: label 3 of sample 3 is outside 0..2 (3 classes)`);
   });
 });
