@@ -9,8 +9,9 @@ import { memoryLimits } from '../model/memoryLimits';
 import { computeSummary } from '../model/modelSummary';
 import { checkSaveFolder } from '../model/saveModelFiles';
 import { UserError } from '../model/userError';
-import type { ExperimentSettings, TrainingSpec } from '../protocol/experimentSpec';
-import type { DatasetInfo, TrainingPlan, TrainRequest } from '../protocol/messages';
+import type { ExperimentSettings, OptimizerSpec, TrainingSpec } from '../protocol/experimentSpec';
+import type { BackendName, DatasetInfo, TrainingPlan, TrainRequest } from '../protocol/messages';
+import type { ModelSummary } from '../protocol/modelInfo';
 import { backendThatRuns, chooseBackend, type BackendChoice } from './backendChoice';
 import { batchInputs, batchLabels } from './evaluation';
 import { freezeLayers } from './freezeLayers';
@@ -69,9 +70,6 @@ export async function planRun(request: TrainRequest, emit: Emit): Promise<RunPla
 
   const optimizerSpec = training.optimizer ?? { type: 'sgd', learningRate: 0.01 };
   const plan = trainingPlan(request, training, data, { optimizer: optimizerSpec.type, loss: loss.name, seed });
-  if (!(plan.totalSteps >= 1)) {
-    throw new UserError(`the run has no step to train: ${plan.epochs} epochs × ${plan.stepsPerEpoch} steps.`, loaded.locate(model), 'Give at least one epoch.');
-  }
   const optimizer = createOptimizer(optimizerSpec);
   const scheduleContext: ScheduleContext = { baseLr: optimizerSpec.learningRate, epochs: plan.epochs, stepsPerEpoch: plan.stepsPerEpoch };
   const schedule = createSchedule(training.schedule, scheduleContext);
@@ -83,9 +81,7 @@ export async function planRun(request: TrainRequest, emit: Emit): Promise<RunPla
     throw new UserError('every layer is frozen: there is nothing to train.', loaded.locate(model), 'Unfreeze at least the last layer.');
   }
   const summary = computeSummary(model, { batchSize: plan.batchSize, locate: loaded.locate });
-  const copies = optimizerCopies(optimizerSpec);
-  checkTrainingMemory(trainingMemory(summary.totals, copies), memoryLimits(choice.backend),
-    { backend: choice.backend, optimizer: optimizerSpec.type, optimizerCopies: copies, batchSize: plan.batchSize }, loaded.locate(model));
+  checkMemory(loaded, summary, optimizerSpec, choice.backend, plan.batchSize);
   const run: RunPlan = { loaded, data, loss, optimizer, schedule, layers, variables, plan, save, started };
   const backend = await backendThatRuns(choice, request.backend, () => dryStep(run));
   emit(readyMessage(backend));
@@ -136,10 +132,20 @@ function trainingPlan(request: TrainRequest, training: TrainingSpec, data: Loade
   const batchSize = request.batchSize ?? training.batchSize ?? 32;
   const stepsPerEpoch = Math.ceil(data.train.count / batchSize);
   const gradientEvery = request.gradientEvery ?? (typeof training.gradientEvery === 'number' ? training.gradientEvery : DEFAULT_GRADIENT_EVERY);
+  if (!(epochs * stepsPerEpoch >= 1)) {
+    throw new UserError(`the run has no step to train: ${epochs} epochs × ${stepsPerEpoch} steps.`, null, 'Give at least one epoch.');
+  }
   return {
     epochs, batchSize, stepsPerEpoch, totalSteps: epochs * stepsPerEpoch, gradientEvery, histogramEvery: gradientEvery * HISTOGRAM_EVERY_SAMPLES,
     optimizer: chosen.optimizer, loss: chosen.loss, seed: chosen.seed, schedule: training.schedule ?? null, plannedLr: null,
   };
+}
+
+/** Refuses a run whose weights, gradients, optimizer copies and activations cannot fit the backend. */
+function checkMemory(loaded: LoadedModel, summary: ModelSummary, optimizer: OptimizerSpec, backend: BackendName, batchSize: number): void {
+  const copies = optimizerCopies(optimizer);
+  checkTrainingMemory(trainingMemory(summary.totals, copies), memoryLimits(backend),
+    { backend, optimizer: optimizer.type, optimizerCopies: copies, batchSize }, loaded.locate(loaded.model));
 }
 
 /**
