@@ -1,12 +1,15 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { fixture, lineOf } from '../helpers/fixtures';
 import { runCli, type CliRun } from '../helpers/runCli';
 
 /** One clear message: non-zero exit, `model-lens: error: FILE:LINE:COL: …` (plus an optional hint), no stack. */
 function errorLine(run: CliRun): string {
   assert.notEqual(run.status, 0);
-  const lines = run.stderr.trim().split('\n');
+  const lines = run.stderr.trim().split('\n').filter((l) => !l.startsWith('Run kept in ')); // train records every run
   assert.match(lines[0], /^model-lens: error: /, run.stderr);
   assert.ok(lines.length <= 2, run.stderr);
   assert.doesNotMatch(run.stderr, /\n\s+at |internal error/, 'no stack trace, no internal error');
@@ -46,7 +49,8 @@ describe('a layer that fails inside a Sequential is reported at its own tf.layer
 });
 
 describe('a weight too large for the backend is refused before it is allocated', () => {
-  for (const command of [['summary'], ['train', '--backend', 'wasm']]) {
+  const runs = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-layer-runs-'));
+  for (const command of [['summary'], ['train', '--backend', 'wasm', '--dir', runs]]) {
     it(`names the 10^10-value kernel at its layer's line (${command.join(' ')})`, () => {
       const file = fixture('bad-layers/huge-layer.ts');
       const run = runCli([command[0], file, ...command.slice(1)]);

@@ -9,10 +9,16 @@ import { runCli, type CliRun } from '../helpers/runCli';
 
 const HANG_LIMIT_MS = 30_000;
 const SPIRAL = fixture('train/frozen-spiral.ts');
+/** Runs are kept out of the repository, in a folder anyone (the test's `nobody` too) can write. */
+const RUNS = ((): string[] => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-save-runs-'));
+  fs.chmodSync(dir, 0o777);
+  return ['--dir', dir];
+})();
 
 /** `model-lens train SPIRAL --save DIR`, killed if still running after the hang limit. */
 const trainSavingTo = (dir: string, extra: string[] = []) =>
-  runCli(['train', SPIRAL, '--backend', 'cpu', '--save', dir, ...extra], { timeoutMs: HANG_LIMIT_MS });
+  runCli(['train', SPIRAL, '--backend', 'cpu', '--save', dir, ...RUNS, ...extra], { timeoutMs: HANG_LIMIT_MS });
 
 /** One clear message before any training: non-zero exit, no epoch printed, `model-lens: error: --save DIR: …`. */
 function refusedBeforeTraining(run: CliRun, dir: string): string {
@@ -58,7 +64,7 @@ describe('--save checked before training', () => {
     const dir = path.join(locked, 'sub', 'model');
     // Permissions do not bind root: then the CLI runs as nobody, as an ordinary user would.
     const asNobody = process.getuid?.() === 0;
-    const r = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), 'train', SPIRAL, '--backend', 'cpu', '--save', dir], {
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), 'train', SPIRAL, '--backend', 'cpu', '--save', dir, ...RUNS], {
       cwd: ROOT, encoding: 'utf8', timeout: HANG_LIMIT_MS, ...(asNobody ? { uid: 65534, gid: 65534, env: { ...process.env, HOME: os.tmpdir() } } : {}),
     });
     assert.match(refusedBeforeTraining({ status: r.status, stdout: r.stdout, stderr: r.stderr }, dir), /cannot make the folder \(permission denied\)/);
@@ -72,7 +78,7 @@ describe('training.save checked before training', () => {
     const experiment = path.join(folder, 'experiment.ts');
     fs.writeFileSync(experiment, fs.readFileSync(SPIRAL, 'utf8').replace("gradientEvery: 5 }", "gradientEvery: 5, save: './taken' }"));
     fs.writeFileSync(path.join(folder, 'taken'), '');
-    const run = runCli(['train', experiment, '--backend', 'cpu'], { timeoutMs: HANG_LIMIT_MS });
+    const run = runCli(['train', experiment, '--backend', 'cpu', ...RUNS], { timeoutMs: HANG_LIMIT_MS });
     assert.equal(run.status, 1);
     assert.doesNotMatch(run.stdout, /Epoch/);
     assert.match(run.stderr, new RegExp(`^model-lens: error: (${experiment}:\\d+:\\d+: )?training\\.save ${path.join(folder, 'taken')}: it is a file, not a folder\\.`));
@@ -83,7 +89,7 @@ describe('a stopped run', () => {
   /** Starts a long run, interrupts it once its first epoch line is out, and returns what it printed. */
   function trainThenInterrupt(extra: string[]): Promise<{ stdout: string; stderr: string; code: number | null }> {
     return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), 'train', SPIRAL, '--backend', 'cpu', '--epochs', '100000', ...extra], { cwd: ROOT });
+      const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), 'train', SPIRAL, '--backend', 'cpu', '--epochs', '100000', ...RUNS, ...extra], { cwd: ROOT });
       let stdout = '';
       let stderr = '';
       let interrupted = false;
