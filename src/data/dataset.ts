@@ -1,7 +1,7 @@
 // The data the trainer trains on: `loadDataset(spec.data, …)` turns an experiment's DataSpec into
 // flat float32 inputs and int32 labels (no tfjs here; the trainer makes tensors from these).
 import * as path from 'node:path';
-import type { DataSpec, NormalizeSpec } from '../protocol/experimentSpec';
+import type { DataSpec, LooseDataSpec, NormalizeSpec } from '../protocol/experimentSpec';
 import { UserError } from '../model/userError';
 import { createRandom, permutation } from './seededRandom';
 import {
@@ -56,7 +56,8 @@ const SYNTHETIC_CLASS_NAMES = ['-1', '+1']; // TensorFlow Playground's labels (o
  *   first samples, so test figures compare between runs. Limits above the split's size keep it all.
  * Throws a UserError for anything wrong with the spec or the files.
  */
-export function loadDataset(spec: DataSpec, options: LoadOptions): LoadedDataset {
+export function loadDataset(given: DataSpec | LooseDataSpec, options: LoadOptions): LoadedDataset {
+  const spec = given as LooseDataSpec;
   if (typeof spec.dataset !== 'string' || spec.dataset.trim() === '') {
     throw new UserError('data.dataset must name a data set', null, `Valid data sets: ${DATASET_NAMES.join(', ')}.`);
   }

@@ -45,14 +45,22 @@ function loadEsbuild(): Promise<EsbuildLike> {
   return esbuildPromise;
 }
 
-/** Bundles a user's .ts/.js experiment into one CommonJS module with an inline source map. */
-export async function bundleExperiment(file: string): Promise<ExperimentBundle> {
+const LOADERS: Record<string, string> = { '.ts': 'ts', '.mts': 'ts', '.cts': 'ts', '.tsx': 'tsx', '.jsx': 'jsx' };
+
+/**
+ * Bundles a user's .ts/.js experiment into one CommonJS module with an inline source map. `text`, when
+ * given, stands for the file's content on disk (an editor's unsaved text); positions stay the file's.
+ */
+export async function bundleExperiment(file: string, text?: string): Promise<ExperimentBundle> {
   const esbuild = await loadEsbuild();
   const dir = path.dirname(file);
+  const entry = text === undefined
+    ? { entryPoints: [file] }
+    : { stdin: { contents: text, sourcefile: file, resolveDir: dir, loader: LOADERS[path.extname(file).toLowerCase()] ?? 'js' } };
   let result;
   try {
     result = await esbuild.build({
-      entryPoints: [file],
+      ...entry,
       absWorkingDir: dir,
       bundle: true,
       platform: 'node',

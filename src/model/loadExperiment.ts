@@ -3,12 +3,14 @@ import * as path from 'node:path';
 import * as fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import type { Experiment } from '../api';
+import { checkExperiment } from '../protocol/experimentSchema';
 import type { ExperimentSettings } from '../protocol/experimentSpec';
 import type { SourceLocation } from '../protocol/modelInfo';
 import { bundleExperiment, PROVIDED_MODULES } from './bundleExperiment';
 import { CallSiteRecorder, layerSiteOf } from './callSiteRecorder';
 import { loadModelJson } from './modelJson';
 import { buildKeepingFreezes, type WeightLike } from './modelStructure';
+import { locateSettingInFile } from './settingLocation';
 import { userFrame } from './stackLocation';
 import { UserError } from './userError';
 
@@ -69,12 +71,22 @@ const TOO_LARGE_HINT = 'The model is too large for memory: make the layer smalle
 export interface LoadOptions {
   /** Runs after the file is evaluated and before model() (the trainer seeds Math.random here). */
   beforeModel?: (settings: ExperimentSettings) => void;
+  /** The entry file's text when it differs from the disk (an editor's unsaved changes). */
+  sourceText?: string;
+}
+
+/** What a module exports as its experiment: `export default` / `exports.default`, or (CommonJS) `module.exports` itself. */
+function exportedExperiment(exports: unknown): unknown {
+  if (!exports || typeof exports !== 'object') return undefined;
+  const e = exports as Record<string, unknown>;
+  if ('default' in e) return e.default;
+  return e.__esModule ? undefined : exports; // an ES module without a default export has none
 }
 
 export async function loadExperiment(file: string, options: LoadOptions = {}): Promise<LoadedModel> {
   const abs = path.resolve(file);
   if (!fs.existsSync(abs)) throw new UserError(`${file}: no such file.`, null, 'Check the path of the experiment file.');
-  const { code, userFiles } = await bundleExperiment(abs);
+  const { code, userFiles } = await bundleExperiment(abs, options.sourceText);
   const isUserFile = (f: string) => userFiles.has(f);
   process.setSourceMapsEnabled(true);
 
@@ -95,18 +107,19 @@ export async function loadExperiment(file: string, options: LoadOptions = {}): P
   } catch (e) {
     throw userThrow(e, isUserFile, abs, 'the experiment file threw while loading');
   }
-  const exports = mod.exports as { default?: unknown };
-  const experiment = (exports && typeof exports === 'object' && 'default' in exports ? exports.default : undefined) as
-    Partial<Experiment> | undefined;
+  const experiment = exportedExperiment(mod.exports) as Partial<Experiment> | undefined;
   if (!experiment || typeof experiment !== 'object') {
     throw new UserError(`${file} has no default export.`, { file: abs, line: 1, column: 1 },
-      'End the file with `export default defineExperiment({ model: () => ..., ... })`.');
+      'End the file with `export default defineExperiment({ model: () => ..., ... })` (or `module.exports = ...`).');
   }
   if (typeof experiment.model !== 'function') {
     throw new UserError(`${file}: the default export has no model() function.`, { file: abs, line: 1, column: 1 },
       'Add `model: () => tf.sequential({ layers: [...] })` to the exported experiment.');
   }
 
+  // Every setting is checked before model() runs, so a typo costs nothing.
+  const problem = checkExperiment(experiment);
+  if (problem) throw new UserError(problem.message, locateSettingInFile(abs, problem.path, options.sourceText), problem.hint);
   const { model: _model, ...settings } = experiment;
   options.beforeModel?.(settings as ExperimentSettings);
   let model: unknown;

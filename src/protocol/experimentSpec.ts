@@ -1,40 +1,169 @@
-// The serialisable part of an experiment file's default export (everything but `model`).
-// Field names follow DESIGN.md; the trainer gives them their meaning.
+// The serialisable part of an experiment file's default export (everything but `model`), as users
+// write it: one type per data set, optimizer and schedule kind, and no index signatures, so the
+// editor underlines a misspelt key. Every key and value here is checked at run time by the table in
+// experimentSchema.ts (a compile-time link there keeps the two in step).
 
 export interface NormalizeSpec {
   mean: number;
   std: number;
 }
 
-export interface DataSpec {
-  /** `mnist` (bundled), `idx` (a folder of IDX files), or a synthetic 2-D set. */
-  dataset: string;
-  folder?: string;
+interface DataCommon {
+  /** `(x - mean) / std` after scaling pixels to 0..1 (torchvision's Normalize). */
   normalize?: NormalizeSpec;
+  /** At most this many training samples (a seeded random subset). */
   limit?: number;
+  /** At most this many test samples (the first ones). */
   testLimit?: number;
+}
+
+interface ImageDataCommon extends DataCommon {
+  /** Folder of IDX files, relative to the experiment file (mnist: the bundled copy by default). */
+  folder?: string;
   /** Keep only these classes, relabelled 0..n-1 (e.g. digits [5, 6, 7, 8, 9]). */
   classes?: number[];
-  [extra: string]: unknown;
 }
 
-export interface OptimizerSpec {
-  type: string;
+/** MNIST, bundled with Model Lens. */
+export interface MnistDataSpec extends ImageDataCommon {
+  dataset: 'mnist';
+}
+
+/** Fashion-MNIST from a folder of its four IDX files. */
+export interface FashionMnistDataSpec extends ImageDataCommon {
+  dataset: 'fashion-mnist';
+}
+
+/** Any folder of MNIST-named IDX files. */
+export interface IdxDataSpec extends ImageDataCommon {
+  dataset: 'idx';
+  classNames?: string[];
+  numClasses?: number;
+}
+
+/** TensorFlow Playground's 2-D sets. */
+export interface SyntheticDataSpec extends DataCommon {
+  dataset: 'circle' | 'xor' | 'gauss' | 'spiral';
+  numSamples?: number;
+  /** Percent, as the playground's slider (0–50). */
+  noise?: number;
+  /** Percent of the samples used for training (the rest test). */
+  percTrainData?: number;
+}
+
+export type DataSpec = MnistDataSpec | FashionMnistDataSpec | IdxDataSpec | SyntheticDataSpec;
+
+export interface SgdSpec {
+  type: 'sgd';
   learningRate: number;
-  [extra: string]: unknown;
+  momentum?: number;
+  nesterov?: boolean;
 }
 
-export interface ScheduleSpec {
+export interface MomentumSpec {
+  type: 'momentum';
+  learningRate: number;
+  momentum?: number;
+  nesterov?: boolean;
+}
+
+export interface AdamSpec {
+  type: 'adam';
+  learningRate: number;
+  beta1?: number;
+  beta2?: number;
+  epsilon?: number;
+}
+
+export interface RmspropSpec {
+  type: 'rmsprop';
+  learningRate: number;
+  /** PyTorch's alpha. */
+  decay?: number;
+  momentum?: number;
+  epsilon?: number;
+  centered?: boolean;
+}
+
+export interface AdagradSpec {
+  type: 'adagrad';
+  learningRate: number;
+  initialAccumulatorValue?: number;
+}
+
+export type OptimizerSpec = SgdSpec | MomentumSpec | AdamSpec | RmspropSpec | AdagradSpec;
+
+/** Learning-rate schedules with PyTorch's definitions; fields are the camelCase of its arguments. */
+export interface ConstantScheduleSpec { type: 'none' }
+export interface StepScheduleSpec { type: 'step'; stepSize: number; gamma?: number }
+export interface ExponentialScheduleSpec { type: 'exponential'; gamma: number }
+export interface CosineScheduleSpec { type: 'cosine'; tMax: number; etaMin?: number }
+export interface CosineWarmRestartsScheduleSpec { type: 'cosineWarmRestarts'; t0: number; tMult?: number; etaMin?: number }
+export interface OneCycleScheduleSpec {
+  type: 'oneCycle';
+  maxLr: number;
+  totalSteps?: number;
+  pctStart?: number;
+  anneal?: 'cos' | 'linear';
+  divFactor?: number;
+  finalDivFactor?: number;
+  threePhase?: boolean;
+}
+export interface CyclicScheduleSpec {
+  type: 'cyclic';
+  baseLr?: number;
+  maxLr: number;
+  stepSizeUp?: number;
+  stepSizeDown?: number;
+  mode?: 'triangular' | 'triangular2' | 'exp_range';
+  gamma?: number;
+}
+export interface PlateauScheduleSpec {
+  type: 'plateau';
+  mode?: 'min' | 'max';
+  factor?: number;
+  patience?: number;
+  threshold?: number;
+  thresholdMode?: 'rel' | 'abs';
+  cooldown?: number;
+  minLr?: number;
+  eps?: number;
+  /** Which loss it watches (ours, not PyTorch's). */
+  monitor?: 'testLoss' | 'trainLoss';
+}
+
+export type ScheduleSpec =
+  | ConstantScheduleSpec | StepScheduleSpec | ExponentialScheduleSpec | CosineScheduleSpec | CosineWarmRestartsScheduleSpec
+  | OneCycleScheduleSpec | CyclicScheduleSpec | PlateauScheduleSpec;
+
+/**
+ * The shapes the trainer's modules accept before the schema has vouched for them (the schedule CLI's
+ * JSON, tests): they check their own fields too.
+ */
+export interface LooseScheduleSpec {
   type: string;
   [field: string]: unknown;
 }
+export interface LooseDataSpec {
+  dataset: string;
+  [field: string]: unknown;
+}
+export interface LooseOptimizerSpec {
+  type: string;
+  learningRate: number;
+  [field: string]: unknown;
+}
+
+export type LossName =
+  | 'categoricalCrossentropy' | 'sparseCategoricalCrossentropy' | 'binaryCrossentropy' | 'meanSquaredError'
+  | 'mse' | 'crossEntropy';
 
 export interface TrainingSpec {
   epochs?: number;
   batchSize?: number;
   seed?: number;
   optimizer?: OptimizerSpec;
-  loss?: string;
+  loss?: LossName;
   schedule?: ScheduleSpec;
   /** Gradient figures every N steps. */
   gradientEvery?: number;
@@ -42,13 +171,15 @@ export interface TrainingSpec {
   save?: string;
   /** Save also when the run is stopped (by default only a completed run is saved). */
   saveOnStop?: boolean;
-  [extra: string]: unknown;
 }
 
 export interface ExperimentSettings {
   name?: string;
   data?: DataSpec;
   training?: TrainingSpec;
-  /** Layer name patterns (`conv*`), types (`Conv2D`) or index ranges (`0-3`) to freeze. */
+  /**
+   * Layers to freeze: a layer name or glob (`conv*`, `block1/*`), a layer type (`Conv2D`), or `#i` /
+   * `#i-j` for the top-level layers i to j (`#` cannot start a layer name; the older `'0-3'` still works).
+   */
   freeze?: string[];
 }

@@ -116,7 +116,7 @@ const COMMAND_CHECKS: Record<string, Check> = {
       file: string, epochs: optional(positive), batchSize: optional(positive), limit: optional(positive),
       testLimit: optional(positive), backend: optional(literal('auto', 'tensorflow', 'wasm', 'cpu')), save: optional(string),
       saveOnStop: optional(boolean),
-      gradientEvery: optional(positive), datasetFolder: optional(string), inspect: optional(boolean),
+      gradientEvery: optional(positive), datasetFolder: optional(string), inspect: optional(boolean), sourceText: optional(string),
     }),
   }),
   stop: object({}),

@@ -203,6 +203,8 @@ export interface TrainRequest {
   datasetFolder?: string;
   /** Build the model and report graph and summary only: no data, no training. */
   inspect?: boolean;
+  /** The experiment file's text as the editor holds it (unsaved changes), read instead of the disk. */
+  sourceText?: string;
 }
 
 export type TrainerCommand = { type: 'start'; request: TrainRequest } | { type: 'stop' };

@@ -105,6 +105,21 @@ export function isExperimentSource(text: string, fileName: string): boolean {
   return findExperimentExport(parseSource(text, fileName).tree) !== null;
 }
 
+export interface Recognition {
+  experiment: boolean;
+  /** 1-based line of the exported experiment (for the CodeLens), when it is one. */
+  exportLine: number | null;
+  /** False when the text has syntax errors and no experiment was found around them: not a verdict. */
+  certain: boolean;
+}
+
+/** What the parser makes of a file's text as it is now (see Recognition.certain). */
+export function recognizeExperiment(text: string, fileName: string): Recognition {
+  const { tree, errors } = parseSource(text, fileName);
+  const experiment = findExperimentExport(tree);
+  return { experiment: experiment !== null, exportLine: experiment ? startOf(experiment.exportNode).line : null, certain: experiment !== null || errors.length === 0 };
+}
+
 export interface SettingLocation {
   line: number;
   column: number;
@@ -138,4 +153,16 @@ export function locateSetting(tree: SourceTree, experiment: ExperimentExport, ke
     node = property.type === 'ObjectProperty' ? resolveValue(tree, property.value) : null;
   }
   return { ...where, exact: true };
+}
+
+/**
+ * Where a setting is written in a file's text: the key when the default export is an experiment
+ * object, else the default export itself, else null.
+ */
+export function locateSettingInText(text: string, fileName: string, keyPath: readonly (string | number)[]): SettingLocation | null {
+  const { tree } = parseSource(text, fileName);
+  const experiment = findExperimentExport(tree);
+  if (experiment) return locateSetting(tree, experiment, keyPath);
+  const exported = defaultExportExpression(tree);
+  return exported ? { ...startOf(exported), exact: false } : null;
 }

@@ -11,7 +11,7 @@
 // Where PyTorch updates the learning rate recursively ("chainable form": StepLR, ExponentialLR,
 // CosineAnnealingLR) we do the same recursion, so the numbers match PyTorch's to the last bits rather
 // than only the closed form's; the closed forms are given in comments.
-import type { ScheduleSpec } from '../protocol/experimentSpec';
+import type { LooseScheduleSpec, ScheduleSpec } from '../protocol/experimentSpec';
 import { UserError } from '../model/userError';
 
 export interface ScheduleContext {
@@ -82,7 +82,7 @@ const EXAMPLE: Record<ScheduleType, string> = {
 
 const TYPES = Object.keys(TORCH_CLASS) as ScheduleType[];
 
-export function createSchedule(spec: ScheduleSpec | undefined, ctx: ScheduleContext): LrSchedule {
+export function createSchedule(spec: ScheduleSpec | LooseScheduleSpec | undefined, ctx: ScheduleContext): LrSchedule {
   checkContext(ctx);
   if (spec === undefined || spec === null) return new Constant(ctx.baseLr);
   if (typeof spec !== 'object' || Array.isArray(spec)) {
@@ -102,7 +102,7 @@ export function createSchedule(spec: ScheduleSpec | undefined, ctx: ScheduleCont
         `Set schedule.type to one of: ${TYPES.join(', ')}.`,
     );
   }
-  const r = new SpecReader(type as ScheduleType, spec);
+  const r = new SpecReader(type as ScheduleType, spec as LooseScheduleSpec);
   r.rejectUnknownFields();
 
   switch (r.type) {
@@ -170,7 +170,7 @@ export function createSchedule(spec: ScheduleSpec | undefined, ctx: ScheduleCont
 }
 
 /** Learning rate of every optimizer step in order (epochs*stepsPerEpoch values); throws for plateau (it needs losses). */
-export function plannedLearningRates(spec: ScheduleSpec | undefined, ctx: ScheduleContext): number[] {
+export function plannedLearningRates(spec: ScheduleSpec | LooseScheduleSpec | undefined, ctx: ScheduleContext): number[] {
   const schedule = createSchedule(spec, ctx);
   if (schedule.monitor !== null) {
     throw new Error(

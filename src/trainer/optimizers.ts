@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { OptimizerSpec } from '../protocol/experimentSpec';
+import type { LooseOptimizerSpec, OptimizerSpec } from '../protocol/experimentSpec';
 import { UserError } from '../model/userError';
 import { ADAM_UPDATE, type AdamUpdateAttrs } from './kernels/adamUpdate';
 
@@ -49,7 +49,7 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
   }
 }
 
-const num = (spec: OptimizerSpec, key: string, fallback: number): number => {
+const num = (spec: LooseOptimizerSpec, key: string, fallback: number): number => {
   const v = spec[key] ?? fallback;
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
     throw new UserError(`optimizer "${spec.type}": ${key} must be a non-negative number, got ${JSON.stringify(v)}.`);
@@ -58,7 +58,8 @@ const num = (spec: OptimizerSpec, key: string, fallback: number): number => {
 };
 
 /** tfjs optimizers with PyTorch's defaults where tfjs's differ (eps 1e-8, RMSprop alpha 0.99). */
-export function createOptimizer(spec: OptimizerSpec): tf.Optimizer {
+export function createOptimizer(given: OptimizerSpec | LooseOptimizerSpec): tf.Optimizer {
+  const spec = given as LooseOptimizerSpec;
   const lr = num(spec, 'learningRate', NaN);
   switch (spec.type) {
     case 'sgd':

@@ -9,7 +9,7 @@ import { memoryLimits } from '../model/memoryLimits';
 import { computeSummary } from '../model/modelSummary';
 import { checkSaveFolder } from '../model/saveModelFiles';
 import { UserError } from '../model/userError';
-import type { ExperimentSettings, OptimizerSpec, TrainingSpec } from '../protocol/experimentSpec';
+import type { ExperimentSettings, LooseDataSpec, OptimizerSpec, TrainingSpec } from '../protocol/experimentSpec';
 import type { BackendName, DatasetInfo, TrainingPlan, TrainRequest } from '../protocol/messages';
 import type { ModelSummary } from '../protocol/modelInfo';
 import { backendThatRuns, chooseBackend, type BackendChoice } from './backendChoice';
@@ -55,7 +55,7 @@ export async function planRun(request: TrainRequest, emit: Emit): Promise<RunPla
       'Write an experiment whose model() calls loadModel("./model.json") and adds what to train.');
   }
   const choice = await startBackend(request);
-  const { loaded, seed } = await loadSeeded(request.file);
+  const { loaded, seed } = await loadSeeded(request.file, request.sourceText);
   const { model, settings } = loaded;
   if (request.inspect) {
     emitInspection(loaded, choice, emit);
@@ -99,9 +99,10 @@ async function startBackend(request: TrainRequest): Promise<BackendChoice> {
 }
 
 /** Evaluates the experiment with Math.random seeded from `training.seed` (or a fresh seed) before model(). */
-async function loadSeeded(file: string): Promise<{ loaded: LoadedModel; seed: number }> {
+async function loadSeeded(file: string, sourceText?: string): Promise<{ loaded: LoadedModel; seed: number }> {
   let seed = 0;
   const loaded = await loadExperiment(file, {
+    sourceText,
     beforeModel: (settings: ExperimentSettings) => {
       const given = settings.training?.seed;
       seed = typeof given === 'number' && Number.isFinite(given) ? given : Math.floor(Math.random() * 2 ** 31);
@@ -118,7 +119,7 @@ function loadTrainingData(request: TrainRequest, loaded: LoadedModel, seed: numb
     throw new UserError(`${request.file} has no data to train on.`, loaded.locate(loaded.model),
       "Add `data: { dataset: 'mnist' }` (or fashion-mnist, idx with a folder, circle, xor, gauss, spiral) to the experiment.");
   }
-  const dataSpec = { ...settings.data };
+  const dataSpec: LooseDataSpec = { ...settings.data };
   if (request.datasetFolder && !dataSpec.folder && dataSpec.dataset !== 'mnist') dataSpec.folder = request.datasetFolder;
   return loadDataset(dataSpec, {
     baseDir: path.dirname(loaded.file), seed, limit: request.limit, testLimit: request.testLimit ?? request.limit,

@@ -1,8 +1,10 @@
 // A whole run: plan it (runPlan.ts), then for each epoch its steps (trainingStep.ts) and its end
 // (epochEnd.ts), then `done` — saving the model when asked.
+import * as path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { createRandom, permutation } from '../data/seededRandom';
 import { saveModelFiles } from '../model/saveModelFiles';
+import { locateSettingInFile } from '../model/settingLocation';
 import { UserError } from '../model/userError';
 import type { DoneMessage, TrainRequest } from '../protocol/messages';
 import { endEpoch } from './epochEnd';
@@ -57,7 +59,10 @@ export async function runTraining(request: TrainRequest, emit: Emit, control: Ru
     }
     return done('completed', await save(run, emit));
   } catch (e) {
-    if (e instanceof UserError) emit({ type: 'error', message: e.message, location: e.location, hint: e.hint });
+    if (e instanceof UserError) {
+      const location = e.location ?? (e.setting ? locateSettingInFile(path.resolve(request.file), e.setting, request.sourceText) : null);
+      emit({ type: 'error', message: e.message, location, hint: e.hint });
+    }
     else emit({ type: 'error', message: `internal error: ${(e as Error).message ?? String(e)}`, location: null, hint: 'Please report this with the experiment file.' });
     return done('error');
   }

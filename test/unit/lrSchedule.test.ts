@@ -15,7 +15,7 @@ import {
   type ScheduleContext,
 } from '../../src/trainer/lrSchedule';
 import { plannedLrCurve } from '../../src/trainer/plannedLr';
-import type { ScheduleSpec } from '../../src/protocol/experimentSpec';
+import type { LooseScheduleSpec as ScheduleSpec } from '../../src/protocol/experimentSpec';
 import { MAX_PLANNED_LR_POINTS } from '../../src/protocol/messages';
 import { UserError } from '../../src/model/userError';
 import { fixture } from '../helpers/fixtures';
