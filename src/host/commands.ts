@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ExperimentDiagnostics } from './experimentDiagnostics';
-import { ExperimentCodeLens, LayerHoverProvider, looksLikeExperiment } from './layerHover';
+import { ExperimentRecognizer } from './experimentRecognizer';
+import { ExperimentCodeLens, LayerHoverProvider } from './layerHover';
 import { ModelLensPanel } from './modelLensPanel';
 import { RunRegistry } from './runRegistry';
 import type { RunSession } from './runSession';
@@ -10,7 +11,9 @@ import { readSettings } from './settings';
 import { showTrainingProgress, TrainingStatusBar } from './trainingFeedback';
 import { exportRun } from './runExport';
 import { newExperiment, openExample } from './experimentTemplates';
-import { editFreezeList } from './freezeEdit';
+import { freezeInEditor } from './freezeInEditor';
+import { sourceTools } from './sourceTools';
+
 
 /** Experiment files are code: Train, Graph and Summary run them only in a trusted workspace. */
 function refuseIfUntrusted(action: string): boolean {
@@ -21,20 +24,30 @@ function refuseIfUntrusted(action: string): boolean {
   return true;
 }
 
-async function pickExperiment(context: vscode.ExtensionContext, uri?: vscode.Uri): Promise<vscode.Uri | undefined> {
-  if (uri instanceof vscode.Uri) return uri;
-  const active = vscode.window.activeTextEditor?.document;
-  if (active && (looksLikeExperiment(active) || active.fileName.endsWith('model.json'))) return active.uri;
-  const found = await vscode.workspace.findFiles('**/*.{ts,js,mjs}', '**/node_modules/**', 300);
+/** The workspace's experiment files, as the parser recognises them (reading, never running, each file). */
+async function workspaceExperiments(): Promise<vscode.Uri[]> {
+  const found = await vscode.workspace.findFiles('**/*.{ts,js,mjs,cjs}', '**/node_modules/**', 300);
   const experiments: vscode.Uri[] = [];
   for (const f of found) {
     try {
-      if (/tf\.layers\.|defineExperiment/.test(fs.readFileSync(f.fsPath, 'utf8'))) experiments.push(f);
+      const text = fs.readFileSync(f.fsPath, 'utf8');
+      if (/\bexport\b|\bexports\b/.test(text) && sourceTools().isExperimentSource(text, f.fsPath)) experiments.push(f);
     } catch { /* unreadable: skip */ }
   }
+  return experiments;
+}
+
+/** The file an explicit command runs: the one given, the active experiment, or the user's pick (any script may be picked). */
+async function pickExperiment(context: vscode.ExtensionContext, recognizer: ExperimentRecognizer, uri?: vscode.Uri): Promise<vscode.Uri | undefined> {
+  if (uri instanceof vscode.Uri) return uri;
+  const active = vscode.window.activeTextEditor?.document;
+  if (active && (recognizer.isExperiment(active) || active.fileName.endsWith('model.json'))) return active.uri;
+  const experiments = await workspaceExperiments();
   const examples = fs.readdirSync(path.join(context.extensionPath, 'examples')).filter((f) => f.endsWith('.ts'))
     .map((f) => vscode.Uri.file(path.join(context.extensionPath, 'examples', f)));
+  const current = active?.uri.scheme === 'file' && /^(typescript|javascript)$/.test(active.languageId) ? [active.uri] : [];
   const items = [
+    ...current.map((u) => ({ label: vscode.workspace.asRelativePath(u), description: 'current file (not recognised as an experiment)', uri: u })),
     ...experiments.map((u) => ({ label: vscode.workspace.asRelativePath(u), description: 'workspace', uri: u })),
     ...examples.map((u) => ({ label: path.basename(u.fsPath), description: 'bundled example', uri: u })),
   ];
@@ -47,13 +60,18 @@ export function registerCommands(context: vscode.ExtensionContext): void {
   const registry = new RunRegistry(context, output);
   const statusBar = new TrainingStatusBar();
   const diagnostics = new ExperimentDiagnostics();
+  const recognizer = new ExperimentRecognizer();
   const inspecting = new Map<string, Promise<void>>();
+
+  /** The editor's text of `file` when it has unsaved changes: what an inspection reads instead of the disk. */
+  const unsavedText = (file: string): string | undefined =>
+    vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === file && d.isDirty)?.getText();
 
   /** Graph and summary of a file without training (hovers, Show Model Graph, Problems on save). */
   const inspect = (file: string): Promise<void> => {
     const pending = inspecting.get(file);
     if (pending) return pending;
-    const session = registry.start({ file, inspect: true, backend: 'cpu' });
+    const session = registry.start({ file, inspect: true, backend: 'cpu', sourceText: unsavedText(file) });
     diagnostics.watch(session);
     const done = new Promise<void>((resolve) => session.once('end', () => resolve())).finally(() => inspecting.delete(file));
     inspecting.set(file, done);
@@ -62,7 +80,7 @@ export function registerCommands(context: vscode.ExtensionContext): void {
 
   async function train(uri?: vscode.Uri): Promise<void> {
     if (refuseIfUntrusted('Train Model')) return;
-    const target = await pickExperiment(context, uri);
+    const target = await pickExperiment(context, recognizer, uri);
     if (!target) return;
     const file = target.fsPath;
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === file);
@@ -89,7 +107,7 @@ export function registerCommands(context: vscode.ExtensionContext): void {
 
   async function show(view: 'graph' | 'summary', uri?: vscode.Uri): Promise<void> {
     if (refuseIfUntrusted(view === 'graph' ? 'Show Model Graph' : 'Show Layer Summary')) return;
-    const target = await pickExperiment(context, uri);
+    const target = await pickExperiment(context, recognizer, uri);
     if (!target) return;
     const file = target.fsPath;
     let session: RunSession | undefined = registry.modelSessionFor(file);
@@ -101,7 +119,7 @@ export function registerCommands(context: vscode.ExtensionContext): void {
   }
 
   context.subscriptions.push(
-    output, registry, statusBar, diagnostics,
+    output, registry, statusBar, diagnostics, recognizer,
     vscode.commands.registerCommand('modelLens.train', train),
     vscode.commands.registerCommand('modelLens.stop', () => {
       const session = registry.stop();
@@ -115,32 +133,20 @@ export function registerCommands(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('modelLens.exportRun', () => exportRun(registry.latest)),
     vscode.commands.registerCommand('modelLens.freezeLayer', async (file: string, layer: string, frozen: boolean) => {
       if (typeof file !== 'string' || typeof layer !== 'string' || typeof frozen !== 'boolean' || refuseIfUntrusted('Freeze')) return;
-      const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
-      const edit = editFreezeList(doc.getText(), layer, frozen);
-      if (!edit) {
-        void vscode.window.showInformationMessage(frozen
-          ? `Model Lens: could not add "${layer}" to a freeze list in ${path.basename(file)}: it has no \`export default { … }\`.`
-          : `Model Lens: "${layer}" is not in ${path.basename(file)}'s freeze list; if the code sets trainable = false, change it there.`);
-        return;
+      if (await freezeInEditor(file, layer, frozen)) {
+        // Show the model as the editor's text now defines it (the file stays unsaved: the user saves, or undoes).
+        await inspect(file);
+        ModelLensPanel.show(context, registry, registry.inspectionFor(file) ?? null);
       }
-      const whole = new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length));
-      const workspaceEdit = new vscode.WorkspaceEdit();
-      workspaceEdit.replace(doc.uri, whole, edit.text);
-      await vscode.workspace.applyEdit(workspaceEdit);
-      await doc.save();
-      await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.One, preserveFocus: true, selection: new vscode.Range(edit.line - 1, 0, edit.line - 1, 0) });
-      // Show the model as the file now defines it (saving already started an inspection).
-      await inspect(file);
-      ModelLensPanel.show(context, registry, registry.inspectionFor(file) ?? null);
     }),
     vscode.window.registerWebviewPanelSerializer('modelLens.panel', {
       deserializeWebviewPanel: async (panel) => ModelLensPanel.restore(panel, context, registry),
     }),
-    vscode.languages.registerHoverProvider(['typescript', 'javascript'], new LayerHoverProvider(registry, (doc) => inspect(doc.fileName))),
-    vscode.languages.registerCodeLensProvider(['typescript', 'javascript'], new ExperimentCodeLens()),
+    vscode.languages.registerHoverProvider(['typescript', 'javascript'], new LayerHoverProvider(registry, recognizer, (doc) => inspect(doc.fileName))),
+    vscode.languages.registerCodeLensProvider(['typescript', 'javascript'], new ExperimentCodeLens(recognizer)),
     vscode.workspace.onDidSaveTextDocument((doc) => {
       // Re-check on save (Problems, hovers), also while a run of the file goes on: inspection is its own process.
-      if (vscode.workspace.isTrusted && looksLikeExperiment(doc)) void inspect(doc.fileName);
+      if (vscode.workspace.isTrusted && recognizer.isExperiment(doc)) void inspect(doc.fileName);
     }),
   );
 }

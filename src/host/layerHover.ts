@@ -1,13 +1,8 @@
 import * as vscode from 'vscode';
 import type { SummaryRow } from '../protocol/modelInfo';
 import { layerGradientInfo } from '../protocol/runState';
+import type { ExperimentRecognizer } from './experimentRecognizer';
 import type { RunRegistry } from './runRegistry';
-
-const EXPERIMENT_HINT = /tf\.layers\.|defineExperiment|from\s+['"]model-lens['"]/;
-
-export function looksLikeExperiment(doc: vscode.TextDocument): boolean {
-  return doc.uri.scheme === 'file' && /^(typescript|javascript)$/.test(doc.languageId) && EXPERIMENT_HINT.test(doc.getText());
-}
 
 const thousands = (n: number) => n.toLocaleString('en-US');
 const shape = (s: unknown) => JSON.stringify(s).replace(/null/g, 'B').replace(/,/g, ', ');
@@ -37,10 +32,12 @@ export function rowAt(rows: SummaryRow[], file: string, line: number, column: nu
  * after a run, its latest gradient figures with a small trend.
  */
 export class LayerHoverProvider implements vscode.HoverProvider {
-  constructor(private readonly registry: RunRegistry, private readonly inspect: (doc: vscode.TextDocument) => Promise<void>) {}
+  constructor(private readonly registry: RunRegistry, private readonly recognizer: ExperimentRecognizer,
+    private readonly inspect: (doc: vscode.TextDocument) => Promise<void>) {}
 
   async provideHover(doc: vscode.TextDocument, position: vscode.Position): Promise<vscode.Hover | undefined> {
-    if (!looksLikeExperiment(doc) || !/tf\.layers\.|\.(dense|conv\w*|flatten|lstm|gru)\s*\(/i.test(doc.lineAt(position.line).text)) return undefined;
+    // Only experiment files are inspected (run) for a hover: any other tfjs script would run its own code.
+    if (!/tf\.layers\.|\.(dense|conv\w*|flatten|lstm|gru)\s*\(/i.test(doc.lineAt(position.line).text) || !this.recognizer.isExperiment(doc)) return undefined;
     let session = this.registry.modelSessionFor(doc.fileName);
     if (!session?.state.model && vscode.workspace.isTrusted) {
       await this.inspect(doc);
@@ -77,12 +74,12 @@ export class LayerHoverProvider implements vscode.HoverProvider {
 
 /** "Train · Graph · Summary" above the experiment's default export. */
 export class ExperimentCodeLens implements vscode.CodeLensProvider {
+  constructor(private readonly recognizer: ExperimentRecognizer) {}
+
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
-    if (!looksLikeExperiment(doc)) return [];
-    const text = doc.getText();
-    const index = text.search(/^export\s+default\b/m);
-    if (index < 0) return [];
-    const range = new vscode.Range(doc.positionAt(index), doc.positionAt(index));
+    const line = this.recognizer.exportLine(doc);
+    if (line === null) return [];
+    const range = new vscode.Range(line, 0, line, 0);
     return [
       new vscode.CodeLens(range, { title: '$(play) Train', command: 'modelLens.train', arguments: [doc.uri] }),
       new vscode.CodeLens(range, { title: 'Graph', command: 'modelLens.showGraph', arguments: [doc.uri] }),
