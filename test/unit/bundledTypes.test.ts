@@ -45,3 +45,36 @@ describe('types for experiment files in a folder without node_modules', () => {
     assert.ok(errors.some((e) => /Cannot find module '@tensorflow\/tfjs'/.test(e)), errors.join('\n'));
   });
 });
+
+describe('the shipped experiment types are strict', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-strict-types-'));
+  const source = fs.readFileSync(example('mnist-mlp.ts'), 'utf8');
+  const variant = (name: string, from: string, to: string) => {
+    assert.ok(source.includes(from), `examples/mnist-mlp.ts no longer has ${from}`);
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, source.replace(from, to));
+    return file;
+  };
+
+  it('underline a misspelt key inside defineExperiment(...), with the key meant', () => {
+    const errors = diagnosticsWithPlugin(variant('epoch.ts', 'epochs: 5,', 'epoch: 5,'));
+    assert.equal(errors.length, 1, errors.join('\n'));
+    assert.match(errors[0], /'epoch' does not exist in type 'TrainingSpec'.*Did you mean to write 'epochs'\?/s);
+  });
+
+  it('accept the typo only where the file says it expects the error (@ts-expect-error)', () => {
+    assert.deepEqual(diagnosticsWithPlugin(variant('expected.ts', 'epochs: 5,', '// @ts-expect-error -- not a setting\n    epoch: 5,')), []);
+  });
+
+  it('refuse `optimiser`, an unknown optimizer type and a field of another optimizer', () => {
+    for (const [name, from, to, expected] of [
+      ['optimiser.ts', 'optimizer: {', 'optimiser: {', /'optimiser' does not exist.*Did you mean to write 'optimizer'\?/s],
+      ['adamw.ts', "type: 'sgd'", "type: 'adamw'", /"adamw"/],
+      ['beta.ts', "learningRate: 0.1 }", 'learningRate: 0.1, beta1: 0.9 }', /'beta1' does not exist in type 'SgdSpec'/],
+    ] as const) {
+      const errors = diagnosticsWithPlugin(variant(name, from, to));
+      assert.equal(errors.length, 1, `${name}: ${errors.join('\n')}`);
+      assert.match(errors[0], expected);
+    }
+  });
+});
