@@ -20,6 +20,18 @@ const EXTENSION_ID = 'model-lens.model-lens';
 /** The course MLP, limited to a few hundred samples (small batches, many epochs: a run of ~10 s). */
 const EXPERIMENT = limitedMlp(400);
 const lineWith = (needle: string) => EXPERIMENT.split('\n').findIndex((l) => l.includes(needle)) + 1;
+/** The same experiment with a misspelt setting. */
+const TYPO = EXPERIMENT.replace('epochs: 400,', 'epoch: 400,');
+/** A tfjs script that is not an experiment: running it would leave a marker file beside it. */
+const SCRIPT = [
+  "import * as tf from '@tensorflow/tfjs';",
+  'declare const require: (id: string) => { writeFileSync(file: string, text: string): void };',
+  'declare const __dirname: string;',
+  "require('fs').writeFileSync(`${__dirname}/script-ran.txt`, 'the script ran');",
+  'const model = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [4] })] });',
+  'export { model };',
+  '',
+].join('\n');
 
 /** Text of the "Model Lens" output channel, from VS Code's log files. */
 function outputLog(s: VsCodeSession): string {
@@ -44,7 +56,7 @@ describe('Model Lens in a real VS Code (code-server)', { timeout: 600_000 }, () 
       assert.ok(fs.existsSync(VSIX), `${VSIX} is missing: run \`npm run package\` first`);
       vscode = await startVsCode({
         vsix: VSIX,
-        workspaceFiles: { 'mnist-mlp.ts': EXPERIMENT },
+        workspaceFiles: { 'mnist-mlp.ts': EXPERIMENT, 'typo.ts': TYPO, 'train-script.ts': SCRIPT },
       });
     } catch (e) {
       startError = e;
@@ -109,6 +121,20 @@ describe('Model Lens in a real VS Code (code-server)', { timeout: 600_000 }, () 
     await s.screenshot('hover');
     await s.page.keyboard.press('Escape');
     await s.page.mouse.move(5, 450);
+  });
+
+  step('hovering a layer in a tfjs script that is not an experiment does not run the script', 'script-hover', async (s) => {
+    const { page } = s;
+    await openFile(page, 'train-script.ts');
+    const line = SCRIPT.split('\n').findIndex((l) => l.includes('tf.layers.dense')) + 1;
+    // Whatever hover shows (TypeScript's own), it is not Model Lens's: the script is never inspected.
+    const text = await hoverWord(page, line, 'dense', { timeoutMs: 10_000 }).catch(() => '');
+    assert.doesNotMatch(text, /Params|Mult-adds|Show in graph/);
+    await page.keyboard.press('Escape');
+    await page.waitForTimeout(3000);
+    assert.equal(fs.existsSync(path.join(s.workspace, 'script-ran.txt')), false, 'the script ran');
+    assert.doesNotMatch(outputLog(s), /inspecting .*train-script\.ts/);
+    await page.mouse.move(5, 450);
   });
 
   step('shows no type errors for the imports in a folder without node_modules', 'types', async (s) => {
@@ -176,8 +202,7 @@ describe('Model Lens in a real VS Code (code-server)', { timeout: 600_000 }, () 
     await frame.locator('[data-tab="graph"]').click();
     await frame.locator('g.node[data-kind="layer"][data-layer="fc1"]').click({ button: 'right' });
     await frame.locator('.graph-menu .menu-item[data-action="freeze"]').click();
-    await waitFor('the freeze list in the file', () => (/freeze: \['fc1'\]/.test(fs.readFileSync(path.join(s.workspace, 'mnist-mlp.ts'), 'utf8')) ? true : undefined), { timeoutMs: 30_000 });
-    // The panel now shows the model as the file defines it: fc1 frozen, 468,874 − 401,920 trainable.
+    // The panel now shows the model as the editor's text defines it: fc1 frozen, 468,874 − 401,920 trainable.
     const summary = await findWebviewFrame(page, '[data-tab="summary"]', 60_000);
     await waitFor('the new summary', async () => {
       await summary.locator('[data-tab="summary"]').click().catch(() => undefined);
@@ -186,6 +211,12 @@ describe('Model Lens in a real VS Code (code-server)', { timeout: 600_000 }, () 
     }, { timeoutMs: 90_000 });
     assert.equal(await summary.locator('dd[data-total="Non-trainable params"]').innerText(), '401,920');
     await s.screenshot('freeze');
+    // The edit is in the editor, unsaved: the file on disk is the user's until they save it.
+    const file = path.join(s.workspace, 'mnist-mlp.ts');
+    assert.doesNotMatch(fs.readFileSync(file, 'utf8'), /freeze:/);
+    await openFile(page, 'mnist-mlp.ts');
+    await page.keyboard.press('Control+S');
+    await waitFor('the freeze list in the saved file', () => (/\n {2}freeze: \['fc1'\],\n/.test(fs.readFileSync(file, 'utf8')) ? true : undefined), { timeoutMs: 30_000 });
   });
 
   step('a syntax error in the file shows in the Problems panel at its line', 'syntax', async (s) => {
@@ -204,5 +235,30 @@ describe('Model Lens in a real VS Code (code-server)', { timeout: 600_000 }, () 
     const mine = rows.find((x) => /Model Lens/.test(x))!;
     assert.match(mine, new RegExp(`at line ${line}\\b`), mine);
     await s.screenshot('syntax-error');
+  });
+
+  step('a misspelt setting shows in the Problems panel at its line, with the key meant', 'typo', async (s) => {
+    const { page } = s;
+    await openFile(page, 'typo.ts');
+    const line = TYPO.split('\n').findIndex((l) => l.includes('epoch: 400')) + 1;
+    // An edit and a save: inspect on save runs the trainer's checks.
+    await revealLine(page, 1);
+    await page.keyboard.press('End');
+    await page.keyboard.type(' ');
+    await page.keyboard.press('Control+S');
+    const rows = await waitFor('the Model Lens problem for `epoch`', async () => {
+      const r = await problems(page, '**/typo.ts');
+      return r.some((x) => /unknown key `epoch` in training/.test(x)) ? r : undefined;
+    }, { timeoutMs: 90_000 });
+    const mine = rows.find((x) => /unknown key `epoch` in training/.test(x))!;
+    assert.match(mine, /did you mean `epochs`\?/);
+    assert.match(mine, new RegExp(`at line ${line}\\b`), mine);
+    // The editor underlines it too: the shipped types have no index signatures.
+    let seen: string[] = [];
+    await waitFor("TypeScript's error on `epoch`", async () => {
+      seen = await problems(page, '**/typo.ts');
+      return seen.some((x) => /'epoch' does not exist in type 'TrainingSpec'/.test(x) && new RegExp(`at line ${line}\\b`).test(x)) ? true : undefined;
+    }, { timeoutMs: 60_000, details: () => seen.join('\n') });
+    await s.screenshot('typo');
   });
 });

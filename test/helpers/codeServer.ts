@@ -155,6 +155,8 @@ export async function startVsCode(options: StartOptions): Promise<VsCodeSession>
   }
   const settings: Record<string, unknown> = {
     'telemetry.telemetryLevel': 'off',
+    // VS Code for the web saves after a delay by default; desktop VS Code does not (and tests check what is saved when).
+    'files.autoSave': 'off',
     'update.mode': 'none',
     'extensions.autoCheckUpdates': false,
     'extensions.autoUpdate': false,
@@ -348,7 +350,7 @@ export async function openFile(page: Page, relativePath: string): Promise<void> 
   await openQuickInput(page, relativePath);
   await acceptRow(page, base, `"${relativePath}" in quick open`);
   await waitFor(`the editor for ${relativePath}`, async () => {
-    const tab = page.locator('.tabs-container .tab.active');
+    const tab = page.locator('.editor-group-container.active .tabs-container .tab.active');
     return (await tab.count()) > 0 && (await tab.first().getAttribute('aria-label') ?? '').startsWith(base) &&
       (await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().isVisible());
   }, { timeoutMs: 20_000 });
@@ -431,10 +433,12 @@ async function wordBox(page: Page, lineNumber: number, word: string) {
 }
 
 /** Opens the Problems panel and returns its rows (file rows and markers, as VS Code labels them). */
-export async function problems(page: Page): Promise<string[]> {
+export async function problems(page: Page, filter = ''): Promise<string[]> {
   await runCommand(page, 'View: Focus Problems (Errors, Warnings, Infos)');
   const view = page.locator('.markers-panel');
   await view.first().waitFor({ state: 'visible', timeout: 10_000 });
+  // The list draws only the rows in view: a filter (e.g. a file name) brings the ones wanted into it.
+  await page.getByPlaceholder(/^Filter \(e\.g\./).first().fill(filter);
   await page.waitForTimeout(300);
   return view.locator('.monaco-list-row').evaluateAll((els) =>
     els.map((el) => (el.getAttribute('aria-label') ?? el.textContent ?? '').trim()).filter(Boolean));
