@@ -10,7 +10,7 @@ import type { TrainerMessage } from '../src/protocol/messages';
 import type { PanelToHost } from '../src/protocol/panelMessages';
 import { applyMessage, emptyRunState, noChanges, type Changes, type RunState } from '../src/protocol/runState';
 import type { View, ViewContext } from './view';
-import { createGraphView } from './views/graphView';
+import { GraphView } from './views/graphView';
 import { createSummaryView } from './views/summaryView';
 import { createTrainingView } from './views/trainingView';
 import { warmUpTrainingView } from './trainingWarmUp';
@@ -42,7 +42,7 @@ const post = (m: PanelToHost) => vscode.postMessage(m);
 
 let state: RunState = emptyRunState();
 let runId: string | null = null;
-const views: View[] = [createGraphView(), createSummaryView(), createTrainingView(), createGradientsView(), createDataView()];
+const views: View[] = [new GraphView(), createSummaryView(), createTrainingView(), createGradientsView(), createDataView()];
 const pending = new Map<string, Changes>(views.map((v) => [v.id, allChanged()]));
 let statusChanged = true;
 let frame = 0;

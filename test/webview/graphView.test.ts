@@ -154,10 +154,11 @@ describe('graph view of a model with a frozen nested base', () => {
 describe('graph view controls', () => {
   it('searches by name or type and lays out left to right', async () => {
     const page = await openRun('cnn');
-    await page.fill('.graph-search', 'conv2d');
+    await page.fill('.graph-search input', 'conv2d');
     await settled(page);
     assert.equal(await page.$eval('.view-graph', (el) => el.getAttribute('data-matches')), '2');
-    await page.selectOption('.graph-direction', 'RIGHT');
+    await page.click('.graph-direction');
+    await page.getByRole('option', { name: 'Left to right' }).click();
     await page.waitForFunction(() => {
       const xs = Array.from(document.querySelectorAll('g.node')).map((g) => Number(/translate\(([-\d.]+)/.exec(g.getAttribute('transform') ?? '')?.[1]));
       return xs.length > 2 && xs[xs.length - 1] > xs[0] + 500;
@@ -324,7 +325,7 @@ describe('big graphs', () => {
     await page.focus('svg.graph-svg');
     await page.keyboard.press('0');
     // Fit animates for 300 ms; every node is drawn once the view reaches the far end.
-    await page.waitForFunction(() => document.querySelector('.view-graph')!.classList.contains('lod-far') && document.querySelectorAll('g.node').length === 302, undefined, { timeout: 5_000 })
+    await page.waitForFunction(() => document.querySelector('.graph-stage')!.classList.contains('lod-far') && document.querySelectorAll('g.node').length === 302, undefined, { timeout: 5_000 })
       .catch(() => undefined);
     await settled(page);
     assert.equal(await page.locator('g.node').count(), 302, 'fitted: every node is drawn');

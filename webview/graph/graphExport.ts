@@ -11,7 +11,8 @@ function inlineStyles(source: Element, target: Element): void {
   for (let i = 0; i < source.children.length; i++) inlineStyles(source.children[i], target.children[i]);
 }
 
-export function graphSvgText(svg: SVGSVGElement, viewport: SVGGElement): string {
+/** The drawn graph (`viewport`: the canvas's zoomed group) as a standalone SVG document. */
+export function graphSvgText(viewport: SVGGElement): string {
   const box = viewport.getBBox();
   const pad = 16;
   const out = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
@@ -31,7 +32,6 @@ export function graphSvgText(svg: SVGSVGElement, viewport: SVGGElement): string 
   inlineStyles(viewport, clone);
   clone.removeAttribute('style');
   out.append(clone);
-  void svg;
   return new XMLSerializer().serializeToString(out);
 }
 
@@ -59,9 +59,9 @@ async function svgToPng(svgText: string, scale = 2): Promise<Uint8Array> {
   }
 }
 
-export async function exportGraph(svg: SVGSVGElement, viewport: SVGGElement, format: 'svg' | 'png', ctx: ViewContext): Promise<void> {
+/** Saves the graph's SVG text (see graphSvgText) as an SVG or PNG file through the view's context. */
+export async function exportGraph(text: string, format: 'svg' | 'png', ctx: ViewContext): Promise<void> {
   try {
-    const text = graphSvgText(svg, viewport);
     if (format === 'svg') ctx.save('model-graph.svg', 'image/svg+xml', toBase64(new TextEncoder().encode(text)));
     else ctx.save('model-graph.png', 'image/png', toBase64(await svgToPng(text)));
   } catch (e) {

@@ -38,7 +38,7 @@ const BIG_OPTIONS = {
 
 interface LayoutRequestGraph {
   key: string;
-  direction: 'DOWN' | 'RIGHT';
+  direction: LayoutDirection;
   children: { id: string; width: number; height: number }[];
   edges: { id: string; source: string; target: string }[];
 }
@@ -50,6 +50,9 @@ interface LayoutResult {
   positions: Record<string, { x: number; y: number }>;
   edges: Record<string, { x: number; y: number }[]>;
 }
+
+/** Which way the data flows on screen: top to bottom, or left to right. */
+export type LayoutDirection = 'DOWN' | 'RIGHT';
 
 export interface PlacedNode {
   id: string;
@@ -119,7 +122,7 @@ export class GraphLayout {
     return Promise.all(graphs.map((g) => this.layoutOne(g)));
   }
 
-  async layout(graph: VisibleGraph, direction: 'DOWN' | 'RIGHT'): Promise<PlacedGraph> {
+  async layout(graph: VisibleGraph, direction: LayoutDirection): Promise<PlacedGraph> {
     const started = performance.now();
     const sizes = new Map<string, { width: number; height: number }>();
     for (const n of graph.nodes) if (n.kind !== 'group') sizes.set(n.id, { width: n.width, height: n.height });

@@ -238,3 +238,10 @@ export function computeVisibleGraph(graph: ModelGraph, ui: GraphUiState): Visibl
   }
   return { nodes, edges, byId: visibleById, children };
 }
+
+/** The boxes whose layer name or type contains `query` (any case), in graph order; none for a blank query. */
+export function findNodes(graph: VisibleGraph, query: string): string[] {
+  const q = query.trim().toLowerCase();
+  if (!q) return [];
+  return graph.nodes.filter((n) => n.kind !== 'group' && (n.node.name.toLowerCase().includes(q) || n.node.type.toLowerCase().includes(q))).map((n) => n.id);
+}

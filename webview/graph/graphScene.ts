@@ -1,0 +1,186 @@
+// The SVG the graph canvas puts on screen: D3 joins for groups, edges and node boxes (keyed by id, so a
+// relayout moves what stays), the texts of a node drawn separately (only when readable), and the
+// gradient colours, flags and backprop sweep painted onto the boxes. No state of its own: the canvas
+// decides what to draw and when.
+import * as d3 from 'd3';
+import type { GraphNode } from '../../src/protocol/modelInfo';
+import { formatShape, thousands } from '../format';
+import type { EdgeDatum, NodeDatum, Point } from './canvasGeometry';
+import { gradientFlag } from './gradientColors';
+import type { LayoutDirection } from './graphLayout';
+import type { NodeHeat } from './nodeHeat';
+import type { VisibleNode } from './visibleGraph';
+
+type Layer = d3.Selection<SVGGElement, unknown, null, undefined>;
+export type NodeSelection = d3.Selection<SVGGElement, NodeDatum, SVGGElement | null, unknown>;
+
+const SWEEP_MS = 450;
+const MAX_SWEEP_NODES = 300;
+
+export interface SceneLayers { groups: Layer; edges: Layer; nodes: Layer }
+
+/** Groups under edges under boxes, created once per viewport. */
+export function sceneLayers(viewport: Layer): SceneLayers {
+  const layer = (name: string) => viewport.selectAll<SVGGElement, number>(`g.${name}`).data([0]).join('g').attr('class', name) as unknown as Layer;
+  return { groups: layer('layer-groups'), edges: layer('layer-edges'), nodes: layer('layer-nodes') };
+}
+
+export const isFrozen = (n: GraphNode): boolean => n.params > 0 && !n.trainable;
+const isIo = (v: VisibleNode): boolean => v.kind === 'input' || v.kind === 'output';
+const clip = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
+function groupTitle(n: GraphNode): string {
+  return `${n.name} (${n.type}) · ${thousands(n.params)} params${isFrozen(n) ? ' · ❄ frozen' : ''}`;
+}
+
+export function drawGroups(layer: Layer, groups: NodeDatum[]): void {
+  layer.selectAll<SVGGElement, NodeDatum>('g.group').data(groups, (d) => d.v.id)
+    .join((enter) => {
+      const g = enter.append('g').attr('class', 'group');
+      g.append('rect').attr('class', 'group-box').attr('rx', 6);
+      g.append('text').attr('class', 'group-title').attr('x', 10).attr('y', 18);
+      g.append('text').attr('class', 'group-toggle').attr('y', 18).text('−')
+        .append('title').text('Collapse');
+      return g;
+    })
+    .attr('data-id', (d) => d.v.id)
+    .attr('data-layer', (d) => d.v.node.name)
+    .classed('frozen', (d) => isFrozen(d.v.node))
+    .attr('transform', (d) => `translate(${d.x},${d.y})`)
+    .call((g) => g.select('rect.group-box').attr('width', (d) => d.width).attr('height', (d) => d.height))
+    .call((g) => g.select('text.group-title').text((d) => groupTitle(d.v.node)))
+    .call((g) => g.select('text.group-toggle').attr('x', (d) => d.width - 18));
+}
+
+function edgePath(d: EdgeDatum, direction: LayoutDirection): string {
+  const pts = d.points;
+  if (pts.length === 2) {
+    const [a, b] = pts;
+    const vertical = direction === 'DOWN';
+    const m = vertical ? (a.y + b.y) / 2 : (a.x + b.x) / 2;
+    return vertical ? `M${a.x},${a.y} C${a.x},${m} ${b.x},${m} ${b.x},${b.y}` : `M${a.x},${a.y} C${m},${a.y} ${m},${b.y} ${b.x},${b.y}`;
+  }
+  return d3.line<Point>().x((p) => p.x).y((p) => p.y).curve(d3.curveBasis)(pts) ?? '';
+}
+
+/** Wider lines for bigger tensors (log of the element count). */
+const strokeWidth = (d: EdgeDatum): number => 1 + Math.min(3, Math.log10(Math.max(1, d.e.shape.reduce<number>((n, s) => n * (s ?? 1), 1))) / 2);
+
+/** Edges with their shape labels hidden: labelEdges fills and shows the ones in view. */
+export function drawEdges(layer: Layer, edges: EdgeDatum[], direction: LayoutDirection): void {
+  layer.selectAll<SVGGElement, EdgeDatum>('g.edge').data(edges, (d) => d.e.id)
+    .join((enter) => {
+      const g = enter.append('g').attr('class', 'edge');
+      g.append('path').attr('class', 'edge-path');
+      g.append('text').attr('class', 'edge-label').attr('display', 'none');
+      return g;
+    })
+    .attr('data-from', (d) => d.e.from).attr('data-to', (d) => d.e.to).attr('data-shape', (d) => JSON.stringify(d.e.shape))
+    .call((g) => g.select('path').attr('d', (d) => edgePath(d, direction)).attr('stroke-width', strokeWidth))
+    .call((g) => g.select('text.edge-label')
+      .attr('display', 'none')
+      .attr('x', (d) => d.points[Math.floor(d.points.length / 2)].x * 0.5 + d.points[Math.ceil((d.points.length - 1) / 2)].x * 0.5 + 6)
+      .attr('y', (d) => (d.points[0].y + d.points[d.points.length - 1].y) / 2));
+}
+
+/** Node boxes without their texts (see drawNodeLabels): fewer elements make a faster first render. */
+export function drawNodes(layer: Layer, boxes: NodeDatum[]): NodeSelection {
+  return layer.selectAll<SVGGElement, NodeDatum>('g.node').data(boxes, (d) => d.v.id)
+    .join((enter) => {
+      const g = enter.append('g').attr('class', 'node').attr('tabindex', -1);
+      // The rest (the stack behind a folded node, the gradient colour, the flag, the sweep) is added
+      // when needed.
+      g.append('rect').attr('class', 'node-box').attr('rx', 5);
+      g.append('g').attr('class', 'node-label').attr('display', 'none');
+      return g;
+    })
+    .attr('data-id', (d) => d.v.id)
+    .attr('data-kind', (d) => d.v.kind)
+    .attr('data-layer', (d) => d.v.node.name)
+    .attr('data-type', (d) => d.v.node.type)
+    .classed('frozen', (d) => isFrozen(d.v.node))
+    .classed('io', (d) => isIo(d.v))
+    .attr('transform', (d) => `translate(${d.x},${d.y})`)
+    .each(function (d) { shapeNode(d3.select(this), d); });
+}
+
+function shapeNode(g: d3.Selection<SVGGElement, NodeDatum, null, undefined>, d: NodeDatum): void {
+  const { v, width, height } = d;
+  const stacked = v.kind === 'repeat' || v.kind === 'collapsed';
+  if (stacked && g.select('rect.node-stack').empty()) g.insert('rect', ':first-child').attr('class', 'node-stack').attr('rx', 5);
+  if (!stacked) g.select('rect.node-stack').remove();
+  g.select('rect.node-stack').attr('x', 4).attr('y', 4).attr('width', width).attr('height', height);
+  g.selectAll('rect.node-box, rect.node-heat, rect.node-sweep').attr('width', width).attr('height', height).attr('rx', isIo(v) ? height / 2 : 5);
+  g.select('rect.node-strip').attr('height', height - 2);
+  g.select('g.node-label').attr('display', 'none');
+}
+
+/** The texts of a node: its title, its shapes and its parameter count. */
+export function drawNodeLabels(node: SVGGElement, d: NodeDatum): void {
+  const { v, width, height } = d;
+  const n = v.node;
+  const io = isIo(v);
+  const label = d3.select(node).select<SVGGElement>('g.node-label');
+  label.selectAll('text').remove();
+  const title = io ? `${v.kind}: ${formatShape(n.outputShape)}`
+    : v.kind === 'repeat' ? `${n.type} ×${v.repeat!.count}`
+      : v.kind === 'collapsed' ? `▸ ${n.name} (${n.type})` : `${n.type} · ${n.name}`;
+  label.append('text').attr('class', 'node-title').attr('x', io ? width / 2 : 12).attr('y', io ? height / 2 + 4 : 17)
+    .attr('text-anchor', io ? 'middle' : 'start').text(clip(title, 48));
+  if (io) return;
+  const shapes = `${n.inputShapes.length > 1 ? `${n.inputShapes.length} inputs` : formatShape(n.inputShapes[0] ?? [])} → ${formatShape(n.outputShape)}`;
+  label.append('text').attr('class', 'node-shapes').attr('x', 12).attr('y', 35).text(clip(shapes, 52));
+  const params = v.kind === 'repeat' ? `${thousands(n.params)} params each · click to unfold`
+    : v.kind === 'collapsed' ? `${v.layers.length} layers · ${thousands(n.params)} params`
+      : n.params > 0 ? `${thousands(n.params)} params${isFrozen(n) ? ' · ❄ frozen' : ''}` : 'no params';
+  label.append('text').attr('class', 'node-params').attr('x', 12).attr('y', 52).text(clip(params, 56));
+}
+
+export function drawEdgeLabel(edge: SVGGElement, d: EdgeDatum): void {
+  edge.querySelector('text.edge-label')!.textContent = formatShape(d.e.shape);
+}
+
+/** Gradient colour (a tint and a strip), data-l2 and data-flag, and a tab over flagged boxes. */
+export function paintHeat(nodes: NodeSelection, heat: ReadonlyMap<string, NodeHeat>, colour: (l2: number) => string): void {
+  nodes.each(function (d) {
+    const g = d3.select(this);
+    const h = heat.get(d.v.id);
+    const l2 = h?.l2 ?? null;
+    const flag = gradientFlag(l2, h?.nonFinite ?? false);
+    const fill = l2 !== null ? colour(l2) : null;
+    g.attr('data-l2', l2 === null ? null : String(l2)).attr('data-flag', flag);
+    g.classed('has-gradient', fill !== null).classed('vanishing', flag === 'vanishing').classed('exploding', flag === 'exploding');
+    if (fill === null) g.selectAll('rect.node-heat, rect.node-strip').remove();
+    else {
+      if (g.select('rect.node-heat').empty()) {
+        const io = isIo(d.v);
+        g.insert('rect', 'g.node-label').attr('class', 'node-heat').attr('width', d.width).attr('height', d.height).attr('rx', io ? d.height / 2 : 5);
+        if (!io) g.insert('rect', 'g.node-label').attr('class', 'node-strip').attr('width', 5).attr('height', d.height - 2).attr('x', 1).attr('y', 1);
+      }
+      g.selectAll('rect.node-heat, rect.node-strip').style('fill', fill);
+    }
+    // A tab above the box's top-right corner, so it never covers the title (only flagged nodes have one).
+    if (!flag) g.select('text.node-flag').remove();
+    else {
+      const tab = g.select<SVGTextElement>('text.node-flag').empty() ? g.append('text').attr('class', 'node-flag') : g.select<SVGTextElement>('text.node-flag');
+      tab.attr('x', d.width - 4).attr('y', -4).attr('text-anchor', 'end').text(flag === 'vanishing' ? '⚠ vanishing' : '⚠ exploding');
+    }
+  });
+}
+
+/** Backprop runs output → input: flash the boxes in that order (`order`: ids, input end first). */
+export function sweep(nodes: NodeSelection, order: string[]): void {
+  if (order.length > MAX_SWEEP_NODES || matchMedia('(prefers-reduced-motion: reduce)').matches) return;
+  const rank = new Map([...order].reverse().map((id, i) => [id, i]));
+  const step = SWEEP_MS / Math.max(1, order.length);
+  nodes.each(function (d) {
+    if (!this.querySelector('rect.node-sweep')) {
+      d3.select(this).append('rect').attr('class', 'node-sweep').attr('width', d.width).attr('height', d.height).attr('rx', isIo(d.v) ? d.height / 2 : 5);
+    }
+  });
+  nodes.select<SVGRectElement>('rect.node-sweep')
+    .interrupt()
+    .style('opacity', 0)
+    .transition().delay((d) => (rank.get(d.v.id) ?? 0) * step).duration(120).style('opacity', 0.55)
+    .transition().duration(260).style('opacity', 0);
+}
