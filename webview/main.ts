@@ -11,11 +11,11 @@ import type { PanelToHost } from '../src/protocol/panelMessages';
 import { applyMessage, emptyRunState, noChanges, type Changes, type RunState } from '../src/protocol/runState';
 import type { View, ViewContext } from './view';
 import { GraphView } from './views/graphView';
-import { createSummaryView } from './views/summaryView';
-import { createTrainingView } from './views/trainingView';
+import { SummaryView } from './views/summaryView';
+import { TrainingView } from './views/trainingView';
 import { warmUpTrainingView } from './trainingWarmUp';
-import { createGradientsView } from './views/gradientsView';
-import { createDataView } from './views/dataView';
+import { GradientsView } from './views/gradientsView';
+import { DataView } from './views/dataView';
 import { renderStatusBar } from './statusBar';
 
 interface VsCodeApi {
@@ -42,7 +42,7 @@ const post = (m: PanelToHost) => vscode.postMessage(m);
 
 let state: RunState = emptyRunState();
 let runId: string | null = null;
-const views: View[] = [new GraphView(), createSummaryView(), createTrainingView(), createGradientsView(), createDataView()];
+const views: View[] = [new GraphView(), new SummaryView(), new TrainingView(), new GradientsView(), new DataView()];
 const pending = new Map<string, Changes>(views.map((v) => [v.id, allChanged()]));
 let statusChanged = true;
 let frame = 0;
@@ -175,7 +175,7 @@ function mount(): void {
   schedule();
   post({ type: 'ready' });
   // Until the model arrives: the host's first snapshot comes at once, the model seconds later.
-  void warmUpTrainingView(createTrainingView, () => !state.model);
+  void warmUpTrainingView(() => new TrainingView(), () => !state.model);
 }
 
 mount();

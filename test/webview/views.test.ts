@@ -428,11 +428,12 @@ describe('Gradients view', () => {
     const page = await show('gradients', run);
     const withHistograms = [...new Set(ofType(run, 'gradients').flatMap((g) => g.layers.filter((l) => l.histogram).map((l) => l.layer)))];
     assert.ok(withHistograms.length >= 2);
-    const options = await page.$$eval('[data-control="histogram-layer"] option', (os) => os.map((o) => (o as HTMLOptionElement).value));
+    const options = await page.$$eval('[data-control="histogram-layer"] vscode-option', (os) => os.map((o) => (o as HTMLOptionElement).value));
     assert.deepEqual(options, withHistograms);
     const samples = (layer: string) => ofType(run, 'gradients').filter((g) => g.layers.some((l) => l.layer === layer && l.histogram));
     assert.equal(await numberAttr(page, '.ridge-plot', 'data-ridges'), samples(withHistograms[0]).length);
-    await page.selectOption('[data-control="histogram-layer"]', withHistograms[1]);
+    await page.click('[data-control="histogram-layer"]');
+    await page.getByRole('option', { name: withHistograms[1], exact: true }).click();
     await settled(page);
     const newest = samples(withHistograms[1]).pop()!;
     assert.equal(await attr(page, '.ridge-plot path.ridge.newest', 'data-step'), String(newest.step));

@@ -1,7 +1,7 @@
 // Data: the test samples the trainer sends each epoch as an image grid with true labels and
 // predictions (wrong ones marked), per-class test accuracy, and the confusion matrix.
 import { thousands } from '../format';
-import type { RunState } from '../../src/protocol/runState';
+import type { Changes, RunState } from '../../src/protocol/runState';
 import type { View } from '../view';
 import { ClassBars } from '../charts/classBars';
 import { ConfusionMatrix } from '../charts/confusionMatrix';
@@ -21,41 +21,52 @@ function section(parent: HTMLElement, id: string, title: string): Section {
   return { root: frame.root, subtitle, note, body: frame.body };
 }
 
-export function createDataView(): View {
-  let root: HTMLElement;
-  let last: RunState | null = null;
-  let empty: HTMLParagraphElement;
-  let content: HTMLDivElement;
-  let samples: Section;
-  let perClass: Section;
-  let confusion: Section;
-  let grid: ImageGrid;
-  let bars: ClassBars;
-  let matrix: ConfusionMatrix;
-  const widths = new WidthWatcher(() => { if (last && !content.hidden) draw(last); });
+export class DataView implements View {
+  readonly id = 'data';
+  readonly title = 'Data';
+  private root!: HTMLElement;
+  private last: RunState | null = null;
+  private empty!: HTMLParagraphElement;
+  private content!: HTMLDivElement;
+  private samples!: Section;
+  private perClass!: Section;
+  private confusion!: Section;
+  private grid!: ImageGrid;
+  private bars!: ClassBars;
+  private matrix!: ConfusionMatrix;
+  private readonly widths = new WidthWatcher(() => { if (this.last && !this.content.hidden) this.draw(this.last); });
 
-  function mount(el: HTMLElement): void {
-    root = el;
+  mount(root: HTMLElement): void {
+    this.root = root;
     root.classList.add('chart-view');
-    empty = document.createElement('p');
-    empty.className = 'empty';
-    content = document.createElement('div');
-    content.className = 'data';
-    content.hidden = true;
-    samples = section(content, 'samples', 'Test samples');
+    this.empty = document.createElement('p');
+    this.empty.className = 'empty';
+    this.content = document.createElement('div');
+    this.content.className = 'data';
+    this.content.hidden = true;
+    this.samples = section(this.content, 'samples', 'Test samples');
     const pair = document.createElement('div');
     pair.className = 'chart-grid';
-    content.append(pair);
-    perClass = section(pair, 'per-class', 'Per-class accuracy');
-    confusion = section(pair, 'confusion', 'Confusion matrix');
-    root.append(empty, content);
-    grid = new ImageGrid(samples.body);
-    bars = new ClassBars(perClass.body);
-    matrix = new ConfusionMatrix(confusion.body);
-    widths.watch(samples.root, perClass.root, confusion.root);
+    this.content.append(pair);
+    this.perClass = section(pair, 'per-class', 'Per-class accuracy');
+    this.confusion = section(pair, 'confusion', 'Confusion matrix');
+    root.append(this.empty, this.content);
+    this.grid = new ImageGrid(this.samples.body);
+    this.bars = new ClassBars(this.perClass.body);
+    this.matrix = new ConfusionMatrix(this.confusion.body);
+    this.widths.watch(this.samples.root, this.perClass.root, this.confusion.root);
   }
 
-  function draw(state: RunState): void {
+  update(state: RunState, changes: Changes): void {
+    const fresh = state !== this.last;
+    this.last = state;
+    if (!fresh && !changes.samples && !changes.evaluation && !changes.model && !changes.status) return;
+    if (everythingChanged(changes)) this.widths.invalidate();
+    this.draw(state);
+  }
+
+  private draw(state: RunState): void {
+    const { empty, content, samples, perClass, confusion, grid, bars, matrix, widths, root } = this;
     const ev = state.evaluation;
     const s = state.samples;
     if (!ev && !s) {
@@ -106,17 +117,4 @@ export function createDataView(): View {
       }
     }
   }
-
-  return {
-    id: 'data',
-    title: 'Data',
-    mount,
-    update(state, changes) {
-      const fresh = state !== last;
-      last = state;
-      if (!fresh && !changes.samples && !changes.evaluation && !changes.model && !changes.status) return;
-      if (everythingChanged(changes)) widths.invalidate();
-      draw(state);
-    },
-  };
 }

@@ -1,69 +1,73 @@
 // Gradients: the gradient-flow plot of the latest sampled step (mean and max |g| per layer, log
 // scale), the update-to-weight ratio per layer with its 1e-3 guide, a layers × steps heatmap of the
 // gradient L2 norm, and one layer's gradient histograms over time as ridges.
-import type { RunState } from '../../src/protocol/runState';
+import type { Changes, RunState } from '../../src/protocol/runState';
 import type { View, ViewContext } from '../view';
+import { labelled, selectField, type SelectField } from '../controls';
 import { Heatmap } from '../charts/heatmap';
 import { LayerBars } from '../charts/layerBars';
 import { RidgePlot } from '../charts/ridgePlot';
 import { everythingChanged, WidthWatcher } from '../charts/widthWatcher';
 
-export function createGradientsView(): View {
-  let root: HTMLElement;
-  let ctx: ViewContext;
-  let last: RunState | null = null;
-  let empty: HTMLParagraphElement;
-  let content: HTMLDivElement;
-  let info: HTMLSpanElement;
-  let flow: LayerBars;
-  let ratio: LayerBars;
-  let heatmap: Heatmap;
-  let ridgeChart: HTMLDivElement;
-  let ridgeSubtitle: HTMLSpanElement;
-  let select: HTMLSelectElement;
-  let ridgeEmpty: HTMLParagraphElement;
-  let ridges: RidgePlot;
-  let ridgeKey = '';
-  const widths = new WidthWatcher(() => { if (last && !content.hidden) draw(last); });
+export class GradientsView implements View {
+  readonly id = 'gradients';
+  readonly title = 'Gradients';
+  private root!: HTMLElement;
+  private ctx!: ViewContext;
+  private last: RunState | null = null;
+  private empty!: HTMLParagraphElement;
+  private content!: HTMLDivElement;
+  private info!: HTMLSpanElement;
+  private flow!: LayerBars;
+  private ratio!: LayerBars;
+  private heatmap!: Heatmap;
+  private ridgeChart!: HTMLDivElement;
+  private ridgeSubtitle!: HTMLSpanElement;
+  private select!: SelectField;
+  private ridgeEmpty!: HTMLParagraphElement;
+  private ridges!: RidgePlot;
+  /** What the ridges were last drawn for: they are drawn again only when it changes. */
+  private ridgeKey = '';
+  private readonly widths = new WidthWatcher(() => { if (this.last && !this.content.hidden) this.draw(this.last); });
 
-  function mount(el: HTMLElement, context: ViewContext): void {
-    root = el;
+  mount(root: HTMLElement, ctx: ViewContext): void {
+    this.root = root;
     root.classList.add('chart-view');
-    ctx = context;
-    empty = document.createElement('p');
-    empty.className = 'empty';
-    content = document.createElement('div');
+    this.ctx = ctx;
+    this.empty = document.createElement('p');
+    this.empty.className = 'empty';
+    const content = this.content = document.createElement('div');
     content.className = 'gradients';
     content.hidden = true;
     const toolbar = document.createElement('div');
     toolbar.className = 'toolbar';
-    info = document.createElement('span');
-    info.className = 'note';
-    info.dataset.info = 'gradients';
-    toolbar.append(info);
+    this.info = document.createElement('span');
+    this.info.className = 'note';
+    this.info.dataset.info = 'gradients';
+    toolbar.append(this.info);
     const grid = document.createElement('div');
     grid.className = 'chart-grid';
     content.append(toolbar, grid);
-    root.append(empty, content);
+    root.append(this.empty, content);
 
     const reveal = (layer: string) => ctx.reveal(layer);
-    flow = new LayerBars(grid, {
+    this.flow = new LayerBars(grid, {
       id: 'gradient-flow', title: 'Gradient flow', axisLabel: '|gradient| (log scale)', onLayerClick: reveal,
       metrics: [
         { key: 'maxAbs', label: 'max |g|', colour: 'var(--ml-series-1)', layer: 'back' },
         { key: 'meanAbs', label: 'mean |g|', colour: 'var(--ml-series-1)', layer: 'front' },
       ],
     });
-    ratio = new LayerBars(grid, {
+    this.ratio = new LayerBars(grid, {
       id: 'update-ratio', title: 'Update / weight ratio', axisLabel: '‖Δw‖ / ‖w‖ per step (log scale)', onLayerClick: reveal,
       metrics: [{ key: 'updateRatio', label: 'ratio', colour: 'var(--ml-series-3)', layer: 'front' }],
       guide: { value: 1e-3, label: '1e-3 guide' },
       healthy: [1e-4, 1e-2],
     });
-    heatmap = new Heatmap(grid, { id: 'gradient-heatmap', title: 'Gradient L2 norm per layer over steps', valueLabel: '‖g‖₂ (log colour scale)' });
-    heatmap.root.classList.add('chart-wide');
+    this.heatmap = new Heatmap(grid, { id: 'gradient-heatmap', title: 'Gradient L2 norm per layer over steps', valueLabel: '‖g‖₂ (log colour scale)' });
+    this.heatmap.root.classList.add('chart-wide');
 
-    ridgeChart = document.createElement('div');
+    const ridgeChart = this.ridgeChart = document.createElement('div');
     ridgeChart.className = 'chart chart-wide chart-histograms';
     ridgeChart.dataset.chart = 'histograms';
     const head = document.createElement('div');
@@ -71,32 +75,39 @@ export function createGradientsView(): View {
     const title = document.createElement('h3');
     title.className = 'chart-title';
     title.textContent = 'Gradient histograms';
-    const label = document.createElement('label');
-    label.className = 'toolbar chart-control';
-    label.textContent = 'Layer ';
-    select = document.createElement('select');
+    const select = this.select = selectField({ className: 'histogram-layer', label: 'Layer of the gradient histograms', options: [], value: '' });
     select.dataset.control = 'histogram-layer';
-    select.setAttribute('aria-label', 'Layer of the gradient histograms');
     select.addEventListener('change', () => {
       ctx.setUiState('histogramLayer', select.value);
-      ridgeKey = '';
-      if (last) drawRidges(last);
+      this.ridgeKey = '';
+      if (this.last) this.drawRidges(this.last);
     });
-    label.append(select);
-    ridgeSubtitle = document.createElement('span');
-    ridgeSubtitle.className = 'chart-subtitle';
-    head.append(title, label, ridgeSubtitle);
+    const label = labelled('Layer', select);
+    label.classList.add('toolbar', 'chart-control');
+    this.ridgeSubtitle = document.createElement('span');
+    this.ridgeSubtitle.className = 'chart-subtitle';
+    head.append(title, label, this.ridgeSubtitle);
     const body = document.createElement('div');
     body.className = 'chart-body';
-    ridgeEmpty = document.createElement('p');
-    ridgeEmpty.className = 'empty';
-    ridgeChart.append(head, ridgeEmpty, body);
+    this.ridgeEmpty = document.createElement('p');
+    this.ridgeEmpty.className = 'empty';
+    ridgeChart.append(head, this.ridgeEmpty, body);
     grid.append(ridgeChart);
-    ridges = new RidgePlot(body, 320);
-    widths.watch(flow.root, ratio.root, heatmap.root, ridgeChart);
+    this.ridges = new RidgePlot(body, 320);
+    this.widths.watch(this.flow.root, this.ratio.root, this.heatmap.root, ridgeChart);
   }
 
-  function draw(state: RunState): void {
+  update(state: RunState, changes: Changes): void {
+    const fresh = state !== this.last;
+    this.last = state;
+    if (fresh) this.ridgeKey = '';
+    if (!fresh && !changes.gradients && !changes.model && !changes.status) return;
+    if (everythingChanged(changes)) this.widths.invalidate();
+    this.draw(state);
+  }
+
+  private draw(state: RunState): void {
+    const { empty, content, info, flow, ratio, heatmap, ridgeChart, widths, root } = this;
     const g = state.gradients;
     if (!g.steps.length || !g.latest) {
       content.hidden = true;
@@ -141,18 +152,19 @@ export function createGradientsView(): View {
       xDomain: [0, total],
       lastEnd: Math.min(total, lastStep + every),
     });
-    drawRidges(state, w[3]);
+    this.drawRidges(state, w[3]);
   }
 
-  function drawRidges(state: RunState, width = widths.width(ridgeChart, () => root.clientWidth - 20)): void {
+  private drawRidges(state: RunState, width = this.widths.width(this.ridgeChart, () => this.root.clientWidth - 20)): void {
+    const { select, ridges, ridgeEmpty, ridgeSubtitle } = this;
     const g = state.gradients;
     const withHistograms = g.layers.filter((l) => g.histograms[l]?.length);
-    const wanted = ctx.getUiState<string>('histogramLayer', '');
+    const wanted = this.ctx.getUiState<string>('histogramLayer', '');
     const layer = withHistograms.includes(wanted) ? wanted : withHistograms[0] ?? '';
     const optionsKey = withHistograms.join('\n');
     if (select.dataset.options !== optionsKey) {
       select.replaceChildren(...withHistograms.map((l) => {
-        const o = document.createElement('option');
+        const o = document.createElement('vscode-option');
         o.value = l;
         o.textContent = l;
         return o;
@@ -163,8 +175,8 @@ export function createGradientsView(): View {
     select.disabled = withHistograms.length === 0;
     const list = layer ? g.histograms[layer] : [];
     const key = `${layer}|${list.length}|${list[list.length - 1]?.step}|${width}`;
-    if (key === ridgeKey) return;
-    ridgeKey = key;
+    if (key === this.ridgeKey) return;
+    this.ridgeKey = key;
     const every = state.model?.plan.histogramEvery;
     if (!list.length) {
       ridgeEmpty.hidden = false;
@@ -177,18 +189,4 @@ export function createGradientsView(): View {
     ridgeSubtitle.textContent = `${list.length} sampled step${list.length === 1 ? '' : 's'}, newest in front; each ridge scaled to its peak`;
     ridges.render(width, list);
   }
-
-  return {
-    id: 'gradients',
-    title: 'Gradients',
-    mount,
-    update(state, changes) {
-      const fresh = state !== last;
-      last = state;
-      if (fresh) ridgeKey = '';
-      if (!fresh && !changes.gradients && !changes.model && !changes.status) return;
-      if (everythingChanged(changes)) widths.invalidate();
-      draw(state);
-    },
-  };
 }

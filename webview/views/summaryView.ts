@@ -2,8 +2,9 @@
 // rows; the same numbers as `model-lens summary`.
 import * as d3 from 'd3';
 import type { SummaryRow } from '../../src/protocol/modelInfo';
-import type { RunState } from '../../src/protocol/runState';
+import type { Changes, RunState } from '../../src/protocol/runState';
 import type { View, ViewContext } from '../view';
+import { labelled, textField } from '../controls';
 import { formatShape, thousands } from '../format';
 
 type SortKey = 'order' | 'name' | 'params' | 'multAdds' | 'paramPercent';
@@ -34,13 +35,27 @@ function cells(row: SummaryRow, maxDepth: number): Record<string, string> {
   };
 }
 
-export function createSummaryView(): View {
-  let root: HTMLElement;
-  let ctx: ViewContext;
-  let last: RunState | null = null;
-  const folded = new Set<string>();
+export class SummaryView implements View {
+  readonly id = 'summary';
+  readonly title = 'Summary';
+  private root!: HTMLElement;
+  private ctx!: ViewContext;
+  private last: RunState | null = null;
+  /** Containers whose rows the user folded away. */
+  private readonly folded = new Set<string>();
 
-  function draw(state: RunState): void {
+  mount(root: HTMLElement, ctx: ViewContext): void {
+    this.root = root;
+    this.ctx = ctx;
+  }
+
+  update(state: RunState, changes: Changes): void {
+    if (changes.model || this.last !== state) this.draw(state);
+    this.last = state;
+  }
+
+  private draw(state: RunState): void {
+    const { root, ctx, folded } = this;
     const summary = state.model?.summary;
     root.replaceChildren();
     if (!summary) {
@@ -53,14 +68,15 @@ export function createSummaryView(): View {
     const sort = ctx.getUiState<SortKey>('sort', 'order');
     const descending = ctx.getUiState('descending', true);
 
-    const toolbar = d3.select(root).append('div').attr('class', 'toolbar');
-    toolbar.append('label').text('Depth ');
-    const depthInput = toolbar.append('input').attr('type', 'number').attr('min', 0).attr('max', maxAvailable)
-      .attr('class', 'depth-input').attr('aria-label', 'Depth').property('value', depth);
-    depthInput.on('change', (e: Event) => {
-      ctx.setUiState('depth', Math.max(0, Number((e.target as HTMLInputElement).value) || 0));
-      draw(state);
+    const toolbar = document.createElement('div');
+    toolbar.className = 'toolbar';
+    const depthInput = textField({ className: 'depth-input', label: 'Depth', type: 'number', min: 0, max: maxAvailable, value: depth });
+    depthInput.addEventListener('change', () => {
+      ctx.setUiState('depth', Math.max(0, Number(depthInput.value) || 0));
+      this.draw(state);
     });
+    toolbar.append(labelled('Depth', depthInput));
+    root.append(toolbar);
 
     // Rows: depth limit, folded containers hide their descendants.
     const visible: SummaryRow[] = [];
@@ -87,12 +103,13 @@ export function createSummaryView(): View {
         if (sort === c.sort) {
           if (!descending) ctx.setUiState('sort', 'order'); else ctx.setUiState('descending', false);
         } else { ctx.setUiState('sort', c.sort); ctx.setUiState('descending', true); }
-        draw(state);
+        this.draw(state);
       });
     const body = table.append('tbody');
     const rows = body.selectAll('tr').data(ordered, (r) => (r as SummaryRow).depthIndex || 'root').join('tr')
       .attr('class', (r) => `depth-${r.depth} ${r.isContainer ? 'container' : ''} ${r.trainable === false && r.params > 0 ? 'frozen' : ''}`)
       .attr('data-layer', (r) => r.name);
+    const toggleFold = (name: string) => { if (folded.has(name)) folded.delete(name); else folded.add(name); this.draw(state); };
     rows.selectAll('td').data((r) => COLUMNS.map((c) => ({ c, r, text: cells(r, depth)[c.key] }))).join('td')
       .attr('class', (d) => `${d.c.numeric ? 'num' : ''} col-${d.c.key}`)
       .each(function (d) {
@@ -103,7 +120,7 @@ export function createSummaryView(): View {
         if (d.r.isContainer && d.r.depth > 0) {
           td.append('button').attr('class', 'fold').attr('aria-label', folded.has(d.r.name) ? 'Expand' : 'Collapse')
             .text(folded.has(d.r.name) ? '▸' : '▾')
-            .on('click', () => { if (folded.has(d.r.name)) folded.delete(d.r.name); else folded.add(d.r.name); draw(state); });
+            .on('click', () => toggleFold(d.r.name));
         }
         const link = td.append('span').attr('class', d.r.source ? 'layer-name link' : 'layer-name').text(d.text);
         if (d.r.source) link.attr('title', `${d.r.source.file}:${d.r.source.line}`).on('click', () => ctx.reveal(d.r.name));
@@ -124,16 +141,6 @@ export function createSummaryView(): View {
     }
     d3.select(root).append('p').attr('class', 'note').text(`Batch size ${summary.batchSize}. Parameters in parentheses are frozen (not trainable).`);
   }
-
-  return {
-    id: 'summary',
-    title: 'Summary',
-    mount(el, context) { root = el; ctx = context; },
-    update(state, changes) {
-      if (changes.model || last !== state) draw(state);
-      last = state;
-    },
-  };
 }
 
 /** True when `row` sits inside the container row named `ancestor` (walking parents). */

@@ -2,7 +2,7 @@
 // and test figures per epoch at the step each epoch ended, the learning rate actually used drawn over
 // the whole planned schedule, and the run's pace (samples/s, elapsed, ETA).
 import * as d3 from 'd3';
-import type { RunState } from '../../src/protocol/runState';
+import type { Changes, RunState } from '../../src/protocol/runState';
 import type { View, ViewContext } from '../view';
 import { formatFigure, thousands } from '../format';
 import { LineChart, type LineSeries } from '../charts/lineChart';
@@ -14,35 +14,33 @@ const DEFAULT_SMOOTHING = 0.6; // TensorBoard's default
 
 interface Figure { key: string; label: string; value: string; title?: string }
 
-export function createTrainingView(): View {
-  let root: HTMLElement;
-  let ctx: ViewContext;
-  let last: RunState | null = null;
-  let smoothing = DEFAULT_SMOOTHING;
-  let redrawFrame = 0;
-  const lossEma = new IncrementalEma();
-  const accEma = new IncrementalEma();
-  const widths = new WidthWatcher(() => { if (last && !content.hidden) draw(last); });
+export class TrainingView implements View {
+  readonly id = 'training';
+  readonly title = 'Training';
+  private root!: HTMLElement;
+  private last: RunState | null = null;
+  private smoothing = DEFAULT_SMOOTHING;
+  private redrawFrame = 0;
+  private readonly lossEma = new IncrementalEma();
+  private readonly accEma = new IncrementalEma();
+  private readonly widths = new WidthWatcher(() => { if (this.last && !this.content.hidden) this.draw(this.last); });
 
-  let empty: HTMLParagraphElement;
-  let content: HTMLDivElement;
-  let slider: HTMLInputElement;
-  let sliderValue: HTMLOutputElement;
-  let figures: HTMLDivElement;
-  let lossChart: LineChart;
-  let accChart: LineChart;
-  let lrChart: LineChart;
+  private empty!: HTMLParagraphElement;
+  private content!: HTMLDivElement;
+  private figures!: HTMLDivElement;
+  private lossChart!: LineChart;
+  private accChart!: LineChart;
+  private lrChart!: LineChart;
 
-  function mount(el: HTMLElement, context: ViewContext): void {
-    root = el;
+  mount(root: HTMLElement, ctx: ViewContext): void {
+    this.root = root;
     root.classList.add('chart-view');
-    ctx = context;
     const saved = Number(ctx.getUiState('smoothing', DEFAULT_SMOOTHING));
-    smoothing = Number.isFinite(saved) ? Math.min(0.99, Math.max(0, saved)) : DEFAULT_SMOOTHING;
+    this.smoothing = Number.isFinite(saved) ? Math.min(0.99, Math.max(0, saved)) : DEFAULT_SMOOTHING;
 
-    empty = document.createElement('p');
+    const empty = this.empty = document.createElement('p');
     empty.className = 'empty';
-    content = document.createElement('div');
+    const content = this.content = document.createElement('div');
     content.className = 'training';
     content.hidden = true;
 
@@ -51,30 +49,31 @@ export function createTrainingView(): View {
     const label = document.createElement('label');
     label.className = 'smoothing-control';
     label.textContent = 'Smoothing ';
-    slider = document.createElement('input');
+    // A native range input: @vscode-elements/elements has no slider.
+    const slider = document.createElement('input');
     slider.type = 'range';
     slider.min = '0';
     slider.max = '0.99';
     slider.step = '0.01';
-    slider.value = String(smoothing);
+    slider.value = String(this.smoothing);
     slider.dataset.control = 'smoothing';
     slider.setAttribute('aria-label', 'Smoothing weight');
-    sliderValue = document.createElement('output');
+    const sliderValue = document.createElement('output');
     sliderValue.className = 'smoothing-value';
-    sliderValue.textContent = smoothing.toFixed(2);
+    sliderValue.textContent = this.smoothing.toFixed(2);
     label.append(slider, sliderValue);
     const hint = document.createElement('span');
     hint.className = 'note';
     hint.textContent = 'debiased exponential moving average, as in TensorBoard';
     toolbar.append(label, hint);
     slider.addEventListener('input', () => {
-      smoothing = Math.min(0.99, Math.max(0, Number(slider.value) || 0));
-      sliderValue.textContent = smoothing.toFixed(2);
-      ctx.setUiState('smoothing', smoothing);
-      if (!redrawFrame) redrawFrame = requestAnimationFrame(() => { redrawFrame = 0; if (last) draw(last); });
+      this.smoothing = Math.min(0.99, Math.max(0, Number(slider.value) || 0));
+      sliderValue.textContent = this.smoothing.toFixed(2);
+      ctx.setUiState('smoothing', this.smoothing);
+      if (!this.redrawFrame) this.redrawFrame = requestAnimationFrame(() => { this.redrawFrame = 0; if (this.last) this.draw(this.last); });
     });
 
-    figures = document.createElement('div');
+    const figures = this.figures = document.createElement('div');
     figures.className = 'figures';
     const grid = document.createElement('div');
     grid.className = 'chart-grid';
@@ -82,24 +81,33 @@ export function createTrainingView(): View {
     root.append(empty, content);
 
     const describeStep = (step: number) => {
-      const spe = last?.model?.plan.stepsPerEpoch;
+      const spe = this.last?.model?.plan.stepsPerEpoch;
       return spe ? `step ${step} · epoch ${Math.max(1, Math.ceil(step / spe))}` : `step ${step}`;
     };
-    lossChart = new LineChart(grid, { id: 'loss', title: 'Loss', xLabel: 'step', yLabel: 'loss', height: 240, describeStep });
-    accChart = new LineChart(grid, {
+    this.lossChart = new LineChart(grid, { id: 'loss', title: 'Loss', xLabel: 'step', yLabel: 'loss', height: 240, describeStep });
+    this.accChart = new LineChart(grid, {
       id: 'accuracy', title: 'Accuracy', xLabel: 'step', yLabel: 'accuracy', height: 240, yClamp: [0, 1], describeStep,
       yFormat: (v) => d3.format('.3~f')(v),
     });
-    lrChart = new LineChart(grid, {
+    this.lrChart = new LineChart(grid, {
       id: 'lr', title: 'Learning rate', xLabel: 'step', yLabel: 'learning rate', height: 190, yZero: true, describeStep,
       // One notation per axis: 1.2e-3, 1e-3, 8e-4 rather than 0.0012, 0.001, 8e-4.
       yFormat: (v, max) => (v === 0 ? '0' : max < 1e-2 || max >= 1e4 ? d3.format('.3~e')(v).replace('e+', 'e') : d3.format('.4~g')(v)),
     });
-    lrChart.root.classList.add('chart-wide');
-    widths.watch(lossChart.root, accChart.root, lrChart.root);
+    this.lrChart.root.classList.add('chart-wide');
+    this.widths.watch(this.lossChart.root, this.accChart.root, this.lrChart.root);
   }
 
-  function draw(state: RunState): void {
+  update(state: RunState, changes: Changes): void {
+    const fresh = state !== this.last;
+    this.last = state;
+    if (!fresh && !changes.batches && !changes.epochs && !changes.model && !changes.status) return;
+    if (everythingChanged(changes)) this.widths.invalidate();
+    this.draw(state);
+  }
+
+  private draw(state: RunState): void {
+    const { empty, content, lossChart, accChart, lrChart, lossEma, accEma, smoothing, widths, root } = this;
     const b = state.batches;
     const n = b.step.length;
     if (n === 0) {
@@ -160,10 +168,10 @@ export function createTrainingView(): View {
     accChart.render({ width: w[1], xDomain, series: series('accuracy', b.accuracy, accEma), xMarkers, alert });
     lrChart.render({ width: w[2], xDomain: lrDomain, series: lrSeries, xMarkers: boundaries(lrDomain[1]) });
 
-    drawFigures(state, lossSmoothed[n - 1], accSmoothed[n - 1]);
+    this.drawFigures(state, lossSmoothed[n - 1], accSmoothed[n - 1]);
   }
 
-  function drawFigures(state: RunState, loss: number, accuracy: number): void {
+  private drawFigures(state: RunState, loss: number, accuracy: number): void {
     const b = state.batches;
     const n = b.step.length;
     const plan = state.model?.plan;
@@ -188,7 +196,7 @@ export function createTrainingView(): View {
       { key: 'accuracy', label: 'Acc. (smoothed)', value: Number.isFinite(accuracy) ? `${(accuracy * 100).toFixed(1)}%` : '–' },
       { key: 'best-test', label: 'Best test acc.', value: best ? `${((best.testAccuracy ?? 0) * 100).toFixed(1)}% (ep. ${best.epoch})` : '–' },
     ];
-    d3.select(figures).selectAll<HTMLDivElement, Figure>('div.figure').data(list, (f) => f.key)
+    d3.select(this.figures).selectAll<HTMLDivElement, Figure>('div.figure').data(list, (f) => f.key)
       .join((enter) => {
         const f = enter.append('div').attr('class', 'figure');
         f.append('span').attr('class', 'figure-label');
@@ -200,19 +208,6 @@ export function createTrainingView(): View {
       .call((f) => f.select('.figure-label').text((d) => d.label))
       .call((f) => f.select('.figure-value').text((d) => d.value));
   }
-
-  return {
-    id: 'training',
-    title: 'Training',
-    mount,
-    update(state, changes) {
-      const fresh = state !== last;
-      last = state;
-      if (!fresh && !changes.batches && !changes.epochs && !changes.model && !changes.status) return;
-      if (everythingChanged(changes)) widths.invalidate();
-      draw(state);
-    },
-  };
 }
 
 /** The run step at which `epoch` ended: its last batch (epochs are ascending in the batch columns). */
