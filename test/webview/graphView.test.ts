@@ -179,6 +179,39 @@ describe('graph view controls', () => {
     await page.close();
   });
 
+  it('works from the keyboard: Tab through the toolbar, the direction from its dropdown', async () => {
+    const page = await openRun('cnn');
+    await page.focus('.graph-search input');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.classList.contains('graph-direction')), true, 'Tab reaches the dropdown');
+    await page.keyboard.press('ArrowDown'); // opens the list
+    await page.keyboard.press('ArrowDown'); // the next option
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => {
+      const xs = Array.from(document.querySelectorAll('g.node')).map((g) => Number(/translate\(([-\d.]+)/.exec(g.getAttribute('transform') ?? '')?.[1]));
+      return xs.length > 2 && xs[xs.length - 1] > xs[0] + 500;
+    });
+    const saved = await page.evaluate(() => (window as unknown as { acquireVsCodeApi(): { getState(): Record<string, unknown> } }).acquireVsCodeApi().getState());
+    assert.equal(saved['graph.direction'], 'RIGHT');
+    await page.close();
+  });
+
+  it('offers Freeze in a keyboard menu on a layer with weights, and none on one without', async () => {
+    const page = await openRun('mlp');
+    await page.click('g.node[data-layer="flatten"]', { button: 'right' });
+    assert.equal(await page.$('.graph-menu:not([hidden])'), null, 'no menu: nothing to freeze');
+    await page.click('g.node[data-layer="fc1"]', { button: 'right' });
+    await page.waitForSelector('.graph-menu:not([hidden])');
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('role')), 'menuitem', 'the first item has the focus');
+    assert.equal(await page.getByRole('menuitem').textContent(), 'Freeze layer "fc1"');
+    await page.keyboard.press('Enter');
+    const posted = await page.evaluate(() => (window as unknown as { __posted: { type: string }[] }).__posted.filter((m) => m.type === 'freeze'));
+    assert.deepEqual(posted, [{ type: 'freeze', layer: 'fc1', frozen: true }]);
+    assert.ok(await page.$('.graph-menu[hidden]'), 'closed after choosing');
+    await page.close();
+  });
+
   it('keeps the whole graph in view when the panel is resized, until the user pans or zooms', async () => {
     const page = await openRun('cnn');
     const inside = () => page.evaluate(() => {
