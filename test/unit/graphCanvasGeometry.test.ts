@@ -67,6 +67,17 @@ describe('graph canvas hit-testing', () => {
     assert.equal(nodeAt(g, { x: block.x + 3, y: block.y + 3 })?.id, 'block');
     assert.equal(nodeAt(g, { x: -500, y: -500 }), null);
   });
+
+  it('takes a point within the slop of a box as on the nearest box', () => {
+    const g = graphOf();
+    const stem = g.placed.nodes.get('stem')!;
+    const input = g.placed.nodes.get('input')!;
+    const below = { x: stem.x + stem.width / 2, y: stem.y + stem.height + 6 };
+    assert.equal(nodeAt(g, below), null, 'in the gap');
+    assert.equal(nodeAt(g, below, 10)?.id, 'stem');
+    const between = { x: stem.x + stem.width / 2, y: (input.y + input.height + stem.y) / 2 - 1 };
+    assert.equal(nodeAt(g, between, 1000)?.id, 'input', 'the nearer of two');
+  });
 });
 
 describe('graph canvas keyboard neighbours', () => {

@@ -74,17 +74,29 @@ export function edgeOverlaps(d: EdgeDatum, r: Region): boolean {
   return overlaps(x0, y0, x1 - x0, y1 - y0, r);
 }
 
-/** The node under a layout point: a box before the groups around it, the innermost group otherwise. */
-export function nodeAt(g: CanvasGraph, p: Point): VisibleNode | null {
+/**
+ * The node under a layout point: a box before the groups around it, the innermost group otherwise.
+ * Within `slop` of a box counts as on it (the nearest such box): far out, a box and the gap to the
+ * next are a pixel or two on screen, and its outline is drawn a pixel wide whatever the zoom.
+ */
+export function nodeAt(g: CanvasGraph, p: Point, slop = 0): VisibleNode | null {
   let group: { v: VisibleNode; area: number } | null = null;
+  let near: { v: VisibleNode; distance: number } | null = null;
   for (const v of g.visible.nodes) {
     const b = g.placed.nodes.get(v.id);
-    if (!b || p.x < b.x || p.x > b.x + b.width || p.y < b.y || p.y > b.y + b.height) continue;
-    if (v.kind !== 'group') return v;
-    const area = b.width * b.height;
-    if (!group || area < group.area) group = { v, area };
+    if (!b) continue;
+    const dx = Math.max(b.x - p.x, 0, p.x - b.x - b.width);
+    const dy = Math.max(b.y - p.y, 0, p.y - b.y - b.height);
+    if (v.kind !== 'group') {
+      if (dx === 0 && dy === 0) return v;
+      const distance = Math.hypot(dx, dy);
+      if (distance <= slop && (!near || distance < near.distance)) near = { v, distance };
+    } else if (dx === 0 && dy === 0) {
+      const area = b.width * b.height;
+      if (!group || area < group.area) group = { v, area };
+    }
   }
-  return group?.v ?? null;
+  return near?.v ?? group?.v ?? null;
 }
 
 /**

@@ -41,6 +41,9 @@ export interface ViewportState {
   moved: boolean;
 }
 
+/** How close to a box, on screen, the pointer counts as on it. */
+const HIT_SLOP_PX = 2;
+
 const toTransform = (t: d3.ZoomTransform): Transform => ({ x: t.x, y: t.y, k: t.k });
 
 export class GraphCanvas {
@@ -152,11 +155,12 @@ export class GraphCanvas {
     this.root.transition().duration(250).call(this.zoom.translateTo, p.x + p.width / 2, p.y + p.height / 2);
   }
 
-  /** The node under a point of the page (client coordinates), drawn or not. */
+  /** The node under a point of the page (client coordinates), drawn or not, to within a pixel or two. */
   nodeAt(clientX: number, clientY: number): VisibleNode | null {
     if (!this.graph) return null;
-    const [x, y] = d3.zoomTransform(this.svg).invert(d3.pointer({ clientX, clientY }, this.svg));
-    return nodeAt(this.graph, { x, y });
+    const t = d3.zoomTransform(this.svg);
+    const [x, y] = t.invert(d3.pointer({ clientX, clientY }, this.svg));
+    return nodeAt(this.graph, { x, y }, HIT_SLOP_PX / t.k);
   }
 
   neighbour(id: string, towards: ScreenDirection): string | null {
@@ -342,7 +346,8 @@ export class GraphCanvas {
         const v = this.nodeAt(e.clientX, e.clientY);
         if (v) this.handlers.contextMenu(v, e);
       })
-      .on('mousemove', (e: MouseEvent) => {
+      // mouseover too: a zoom or pan moves boxes under a still pointer without a mousemove.
+      .on('mousemove mouseover', (e: MouseEvent) => {
         const v = box(e);
         if (v === this.hovered) { if (v) this.handlers.hoverMove(e); return; }
         this.hovered = v;
