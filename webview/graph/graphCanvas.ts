@@ -199,7 +199,9 @@ export class GraphCanvas {
     const scratch = d3.select(this.stage).append('svg').attr('class', 'graph-warm-up').attr('display', 'none').attr('aria-hidden', 'true');
     try {
       const layers = sceneLayers(scratch.append('g'));
-      this.drawInto(layers, placedNodes(graph), edgeRoutes(graph), graph, EVERYWHERE);
+      const nodes = this.drawInto(layers, placedNodes(graph), edgeRoutes(graph), graph, EVERYWHERE);
+      this.paint(nodes);
+      this.markMatches(nodes);
       this.labelInto(layers, EVERYWHERE, 'full');
     } finally {
       scratch.remove();
