@@ -1,97 +1,112 @@
-import { MAX_PLANNED_LR_POINTS, type TrainerCommand, type TrainerMessage } from './messages';
-import type { ModelGraph } from './modelInfo';
+// The checks of every message that crosses into the host or the trainer, keyed by message type:
+// `taggedUnion<TrainerMessage>` wants one field map per message type and `objectOf<T>` one check
+// per field of T, so a message type or a field without its check does not compile.
+import { SCHEDULE_TYPES } from './experimentSchema';
+import type { ScheduleSpec } from './experimentSpec';
+import { MAX_PLANNED_LR_POINTS, type PlannedLr, type TrainerCommand, type TrainerMessage, type TrainRequest } from './messages';
+import type { ModelGraph, Shape, SourceLocation } from './modelInfo';
 import {
-  all, anything, arrayOf, boolean, checkTagged, finite, integer, literal, nullable, object, optional, recordOf, string,
-  type Check, type Checked,
+  arrayOf, boolean, either, finite, integer, literal, nullable, objectOf, optional, recordOf, refine, string, taggedUnion,
+  type Check, type Checked, type TaggedFields,
 } from './validation';
 
-const shape = arrayOf(nullable(integer));
-const plannedLrCheck = all(object({ step: arrayOf(integer), lr: arrayOf(finite) }), (v, p) => {
-  const { step, lr } = v as { step: number[]; lr: number[] };
+const shape: Check<Shape> = arrayOf(nullable(integer));
+/** One tensor's shape, or a list of them (a layer with several outputs). */
+const outputShape = either(shape, arrayOf(shape), 'a shape or a list of shapes');
+const location = objectOf<SourceLocation>({ file: string, line: integer, column: integer });
+
+/** Nodes and edges, and every edge and parent pointing at a node that exists. */
+const graphCheck = refine(
+  objectOf<ModelGraph>({
+    nodes: arrayOf(objectOf({
+      id: string, kind: literal('input', 'layer', 'output', 'group'), name: string, type: string, parent: nullable(string),
+      inputShapes: arrayOf(shape), outputShape, params: integer, trainable: boolean, source: nullable(location),
+    })),
+    edges: arrayOf(objectOf({ from: string, to: string, shape })),
+  }),
+  (g, p) => {
+    const ids = new Set(g.nodes.map((n) => n.id));
+    const dangling = g.edges.find((edge) => !ids.has(edge.from) || !ids.has(edge.to));
+    if (dangling) return `${p}.edges has an edge ${dangling.from} → ${dangling.to} to a node that does not exist`;
+    const orphan = g.nodes.find((n) => n.parent !== null && !ids.has(n.parent));
+    if (orphan) return `${p}.nodes: ${orphan.id} names a parent ${orphan.parent} that does not exist`;
+    return null;
+  },
+);
+
+/**
+ * The schedule a run follows: one the experiment schema knows (SCHEDULE_TYPES are the keys of its
+ * kinds, one per member of the ScheduleSpec union); its fields were checked with the experiment.
+ */
+export const scheduleCheck = objectOf<ScheduleSpec>({ type: literal(...(SCHEDULE_TYPES as ScheduleSpec['type'][])) });
+
+const plannedLr = refine(objectOf<PlannedLr>({ step: arrayOf(integer), lr: arrayOf(finite) }), ({ step, lr }, p) => {
   if (step.length !== lr.length) return `${p}.step and ${p}.lr must have the same length`;
   return step.length <= MAX_PLANNED_LR_POINTS ? null : `${p} must have at most ${MAX_PLANNED_LR_POINTS} points, got ${step.length}`;
 });
-const location = object({ file: string, line: integer, column: integer });
 
-const graphNode = object({
-  id: string, kind: literal('input', 'layer', 'output', 'group'), name: string, type: string, parent: nullable(string),
-  inputShapes: arrayOf(shape), outputShape: arrayOf(anything), params: integer, trainable: boolean, source: nullable(location),
-});
-
-/** Nodes and edges, and every edge and parent pointing at a node that exists. */
-export const graphCheck: Check = (v, p) => {
-  const e = object({ nodes: arrayOf(graphNode), edges: arrayOf(object({ from: string, to: string, shape })) })(v, p);
-  if (e) return e;
-  const g = v as ModelGraph;
-  const ids = new Set(g.nodes.map((n) => n.id));
-  const dangling = g.edges.find((edge) => !ids.has(edge.from) || !ids.has(edge.to));
-  if (dangling) return `${p}.edges has an edge ${dangling.from} → ${dangling.to} to a node that does not exist`;
-  const orphan = g.nodes.find((n) => n.parent !== null && !ids.has(n.parent));
-  if (orphan) return `${p}.nodes: ${orphan.id} names a parent ${orphan.parent} that does not exist`;
-  return null;
-};
-
-const summaryRow = object({
-  name: string, type: string, depthIndex: string, depth: integer, parent: nullable(string), inputShapes: arrayOf(shape),
-  outputShape: arrayOf(anything), params: integer, trainableParams: integer, paramPercent: finite,
-  kernelShape: nullable(arrayOf(integer)), multAdds: finite, trainable: literal(true, false, 'partial'),
-});
-const summaryCheck = object({
-  model: string, batchSize: integer, layers: arrayOf(summaryRow),
-  totals: object({
-    totalParams: integer, trainableParams: integer, nonTrainableParams: integer, multAdds: finite, inputBytes: finite,
-    forwardBackwardBytes: finite, paramBytes: finite, totalBytes: finite,
-  }),
-});
-
-const layerGradient = object({
-  layer: string, frozen: boolean, l2: nullable(finite), meanAbs: nullable(finite), maxAbs: nullable(finite),
-  updateRatio: nullable(finite),
-  histogram: optional(object({ min: finite, max: finite, counts: arrayOf(integer) })),
-});
-
-const MESSAGE_CHECKS: Record<string, Check> = {
-  ready: object({ backend: literal('tensorflow', 'wasm', 'cpu'), reason: string, versions: object({ tfjs: string, node: string, modelLens: string }) }),
-  model: object({
-    name: string, file: string, graph: graphCheck, summary: summaryCheck, callSites: recordOf(location),
-    dataset: object({ name: string, source: string, trainCount: integer, testCount: integer, inputShape: arrayOf(integer), numClasses: integer, classNames: arrayOf(string) }),
-    plan: object({
-      epochs: integer, batchSize: integer, stepsPerEpoch: integer, totalSteps: integer, gradientEvery: integer, histogramEvery: integer,
-      optimizer: string, loss: string, seed: finite, schedule: nullable(object({ type: string })), plannedLr: nullable(plannedLrCheck),
+/** Every trainer message type with the checks of its fields. */
+export const TRAINER_MESSAGE_CHECKS: TaggedFields<TrainerMessage> = {
+  ready: { backend: literal('tensorflow', 'wasm', 'cpu'), reason: string, versions: objectOf({ tfjs: string, node: string, modelLens: string }) },
+  model: {
+    name: string, file: string, graph: graphCheck, callSites: recordOf(location),
+    summary: objectOf({
+      model: string, batchSize: integer, depth: integer,
+      layers: arrayOf(objectOf({
+        name: string, type: string, depthIndex: string, depth: integer, parent: nullable(string), inputShapes: arrayOf(shape),
+        outputShape, params: integer, trainableParams: integer, paramPercent: finite, kernelShape: nullable(arrayOf(integer)),
+        multAdds: finite, trainable: literal(true, false, 'partial'), isContainer: boolean, source: nullable(location),
+      })),
+      totals: objectOf({
+        totalParams: integer, trainableParams: integer, nonTrainableParams: integer, multAdds: finite, inputBytes: finite,
+        forwardBackwardBytes: finite, paramBytes: finite, totalBytes: finite,
+      }),
     }),
-  }),
-  epochStart: object({ epoch: integer, epochs: integer, stepsPerEpoch: integer, lr: finite }),
-  batch: object({ epoch: integer, step: integer, batch: integer, loss: finite, accuracy: finite, lr: finite, samplesPerSec: finite, elapsedSec: finite }),
-  gradients: object({ epoch: integer, step: integer, layers: arrayOf(layerGradient) }),
-  epochEnd: object({
+    dataset: objectOf({
+      name: string, source: string, trainCount: integer, testCount: integer, inputShape: arrayOf(integer), numClasses: integer,
+      classNames: arrayOf(string),
+    }),
+    plan: objectOf({
+      epochs: integer, batchSize: integer, stepsPerEpoch: integer, totalSteps: integer, gradientEvery: integer, histogramEvery: integer,
+      optimizer: string, loss: string, seed: finite, schedule: nullable(scheduleCheck), plannedLr: nullable(plannedLr),
+    }),
+  },
+  epochStart: { epoch: integer, epochs: integer, stepsPerEpoch: integer, lr: finite },
+  batch: { epoch: integer, step: integer, batch: integer, loss: finite, accuracy: finite, lr: finite, samplesPerSec: finite, elapsedSec: finite },
+  gradients: {
+    epoch: integer, step: integer,
+    layers: arrayOf(objectOf({
+      layer: string, frozen: boolean, l2: nullable(finite), meanAbs: nullable(finite), maxAbs: nullable(finite), updateRatio: nullable(finite),
+      histogram: optional(objectOf({ min: finite, max: finite, counts: arrayOf(integer) })),
+    })),
+  },
+  epochEnd: {
     epoch: integer, trainLoss: finite, trainAccuracy: finite, testLoss: nullable(finite), testAccuracy: nullable(finite),
     lr: finite, epochSec: finite, elapsedSec: finite,
-  }),
-  evaluation: object({
+  },
+  evaluation: {
     epoch: integer, testLoss: finite, testAccuracy: finite, perClassAccuracy: arrayOf(nullable(finite)), classNames: arrayOf(string),
     confusion: arrayOf(arrayOf(integer)),
-  }),
-  samples: object({
+  },
+  samples: {
     epoch: integer, width: integer, height: integer, channels: integer, images: optional(arrayOf(string)), labels: arrayOf(integer),
     predictions: arrayOf(integer), classNames: arrayOf(string),
-  }),
-  anomaly: object({
+  },
+  anomaly: {
     kind: literal('nonFiniteLoss', 'nonFiniteGradient'), epoch: integer, step: integer, layer: nullable(string),
     source: nullable(location), message: string,
-  }),
-  log: object({ level: literal('info', 'warn'), message: string }),
-  error: object({ message: string, location: nullable(location), hint: nullable(string) }),
-  done: object({
+  },
+  log: { level: literal('info', 'warn'), message: string },
+  error: { message: string, location: nullable(location), hint: nullable(string) },
+  done: {
     stopped: boolean, reason: literal('completed', 'stopped', 'anomaly', 'error', 'inspected'), steps: integer, elapsedSec: finite,
     savedTo: nullable(string),
-  }),
+  },
 };
 
-export function checkTrainerMessage(value: unknown): Checked<TrainerMessage> {
-  return checkTagged<TrainerMessage>(value, MESSAGE_CHECKS, 'trainer message');
-}
+export const checkTrainerMessage: (value: unknown) => Checked<TrainerMessage> = taggedUnion<TrainerMessage>('trainer message', TRAINER_MESSAGE_CHECKS);
 
-/** Most messages one IPC frame may carry (the trainer bundles ~50 ms of them: MessageBundler). */
+/** Most messages one IPC frame may carry (the trainer coalesces ~50 ms of them: messageCoalescer.ts). */
 export const MAX_FRAME_MESSAGES = 10_000;
 
 /** One IPC frame from the trainer: a message, or an array of them in order. The valid ones, and why the others are not. */
@@ -108,20 +123,18 @@ export function checkTrainerFrame(value: unknown): { messages: TrainerMessage[];
   return { messages, errors };
 }
 
-const positive = all(integer, (v, p) => ((v as number) >= 1 ? null : `${p} must be ≥ 1`));
+const positive = refine(integer, (v, p) => (v >= 1 ? null : `${p} must be ≥ 1`));
 
-const COMMAND_CHECKS: Record<string, Check> = {
-  start: object({
-    request: object({
+export const TRAINER_COMMAND_CHECKS: TaggedFields<TrainerCommand> = {
+  start: {
+    request: objectOf<TrainRequest>({
       file: string, epochs: optional(positive), batchSize: optional(positive), limit: optional(positive),
       testLimit: optional(positive), backend: optional(literal('auto', 'tensorflow', 'wasm', 'cpu')), save: optional(string),
       saveOnStop: optional(boolean),
       gradientEvery: optional(positive), datasetFolder: optional(string), inspect: optional(boolean), sourceText: optional(string),
     }),
-  }),
-  stop: object({}),
+  },
+  stop: {},
 };
 
-export function checkTrainerCommand(value: unknown): Checked<TrainerCommand> {
-  return checkTagged<TrainerCommand>(value, COMMAND_CHECKS, 'trainer command');
-}
+export const checkTrainerCommand: (value: unknown) => Checked<TrainerCommand> = taggedUnion<TrainerCommand>('trainer command', TRAINER_COMMAND_CHECKS);

@@ -2,7 +2,8 @@
 // and when it ends, so a listing of a thousand runs reads a thousand small files and no messages.
 import type { ScheduleSpec } from '../protocol/experimentSpec';
 import type { TrainerMessage } from '../protocol/messages';
-import { all, finite, integer, literal, nullable, object, string, type Check, type Checked } from '../protocol/validation';
+import { scheduleCheck } from '../protocol/messageChecks';
+import { finite, integer, literal, nullable, objectOf, refine, string, type Checked } from '../protocol/validation';
 
 export const RUN_HEADER_FILE = 'run.json';
 export const RUN_HEADER_VERSION = 1;
@@ -122,21 +123,21 @@ export function statusOfDone(reason: string): RunStatus {
   return reason === 'completed' || reason === 'stopped' ? reason : 'error';
 }
 
-const figuresCheck = object({
+const figuresCheck = objectOf<RunFigures>({
   steps: integer, epochs: integer, loss: nullable(finite), accuracy: nullable(finite), lr: nullable(finite),
   trainLoss: nullable(finite), trainAccuracy: nullable(finite), testLoss: nullable(finite), testAccuracy: nullable(finite),
   bestTestAccuracy: nullable(finite), elapsedSec: finite,
 });
-const planCheck = object({
+const planCheck = objectOf<RunPlanFigures>({
   epochs: integer, batchSize: integer, stepsPerEpoch: integer, totalSteps: integer, optimizer: string, loss: string, seed: finite,
 });
-const headerCheck: Check = all(
-  object({
+const headerCheck = refine(
+  objectOf<RunHeader>({
     version: integer, id: string, file: string, copy: nullable(string), name: string, started: string, ended: nullable(string),
     status: literal('running', 'completed', 'stopped', 'error', 'interrupted'), reason: nullable(string), pid: integer, host: string,
-    backend: nullable(string), schedule: nullable(object({ type: string })), plan: nullable(planCheck), figures: figuresCheck,
+    backend: nullable(string), schedule: nullable(scheduleCheck), plan: nullable(planCheck), figures: figuresCheck,
   }),
-  (v, p) => ((v as RunHeader).version <= RUN_HEADER_VERSION ? null : `${p}.version ${(v as RunHeader).version} is newer than this Model Lens reads`),
+  (h, p) => (h.version <= RUN_HEADER_VERSION ? null : `${p}.version ${h.version} is newer than this Model Lens reads`),
 );
 
 /** A header read from disk: it entered this process, so it is checked like any message. */

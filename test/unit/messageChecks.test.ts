@@ -47,7 +47,7 @@ describe('trainer message checks', () => {
   it('reject a graph with a dangling edge or an unknown parent', () => {
     const model = (g: unknown) => ({
       type: 'model', name: 'm', file: '/x.ts', graph: g, callSites: {},
-      summary: { model: 'm', batchSize: 1, layers: [], totals: { totalParams: 0, trainableParams: 0, nonTrainableParams: 0, multAdds: 0, inputBytes: 0, forwardBackwardBytes: 0, paramBytes: 0, totalBytes: 0 } },
+      summary: { model: 'm', batchSize: 1, depth: 3, layers: [], totals: { totalParams: 0, trainableParams: 0, nonTrainableParams: 0, multAdds: 0, inputBytes: 0, forwardBackwardBytes: 0, paramBytes: 0, totalBytes: 0 } },
       dataset: { name: 'spiral', source: 'synthetic', trainCount: 1, testCount: 1, inputShape: [2], numClasses: 2, classNames: ['a', 'b'] },
       plan: { epochs: 1, batchSize: 1, stepsPerEpoch: 1, totalSteps: 1, gradientEvery: 1, histogramEvery: 1, optimizer: 'sgd', loss: 'mse', seed: 1, schedule: null, plannedLr: null },
     });
@@ -61,7 +61,7 @@ describe('trainer message checks', () => {
   it('accept a planned schedule of matching points and reject one too long or with mismatched columns', () => {
     const model = (plannedLr: unknown) => ({
       type: 'model', name: 'm', file: '/x.ts', graph, callSites: {},
-      summary: { model: 'm', batchSize: 1, layers: [], totals: { totalParams: 0, trainableParams: 0, nonTrainableParams: 0, multAdds: 0, inputBytes: 0, forwardBackwardBytes: 0, paramBytes: 0, totalBytes: 0 } },
+      summary: { model: 'm', batchSize: 1, depth: 3, layers: [], totals: { totalParams: 0, trainableParams: 0, nonTrainableParams: 0, multAdds: 0, inputBytes: 0, forwardBackwardBytes: 0, paramBytes: 0, totalBytes: 0 } },
       dataset: { name: 'spiral', source: 'synthetic', trainCount: 1, testCount: 1, inputShape: [2], numClasses: 2, classNames: ['a', 'b'] },
       plan: { epochs: 1, batchSize: 1, stepsPerEpoch: 1, totalSteps: 1, gradientEvery: 1, histogramEvery: 1, optimizer: 'sgd', loss: 'mse', seed: 1, schedule: null, plannedLr },
     });
@@ -73,6 +73,28 @@ describe('trainer message checks', () => {
     assert.match(!long.ok ? long.error : '', new RegExp(`at most ${MAX_PLANNED_LR_POINTS} points, got ${n}`));
     const perStep = checkTrainerMessage(model([0.1, 0.1]));
     assert.match(!perStep.ok ? perStep.error : '', /plannedLr must be an object, got an array/, 'the old rate-per-step array');
+  });
+
+  it('check every field of a summary row, its container flag, source and output shapes included', () => {
+    const row = {
+      name: 'd', type: 'Dense', depthIndex: '1-1', depth: 1, parent: 'm', inputShapes: [[null, 2]], outputShape: [null, 1], params: 3,
+      trainableParams: 3, paramPercent: 100, kernelShape: [2, 1], multAdds: 2, trainable: true, isContainer: false, source: null,
+    };
+    const model = (layer: unknown) => ({
+      type: 'model', name: 'm', file: '/x.ts', graph, callSites: {},
+      summary: { model: 'm', batchSize: 1, depth: 3, layers: [layer], totals: { totalParams: 3, trainableParams: 3, nonTrainableParams: 0, multAdds: 2, inputBytes: 8, forwardBackwardBytes: 8, paramBytes: 12, totalBytes: 28 } },
+      dataset: { name: 'spiral', source: 'synthetic', trainCount: 1, testCount: 1, inputShape: [2], numClasses: 2, classNames: ['a', 'b'] },
+      plan: { epochs: 1, batchSize: 1, stepsPerEpoch: 1, totalSteps: 1, gradientEvery: 1, histogramEvery: 1, optimizer: 'sgd', loss: 'mse', seed: 1, schedule: null, plannedLr: null },
+    });
+    assert.equal(checkTrainerMessage(model(row)).ok, true);
+    assert.equal(checkTrainerMessage(model({ ...row, outputShape: [[null, 1], [null, 4]] })).ok, true, 'a layer with two outputs');
+    const { isContainer: _c, ...noFlag } = row;
+    const flagless = checkTrainerMessage(model(noFlag));
+    assert.match(!flagless.ok ? flagless.error : '', /model\.summary\.layers\[0\]\.isContainer must be a boolean, got undefined/);
+    const badSource = checkTrainerMessage(model({ ...row, source: { file: '/x.ts', line: 'three', column: 1 } }));
+    assert.match(!badSource.ok ? badSource.error : '', /layers\[0\]\.source\.line must be an integer/);
+    const badShape = checkTrainerMessage(model({ ...row, outputShape: ['wide', 1] }));
+    assert.match(!badShape.ok ? badShape.error : '', /layers\[0\]\.outputShape must be a shape or a list of shapes/);
   });
 
   it('reject something that is not an object', () => {
