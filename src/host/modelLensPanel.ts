@@ -1,8 +1,9 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { MessageCoalescer } from '../protocol/messageCoalescer';
+import type { TrainerMessage } from '../protocol/messages';
 import { checkPanelToHost, type HostToPanel } from '../protocol/panelMessages';
 import { makeNonce, panelHtml } from './panelHtml';
-import { MessageRelay } from './messageRelay';
 import type { RunRegistry } from './runRegistry';
 import type { RunSession } from './runSession';
 import { readSettings } from './settings';
@@ -19,7 +20,7 @@ export const PANEL_VIEW_TYPE = 'modelLens.panel';
 export class ModelLensPanel implements vscode.Disposable {
   private static current: ModelLensPanel | null = null;
   private session: RunSession | null = null;
-  private relay: MessageRelay | null = null;
+  private outbox: MessageCoalescer | null = null;
   private detach: (() => void) | null = null;
   private readonly disposables: vscode.Disposable[] = [];
   private ready = false;
@@ -81,16 +82,18 @@ export class ModelLensPanel implements vscode.Disposable {
     this.detach?.();
     this.session = session;
     this.panel.title = `Model Lens — ${path.basename(session.file)}`;
-    this.relay = new MessageRelay((messages) => this.post({ type: 'messages', runId: session.id, messages }), readSettings().maxUpdatesPerSecond);
-    const onMessage = (m: Parameters<MessageRelay['push']>[0]) => { if (this.ready) this.relay?.push(m); };
+    const outbox = new MessageCoalescer((messages) => this.post({ type: 'messages', runId: session.id, messages }),
+      1000 / Math.max(1, readSettings().maxUpdatesPerSecond));
+    this.outbox = outbox;
+    const onMessage = (m: TrainerMessage) => { if (this.ready) outbox.post(m); };
     session.on('message', onMessage);
-    this.detach = () => { session.off('message', onMessage); this.relay?.dispose(); };
+    this.detach = () => { session.off('message', onMessage); outbox.discard(); };
     if (this.ready) this.sendSnapshot();
   }
 
   private sendSnapshot(): void {
     if (!this.session) return;
-    this.relay?.dispose();
+    this.outbox?.discard();
     this.post({ type: 'snapshot', runId: this.session.id, file: this.session.file, ...this.session.snapshot() });
   }
 

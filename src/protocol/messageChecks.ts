@@ -109,7 +109,12 @@ export const checkTrainerMessage: (value: unknown) => Checked<TrainerMessage> = 
 /** Most messages one IPC frame may carry (the trainer coalesces ~50 ms of them: messageCoalescer.ts). */
 export const MAX_FRAME_MESSAGES = 10_000;
 
-/** One IPC frame from the trainer: a message, or an array of them in order. The valid ones, and why the others are not. */
+/** One IPC frame from the trainer: a lone message as itself, several as an array, in order. */
+export function trainerFrame(messages: TrainerMessage[]): TrainerMessage | TrainerMessage[] {
+  return messages.length === 1 ? messages[0] : messages;
+}
+
+/** The messages of one IPC frame from the trainer: the valid ones, and why the others are not. */
 export function checkTrainerFrame(value: unknown): { messages: TrainerMessage[]; errors: string[] } {
   const items = Array.isArray(value) ? value : [value];
   if (items.length > MAX_FRAME_MESSAGES) return { messages: [], errors: [`a frame of ${items.length} messages (at most ${MAX_FRAME_MESSAGES})`] };

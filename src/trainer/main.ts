@@ -1,9 +1,9 @@
 // dist/trainer.js: the training child process. The host forks it with IPC, sends `start` and maybe
 // `stop`; it answers with protocol messages and exits when the run is done. A crash or an
 // out-of-memory here never takes the extension host down.
-import { checkTrainerCommand } from '../protocol/messageChecks';
+import { MessageCoalescer } from '../protocol/messageCoalescer';
+import { checkTrainerCommand, trainerFrame } from '../protocol/messageChecks';
 import type { TrainerMessage } from '../protocol/messages';
-import { MessageBundler } from './messageBundler';
 import { runTraining, type RunControl } from './trainingRun';
 
 const control: RunControl = { stopRequested: false };
@@ -15,10 +15,12 @@ function sendFrame(frame: TrainerMessage | TrainerMessage[]): Promise<void> {
     process.send(frame, undefined, {}, () => resolve());
   });
 }
-const bundler = new MessageBundler(sendFrame);
+/** The messages go to the host as one IPC frame per interval (the urgent ones at once). */
+const FRAME_INTERVAL_MS = 50;
+const outbox = new MessageCoalescer((messages) => sendFrame(trainerFrame(messages)), FRAME_INTERVAL_MS);
 const send = (message: TrainerMessage): Promise<void> => {
-  bundler.post(message);
-  return bundler.flush();
+  outbox.post(message);
+  return outbox.flush();
 };
 
 process.on('message', (raw: unknown) => {
@@ -37,8 +39,8 @@ process.on('message', (raw: unknown) => {
     return;
   }
   running = true;
-  void runTraining(command.request, (m) => bundler.post(m), control).then(async (done) => {
-    await bundler.flush();
+  void runTraining(command.request, (m) => outbox.post(m), control).then(async (done) => {
+    await outbox.flush();
     process.exit(done.reason === 'completed' || done.reason === 'stopped' || done.reason === 'inspected' ? 0 : 1);
   });
 });

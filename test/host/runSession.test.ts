@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { getPriority } from 'node:os';
 import * as path from 'node:path';
 import type { DoneMessage, TrainerMessage } from '../../src/protocol/messages';
-import { MessageRelay } from '../../src/host/messageRelay';
 import { RunSession, TRAINER_NICENESS } from '../../src/host/runSession';
 import { applyMessage, emptyRunState, runStateFrom } from '../../src/protocol/runState';
 import { fixture, ROOT } from '../helpers/fixtures';
@@ -75,31 +74,5 @@ describe('a run session in the extension host', () => {
     assert.equal(done.reason, 'inspected');
     assert.equal(session.state.model?.summary.totals.totalParams, (2 * 16 + 16) + (16 * 16 + 16) + (16 * 2 + 2));
     assert.equal(session.state.batches.step.length, 0);
-  });
-});
-
-describe('the message relay to the panel', () => {
-  it('coalesces a burst into at most one post per interval, keeping every message in order', async () => {
-    const posts: TrainerMessage[][] = [];
-    const relay = new MessageRelay((ms) => posts.push(ms), 20);
-    const started = Date.now();
-    for (let i = 1; i <= 200; i++) {
-      relay.push({ type: 'batch', epoch: 1, step: i, batch: i, loss: 1, accuracy: 0, lr: 0.1, samplesPerSec: 1, elapsedSec: 0 });
-      if (i % 20 === 0) await new Promise((r) => setTimeout(r, 10));
-    }
-    await new Promise((r) => setTimeout(r, 120));
-    const seconds = (Date.now() - started) / 1000;
-    assert.ok(posts.length <= Math.ceil(seconds * 20) + 1, `${posts.length} posts in ${seconds}s`);
-    assert.deepEqual(posts.flat().map((m) => (m.type === 'batch' ? m.step : 0)), Array.from({ length: 200 }, (_, i) => i + 1));
-  });
-
-  it('sends the end of a run at once', () => {
-    const posts: TrainerMessage[][] = [];
-    const relay = new MessageRelay((ms) => posts.push(ms), 1);
-    relay.push({ type: 'log', level: 'info', message: 'x' });
-    relay.push({ type: 'done', stopped: false, reason: 'completed', steps: 1, elapsedSec: 1, savedTo: null });
-    assert.equal(posts.length, 1);
-    assert.equal(posts[0].length, 2);
-    relay.dispose();
   });
 });

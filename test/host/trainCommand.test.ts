@@ -4,6 +4,7 @@
 // run caused in this host process, reported as the e2e test reports it.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { URGENT_MESSAGE_TYPES } from '../../src/protocol/messageCoalescer';
 import type { BatchSeries } from '../../src/protocol/runState';
 import type { TrainerMessage } from '../../src/protocol/messages';
 import { limitedMlp, trainThroughExtension } from '../helpers/hostRun';
@@ -34,10 +35,10 @@ describe('Train Model through the extension (plain Node host)', () => {
     assert.deepEqual([...again.batches!.step, ...batchSteps(live)], range(1, 120), 'every step of 4 epochs × 30 batches, once, in order');
     const afterBack = [...again.messages!, ...live];
     assert.equal(afterBack[afterBack.length - 1].type, 'done');
-    // The relay's rate: consecutive live posts ≥ 50 ms apart (20 a second), but the end of the run at once.
+    // The outbox's rate: consecutive live posts ≥ 50 ms apart (20 a second), but urgent messages (the model, the end of the run) at once.
     const { postedAt } = run.record;
     for (let i = 1; i < posts.length; i++) {
-      const urgent = posts[i].messages?.some((m) => m.type === 'done' || m.type === 'error' || m.type === 'anomaly');
+      const urgent = posts[i].messages?.some((m) => URGENT_MESSAGE_TYPES.has(m.type));
       if (posts[i].type === 'messages' && posts[i - 1].type === 'messages' && !urgent) {
         assert.ok(postedAt[i] - postedAt[i - 1] >= 45, `posts ${i - 1} and ${i} only ${(postedAt[i] - postedAt[i - 1]).toFixed(1)} ms apart`);
       }

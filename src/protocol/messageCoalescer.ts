@@ -1,0 +1,53 @@
+// The one throttle on a run's messages: the trainer sends them to the host as one IPC frame per
+// 50 ms, the host posts them to the panel at most N times a second. A small model runs hundreds of
+// steps a second, and a frame or post per step costs the receiver a parse and an object each while
+// it shares its event loop (the extension host with every extension, the panel with its drawing).
+// Messages that change what the user sees at once go out immediately, after whatever was waiting,
+// so the order is kept. No vscode, no tfjs: used by src/trainer and src/host alike.
+import type { TrainerMessage } from './messages';
+
+/** Sent at once: the backend, the model, an error or anomaly and the end of the run. */
+export const URGENT_MESSAGE_TYPES: ReadonlySet<TrainerMessage['type']> = new Set(['ready', 'model', 'error', 'anomaly', 'done']);
+
+export class MessageCoalescer {
+  private pending: TrainerMessage[] = [];
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private lastSent = -Infinity;
+  private written: Promise<void> = Promise.resolve();
+
+  /**
+   * `deliver` sends one batch of messages, in order (it may return a promise that resolves once the
+   * batch is written); batches go out at most once per `intervalMs`, urgent ones aside.
+   */
+  constructor(private readonly deliver: (messages: TrainerMessage[]) => void | Promise<void>, private readonly intervalMs: number) {}
+
+  post(message: TrainerMessage): void {
+    this.pending.push(message);
+    if (URGENT_MESSAGE_TYPES.has(message.type)) { void this.flush(); return; }
+    // After a quiet spell the next batch goes at once; within the interval it waits for its end.
+    this.timer ??= setTimeout(() => void this.flush(), Math.max(0, this.lastSent + this.intervalMs - Date.now()));
+  }
+
+  /** Sends what is waiting; resolves once everything posted so far is written. */
+  flush(): Promise<void> {
+    this.clearTimer();
+    if (this.pending.length > 0) {
+      const batch = this.pending;
+      this.pending = [];
+      this.lastSent = Date.now();
+      this.written = Promise.resolve(this.deliver(batch));
+    }
+    return this.written;
+  }
+
+  /** Drops what is waiting (a snapshot replaces it, or nobody is listening any more). */
+  discard(): void {
+    this.clearTimer();
+    this.pending = [];
+  }
+
+  private clearTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+}
