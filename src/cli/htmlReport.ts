@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { makeNonce, panelHtml } from '../host/panelHtml';
+import { makeNonce, panelHtml } from '../panelPage/panelHtml';
 import type { TrainerMessage } from '../protocol/messages';
 
 /** dist/webview.js and media/ next to this bundle (dist/cli.js), as in the repo and the VSIX. */

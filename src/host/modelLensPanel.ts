@@ -1,9 +1,9 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { makeNonce, panelHtml } from '../panelPage/panelHtml';
 import { MessageCoalescer } from '../protocol/messageCoalescer';
 import type { TrainerMessage } from '../protocol/messages';
 import { checkPanelToHost, type HostToPanel } from '../protocol/panelMessages';
-import { makeNonce, panelHtml } from './panelHtml';
 import type { RunRegistry } from './runRegistry';
 import type { RunSession } from './runSession';
 import { readSettings } from './settings';

@@ -6,7 +6,7 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { panelHtml } from '../../src/host/panelHtml';
+import { panelHtml } from '../../src/panelPage/panelHtml';
 import { ROOT } from './fixtures';
 
 export type Theme = 'dark' | 'light' | 'hc';

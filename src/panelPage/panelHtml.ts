@@ -1,5 +1,5 @@
-// The HTML of the Model Lens panel, shared by the VS Code webview, the standalone report and the
-// webview tests. No `vscode` import: the host passes in the URIs it made with asWebviewUri.
+// The HTML page of the Model Lens panel, shared by the VS Code webview (src/host), the standalone
+// report (src/cli) and the webview tests. No `vscode` import: the host passes in the URIs it made with asWebviewUri.
 
 export interface PanelHtmlOptions {
   /** webview.cspSource (in the report: nothing, everything is inline). */
