@@ -2,7 +2,7 @@
 // dist/trainer.js (the training child process), the wasm binaries and gzipped MNIST next to them,
 // and the test files under out/. `node esbuild.mjs [--watch]`.
 import * as esbuild from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -19,10 +19,28 @@ const common = {
 /** Loaded at run time from node_modules: native or optional, or they find files next to themselves. */
 const runtimeExternals = ['@tensorflow/tfjs-node', 'esbuild', 'esbuild-wasm'];
 
+/** Our workspace packages (packages/*): TypeScript sources, bundled wherever they are imported. */
+const workspacePackages = readdirSync('packages')
+  .filter((d) => existsSync(join('packages', d, 'package.json')))
+  .map((d) => JSON.parse(readFileSync(join('packages', d, 'package.json'), 'utf8')).name);
+
+/** Tests and benchmarks load npm packages from node_modules (so they share one tfjs), but bundle
+ *  the workspace packages. */
+const npmPackagesExternal = {
+  name: 'npm-packages-external',
+  setup(build) {
+    build.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (args.kind === 'entry-point') return undefined;
+      if (workspacePackages.some((name) => args.path === name || args.path.startsWith(`${name}/`))) return undefined;
+      return { path: args.path, external: true };
+    });
+  },
+};
+
 function testEntries(dir) {
   return readdirSync(dir).flatMap((name) => {
     const p = join(dir, name);
-    if (statSync(p).isDirectory()) return testEntries(p);
+    if (statSync(p).isDirectory()) return name === 'node_modules' || name === 'out' ? [] : testEntries(p);
     return /\.test\.ts$/.test(name) ? [p] : [];
   });
 }
@@ -67,12 +85,16 @@ const builds = [
   { ...common, entryPoints: ['src/trainer/main.ts'], outfile: 'dist/trainer.js', external: runtimeExternals },
   // Reads, parses and decodes streamed data (CSV, image folders) off the trainer's thread (src/data/prefetchWorker.ts).
   { ...common, entryPoints: ['src/data/dataWorker.ts'], outfile: 'dist/dataWorker.js' },
-  // Tests import our sources directly; packages stay external so tests share one tfjs instance.
-  { ...common, entryPoints: testEntries('test'), outdir: 'out/test', outbase: 'test', packages: 'external', sourcemap: 'inline' },
-  { ...common, entryPoints: ['bench/main.ts'], outfile: 'out/bench/main.js', packages: 'external' },
+  // Tests import our sources directly; npm packages stay external so tests share one tfjs instance.
+  { ...common, entryPoints: testEntries('test'), outdir: 'out/test', outbase: 'test', plugins: [npmPackagesExternal], sourcemap: 'inline' },
+  // The workspace packages' own tests, run with ours (npm test, npm run test:unit).
+  { ...common, entryPoints: testEntries('packages'), outdir: 'out/test/packages', outbase: 'packages', plugins: [npmPackagesExternal], sourcemap: 'inline' },
+  { ...common, entryPoints: ['bench/main.ts'], outfile: 'out/bench/main.js', plugins: [npmPackagesExternal] },
 ];
 
 mkdirSync('dist', { recursive: true });
+// A test moved or deleted must not keep running from an old build.
+if (!watch) rmSync('out/test', { recursive: true, force: true });
 builds.push(await webviewBuild());
 copyWasmBinaries();
 gzipMnist();

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Record real PyTorch learning-rate sequences for test/unit/lrSchedule.test.ts.
+"""Record real PyTorch learning-rate sequences for test/torchReference.test.ts.
 
 Writes test/fixtures/torch-schedules.json: for each case, our schedule spec (camelCase, as in an
 experiment file), the training context, and the learning rate PyTorch's optimizer used at every
@@ -11,8 +11,8 @@ optimizer step — one SGD optimizer on a dummy parameter, stepped like a traini
             per-batch schedulers (OneCycleLR, CyclicLR): scheduler.step()
         per-epoch schedulers: scheduler.step()   (ReduceLROnPlateau: scheduler.step(losses[epoch]))
 
-Run from the repository root with a Python that has torch (Debian: apt-get install python3-torch):
-    /usr/bin/python3 scripts/torch-schedules.py
+Run from this package's folder with a Python that has torch (Debian: apt-get install python3-torch):
+    /usr/bin/python3 scripts/record-torch-schedules.py
 """
 import json
 import os
@@ -136,7 +136,7 @@ def main():
         case['lrs'] = run(spec, ctx, losses)
         cases.append(case)
     doc = {
-        'generatedBy': 'scripts/torch-schedules.py',
+        'generatedBy': 'scripts/record-torch-schedules.py',
         'torch': torch.__version__,
         'python': sys.version.split()[0],
         'cases': cases,
