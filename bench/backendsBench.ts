@@ -6,10 +6,10 @@
 import { spawnSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { registerTrainingKernels, useOurKernels, useStockKernels } from '@model-lens/tfjs-training-kernels';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { BackendName, TrainerMessage } from '../src/protocol/messages';
-import { registerTrainingKernels, useOurKernels, useStockKernels } from '../src/trainer/kernels';
 import { runTraining } from '../src/trainer/trainingRun';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -217,7 +217,7 @@ export async function backendsBench(): Promise<Record<string, unknown>> {
     method: `samples/s while training (runTraining in-process, gradient figures off; PyTorch: bench/torchTrain.py, loss read back every step), ` +
       `${WARMUP} warm-up steps then ≥${SECONDS}s and ≥${MIN_STEPS} steps per backend and round, ${ROUNDS} rounds in rotated order, medians; ` +
       `PyTorch with MALLOC_MMAP_THRESHOLD_=32MiB MALLOC_TRIM_THRESHOLD_=4GiB (freed memory stays in the process). ` +
-      `stockWasm = tfjs-wasm with our kernels unregistered; wasm, cpu = with src/trainer/kernels registered.`,
+      `stockWasm = tfjs-wasm with our kernels unregistered; wasm, cpu = with @model-lens/tfjs-training-kernels registered.`,
     torchDefaultAllocator: {
       mlp: torchDefaultAllocator.mlp.length ? Math.round(median(torchDefaultAllocator.mlp)) : null,
       cnn: torchDefaultAllocator.cnn.length ? Math.round(median(torchDefaultAllocator.cnn)) : null,

@@ -1,9 +1,9 @@
 import * as path from 'node:path';
 import * as fs from 'node:fs';
+import { registerTrainingKernels } from '@model-lens/tfjs-training-kernels';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { BackendName } from '../protocol/messages';
-import { registerTrainingKernels } from './kernels';
 
 export interface BackendChoice {
   backend: BackendName;

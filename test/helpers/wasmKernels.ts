@@ -2,9 +2,9 @@
 // training kernels registered on wasm (and on cpu when asked), and the cpu backend left current.
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
+import { registerTrainingKernels } from '@model-lens/tfjs-training-kernels';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { registerTrainingKernels } from '../../src/trainer/kernels';
 
 export async function startWasmWithOurKernels(alsoOnCpu = true): Promise<void> {
   tf.env().set('PROD', true);

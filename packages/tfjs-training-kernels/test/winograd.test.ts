@@ -1,14 +1,13 @@
-// Winograd F(2×2, 3×3) and F(4×4, 3×3) on wasm (src/trainer/kernels/winograd.ts) against the cpu
+// Winograd F(2×2, 3×3) and F(4×4, 3×3) on wasm (src/winograd.ts) against the cpu
 // backend's stock convolution kernels: forward, filter gradient and input gradient, both tile sizes,
 // over odd sizes, partial tiles, size-1 edges and asymmetric explicit padding; relative error ≤ 1e-4.
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { createRandom } from '../../src/data/seededRandom';
-import { useOurKernels, useStockKernels } from '../../src/trainer/kernels';
-import type { TensorInfo } from '../../src/trainer/kernels/rawData';
-import { winogradConv, winogradFilterGradient, winogradInputGradient, winogradTileFor } from '../../src/trainer/kernels/winograd';
-import { startWasmWithOurKernels } from '../helpers/wasmKernels';
+import { useOurKernels, useStockKernels } from '../src/index';
+import type { TensorInfo } from '../src/rawData';
+import { winogradConv, winogradFilterGradient, winogradInputGradient, winogradTileFor } from '../src/winograd';
+import { createRandom, startWasmWithOurKernels } from './testBackends';
 
 const TOLERANCE = 1e-4;
 type Explicit = [[number, number], [number, number], [number, number], [number, number]];

@@ -1,6 +1,8 @@
-// Every kernel Model Lens registers for training on the wasm and cpu backends (issue 6). The stock
-// kernels stay reachable: ours hand back the attributes they do not cover, and useStockKernels /
-// useOurKernels swap the whole set (the backends benchmark measures stock tfjs-wasm in-process).
+// Training kernels for TensorFlow.js's wasm and cpu backends: what stock tfjs-wasm lacks for training
+// (convolution and depthwise backprops, UnsortedSegmentSum) and what it runs slowly (transposed
+// matMuls, bias adds and sums, Relu's gradient, Adam's step). The stock kernels stay reachable: ours
+// hand back the attributes they do not cover, and useStockKernels / useOurKernels swap the whole set
+// (to measure stock tfjs-wasm side by side in one process).
 import { registerAdamUpdateKernel } from './adamUpdate';
 import { registerConvBackpropKernels } from './convBackprop';
 import { registerConv2DKernel } from './convForward';
@@ -13,7 +15,11 @@ import { registerSegmentSumKernel } from './segmentSum';
 import { registerTransposeKernel } from './transpose';
 import { registerTransposedMatMul } from './transposedMatMul';
 
+export { ADAM_UPDATE, type AdamUpdateAttrs } from './adamUpdate';
+export { RELU_GRAD } from './elementwise';
+export { FusedAdamOptimizer } from './fusedAdam';
 export { activeOverrides, useOurKernels, useStockKernels } from './registry';
+export { WINOGRAD_MIN_WORK } from './winograd';
 
 /**
  * Registers our training kernels on `backend` ('wasm' or 'cpu'; others are left alone). Idempotent.
@@ -26,7 +32,7 @@ export { activeOverrides, useOurKernels, useStockKernels } from './registry';
  *   vector; other adds stock), ModelLensReluGrad (Relu's gradient in one pass), ModelLensAdamUpdate
  *   (Adam's step for one variable in one pass; FusedAdamOptimizer).
  * - cpu: Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropFilter, UnsortedSegmentSum, MaxPoolGrad,
- *   Sum — where ours measured faster than the cpu backend's own (see each file).
+ *   Sum — where ours are faster than the cpu backend's own (see each file).
  */
 export function registerTrainingKernels(backend: string): void {
   if (backend !== 'wasm' && backend !== 'cpu') return;

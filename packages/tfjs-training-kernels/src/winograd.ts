@@ -1,18 +1,18 @@
 // 3×3, stride-1 convolutions on wasm as Winograd's minimal filtering F(m×m, 3×3) (Lavin & Gray,
 // "Fast Algorithms for Convolutional Neural Networks", 2015): an m×m block of outputs costs (m+2)²
 // multiplies per input and output channel instead of 9m² — F(4×4, 3×3) 36 instead of 144, F(2×2, 3×3)
-// 16 instead of 36. The tile transforms are SIMD loops on the heap (tileTransform in wasmSimd.ts).
+// 16 instead of 36. The tile transforms are SIMD loops on the heap (wasm/winogradTransforms.ts).
 //   forward   y  = Aᵀ [ (G g Gᵀ) ⊙ (Bᵀ d B) ] A            per tile, summed over input channels
 //   filter    dg = Gᵀ [ Σ_tiles (Bᵀ d B) ⊙ (A dy Aᵀ) ] G      per input and output channel
 //   input     dx = the forward pass of dy with the filter turned 180° and its channels swapped
 // Forward, the (m+2)² products per tile are (m+2)² GEMMs run by the backend's own XNNPACK BatchMatMul
 // (one batched call runs ~10× slower than separate plain ones); the filter gradient's sums run as our
-// register-blocked SIMD loop (XNNPACK would re-pack its big operand on every call). On the course CNN's
-// second layer (64×13×13×32 → 64) F(4×4) measured forward 4.2 vs XNNPACK's 8.0 ms, filter gradient
-// 6.0 vs 11.7 (our direct loop), input gradient 7.2 vs 8.9 (GEMM + col2im). The transforms add,
-// subtract and scale by small constants: errors against the cpu kernels stay ≤ 1e-5 relative
-// (test/unit/winograd.test.ts, test/unit/kernelsAgainstCpu.test.ts).
-import * as tf from '@tensorflow/tfjs';
+// register-blocked SIMD loop (XNNPACK would re-pack its big operand on every call). On a small CNN's
+// second layer F(4×4) beats XNNPACK's direct convolution forward, our direct filter-gradient loop and
+// the GEMM + col2im input gradient (npm run bench). The transforms add, subtract and scale by small
+// constants: errors against the cpu kernels stay ≤ 1e-5 relative (test/winograd.test.ts,
+// test/kernelsAgainstCpu.test.ts).
+import * as tf from '@tensorflow/tfjs-core';
 import type { TensorInfo, WasmHeap } from './rawData';
 import { stockKernel } from './registry';
 import { FILTER_TAPS, heapOffset, simdKernels, type WinogradTile } from './wasmSimd';
@@ -21,8 +21,7 @@ import { FILTER_TAPS, heapOffset, simdKernels, type WinogradTile } from './wasmS
 /**
  * Smallest convolution (output pixels × input channels × output channels) that goes to Winograd: below
  * it the GEMM calls' and the transforms' fixed costs lose to XNNPACK's direct convolution and to our
- * direct gradients (measured: 8×13×13×32 → 64, about this size, 0.88 vs 1.02 ms forward; a 3×7×9×16
- * → 20 convolution 0.33 vs 0.10 ms; 4×30×30×16 → 16, below it, filter gradient 1.11 vs 0.89 ms).
+ * direct gradients (around 8×13×13×32 → 64 the two break even).
  */
 export const WINOGRAD_MIN_WORK = 2 ** 21;
 
@@ -133,7 +132,7 @@ export function winogradFilterGradient(backendArg: unknown, x: TensorInfo, dy: T
     const dz = Array.from({ length: count }, () => scratch.alloc([tiles, co]));
     const zeroDy = scratch.alloc([co], true);
     simd[`winogradOutputGrad${m}`](...offsets(backend, dz), heapOffset(backend, dy), n, oh, ow, co * 4, t.th, t.tw, 0, 0, heapOffset(backend, zeroDy));
-    // dU[k] = V[k]ᵀ · dZ[k] as outer-product sums with the sums in registers (filterGrad in wasmSimd.ts,
+    // dU[k] = V[k]ᵀ · dZ[k] as outer-product sums with the sums in registers (filterGrad in wasm/convLoops.ts,
     // as the 1×1 filter gradient of a 1×T "image"): XNNPACK would re-pack the T×CO operand on every call,
     // which measured 3× slower than the products themselves (F(2×2): 15.1 ms of GEMMs vs 4.6 with
     // operands it had packed before).

@@ -16,9 +16,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { activeOverrides, WINOGRAD_MIN_WORK } from '@model-lens/tfjs-training-kernels';
 import type { BackendName, TrainerMessage } from '../../src/protocol/messages';
-import { activeOverrides } from '../../src/trainer/kernels';
-import { WINOGRAD_MIN_WORK } from '../../src/trainer/kernels/winograd';
 import { runTraining } from '../../src/trainer/trainingRun';
 import { startWasmWithOurKernels } from '../helpers/wasmKernels';
 

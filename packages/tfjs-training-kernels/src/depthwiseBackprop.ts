@@ -1,7 +1,7 @@
 // Depthwise convolution's backward kernels written with the forward depthwise convolution (XNNPACK on
 // wasm). Stock tfjs-wasm has neither DepthwiseConv2dNativeBackpropFilter nor …Input, so no model
 // with depthwiseConv2d or separableConv2d can train there.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { convInfo, dilateSpatial, filterGradientWindow, padOrCrop, pair, type Pad, type Rounding } from './geometry';
 import type { TensorInfo, WasmHeap } from './rawData';
 import { overrideKernel, runStock } from './registry';
@@ -9,9 +9,9 @@ import { DEPTHWISE_TAPS, heapOffset, simdKernels } from './wasmSimd';
 
 /**
  * The same filter gradient as direct SIMD loops on the wasm heap (depthwiseFilterGrad{T} in
- * wasmSimd.ts), 4 channels at a time. XNNPACK's depthwise convolution with an oh×ow "filter" (the
- * form below) is slow: for 32×56×56×64, 3×3, 174 ms, against 14 ms here (the forward pass: 14 ms);
- * 16×32×32×32 with 2 multipliers: 75 vs 3.2 ms. C % 4 = 0; null where it does not apply.
+ * wasm/convLoops.ts), 4 channels at a time. XNNPACK's depthwise convolution with an oh×ow "filter"
+ * (the form below) is an order of magnitude slower; this runs about as fast as the forward pass.
+ * C % 4 = 0; null where it does not apply.
  */
 export function simdDepthwiseFilterGradient(backend: unknown, x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: number[],
   strides: number | number[], pad: Pad, dilations: number | number[] = 1, rounding?: Rounding): TensorInfo | null {
@@ -126,8 +126,8 @@ export function registerDepthwiseBackpropKernels(backend: string): void {
       ? simdDepthwiseFilterGradient(args.backend, x, dy, attrs.filterShape!, attrs.strides, attrs.pad, attrs.dilations, attrs.dimRoundingMode) : null;
     return simd ?? depthwiseFilterGradient(x, dy, attrs.filterShape!, attrs.strides, attrs.pad, attrs.dilations, attrs.dimRoundingMode);
   });
-  // The cpu backend's own input gradient is faster than this form (8×28×28×16, M=2: 6.2 vs 21 ms);
-  // its filter gradient is not (308 vs 45 ms). Stock wasm has neither.
+  // The cpu backend's own input gradient is faster than this form; its filter gradient is not.
+  // Stock wasm has neither.
   if (backend === 'cpu') return;
   overrideKernel('DepthwiseConv2dNativeBackpropInput', backend, (stock) => (args) => {
     const attrs = args.attrs as unknown as DepthwiseAttrs;

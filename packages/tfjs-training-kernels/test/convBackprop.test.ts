@@ -1,8 +1,7 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { conv2dFilterGradient, conv2dInputGradient } from '../../src/trainer/kernels/convBackprop';
-import { initInspectionRuntime } from '../../src/model/tfRuntime';
+import { conv2dFilterGradient, conv2dInputGradient } from '../src/convBackprop';
 
 function maxRelError(a: tf.Tensor, b: tf.Tensor): number {
   const x = a.dataSync();
@@ -30,7 +29,10 @@ const CASES = [
   { n: 1, h: 4, w: 4, ci: 1, co: 1, k: 4, stride: 1, pad: 'valid' as const },
 ];
 
-before(() => initInspectionRuntime());
+before(async () => {
+  tf.env().set('PROD', true);
+  assert.ok(await tf.setBackend('cpu'));
+});
 
 describe('Conv2D backprop as forward convolutions', () => {
   for (const c of CASES) {

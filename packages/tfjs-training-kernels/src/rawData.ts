@@ -1,6 +1,6 @@
 // Direct access to tensor memory for kernels written as plain loops: the wasm backend keeps tensors
 // on its heap (typedArrayFromHeap / makeOutput), the cpu backend in typed arrays (data.get / makeTensorInfo).
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 type Values = Float32Array | Int32Array | Uint8Array;
 export type TensorInfo = { dataId: object; shape: number[]; dtype: tf.DataType };

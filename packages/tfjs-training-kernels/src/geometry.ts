@@ -1,6 +1,6 @@
 // Shared shape arithmetic for the convolution kernels: tfjs's own conv_util (so padding matches the
 // stock kernels exactly), padding that may be negative (a crop), and zero-dilation of a gradient.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 export type ExplicitPad = [[number, number], [number, number], [number, number], [number, number]];
 export type Pad = 'valid' | 'same' | number | ExplicitPad;

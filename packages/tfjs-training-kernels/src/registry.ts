@@ -1,7 +1,7 @@
 // One place that swaps tfjs kernels for ours and remembers the stock ones, so a kernel of ours can
 // hand unsupported attributes back to the stock kernel, and a benchmark can measure the stock
 // backend side by side in one process (useStockKernels / useOurKernels).
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 export type KernelConfig = NonNullable<ReturnType<typeof tf.getKernel>>;
 export type KernelFunc = KernelConfig['kernelFunc'];

@@ -1,13 +1,12 @@
-// Our training kernels (src/trainer/kernels) against the cpu backend's stock kernels: each case runs
+// Our training kernels against the cpu backend's stock kernels: each case runs
 // the kernel for real on the wasm backend (and on cpu, where we register it too) and compares with
 // the stock cpu result, relative error ≤ 1e-4 (max |ours − stock| / max |stock|).
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { createRandom } from '../../src/data/seededRandom';
-import { activeOverrides, useOurKernels, useStockKernels } from '../../src/trainer/kernels';
-import { takesOurTranspose } from '../../src/trainer/kernels/transpose';
-import { startWasmWithOurKernels } from '../helpers/wasmKernels';
+import { activeOverrides, useOurKernels, useStockKernels } from '../src/index';
+import { takesOurTranspose } from '../src/transpose';
+import { createRandom, startWasmWithOurKernels } from './testBackends';
 
 const TOLERANCE = 1e-4;
 

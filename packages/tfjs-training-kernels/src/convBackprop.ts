@@ -5,9 +5,8 @@
 //   channels; otherwise one forward convolution of transposed tensors (conv2dFilterGradient).
 // - Input gradient: on wasm, one GEMM (dy·Wᵀ) plus a SIMD col2im (simdInputGradient) when ci % 4 = 0;
 //   otherwise, for stride 1, a "full" forward convolution with the rotated filter. On cpu, stock.
-// The notes measured ≤ 1.7e-5 relative error for the forward-convolution forms against the cpu kernels;
-// test/unit/kernelsAgainstCpu.test.ts checks every form against them to 1e-4.
-import * as tf from '@tensorflow/tfjs';
+// test/kernelsAgainstCpu.test.ts checks every form against the cpu kernels to 1e-4 relative error.
+import * as tf from '@tensorflow/tfjs-core';
 import { convInfo, filterGradientWindow } from './geometry';
 import type { TensorInfo, WasmHeap } from './rawData';
 import { overrideKernel, runStock } from './registry';
@@ -54,10 +53,10 @@ export const SIMD_FILTER_MAX_CHANNELS = 64;
 
 /**
  * A convolution's filter gradient as direct SIMD loops on the wasm heap (filterGrad{T}x{V} in
- * wasmSimd.ts: T filter taps of one input channel per pass over dy). The forward-conv form below runs
- * XNNPACK's GEMM with only kh·kw·ci rows, re-reading dy (packed as a huge "filter") per row block:
- * for the course CNN's first layer (64×28×28×1 → 32) 6.3 ms against 1.2 ms here. Any filter size,
- * stride, padding and dilation; co % 4 = 0. Null where it does not apply.
+ * wasm/convLoops.ts: T filter taps of one input channel per pass over dy). The forward-conv form below
+ * runs XNNPACK's GEMM with only kh·kw·ci rows, re-reading dy (packed as a huge "filter") per row
+ * block, several times slower for a first layer with few input channels. Any filter size, stride,
+ * padding and dilation; co % 4 = 0. Null where it does not apply.
  */
 export function simdFilterGradient(backend: unknown, x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: number[],
   strides: number | number[], pad: Pad, dilations: number | number[] = 1): TensorInfo | null {
@@ -96,9 +95,9 @@ export function simdFilterGradient(backend: unknown, x: tf.Tensor4D, dy: tf.Tens
 
 /**
  * A convolution's input gradient as one GEMM and a scatter-add: cols = dy·Wᵀ ([N·oh·ow, co] ·
- * [co, kh·kw·ci], XNNPACK with the big operand streamed), then col2im (wasmSimd.ts) adds each
+ * [co, kh·kw·ci], XNNPACK with the big operand streamed), then col2im (wasm/convLoops.ts) adds each
  * column block into dx. Exactly the forward's multiply-adds; the "full" convolution below also
- * multiplies the zero border through (for the course CNN's second layer, 40% more FLOPs: 12.1 vs 10.4 ms).
+ * multiplies the zero border through (for a small feature map, a large share more).
  * Any stride and padding. Null where it does not apply (not wasm, ci % 4 ≠ 0).
  */
 export function simdInputGradient(backend: unknown, xShape: number[], dy: tf.Tensor4D, filter: tf.Tensor4D,
@@ -171,9 +170,8 @@ interface BackpropAttrs {
  * kernel for the cases our forms do not cover (NCHW, rounding modes, strided input gradients off wasm).
  */
 export function registerConvBackpropKernels(backend: string): void {
-  // On cpu only the filter gradient: the stock cpu input gradient beat the forward-conv form on every
-  // shape measured (64×13×13×32←64 3×3: 305 vs 695 ms; 16×28×28×1←32: 7.9 vs 74 ms), while the
-  // filter gradient is ~20× faster ours (16×28×28×1→32: 47 vs 947 ms).
+  // On cpu only the filter gradient: the stock cpu input gradient beats the forward-conv form, while
+  // its filter gradient is an order of magnitude slower than ours.
   const kernels = backend === 'cpu' ? ['Conv2DBackpropFilter'] as const : ['Conv2DBackpropFilter', 'Conv2DBackpropInput'] as const;
   for (const kernelName of kernels) {
     overrideKernel(kernelName, backend, (stock) => (args) => {

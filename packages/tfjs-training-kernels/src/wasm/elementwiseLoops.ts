@@ -1,0 +1,80 @@
+// The element-wise SIMD loops: Relu's gradient, a bias add and a bias gradient's sum over rows,
+// and Adam's step for one variable.
+import { type Bytes, F32, I32, V128, type WasmFunction, add, bitselect, f32x4Const, forLoop, geS, get, gt, i32, load, mul, ne, set, splat, store, sub, vadd, vdiv, vmul, vsqrt, when } from './instructions';
+
+/**
+ * reluGrad(dy, x, dx, bytes): dx = dy · step(x) per element, as tfjs's Relu gradient computes it
+ * (step = 1 where x > 0, NaN where x is NaN, else 0), in one pass instead of Step, Cast and Multiply.
+ * bytes is a multiple of 16; the caller does the last 0–3 elements.
+ */
+export function reluGrad(): WasmFunction {
+  const [dy, x, dx, bytes, i, v] = [0, 1, 2, 3, 4, 5];
+  const body = forLoop(i, get(bytes), 16, [
+    set(v, load(add(get(x), get(i)))),
+    store(add(get(dx), get(i)), vmul(load(add(get(dy), get(i))),
+      bitselect(f32x4Const(NaN), bitselect(f32x4Const(1), f32x4Const(0), gt(get(v), f32x4Const(0))), ne(get(v), get(v))))),
+  ]);
+  return { params: Array(4).fill(I32), locals: [I32, V128], body };
+}
+
+/** addRows(x, bias, out, rows, cb): out[r, ·] = x[r, ·] + bias[·] for rows of cb bytes (a multiple of 16): a bias add. */
+export function addRows(): WasmFunction {
+  const [x, bias, out, rows, cb, r, c, row] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const body = [
+    ...set(row, i32(0)),
+    ...forLoop(r, get(rows), 1, [
+      forLoop(c, get(cb), 16, [
+        store(add(add(get(out), get(row)), get(c)), vadd(load(add(add(get(x), get(row)), get(c))), load(add(get(bias), get(c))))),
+      ]),
+      set(row, add(get(row), get(cb))),
+    ]),
+  ];
+  return { params: Array(5).fill(I32), locals: Array(3).fill(I32), body };
+}
+
+/**
+ * sumRows(x, out, rows, cb, block): out[·] += Σ_r x[r, ·] over rows of cb bytes (a multiple of 16), in
+ * blocks of `block` rows summed apart and then added to out (bounds float32 rounding like a pairwise
+ * sum would); a bias gradient. out must be zeroed first.
+ */
+export function sumRows(): WasmFunction {
+  const [x, out, rows, cb, block, r0, end, c, r, p, acc] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const body = forLoop(r0, get(rows), get(block), [
+    set(end, add(get(r0), get(block))),
+    when(geS(get(end), get(rows)), [set(end, get(rows))]),
+    forLoop(c, get(cb), 16, [
+      set(acc, f32x4Const(0)),
+      set(p, add(add(get(x), mul(get(r0), get(cb))), get(c))),
+      forLoop(r, sub(get(end), get(r0)), 1, [
+        set(acc, vadd(get(acc), load(get(p)))),
+        set(p, add(get(p), get(cb))),
+      ]),
+      store(add(get(out), get(c)), vadd(load(add(get(out), get(c))), get(acc))),
+    ]),
+  ]);
+  return { params: Array(5).fill(I32), locals: [...Array(5).fill(I32), V128], body };
+}
+
+/**
+ * adamUpdate(value, m, v, g, newValue, newM, newV, bytes, beta1, oneMinusBeta1, beta2, oneMinusBeta2,
+ * c1, c2, epsilon, minusLr): tfjs's Adam step for one variable in one pass, with the same float32
+ * operations in the same order as tf.train.adam's eleven kernels:
+ *   m' = m·β1 + g·(1−β1); v' = v·β2 + g²·(1−β2); value' = (m'/c1) / (√(v'/c2) + ε) · (−lr) + value
+ * (c1, c2 = 1 − β1ᵗ, 1 − β2ᵗ). bytes is a multiple of 16; the caller does the last 0–3 elements.
+ */
+export function adamUpdate(): WasmFunction {
+  const [value, m, v, g, newValue, newM, newV, bytes] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const [b1, omb1, b2, omb2, c1, c2, eps, negLr] = [8, 9, 10, 11, 12, 13, 14, 15];
+  const [i, gv, mv, vv] = [16, 17, 18, 19];
+  const sp = (l: number): Bytes => splat(get(l));
+  const at = (base: number): Bytes => add(get(base), get(i));
+  const body = forLoop(i, get(bytes), 16, [
+    set(gv, load(at(g))),
+    set(mv, vadd(vmul(load(at(m)), sp(b1)), vmul(get(gv), sp(omb1)))),
+    set(vv, vadd(vmul(load(at(v)), sp(b2)), vmul(vmul(get(gv), get(gv)), sp(omb2)))),
+    store(at(newM), get(mv)),
+    store(at(newV), get(vv)),
+    store(at(newValue), vadd(vmul(vdiv(vdiv(get(mv), sp(c1)), vadd(vsqrt(vdiv(get(vv), sp(c2))), sp(eps))), sp(negLr)), load(at(value)))),
+  ]);
+  return { params: [...Array(8).fill(I32), ...Array(8).fill(F32)], locals: [I32, V128, V128, V128], body };
+}
