@@ -3,7 +3,8 @@
 // steps a second, and a frame or post per step costs the receiver a parse and an object each while
 // it shares its event loop (the extension host with every extension, the panel with its drawing).
 // Messages that change what the user sees at once go out immediately, after whatever was waiting,
-// so the order is kept. No vscode, no tfjs: used by src/trainer and src/host alike.
+// so the order is kept; the others at most once per interval, and as soon as it has passed.
+// No vscode, no tfjs: used by src/trainer and src/host alike.
 import type { TrainerMessage } from './messages';
 
 /** Sent at once: the backend, the model, an error or anomaly and the end of the run. */
@@ -12,6 +13,7 @@ export const URGENT_MESSAGE_TYPES: ReadonlySet<TrainerMessage['type']> = new Set
 export class MessageCoalescer {
   private pending: TrainerMessage[] = [];
   private timer: ReturnType<typeof setTimeout> | null = null;
+  private flushQueued = false;
   private lastSent = -Infinity;
   private written: Promise<void> = Promise.resolve();
 
@@ -24,13 +26,21 @@ export class MessageCoalescer {
   post(message: TrainerMessage): void {
     this.pending.push(message);
     if (URGENT_MESSAGE_TYPES.has(message.type)) { void this.flush(); return; }
-    // After a quiet spell the next batch goes at once; within the interval it waits for its end.
-    this.timer ??= setTimeout(() => void this.flush(), Math.max(0, this.lastSent + this.intervalMs - Date.now()));
+    if (this.timer || this.flushQueued) return;
+    const wait = this.lastSent + this.intervalMs - Date.now();
+    if (wait > 0) {
+      this.timer = setTimeout(() => void this.flush(), wait);
+    } else {
+      // The interval has passed: send once the code that posted is done (what it posts in the same
+      // turn goes along), before the event loop moves on — a trainer's next step would hold a timer back.
+      this.flushQueued = true;
+      queueMicrotask(() => { if (this.flushQueued) void this.flush(); });
+    }
   }
 
   /** Sends what is waiting; resolves once everything posted so far is written. */
   flush(): Promise<void> {
-    this.clearTimer();
+    this.cancelScheduled();
     if (this.pending.length > 0) {
       const batch = this.pending;
       this.pending = [];
@@ -42,12 +52,13 @@ export class MessageCoalescer {
 
   /** Drops what is waiting (a snapshot replaces it, or nobody is listening any more). */
   discard(): void {
-    this.clearTimer();
+    this.cancelScheduled();
     this.pending = [];
   }
 
-  private clearTimer(): void {
+  private cancelScheduled(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    this.flushQueued = false;
   }
 }

@@ -28,6 +28,20 @@ describe('MessageCoalescer', () => {
     assert.deepEqual(batches[0].map((m) => (m as { message: string }).message), ['m0', 'm1', 'm2', 'm3', 'm4']);
   });
 
+  it('sends what is posted after a quiet interval before the event loop moves on (a trainer\'s next step cannot hold it back)', async () => {
+    const { batches, deliver } = recorder();
+    const outbox = new MessageCoalescer(deliver, 10_000);
+    outbox.post(batch(1));
+    outbox.post(log('the same step\'s figures'));
+    assert.equal(batches.length, 0, 'not while the poster is still running');
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(batches.map((b) => b.length), [2]);
+    outbox.post(batch(2));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(batches.length, 1, 'within the interval the next batch waits for its end');
+    outbox.discard();
+  });
+
   it('coalesces a burst into at most one batch per interval, keeping every message in order', async () => {
     const { batches, deliver } = recorder();
     const outbox = new MessageCoalescer(deliver, 1000 / 20);
