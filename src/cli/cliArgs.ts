@@ -25,7 +25,8 @@ FILE is an experiment file (.ts/.js whose default export has model()) or, for su
 a tfjs/Keras model.json. RUN is a run folder's name, a unique prefix of one, or its path. Runs live in
 .model-lens/runs of the experiment's project (the nearest folder up with .model-lens/, package.json
 or .git); --dir names another folder of runs (train: where to keep this one, with --keep-runs N
-keeping only the last N runs of the file).`;
+keeping only the last N runs of the file). summary, graph and train take --build-timeout SECONDS
+(default 60): how long building the model (model(), loadModel, a model.json) may take.`;
 
 export const SEE_HELP = 'Run `model-lens --help` for the commands and options.';
 
@@ -53,6 +54,8 @@ export interface CliArgs {
   output?: string;
   tensorboard?: string;
   keepRuns?: number;
+  /** Seconds building the model may take (summary, graph, train). */
+  buildTimeout?: number;
 }
 
 /** Commands that need no FILE (runs lists by default). */
@@ -100,6 +103,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
         output: { type: 'string', short: 'o' },
         tensorboard: { type: 'string' },
         'keep-runs': { type: 'string' },
+        'build-timeout': { type: 'string' },
       },
     });
   } catch (e) {
@@ -137,5 +141,6 @@ export function parseCliArgs(argv: string[]): CliArgs {
     output: v.output,
     tensorboard: v.tensorboard,
     keepRuns: integerOption('keep-runs', v['keep-runs'], 1),
+    buildTimeout: numberOption('build-timeout', v['build-timeout']),
   };
 }

@@ -1,21 +1,35 @@
-import { buildModelGraph } from '../model/modelGraph';
-import { computeSummary } from '../model/modelSummary';
 import { formatSummary } from '../model/formatSummary';
-import { loadModelFile } from '../model/loadExperiment';
-import { initInspectionRuntime } from '../model/tfRuntime';
+import type { ModelMessage, TrainRequest } from '../protocol/messages';
 import type { CliArgs } from './cliArgs';
+import { runTrainerChild } from './trainerChild';
+import { errorLines } from './trainingPrinter';
 
-/** `model-lens summary|graph FILE`: the model's layer summary (torchinfo) or its graph (JSON). */
+/** The graph's default depth in the CLI (torchview's default). */
+const GRAPH_DEPTH = 3;
+
+/**
+ * `model-lens summary|graph FILE`: the model built in the trainer process (under the build timeout),
+ * printed as torchinfo's table or JSON, or as the graph's JSON.
+ */
 export async function inspectCommand(args: CliArgs): Promise<number> {
-  await initInspectionRuntime();
-  const loaded = await loadModelFile(args.target);
-  const batchSize = args.batch ?? loaded.settings.training?.batchSize ?? 1;
-  if (args.command === 'summary') {
-    const summary = computeSummary(loaded.model, { batchSize, depth: args.depth, locate: loaded.locate });
-    process.stdout.write(args.json ? `${JSON.stringify(summary, null, 2)}\n` : `${formatSummary(summary)}\n`);
-  } else {
-    const graph = buildModelGraph(loaded.model, { depth: args.depth ?? 3, batchSize: args.batch ?? null, locate: loaded.locate });
-    process.stdout.write(`${JSON.stringify(graph, null, args.json ? 2 : 0)}\n`);
-  }
+  const graph = args.command === 'graph';
+  const request: TrainRequest = {
+    file: args.target, inspect: true, backend: args.backend, batchSize: args.batch,
+    depth: args.depth ?? (graph ? GRAPH_DEPTH : undefined),
+  };
+  let model: ModelMessage | null = null;
+  const done = await runTrainerChild(request, {
+    buildTimeoutSec: args.buildTimeout,
+    onInterrupt: 'kill',
+    onMessage: (m) => {
+      if (m.type === 'model') model = m;
+      else if (m.type === 'error') process.stderr.write(errorLines(m));
+      else if (m.type === 'log') process.stderr.write(`${m.level === 'warn' ? 'warning: ' : ''}${m.message}\n`);
+    },
+  });
+  const built = model as ModelMessage | null;
+  if (done.reason !== 'inspected' || !built) return 1;
+  if (graph) process.stdout.write(`${JSON.stringify(built.graph, null, args.json ? 2 : 0)}\n`);
+  else process.stdout.write(args.json ? `${JSON.stringify(built.summary, null, 2)}\n` : `${formatSummary(built.summary)}\n`);
   return 0;
 }

@@ -1,40 +1,27 @@
 import { formatSummary } from '../model/formatSummary';
 import type { EvaluationMessage, TrainerMessage, TrainRequest } from '../protocol/messages';
-import { runTraining, type RunControl } from '../trainer/trainingRun';
 import type { CliArgs } from './cliArgs';
 import { writeHtmlReport } from './htmlReport';
 import { recordRun } from './runRecording';
-import { epochLine, finalReport, progressLine } from './trainingPrinter';
+import { runTrainerChild } from './trainerChild';
+import { epochLine, errorLines, finalReport, progressLine } from './trainingPrinter';
 
-/** `model-lens train`: the trainer in this process, printing for people or (--json) one message a line. */
+/** `model-lens train`: the trainer in a child process, printing for people or (--json) one message a line. */
 export async function trainCommand(args: CliArgs): Promise<number> {
   const request: TrainRequest = {
     file: args.target, epochs: args.epochs, batchSize: args.batchSize, limit: args.limit, testLimit: args.testLimit,
     backend: args.backend, gradientEvery: args.gradientEvery, save: args.save,
     ...(args.saveOnStop ? { saveOnStop: true } : {}),
   };
-  const control: RunControl = { stopRequested: false };
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts++;
-    control.stopRequested = true;
-    if (interrupts > 1) process.exit(130);
-    process.stderr.write('\nStopping after this step (Ctrl-C again to quit now)…\n');
-  };
-  process.on('SIGINT', onSigint);
   const printer = recordRun(args, request, args.json ? jsonPrinter() : humanPrinter());
   const recorded: TrainerMessage[] = [];
   const print = args.report ? (m: TrainerMessage) => { recorded.push(m); printer(m); } : printer;
-  try {
-    const done = await runTraining(request, print, control);
-    if (args.report) {
-      writeHtmlReport(args.report, args.target, recorded);
-      process.stderr.write(`Report written to ${args.report}\n`);
-    }
-    return done.reason === 'completed' || done.reason === 'stopped' ? 0 : 1;
-  } finally {
-    process.off('SIGINT', onSigint);
+  const done = await runTrainerChild(request, { buildTimeoutSec: args.buildTimeout, onMessage: print, onInterrupt: 'stop' });
+  if (args.report) {
+    writeHtmlReport(args.report, args.target, recorded);
+    process.stderr.write(`Report written to ${args.report}\n`);
   }
+  return done.reason === 'completed' || done.reason === 'stopped' ? 0 : 1;
 }
 
 function jsonPrinter(): (m: TrainerMessage) => void {
@@ -94,7 +81,7 @@ function humanPrinter(): (m: TrainerMessage) => void {
         break;
       case 'error':
         drawProgress(true);
-        process.stderr.write(`model-lens: error: ${m.location ? `${m.location.file}:${m.location.line}:${m.location.column}: ` : ''}${m.message}${m.hint ? `\n  ${m.hint}` : ''}\n`);
+        process.stderr.write(errorLines(m));
         break;
       case 'done':
         if (m.reason === 'stopped') drawProgress(true);

@@ -1,6 +1,6 @@
 // Human output of `model-lens train`: a tqdm-style bar per epoch (on stderr, like tqdm), the
 // course's epoch lines, and the closing report.
-import type { BatchMessage, DoneMessage, EpochEndMessage, EvaluationMessage } from '../protocol/messages';
+import type { BatchMessage, DoneMessage, EpochEndMessage, ErrorMessage, EvaluationMessage } from '../protocol/messages';
 
 const BAR_WIDTH = 10;
 
@@ -44,4 +44,10 @@ export function finalReport(done: Pick<DoneMessage, 'reason' | 'steps' | 'elapse
     });
   }
   return lines.join('\n');
+}
+
+/** `model-lens: error: file:line:col: message` and the hint on the next line, as compilers print them. */
+export function errorLines(m: ErrorMessage): string {
+  const where = m.location ? `${m.location.file}:${m.location.line}:${m.location.column}: ` : '';
+  return `model-lens: error: ${where}${m.message}${m.hint ? `\n  ${m.hint}` : ''}\n`;
 }

@@ -61,7 +61,6 @@ export function registerCommands(context: vscode.ExtensionContext): void {
   const statusBar = new TrainingStatusBar();
   const diagnostics = new ExperimentDiagnostics();
   const recognizer = new ExperimentRecognizer();
-  const inspecting = new Map<string, Promise<void>>();
 
   /** The editor's text of `file` when it has unsaved changes: what an inspection reads instead of the disk. */
   const unsavedText = (file: string): string | undefined =>
@@ -69,13 +68,9 @@ export function registerCommands(context: vscode.ExtensionContext): void {
 
   /** Graph and summary of a file without training (hovers, Show Model Graph, Problems on save). */
   const inspect = (file: string): Promise<void> => {
-    const pending = inspecting.get(file);
-    if (pending) return pending;
-    const session = registry.start({ file, inspect: true, backend: 'cpu', sourceText: unsavedText(file) });
-    diagnostics.watch(session);
-    const done = new Promise<void>((resolve) => session.once('end', () => resolve())).finally(() => inspecting.delete(file));
-    inspecting.set(file, done);
-    return done;
+    const inspection = registry.inspect(file, unsavedText(file));
+    if (inspection.started) diagnostics.watch(inspection.session);
+    return inspection.ended;
   };
 
   async function train(uri?: vscode.Uri): Promise<void> {

@@ -20,7 +20,7 @@ export const PANEL_VIEW_TYPE = 'modelLens.panel';
 export class ModelLensPanel implements vscode.Disposable {
   private static current: ModelLensPanel | null = null;
   private session: RunSession | null = null;
-  private outbox: MessageCoalescer | null = null;
+  private outbox: MessageCoalescer<TrainerMessage> | null = null;
   private detach: (() => void) | null = null;
   private readonly disposables: vscode.Disposable[] = [];
   private ready = false;
@@ -82,7 +82,7 @@ export class ModelLensPanel implements vscode.Disposable {
     this.detach?.();
     this.session = session;
     this.panel.title = `Model Lens — ${path.basename(session.file)}`;
-    const outbox = new MessageCoalescer((messages) => this.post({ type: 'messages', runId: session.id, messages }),
+    const outbox = new MessageCoalescer<TrainerMessage>((messages) => this.post({ type: 'messages', runId: session.id, messages }),
       1000 / Math.max(1, readSettings().maxUpdatesPerSecond));
     this.outbox = outbox;
     const onMessage = (m: TrainerMessage) => { if (this.ready) outbox.post(m); };

@@ -1,17 +1,25 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { TrainRequest } from '../protocol/messages';
+import { FileInspections, type Inspection } from './fileInspections';
 import { ResponsivenessProbe } from './responsivenessProbe';
 import { RunSession } from './runSession';
+import { readSettings } from './settings';
 
 /**
- * The runs of this window: one at a time per file, the latest one shown in the panel. Training and
- * inspection both run in a forked trainer; the host only relays and remembers.
+ * The runs of this window: one training at a time per file, the latest one shown in the panel, and
+ * inspections (graph and summary without training) apart from them. Both run in a forked trainer;
+ * the host only relays and remembers.
  */
 export class RunRegistry implements vscode.Disposable {
   private readonly byFile = new Map<string, RunSession>();
-  private readonly inspections = new Map<string, RunSession>();
+  private readonly inspections = new FileInspections((file, sourceText) => {
+    const session = this.launch({ file, inspect: true, backend: readSettings().backend, sourceText });
+    this.lastInspection = session;
+    return session;
+  });
   private current: RunSession | null = null;
+  private lastInspection: RunSession | null = null;
   private readonly changed = new vscode.EventEmitter<RunSession>();
   /** Fires when a run starts or its current run changes. */
   readonly onDidStart = this.changed.event;
@@ -22,8 +30,9 @@ export class RunRegistry implements vscode.Disposable {
     this.output.appendLine(`[host] ${line}`);
   }
 
+  /** The latest training run (what the panel, its restore and Export Run show); the latest inspection only when nothing trained yet. */
   get latest(): RunSession | null {
-    return this.current;
+    return this.current ?? this.lastInspection;
   }
 
   runFor(file: string): RunSession | undefined {
@@ -31,14 +40,14 @@ export class RunRegistry implements vscode.Disposable {
   }
 
   inspectionFor(file: string): RunSession | undefined {
-    return this.inspections.get(file);
+    return this.inspections.latest(file);
   }
 
   /** A running training of `file`, else the newest session (training or inspection) that knows its model. */
   modelSessionFor(file: string): RunSession | undefined {
     const training = this.byFile.get(file);
     if (training?.running && training.state.model) return training;
-    const sessions = [this.byFile.get(file), this.inspections.get(file)].filter((s): s is RunSession => Boolean(s))
+    const sessions = [this.byFile.get(file), this.inspections.latest(file)].filter((s): s is RunSession => Boolean(s))
       .sort((a, b) => b.startedAt - a.startedAt);
     return sessions.find((s) => s.state.model) ?? sessions[0];
   }
@@ -47,16 +56,30 @@ export class RunRegistry implements vscode.Disposable {
     return path.join(this.context.extensionPath, 'dist', 'trainer.js');
   }
 
+  /** Trains `request.file`. */
   start(request: TrainRequest): RunSession {
+    const session = this.launch(request);
+    this.byFile.set(request.file, session);
+    this.current = session;
+    return session;
+  }
+
+  /**
+   * Graph and summary of `file` (or of the editor's unsaved `sourceText`) without training, on the
+   * training backend: shared while the text is unchanged, else the older inspection is killed.
+   */
+  inspect(file: string, sourceText?: string): Inspection {
+    return this.inspections.request(file, sourceText);
+  }
+
+  private launch(request: TrainRequest): RunSession {
     const session = new RunSession({
       trainerPath: this.trainerPath(),
       request,
       env: { ELECTRON_RUN_AS_NODE: '1' },
+      buildTimeoutSec: readSettings().buildTimeoutSeconds,
       log: (line) => this.output.appendLine(line),
     });
-    if (request.inspect) this.inspections.get(request.file)?.dispose();
-    (request.inspect ? this.inspections : this.byFile).set(request.file, session);
-    this.current = session;
     session.on('message', (m) => {
       if (m.type === 'log') this.output.appendLine(`[trainer] ${m.message}`);
       if (m.type === 'ready') this.output.appendLine(`[trainer] backend ${m.backend}: ${m.reason}`);
@@ -89,7 +112,8 @@ export class RunRegistry implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const s of [...this.byFile.values(), ...this.inspections.values()]) s.dispose();
+    for (const s of this.byFile.values()) s.dispose();
+    this.inspections.dispose();
     this.changed.dispose();
   }
 }

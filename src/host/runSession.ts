@@ -1,13 +1,12 @@
-// One training run as the extension host sees it: the forked trainer process, every message it sent
-// (checked), and the state folded from them. No `vscode` import: tested on its own in plain Node.
+// One training run as the extension host sees it: the forked trainer process (src/trainerProcess),
+// every message it sent (checked), and the state folded from them. No `vscode` import: tested on its
+// own in plain Node.
 // Batch messages (most of a run: one per step) are kept only as the state's columns, not as objects:
 // a fast model trained for an hour sends ~10⁶ of them.
-import { fork, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { getPriority, setPriority } from 'node:os';
-import { checkTrainerFrame } from '../protocol/messageChecks';
+import { TrainerProcess } from '../trainerProcess/trainerProcess';
 import { timeHostWork } from './responsivenessProbe';
-import type { DoneMessage, ErrorMessage, TrainerMessage, TrainRequest } from '../protocol/messages';
+import type { DoneMessage, TrainerMessage, TrainRequest } from '../protocol/messages';
 import { applyMessage, batchMessageAt, BATCH_COLUMNS, emptyRunState, type BatchSeries, type RunState } from '../protocol/runState';
 
 export interface RunSessionOptions {
@@ -17,6 +16,8 @@ export interface RunSessionOptions {
   env?: NodeJS.ProcessEnv;
   /** How long Stop waits for the trainer to finish its step before killing it. */
   stopGraceMs?: number;
+  /** How long building the model may take (default 60 s). */
+  buildTimeoutSec?: number;
   log?: (line: string) => void;
   /** The trainer's scheduling niceness (POSIX 0–19; mapped to a priority class on Windows). */
   niceness?: number;
@@ -40,59 +41,47 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
   /** The messages other than batches, in order, and how many batches came before each. */
   private readonly events: TrainerMessage[] = [];
   private readonly batchesBefore: number[] = [];
-  private child: ChildProcess | null = null;
-  private ended = false;
-  private stopTimer: NodeJS.Timeout | null = null;
-  private stderrTail = '';
+  private readonly trainer: TrainerProcess;
 
-  constructor(private readonly options: RunSessionOptions) {
+  constructor(options: RunSessionOptions) {
     super();
     this.file = options.request.file;
+    this.trainer = new TrainerProcess({
+      trainerPath: options.trainerPath,
+      request: options.request,
+      env: options.env,
+      stopGraceMs: options.stopGraceMs,
+      buildTimeoutSec: options.buildTimeoutSec,
+      buildTimeoutSetting: 'the modelLens.buildTimeoutSeconds setting',
+      crashHint: 'Check the "Model Lens" output for the trainer\'s log, then run again.',
+      // Training takes a whole core for as long as it runs: below normal priority, so VS Code's UI and
+      // extension host (and the panel drawing the run) come first when the cores are busy.
+      niceness: options.niceness ?? TRAINER_NICENESS,
+      onOutput: (_stream, text) => options.log?.(text.trimEnd()),
+      log: options.log,
+      measure: timeHostWork,
+    });
+    this.trainer.on('message', (m) => this.push(m));
   }
 
+  /** Until the run's `done`. */
   get running(): boolean {
-    return !this.ended;
+    return this.trainer.running;
+  }
+
+  /** Until the trainer process has exited. */
+  get alive(): boolean {
+    return this.trainer.alive;
   }
 
   get pid(): number | undefined {
-    return this.child?.pid;
+    return this.trainer.pid;
   }
 
   start(): void {
     // fork() returns once the child has exec'd: 11–37 ms in code-server's extension host on a busy
     // machine (the child must get a core first). Booked for the responsiveness probe's report.
-    const child = timeHostWork('trainer fork', () => fork(this.options.trainerPath, [], {
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      env: { ...process.env, ...this.options.env },
-    }));
-    this.child = child;
-    // Training takes a whole core for as long as it runs: below normal priority, so VS Code's UI and
-    // extension host (and the panel drawing the run) come first when the cores are busy.
-    if (child.pid !== undefined) {
-      try {
-        const niceness = this.options.niceness ?? TRAINER_NICENESS;
-        if (getPriority(child.pid) < niceness) setPriority(child.pid, niceness); // never raise it
-      } catch {
-        // Not permitted here (some containers): the trainer runs at normal priority.
-      }
-    }
-    child.stdout?.on('data', (d: Buffer) => this.options.log?.(d.toString().trimEnd()));
-    child.stderr?.on('data', (d: Buffer) => {
-      const text = d.toString();
-      this.stderrTail = (this.stderrTail + text).slice(-2000);
-      this.options.log?.(text.trimEnd());
-    });
-    child.on('message', (raw) => this.receive(raw));
-    child.on('error', (e) => this.fail(`the trainer process could not run: ${e.message}`));
-    child.on('exit', (code, signal) => {
-      if (this.stopTimer) clearTimeout(this.stopTimer);
-      if (!this.ended) {
-        const why = signal ? `was killed (${signal})` : `exited with code ${code}`;
-        const tail = this.stderrTail.trim().split('\n').slice(-3).join(' | ');
-        this.fail(`the trainer process ${why} before finishing${tail ? `: ${tail}` : ''}`);
-      }
-    });
-    child.send({ type: 'start', request: this.options.request });
+    timeHostWork('trainer fork', () => this.trainer.start());
   }
 
   /** Every message of the run so far, in the order it came (batches rebuilt from the state's columns). */
@@ -115,57 +104,21 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
 
   /** Asks the trainer to stop after its current step; kills it if it does not within the grace time. */
   stop(): void {
-    if (this.ended || !this.child) return;
-    if (this.child.connected) this.child.send({ type: 'stop' });
-    this.stopTimer ??= setTimeout(() => {
-      if (!this.ended) {
-        this.child?.kill('SIGKILL');
-        this.synthesizeDone('stopped');
-      }
-    }, this.options.stopGraceMs ?? 5000);
+    this.trainer.stop();
   }
 
-  /** Kills the trainer at once (window closing, extension deactivating). */
+  /** Kills the trainer at once (window closing, extension deactivating, a newer inspection). */
   dispose(): void {
-    if (this.child && this.child.exitCode === null) this.child.kill('SIGKILL');
-    if (!this.ended) this.synthesizeDone('stopped');
-  }
-
-  private receive(raw: unknown): void {
-    timeHostWork('trainer frames', () => {
-      const { messages, errors } = checkTrainerFrame(raw);
-      for (const error of errors) this.options.log?.(`Model Lens: ignored a message from the trainer: ${error}`);
-      for (const m of messages) this.push(m);
-    });
+    this.trainer.kill();
   }
 
   private push(m: TrainerMessage): void {
-    if (this.ended) return;
     if (m.type !== 'batch') {
       this.events.push(m);
       this.batchesBefore.push(this.state.batches.step.length);
     }
     applyMessage(this.state, m);
     this.emit('message', m);
-    if (m.type === 'done') {
-      this.ended = true;
-      this.emit('end', m);
-    }
-  }
-
-  private fail(message: string): void {
-    if (this.ended) return;
-    const error: ErrorMessage = { type: 'error', message, location: null, hint: 'Check the "Model Lens" output for the trainer\'s log, then run again.' };
-    this.push(error);
-    this.synthesizeDone('error');
-  }
-
-  private synthesizeDone(reason: DoneMessage['reason']): void {
-    if (this.ended) return;
-    const last = this.state.batches.elapsedSec;
-    this.push({
-      type: 'done', stopped: reason === 'stopped', reason, steps: this.state.batches.step.length,
-      elapsedSec: last.length ? last[last.length - 1] : 0, savedTo: null,
-    });
+    if (m.type === 'done') this.emit('end', m);
   }
 }

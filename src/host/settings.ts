@@ -6,16 +6,20 @@ export interface ModelLensSettings {
   gradientEvery: number | undefined;
   datasetFolder: string | undefined;
   maxUpdatesPerSecond: number;
+  /** How long building the model (model(), loadModel, a model.json) may take, in seconds. */
+  buildTimeoutSeconds: number;
 }
 
 export function readSettings(): ModelLensSettings {
   const c = vscode.workspace.getConfiguration('modelLens');
   const every = c.get<number>('gradientSamplingInterval', 0);
   const folder = c.get<string>('datasetFolder', '').trim();
+  const timeout = Number(c.get<number>('buildTimeoutSeconds', 60));
   return {
     backend: c.get<BackendName | 'auto'>('backend', 'auto'),
     gradientEvery: every > 0 ? Math.floor(every) : undefined,
     datasetFolder: folder || undefined,
     maxUpdatesPerSecond: Math.min(60, Math.max(1, c.get<number>('maxUiUpdatesPerSecond', 20))),
+    buildTimeoutSeconds: Number.isFinite(timeout) && timeout >= 1 ? timeout : 60,
   };
 }

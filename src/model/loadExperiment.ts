@@ -5,7 +5,9 @@ import * as tf from '@tensorflow/tfjs';
 import type { Experiment } from '../api';
 import { checkExperiment } from '../protocol/experimentSchema';
 import type { ExperimentSettings } from '../protocol/experimentSpec';
+import type { BuildStep } from '../protocol/messages';
 import type { SourceLocation } from '../protocol/modelInfo';
+import { findExperimentExport, locateSetting, parseSource } from '../source';
 import { bundleExperiment, PROVIDED_MODULES } from './bundleExperiment';
 import { CallSiteRecorder, layerSiteOf } from './callSiteRecorder';
 import { loadModelJson } from './modelJson';
@@ -67,12 +69,16 @@ function firstLine(message: string): string {
 const ALLOCATION_FAILED = /Invalid typed array length|Array buffer allocation failed|memory access out of bounds|Cannot enlarge memory|out of memory/i;
 const TOO_LARGE_HINT = 'The model is too large for memory: make the layer smaller (fewer units or filters, or a smaller input to it).';
 
-/** Evaluates an experiment file and calls its `model()`, recording each layer's call site. */
 export interface LoadOptions {
   /** Runs after the file is evaluated and before model() (the trainer seeds Math.random here). */
   beforeModel?: (settings: ExperimentSettings) => void;
   /** The entry file's text when it differs from the disk (an editor's unsaved changes). */
   sourceText?: string;
+  /**
+   * Awaited before each step of the user's code that builds the model (the file's top-level code,
+   * model(), a model.json) and once it is built (null): the trainer tells its parent, which times it.
+   */
+  announce?: (running: BuildStep | null, location: SourceLocation | null) => Promise<void>;
 }
 
 /** What a module exports as its experiment: `export default` / `exports.default`, or (CommonJS) `module.exports` itself. */
@@ -83,6 +89,22 @@ function exportedExperiment(exports: unknown): unknown {
   return e.__esModule ? undefined : exports; // an ES module without a default export has none
 }
 
+/** Where the experiment's `model` key is written, read from the file's syntax tree (the file's start if not found). */
+export function modelLocation(file: string, sourceText?: string): SourceLocation {
+  try {
+    const { tree } = parseSource(sourceText ?? fs.readFileSync(file, 'utf8'), file);
+    const experiment = findExperimentExport(tree);
+    if (experiment) {
+      const { line, column } = locateSetting(tree, experiment, ['model']);
+      return { file, line, column };
+    }
+  } catch {
+    // unreadable now: the file's start stands in
+  }
+  return { file, line: 1, column: 1 };
+}
+
+/** Evaluates an experiment file and calls its `model()`, recording each layer's call site. */
 export async function loadExperiment(file: string, options: LoadOptions = {}): Promise<LoadedModel> {
   const abs = path.resolve(file);
   if (!fs.existsSync(abs)) throw new UserError(`${file}: no such file.`, null, 'Check the path of the experiment file.');
@@ -102,6 +124,7 @@ export async function loadExperiment(file: string, options: LoadOptions = {}): P
     return ownRequire(id);
   }) as NodeJS.Require;
 
+  await options.announce?.('file', { file: abs, line: 1, column: 1 });
   try {
     mod._compile(code, abs);
   } catch (e) {
@@ -123,6 +146,7 @@ export async function loadExperiment(file: string, options: LoadOptions = {}): P
   const { model: _model, ...settings } = experiment;
   options.beforeModel?.(settings as ExperimentSettings);
   let model: unknown;
+  await options.announce?.('model', modelLocation(abs, options.sourceText));
   try {
     model = await experiment.model();
   } catch (e) {
@@ -135,6 +159,7 @@ export async function loadExperiment(file: string, options: LoadOptions = {}): P
   }
   const built = model as tf.LayersModel;
   buildKeepingFreezes(built, built.weights as unknown as WeightLike[]);
+  await options.announce?.(null, null);
   return { model: built, locate: (o) => recorder.locate(o), settings: settings as ExperimentSettings, file: abs };
 }
 
@@ -148,7 +173,9 @@ function describe(v: unknown): string {
 export async function loadModelFile(file: string, options: LoadOptions = {}): Promise<LoadedModel> {
   if (file.toLowerCase().endsWith('.json')) {
     const abs = path.resolve(file);
+    await options.announce?.('modelJson', { file: abs, line: 1, column: 1 });
     const model = await loadModelJson(abs, false);
+    await options.announce?.(null, null);
     return { model, locate: () => null, settings: {}, file: abs };
   }
   return loadExperiment(file, options);

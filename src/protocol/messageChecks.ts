@@ -3,7 +3,7 @@
 // per field of T, so a message type or a field without its check does not compile.
 import { SCHEDULE_TYPES } from './experimentSchema';
 import type { ScheduleSpec } from './experimentSpec';
-import { MAX_PLANNED_LR_POINTS, type PlannedLr, type TrainerCommand, type TrainerMessage, type TrainRequest } from './messages';
+import { MAX_PLANNED_LR_POINTS, type PlannedLr, type TrainerCommand, type TrainerMessage, type TrainerProcessMessage, type TrainRequest } from './messages';
 import type { ModelGraph, Shape, SourceLocation } from './modelInfo';
 import {
   arrayOf, boolean, either, finite, integer, literal, nullable, objectOf, optional, recordOf, refine, string, taggedUnion,
@@ -106,22 +106,28 @@ export const TRAINER_MESSAGE_CHECKS: TaggedFields<TrainerMessage> = {
 
 export const checkTrainerMessage: (value: unknown) => Checked<TrainerMessage> = taggedUnion<TrainerMessage>('trainer message', TRAINER_MESSAGE_CHECKS);
 
+/** What only the trainer's parent reads (BuildMessage), besides the run's messages. */
+const checkTrainerProcessMessage = taggedUnion<TrainerProcessMessage>('trainer message', {
+  ...TRAINER_MESSAGE_CHECKS,
+  build: { running: nullable(literal('file', 'model', 'modelJson')), location: nullable(location) },
+});
+
 /** Most messages one IPC frame may carry (the trainer coalesces ~50 ms of them: messageCoalescer.ts). */
 export const MAX_FRAME_MESSAGES = 10_000;
 
 /** One IPC frame from the trainer: a lone message as itself, several as an array, in order. */
-export function trainerFrame(messages: TrainerMessage[]): TrainerMessage | TrainerMessage[] {
+export function trainerFrame<M extends TrainerProcessMessage>(messages: M[]): M | M[] {
   return messages.length === 1 ? messages[0] : messages;
 }
 
 /** The messages of one IPC frame from the trainer: the valid ones, and why the others are not. */
-export function checkTrainerFrame(value: unknown): { messages: TrainerMessage[]; errors: string[] } {
+export function checkTrainerFrame(value: unknown): { messages: TrainerProcessMessage[]; errors: string[] } {
   const items = Array.isArray(value) ? value : [value];
   if (items.length > MAX_FRAME_MESSAGES) return { messages: [], errors: [`a frame of ${items.length} messages (at most ${MAX_FRAME_MESSAGES})`] };
-  const messages: TrainerMessage[] = [];
+  const messages: TrainerProcessMessage[] = [];
   const errors: string[] = [];
   for (const item of items) {
-    const checked = checkTrainerMessage(item);
+    const checked = checkTrainerProcessMessage(item);
     if (checked.ok) messages.push(checked.value);
     else errors.push(checked.error);
   }
@@ -129,6 +135,7 @@ export function checkTrainerFrame(value: unknown): { messages: TrainerMessage[];
 }
 
 const positive = refine(integer, (v, p) => (v >= 1 ? null : `${p} must be ≥ 1`));
+const nonNegative = refine(integer, (v, p) => (v >= 0 ? null : `${p} must be ≥ 0`));
 
 export const TRAINER_COMMAND_CHECKS: TaggedFields<TrainerCommand> = {
   start: {
@@ -137,6 +144,7 @@ export const TRAINER_COMMAND_CHECKS: TaggedFields<TrainerCommand> = {
       testLimit: optional(positive), backend: optional(literal('auto', 'tensorflow', 'wasm', 'cpu')), save: optional(string),
       saveOnStop: optional(boolean),
       gradientEvery: optional(positive), datasetFolder: optional(string), inspect: optional(boolean), sourceText: optional(string),
+      depth: optional(nonNegative),
     }),
   },
   stop: {},

@@ -5,13 +5,13 @@
 // Messages that change what the user sees at once go out immediately, after whatever was waiting,
 // so the order is kept; the others at most once per interval, and as soon as it has passed.
 // No vscode, no tfjs: used by src/trainer and src/host alike.
-import type { TrainerMessage } from './messages';
+import type { TrainerProcessMessage } from './messages';
 
 /** Sent at once: the backend, the model, an error or anomaly and the end of the run. */
-export const URGENT_MESSAGE_TYPES: ReadonlySet<TrainerMessage['type']> = new Set(['ready', 'model', 'error', 'anomaly', 'done']);
+export const URGENT_MESSAGE_TYPES: ReadonlySet<TrainerProcessMessage['type']> = new Set(['ready', 'model', 'error', 'anomaly', 'done', 'build']);
 
-export class MessageCoalescer {
-  private pending: TrainerMessage[] = [];
+export class MessageCoalescer<M extends TrainerProcessMessage = TrainerProcessMessage> {
+  private pending: M[] = [];
   private timer: ReturnType<typeof setTimeout> | null = null;
   private flushQueued = false;
   private lastSent = -Infinity;
@@ -21,9 +21,9 @@ export class MessageCoalescer {
    * `deliver` sends one batch of messages, in order (it may return a promise that resolves once the
    * batch is written); batches go out at most once per `intervalMs`, urgent ones aside.
    */
-  constructor(private readonly deliver: (messages: TrainerMessage[]) => void | Promise<void>, private readonly intervalMs: number) {}
+  constructor(private readonly deliver: (messages: M[]) => void | Promise<void>, private readonly intervalMs: number) {}
 
-  post(message: TrainerMessage): void {
+  post(message: M): void {
     this.pending.push(message);
     if (URGENT_MESSAGE_TYPES.has(message.type)) { void this.flush(); return; }
     if (this.timer || this.flushQueued) return;

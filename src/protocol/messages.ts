@@ -189,6 +189,24 @@ export type TrainerMessage =
   | ReadyMessage | ModelMessage | EpochStartMessage | BatchMessage | GradientsMessage | EpochEndMessage
   | EvaluationMessage | SamplesMessage | AnomalyMessage | LogMessage | ErrorMessage | DoneMessage;
 
+/**
+ * Trainer → the process that forked it, never relayed to a run's listeners: the user's code that
+ * builds the model starts or has ended. Sent (and written) before that code runs, so the parent can
+ * time it even when it blocks the trainer's event loop (src/trainerProcess).
+ */
+export interface BuildMessage {
+  type: 'build';
+  /** What runs now: the experiment file's top-level code, its model(), a model.json; null once built. */
+  running: BuildStep | null;
+  /** Where it is written (model()'s key in the experiment), null when not known or once built. */
+  location: SourceLocation | null;
+}
+
+export type BuildStep = 'file' | 'model' | 'modelJson';
+
+/** What one IPC frame from the trainer may carry. */
+export type TrainerProcessMessage = TrainerMessage | BuildMessage;
+
 export interface TrainRequest {
   file: string;
   epochs?: number;
@@ -205,6 +223,8 @@ export interface TrainRequest {
   inspect?: boolean;
   /** The experiment file's text as the editor holds it (unsaved changes), read instead of the disk. */
   sourceText?: string;
+  /** Inspection: rows and nested models listed down to this depth (torchinfo's and torchview's `depth`). */
+  depth?: number;
 }
 
 export type TrainerCommand = { type: 'start'; request: TrainRequest } | { type: 'stop' };

@@ -1,22 +1,30 @@
 import type { LoadedModel } from '../model/loadExperiment';
+import { computeSummary } from '../model/modelSummary';
+import type { TrainRequest } from '../protocol/messages';
 import type { BackendChoice } from './backendChoice';
 import { freezeLayers } from './freezeLayers';
 import { DEFAULT_GRADIENT_EVERY } from './gradientStats';
 import { modelMessage, readyMessage, type Emit } from './runMessages';
 
-/** Graph and summary of the experiment's model, without data or training (hovers, Show Model Graph). */
-export function emitInspection(loaded: LoadedModel, choice: BackendChoice, emit: Emit): void {
+/**
+ * Graph and summary of an experiment's model or a model.json, without data or training (CLI summary
+ * and graph, hovers, Show Model Graph): rows and nesting down to `request.depth`; the summary at
+ * `request.batchSize`, else the experiment's, else 1; the graph at `request.batchSize` only.
+ */
+export function emitInspection(loaded: LoadedModel, choice: BackendChoice, emit: Emit, request: Pick<TrainRequest, 'batchSize' | 'depth'> = {}): void {
   const { model, settings } = loaded;
   if (settings.freeze?.length) freezeLayers(model, settings.freeze);
   const training = settings.training ?? {};
+  const batchSize = request.batchSize ?? training.batchSize ?? 1;
   emit(readyMessage(choice));
   emit(modelMessage(loaded, {
     name: settings.data?.dataset ?? 'none', source: 'not loaded (inspection)', trainCount: 0, testCount: 0,
     inputShape: model.inputs[0]?.shape.slice(1).map((d) => d ?? 0) ?? [], numClasses: 0, classNames: [],
   }, {
-    epochs: training.epochs ?? 1, batchSize: training.batchSize ?? 1, stepsPerEpoch: 0, totalSteps: 0,
+    epochs: training.epochs ?? 1, batchSize, stepsPerEpoch: 0, totalSteps: 0,
     gradientEvery: typeof training.gradientEvery === 'number' ? training.gradientEvery : DEFAULT_GRADIENT_EVERY,
     histogramEvery: 0, optimizer: training.optimizer?.type ?? 'sgd', loss: training.loss ?? '', seed: training.seed ?? 0,
     schedule: training.schedule ?? null, plannedLr: null,
-  }));
+  }, computeSummary(model, { batchSize, depth: request.depth, locate: loaded.locate }),
+  { depth: request.depth, batchSize: request.batchSize ?? null }));
 }

@@ -1,26 +1,38 @@
-// dist/trainer.js: the training child process. The host forks it with IPC, sends `start` and maybe
-// `stop`; it answers with protocol messages and exits when the run is done. A crash or an
-// out-of-memory here never takes the extension host down.
+// dist/trainer.js: the training child process. Its parent (src/trainerProcess: the extension host or
+// the CLI) forks it with IPC, sends `start` and maybe `stop`; it answers with protocol messages and
+// exits when the run is done. A crash or an out-of-memory here never takes its parent down; its parent
+// ends it when the user's code hangs, and it ends itself when its parent dies.
 import { MessageCoalescer } from '../protocol/messageCoalescer';
 import { checkTrainerCommand, trainerFrame } from '../protocol/messageChecks';
-import type { TrainerMessage } from '../protocol/messages';
+import type { TrainerMessage, TrainerProcessMessage } from '../protocol/messages';
+import { watchParent } from './parentWatchdog';
 import { runTraining, type RunControl } from './trainingRun';
 
-const control: RunControl = { stopRequested: false };
+// Ctrl-C in a terminal reaches the whole process group, this process too: the parent decides what it
+// means (stop after the step, or kill), so the signal alone must not end the run.
+process.on('SIGINT', () => undefined);
+watchParent();
+
 let running = false;
 
-function sendFrame(frame: TrainerMessage | TrainerMessage[]): Promise<void> {
+function sendFrame(frame: TrainerProcessMessage | TrainerProcessMessage[]): Promise<void> {
   return new Promise((resolve) => {
     if (!process.send || !process.connected) return resolve();
     process.send(frame, undefined, {}, () => resolve());
   });
 }
-/** The messages go to the host as one IPC frame per interval (the urgent ones at once). */
+/** The messages go to the parent as one IPC frame per interval (the urgent ones at once). */
 const FRAME_INTERVAL_MS = 50;
-const outbox = new MessageCoalescer((messages) => sendFrame(trainerFrame(messages)), FRAME_INTERVAL_MS);
-const send = (message: TrainerMessage): Promise<void> => {
+const outbox = new MessageCoalescer<TrainerProcessMessage>((messages) => sendFrame(trainerFrame(messages)), FRAME_INTERVAL_MS);
+const send = (message: TrainerProcessMessage): Promise<void> => {
   outbox.post(message);
   return outbox.flush();
+};
+
+const control: RunControl = {
+  stopRequested: false,
+  // Written before the user's code runs: if it blocks this event loop, the parent still times it.
+  onBuild: (step, location) => send({ type: 'build', running: step, location }),
 };
 
 process.on('message', (raw: unknown) => {
@@ -39,7 +51,7 @@ process.on('message', (raw: unknown) => {
     return;
   }
   running = true;
-  void runTraining(command.request, (m) => outbox.post(m), control).then(async (done) => {
+  void runTraining(command.request, (m: TrainerMessage) => outbox.post(m), control).then(async (done) => {
     await outbox.flush();
     process.exit(done.reason === 'completed' || done.reason === 'stopped' || done.reason === 'inspected' ? 0 : 1);
   });

@@ -1,7 +1,7 @@
 // What every run announces first (`ready`, `model`), and the clock of its `elapsedSec` figures.
 import * as tf from '@tensorflow/tfjs';
 import type { LoadedModel } from '../model/loadExperiment';
-import { buildModelGraph } from '../model/modelGraph';
+import { buildModelGraph, type GraphOptions } from '../model/modelGraph';
 import { computeSummary } from '../model/modelSummary';
 import type { DatasetInfo, ModelMessage, ReadyMessage, TrainerMessage, TrainingPlan } from '../protocol/messages';
 import type { ModelSummary, SourceLocation } from '../protocol/modelInfo';
@@ -22,9 +22,10 @@ export function readyMessage(choice: BackendChoice): ReadyMessage {
 
 /** Graph, summary (at the plan's batch size) and call sites of the loaded model, with its data and plan. */
 export function modelMessage(loaded: LoadedModel, dataset: DatasetInfo, plan: TrainingPlan,
-  summary: ModelSummary = computeSummary(loaded.model, { batchSize: plan.batchSize, locate: loaded.locate })): ModelMessage {
+  summary: ModelSummary = computeSummary(loaded.model, { batchSize: plan.batchSize, locate: loaded.locate }),
+  graphOptions: Omit<GraphOptions, 'locate'> = {}): ModelMessage {
   const { model, settings } = loaded;
-  const graph = buildModelGraph(model, { locate: loaded.locate });
+  const graph = buildModelGraph(model, { ...graphOptions, locate: loaded.locate });
   const callSites: Record<string, SourceLocation> = {};
   for (const n of graph.nodes) if (n.source) callSites[n.name] = n.source;
   return { type: 'model', name: settings.name ?? model.name, file: loaded.file, graph, summary, callSites, dataset, plan };

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { loadDataset, type LoadedDataset } from '../data/dataset';
 import { createRandom } from '../data/seededRandom';
-import { loadExperiment, type LoadedModel } from '../model/loadExperiment';
+import { loadExperiment, loadModelFile, type LoadedModel, type LoadOptions } from '../model/loadExperiment';
 import { memoryLimits } from '../model/memoryLimits';
 import { computeSummary } from '../model/modelSummary';
 import { checkSaveFolder } from '../model/saveModelFiles';
@@ -46,21 +46,24 @@ export interface RunPlan {
 
 /**
  * Chooses the backend, loads the experiment and its data, checks they fit, builds optimizer and
- * schedule, dry-runs one step and emits `ready` and `model`. An inspection stops after the model.
+ * schedule, dry-runs one step and emits `ready` and `model`. An inspection (of an experiment or a
+ * model.json) stops after the model. `announce` is awaited before each step of the user's code that
+ * builds the model, and once it is built.
  */
-export async function planRun(request: TrainRequest, emit: Emit): Promise<RunPlan | 'inspected'> {
+export async function planRun(request: TrainRequest, emit: Emit, announce?: LoadOptions['announce']): Promise<RunPlan | 'inspected'> {
   const started = now();
+  if (request.inspect) {
+    const choice = await startBackend(request);
+    emitInspection(await loadModelFile(request.file, { announce, sourceText: request.sourceText }), choice, emit, request);
+    return 'inspected';
+  }
   if (request.file.toLowerCase().endsWith('.json')) {
     throw new UserError(`${request.file}: training needs an experiment file (.ts/.js), not a model.json.`, null,
       'Write an experiment whose model() calls loadModel("./model.json") and adds what to train.');
   }
   const choice = await startBackend(request);
-  const { loaded, seed } = await loadSeeded(request.file, request.sourceText);
+  const { loaded, seed } = await loadSeeded(request.file, request.sourceText, announce);
   const { model, settings } = loaded;
-  if (request.inspect) {
-    emitInspection(loaded, choice, emit);
-    return 'inspected';
-  }
   const training = settings.training ?? {};
   const save = saveTarget(request, loaded.file, training);
   const data = loadTrainingData(request, loaded, seed);
@@ -99,10 +102,11 @@ async function startBackend(request: TrainRequest): Promise<BackendChoice> {
 }
 
 /** Evaluates the experiment with Math.random seeded from `training.seed` (or a fresh seed) before model(). */
-async function loadSeeded(file: string, sourceText?: string): Promise<{ loaded: LoadedModel; seed: number }> {
+async function loadSeeded(file: string, sourceText: string | undefined, announce: LoadOptions['announce']): Promise<{ loaded: LoadedModel; seed: number }> {
   let seed = 0;
   const loaded = await loadExperiment(file, {
     sourceText,
+    announce,
     beforeModel: (settings: ExperimentSettings) => {
       const given = settings.training?.seed;
       seed = typeof given === 'number' && Number.isFinite(given) ? given : Math.floor(Math.random() * 2 ** 31);

@@ -3,6 +3,7 @@
 import * as path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { createRandom, permutation } from '../data/seededRandom';
+import type { LoadOptions } from '../model/loadExperiment';
 import { saveModelFiles } from '../model/saveModelFiles';
 import { locateSettingInFile } from '../model/settingLocation';
 import { UserError } from '../model/userError';
@@ -20,6 +21,8 @@ export interface RunControl {
   /** In-process observers (tests, benchmarks): the model once built, and each step as it ends. */
   onModel?: (model: tf.LayersModel) => void;
   onStep?: (step: number) => void;
+  /** Awaited before the user's code that builds the model runs, and once it is built (the forked trainer tells its parent). */
+  onBuild?: LoadOptions['announce'];
 }
 
 const yieldToEvents = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -34,7 +37,7 @@ export async function runTraining(request: TrainRequest, emit: Emit, control: Ru
     return message;
   };
   try {
-    const run = await planRun(request, emit);
+    const run = await planRun(request, emit, control.onBuild);
     if (run === 'inspected') return done('inspected');
     control.onModel?.(run.loaded.model);
     const { epochs, stepsPerEpoch, batchSize } = run.plan;

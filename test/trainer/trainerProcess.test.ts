@@ -1,11 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { BatchMessage, DoneMessage, GradientsMessage, TrainerMessage } from '../../src/protocol/messages';
-import { fixture, example } from '../helpers/fixtures';
+import * as fs from 'node:fs';
+import { example, fixture, lineOf } from '../helpers/fixtures';
 import { startTrainer } from '../helpers/trainerProcess';
 
 const of = <T extends TrainerMessage['type']>(ms: TrainerMessage[], type: T) =>
   ms.filter((m): m is Extract<TrainerMessage, { type: T }> => m.type === type);
+
+const lineText = (file: string, needle: string) => fs.readFileSync(file, 'utf8').split('\n')[lineOf(file, needle) - 1];
 
 /** The message types in order, runs of the same type collapsed ("batch…"). */
 function sequence(ms: TrainerMessage[]): string[] {
@@ -87,6 +90,18 @@ describe('the forked trainer on the course MLP (limited data)', async () => {
   });
 });
 
+describe('the build announcements to the parent', async () => {
+  const file = fixture('train/frozen-spiral.ts');
+  const run = startTrainer({ file, inspect: true, backend: 'cpu' });
+  await run.exited;
+
+  it('announce the file, then model() at its line, then the end of the build', () => {
+    assert.deepEqual(run.builds.map((b) => b.running), ['file', 'model', null]);
+    assert.deepEqual(run.builds[1].location, { file, line: lineOf(file, 'model:'), column: lineText(file, 'model:').indexOf('model:') + 1 });
+    assert.deepEqual(run.messages.map((m) => m.type), ['ready', 'model', 'done']);
+  });
+});
+
 describe('a layer with trainable: false', async () => {
   const run = startTrainer({ file: fixture('train/frozen-spiral.ts'), backend: 'cpu' });
   await run.exited;
@@ -135,6 +150,24 @@ describe('Stop during an epoch', async () => {
     assert.ok(done.steps <= third.step + 1, `stopped at step ${done.steps}`);
     assert.equal(code, 0);
     assert.equal(run.child.exitCode, 0);
+  });
+});
+
+describe('Ctrl-C reaching the trainer (a terminal signals the whole process group)', async () => {
+  const run = startTrainer({ file: example('mnist-mlp.ts'), epochs: 1, backend: 'cpu', testLimit: 100 });
+  const second = (await run.waitFor((m) => m.type === 'batch' && m.step === 2)) as BatchMessage;
+  run.child.kill('SIGINT');
+  const afterSignal = await Promise.race([
+    run.waitFor((m) => m.type === 'batch' && m.step === second.step + 3).then(() => 'trained on'),
+    run.exited.then(() => 'exited'),
+  ]);
+  if (afterSignal === 'trained on') run.child.send({ type: 'stop' });
+  const code = await run.exited;
+
+  it('does not end the run by itself: its parent decides (here: stop, after SIGINT)', () => {
+    assert.equal(afterSignal, 'trained on');
+    assert.equal(of(run.messages, 'done')[0]?.reason, 'stopped');
+    assert.equal(code, 0);
   });
 });
 

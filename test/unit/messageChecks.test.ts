@@ -109,6 +109,11 @@ describe('trainer command checks', () => {
     assert.equal(checkTrainerCommand({ type: 'stop' }).ok, true);
   });
 
+  it('accept an inspection request with a depth and a batch size, and reject a negative depth', () => {
+    assert.equal(checkTrainerCommand({ type: 'start', request: { file: '/a.ts', inspect: true, depth: 0, batchSize: 4 } }).ok, true);
+    assert.match(JSON.stringify(checkTrainerCommand({ type: 'start', request: { file: '/a.ts', inspect: true, depth: -1 } })), /depth must be ≥ 0/);
+  });
+
   it('reject a start with a bad epoch count or backend', () => {
     assert.match(JSON.stringify(checkTrainerCommand({ type: 'start', request: { file: '/a.ts', epochs: 0 } })), /epochs must be ≥ 1/);
     assert.match(JSON.stringify(checkTrainerCommand({ type: 'start', request: { file: '/a.ts', backend: 'gpu' } })), /backend must be one of/);

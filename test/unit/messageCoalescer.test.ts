@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MessageCoalescer } from '../../src/protocol/messageCoalescer';
-import { checkTrainerFrame, MAX_FRAME_MESSAGES, trainerFrame } from '../../src/protocol/messageChecks';
+import { checkTrainerFrame, checkTrainerMessage, MAX_FRAME_MESSAGES, trainerFrame } from '../../src/protocol/messageChecks';
 import type { TrainerMessage } from '../../src/protocol/messages';
 
 const log = (message: string): TrainerMessage => ({ type: 'log', level: 'info', message });
@@ -113,6 +113,15 @@ describe('trainer IPC frames', () => {
   });
   it('takes a single message as a frame of one', () => {
     assert.deepEqual(checkTrainerFrame(log('x')).messages.map((m) => m.type), ['log']);
+  });
+  it('passes the build announcements the trainer makes for its parent, checked, and never as run messages', () => {
+    const start = { type: 'build', running: 'model', location: { file: '/x.ts', line: 4, column: 3 } };
+    const built = { type: 'build', running: null, location: null };
+    assert.deepEqual(checkTrainerFrame([start, built]).messages, [start, built]);
+    const bad = checkTrainerFrame({ type: 'build', running: 'training', location: null });
+    assert.equal(bad.messages.length, 0);
+    assert.match(bad.errors[0], /running must be one of "file", "model", "modelJson"/);
+    assert.equal(checkTrainerMessage(start).ok, false, 'not a message of the run (the panel never gets one)');
   });
   it('refuses a frame over the limit', () => {
     const frame = checkTrainerFrame(Array.from({ length: MAX_FRAME_MESSAGES + 1 }, () => log('x')));
