@@ -6,7 +6,7 @@ import type { DoneMessage, TrainerMessage, TrainRequest } from '../protocol/mess
 import { TrainerProcess } from '../trainerProcess/trainerProcess';
 
 /** How long Ctrl-C waits for the step to end before killing the trainer: the command ends within 2 s. */
-export const CTRL_C_GRACE_MS = 1500;
+export const CTRL_C_GRACE_MS = 1000;
 
 export interface TrainerChildOptions {
   buildTimeoutSec?: number;

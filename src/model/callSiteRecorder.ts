@@ -50,7 +50,9 @@ export class CallSiteRecorder {
     for (const key of Object.keys(tf)) wrapped[key] = (tf as unknown as Record<string, unknown>)[key];
     const layers: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(tf.layers)) {
-      layers[key] = typeof value === 'function' ? this.recording(value as AnyFn) : value;
+      // Factories (dense, conv2d…) are recorded; classes (Layer, for custom layers) stay subclassable.
+      const isClass = key[0] === key[0].toUpperCase();
+      layers[key] = typeof value === 'function' && !isClass ? this.recording(value as AnyFn) : value;
     }
     wrapped.layers = layers;
     for (const key of TOP_LEVEL_FACTORIES) {

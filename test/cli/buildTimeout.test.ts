@@ -111,14 +111,31 @@ describe('Ctrl-C during model-lens train', () => {
     assert.equal(await eventually(() => !isRunning(pid), 5000), true, `trainer ${pid} still running`);
   });
 
-  it('quits at once on a second Ctrl-C (exit 130)', async () => {
+  it('ends a run whose training step never ends: the trainer is killed soon after the first Ctrl-C', async () => {
     const pids = pidFile();
-    const cli = startCli(['train', fixture('hang/model-loops.ts'), '--backend', 'cpu', '--build-timeout', '600'], { MODEL_LENS_TEST_PID_FILE: pids });
+    const cli = startCli(['train', fixture('hang/endless-step.ts'), '--backend', 'cpu'], { MODEL_LENS_TEST_PID_FILE: pids });
     leftovers.push(cli.child.pid);
-    assert.ok(await eventually(() => readPid(pids) !== undefined, HANG_LIMIT_MS * 2), `model() never ran: ${cli.stderr()}`);
+    assert.ok(await eventually(() => readPid(pids) !== undefined, HANG_LIMIT_MS * 2), `no step ran: ${cli.stderr()}`);
     const pid = readPid(pids)!;
     leftovers.push(pid);
     cli.ctrlC();
+    const result = await exitWithin(cli);
+    assert.equal(result, 0, `exit ${result}; ${cli.stderr()}`);
+    assert.match(cli.stderr(), /Stopping after this step/);
+    assert.match(cli.stdout(), /Stopped after 0 steps\./);
+    assert.equal(await eventually(() => !isRunning(pid), 5000), true, `trainer ${pid} still running`);
+  });
+
+  it('quits at once on a second Ctrl-C (exit 130)', async () => {
+    const pids = pidFile();
+    const cli = startCli(['train', fixture('hang/endless-step.ts'), '--backend', 'cpu'], { MODEL_LENS_TEST_PID_FILE: pids });
+    leftovers.push(cli.child.pid);
+    assert.ok(await eventually(() => readPid(pids) !== undefined, HANG_LIMIT_MS * 2), `no step ran: ${cli.stderr()}`);
+    const pid = readPid(pids)!;
+    leftovers.push(pid);
+    cli.ctrlC();
+    // The second Ctrl-C once the first has been taken (signals sent at once would merge into one).
+    assert.ok(await eventually(() => /Stopping after this step/.test(cli.stderr()), HANG_LIMIT_MS, 5), 'the first Ctrl-C was not taken');
     cli.ctrlC();
     assert.equal(await exitWithin(cli), 130);
     assert.equal(await eventually(() => !isRunning(pid), 5000), true, `trainer ${pid} still running`);
