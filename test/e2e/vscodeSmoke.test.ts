@@ -33,6 +33,22 @@ const SCRIPT = [
   '',
 ].join('\n');
 
+/** An experiment whose model() loops until LOOP is set to false (one line to edit in the editor). */
+const LOOPING = `import * as tf from '@tensorflow/tfjs';
+
+const LOOP = true;
+
+export default {
+  model: () => {
+    while (LOOP) { /* never returns */ }
+    return tf.sequential({ layers: [tf.layers.dense({ units: 3, inputShape: [2], name: 'only' })] });
+  },
+};
+`;
+const loopingLine = (needle: string) => LOOPING.split('\n').findIndex((l) => l.includes(needle)) + 1;
+/** Short, so the test waits little for a model() that never returns; still ample for the course MLP. */
+const BUILD_TIMEOUT_SECONDS = 5;
+
 /** Text of the "Model Lens" output channel, from VS Code's log files. */
 function outputLog(s: VsCodeSession): string {
   const logs = s.logFiles();
@@ -56,7 +72,8 @@ describe('Model Lens in a real VS Code (code-server)', { timeout: 600_000 }, () 
       assert.ok(fs.existsSync(VSIX), `${VSIX} is missing: run \`npm run package\` first`);
       vscode = await startVsCode({
         vsix: VSIX,
-        workspaceFiles: { 'mnist-mlp.ts': EXPERIMENT, 'typo.ts': TYPO, 'train-script.ts': SCRIPT },
+        workspaceFiles: { 'mnist-mlp.ts': EXPERIMENT, 'typo.ts': TYPO, 'train-script.ts': SCRIPT, 'looping.ts': LOOPING },
+        settings: { 'modelLens.buildTimeoutSeconds': BUILD_TIMEOUT_SECONDS },
       });
     } catch (e) {
       startError = e;
@@ -260,5 +277,38 @@ describe('Model Lens in a real VS Code (code-server)', { timeout: 600_000 }, () 
       return seen.some((x) => /'epoch' does not exist in type 'TrainingSpec'/.test(x) && new RegExp(`at line ${line}\\b`).test(x)) ? true : undefined;
     }, { timeoutMs: 60_000, details: () => seen.join('\n') });
     await s.screenshot('typo');
+  });
+
+  step('a model() that never returns shows in Problems at its line, and the fixed file\'s next save is inspected', 'hang', async (s) => {
+    const { page } = s;
+    // Earlier steps left editors in two groups (and the panel): start from one editor.
+    await runCommand(page, 'View: Close All Editor Groups');
+    await openFile(page, 'looping.ts');
+    await revealLine(page, loopingLine('const LOOP'));
+    await page.keyboard.press('End');
+    await page.keyboard.type(' // saved');
+    await page.keyboard.press('Control+S');
+    const timedOut = (r: string) => /model\(\) did not return within \d+ s/.test(r);
+    const rows = await waitFor('the build timeout in Problems', async () => {
+      const r = await problems(page, '**/looping.ts');
+      return r.some(timedOut) ? r : undefined;
+    }, { timeoutMs: 120_000 });
+    const mine = rows.find(timedOut)!;
+    assert.match(mine, new RegExp(`within ${BUILD_TIMEOUT_SECONDS} s`));
+    assert.match(mine, new RegExp(`at line ${loopingLine('model:')}\\b`), mine);
+    assert.match(mine, /modelLens\.buildTimeoutSeconds/);
+    await s.screenshot('build-timeout');
+
+    await openFile(page, 'looping.ts');
+    await revealLine(page, loopingLine('const LOOP'));
+    await page.keyboard.press('Home');
+    await page.keyboard.press('Shift+End');
+    await page.keyboard.type('const LOOP = false;');
+    await page.keyboard.press('Control+S');
+    await waitFor('the Problems entry to clear once the fixed file is inspected', async () => {
+      const r = await problems(page, '**/looping.ts');
+      return r.some(timedOut) ? undefined : true;
+    }, { timeoutMs: 120_000, details: () => fs.readFileSync(path.join(s.workspace, 'looping.ts'), 'utf8') });
+    assert.match(fs.readFileSync(path.join(s.workspace, 'looping.ts'), 'utf8'), /const LOOP = false;/);
   });
 });
