@@ -13,10 +13,18 @@ export async function trainCommand(args: CliArgs): Promise<number> {
     backend: args.backend, gradientEvery: args.gradientEvery, save: args.save,
     ...(args.saveOnStop ? { saveOnStop: true } : {}),
   };
-  const printer = recordRun(args, request, args.json ? jsonPrinter() : humanPrinter());
+  const show = args.json ? jsonPrinter() : humanPrinter();
+  const recordAndShow = recordRun(args, request, show);
   const recorded: TrainerMessage[] = [];
-  const print = args.report ? (m: TrainerMessage) => { recorded.push(m); printer(m); } : printer;
-  const done = await runTrainerChild(request, { buildTimeoutSec: args.buildTimeout, onMessage: print, onInterrupt: 'stop' });
+  const done = await runTrainerChild(request, {
+    buildTimeoutSec: args.buildTimeout,
+    onInterrupt: 'stop',
+    onMessage: (m, source) => {
+      if (args.report) recorded.push(m);
+      // A trainer that died leaves its run unfinished (recorded as interrupted); why is only printed.
+      (source === 'crash' ? show : recordAndShow)(m);
+    },
+  });
   if (args.report) {
     writeHtmlReport(args.report, args.target, recorded);
     process.stderr.write(`Report written to ${args.report}\n`);

@@ -3,14 +3,14 @@
 // trainer to stop after its step (killed if it has not ended soon after), the second kills it at once.
 import * as path from 'node:path';
 import type { DoneMessage, TrainerMessage, TrainRequest } from '../protocol/messages';
-import { TrainerProcess } from '../trainerProcess/trainerProcess';
+import { TrainerProcess, type MessageSource } from '../trainerProcess/trainerProcess';
 
 /** How long Ctrl-C waits for the step to end before killing the trainer: the command ends within 2 s. */
 export const CTRL_C_GRACE_MS = 1000;
 
 export interface TrainerChildOptions {
   buildTimeoutSec?: number;
-  onMessage: (m: TrainerMessage) => void;
+  onMessage: (m: TrainerMessage, source: MessageSource) => void;
   /** Ctrl-C: 'stop' asks the trainer to stop after its step (a second Ctrl-C kills it); 'kill' kills it at once. */
   onInterrupt: 'stop' | 'kill';
 }
@@ -31,6 +31,7 @@ export function runTrainerChild(request: TrainRequest, options: TrainerChildOpti
   const onSigint = () => {
     interrupts++;
     if (options.onInterrupt === 'kill' || interrupts > 1) {
+      trainer.removeAllListeners('message'); // quits: the run ends unfinished, not as stopped
       trainer.kill();
       process.exit(130);
     }
@@ -40,9 +41,9 @@ export function runTrainerChild(request: TrainRequest, options: TrainerChildOpti
   process.on('SIGINT', onSigint);
   return new Promise<DoneMessage>((resolve) => {
     let done: DoneMessage | null = null;
-    trainer.on('message', (m) => {
+    trainer.on('message', (m, source) => {
       if (m.type === 'done') done = m;
-      options.onMessage(m);
+      options.onMessage(m, source);
     });
     trainer.on('exit', () => {
       process.off('SIGINT', onSigint);

@@ -44,9 +44,15 @@ export interface TrainerProcessOptions {
   measure?: (label: string, work: () => void) => void;
 }
 
+/**
+ * Who wrote a message: the trainer, or this class for it, because the trainer crashed, its build
+ * timed out, or Stop (or kill) ended it.
+ */
+export type MessageSource = 'trainer' | 'crash' | 'timeout' | 'stop';
+
 export interface TrainerProcessEvents {
   /** Every checked message of the run; the last one is its `done`. */
-  message: [TrainerMessage];
+  message: [TrainerMessage, MessageSource];
   /** The process is gone (its run's `done` came before). */
   exit: [];
 }
@@ -142,7 +148,7 @@ export class TrainerProcess extends EventEmitter<TrainerProcessEvents> {
   kill(): void {
     this.stopping = true;
     this.killProcess();
-    this.finish('stopped');
+    this.finish('stopped', 'stop');
   }
 
   private command(command: TrainerCommand): void {
@@ -165,7 +171,7 @@ export class TrainerProcess extends EventEmitter<TrainerProcessEvents> {
     for (const m of messages) {
       if (this.ended) return;
       if (m.type === 'build') this.onBuild(m);
-      else this.pass(m);
+      else this.pass(m, 'trainer');
     }
   }
 
@@ -179,12 +185,12 @@ export class TrainerProcess extends EventEmitter<TrainerProcessEvents> {
     this.buildTimer = setTimeout(() => {
       if (this.ended) return;
       this.killProcess();
-      this.pass(buildTimeoutError(step, m.location, seconds, this.options.buildTimeoutSetting));
-      this.finish('error');
+      this.pass(buildTimeoutError(step, m.location, seconds, this.options.buildTimeoutSetting), 'timeout');
+      this.finish('error', 'timeout');
     }, seconds * 1000);
   }
 
-  private pass(m: TrainerMessage): void {
+  private pass(m: TrainerMessage, source: MessageSource): void {
     if (this.ended) return;
     if (m.type === 'batch') {
       this.steps = m.step;
@@ -196,14 +202,14 @@ export class TrainerProcess extends EventEmitter<TrainerProcessEvents> {
       // It exits on its own after `done`; if the user's code keeps it alive, it is not left running.
       if (!this.gone) this.exitTimer = setTimeout(() => this.killProcess(), EXIT_AFTER_DONE_MS);
     }
-    this.emit('message', m);
+    this.emit('message', m, source);
   }
 
   private exited(code: number | null, signal: NodeJS.Signals | null): void {
     this.gone = true;
     if (this.exitTimer) clearTimeout(this.exitTimer);
     if (!this.ended) {
-      if (this.stopping) this.finish('stopped');
+      if (this.stopping) this.finish('stopped', 'stop');
       else {
         const why = signal ? `was killed (${signal})` : `exited with code ${code}`;
         const tail = this.stderrTail.trim().split('\n').slice(-3).join(' | ');
@@ -220,14 +226,14 @@ export class TrainerProcess extends EventEmitter<TrainerProcessEvents> {
     if (this.ended) return;
     this.killProcess();
     const error: ErrorMessage = { type: 'error', message, location: null, hint: this.options.crashHint ?? null };
-    this.pass(error);
-    this.finish('error');
+    this.pass(error, 'crash');
+    this.finish('error', 'crash');
   }
 
   /** Ends the run (once): a `done` made here when the trainer could not send its own. */
-  private finish(reason: DoneMessage['reason']): void {
+  private finish(reason: DoneMessage['reason'], source: MessageSource): void {
     if (this.ended) return;
-    this.pass({ type: 'done', stopped: reason === 'stopped', reason, steps: this.steps, elapsedSec: this.elapsedSec, savedTo: null });
+    this.pass({ type: 'done', stopped: reason === 'stopped', reason, steps: this.steps, elapsedSec: this.elapsedSec, savedTo: null }, source);
   }
 
   private clearTimers(): void {
