@@ -13,7 +13,7 @@ import { exportRun } from './runExport';
 import { newExperiment, openExample } from './experimentTemplates';
 import { freezeInEditor } from './freezeInEditor';
 import { sourceTools } from './sourceTools';
-
+import { codeLensWhenEnabled, EditorContextKeys, hoverWhenEnabled } from './editorFeatures';
 
 /** Experiment files are code: Train, Graph and Summary run them only in a trusted workspace. */
 function refuseIfUntrusted(action: string): boolean {
@@ -56,7 +56,7 @@ async function pickExperiment(context: vscode.ExtensionContext, recognizer: Expe
 }
 
 export function registerCommands(context: vscode.ExtensionContext): void {
-  const output = vscode.window.createOutputChannel('Model Lens');
+  const output = vscode.window.createOutputChannel('Model Lens', { log: true });
   const registry = new RunRegistry(context, output);
   const statusBar = new TrainingStatusBar();
   const diagnostics = new ExperimentDiagnostics();
@@ -113,8 +113,9 @@ export function registerCommands(context: vscode.ExtensionContext): void {
     ModelLensPanel.show(context, registry, session ?? null, view);
   }
 
+  const codeLensProvider = codeLensWhenEnabled(new ExperimentCodeLens(recognizer));
   context.subscriptions.push(
-    output, registry, statusBar, diagnostics, recognizer,
+    output, registry, statusBar, diagnostics, recognizer, new EditorContextKeys(registry, (doc) => recognizer.isExperiment(doc)),
     vscode.commands.registerCommand('modelLens.train', train),
     vscode.commands.registerCommand('modelLens.stop', () => {
       const session = registry.stop();
@@ -137,11 +138,12 @@ export function registerCommands(context: vscode.ExtensionContext): void {
     vscode.window.registerWebviewPanelSerializer('modelLens.panel', {
       deserializeWebviewPanel: async (panel) => ModelLensPanel.restore(panel, context, registry),
     }),
-    vscode.languages.registerHoverProvider(['typescript', 'javascript'], new LayerHoverProvider(registry, recognizer, (doc) => inspect(doc.fileName))),
-    vscode.languages.registerCodeLensProvider(['typescript', 'javascript'], new ExperimentCodeLens(recognizer)),
+    vscode.languages.registerHoverProvider(['typescript', 'javascript'], hoverWhenEnabled(new LayerHoverProvider(registry, recognizer, (doc) => inspect(doc.fileName)))),
+    codeLensProvider,
+    vscode.languages.registerCodeLensProvider(['typescript', 'javascript'], codeLensProvider),
     vscode.workspace.onDidSaveTextDocument((doc) => {
       // Re-check on save (Problems, hovers), also while a run of the file goes on: inspection is its own process.
-      if (vscode.workspace.isTrusted && recognizer.isExperiment(doc)) void inspect(doc.fileName);
+      if (vscode.workspace.isTrusted && readSettings().inspectOnSave && recognizer.isExperiment(doc)) void inspect(doc.fileName);
     }),
   );
 }

@@ -24,7 +24,7 @@ export class RunRegistry implements vscode.Disposable {
   /** Fires when a run starts or its current run changes. */
   readonly onDidStart = this.changed.event;
 
-  constructor(private readonly context: vscode.ExtensionContext, private readonly output: vscode.OutputChannel) {}
+  constructor(private readonly context: vscode.ExtensionContext, private readonly output: vscode.LogOutputChannel) {}
 
   log(line: string): void {
     this.output.appendLine(`[host] ${line}`);
@@ -83,8 +83,8 @@ export class RunRegistry implements vscode.Disposable {
     session.on('message', (m) => {
       if (m.type === 'log') this.output.appendLine(`[trainer] ${m.message}`);
       if (m.type === 'ready') this.output.appendLine(`[trainer] backend ${m.backend}: ${m.reason}`);
-      if (m.type === 'error') this.output.appendLine(`[trainer] error: ${m.location ? `${m.location.file}:${m.location.line}:${m.location.column}: ` : ''}${m.message}`);
-      if (m.type === 'anomaly') this.output.appendLine(`[trainer] anomaly: ${m.message}`);
+      if (m.type === 'error') this.output.error(`[trainer] ${m.location ? `${m.location.file}:${m.location.line}:${m.location.column}: ` : ''}${m.message}`);
+      if (m.type === 'anomaly') this.output.warn(`[trainer] anomaly: ${m.message}`);
       if (m.type === 'epochEnd') this.output.appendLine(`[trainer] epoch ${m.epoch}: train loss ${m.trainLoss.toFixed(4)}, accuracy ${(100 * m.trainAccuracy).toFixed(2)}%` +
         (m.testAccuracy !== null ? `, test accuracy ${(100 * m.testAccuracy).toFixed(2)}%` : ''));
     });
