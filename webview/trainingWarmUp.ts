@@ -1,7 +1,7 @@
 // While the panel waits for the trainer (it loads tfjs and builds the model: seconds), an unseen
 // training view draws a made-up run, so the charts' code is compiled before the first real batches
-// come: in a fresh page the first chart renders took 50–80 ms and the next ones 10–35 ms for about a
-// second, against ~4 ms warm. Stops as soon as the real run starts.
+// come: in a fresh page the first chart renders are many times slower than warm ones, for about a
+// second. Stops as soon as the real run starts.
 import type { TrainerMessage } from '../src/protocol/messages';
 import { applyMessage, emptyRunState, noChanges } from '../src/protocol/runState';
 import type { View, ViewContext } from './view';

@@ -79,8 +79,8 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
   }
 
   start(): void {
-    // fork() returns once the child has exec'd: 11–37 ms in code-server's extension host on a busy
-    // machine (the child must get a core first). Booked for the responsiveness probe's report.
+    // fork() returns once the child has exec'd: tens of milliseconds on a busy machine (the child
+    // must get a core first). Booked for the responsiveness probe's report.
     timeHostWork('trainer fork', () => this.trainer.start());
   }
 

@@ -32,7 +32,7 @@ export function endEpoch(run: RunPlan, tally: EpochTally, emit: Emit): void {
 
 /**
  * The first test images with this epoch's predictions. The images are the same every epoch, so only
- * the first message carries them (a fast run's 13 epochs a second sent ~180 KB/s of the same pixels).
+ * the first message carries them (a fast run ends several epochs a second: the same pixels again and again).
  */
 function emitSamples(emit: Emit, epoch: number, data: LoadedDataset, predictions: Int32Array, withImages: boolean): void {
   if (!data.testPixels || data.inputShape.length !== 3) return;

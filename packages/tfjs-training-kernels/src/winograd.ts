@@ -21,7 +21,7 @@ import { FILTER_TAPS, heapOffset, simdKernels, type WinogradTile } from './wasmS
 /**
  * Smallest convolution (output pixels × input channels × output channels) that goes to Winograd: below
  * it the GEMM calls' and the transforms' fixed costs lose to XNNPACK's direct convolution and to our
- * direct gradients (around 8×13×13×32 → 64 the two break even).
+ * direct gradients (convolutions about this size break even; smaller ones ran faster direct).
  */
 export const WINOGRAD_MIN_WORK = 2 ** 21;
 
@@ -134,8 +134,7 @@ export function winogradFilterGradient(backendArg: unknown, x: TensorInfo, dy: T
     simd[`winogradOutputGrad${m}`](...offsets(backend, dz), heapOffset(backend, dy), n, oh, ow, co * 4, t.th, t.tw, 0, 0, heapOffset(backend, zeroDy));
     // dU[k] = V[k]ᵀ · dZ[k] as outer-product sums with the sums in registers (filterGrad in wasm/convLoops.ts,
     // as the 1×1 filter gradient of a 1×T "image"): XNNPACK would re-pack the T×CO operand on every call,
-    // which measured 3× slower than the products themselves (F(2×2): 15.1 ms of GEMMs vs 4.6 with
-    // operands it had packed before).
+    // which costs more than the products themselves.
     const du = Array.from({ length: count }, () => scratch.alloc([ci, co], true));
     const vecs = co % 8 === 0 ? 2 : 1;
     for (let k = 0; k < count; k++) {
