@@ -26,7 +26,7 @@ describe('the packaged VSIX', () => {
   it('holds the bundles, media and examples', () => {
     for (const f of ['extension/dist/extension.js', 'extension/dist/cli.js', 'extension/dist/trainer.js',
       'extension/dist/tfjs-backend-wasm-simd.wasm', 'extension/dist/mnist/train-images-idx3-ubyte.br', 'extension/examples/mnist-mlp.ts',
-      'extension/examples/mnist-cnn.ts', 'extension/media/model-lens.svg', 'extension/media/icon.png', 'extension/package.json', 'extension/readme.md']) {
+      'extension/examples/mnist-cnn.ts', 'extension/media/model-lens.svg', 'extension/media/icon.png', 'extension/package.json', 'extension/readme.md', 'extension/changelog.md']) {
       assert.ok(files.some((x) => x.toLowerCase() === f.toLowerCase()), `${f} in ${files.join(', ')}`);
     }
   });
