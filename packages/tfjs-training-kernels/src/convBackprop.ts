@@ -1,5 +1,6 @@
 // Conv2D's backward kernels. Stock tfjs-wasm has no Conv2DBackpropFilter (training any CNN throws)
-// and a slow Conv2DBackpropInput; the cpu backend's filter gradient is ~20× slower than its forward.
+// and a slow Conv2DBackpropInput; the cpu backend's filter gradient is an order of magnitude slower
+// than its forward.
 // - On wasm, 3×3 stride-1 convolutions big enough to gain go to Winograd first (winograd.ts).
 // - Filter gradient: on wasm, direct SIMD loops on the heap (simdFilterGradient) up to 64 input
 //   channels; otherwise one forward convolution of transposed tensors (conv2dFilterGradient).

@@ -6,13 +6,13 @@
 //   filter    dg = Gᵀ [ Σ_tiles (Bᵀ d B) ⊙ (A dy Aᵀ) ] G      per input and output channel
 //   input     dx = the forward pass of dy with the filter turned 180° and its channels swapped
 // Forward, the (m+2)² products per tile are (m+2)² GEMMs run by the backend's own XNNPACK BatchMatMul
-// (one batched call runs ~10× slower than separate plain ones); the filter gradient's sums run as our
-// register-blocked SIMD loop (XNNPACK would re-pack its big operand on every call). On a small CNN's
-// second layer F(4×4) beats XNNPACK's direct convolution forward, our direct filter-gradient loop and
-// the GEMM + col2im input gradient (npm run bench). The transforms add, subtract and scale by small
-// constants: errors against the cpu kernels stay ≤ 1e-5 relative (test/winograd.test.ts,
-// test/kernelsAgainstCpu.test.ts).
-import * as tf from '@tensorflow/tfjs-core';
+// (one batched call runs far slower than separate plain ones); the filter gradient's sums run as our
+// register-blocked SIMD loop (XNNPACK would re-pack its big operand on every call). On the course CNN's
+// second layer F(4×4) beats XNNPACK's direct convolution forward, our direct filter-gradient loop, and
+// the GEMM + col2im input gradient (npm run bench -- backends measures the whole step). The transforms add,
+// subtract and scale by small constants: errors against the cpu kernels stay ≤ 1e-5 relative
+// (test/unit/winograd.test.ts, test/unit/kernelsAgainstCpu.test.ts).
+import * as tf from '@tensorflow/tfjs';
 import type { TensorInfo, WasmHeap } from './rawData';
 import { stockKernel } from './registry';
 import { FILTER_TAPS, heapOffset, simdKernels, type WinogradTile } from './wasmSimd';
