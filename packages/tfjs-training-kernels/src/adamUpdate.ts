@@ -1,8 +1,8 @@
-// Adam's update of one variable as one kernel on wasm (adamUpdate in wasmSimd.ts): tf.train.adam runs
-// eleven element-wise kernels per variable and step, each reading and writing whole arrays, plus
-// their launches; ours reads each array once and computes the same float32
-// operations in the same order. FusedAdamOptimizer (optimizers.ts) uses it where it is registered.
-import * as tf from '@tensorflow/tfjs';
+// Adam's update of one variable as one kernel on wasm (adamUpdate in wasm/elementwiseLoops.ts):
+// tf.train.adam runs eleven element-wise kernels per variable and step, each a pass over the array
+// and a kernel launch; ours reads each array once and computes the same float32 operations in the
+// same order. FusedAdamOptimizer (fusedAdam.ts) uses it where it is registered.
+import * as tf from '@tensorflow/tfjs-core';
 import type { TensorInfo, WasmHeap } from './rawData';
 import { overrideKernel } from './registry';
 import { heapOffset, simdKernels } from './wasmSimd';

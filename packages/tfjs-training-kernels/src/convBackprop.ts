@@ -1,6 +1,5 @@
 // Conv2D's backward kernels. Stock tfjs-wasm has no Conv2DBackpropFilter (training any CNN throws)
-// and a slow Conv2DBackpropInput; the cpu backend's filter gradient is an order of magnitude slower
-// than its forward.
+// and a slow Conv2DBackpropInput; the cpu backend's filter gradient is ~20× slower than its forward.
 // - On wasm, 3×3 stride-1 convolutions big enough to gain go to Winograd first (winograd.ts).
 // - Filter gradient: on wasm, direct SIMD loops on the heap (simdFilterGradient) up to 64 input
 //   channels; otherwise one forward convolution of transposed tensors (conv2dFilterGradient).
@@ -54,10 +53,10 @@ export const SIMD_FILTER_MAX_CHANNELS = 64;
 
 /**
  * A convolution's filter gradient as direct SIMD loops on the wasm heap (filterGrad{T}x{V} in
- * wasmSimd.ts: T filter taps of one input channel per pass over dy). The forward-conv form below runs
- * XNNPACK's GEMM with only kh·kw·ci rows, re-reading dy (packed as a huge "filter") per row block,
- * several times slower than these loops on the course CNN's first layer. Any filter size,
- * stride, padding and dilation; co % 4 = 0. Null where it does not apply.
+ * wasm/convLoops.ts: T filter taps of one input channel per pass over dy). The forward-conv form below
+ * runs XNNPACK's GEMM with only kh·kw·ci rows, re-reading dy (packed as a huge "filter") per row
+ * block, several times slower for a first layer with few input channels. Any filter size, stride,
+ * padding and dilation; co % 4 = 0. Null where it does not apply.
  */
 export function simdFilterGradient(backend: unknown, x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: number[],
   strides: number | number[], pad: Pad, dilations: number | number[] = 1): TensorInfo | null {
@@ -98,7 +97,7 @@ export function simdFilterGradient(backend: unknown, x: tf.Tensor4D, dy: tf.Tens
  * A convolution's input gradient as one GEMM and a scatter-add: cols = dy·Wᵀ ([N·oh·ow, co] ·
  * [co, kh·kw·ci], XNNPACK with the big operand streamed), then col2im (wasm/convLoops.ts) adds each
  * column block into dx. Exactly the forward's multiply-adds; the "full" convolution below also
- * multiplies the zero border through (for the course CNN's second layer, 40% more FLOPs).
+ * multiplies the zero border through (for a small feature map, a large share more).
  * Any stride and padding. Null where it does not apply (not wasm, ci % 4 ≠ 0).
  */
 export function simdInputGradient(backend: unknown, xShape: number[], dy: tf.Tensor4D, filter: tf.Tensor4D,
@@ -171,8 +170,8 @@ interface BackpropAttrs {
  * kernel for the cases our forms do not cover (NCHW, rounding modes, strided input gradients off wasm).
  */
 export function registerConvBackpropKernels(backend: string): void {
-  // On cpu only the filter gradient: the stock cpu input gradient beat the forward-conv form on every
-  // shape tried, while our filter gradient is an order of magnitude faster than the stock one.
+  // On cpu only the filter gradient: the stock cpu input gradient beats the forward-conv form, while
+  // its filter gradient is an order of magnitude slower than ours.
   const kernels = backend === 'cpu' ? ['Conv2DBackpropFilter'] as const : ['Conv2DBackpropFilter', 'Conv2DBackpropInput'] as const;
   for (const kernelName of kernels) {
     overrideKernel(kernelName, backend, (stock) => (args) => {

@@ -1,6 +1,6 @@
 // Conv2D on wasm: 3×3 stride-1 convolutions big enough to gain run as Winograd F(m×m, 3×3)
-// (winograd.ts: a quarter of the multiplies of XNNPACK's direct convolution);
-// everything else goes to the stock kernel.
+// (winograd.ts: fewer multiplies than XNNPACK's direct convolution); everything else goes to the
+// stock kernel.
 import { convInfo, pair, type Pad } from './geometry';
 import type { TensorInfo } from './rawData';
 import { overrideKernel, runStock } from './registry';

@@ -9,9 +9,9 @@ import { DEPTHWISE_TAPS, heapOffset, simdKernels } from './wasmSimd';
 
 /**
  * The same filter gradient as direct SIMD loops on the wasm heap (depthwiseFilterGrad{T} in
- * wasmSimd.ts), 4 channels at a time. XNNPACK's depthwise convolution with an oh×ow "filter" (the
- * form below) is an order of magnitude slower than these loops, which run about as fast as the
- * forward pass. C % 4 = 0; null where it does not apply.
+ * wasm/convLoops.ts), 4 channels at a time. XNNPACK's depthwise convolution with an oh×ow "filter"
+ * (the form below) is an order of magnitude slower; this runs about as fast as the forward pass.
+ * C % 4 = 0; null where it does not apply.
  */
 export function simdDepthwiseFilterGradient(backend: unknown, x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: number[],
   strides: number | number[], pad: Pad, dilations: number | number[] = 1, rounding?: Rounding): TensorInfo | null {
@@ -126,8 +126,8 @@ export function registerDepthwiseBackpropKernels(backend: string): void {
       ? simdDepthwiseFilterGradient(args.backend, x, dy, attrs.filterShape!, attrs.strides, attrs.pad, attrs.dilations, attrs.dimRoundingMode) : null;
     return simd ?? depthwiseFilterGradient(x, dy, attrs.filterShape!, attrs.strides, attrs.pad, attrs.dilations, attrs.dimRoundingMode);
   });
-  // The cpu backend's own input gradient is faster than this form; its filter gradient is much
-  // slower. Stock wasm has neither.
+  // The cpu backend's own input gradient is faster than this form; its filter gradient is not.
+  // Stock wasm has neither.
   if (backend === 'cpu') return;
   overrideKernel('DepthwiseConv2dNativeBackpropInput', backend, (stock) => (args) => {
     const attrs = args.attrs as unknown as DepthwiseAttrs;

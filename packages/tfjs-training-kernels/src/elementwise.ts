@@ -1,8 +1,8 @@
 // Element-wise work around every layer's activations, each one SIMD pass on the wasm heap instead of
-// several stock kernels, each reading and writing the whole activation:
-// - Relu's gradient: tfjs computes dy · cast(step(x)) as Step, Cast and Multiply; ours is one
-//   kernel with the same arithmetic. tfjs's gradient for Relu is replaced process-wide
-//   (only in the trainer), and falls back to tfjs's own formula where our kernel is not registered.
+// several passes of stock kernels:
+// - Relu's gradient: tfjs computes dy · cast(step(x)) as Step, Cast and Multiply; ours is one kernel
+//   with the same arithmetic. tfjs's gradient for Relu is replaced process-wide (once
+//   registerTrainingKernels('wasm') runs), and uses tfjs's own formula where our kernel is not registered.
 // - Bias add, x[…, C] + b[C]: the stock broadcasting Add as a row loop.
 // (The bias gradient's sum is in leadingSum.ts.) Without WebAssembly SIMD, plain loops do the same.
 import * as tf from '@tensorflow/tfjs-core';

@@ -1,8 +1,8 @@
 // Identity without a copy on wasm. tfjs-wasm's Identity copies the tensor (the gradient of an Add
-// passes dy through one: a copy of a whole activation per Add and step), while tensors
-// are immutable and the cpu backend's Identity shares the data and counts one more reference. Ours
-// does the same on wasm.
-import * as tf from '@tensorflow/tfjs';
+// passes dy through one, so every residual or bias add copies its activations each step), while
+// tensors are immutable and the cpu backend's Identity shares the data and counts one more
+// reference. Ours does the same on wasm.
+import * as tf from '@tensorflow/tfjs-core';
 import type { TensorInfo } from './rawData';
 import { overrideKernel } from './registry';
 

@@ -1,10 +1,10 @@
 // Sum over the leading axes — every bias gradient (Add's gradient sums dy over the broadcast axes,
 // e.g. [64,26,26,32] → [32]). The stock Sum kernels first transpose the reduced axes to the end. On
-// wasm, with a multiple of 4 columns, a SIMD loop sums blocks of rows (sumRows in wasmSimd.ts);
-// otherwise an average pool over the rows (XNNPACK, no weights to pack), scaled back to a sum; on cpu
-// a matMul with a row of ones, [1,R]·[R,C]. Both skip the transpose. (On wasm that matMul would
-// repack its big operand as XNNPACK weights on every call, slower than the stock Sum.)
-import * as tf from '@tensorflow/tfjs';
+// wasm, with a multiple of 4 columns, a SIMD loop sums blocks of rows (sumRows in
+// wasm/elementwiseLoops.ts); otherwise an average pool over the rows (XNNPACK, no weights to pack),
+// scaled back to a sum. On cpu a matMul with a row of ones, [1,R]·[R,C], is far faster than the
+// stock Sum. (On wasm that matMul would repack its big operand as XNNPACK weights, which costs more.)
+import * as tf from '@tensorflow/tfjs-core';
 import type { TensorInfo, WasmHeap } from './rawData';
 import { overrideKernel } from './registry';
 import { heapOffset, simdKernels } from './wasmSimd';

@@ -1,11 +1,10 @@
-// MaxPoolGrad as one pass over the pooling windows. tfjs-wasm's MaxPoolGrad took a fifth of a CNN
-// training step; the cpu kernel first builds a buffer of max positions, then visits every window of
-// every input pixel. Same meaning as the stock
-// kernels: each window's gradient goes to the first maximum in row-major order, and overlapping
-// windows add up. On wasm the common 2×2/stride-2 case runs as a SIMD loop on the heap; everything
-// else, and the cpu backend, runs the JS loops below.
-import * as tf from '@tensorflow/tfjs';
-import { computeRaw, hasRawData, type TensorInfo, type WasmHeap } from './rawData';
+// MaxPoolGrad as one pass over the pooling windows. tfjs-wasm's MaxPoolGrad is a large share of a
+// small CNN's training step; the cpu kernel first builds a buffer of max positions, then visits every
+// window of every input pixel. Same meaning as the stock kernels: each window's gradient goes to the
+// first maximum in row-major order, and overlapping windows add up. On wasm the common 2×2/stride-2
+// case runs as a SIMD loop on the heap; everything else, and the cpu backend, runs the JS loops below.
+import * as tf from '@tensorflow/tfjs-core';
+import { computeRaw, hasRawData, type WasmHeap } from './rawData';
 import { overrideKernel, runStock } from './registry';
 import { heapOffset, simdKernels } from './wasmSimd';
 

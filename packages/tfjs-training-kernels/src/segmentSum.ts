@@ -1,9 +1,9 @@
 // UnsortedSegmentSum — the gradient of Gather, so of every Embedding layer. Stock tfjs-wasm has no
 // such kernel (an Embedding cannot train there), and the cpu kernel makes one masked pass over all
-// of x per segment: O(numSegments · size(x)), seconds for a vocabulary of thousands of words.
-// Here it is one ScatterNd, which adds the updates of repeated indices: O(size(x) + size(out)).
-// (A SIMD row scatter-add of ours was no faster.)
-import * as tf from '@tensorflow/tfjs';
+// of x per segment: O(numSegments · size(x)), seconds for a vocabulary of thousands. Here it is one
+// ScatterNd, which adds the updates of repeated indices: O(size(x) + size(out)). (A SIMD row
+// scatter-add was tried and was no faster.)
+import * as tf from '@tensorflow/tfjs-core';
 import { overrideKernel, runStock } from './registry';
 
 /** out[s, ...] = Σ_{i: ids[i] = s} x[i, ...] for 1-D ids; ids outside [0, numSegments) are dropped. */

@@ -1,10 +1,10 @@
 // Swapping the last two axes of a matrix whose row count is a power of two (a batch of 64 or 128: xᵀ
 // in every Dense layer's weight gradient, the a·bᵀ route of transposedMatMul.ts). tfjs-wasm's
 // Transpose writes the output column by column, and when that column stride is a power of two the
-// writes fall into the same cache sets: [512,128] takes longer than [784,512], which has six times
-// the elements. Writing four output rows at a time instead, each contiguous, avoids the aliasing.
-// Other shapes (where the stock kernel beats a JS loop) and other permutations go to the stock kernel.
-import * as tf from '@tensorflow/tfjs';
+// writes fall into the same cache sets: [512,128] takes longer than [784,512], six times the
+// elements. Writing four output rows at a time instead, each contiguous, avoids that. Other shapes
+// (where the stock kernel beats a JS loop) and other permutations go to the stock kernel.
+import * as tf from '@tensorflow/tfjs-core';
 import { computeRaw, hasRawData, type TensorInfo } from './rawData';
 import { overrideKernel } from './registry';
 

@@ -1,10 +1,9 @@
-// tfjs-wasm's BatchMatMul is fast untransposed (XNNPACK) but more than ten times slower with
-// transposeA/transposeB, and every backward matMul of a Dense layer is transposed. Transposing
-// explicitly first (its own fast kernel) and then multiplying untransposed is far faster.
+// tfjs-wasm's BatchMatMul runs an order of magnitude slower with transposeA/transposeB than
+// untransposed (XNNPACK), and every backward matMul of a Dense layer is transposed. Transposing
+// explicitly first (its own fast kernel) and then multiplying untransposed avoids that.
 // For a·bᵀ with a few rows in a (a Dense layer's input gradient, dy·Wᵀ), (b·aᵀ)ᵀ moves less data:
-// XNNPACK packs its second operand, so the big W is streamed instead of transposed and packed
-// (as in the course CNN's dense layer, [64,128]·[1600,128]ᵀ).
-import * as tf from '@tensorflow/tfjs';
+// XNNPACK packs its second operand, so the big W is streamed instead of transposed and packed.
+import * as tf from '@tensorflow/tfjs-core';
 import { overrideKernel } from './registry';
 
 function swapLastTwo(t: tf.Tensor): tf.Tensor {

