@@ -16,6 +16,7 @@ export class RunRegistry implements vscode.Disposable {
   private readonly inspections = new FileInspections((file, sourceText) => {
     const session = this.launch({ file, inspect: true, backend: readSettings().backend, sourceText });
     this.lastInspection = session;
+    this.changed.fire(session);
     return session;
   });
   private current: RunSession | null = null;
@@ -61,6 +62,7 @@ export class RunRegistry implements vscode.Disposable {
     const session = this.launch(request);
     this.byFile.set(request.file, session);
     this.current = session;
+    this.changed.fire(session); // once it is known here: listeners ask runningSessions()
     return session;
   }
 
@@ -95,7 +97,6 @@ export class RunRegistry implements vscode.Disposable {
     });
     this.output.appendLine(`[host] ${request.inspect ? 'inspecting' : 'training'} ${request.file}`);
     session.start();
-    this.changed.fire(session);
     return session;
   }
 

@@ -18,7 +18,7 @@ function documentOf(file: string) {
   const text = fs.readFileSync(file, 'utf8');
   const lines = text.split('\n');
   return {
-    uri: { scheme: 'file', fsPath: file }, fileName: file, languageId: 'typescript', isDirty: false,
+    uri: { scheme: 'file', fsPath: file, toString: () => `file://${file}` }, fileName: file, languageId: 'typescript', isDirty: false, version: 1,
     getText: () => text, lineAt: (line: number) => ({ text: lines[line] }), positionAt: (offset: number) => ({ offset }),
     getWordRangeAtPosition: () => undefined,
   };
