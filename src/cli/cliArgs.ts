@@ -9,11 +9,14 @@ Commands:
   train FILE [--epochs N] [--batch-size N] [--limit N] [--test-limit N]
              [--backend auto|tensorflow|wasm|cpu] [--gradient-every N] [--save DIR]
              [--save-on-stop] [--report run.html] [--dir DIR] [--keep-runs N] [--json]
+             [--trace-step N [--trace-sample K]]
                                                   train the experiment: summary, progress, test accuracy;
                                                   --save DIR writes model.json + weights.bin when the run
                                                   completes (also when stopped with --save-on-stop);
                                                   --json prints one protocol message per line;
                                                   --report writes the whole run as one HTML file;
+                                                  --trace-step N traces sample K (default 0) of step N
+                                                  through forward, loss, backward and update;
                                                   the run is kept in .model-lens/runs (see runs)
   schedule 'SPEC-JSON' --epochs E --steps-per-epoch M --base-lr LR [--json]
                                                   the learning rate of every step of a schedule
@@ -56,6 +59,8 @@ export interface CliArgs {
   keepRuns?: number;
   /** Seconds building the model may take (summary, graph, train). */
   buildTimeout?: number;
+  traceStep?: number;
+  traceSample?: number;
 }
 
 /** Commands that need no FILE (runs lists by default). */
@@ -104,6 +109,8 @@ export function parseCliArgs(argv: string[]): CliArgs {
         tensorboard: { type: 'string' },
         'keep-runs': { type: 'string' },
         'build-timeout': { type: 'string' },
+        'trace-step': { type: 'string' },
+        'trace-sample': { type: 'string' },
       },
     });
   } catch (e) {
@@ -142,5 +149,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
     tensorboard: v.tensorboard,
     keepRuns: integerOption('keep-runs', v['keep-runs'], 1),
     buildTimeout: numberOption('build-timeout', v['build-timeout']),
+    traceStep: integerOption('trace-step', v['trace-step'], 1),
+    traceSample: integerOption('trace-sample', v['trace-sample'], 0),
   };
 }

@@ -4,7 +4,7 @@ import type { CliArgs } from './cliArgs';
 import { writeHtmlReport } from './htmlReport';
 import { recordRun } from './runRecording';
 import { runTrainerChild } from './trainerChild';
-import { epochLine, errorLines, finalReport, progressLine } from './trainingPrinter';
+import { epochLine, errorLines, finalReport, progressLine, traceLine } from './trainingPrinter';
 
 /** `model-lens train`: the trainer in a child process, printing for people or (--json) one message a line. */
 export async function trainCommand(args: CliArgs): Promise<number> {
@@ -12,6 +12,7 @@ export async function trainCommand(args: CliArgs): Promise<number> {
     file: args.target, epochs: args.epochs, batchSize: args.batchSize, limit: args.limit, testLimit: args.testLimit,
     backend: args.backend, gradientEvery: args.gradientEvery, save: args.save,
     ...(args.saveOnStop ? { saveOnStop: true } : {}),
+    ...(args.traceStep !== undefined ? { traceStep: args.traceStep, traceSample: args.traceSample ?? 0 } : {}),
   };
   const show = args.json ? jsonPrinter() : humanPrinter();
   const recordAndShow = recordRun(args, request, show);
@@ -83,6 +84,9 @@ function humanPrinter(): (m: TrainerMessage) => void {
       case 'anomaly':
         drawProgress(true);
         process.stderr.write(`model-lens: anomaly: ${m.source ? `${m.source.file}:${m.source.line}:${m.source.column}: ` : ''}${m.message}\n`);
+        break;
+      case 'trace':
+        out(traceLine(m));
         break;
       case 'log':
         process.stderr.write(`${m.level === 'warn' ? 'warning: ' : ''}${m.message}\n`);

@@ -1,6 +1,6 @@
 // Human output of `model-lens train`: a tqdm-style bar per epoch (on stderr, like tqdm), the
 // course's epoch lines, and the closing report.
-import type { BatchMessage, DoneMessage, EpochEndMessage, ErrorMessage, EvaluationMessage } from '../protocol/messages';
+import type { BatchMessage, DoneMessage, EpochEndMessage, ErrorMessage, EvaluationMessage, TraceMessage } from '../protocol/messages';
 
 const BAR_WIDTH = 10;
 
@@ -50,4 +50,22 @@ export function finalReport(done: Pick<DoneMessage, 'reason' | 'steps' | 'elapse
 export function errorLines(m: ErrorMessage): string {
   const where = m.location ? `${m.location.file}:${m.location.line}:${m.location.column}: ` : '';
   return `model-lens: error: ${where}${m.message}${m.hint ? `\n  ${m.hint}` : ''}\n`;
+}
+
+const g4 = (v: number) => v.toPrecision(4);
+
+/** A traced step in a few lines: the loss, then per layer forward figures and ‖dL/dW‖ of the sample beside the batch's. */
+export function traceLine(t: TraceMessage): string {
+  const lines = [
+    `Trace of step ${t.step} (epoch ${t.epoch}, batch ${t.batch}), sample ${t.sample} of ${t.batchSize} (training item #${t.sampleIndex}); update ${t.rule}, lr ${t.lr}`,
+    `  loss ${t.loss.name} = ${g4(t.loss.value)}; target ${t.loss.targetClass ?? t.loss.target.map(g4).join(' ')}, predicted ${t.loss.predictedClass ?? t.loss.prediction.map(g4).join(' ')}` +
+      `; ${t.loss.logits ? 'dL/dz = p − y' : 'dL/dŷ'} = [${t.loss.outputGradient.slice(0, 10).map(g4).join(', ')}${t.loss.outputGradient.length > 10 ? ', …' : ''}]`,
+  ];
+  for (const l of t.layers) {
+    const grads = l.weights.map((w) => `‖dL/d${w.name}‖ ${g4(w.sampleGrad.l2)} (batch ${g4(w.batchGrad.l2)}, ‖ΔW‖ ${g4(w.delta.l2)})`).join(', ');
+    lines.push(`  ${l.layer} (${l.type}${l.activation ? `, ${l.activation}` : ''}): out mean ${g4(l.output.mean)} std ${g4(l.output.std)}` +
+      `${l.activeShare !== null ? `, ${(100 * l.activeShare).toFixed(0)}% active` : ''}; ‖dL/d(in)‖ ${g4(l.dInput.l2)}${grads ? `; ${grads}` : ''}`);
+  }
+  if (t.note) lines.push(`  note: ${t.note}`);
+  return lines.join('\n');
 }

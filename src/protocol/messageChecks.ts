@@ -5,6 +5,7 @@ import { SCHEDULE_TYPES } from './experimentSchema';
 import type { ScheduleSpec } from './experimentSpec';
 import { MAX_PLANNED_LR_POINTS, type PlannedLr, type TrainerCommand, type TrainerMessage, type TrainerProcessMessage, type TrainRequest } from './messages';
 import type { ModelGraph, Shape, SourceLocation } from './modelInfo';
+import { TRACE_FIELDS } from './traceMessages';
 import {
   arrayOf, boolean, either, finite, integer, literal, nullable, objectOf, optional, recordOf, refine, string, taggedUnion,
   type Check, type Checked, type TaggedFields,
@@ -102,6 +103,9 @@ export const TRAINER_MESSAGE_CHECKS: TaggedFields<TrainerMessage> = {
     stopped: boolean, reason: literal('completed', 'stopped', 'anomaly', 'error', 'inspected'), steps: integer, elapsedSec: finite,
     savedTo: nullable(string),
   },
+  trace: TRACE_FIELDS,
+  paused: { epoch: integer, step: integer },
+  resumed: { step: integer },
 };
 
 export const checkTrainerMessage: (value: unknown) => Checked<TrainerMessage> = taggedUnion<TrainerMessage>('trainer message', TRAINER_MESSAGE_CHECKS);
@@ -145,9 +149,14 @@ export const TRAINER_COMMAND_CHECKS: TaggedFields<TrainerCommand> = {
       saveOnStop: optional(boolean),
       gradientEvery: optional(positive), datasetFolder: optional(string), inspect: optional(boolean), sourceText: optional(string),
       depth: optional(nonNegative),
+      traceStep: optional(positive), traceSample: optional(nonNegative),
     }),
   },
   stop: {},
+  pause: {},
+  resume: {},
+  step: { count: positive },
+  trace: { step: nullable(positive), sample: nonNegative },
 };
 
 export const checkTrainerCommand: (value: unknown) => Checked<TrainerCommand> = taggedUnion<TrainerCommand>('trainer command', TRAINER_COMMAND_CHECKS);

@@ -2,6 +2,9 @@
 // that can be non-finite (a diverged loss) travel as null.
 import type { ModelGraph, ModelSummary, SourceLocation } from './modelInfo';
 import type { ScheduleSpec } from './experimentSpec';
+import type { TraceMessage } from './traceMessages';
+
+export type { TraceMessage } from './traceMessages';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 
@@ -185,9 +188,23 @@ export interface DoneMessage {
   savedTo: string | null;
 }
 
+/** The trainer waits between steps (a pause, the end of `step N`, or a traced step): `step` steps are done. */
+export interface PausedMessage {
+  type: 'paused';
+  epoch: number;
+  step: number;
+}
+
+/** The trainer goes on stepping after a pause. */
+export interface ResumedMessage {
+  type: 'resumed';
+  step: number;
+}
+
 export type TrainerMessage =
   | ReadyMessage | ModelMessage | EpochStartMessage | BatchMessage | GradientsMessage | EpochEndMessage
-  | EvaluationMessage | SamplesMessage | AnomalyMessage | LogMessage | ErrorMessage | DoneMessage;
+  | EvaluationMessage | SamplesMessage | AnomalyMessage | LogMessage | ErrorMessage | DoneMessage
+  | TraceMessage | PausedMessage | ResumedMessage;
 
 /**
  * Trainer → the process that forked it, never relayed to a run's listeners: the user's code that
@@ -225,6 +242,18 @@ export interface TrainRequest {
   sourceText?: string;
   /** Inspection: rows and nested models listed down to this depth (torchinfo's and torchview's `depth`). */
   depth?: number;
+  /** Emit a `trace` of this step (1-based over the run) and go on training. */
+  traceStep?: number;
+  /** Which sample of the traced batch (0-based position; default 0). */
+  traceSample?: number;
 }
 
-export type TrainerCommand = { type: 'start'; request: TrainRequest } | { type: 'stop' };
+/**
+ * Host → trainer. `pause` waits before the next step; `resume` goes on; `step` runs `count` steps and
+ * pauses again; `trace` traces step `step` (the next one when null) at batch position `sample` and
+ * pauses after it, so the panel can walk it.
+ */
+export type TrainerCommand =
+  | { type: 'start'; request: TrainRequest } | { type: 'stop' }
+  | { type: 'pause' } | { type: 'resume' } | { type: 'step'; count: number }
+  | { type: 'trace'; step: number | null; sample: number };

@@ -3,7 +3,7 @@
 // theirs by replaying the same messages.
 import type {
   AnomalyMessage, BatchMessage, DoneMessage, EpochEndMessage, ErrorMessage, EvaluationMessage, GradientHistogram, GradientsMessage,
-  LayerGradient, LogMessage, ModelMessage, ReadyMessage, SamplesMessage, TrainerMessage,
+  LayerGradient, LogMessage, ModelMessage, PausedMessage, ReadyMessage, SamplesMessage, TraceMessage, TrainerMessage,
 } from './messages';
 
 export type RunStatus = 'starting' | 'running' | 'completed' | 'stopped' | 'anomaly' | 'error' | 'inspected';
@@ -58,6 +58,9 @@ export interface RunState {
   error: ErrorMessage | null;
   done: DoneMessage | null;
   logs: LogMessage[];
+  /** The latest traced step (step through), and whether the trainer waits between steps now. */
+  trace: TraceMessage | null;
+  paused: PausedMessage | null;
   /** How many messages went into this state (a cheap version number). */
   version: number;
 }
@@ -71,6 +74,7 @@ export interface Changes {
   evaluation: boolean;
   samples: boolean;
   status: boolean;
+  trace: boolean;
 }
 
 export const MAX_LOGS = 200;
@@ -82,7 +86,7 @@ export function emptyRunState(): RunState {
     batches: emptyBatchSeries(),
     epochs: [], evaluation: null, samples: null,
     gradients: { steps: [], layers: [], byLayer: {}, latest: null, histograms: {} },
-    anomaly: null, error: null, done: null, logs: [], version: 0,
+    anomaly: null, error: null, done: null, logs: [], trace: null, paused: null, version: 0,
   };
 }
 
@@ -102,7 +106,7 @@ export function batchMessageAt(b: BatchSeries, i: number): BatchMessage {
 }
 
 export function noChanges(): Changes {
-  return { model: false, batches: false, epochs: false, gradients: false, evaluation: false, samples: false, status: false };
+  return { model: false, batches: false, epochs: false, gradients: false, evaluation: false, samples: false, status: false, trace: false };
 }
 
 function pushGradients(g: GradientState, m: GradientsMessage): void {
@@ -194,8 +198,21 @@ export function applyMessage(state: RunState, m: TrainerMessage, changes: Change
       state.status = 'error';
       changes.status = true;
       break;
+    case 'trace':
+      state.trace = m;
+      changes.trace = true;
+      break;
+    case 'paused':
+      state.paused = m;
+      changes.status = changes.trace = true;
+      break;
+    case 'resumed':
+      state.paused = null;
+      changes.status = changes.trace = true;
+      break;
     case 'done':
       state.done = m;
+      state.paused = null;
       if (m.reason === 'completed' || m.reason === 'stopped' || m.reason === 'inspected') state.status = m.reason;
       else if (state.status !== 'anomaly' && state.status !== 'error') state.status = m.reason;
       changes.status = true;

@@ -6,6 +6,7 @@ import { MessageCoalescer } from '../protocol/messageCoalescer';
 import { checkTrainerCommand, trainerFrame } from '../protocol/messageChecks';
 import type { TrainerMessage, TrainerProcessMessage } from '../protocol/messages';
 import { watchParent } from './parentWatchdog';
+import { StepGate } from './stepGate';
 import { runTraining, type RunControl } from './trainingRun';
 
 // Ctrl-C in a terminal reaches the whole process group, this process too: the parent decides what it
@@ -31,6 +32,7 @@ const send = (message: TrainerProcessMessage): Promise<void> => {
 
 const control: RunControl = {
   stopRequested: false,
+  gate: new StepGate(),
   // Written before the user's code runs: if it blocks this event loop, the parent still times it.
   onBuild: (step, location) => send({ type: 'build', running: step, location }),
 };
@@ -44,6 +46,11 @@ process.on('message', (raw: unknown) => {
   const command = checked.value;
   if (command.type === 'stop') {
     control.stopRequested = true;
+    control.gate?.release();
+    return;
+  }
+  if (command.type !== 'start') {
+    control.gate?.command(command);
     return;
   }
   if (running) {
@@ -60,5 +67,6 @@ process.on('message', (raw: unknown) => {
 // The host went away (window closed, extension host crashed): stop at the next step and leave.
 process.on('disconnect', () => {
   control.stopRequested = true;
+  control.gate?.release();
   setTimeout(() => process.exit(0), 5000).unref();
 });
