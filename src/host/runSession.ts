@@ -4,6 +4,7 @@
 // Batch messages (most of a run: one per step) are kept only as the state's columns, not as objects:
 // a fast model trained for an hour sends ~10⁶ of them.
 import { EventEmitter } from 'node:events';
+import type { StepCommand } from '../protocol/messageChecks';
 import { TrainerProcess } from '../trainerProcess/trainerProcess';
 import { timeHostWork } from './responsivenessProbe';
 import type { DoneMessage, TrainerMessage, TrainRequest } from '../protocol/messages';
@@ -105,6 +106,11 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
   /** Asks the trainer to stop after its current step; kills it if it does not within the grace time. */
   stop(): void {
     this.trainer.stop();
+  }
+
+  /** Passes a step-through command (checked by the caller) to the running trainer; false when it is not running. */
+  control(command: StepCommand): boolean {
+    return this.trainer.control(command);
   }
 
   /** Kills the trainer at once (window closing, extension deactivating, a newer inspection). */

@@ -160,3 +160,10 @@ export const TRAINER_COMMAND_CHECKS: TaggedFields<TrainerCommand> = {
 };
 
 export const checkTrainerCommand: (value: unknown) => Checked<TrainerCommand> = taggedUnion<TrainerCommand>('trainer command', TRAINER_COMMAND_CHECKS);
+
+/** The commands that hold or step a running trainer (the panel's step through sends them through the host). */
+export type StepCommand = Extract<TrainerCommand, { type: 'pause' | 'resume' | 'step' | 'trace' }>;
+
+export const checkStepCommand: (value: unknown) => Checked<StepCommand> = taggedUnion<StepCommand>('step command', {
+  pause: TRAINER_COMMAND_CHECKS.pause, resume: TRAINER_COMMAND_CHECKS.resume, step: TRAINER_COMMAND_CHECKS.step, trace: TRAINER_COMMAND_CHECKS.trace,
+});

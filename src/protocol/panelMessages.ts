@@ -1,4 +1,5 @@
 // Messages between the extension host and the Model Lens webview (and the standalone report).
+import { checkStepCommand, type StepCommand } from './messageChecks';
 import type { TrainerMessage } from './messages';
 import { BATCH_COLUMNS, type BatchSeries } from './runState';
 import { anything, arrayOf, finite, integer, literal, objectOf, optional, refine, string, taggedUnion, type Checked, type TaggedFields } from './validation';
@@ -27,7 +28,9 @@ export type PanelToHost =
   | { type: 'reveal'; layer: string }
   | { type: 'warn'; message: string }
   | { type: 'freeze'; layer: string; frozen: boolean }
-  | { type: 'saveFile'; name: string; mime: string; base64: string };
+  | { type: 'saveFile'; name: string; mime: string; base64: string }
+  /** Step through: pause, resume, step N or trace, for the host to pass on to the panel's run. */
+  | { type: 'stepControl'; command: StepCommand };
 
 export const PANEL_TO_HOST_CHECKS: TaggedFields<PanelToHost> = {
   ready: {},
@@ -38,6 +41,12 @@ export const PANEL_TO_HOST_CHECKS: TaggedFields<PanelToHost> = {
     name: (v, p) => (typeof v === 'string' && /^[\w.-]{1,100}$/.test(v) ? null : `${p} must be a plain file name`),
     mime: literal('image/svg+xml', 'image/png', 'text/csv', 'application/json', 'text/markdown', 'text/html'),
     base64: (v, p) => (typeof v === 'string' && v.length < 200_000_000 && /^[A-Za-z0-9+/]*={0,2}$/.test(v) ? null : `${p} must be base64`),
+  },
+  stepControl: {
+    command: (v, p) => {
+      const checked = checkStepCommand(v);
+      return checked.ok ? null : `${p}: ${checked.error}`;
+    },
   },
 };
 

@@ -22,9 +22,10 @@ export function tensorView(values: ArrayLike<number>, shape: number[]): TensorVi
     if (v < min) min = v;
     if (v > max) max = v;
   }
-  const mean = n > 0 ? sum / n : 0;
+  const counted = n - nonFinite;
+  const mean = counted > 0 ? sum / counted : 0;
   const view: TensorView = {
-    shape: [...shape], mean, std: n > 0 ? Math.sqrt(Math.max(0, sumSq / n - mean * mean)) : 0,
+    shape: [...shape], mean, std: counted > 0 ? Math.sqrt(Math.max(0, sumSq / counted - mean * mean)) : 0,
     min: Number.isFinite(min) ? min : 0, max: Number.isFinite(max) ? max : 0, l2: Math.sqrt(sumSq), nonFinite,
   };
   if (n <= MAX_TRACE_VALUES) view.values = finiteList(values, 0, n);

@@ -10,7 +10,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { getPriority, setPriority } from 'node:os';
-import { checkTrainerFrame } from '../protocol/messageChecks';
+import { checkTrainerFrame, type StepCommand } from '../protocol/messageChecks';
 import type { BuildMessage, DoneMessage, ErrorMessage, TrainerCommand, TrainerMessage, TrainRequest } from '../protocol/messages';
 import { buildTimeoutError } from './buildTimeout';
 
@@ -142,6 +142,13 @@ export class TrainerProcess extends EventEmitter<TrainerProcessEvents> {
     }
     this.command({ type: 'stop' });
     this.stopTimer ??= setTimeout(() => this.kill(), this.options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS);
+  }
+
+  /** Passes pause, resume, step or trace to a trainer that is training; false when there is none. */
+  control(command: StepCommand): boolean {
+    if (this.ended || this.stopping || !this.child?.connected) return false;
+    this.command(command);
+    return true;
   }
 
   /** Kills the trainer at once; a run that had not ended ends as stopped. */
