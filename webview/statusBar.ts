@@ -25,7 +25,7 @@ export function renderStatusBar(el: HTMLElement, state: RunState): void {
   el.textContent = '';
   const badge = document.createElement('span');
   badge.className = 'status-badge';
-  badge.textContent = status;
+  badge.textContent = state.paused && status === 'running' ? `paused after step ${state.paused.step}` : status;
   el.append(badge, document.createTextNode(` ${parts.join(' · ')}`));
   const problem = state.anomaly?.message ?? state.error?.message;
   if (problem) {

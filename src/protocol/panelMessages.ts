@@ -4,7 +4,7 @@ import type { TrainerMessage } from './messages';
 import { BATCH_COLUMNS, type BatchSeries } from './runState';
 import { anything, arrayOf, finite, integer, literal, objectOf, optional, refine, string, taggedUnion, type Checked, type TaggedFields } from './validation';
 
-export type PanelView = 'graph' | 'summary' | 'training' | 'gradients' | 'data';
+export type PanelView = 'graph' | 'summary' | 'training' | 'gradients' | 'data' | 'step';
 
 /**
  * Host → webview. `Message` is what the trainer messages inside are known to be: TrainerMessage
@@ -64,7 +64,7 @@ const batchSeries = refine(
 export const HOST_TO_PANEL_CHECKS: TaggedFields<HostToPanel<unknown>> = {
   snapshot: { runId: string, file: string, messages: arrayOf(anything), batches: optional(batchSeries) },
   messages: { runId: string, messages: arrayOf(anything) },
-  showView: { view: literal('graph', 'summary', 'training', 'gradients', 'data') },
+  showView: { view: literal('graph', 'summary', 'training', 'gradients', 'data', 'step') },
 };
 
 /**
