@@ -49,6 +49,14 @@ describe('model-lens train --trace-step N --json', () => {
     }
   });
 
+  it('keeps the trace in the HTML report (--report), whose Step through tab shows it', () => {
+    const report = path.join(dir, 'run.html');
+    const again = runCli(['train', example('mnist-mlp.ts'), '--trace-step', '1', '--epochs', '1', '--limit', '256', '--test-limit', '20',
+      '--backend', 'cpu', '--dir', dir, '--report', report], { timeoutMs: 300_000 });
+    assert.equal(again.status, 0, again.stderr);
+    assert.match(fs.readFileSync(report, 'utf8'), /"type":"trace","epoch":1,"step":1/);
+  });
+
   it('keeps the trace small (every tensor capped)', () => {
     assert.ok(JSON.stringify(traces[0]).length < 300_000, String(JSON.stringify(traces[0]).length));
   });

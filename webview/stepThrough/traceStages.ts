@@ -117,6 +117,26 @@ function activationBackward(l: TraceLayer): { formula: string; filled: string | 
   }
 }
 
+/** A kernel entry the trace carries (its values or corner) where x and dL/dz are largest, to fill dL/dW = xᵀ·dL/dz in. */
+function kernelCell(x: TensorView, dz: TensorView, grad: TensorView): { i: number; j: number; x: number; dz: number; g: number } | null {
+  const [rows, cols] = grad.shape;
+  const reach = grad.values ? { rows, cols } : grad.corner ? { rows: grad.corner.rows, cols: grad.corner.cols } : null;
+  if (!reach || grad.shape.length !== 2) return null;
+  const pick = (view: TensorView, count: number) => {
+    let best = -1;
+    for (let k = 0; k < count; k++) {
+      const v = first(view, k);
+      if (v !== undefined && (best < 0 || Math.abs(v) > Math.abs(first(view, best)!))) best = k;
+    }
+    return best;
+  };
+  const i = pick(x, reach.rows);
+  const j = pick(dz, reach.cols);
+  if (i < 0 || j < 0) return null;
+  const g = grad.values ? grad.values[i * cols + j] : grad.corner!.values[i * grad.corner!.cols + j];
+  return { i, j, x: first(x, i)!, dz: first(dz, j)!, g };
+}
+
 function backwardStage(t: TraceMessage, l: TraceLayer, i: number): Stage {
   const title = `Backward ${t.layers.length - i}: ${l.layer} (${l.type}${l.activation ? `, ${l.activation}` : ''})`;
   const parts: string[] = [];
@@ -132,9 +152,8 @@ function backwardStage(t: TraceMessage, l: TraceLayer, i: number): Stage {
   switch (l.type) {
     case 'Dense': {
       parts.push('dL/dW = xᵀ·dL/dz,  dL/db = dL/dz,  dL/dx = dL/dz·Wᵀ');
-      const x0 = first(l.input, 0);
-      const g = kernel ? first(kernel.sampleGrad, 0) : undefined;
-      if (x0 !== undefined && g !== undefined) filled.push(`dL/dW[0,0] = x[0]·dL/dz[0] = ${par(x0)}·${par(first(dz, 0))} = ${n(g)}`);
+      const cell = kernel ? kernelCell(l.input, dz, kernel.sampleGrad) : null;
+      if (cell) filled.push(`dL/dW[${cell.i},${cell.j}] = x[${cell.i}]·dL/dz[${cell.j}] = ${par(cell.x)}·${par(cell.dz)} = ${n(cell.g)}`);
       break;
     }
     case 'Conv2D':
