@@ -60,8 +60,9 @@ export interface ModelMessage {
   summary: ModelSummary;
   /** Layer name → where the user's source made it. */
   callSites: Record<string, SourceLocation>;
-  dataset: DatasetInfo;
-  plan: TrainingPlan;
+  /** The experiment's data and plan; a script's model has neither (its script decides both). */
+  dataset?: DatasetInfo;
+  plan?: TrainingPlan;
 }
 
 export interface EpochStartMessage {
@@ -166,6 +167,8 @@ export interface LogMessage {
   type: 'log';
   level: 'info' | 'warn';
   message: string;
+  /** What a script wrote to its stdout or stderr (`model-lens run --json`), as it came. */
+  stream?: 'stdout' | 'stderr';
 }
 
 export interface ErrorMessage {
@@ -225,6 +228,11 @@ export interface TrainRequest {
   sourceText?: string;
   /** Inspection: rows and nested models listed down to this depth (torchinfo's and torchview's `depth`). */
   depth?: number;
+  /**
+   * `file` is a plain tfjs script, run as under node with these arguments (its process.argv[2...]),
+   * tfjs instrumented from outside; the trainer exits with the script's exit code.
+   */
+  script?: { args: string[] };
 }
 
 export type TrainerCommand = { type: 'start'; request: TrainRequest } | { type: 'stop' };
