@@ -3,7 +3,7 @@ import { backendsBench } from './backendsBench';
 import { dataBench, dataStreamChild } from './dataBench';
 import { hostBench } from './hostBench';
 import { runsBench } from './runsBench';
-import { scriptsBench, scriptsBenchChild } from './scriptsBench';
+import { scriptsBench } from './scriptsBench';
 import { trainBench } from './trainBench';
 import { webviewBench } from './webviewBench';
 
@@ -21,8 +21,6 @@ async function main(): Promise<void> {
   const asked = process.argv.slice(2);
   // The data suite's child process (a trainer-sized process whose memory is measured alone).
   if (asked[0] === 'data-stream-child') return dataStreamChild(asked[1]);
-  // The scripts suite's child: one fit measured in a fresh process, with or without the hooks.
-  if (asked[0] === 'scripts-child') return scriptsBenchChild(asked[1]);
   const unknown = asked.filter((s) => !(s in SUITES));
   if (unknown.length) {
     process.stderr.write(`unknown bench suite(s): ${unknown.join(', ')}; known: ${Object.keys(SUITES).join(', ')}\n`);

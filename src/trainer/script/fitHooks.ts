@@ -19,8 +19,9 @@ interface FitParams {
   batchSize?: number;
 }
 
-/** Patches the model classes of `tf` (our own copy: the one the script is given). */
-export function instrumentModels(tf: Tf, session: ScriptSession): void {
+/** Patches the model classes of `tf` (our own copy: the one the script is given); returns what puts the originals back. */
+export function instrumentModels(tf: Tf, session: ScriptSession): () => void {
+  const originals: [Record<string, AnyFn>, string, AnyFn][] = [];
   let depth = 0; // >0 while an instrumented call of a model runs (Sequential → its inner model)
   const outermost = (work: () => unknown, passThrough: () => unknown) => {
     if (depth > 0) return passThrough();
@@ -38,6 +39,7 @@ export function instrumentModels(tf: Tf, session: ScriptSession): void {
   };
 
   for (const proto of [tf.Sequential.prototype, tf.LayersModel.prototype] as unknown as Record<string, AnyFn>[]) {
+    for (const name of ['compile', 'fit', 'fitDataset', 'trainOnBatch']) originals.push([proto, name, proto[name]]);
     const compile = proto.compile;
     proto.compile = function (this: tfType.LayersModel, ...args: unknown[]) {
       return outermost(() => {
@@ -75,6 +77,7 @@ export function instrumentModels(tf: Tf, session: ScriptSession): void {
       }, () => trainOnBatch.call(this, x, y));
     };
   }
+  return () => { for (const [proto, name, original] of originals) proto[name] = original; };
 }
 
 /** The user's callbacks as tfjs would make them, then ours. */

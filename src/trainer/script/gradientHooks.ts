@@ -16,8 +16,11 @@ function optimizerClasses(tf: Tf): { prototype: { applyGradients: ApplyGradients
     typeof v === 'function' && v.prototype instanceof tf.Optimizer && Object.hasOwn(v.prototype, 'applyGradients'));
 }
 
-export function instrumentOptimizers(tf: Tf, session: ScriptSession): void {
-  for (const cls of optimizerClasses(tf)) {
+/** Wraps every optimizer's applyGradients; returns what puts the originals back. */
+export function instrumentOptimizers(tf: Tf, session: ScriptSession): () => void {
+  const classes = optimizerClasses(tf);
+  const originals = classes.map((cls) => cls.prototype.applyGradients);
+  for (const cls of classes) {
     const apply = cls.prototype.applyGradients;
     cls.prototype.applyGradients = function (grads: Grads) {
       session.step++;
@@ -38,6 +41,7 @@ export function instrumentOptimizers(tf: Tf, session: ScriptSession): void {
       session.emit({ type: 'gradients', epoch: session.epoch, step, layers: figures.layers });
     };
   }
+  return () => classes.forEach((cls, i) => { cls.prototype.applyGradients = originals[i]; });
 }
 
 const finiteOrNull = (v: number | undefined) => (v !== undefined && Number.isFinite(v) ? v : null);
