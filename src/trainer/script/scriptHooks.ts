@@ -91,12 +91,13 @@ function providedSource(name: string): string {
   return lines.join('\n');
 }
 
-/** The native esbuild when installed, else esbuild-wasm (what the VSIX ships), as the experiment bundler picks. */
+/** The native esbuild when installed, else esbuild-wasm (what the VSIX ships), as the experiment bundler picks (MODEL_LENS_BUNDLER too). */
 function esbuild(): Promise<Transformer> {
   transformer ??= (async () => {
     // Built as an ES module (dist/scriptHooks.mjs): its own URL finds esbuild next to Model Lens.
     const require = createRequire(HOOKS_URL);
-    for (const name of ['esbuild', 'esbuild-wasm']) {
+    const names = process.env.MODEL_LENS_BUNDLER === 'esbuild-wasm' ? ['esbuild-wasm'] : ['esbuild', 'esbuild-wasm'];
+    for (const name of names) {
       try {
         return require(name) as Transformer;
       } catch {
