@@ -128,7 +128,7 @@ async function diskCost(): Promise<Record<string, unknown>> {
       const t = performance.now();
       recorder.append(m);
       if (m.type === 'batch') batchAppendMs.push(performance.now() - t);
-      if (m.type === 'model') plan = m.plan;
+      if (m.type === 'model') plan = m.plan ?? null;
       bytesByType.set(m.type, (bytesByType.get(m.type) ?? 0) + JSON.stringify(m).length + 1);
     }, { stopRequested: false });
     const [entry] = store.list();

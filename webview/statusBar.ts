@@ -11,12 +11,14 @@ export function renderStatusBar(el: HTMLElement, state: RunState): void {
   const b = state.batches;
   const n = b.step.length;
   if (m && n > 0) {
-    const total = m.plan.totalSteps;
+    // A script's model has no plan: its progress is counted, not measured against a total.
+    const plan = m.plan;
     const done = b.step[n - 1];
     const rate = b.samplesPerSec[n - 1];
-    const secPerStep = rate > 0 ? m.plan.batchSize / rate : NaN;
-    const eta = state.status === 'running' ? (total - done) * secPerStep : 0;
-    parts.push(`epoch ${state.epoch}/${m.plan.epochs}`, `step ${done}/${total}`, `loss ${fmt(b.loss[n - 1])}`,
+    const secPerStep = rate > 0 && plan ? plan.batchSize / rate : NaN;
+    const eta = state.status === 'running' && plan ? (plan.totalSteps - done) * secPerStep : NaN;
+    parts.push(plan ? `epoch ${state.epoch}/${plan.epochs}` : `epoch ${state.epoch}`, plan ? `step ${done}/${plan.totalSteps}` : `step ${done}`,
+      `loss ${fmt(b.loss[n - 1])}`,
       `acc ${fmt(b.accuracy[n - 1], 3)}`, `${Math.round(rate)} samples/s`, `elapsed ${fmt(b.elapsedSec[n - 1], 1)} s`);
     if (state.status === 'running' && Number.isFinite(eta)) parts.push(`ETA ${Math.max(0, eta).toFixed(0)} s`);
   }

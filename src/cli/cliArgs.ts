@@ -18,6 +18,11 @@ Commands:
                                                   --trace-step N traces sample K (default 0) of step N
                                                   through forward, loss, backward and update;
                                                   the run is kept in .model-lens/runs (see runs)
+  run SCRIPT [--json] [--report run.html] [--backend B] [--gradient-every N] [-- ARGS...]
+                                                  run your own tfjs script (.ts/.js/.mjs) unchanged, as node
+                                                  would (cwd, argv, env, exit code), and record its models,
+                                                  fit's batches and epochs and the gradient flow; --json:
+                                                  one message a line, the script's output as log messages
   schedule 'SPEC-JSON' --epochs E --steps-per-epoch M --base-lr LR [--json]
                                                   the learning rate of every step of a schedule
   runs [list|show RUN|compare RUN RUN...|rm RUN...|export RUN... --tensorboard DIR] [--dir DIR] [--json]

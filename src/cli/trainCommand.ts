@@ -58,9 +58,10 @@ function humanPrinter(): (m: TrainerMessage) => void {
         out(`Backend: ${m.backend} (${m.reason}); tfjs ${m.versions.tfjs}, Model Lens ${m.versions.modelLens}`);
         break;
       case 'model':
+        out(formatSummary(m.summary));
+        if (!m.plan || !m.dataset) break;
         epochs = m.plan.epochs;
         stepsPerEpoch = m.plan.stepsPerEpoch;
-        out(formatSummary(m.summary));
         out(`Data: ${m.dataset.name} (${m.dataset.trainCount.toLocaleString('en-US')} train, ${m.dataset.testCount.toLocaleString('en-US')} test) from ${m.dataset.source}`);
         out(`Training: ${m.plan.epochs} epoch(s) × ${m.plan.stepsPerEpoch} steps of ${m.plan.batchSize}, ${m.plan.optimizer}, ${m.plan.loss}, seed ${m.plan.seed}`);
         break;

@@ -57,9 +57,9 @@ export class RunRegistry implements vscode.Disposable {
     return path.join(this.context.extensionPath, 'dist', 'trainer.js');
   }
 
-  /** Trains `request.file`. */
-  start(request: TrainRequest): RunSession {
-    const session = this.launch(request);
+  /** Trains `request.file` (a script: runs it, in `cwd`). */
+  start(request: TrainRequest, cwd?: string): RunSession {
+    const session = this.launch(request, cwd);
     this.byFile.set(request.file, session);
     this.current = session;
     this.changed.fire(session); // once it is known here: listeners ask runningSessions()
@@ -74,10 +74,11 @@ export class RunRegistry implements vscode.Disposable {
     return this.inspections.request(file, sourceText);
   }
 
-  private launch(request: TrainRequest): RunSession {
+  private launch(request: TrainRequest, cwd?: string): RunSession {
     const session = new RunSession({
       trainerPath: this.trainerPath(),
       request,
+      cwd,
       env: { ELECTRON_RUN_AS_NODE: '1' },
       buildTimeoutSec: readSettings().buildTimeoutSeconds,
       log: (line) => this.output.appendLine(line),
@@ -95,7 +96,7 @@ export class RunRegistry implements vscode.Disposable {
       this.output.appendLine(`[trainer] ${request.inspect ? 'inspection' : 'run'} of ${path.basename(request.file)} ended: ${d.reason} after ${d.steps} steps`);
       if (probe) this.output.appendLine(`[host] ${probe.stop()}`);
     });
-    this.output.appendLine(`[host] ${request.inspect ? 'inspecting' : 'training'} ${request.file}`);
+    this.output.appendLine(`[host] ${request.inspect ? 'inspecting' : request.script ? 'running the script' : 'training'} ${request.file}`);
     session.start();
     return session;
   }

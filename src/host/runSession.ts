@@ -22,6 +22,8 @@ export interface RunSessionOptions {
   log?: (line: string) => void;
   /** The trainer's scheduling niceness (POSIX 0–19; mapped to a priority class on Windows). */
   niceness?: number;
+  /** Where a script runs (request.script): its cwd, as a terminal in its workspace folder would give it. */
+  cwd?: string;
 }
 
 /** Below normal: on Windows this maps to BELOW_NORMAL_PRIORITY_CLASS. */
@@ -58,6 +60,8 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
       // Training takes a whole core for as long as it runs: below normal priority, so VS Code's UI and
       // extension host (and the panel drawing the run) come first when the cores are busy.
       niceness: options.niceness ?? TRAINER_NICENESS,
+      script: options.request.script !== undefined,
+      cwd: options.cwd,
       onOutput: (_stream, text) => options.log?.(text.trimEnd()),
       log: options.log,
       measure: timeHostWork,

@@ -63,14 +63,14 @@ export const TRAINER_MESSAGE_CHECKS: TaggedFields<TrainerMessage> = {
         forwardBackwardBytes: finite, paramBytes: finite, totalBytes: finite,
       }),
     }),
-    dataset: objectOf({
+    dataset: optional(objectOf({
       name: string, source: string, trainCount: integer, testCount: integer, inputShape: arrayOf(integer), numClasses: integer,
       classNames: arrayOf(string),
-    }),
-    plan: objectOf({
+    })),
+    plan: optional(objectOf({
       epochs: integer, batchSize: integer, stepsPerEpoch: integer, totalSteps: integer, gradientEvery: integer, histogramEvery: integer,
       optimizer: string, loss: string, seed: finite, schedule: nullable(scheduleCheck), plannedLr: nullable(plannedLr),
-    }),
+    })),
   },
   epochStart: { epoch: integer, epochs: integer, stepsPerEpoch: integer, lr: finite },
   batch: { epoch: integer, step: integer, batch: integer, loss: finite, accuracy: finite, lr: finite, samplesPerSec: finite, elapsedSec: finite },
@@ -97,7 +97,7 @@ export const TRAINER_MESSAGE_CHECKS: TaggedFields<TrainerMessage> = {
     kind: literal('nonFiniteLoss', 'nonFiniteGradient'), epoch: integer, step: integer, layer: nullable(string),
     source: nullable(location), message: string,
   },
-  log: { level: literal('info', 'warn'), message: string },
+  log: { level: literal('info', 'warn'), message: string, stream: optional(literal('stdout', 'stderr')) },
   error: { message: string, location: nullable(location), hint: nullable(string) },
   done: {
     stopped: boolean, reason: literal('completed', 'stopped', 'anomaly', 'error', 'inspected'), steps: integer, elapsedSec: finite,
@@ -148,7 +148,7 @@ export const TRAINER_COMMAND_CHECKS: TaggedFields<TrainerCommand> = {
       testLimit: optional(positive), backend: optional(literal('auto', 'tensorflow', 'wasm', 'cpu')), save: optional(string),
       saveOnStop: optional(boolean),
       gradientEvery: optional(positive), datasetFolder: optional(string), inspect: optional(boolean), sourceText: optional(string),
-      depth: optional(nonNegative),
+      depth: optional(nonNegative), script: optional(objectOf({ args: arrayOf(string) })),
       traceStep: optional(positive), traceSample: optional(nonNegative),
     }),
   },

@@ -63,8 +63,9 @@ export interface ModelMessage {
   summary: ModelSummary;
   /** Layer name → where the user's source made it. */
   callSites: Record<string, SourceLocation>;
-  dataset: DatasetInfo;
-  plan: TrainingPlan;
+  /** The experiment's data and plan; a script's model has neither (its script decides both). */
+  dataset?: DatasetInfo;
+  plan?: TrainingPlan;
 }
 
 export interface EpochStartMessage {
@@ -169,6 +170,8 @@ export interface LogMessage {
   type: 'log';
   level: 'info' | 'warn';
   message: string;
+  /** What a script wrote to its stdout or stderr (`model-lens run --json`), as it came. */
+  stream?: 'stdout' | 'stderr';
 }
 
 export interface ErrorMessage {
@@ -246,6 +249,11 @@ export interface TrainRequest {
   traceStep?: number;
   /** Which sample of the traced batch (0-based position; default 0). */
   traceSample?: number;
+  /**
+   * `file` is a plain tfjs script, run as under node with these arguments (its process.argv[2...]),
+   * tfjs instrumented from outside; the trainer exits with the script's exit code.
+   */
+  script?: { args: string[] };
 }
 
 /**

@@ -82,6 +82,7 @@ export function foldHeader(h: RunHeader, m: TrainerMessage): void {
       break;
     case 'model':
       if (m.name && !TFJS_AUTO_NAME.test(m.name)) h.name = m.name;
+      if (!m.plan) break; // a script's model: the script, not a plan, decides how it trains
       h.schedule = m.plan.schedule;
       h.plan = {
         epochs: m.plan.epochs, batchSize: m.plan.batchSize, stepsPerEpoch: m.plan.stepsPerEpoch, totalSteps: m.plan.totalSteps,

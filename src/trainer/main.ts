@@ -6,6 +6,7 @@ import { MessageCoalescer } from '../protocol/messageCoalescer';
 import { checkTrainerCommand, trainerFrame } from '../protocol/messageChecks';
 import type { TrainerMessage, TrainerProcessMessage } from '../protocol/messages';
 import { watchParent } from './parentWatchdog';
+import { runScript, type ScriptEnd } from './script/scriptRun';
 import { StepGate } from './stepGate';
 import { runTraining, type RunControl } from './trainingRun';
 
@@ -15,6 +16,7 @@ process.on('SIGINT', () => undefined);
 watchParent();
 
 let running = false;
+const script: ScriptEnd = { flush: () => void outbox.flush() };
 
 function sendFrame(frame: TrainerProcessMessage | TrainerProcessMessage[]): Promise<void> {
   return new Promise((resolve) => {
@@ -47,6 +49,7 @@ process.on('message', (raw: unknown) => {
   if (command.type === 'stop') {
     control.stopRequested = true;
     control.gate?.release();
+    script.stop?.();
     return;
   }
   if (command.type !== 'start') {
@@ -58,6 +61,10 @@ process.on('message', (raw: unknown) => {
     return;
   }
   running = true;
+  if (command.request.script) {
+    void runScript(command.request, (m: TrainerMessage) => outbox.post(m), script);
+    return;
+  }
   void runTraining(command.request, (m: TrainerMessage) => outbox.post(m), control).then(async (done) => {
     await outbox.flush();
     process.exit(done.reason === 'completed' || done.reason === 'stopped' || done.reason === 'inspected' ? 0 : 1);
@@ -68,5 +75,6 @@ process.on('message', (raw: unknown) => {
 process.on('disconnect', () => {
   control.stopRequested = true;
   control.gate?.release();
+  script.stop?.();
   setTimeout(() => process.exit(0), 5000).unref();
 });

@@ -62,7 +62,7 @@ export const syntheticTestAccuracy = (epoch: number) => 0.5 + 0.1 * epoch;
 
 export function syntheticRun(o: SyntheticRunOptions = {}): TrainerMessage[] {
   const model = syntheticModelMessage(o);
-  const { epochs, stepsPerEpoch, gradientEvery, histogramEvery } = model.plan;
+  const { epochs, stepsPerEpoch, gradientEvery, histogramEvery } = model.plan!;
   const messages: TrainerMessage[] = [
     { type: 'ready', backend: 'cpu', reason: 'made up', versions: { tfjs: '4.22.0', node: process.versions.node, modelLens: 'test' } },
     model,

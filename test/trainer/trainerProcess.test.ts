@@ -84,9 +84,9 @@ describe('the forked trainer on the course MLP (limited data)', async () => {
   it('sends the model graph, the summary and the training plan', () => {
     const m = of(messages, 'model')[0];
     assert.equal(m.summary.totals.totalParams, 468874);
-    assert.equal(m.plan.stepsPerEpoch, 5);
+    assert.equal(m.plan!.stepsPerEpoch, 5);
     assert.equal(m.callSites.fc1.line > 0, true);
-    assert.equal(m.dataset.trainCount, 640);
+    assert.equal(m.dataset!.trainCount, 640);
   });
 });
 

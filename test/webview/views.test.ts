@@ -108,7 +108,7 @@ function longRun(base: TrainerMessage[], steps: number, every: number, extra: nu
   const grads = ofType(base, 'gradients');
   const total = steps + extra;
   const rates = Array.from({ length: total }, (_, i) => 0.05 * 0.5 * (1 + Math.cos((Math.PI * i) / total)));
-  const plan = { ...model.plan, epochs: 10, stepsPerEpoch: total / 10, totalSteps: total, gradientEvery: every, plannedLr: plannedLrCurve(rates) };
+  const plan = { ...model.plan!, epochs: 10, stepsPerEpoch: total / 10, totalSteps: total, gradientEvery: every, plannedLr: plannedLrCurve(rates) };
   const batch = (step: number): BatchMessage => ({ ...batches[step % batches.length], step, epoch: Math.ceil(step / plan.stepsPerEpoch), lr: rates[step - 1] });
   const gradients = (step: number): GradientsMessage => {
     const g = grads[(step / every) % grads.length | 0];
@@ -273,7 +273,7 @@ describe('Training view', () => {
 
   it('plots one train and one test point per finished epoch, at the step the epoch ended', async () => {
     const run = recordedRun('mlp');
-    const plan = ofType(run, 'model')[0].plan;
+    const plan = ofType(run, 'model')[0].plan!;
     const [head, rest] = until(run, 'epochEnd', 1);
     const page = await show('training', head);
     for (const s of ['loss-epoch-train', 'loss-epoch-test', 'accuracy-epoch-train', 'accuracy-epoch-test']) {
@@ -292,7 +292,7 @@ describe('Training view', () => {
 
   it('draws the whole planned learning-rate schedule ahead of the rates used so far', async () => {
     const run = recordedRun('cnn');
-    const plan = ofType(run, 'model')[0].plan;
+    const plan = ofType(run, 'model')[0].plan!;
     assert.ok(plan.plannedLr && plan.plannedLr.step[plan.plannedLr.step.length - 1] === plan.totalSteps);
     const [head] = until(run, 'batch', 5);
     const page = await show('training', head);
@@ -306,7 +306,7 @@ describe('Training view', () => {
 
   it('shows samples/s, elapsed time and an ETA from the remaining steps and the latest rate', async () => {
     const run = recordedRun('mlp');
-    const plan = ofType(run, 'model')[0].plan;
+    const plan = ofType(run, 'model')[0].plan!;
     const [head] = until(run, 'batch', 4);
     const page = await show('training', head);
     const b = ofType(head, 'batch').pop() as BatchMessage;
@@ -346,7 +346,7 @@ describe('Training view', () => {
       assert.ok(await numberAttr(page, `[data-series="${s}"]`, 'data-drawn') <= 2 * width + 2, `${s} is drawn with at most two points per pixel`);
     }
     // The plan comes as at most MAX_PLANNED_LR_POINTS points over the whole run.
-    const plan = ofType(messages, 'model')[0].plan;
+    const plan = ofType(messages, 'model')[0].plan!;
     assert.ok(await numberAttr(page, '[data-series="lr-planned"]', 'data-points') <= MAX_PLANNED_LR_POINTS);
     assert.equal(await attr(page, '[data-series="lr-planned"]', 'data-x-last'), String(plan.totalSteps));
     const times = await streamAndTime(page, Array.from({ length: 60 }, (_, k) => batch(50_001 + k)), Array.from({ length: 15 }, (_, k) => gradients(50_020 + 20 * k)), 3);
@@ -495,7 +495,7 @@ describe('Data view', () => {
     const run = recordedRun('mlp');
     const page = await show('data', run);
     const ev = ofType(run, 'evaluation').pop() as EvaluationMessage;
-    const dataset = (ofType(run, 'model')[0] as ModelMessage).dataset;
+    const dataset = (ofType(run, 'model')[0] as ModelMessage).dataset!;
     const cells = await page.$$eval('.confusion rect[data-count]', (rs) => rs.map((r) => ({
       t: Number(r.getAttribute('data-true')), p: Number(r.getAttribute('data-pred')), n: Number(r.getAttribute('data-count')),
     })));
@@ -512,7 +512,7 @@ describe('Data view', () => {
 
   it('says briefly that a non-image data set has no sample images', async () => {
     const run = recordedRun('mlp').filter((m) => m.type !== 'samples').map((m) => (m.type === 'model'
-      ? { ...m, dataset: { ...m.dataset, name: 'spiral', inputShape: [2] } }
+      ? { ...m, dataset: { ...m.dataset!, name: 'spiral', inputShape: [2] } }
       : m));
     const page = await show('data', run);
     assert.match((await page.textContent('[data-chart="samples"] .empty')) ?? '', /not an image data set/);

@@ -81,7 +81,7 @@ export class TrainingView implements View {
     root.append(empty, content);
 
     const describeStep = (step: number) => {
-      const spe = this.last?.model?.plan.stepsPerEpoch;
+      const spe = this.last?.model?.plan?.stepsPerEpoch;
       return spe ? `step ${step} · epoch ${Math.max(1, Math.ceil(step / spe))}` : `step ${step}`;
     };
     this.lossChart = new LineChart(grid, { id: 'loss', title: 'Loss', xLabel: 'step', yLabel: 'loss', height: 240, describeStep });
@@ -215,7 +215,7 @@ function epochEndStep(state: RunState, epoch: number): number {
   const { epoch: epochs, step } = state.batches;
   const i = d3.bisectRight(epochs, epoch) - 1;
   if (i >= 0 && epochs[i] === epoch) return step[i];
-  const spe = state.model?.plan.stepsPerEpoch;
+  const spe = state.model?.plan?.stepsPerEpoch;
   return spe ? epoch * spe : step[step.length - 1] ?? 0;
 }
 
