@@ -2,6 +2,9 @@
 // that can be non-finite (a diverged loss) travel as null.
 import type { ModelGraph, ModelSummary, SourceLocation } from './modelInfo';
 import type { ScheduleSpec } from './experimentSpec';
+import type { Metrics } from './metricNames';
+
+export type { Metrics } from './metricNames';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 
@@ -79,8 +82,8 @@ export interface BatchMessage {
   step: number;
   /** 1-based batch within the epoch. */
   batch: number;
-  loss: number;
-  accuracy: number;
+  /** This batch's figures under the vocabulary of metricNames.ts: `{ loss, accuracy }`, `{ loss, mae }`... */
+  metrics: Metrics;
   lr: number;
   samplesPerSec: number;
   elapsedSec: number;
@@ -114,10 +117,13 @@ export interface GradientsMessage {
 export interface EpochEndMessage {
   type: 'epochEnd';
   epoch: number;
-  trainLoss: number;
-  trainAccuracy: number;
-  testLoss: number | null;
-  testAccuracy: number | null;
+  /** The epoch's training figures: the mean over its batches, weighted by their sizes. */
+  metrics: Metrics;
+  /** On the validation split (a script's validationSplit / validationData), when there is one. */
+  val?: Metrics;
+  /** On the test split after the epoch, when there is one. */
+  test?: Metrics;
+  /** The rate at the epoch's end, before a per-epoch schedule steps. */
   lr: number;
   epochSec: number;
   elapsedSec: number;
@@ -126,8 +132,8 @@ export interface EpochEndMessage {
 export interface EvaluationMessage {
   type: 'evaluation';
   epoch: number;
-  testLoss: number;
-  testAccuracy: number;
+  /** The figures on the test split (as epochEnd's `test`). */
+  test: Metrics;
   perClassAccuracy: (number | null)[];
   classNames: string[];
   /** confusion[true][predicted] counts. */
@@ -162,6 +168,17 @@ export interface AnomalyMessage {
   message: string;
 }
 
+/**
+ * Custom scalars (`lens.log({ name: value })` in an experiment, `globalThis.modelLens?.log(...)` in
+ * a script): drawn as charts of their own, by name, over `step`.
+ */
+export interface ScalarsMessage {
+  type: 'scalars';
+  /** The run's step when logged (the last batch's), or the count of log calls where no step is known. */
+  step: number;
+  values: Metrics;
+}
+
 export interface LogMessage {
   type: 'log';
   level: 'info' | 'warn';
@@ -187,7 +204,7 @@ export interface DoneMessage {
 
 export type TrainerMessage =
   | ReadyMessage | ModelMessage | EpochStartMessage | BatchMessage | GradientsMessage | EpochEndMessage
-  | EvaluationMessage | SamplesMessage | AnomalyMessage | LogMessage | ErrorMessage | DoneMessage;
+  | EvaluationMessage | SamplesMessage | ScalarsMessage | AnomalyMessage | LogMessage | ErrorMessage | DoneMessage;
 
 /**
  * Trainer → the process that forked it, never relayed to a run's listeners: the user's code that
