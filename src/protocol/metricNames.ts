@@ -10,27 +10,32 @@ export type Metrics = Record<string, number>;
 export interface MetricInfo {
   /** The name in messages, files and CSV headers. */
   name: string;
-  /** How a view titles it. */
+  /** How tables and lines name it ("Train MAE"). */
   label: string;
+  /** What it is, in words (a chart's subtitle, a hover). */
+  description: string;
+  /** The key of a tqdm-style progress line (`acc=0.9172`). */
+  short: string;
   /** `fraction`: shown as a percentage (0.912 → 91.2%). */
   format: 'fraction' | 'number';
   /** Which way is better, for "best" figures; null when it is not known (a custom metric). */
   better: 'higher' | 'lower' | null;
 }
 
-const known = (name: string, label: string, format: MetricInfo['format'], better: MetricInfo['better']): MetricInfo => ({ name, label, format, better });
+const known = (name: string, label: string, description: string, short: string, format: MetricInfo['format'], better: MetricInfo['better']): MetricInfo =>
+  ({ name, label, description, short, format, better });
 
 /** The vocabulary, in the order views list them. */
 export const METRICS: readonly MetricInfo[] = [
-  known('loss', 'Loss', 'number', 'lower'),
-  known('accuracy', 'Accuracy', 'fraction', 'higher'),
-  known('precision', 'Precision', 'fraction', 'higher'),
-  known('recall', 'Recall', 'fraction', 'higher'),
-  known('mae', 'Mean absolute error', 'number', 'lower'),
-  known('mse', 'Mean squared error', 'number', 'lower'),
-  known('rmse', 'Root mean squared error', 'number', 'lower'),
-  known('mape', 'Mean absolute percentage error', 'number', 'lower'),
-  known('r2', 'R²', 'number', 'higher'),
+  known('loss', 'Loss', 'the training objective', 'loss', 'number', 'lower'),
+  known('accuracy', 'Accuracy', 'share of samples whose predicted class is right', 'acc', 'fraction', 'higher'),
+  known('precision', 'Precision', 'share of positive predictions that are right', 'precision', 'fraction', 'higher'),
+  known('recall', 'Recall', 'share of positives predicted positive', 'recall', 'fraction', 'higher'),
+  known('mae', 'MAE', 'mean absolute error', 'mae', 'number', 'lower'),
+  known('mse', 'MSE', 'mean squared error', 'mse', 'number', 'lower'),
+  known('rmse', 'RMSE', 'root mean squared error', 'rmse', 'number', 'lower'),
+  known('mape', 'MAPE', 'mean absolute percentage error', 'mape', 'number', 'lower'),
+  known('r2', 'R²', 'coefficient of determination (1 is a perfect fit)', 'r2', 'number', 'higher'),
 ];
 
 const BY_NAME = new Map(METRICS.map((m) => [m.name, m]));
@@ -61,7 +66,7 @@ export function metricName(raw: string): string {
 
 /** How views title and format `name` (a name outside the vocabulary is titled by itself). */
 export function metricInfo(name: string): MetricInfo {
-  return BY_NAME.get(name) ?? known(name, name, 'number', null);
+  return BY_NAME.get(name) ?? known(name, name, 'a custom metric', name, 'number', null);
 }
 
 /**
@@ -111,4 +116,9 @@ export function formatMetric(name: string, value: number | null | undefined): st
   if (value === null || value === undefined || !Number.isFinite(value)) return '—';
   if (metricInfo(name).format === 'fraction') return `${(100 * value).toFixed(1)}%`;
   return Math.abs(value) >= 1e4 || (Math.abs(value) < 1e-3 && value !== 0) ? value.toExponential(3) : value.toPrecision(4).replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
+}
+
+/** `loss 0.3124 · acc 91.2%`: a record's figures in vocabulary order, by their short names. */
+export function metricsText(metrics: Readonly<Metrics>, separator = ' · '): string {
+  return orderedMetricNames([metrics]).map((n) => `${metricInfo(n).short} ${formatMetric(n, metrics[n])}`).join(separator);
 }

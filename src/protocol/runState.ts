@@ -5,7 +5,7 @@ import type {
   AnomalyMessage, BatchMessage, DoneMessage, EpochEndMessage, ErrorMessage, EvaluationMessage, GradientHistogram, GradientsMessage,
   LayerGradient, LogMessage, ModelMessage, ReadyMessage, SamplesMessage, ScalarsMessage, TrainerMessage,
 } from './messages';
-import { normalizeMetrics, type Metrics } from './metricNames';
+import { metricsText, normalizeMetrics, type Metrics } from './metricNames';
 
 export type RunStatus = 'starting' | 'running' | 'completed' | 'stopped' | 'anomaly' | 'error' | 'inspected';
 
@@ -270,4 +270,10 @@ export function layerGradientInfo(state: RunState, layer: string, history = 20):
   const latest = state.gradients.latest?.layers.find((l) => l.layer === layer) ?? null;
   const series = state.gradients.byLayer[layer];
   return { latest, l2History: series ? series.l2.slice(-history) : [] };
+}
+
+/** `train (epoch mean) loss 0.31 · acc 91.0%; test loss 0.35 · acc 89.9%`: which figures are which, said. */
+export function epochFiguresText(e: EpochEndMessage): string {
+  const records: [string, Metrics | undefined][] = [['train (epoch mean)', e.metrics], ['val', e.val], ['test', e.test]];
+  return records.filter(([, r]) => r && Object.keys(r).length > 0).map(([what, r]) => `${what} ${metricsText(r!)}`).join('; ');
 }

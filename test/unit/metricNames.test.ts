@@ -60,7 +60,7 @@ describe('metric names: order and format', () => {
     assert.equal(formatMetric('loss', null), '—');
   });
   it('titles a name outside the vocabulary by itself, with no direction', () => {
-    assert.deepEqual(metricInfo('myMetric'), { name: 'myMetric', label: 'myMetric', format: 'number', better: null });
+    assert.deepEqual(metricInfo('myMetric'), { name: 'myMetric', label: 'myMetric', description: 'a custom metric', short: 'myMetric', format: 'number', better: null });
     assert.equal(metricInfo('r2').better, 'higher');
     assert.equal(metricInfo('mae').better, 'lower');
   });

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SamplesMessage, TrainerMessage } from '../../src/protocol/messages';
 import { checkTrainerMessage } from '../../src/protocol/messageChecks';
-import { batchMessageAt, lastMetric, runStateFrom } from '../../src/protocol/runState';
+import { batchMessageAt, epochFiguresText, lastMetric, runStateFrom } from '../../src/protocol/runState';
 
 const samples = (epoch: number, predictions: number[], images?: string[]): SamplesMessage => ({
   type: 'samples', epoch, width: 2, height: 1, channels: 1, labels: [0, 1], predictions, classNames: ['a', 'b'], ...(images ? { images } : {}),
@@ -73,5 +73,12 @@ describe('run state: named metrics', () => {
       { type: 'scalars', step: 9, values: { gradNorm: 3 } },
     ]);
     assert.deepEqual(state.scalars, { step: [5, 9], metrics: { acc: [1, null], gradNorm: [2, 3] } });
+  });
+});
+
+describe('run state: which figures are which, in words', () => {
+  it('says the training figures are the epoch mean and names validation and test', () => {
+    const text = epochFiguresText({ type: 'epochEnd', epoch: 2, metrics: { loss: 0.5, accuracy: 0.9 }, val: { loss: 0.6 }, test: { mae: 0.25 }, lr: 0.1, epochSec: 1, elapsedSec: 2 });
+    assert.equal(text, 'train (epoch mean) loss 0.5 · acc 90.0%; val loss 0.6; test mae 0.25');
   });
 });
