@@ -1,8 +1,9 @@
-import type { RunState } from '../src/protocol/runState';
+import { metricsText } from '../src/protocol/metricNames';
+import { metricsAt, type RunState } from '../src/protocol/runState';
 
 const fmt = (v: number, digits = 4) => (Number.isFinite(v) ? v.toFixed(digits) : '–');
 
-/** The line above the tabs: model, backend, progress, latest loss and accuracy, ETA. */
+/** The line above the tabs: model, backend, progress, the last batch's figures (said to be the batch's), ETA. */
 export function renderStatusBar(el: HTMLElement, state: RunState): void {
   const parts: string[] = [];
   const m = state.model;
@@ -16,8 +17,8 @@ export function renderStatusBar(el: HTMLElement, state: RunState): void {
     const rate = b.samplesPerSec[n - 1];
     const secPerStep = rate > 0 ? m.plan.batchSize / rate : NaN;
     const eta = state.status === 'running' ? (total - done) * secPerStep : 0;
-    parts.push(`epoch ${state.epoch}/${m.plan.epochs}`, `step ${done}/${total}`, `loss ${fmt(b.loss[n - 1])}`,
-      `acc ${fmt(b.accuracy[n - 1], 3)}`, `${Math.round(rate)} samples/s`, `elapsed ${fmt(b.elapsedSec[n - 1], 1)} s`);
+    parts.push(`epoch ${state.epoch}/${m.plan.epochs}`, `step ${done}/${total}`, `batch ${metricsText(metricsAt(b, n - 1))}`,
+      `${Math.round(rate)} samples/s`, `elapsed ${fmt(b.elapsedSec[n - 1], 1)} s`);
     if (state.status === 'running' && Number.isFinite(eta)) parts.push(`ETA ${Math.max(0, eta).toFixed(0)} s`);
   }
   const status = state.status === 'running' && !m ? 'starting' : state.status;
