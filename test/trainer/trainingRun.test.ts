@@ -53,6 +53,17 @@ describe('named metrics', () => {
   });
 });
 
+describe('custom scalars', () => {
+  it('an experiment\'s lens.log and globalThis.modelLens.log become scalars messages, and the global is gone after the run', async () => {
+    const messages = await trainInProcess({ file: fixture('train/scalars.ts'), backend: 'cpu' });
+    assert.equal(messages.at(-1)?.type === 'done' && messages.at(-1)?.type, 'done');
+    const scalars = messages.filter((m) => m.type === 'scalars');
+    assert.deepEqual(scalars.map((m) => m.values), [{ widthUsed: 8 }, { fromGlobal: 2 }]);
+    assert.deepEqual(scalars.map((m) => m.step), [1, 2], 'before the first step, calls are counted');
+    assert.equal(globalThis.modelLens, undefined);
+  });
+});
+
 describe('tensor memory', () => {
   it('holds tf.memory().numTensors flat between step 10 and step 200', async () => {
     const counts = new Map<number, number>();
