@@ -49,7 +49,7 @@ let statusChanged = true;
 let frame = 0;
 
 function allChanged(): Changes {
-  return { model: true, batches: true, epochs: true, gradients: true, evaluation: true, samples: true, status: true, trace: true };
+  return { model: true, batches: true, epochs: true, gradients: true, evaluation: true, samples: true, scalars: true, status: true, trace: true };
 }
 
 function warn(message: string): void {

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { SummaryRow } from '../protocol/modelInfo';
-import { layerGradientInfo } from '../protocol/runState';
+import { epochFiguresText, layerGradientInfo } from '../protocol/runState';
 import type { ExperimentRecognizer } from './experimentRecognizer';
 import type { RunRegistry } from './runRegistry';
 
@@ -65,6 +65,8 @@ export class LayerHoverProvider implements vscode.HoverProvider {
       if (trend) md.appendMarkdown(` · trend \`${trend}\``);
       md.appendMarkdown('\n');
     }
+    const lastEpoch = session.state.epochs.at(-1);
+    if (lastEpoch) md.appendMarkdown(`\nEpoch ${lastEpoch.epoch}: ${epochFiguresText(lastEpoch)}\n`);
     if (session.state.status === 'running') md.appendMarkdown('\n_training…_');
     md.appendMarkdown(`\n\n[Show in graph](command:modelLens.showGraph)`);
     md.isTrusted = { enabledCommands: ['modelLens.showGraph'] };

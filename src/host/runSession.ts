@@ -103,7 +103,8 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
   /** What a panel needs to show the run so far: the batch columns and the other messages in order. */
   snapshot(): { batches: BatchSeries; messages: TrainerMessage[] } {
     const b = this.state.batches;
-    const batches = Object.fromEntries(BATCH_COLUMNS.map((c) => [c, b[c].slice()])) as unknown as BatchSeries;
+    const metrics = Object.fromEntries(Object.entries(b.metrics).map(([name, column]) => [name, column.slice()]));
+    const batches = { ...Object.fromEntries(BATCH_COLUMNS.map((c) => [c, b[c].slice()])), metrics } as unknown as BatchSeries;
     return { batches, messages: this.events.slice() };
   }
 

@@ -4,6 +4,7 @@
 import { SCHEDULE_TYPES } from './experimentSchema';
 import type { ScheduleSpec } from './experimentSpec';
 import { MAX_PLANNED_LR_POINTS, type PlannedLr, type TrainerCommand, type TrainerMessage, type TrainerProcessMessage, type TrainRequest } from './messages';
+import { MAX_METRICS, METRIC_NAME_PATTERN, type Metrics } from './metricNames';
 import type { ModelGraph, Shape, SourceLocation } from './modelInfo';
 import { TRACE_FIELDS } from './traceMessages';
 import {
@@ -46,6 +47,17 @@ const plannedLr = refine(objectOf<PlannedLr>({ step: arrayOf(integer), lr: array
   return step.length <= MAX_PLANNED_LR_POINTS ? null : `${p} must have at most ${MAX_PLANNED_LR_POINTS} points, got ${step.length}`;
 });
 
+/**
+ * Named figures: finite numbers under names a message may carry (the vocabulary's, an alias the
+ * reducer renames, or a custom metric's own), at most MAX_METRICS of them.
+ */
+export const metricsCheck: Check<Metrics> = refine(recordOf(finite), (v, p) => {
+  const names = Object.keys(v);
+  if (names.length > MAX_METRICS) return `${p} must have at most ${MAX_METRICS} figures, got ${names.length}`;
+  const bad = names.find((n) => !METRIC_NAME_PATTERN.test(n));
+  return bad === undefined ? null : `${p} has a figure named ${JSON.stringify(bad.slice(0, 80))}: a name starts with a letter and has at most 64 letters, digits or _ . - /`;
+});
+
 /** Every trainer message type with the checks of its fields. */
 export const TRAINER_MESSAGE_CHECKS: TaggedFields<TrainerMessage> = {
   ready: { backend: literal('tensorflow', 'wasm', 'cpu'), reason: string, versions: objectOf({ tfjs: string, node: string, modelLens: string }) },
@@ -73,7 +85,7 @@ export const TRAINER_MESSAGE_CHECKS: TaggedFields<TrainerMessage> = {
     })),
   },
   epochStart: { epoch: integer, epochs: integer, stepsPerEpoch: integer, lr: finite },
-  batch: { epoch: integer, step: integer, batch: integer, loss: finite, accuracy: finite, lr: finite, samplesPerSec: finite, elapsedSec: finite },
+  batch: { epoch: integer, step: integer, batch: integer, metrics: metricsCheck, lr: finite, samplesPerSec: finite, elapsedSec: finite },
   gradients: {
     epoch: integer, step: integer,
     layers: arrayOf(objectOf({
@@ -82,17 +94,18 @@ export const TRAINER_MESSAGE_CHECKS: TaggedFields<TrainerMessage> = {
     })),
   },
   epochEnd: {
-    epoch: integer, trainLoss: finite, trainAccuracy: finite, testLoss: nullable(finite), testAccuracy: nullable(finite),
+    epoch: integer, metrics: metricsCheck, val: optional(metricsCheck), test: optional(metricsCheck),
     lr: finite, epochSec: finite, elapsedSec: finite,
   },
   evaluation: {
-    epoch: integer, testLoss: finite, testAccuracy: finite, perClassAccuracy: arrayOf(nullable(finite)), classNames: arrayOf(string),
+    epoch: integer, test: metricsCheck, perClassAccuracy: arrayOf(nullable(finite)), classNames: arrayOf(string),
     confusion: arrayOf(arrayOf(integer)),
   },
   samples: {
     epoch: integer, width: integer, height: integer, channels: integer, images: optional(arrayOf(string)), labels: arrayOf(integer),
     predictions: arrayOf(integer), classNames: arrayOf(string),
   },
+  scalars: { step: integer, values: metricsCheck },
   anomaly: {
     kind: literal('nonFiniteLoss', 'nonFiniteGradient'), epoch: integer, step: integer, layer: nullable(string),
     source: nullable(location), message: string,

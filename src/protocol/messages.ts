@@ -2,8 +2,10 @@
 // that can be non-finite (a diverged loss) travel as null.
 import type { ModelGraph, ModelSummary, SourceLocation } from './modelInfo';
 import type { ScheduleSpec } from './experimentSpec';
+import type { Metrics } from './metricNames';
 import type { TraceMessage } from './traceMessages';
 
+export type { Metrics } from './metricNames';
 export type { TraceMessage } from './traceMessages';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
@@ -83,8 +85,8 @@ export interface BatchMessage {
   step: number;
   /** 1-based batch within the epoch. */
   batch: number;
-  loss: number;
-  accuracy: number;
+  /** This batch's figures under the vocabulary of metricNames.ts: `{ loss, accuracy }`, `{ loss, mae }`... */
+  metrics: Metrics;
   lr: number;
   samplesPerSec: number;
   elapsedSec: number;
@@ -118,10 +120,13 @@ export interface GradientsMessage {
 export interface EpochEndMessage {
   type: 'epochEnd';
   epoch: number;
-  trainLoss: number;
-  trainAccuracy: number;
-  testLoss: number | null;
-  testAccuracy: number | null;
+  /** The epoch's training figures: the mean over its batches, weighted by their sizes. */
+  metrics: Metrics;
+  /** On the validation split (a script's validationSplit / validationData), when there is one. */
+  val?: Metrics;
+  /** On the test split after the epoch, when there is one. */
+  test?: Metrics;
+  /** The rate at the epoch's end, before a per-epoch schedule steps. */
   lr: number;
   epochSec: number;
   elapsedSec: number;
@@ -130,8 +135,8 @@ export interface EpochEndMessage {
 export interface EvaluationMessage {
   type: 'evaluation';
   epoch: number;
-  testLoss: number;
-  testAccuracy: number;
+  /** The figures on the test split (as epochEnd's `test`). */
+  test: Metrics;
   perClassAccuracy: (number | null)[];
   classNames: string[];
   /** confusion[true][predicted] counts. */
@@ -164,6 +169,17 @@ export interface AnomalyMessage {
   layer: string | null;
   source: SourceLocation | null;
   message: string;
+}
+
+/**
+ * Custom scalars (`lens.log({ name: value })` in an experiment, `globalThis.modelLens?.log(...)` in
+ * a script): drawn as charts of their own, by name, over `step`.
+ */
+export interface ScalarsMessage {
+  type: 'scalars';
+  /** The run's step when logged (the last batch's), or the count of log calls where no step is known. */
+  step: number;
+  values: Metrics;
 }
 
 export interface LogMessage {
@@ -206,7 +222,7 @@ export interface ResumedMessage {
 
 export type TrainerMessage =
   | ReadyMessage | ModelMessage | EpochStartMessage | BatchMessage | GradientsMessage | EpochEndMessage
-  | EvaluationMessage | SamplesMessage | AnomalyMessage | LogMessage | ErrorMessage | DoneMessage
+  | EvaluationMessage | SamplesMessage | ScalarsMessage | AnomalyMessage | LogMessage | ErrorMessage | DoneMessage
   | TraceMessage | PausedMessage | ResumedMessage;
 
 /**

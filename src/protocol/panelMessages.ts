@@ -2,7 +2,8 @@
 import { checkStepCommand, type StepCommand } from './messageChecks';
 import type { TrainerMessage } from './messages';
 import { BATCH_COLUMNS, type BatchSeries } from './runState';
-import { anything, arrayOf, finite, integer, literal, objectOf, optional, refine, string, taggedUnion, type Checked, type TaggedFields } from './validation';
+import { MAX_METRICS, METRIC_NAME_PATTERN } from './metricNames';
+import { anything, arrayOf, finite, integer, literal, nullable, objectOf, optional, recordOf, refine, string, taggedUnion, type Checked, type TaggedFields } from './validation';
 
 export type PanelView = 'graph' | 'summary' | 'training' | 'gradients' | 'data' | 'step';
 
@@ -52,13 +53,18 @@ export const PANEL_TO_HOST_CHECKS: TaggedFields<PanelToHost> = {
 
 export const checkPanelToHost: (value: unknown) => Checked<PanelToHost> = taggedUnion<PanelToHost>('panel message', PANEL_TO_HOST_CHECKS);
 
-/** Batch columns of finite numbers (step, epoch and batch integers), all the same length. */
+/** Batch columns of finite numbers (step, epoch and batch integers; null in a metric's column), all the same length. */
 const batchSeries = refine(
   objectOf<BatchSeries>({
-    step: arrayOf(integer), epoch: arrayOf(integer), batch: arrayOf(integer), loss: arrayOf(finite), accuracy: arrayOf(finite),
+    step: arrayOf(integer), epoch: arrayOf(integer), batch: arrayOf(integer), metrics: recordOf(arrayOf(nullable(finite))),
     lr: arrayOf(finite), samplesPerSec: arrayOf(finite), elapsedSec: arrayOf(finite),
   }),
-  (v, p) => (new Set(BATCH_COLUMNS.map((c) => v[c].length)).size === 1 ? null : `${p}'s columns must all have the same length`),
+  (v, p) => {
+    const names = Object.keys(v.metrics);
+    if (names.length > MAX_METRICS || names.some((n) => !METRIC_NAME_PATTERN.test(n))) return `${p}.metrics must have at most ${MAX_METRICS} columns with metric names`;
+    const lengths = [...BATCH_COLUMNS.map((c) => v[c].length), ...Object.values(v.metrics).map((c) => c.length)];
+    return new Set(lengths).size === 1 ? null : `${p}'s columns must all have the same length`;
+  },
 );
 
 export const HOST_TO_PANEL_CHECKS: TaggedFields<HostToPanel<unknown>> = {

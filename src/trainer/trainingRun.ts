@@ -11,6 +11,7 @@ import type { DoneMessage, TrainRequest } from '../protocol/messages';
 import { endEpoch } from './epochEnd';
 import { now, type Emit } from './runMessages';
 import { planRun, type RunPlan } from './runPlan';
+import { installScalarLog } from './scalarLog';
 import type { StepGate } from './stepGate';
 import { trainStep, type EpochTally } from './trainingStep';
 
@@ -39,6 +40,7 @@ export async function runTraining(request: TrainRequest, emit: Emit, control: Ru
     emit(message);
     return message;
   };
+  const uninstallScalarLog = installScalarLog(emit, () => steps);
   try {
     const run = await planRun(request, emit, control.onBuild);
     if (run === 'inspected') return done('inspected');
@@ -73,6 +75,8 @@ export async function runTraining(request: TrainRequest, emit: Emit, control: Ru
     }
     else emit({ type: 'error', message: `internal error: ${(e as Error).message ?? String(e)}`, location: null, hint: 'Please report this with the experiment file.' });
     return done('error');
+  } finally {
+    uninstallScalarLog();
   }
 }
 

@@ -89,7 +89,7 @@ export function trainStep(run: RunPlan, tally: EpochTally, at: StepPosition, emi
   tally.seen += count;
   const elapsed = now() - tally.started;
   emit({
-    type: 'batch', epoch: tally.epoch, step: at.step, batch: at.batch, loss: result.loss, accuracy: result.correct / count, lr,
+    type: 'batch', epoch: tally.epoch, step: at.step, batch: at.batch, metrics: { loss: result.loss, accuracy: result.correct / count }, lr,
     samplesPerSec: elapsed > 0 ? tally.seen / elapsed : 0, elapsedSec: now() - run.started,
   });
   if (figures) emit({ type: 'gradients', epoch: tally.epoch, step: at.step, layers: figures.layers });

@@ -64,8 +64,9 @@ describe('model-lens run: a plain fit script (functional model, validationSplit,
     assert.equal(batches.length, 15);
     assert.deepEqual(batches.map((b) => b.step), Array.from({ length: 15 }, (_, i) => i + 1));
     for (const b of batches) {
-      assert.ok(Number.isFinite(b.loss) && b.loss > 0, `loss ${b.loss}`);
-      assert.ok(b.accuracy >= 0 && b.accuracy <= 1, `accuracy ${b.accuracy}`);
+      const { loss, accuracy } = b.metrics;
+      assert.ok(Number.isFinite(loss) && loss > 0, `loss ${loss}`);
+      assert.ok(accuracy >= 0 && accuracy <= 1, `accuracy ${accuracy}`);
       assert.equal(b.lr, 0.1);
     }
   });
@@ -74,10 +75,10 @@ describe('model-lens run: a plain fit script (functional model, validationSplit,
     const ends = run.of('epochEnd');
     assert.equal(ends.length, 3);
     const printed = [...run.output('stdout').matchAll(/epoch (\d) loss ([\d.]+)/g)].map((m) => m[2]);
-    assert.deepEqual(ends.map((e) => e.trainLoss.toFixed(4)), printed);
+    assert.deepEqual(ends.map((e) => e.metrics.loss.toFixed(4)), printed);
     for (const e of ends) {
-      assert.ok(e.testLoss !== null && e.testLoss > 0, 'validation loss');
-      assert.ok(e.testAccuracy !== null && e.testAccuracy >= 0 && e.testAccuracy <= 1, 'validation accuracy');
+      assert.ok(e.val !== undefined && e.val.loss > 0, 'validation loss');
+      assert.ok(e.val.accuracy >= 0 && e.val.accuracy <= 1, 'validation accuracy');
     }
   });
 
@@ -138,7 +139,7 @@ describe('model-lens run: an ES module with top-level await model.fitDataset', (
     assert.equal(run.of('model').length >= 1, true);
     const batches = run.of('batch');
     assert.equal(batches.length, 2 * 6);
-    for (const b of batches) assert.ok(b.accuracy >= 0 && b.accuracy <= 1 && b.loss > 0);
+    for (const b of batches) assert.ok(b.metrics.accuracy >= 0 && b.metrics.accuracy <= 1 && b.metrics.loss > 0);
     assert.deepEqual(run.of('epochEnd').map((e) => e.epoch), [1, 2]);
     assert.match(run.output('stdout'), /fitDataset epoch 1\n.*fitDataset epoch 2/s);
   });
@@ -169,6 +170,13 @@ describe('model-lens run: a custom loop with optimizer.minimize on a model never
       assert.deepEqual(g.layers.map((l) => l.layer), ['first', 'second']);
       assert.ok(g.layers.every((l) => l.l2 !== null && l.l2 > 0));
     }
+  });
+
+  it("records the loop's modelLens.log scalars, one per step, with the values it logged", () => {
+    const scalars = run.of('scalars');
+    assert.deepEqual(scalars.map((s) => s.step), [1, 2, 3, 4, 5, 6]);
+    assert.ok(scalars.every((s) => Number.isFinite(s.values.loss) && s.values.loss >= 0));
+    assert.ok(scalars[5].values.loss < scalars[0].values.loss, 'the loop lowers its loss');
   });
 
   it('leaks no tensors across its steps', () => {

@@ -1,20 +1,13 @@
 // fit's logs as named figures: tfjs's names (`acc`, `val_loss`, `categoricalAccuracy`) under the
-// vocabulary's (`accuracy`, the `val` record), the bookkeeping keys (`batch`, `size`) left out.
-// Follows metricsFromLogs of the named-metrics protocol, which replaces this once it lands.
-
-export type Figures = Record<string, number>;
+// vocabulary's (`accuracy`, the `val` record; metricNames.ts), the bookkeeping keys (`batch`, `size`) left out.
+import { metricsFromLogs, type Metrics } from '../../protocol/metricNames';
 
 export interface NamedFigures {
-  metrics: Figures;
-  val?: Figures;
+  metrics: Metrics;
+  val?: Metrics;
 }
 
-const ALIASES: Readonly<Record<string, string>> = {
-  acc: 'accuracy', categoricalAccuracy: 'accuracy', binaryAccuracy: 'accuracy', sparseCategoricalAccuracy: 'accuracy',
-  meanAbsoluteError: 'mae', meanSquaredError: 'mse',
-};
 const BOOKKEEPING = new Set(['batch', 'size']);
-const VALIDATION_PREFIX = 'val_';
 
 /** A log's value as a number: fit's batch logs may hold scalar tensors (read here, disposed by tfjs). */
 export function logValue(value: unknown): number | null {
@@ -26,17 +19,13 @@ export function logValue(value: unknown): number | null {
 }
 
 export function figuresFromLogs(logs: Readonly<Record<string, unknown>> | undefined): NamedFigures {
-  const metrics: Figures = {};
-  const val: Figures = {};
+  const values: Record<string, number> = {};
   for (const [key, raw] of Object.entries(logs ?? {})) {
     if (BOOKKEEPING.has(key)) continue;
     const value = logValue(raw);
-    if (value === null) continue;
-    const isVal = key.startsWith(VALIDATION_PREFIX) && key.length > VALIDATION_PREFIX.length;
-    const name = isVal ? key.slice(VALIDATION_PREFIX.length) : key;
-    (isVal ? val : metrics)[ALIASES[name] ?? name] = value;
+    if (value !== null) values[key] = value;
   }
-  return Object.keys(val).length > 0 ? { metrics, val } : { metrics };
+  return metricsFromLogs(values);
 }
 
 /** trainOnBatch's result (a loss, or [loss, ...metrics]) under the model's metric names. */

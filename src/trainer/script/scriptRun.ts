@@ -16,6 +16,7 @@ import { now, readyMessage, type Emit } from '../runMessages';
 import { instrumentModels } from './fitHooks';
 import { instrumentOptimizers } from './gradientHooks';
 import { installProvidedModules, registerFileSaving, tfjsNodeFor } from './scriptModules';
+import { installScalarLog } from '../scalarLog';
 import { ScriptSession } from './scriptSession';
 
 export interface ScriptEnd {
@@ -67,6 +68,8 @@ export async function runScript(request: TrainRequest, emit: Emit, end: ScriptEn
     instrumentModels(tf, active);
     instrumentOptimizers(tf, active);
     registerFileSaving(tf, process.cwd());
+    // globalThis.modelLens.log({ name: value }) from the script's own loops, at the run's step.
+    installScalarLog(emit, () => active.step);
     const userTf = recorder.wrapTf(tf);
     for (const factory of ['sequential', 'model'] as const) {
       const make = userTf[factory] as (...args: unknown[]) => tf.LayersModel;

@@ -1,6 +1,6 @@
 // The state of one script run that the tfjs hooks share: the models seen (each announced by a
 // `model` message), the run's step and epoch, and the clock. The figures of fit's logs are kept
-// under their names (scriptFigures.ts) and put into today's batch/epoch messages in one place.
+// under their names (scriptFigures.ts) and put into the batch/epoch messages in one place.
 import type * as tf from '@tensorflow/tfjs';
 import type { LoadedModel } from '../../model/loadExperiment';
 import { computeSummary } from '../../model/modelSummary';
@@ -66,17 +66,14 @@ export class ScriptSession {
 
   batchMessage(epoch: number, batch: number, figures: NamedFigures, lr: number, samplesPerSec: number): BatchMessage {
     return {
-      type: 'batch', epoch, step: this.step, batch, loss: figures.metrics.loss ?? 0, accuracy: figures.metrics.accuracy ?? 0, lr,
-      samplesPerSec, elapsedSec: now() - this.started,
+      type: 'batch', epoch, step: this.step, batch, metrics: figures.metrics, lr, samplesPerSec, elapsedSec: now() - this.started,
     };
   }
 
-  /** Until the messages carry named metrics, validation figures go where a test split's would. */
   epochEndMessage(epoch: number, figures: NamedFigures, lr: number, epochSec: number): EpochEndMessage {
-    return {
-      type: 'epochEnd', epoch, trainLoss: figures.metrics.loss ?? 0, trainAccuracy: figures.metrics.accuracy ?? 0,
-      testLoss: figures.val?.loss ?? null, testAccuracy: figures.val?.accuracy ?? null, lr, epochSec, elapsedSec: now() - this.started,
-    };
+    const message: EpochEndMessage = { type: 'epochEnd', epoch, metrics: figures.metrics, lr, epochSec, elapsedSec: now() - this.started };
+    if (figures.val) message.val = figures.val;
+    return message;
   }
 }
 
