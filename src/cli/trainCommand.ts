@@ -14,7 +14,8 @@ export async function trainCommand(args: CliArgs): Promise<number> {
     ...(args.saveOnStop ? { saveOnStop: true } : {}),
   };
   const show = args.json ? jsonPrinter() : humanPrinter();
-  const recordAndShow = recordRun(args, request, show);
+  const { show: recordAndShow, runDir } = recordRun(args, request, show);
+  if (runDir) request.runDir = runDir;
   const recorded: TrainerMessage[] = [];
   const done = await runTrainerChild(request, {
     buildTimeoutSec: args.buildTimeout,

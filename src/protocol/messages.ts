@@ -225,6 +225,8 @@ export interface TrainRequest {
   sourceText?: string;
   /** Inspection: rows and nested models listed down to this depth (torchinfo's and torchview's `depth`). */
   depth?: number;
+  /** The run's folder (the recording process made it): where `training.checkpoint` saves. */
+  runDir?: string;
 }
 
 export type TrainerCommand = { type: 'start'; request: TrainRequest } | { type: 'stop' };

@@ -1,5 +1,6 @@
 // Messages between the extension host and the Model Lens webview (and the standalone report).
 import type { TrainerMessage } from './messages';
+import { comparedRunCheck, type ComparedRun } from './runComparison';
 import { BATCH_COLUMNS, type BatchSeries } from './runState';
 import { anything, arrayOf, finite, integer, literal, objectOf, optional, refine, string, taggedUnion, type Checked, type TaggedFields } from './validation';
 
@@ -19,7 +20,9 @@ export type HostToPanel<Message = TrainerMessage> =
   /** New messages of the current run, batched by the host (≤ 20 posts per second). */
   | { type: 'messages'; runId: string; messages: Message[] }
   /** Which view to show (e.g. "Show Layer Summary"). */
-  | { type: 'showView'; view: PanelView };
+  | { type: 'showView'; view: PanelView }
+  /** Runs to overlay in the Training view (none: back to the shown run alone). */
+  | { type: 'compare'; runs: ComparedRun[] };
 
 /** Webview → host. */
 export type PanelToHost =
@@ -27,12 +30,15 @@ export type PanelToHost =
   | { type: 'reveal'; layer: string }
   | { type: 'warn'; message: string }
   | { type: 'freeze'; layer: string; frozen: boolean }
-  | { type: 'saveFile'; name: string; mime: string; base64: string };
+  | { type: 'saveFile'; name: string; mime: string; base64: string }
+  /** Open VS Code's diff of the experiment files of two compared runs (their runId). */
+  | { type: 'compareFiles'; runs: [string, string] };
 
 export const PANEL_TO_HOST_CHECKS: TaggedFields<PanelToHost> = {
   ready: {},
   reveal: { layer: string },
   warn: { message: string },
+  compareFiles: { runs: (v, p) => (Array.isArray(v) && v.length === 2 && v.every((id) => typeof id === 'string') ? null : `${p} must be two run ids`) },
   freeze: { layer: string, frozen: (v, p) => (typeof v === 'boolean' ? null : `${p} must be a boolean`) },
   saveFile: {
     name: (v, p) => (typeof v === 'string' && /^[\w.-]{1,100}$/.test(v) ? null : `${p} must be a plain file name`),
@@ -56,6 +62,7 @@ export const HOST_TO_PANEL_CHECKS: TaggedFields<HostToPanel<unknown>> = {
   snapshot: { runId: string, file: string, messages: arrayOf(anything), batches: optional(batchSeries) },
   messages: { runId: string, messages: arrayOf(anything) },
   showView: { view: literal('graph', 'summary', 'training', 'gradients', 'data') },
+  compare: { runs: arrayOf(comparedRunCheck) },
 };
 
 /**

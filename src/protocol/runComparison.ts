@@ -1,0 +1,156 @@
+// Runs side by side (the panel's overlay and table): what one run contributes, folded from its
+// messages. Metrics are kept by name (`loss`, `accuracy`, `lr`, `test_accuracy`, …), so a metric the
+// trainer starts sending draws without a change here but the one line that names a message's metrics.
+// Pure: the host computes it from recorded runs, the report's page from its embedded runs.
+import type { ScheduleSpec } from './experimentSpec';
+import type { BatchMessage, EpochEndMessage, TrainerMessage } from './messages';
+import { arrayOf, either, finite, nullable, objectOf, recordOf, refine, string, type Check } from './validation';
+
+/** Points a run's step curves keep at most (every k-th step and the last): a long run stays small to post. */
+export const MAX_COMPARED_POINTS = 2000;
+
+export interface ComparedSeries {
+  /** The x axes: step, epoch (fractional: 1.5 is half-way through the second), wall time in seconds. */
+  step: number[];
+  epoch: number[];
+  elapsedSec: number[];
+  /** Values by metric name, one per x (null where a metric has none). */
+  metrics: Record<string, (number | null)[]>;
+}
+
+export interface ComparedRun {
+  runId: string;
+  /** How the legend and the table name the run. */
+  label: string;
+  file: string;
+  status: string;
+  /** Hyperparameters (optimizer, lr, batch size, schedule, …) as the table shows them. */
+  params: Record<string, string | number | null>;
+  /** Final results by name (test_accuracy, test_loss, train_loss, steps, seconds). */
+  results: Record<string, number | null>;
+  /** Per (kept) step. */
+  steps: ComparedSeries;
+  /** Per finished epoch, at the step it ended. */
+  epochs: ComparedSeries;
+}
+
+/** A batch's metrics by name. */
+export function batchMetrics(m: BatchMessage): Record<string, number | null> {
+  return { loss: m.loss, accuracy: m.accuracy, lr: m.lr };
+}
+
+/** An epoch's figures by name: train_* over the epoch, test_* on the test split. */
+export function epochMetrics(m: EpochEndMessage): Record<string, number | null> {
+  return { train_loss: m.trainLoss, train_accuracy: m.trainAccuracy, test_loss: m.testLoss, test_accuracy: m.testAccuracy, lr: m.lr };
+}
+
+/** The schedule in a word or two: `cosine`, `step(stepSize=2, gamma=0.5)`; `constant` without one. */
+export function scheduleLabel(schedule: ScheduleSpec | null, withParams = false): string {
+  if (!schedule) return 'constant';
+  if (!withParams) return schedule.type;
+  const params = Object.entries(schedule).filter(([k]) => k !== 'type').map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
+  return params.length ? `${schedule.type}(${params.join(', ')})` : schedule.type;
+}
+
+function emptySeries(): ComparedSeries {
+  return { step: [], epoch: [], elapsedSec: [], metrics: {} };
+}
+
+function pushPoint(s: ComparedSeries, x: { step: number; epoch: number; elapsedSec: number }, values: Record<string, number | null>): void {
+  const n = s.step.length;
+  s.step.push(x.step);
+  s.epoch.push(x.epoch);
+  s.elapsedSec.push(x.elapsedSec);
+  for (const [name, v] of Object.entries(values)) {
+    const column = (s.metrics[name] ??= new Array<number | null>(n).fill(null));
+    column.push(v);
+  }
+  for (const column of Object.values(s.metrics)) if (column.length === n) column.push(null);
+}
+
+/** One run's curves, parameters and results from its messages (in order, as recorded). */
+export function comparedRun(run: { runId: string; label: string; file: string; status: string }, messages: readonly TrainerMessage[]): ComparedRun {
+  const batches: BatchMessage[] = [];
+  const epochs = emptySeries();
+  let stepsPerEpoch = 1;
+  let lastStep = 0;
+  const params: ComparedRun['params'] = {};
+  const results: ComparedRun['results'] = { test_accuracy: null, test_loss: null, train_loss: null, train_accuracy: null, steps: 0, seconds: 0 };
+  for (const m of messages) {
+    switch (m.type) {
+      case 'ready':
+        params.backend = m.backend;
+        break;
+      case 'model':
+        stepsPerEpoch = Math.max(1, m.plan.stepsPerEpoch);
+        Object.assign(params, {
+          schedule: scheduleLabel(m.plan.schedule), schedule_params: scheduleLabel(m.plan.schedule, true),
+          optimizer: m.plan.optimizer, batch_size: m.plan.batchSize, epochs: m.plan.epochs,
+          loss: m.plan.loss, seed: m.plan.seed,
+        });
+        break;
+      case 'epochStart':
+        if (m.epoch === 1) params.lr = m.lr;
+        break;
+      case 'batch':
+        batches.push(m);
+        lastStep = m.step;
+        results.steps = m.step;
+        results.seconds = m.elapsedSec;
+        break;
+      case 'epochEnd':
+        pushPoint(epochs, { step: lastStep, epoch: m.epoch, elapsedSec: m.elapsedSec }, epochMetrics(m));
+        results.train_loss = m.trainLoss;
+        results.train_accuracy = m.trainAccuracy;
+        if (m.testAccuracy !== null) results.test_accuracy = m.testAccuracy;
+        if (m.testLoss !== null) results.test_loss = m.testLoss;
+        break;
+      case 'evaluation':
+        results.test_accuracy = m.testAccuracy;
+        results.test_loss = m.testLoss;
+        break;
+      case 'done':
+        results.steps = Math.max(results.steps ?? 0, m.steps);
+        results.seconds = m.elapsedSec;
+        break;
+      default:
+        break;
+    }
+  }
+  const steps = emptySeries();
+  const stride = Math.max(1, Math.ceil(batches.length / MAX_COMPARED_POINTS));
+  batches.forEach((b, i) => {
+    if (i % stride !== 0 && i !== batches.length - 1) return;
+    pushPoint(steps, { step: b.step, epoch: b.epoch - 1 + b.batch / stepsPerEpoch, elapsedSec: b.elapsedSec }, batchMetrics(b));
+  });
+  return { ...run, params, results, steps, epochs };
+}
+
+const column: Check<(number | null)[]> = arrayOf(nullable(finite));
+const series = refine(
+  objectOf<ComparedSeries>({ step: arrayOf(finite), epoch: arrayOf(finite), elapsedSec: arrayOf(finite), metrics: recordOf(column) }),
+  (s, p) => ([s.epoch, s.elapsedSec, ...Object.values(s.metrics)].every((c) => c.length === s.step.length) ? null : `${p}'s columns must all have the same length`),
+);
+
+export const comparedRunCheck: Check<ComparedRun> = objectOf<ComparedRun>({
+  runId: string, label: string, file: string, status: string,
+  params: recordOf(nullable(either(string, finite, 'a string or a number'))),
+  results: recordOf(nullable(finite)),
+  steps: series, epochs: series,
+});
+
+/** Which differing parameters name a run first. */
+const LABEL_KEYS = ['schedule', 'lr', 'optimizer', 'batch_size', 'epochs', 'schedule_params'];
+
+/**
+ * Legend labels that tell the runs apart: the run's name, then the parameters whose values differ
+ * between the runs (at most two: `MNIST MLP · cosine(tMax=5)`), else its start time.
+ */
+export function distinctLabels(runs: readonly { name: string; started: string; params: ComparedRun['params'] }[]): string[] {
+  const rank = (k: string) => { const i = LABEL_KEYS.indexOf(k); return i < 0 ? LABEL_KEYS.length : i; };
+  const keys = [...new Set(runs.flatMap((r) => Object.keys(r.params)))].sort((a, b) => rank(a) - rank(b))
+    .filter((k) => new Set(runs.map((r) => String(r.params[k] ?? '—'))).size > 1)
+    .slice(0, 2);
+  const labels = runs.map((r) => [r.name, ...keys.map((k) => String(r.params[k] ?? '—'))].join(' · '));
+  return labels.map((l, i) => (labels.indexOf(l) === i && labels.lastIndexOf(l) === i ? l : `${l} · ${runs[i].started.slice(11, 19)}`));
+}
