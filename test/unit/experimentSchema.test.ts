@@ -84,7 +84,7 @@ describe('the experiment spec: unknown keys, with the key meant', () => {
 
   it('lists what the object accepts in the hint', () => {
     const p = checkExperiment(withTraining({ epoch: 1 }))!;
-    assert.match(p.hint!, /^training accepts epochs, batchSize, seed, optimizer, loss, schedule, gradientEvery, save, saveOnStop\.$/);
+    assert.match(p.hint!, /^training accepts epochs, batchSize, seed, optimizer, loss, schedule, gradientEvery, save, saveOnStop, checkpoint, earlyStopping\.$/);
   });
 });
 
