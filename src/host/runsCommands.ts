@@ -33,7 +33,7 @@ export function comparedRuns(runs: readonly SelectedRun[]): ComparedRun[] {
     const { messages } = store.read(entry.dir);
     return comparedRun({ runId: entry.id, label: entry.name, file: store.fileOf(entry), status: entry.status }, replayMessages(entry, messages));
   });
-  const labels = distinctLabels(runs.map((r, i) => ({ name: r.entry.name, started: r.entry.started, params: compared[i].params })));
+  const labels = distinctLabels(runs.map((r, i) => ({ name: r.entry.name, id: r.entry.id, params: compared[i].params })));
   return compared.map((c, i) => ({ ...c, label: labels[i] }));
 }
 

@@ -143,14 +143,19 @@ export const comparedRunCheck: Check<ComparedRun> = objectOf<ComparedRun>({
 const LABEL_KEYS = ['schedule', 'lr', 'optimizer', 'batch_size', 'epochs', 'schedule_params'];
 
 /**
- * Legend labels that tell the runs apart: the run's name, then the parameters whose values differ
- * between the runs (at most two: `MNIST MLP · cosine(tMax=5)`), else its start time.
+ * Legend labels that tell the runs apart: the run's name, then the first parameter (by LABEL_KEYS)
+ * whose value differs between the runs (`MNIST MLP · cosine`), a second one if that is not enough,
+ * else the run's id.
  */
-export function distinctLabels(runs: readonly { name: string; started: string; params: ComparedRun['params'] }[]): string[] {
+export function distinctLabels(runs: readonly { name: string; id: string; params: ComparedRun['params'] }[]): string[] {
   const rank = (k: string) => { const i = LABEL_KEYS.indexOf(k); return i < 0 ? LABEL_KEYS.length : i; };
-  const keys = [...new Set(runs.flatMap((r) => Object.keys(r.params)))].sort((a, b) => rank(a) - rank(b))
-    .filter((k) => new Set(runs.map((r) => String(r.params[k] ?? '—'))).size > 1)
-    .slice(0, 2);
-  const labels = runs.map((r) => [r.name, ...keys.map((k) => String(r.params[k] ?? '—'))].join(' · '));
-  return labels.map((l, i) => (labels.indexOf(l) === i && labels.lastIndexOf(l) === i ? l : `${l} · ${runs[i].started.slice(11, 19)}`));
+  const shown = (v: string | number | null | undefined) => (v === null || v === undefined ? '—' : typeof v === 'number' ? String(Number(v.toPrecision(4))) : v);
+  const differing = [...new Set(runs.flatMap((r) => Object.keys(r.params)))].sort((a, b) => rank(a) - rank(b))
+    .filter((k) => new Set(runs.map((r) => shown(r.params[k]))).size > 1);
+  const unique = (labels: string[]) => new Set(labels).size === labels.length;
+  let labels = runs.map((r) => r.name);
+  for (let n = 1; n <= Math.min(2, differing.length) && !unique(labels); n++) {
+    labels = runs.map((r) => [r.name, ...differing.slice(0, n).map((k) => shown(r.params[k]))].join(' · '));
+  }
+  return labels.map((l, i) => (labels.indexOf(l) === labels.lastIndexOf(l) ? l : `${l} · ${runs[i].id}`));
 }

@@ -148,6 +148,15 @@ describe('the Runs tree of the Model Lens view', () => {
       assert.equal(store.list().length, 2);
       const nodes = host.tree.getChildren();
       assert.equal(nodes[0].kind === 'file' && nodes[0].runs.length, 2);
+
+      // Compare from the file's row: the panel gets both runs to overlay, after the first one's snapshot.
+      const posts = host.record.posts.length;
+      await host.registered.get('modelLens.runs.compare')!(nodes[0], [nodes[0]]);
+      const compare = () => host.record.posts.slice(posts).map((p) => JSON.parse(p) as { type: string; runs?: { runId: string; steps: { step: number[] } }[] })
+        .find((p) => p.type === 'compare');
+      await until('the compare post', () => Boolean(compare()), host.record.output, 10_000);
+      assert.deepEqual(compare()!.runs!.map((r) => r.runId).sort(), store.list().map((e) => e.id).sort());
+      for (const r of compare()!.runs!) assert.equal(r.steps.step.length, store.list()[0].figures.steps);
     } finally {
       host.dispose();
     }

@@ -9,6 +9,8 @@ import { LineChart, type LineSeries } from '../charts/lineChart';
 import { IncrementalEma } from '../charts/smoothing';
 import { formatDuration } from '../charts/duration';
 import { everythingChanged, WidthWatcher } from '../charts/widthWatcher';
+import type { ComparedRun } from '../../src/protocol/runComparison';
+import { RunsOverlay } from './runsOverlay';
 
 const DEFAULT_SMOOTHING = 0.6; // TensorBoard's default
 
@@ -31,6 +33,8 @@ export class TrainingView implements View {
   private lossChart!: LineChart;
   private accChart!: LineChart;
   private lrChart!: LineChart;
+  /** Runs side by side, shown instead of the one run while there are some. */
+  private overlay!: RunsOverlay;
 
   mount(root: HTMLElement, ctx: ViewContext): void {
     this.root = root;
@@ -96,6 +100,14 @@ export class TrainingView implements View {
     });
     this.lrChart.root.classList.add('chart-wide');
     this.widths.watch(this.lossChart.root, this.accChart.root, this.lrChart.root);
+    this.overlay = new RunsOverlay(root, () => this.smoothing, ctx.compareFiles, () => this.compare([]));
+  }
+
+  /** Overlays these runs (none: back to the shown run). */
+  compare(runs: ComparedRun[]): void {
+    this.overlay.show(runs);
+    if (runs.length === 0 && this.last) this.draw(this.last);
+    else { this.content.hidden = true; this.empty.hidden = true; }
   }
 
   update(state: RunState, changes: Changes): void {
@@ -110,6 +122,11 @@ export class TrainingView implements View {
     const { empty, content, lossChart, accChart, lrChart, lossEma, accEma, smoothing, widths, root } = this;
     const b = state.batches;
     const n = b.step.length;
+    if (this.overlay.shown) {
+      content.hidden = true;
+      empty.hidden = true;
+      return;
+    }
     if (n === 0) {
       content.hidden = true;
       empty.hidden = false;
