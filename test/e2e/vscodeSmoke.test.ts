@@ -311,4 +311,41 @@ describe('Model Lens in a real VS Code (code-server)', { timeout: 600_000 }, () 
     }, { timeoutMs: 120_000, details: () => fs.readFileSync(path.join(s.workspace, 'looping.ts'), 'utf8') });
     assert.match(fs.readFileSync(path.join(s.workspace, 'looping.ts'), 'utf8'), /const LOOP = false;/);
   });
+
+  step('a window reload brings the panel back with the last run, and the Runs tree lists it interrupted or stopped', 'reload', async (s) => {
+    const { page } = s;
+    await runCommand(page, 'Model Lens: Show Panel');
+    await findWebviewFrame(page, '[data-tab="training"]', 30_000);
+    const runs = path.join(s.workspace, '.model-lens', 'runs');
+    const kept = fs.readdirSync(runs).filter((d) => d.endsWith('-mnist-mlp'));
+    assert.equal(kept.length, 1, `the training run is kept in ${runs}: ${fs.readdirSync(runs).join(', ')}`);
+    const steps = (JSON.parse(fs.readFileSync(path.join(runs, kept[0], 'run.json'), 'utf8')) as { figures: { steps: number } }).figures.steps;
+    assert.ok(steps > 0);
+
+    await runCommand(page, 'Developer: Reload Window');
+    // The restored panel shows the last run, read back from its folder: every step it recorded.
+    const frame = await findWebviewFrame(page, '[data-tab="training"]', 120_000);
+    await waitFor('the restored run\'s loss chart', async () => {
+      await frame.locator('[data-tab="training"]').click().catch(() => undefined);
+      const points = await frame.locator('[data-series="loss-raw"]').first().getAttribute('data-points', { timeout: 2000 }).catch(() => null);
+      return points === String(steps) ? true : undefined;
+    }, { timeoutMs: 60_000, details: () => `expected ${steps} loss points` });
+    await s.screenshot('reload-panel');
+
+    // The Model Lens view's Runs tree lists the file and, under it, the run.
+    await runCommand(page, 'Model Lens: Focus on Runs View');
+    const rows = page.locator('.pane-body .monaco-list-row');
+    const file = await waitFor('the file row in the Runs tree', async () => {
+      const labels = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? e.textContent ?? ''));
+      const i = labels.findIndex((l) => /1 run\b/.test(l));
+      return i >= 0 ? i : undefined;
+    }, { timeoutMs: 30_000, details: () => 'no row says "1 run"' });
+    await rows.nth(file).click();
+    const run = await waitFor('the run row', async () => {
+      const labels = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''));
+      return labels.find((l) => l.startsWith('mnist-mlp.ts run '));
+    }, { timeoutMs: 30_000 });
+    assert.match(run, /: stopped · /);
+    await s.screenshot('reload-runs-tree');
+  });
 });
