@@ -55,7 +55,7 @@ function outputLog(s: VsCodeSession): string {
   return Object.entries(logs).filter(([name]) => /Model Lens/.test(name)).map(([, text]) => text).join('\n');
 }
 
-describe('Model Lens in a real VS Code (code-server)', { timeout: 600_000 }, () => {
+describe('Model Lens in a real VS Code (code-server)', { timeout: 900_000 }, () => {
   let vscode: VsCodeSession | undefined;
   let startError: unknown;
   // Every test fails with the start-up error (e.g. "run scripts/install-code-server.sh"), so a
