@@ -16,6 +16,7 @@ import { TrainingView } from './views/trainingView';
 import { warmUpTrainingView } from './trainingWarmUp';
 import { GradientsView } from './views/gradientsView';
 import { DataView } from './views/dataView';
+import { StepThroughView } from './views/stepThroughView';
 import { renderStatusBar } from './statusBar';
 import { comparedRun, distinctLabels, type ComparedRun } from '../src/protocol/runComparison';
 
@@ -44,13 +45,13 @@ const post = (m: PanelToHost) => vscode.postMessage(m);
 let state: RunState = emptyRunState();
 let runId: string | null = null;
 const trainingView = new TrainingView();
-const views: View[] = [new GraphView(), new SummaryView(), trainingView, new GradientsView(), new DataView()];
+const views: View[] = [new GraphView(), new SummaryView(), trainingView, new GradientsView(), new DataView(), new StepThroughView()];
 const pending = new Map<string, Changes>(views.map((v) => [v.id, allChanged()]));
 let statusChanged = true;
 let frame = 0;
 
 function allChanged(): Changes {
-  return { model: true, batches: true, epochs: true, gradients: true, evaluation: true, samples: true, status: true };
+  return { model: true, batches: true, epochs: true, gradients: true, evaluation: true, samples: true, scalars: true, status: true, trace: true };
 }
 
 function warn(message: string): void {
@@ -69,6 +70,11 @@ const context = (view: View): ViewContext => ({
     return true;
   },
   compareFiles: typeof acquireVsCodeApi === 'function' ? (a, b) => post({ type: 'compareFiles', runs: [a, b] }) : null,
+  stepControl: (command) => {
+    if (typeof acquireVsCodeApi !== 'function') return false;
+    post({ type: 'stepControl', command });
+    return true;
+  },
   save: (name, mime, base64) => {
     if (typeof acquireVsCodeApi === 'function') { post({ type: 'saveFile', name, mime, base64 }); return; }
     const a = document.createElement('a');

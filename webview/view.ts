@@ -1,4 +1,5 @@
 // The contract between the panel shell (webview/main.ts) and each view (a tab of the panel).
+import type { StepCommand } from '../src/protocol/messageChecks';
 import type { Changes, RunState } from '../src/protocol/runState';
 
 export interface ViewContext {
@@ -15,6 +16,8 @@ export interface ViewContext {
   save(name: string, mime: string, base64: string): void;
   /** Asks the host for VS Code's diff of two compared runs' experiment files (null in the report). */
   compareFiles: ((a: string, b: string) => void) | null;
+  /** Sends a step-through command to the run's trainer through the host (false in the report). */
+  stepControl(command: StepCommand): boolean;
 }
 
 export interface View {

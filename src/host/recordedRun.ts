@@ -2,6 +2,7 @@
 // the same snapshot (batch columns and the other messages), and then nothing new. An interrupted
 // run is closed as the report closes it (up to its last step, then why it stopped). No vscode.
 import { EventEmitter } from 'node:events';
+import type { StepCommand } from '../protocol/messageChecks';
 import type { TrainerMessage } from '../protocol/messages';
 import { BATCH_COLUMNS, emptyBatchSeries, type BatchSeries, type RunState } from '../protocol/runState';
 import { replayMessages } from '../runs/runReplay';
@@ -19,6 +20,8 @@ export interface ShownRun {
   snapshot(): { batches?: BatchSeries; messages: TrainerMessage[] };
   on(event: 'message', listener: (m: TrainerMessage) => void): unknown;
   off(event: 'message', listener: (m: TrainerMessage) => void): unknown;
+  /** Passes a step-through command to the run's trainer; false when none is running. */
+  control(command: StepCommand): boolean;
 }
 
 export class RecordedRun extends EventEmitter<RunSessionEvents> implements ShownRun {
@@ -44,6 +47,11 @@ export class RecordedRun extends EventEmitter<RunSessionEvents> implements Shown
       if (m.type !== 'batch') { this.others.push(m); continue; }
       for (const c of BATCH_COLUMNS) this.batches[c].push(m[c]);
     }
+  }
+
+  /** A recorded run has no trainer to step. */
+  control(): boolean {
+    return false;
   }
 
   snapshot(): { batches: BatchSeries; messages: TrainerMessage[] } {

@@ -3,7 +3,7 @@
 // trainer starts sending draws without a change here but the one line that names a message's metrics.
 // Pure: the host computes it from recorded runs, the report's page from its embedded runs.
 import type { ScheduleSpec } from './experimentSpec';
-import type { BatchMessage, EpochEndMessage, TrainerMessage } from './messages';
+import type { BatchMessage, EpochEndMessage, Metrics, TrainerMessage } from './messages';
 import { arrayOf, either, finite, nullable, objectOf, recordOf, refine, string, type Check } from './validation';
 
 /** Points a run's step curves keep at most (every k-th step and the last): a long run stays small to post. */
@@ -34,14 +34,19 @@ export interface ComparedRun {
   epochs: ComparedSeries;
 }
 
-/** A batch's metrics by name. */
+/** A batch's metrics by name (`loss`, `accuracy`, `mae`, … as sent) and its rate. */
 export function batchMetrics(m: BatchMessage): Record<string, number | null> {
-  return { loss: m.loss, accuracy: m.accuracy, lr: m.lr };
+  return { ...m.metrics, lr: m.lr };
 }
 
-/** An epoch's figures by name: train_* over the epoch, test_* on the test split. */
+/** Each figure of a record under a split's prefix: `{ loss }` → `{ test_loss }`. */
+function prefixed(prefix: string, metrics: Metrics | undefined): Record<string, number> {
+  return Object.fromEntries(Object.entries(metrics ?? {}).map(([k, v]) => [`${prefix}_${k}`, v]));
+}
+
+/** An epoch's figures by name: train_* over the epoch, val_* on the validation split, test_* on the test split. */
 export function epochMetrics(m: EpochEndMessage): Record<string, number | null> {
-  return { train_loss: m.trainLoss, train_accuracy: m.trainAccuracy, test_loss: m.testLoss, test_accuracy: m.testAccuracy, lr: m.lr };
+  return { ...prefixed('train', m.metrics), ...prefixed('val', m.val), ...prefixed('test', m.test), lr: m.lr };
 }
 
 /** The schedule in a word or two: `cosine`, `step(stepSize=2, gamma=0.5)`; `constant` without one. */
@@ -82,6 +87,7 @@ export function comparedRun(run: { runId: string; label: string; file: string; s
         params.backend = m.backend;
         break;
       case 'model':
+        if (!m.plan) break; // a script's model: its script decides the plan
         stepsPerEpoch = Math.max(1, m.plan.stepsPerEpoch);
         Object.assign(params, {
           schedule: scheduleLabel(m.plan.schedule), schedule_params: scheduleLabel(m.plan.schedule, true),
@@ -100,14 +106,10 @@ export function comparedRun(run: { runId: string; label: string; file: string; s
         break;
       case 'epochEnd':
         pushPoint(epochs, { step: lastStep, epoch: m.epoch, elapsedSec: m.elapsedSec }, epochMetrics(m));
-        results.train_loss = m.trainLoss;
-        results.train_accuracy = m.trainAccuracy;
-        if (m.testAccuracy !== null) results.test_accuracy = m.testAccuracy;
-        if (m.testLoss !== null) results.test_loss = m.testLoss;
+        Object.assign(results, prefixed('train', m.metrics), prefixed('val', m.val), prefixed('test', m.test));
         break;
       case 'evaluation':
-        results.test_accuracy = m.testAccuracy;
-        results.test_loss = m.testLoss;
+        Object.assign(results, prefixed('test', m.test));
         break;
       case 'done':
         results.steps = Math.max(results.steps ?? 0, m.steps);

@@ -1,6 +1,7 @@
 // The first level of a Runs tree: one row per experiment or script, newest first, with what a row
-// shows (how many runs, the latest one's status and figures, the best test accuracy). Pure.
-import { scheduleLabel } from './runHeader';
+// shows (how many runs, the latest one's status and figures, the best test figures). Pure.
+import type { Metrics } from '../protocol/messages';
+import { foldBest, scheduleLabel } from './runHeader';
 import type { RunEntry } from './runStore';
 
 export interface RunFileGroup {
@@ -9,7 +10,8 @@ export interface RunFileGroup {
   runs: number;
   running: number;
   latest: RunEntry;
-  bestTestAccuracy: number | null;
+  /** Each test figure's best over the file's runs. */
+  bestTest: Metrics;
 }
 
 export function runFileGroups(entries: readonly RunEntry[]): RunFileGroup[] {
@@ -17,14 +19,13 @@ export function runFileGroups(entries: readonly RunEntry[]): RunFileGroup[] {
   for (const e of entries) {
     let g = groups.get(e.file);
     if (!g) {
-      g = { file: e.file, name: e.name, runs: 0, running: 0, latest: e, bestTestAccuracy: null };
+      g = { file: e.file, name: e.name, runs: 0, running: 0, latest: e, bestTest: {} };
       groups.set(e.file, g);
     }
     g.runs++;
     if (e.status === 'running') g.running++;
     if (e.started >= g.latest.started) { g.latest = e; g.name = e.name; }
-    const best = e.figures.bestTestAccuracy;
-    if (best !== null && (g.bestTestAccuracy === null || best > g.bestTestAccuracy)) g.bestTestAccuracy = best;
+    foldBest(g.bestTest, e.figures.bestTest);
   }
   return [...groups.values()].sort((a, b) => (a.latest.started < b.latest.started ? 1 : -1));
 }
@@ -54,9 +55,9 @@ export function startedText(iso: string, now = new Date()): string {
   return `${month} ${d.getDate()}${d.getFullYear() === now.getFullYear() ? '' : ` ${d.getFullYear()}`} ${p(d.getHours())}:${p(d.getMinutes())}`;
 }
 
-/** A file's row: its name, how many runs, the best test accuracy. */
+/** A file's row: its name, how many runs, the best test accuracy (or loss when it has none). */
 export function fileRowText(g: RunFileGroup): RunRowText {
-  const best = percent(g.bestTestAccuracy);
+  const best = g.bestTest.accuracy !== undefined ? percent(g.bestTest.accuracy) : g.bestTest.loss !== undefined ? `loss ${g.bestTest.loss.toPrecision(3)}` : null;
   const parts = [`${g.runs} run${g.runs === 1 ? '' : 's'}`, ...(g.running ? [`${g.running} running`] : []), ...(best ? [`best ${best}`] : [])];
   return { label: g.name, description: parts.join(' · '), tooltip: `${g.file}\nlatest: ${g.latest.id} (${g.latest.status})` };
 }
@@ -65,17 +66,19 @@ export function fileRowText(g: RunFileGroup): RunRowText {
 export function runRowText(e: RunEntry, now = new Date()): RunRowText {
   const f = e.figures;
   const steps = e.plan ? `${f.steps}/${e.plan.totalSteps} steps` : `${f.steps} steps`;
+  const testAccuracy = f.test.accuracy ?? null;
+  const loss = f.batch.loss ?? f.train.loss ?? null;
   const figures = [
     e.status,
-    ...(f.testAccuracy !== null ? [`test ${percent(f.testAccuracy)}`] : []),
-    ...(f.loss !== null ? [`loss ${f.loss.toPrecision(3)}`] : []),
+    ...(testAccuracy !== null ? [`test ${percent(testAccuracy)}`] : []),
+    ...(loss !== null ? [`loss ${loss.toPrecision(3)}`] : []),
     ...(e.schedule ? [e.schedule.type] : []),
     durationText(f.elapsedSec),
   ];
   const tooltip = [
     `${e.name} — ${e.id}`, `${e.status}${e.reason ? `: ${e.reason}` : ''}`, steps,
     ...(e.plan ? [`${e.plan.optimizer}, batch ${e.plan.batchSize}, schedule ${scheduleLabel(e.schedule, true)}`] : []),
-    ...(f.testAccuracy !== null ? [`test accuracy ${percent(f.testAccuracy)} (best ${percent(f.bestTestAccuracy)})`] : []),
+    ...(testAccuracy !== null ? [`test accuracy ${percent(testAccuracy)} (best ${percent(f.bestTest.accuracy ?? null)})`] : []),
     `trained ${durationText(f.elapsedSec)}${e.backend ? ` on ${e.backend}` : ''}`,
   ].join('\n');
   return { label: startedText(e.started, now), description: figures.join(' · '), tooltip };

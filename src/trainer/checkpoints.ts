@@ -26,7 +26,7 @@ export class Checkpoints {
   }
 
   async afterEpoch(model: tf.LayersModel, m: EpochEndMessage, emit: Emit): Promise<void> {
-    const figures = { epoch: m.epoch, trainLoss: m.trainLoss, trainAccuracy: m.trainAccuracy, testLoss: m.testLoss, testAccuracy: m.testAccuracy };
+    const figures = { epoch: m.epoch, train: m.metrics, ...(m.val ? { val: m.val } : {}), ...(m.test ? { test: m.test } : {}) };
     await this.write('last', model, figures);
     if (!this.best) return;
     const value = monitoredValue(this.best.monitor, m);

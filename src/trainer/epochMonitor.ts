@@ -3,13 +3,19 @@
 import type { EarlyStoppingSpec, MonitorMode, MonitorName } from '../protocol/experimentSpec';
 import type { EpochEndMessage } from '../protocol/messages';
 
-/** The epoch's value of a monitored figure (null: not measured, e.g. no test split). */
+/**
+ * The epoch's value of a monitored figure (null: not measured, e.g. no test split). An experiment has
+ * no validation split: Keras's val_* names read its test split then, the held-out figures it has.
+ */
 export function monitoredValue(name: MonitorName, m: EpochEndMessage): number | null {
+  const heldOut = m.val ?? m.test;
   switch (name) {
-    case 'loss': case 'trainLoss': return m.trainLoss;
-    case 'accuracy': case 'trainAccuracy': return m.trainAccuracy;
-    case 'val_loss': case 'testLoss': return m.testLoss;
-    case 'val_accuracy': case 'testAccuracy': return m.testAccuracy;
+    case 'loss': case 'trainLoss': return m.metrics.loss ?? null;
+    case 'accuracy': case 'trainAccuracy': return m.metrics.accuracy ?? null;
+    case 'val_loss': return heldOut?.loss ?? null;
+    case 'val_accuracy': return heldOut?.accuracy ?? null;
+    case 'testLoss': return m.test?.loss ?? null;
+    case 'testAccuracy': return m.test?.accuracy ?? null;
   }
 }
 

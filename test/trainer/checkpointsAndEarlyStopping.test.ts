@@ -36,7 +36,7 @@ async function train(file: string, runDir: string) {
   const tensorsAtEpochStart: number[] = [];
   await runTraining({ file, backend: 'cpu', runDir }, (m) => {
     messages.push(m);
-    if (m.type === 'model') stepsPerEpoch = m.plan.stepsPerEpoch;
+    if (m.type === 'model') stepsPerEpoch = m.plan?.stepsPerEpoch ?? 0;
   }, {
     stopRequested: false, onModel: (m) => { model = m; },
     onStep: (step) => { if (step % stepsPerEpoch === 1) tensorsAtEpochStart.push(tf.memory().numTensors); },
@@ -61,9 +61,9 @@ describe('training.checkpoint', () => {
     assert.equal(JSON.parse(fs.readFileSync(path.join(last, 'checkpoint.json'), 'utf8')).epoch, 3);
     // The best one is the epoch with the highest test accuracy (the first of equals, as Keras keeps it).
     const epochs = epochEnds(messages);
-    const top = Math.max(...epochs.map((e) => e.testAccuracy!));
+    const top = Math.max(...epochs.map((e) => e.test!.accuracy));
     const bestInfo = JSON.parse(fs.readFileSync(path.join(best, 'checkpoint.json'), 'utf8'));
-    assert.equal(bestInfo.epoch, epochs.find((e) => e.testAccuracy === top)!.epoch);
+    assert.equal(bestInfo.epoch, epochs.find((e) => e.test?.accuracy === top)!.epoch);
     assert.equal(bestInfo.value, top);
     assert.equal(bestInfo.mode, 'max', 'an accuracy is maximised when mode is left out');
     await loadModelJson(path.join(best, 'model.json'));

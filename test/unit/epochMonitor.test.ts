@@ -6,7 +6,11 @@ import type { EpochEndMessage } from '../../src/protocol/messages';
 import { BestValue, EarlyStopping, inferMode } from '../../src/trainer/epochMonitor';
 
 const epoch = (n: number, testLoss: number | null, testAccuracy: number | null = null): EpochEndMessage => ({
-  type: 'epochEnd', epoch: n, trainLoss: 1, trainAccuracy: 0.5, testLoss, testAccuracy, lr: 0.1, epochSec: 1, elapsedSec: n,
+  type: 'epochEnd', epoch: n, metrics: { loss: 1, accuracy: 0.5 },
+  ...(testLoss !== null || testAccuracy !== null
+    ? { test: { ...(testLoss !== null ? { loss: testLoss } : {}), ...(testAccuracy !== null ? { accuracy: testAccuracy } : {}) } }
+    : {}),
+  lr: 0.1, epochSec: 1, elapsedSec: n,
 });
 
 /** The epoch after which training stops, or null when it runs through. */

@@ -18,7 +18,7 @@ describe('a run compared with others', () => {
     const c = comparedRun(meta, messages);
     const b = batches(messages);
     assert.deepEqual(c.steps.step, b.map((m) => m.step));
-    assert.deepEqual(c.steps.metrics.loss, b.map((m) => m.loss));
+    assert.deepEqual(c.steps.metrics.loss, b.map((m) => m.metrics.loss));
     assert.deepEqual(c.steps.metrics.lr, b.map((m) => m.lr));
     assert.deepEqual(c.steps.epoch.slice(0, 2), [0.1, 0.2]);
     assert.equal(c.steps.epoch.at(-1), 2);
@@ -30,7 +30,7 @@ describe('a run compared with others', () => {
     const messages = syntheticRun({ epochs: 3, stepsPerEpoch: 4, schedule: { type: 'step', stepSize: 1 } });
     const c = comparedRun(meta, messages);
     const evaluation = messages.filter((m) => m.type === 'evaluation').at(-1)!;
-    assert.equal(c.results.test_accuracy, evaluation.type === 'evaluation' ? evaluation.testAccuracy : NaN);
+    assert.equal(c.results.test_accuracy, evaluation.type === 'evaluation' ? evaluation.test.accuracy : NaN);
     assert.equal(c.results.steps, 12);
     assert.equal(c.params.schedule, 'step');
     assert.equal(c.epochs.step.length, 3);
@@ -63,9 +63,9 @@ describe('legend labels', () => {
 
 describe('a row of the Runs tree', () => {
   const entry = (patch: Partial<RunHeader>): RunEntry => ({
-    version: 1, id: '20250131-142501-mlp', file: 'mlp.ts', copy: 'mlp.ts', name: 'mlp', started: '2025-01-31T14:25:01.000Z', ended: null,
+    version: 2, id: '20250131-142501-mlp', file: 'mlp.ts', copy: 'mlp.ts', name: 'mlp', started: '2025-01-31T14:25:01.000Z', ended: null,
     status: 'completed', reason: null, pid: 1, host: 'h', backend: 'cpu', schedule: { type: 'cosine', tMax: 5 }, plan: null,
-    figures: { ...emptyFigures(), steps: 20, loss: 0.1234, testAccuracy: 0.9712, elapsedSec: 65 }, dir: '/x', ...patch,
+    figures: { ...emptyFigures(), steps: 20, batch: { loss: 0.1234 }, test: { accuracy: 0.9712 }, bestTest: { accuracy: 0.9712 }, elapsedSec: 65 }, dir: '/x', ...patch,
   });
   it('shows the status, test accuracy, loss, schedule and duration beside the start time', () => {
     const text = runRowText(entry({}), new Date('2025-06-01T00:00:00Z'));
