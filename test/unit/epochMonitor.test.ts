@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EarlyStoppingSpec } from '../../src/protocol/experimentSpec';
 import type { EpochEndMessage } from '../../src/protocol/messages';
-import { BestValue, EarlyStopping, inferMode } from '../../src/trainer/epochMonitor';
+import { BestValue, EarlyStopping, inferMode, monitoredValue } from '../../src/trainer/epochMonitor';
 
 const epoch = (n: number, testLoss: number | null, testAccuracy: number | null = null): EpochEndMessage => ({
   type: 'epochEnd', epoch: n, metrics: { loss: 1, accuracy: 0.5 },
@@ -64,5 +64,20 @@ describe('the best value so far (keepBest)', () => {
     const best = new BestValue('max');
     assert.deepEqual([0.5, 0.7, 0.7, 0.6, 0.8].map((v, i) => best.offer(v, i + 1)), [true, true, false, false, true]);
     assert.equal(best.bestEpoch, 5);
+  });
+});
+
+describe('which split a monitored name reads', () => {
+  const m: EpochEndMessage = { type: 'epochEnd', epoch: 1, metrics: { loss: 0.9, accuracy: 0.6 }, test: { loss: 0.7, accuracy: 0.8 }, lr: 0.1, epochSec: 1, elapsedSec: 1 };
+  it('reads val_* from the validation split when there is one, test* always from the test split', () => {
+    const withVal: EpochEndMessage = { ...m, val: { loss: 0.5, accuracy: 0.85 } };
+    assert.deepEqual(['val_loss', 'val_accuracy', 'testLoss', 'testAccuracy'].map((n) => monitoredValue(n as never, withVal)), [0.5, 0.85, 0.7, 0.8]);
+  });
+  it('reads val_* from the test split when there is no validation split (an experiment)', () => {
+    assert.deepEqual(['val_loss', 'val_accuracy'].map((n) => monitoredValue(n as never, m)), [0.7, 0.8]);
+  });
+  it('reads loss and accuracy from the training figures, null where a figure is missing', () => {
+    assert.deepEqual(['loss', 'accuracy', 'trainLoss'].map((n) => monitoredValue(n as never, m)), [0.9, 0.6, 0.9]);
+    assert.equal(monitoredValue('val_accuracy', { ...m, test: { loss: 0.7 } }), null);
   });
 });
