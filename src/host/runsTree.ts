@@ -77,6 +77,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
       item.id = `file:${node.store.dir}:${node.group.file}`;
       item.description = text.description;
       item.tooltip = text.tooltip;
+      // Rows of several files may share a name: a screen reader hears which file a row is.
+      item.accessibilityInformation = { label: `${path.basename(node.group.file)}: ${text.label}, ${text.description}` };
       item.resourceUri = vscode.Uri.file(node.store.fileOf(node.group.latest));
       item.iconPath = vscode.ThemeIcon.File;
       item.contextValue = 'modelLens.runFile';

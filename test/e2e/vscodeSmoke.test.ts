@@ -379,9 +379,10 @@ describe('Model Lens in a real VS Code (code-server)', { timeout: 900_000 }, () 
     const rows = page.locator('.pane-body .monaco-list-row');
     const file = await waitFor('the file row in the Runs tree', async () => {
       const labels = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? e.textContent ?? ''));
-      const i = labels.findIndex((l) => /1 run\b/.test(l));
+      // The script step's run is listed too (newest first): the experiment's row by its file name.
+      const i = labels.findIndex((l) => l.startsWith('mnist-mlp.ts: ') && /1 run\b/.test(l));
       return i >= 0 ? i : undefined;
-    }, { timeoutMs: 30_000, details: () => 'no row says "1 run"' });
+    }, { timeoutMs: 30_000, details: () => 'no row of mnist-mlp.ts says "1 run"' });
     await rows.nth(file).click();
     const run = await waitFor('the run row', async () => {
       const labels = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''));
