@@ -13,6 +13,7 @@ import { RunStore } from '../src/runs/runStore';
 import { runFileGroups } from '../src/runs/runTree';
 import { exportToTensorBoard } from '../src/runs/tensorboard/tensorboardExport';
 import { runTraining } from '../src/trainer/trainingRun';
+import { fakeVscodeHost, loadExtension } from '../test/helpers/fakeVscode';
 import { ROOT } from '../test/helpers/fixtures';
 import { syntheticRun } from '../test/helpers/syntheticRun';
 
@@ -53,6 +54,14 @@ function thousandRuns(root: string): RunStore {
   return store;
 }
 
+/** The Runs tree's data provider of the extension bundle, activated on `root` with a stand-in VS Code. */
+function runsTreeOfExtension(root: string): { getChildren(): unknown[]; getTreeItem(n: unknown): unknown } {
+  const host = fakeVscodeHost();
+  host.api.workspace.workspaceFolders = [{ uri: host.Uri.file(root), name: 'bench', index: 0 }];
+  loadExtension(host.vscode).activate({ subscriptions: [], extensionPath: ROOT, extensionUri: host.Uri.file(ROOT) });
+  return host.trees.get('modelLens.runs') as { getChildren(): unknown[]; getTreeItem(n: unknown): unknown };
+}
+
 /**
  * Runs node with `args` and gives its wall time and its own CPU time (user + system, reported by a
  * preloaded exit hook): on a shared machine the wall time includes waiting for a core, the CPU time not.
@@ -81,10 +90,14 @@ function listing(): Record<string, unknown> {
     const cli = path.join(ROOT, 'dist', 'cli.js');
     const list: { wallMs: number; cpuMs: number }[] = [];
     const tree: { wallMs: number; cpuMs: number }[] = [];
+    const hostTree: { wallMs: number; cpuMs: number }[] = [];
+    const provider = runsTreeOfExtension(root);
+    let rows = 0;
     const runs: Record<string, { wallMs: number; cpuMs: number }[]> = { list: [], listJson: [], help: [], bareNode: [] };
     for (let round = 0; round < ROUNDS; round++) {
       list.push(timedCpu(() => store.list()));
       tree.push(timedCpu(() => runFileGroups(store.list())));
+      hostTree.push(timedCpu(() => { const nodes = provider.getChildren(); rows = nodes.length; for (const n of nodes) provider.getTreeItem(n); }));
       runs.list.push(nodeRun([cli, 'runs', 'list'], root, hook));
       runs.listJson.push(nodeRun([cli, 'runs', 'list', '--json'], root, hook));
       runs.help.push(nodeRun([cli, '--help'], root, hook));
@@ -98,6 +111,7 @@ function listing(): Record<string, unknown> {
       storeListFirstMs: ms(firstMs),
       storeList: figures(list),
       runsTreeFirstLevel: { ...figures(tree), budgetMs: 200 },
+      hostRunsTreeFirstLevel: { ...figures(hostTree), rows, budgetMs: 200, what: 'the extension\'s Runs tree provider (dist/extension.js): getChildren() and every row\'s getTreeItem()' },
       cliRunsList: { ...figures(runs.list), budgetMs: 1000 },
       cliRunsListJson: figures(runs.listJson),
       cliHelp: figures(runs.help),

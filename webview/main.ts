@@ -18,6 +18,7 @@ import { GradientsView } from './views/gradientsView';
 import { DataView } from './views/dataView';
 import { StepThroughView } from './views/stepThroughView';
 import { renderStatusBar } from './statusBar';
+import { comparedRun, distinctLabels, type ComparedRun } from '../src/protocol/runComparison';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -43,7 +44,8 @@ const post = (m: PanelToHost) => vscode.postMessage(m);
 
 let state: RunState = emptyRunState();
 let runId: string | null = null;
-const views: View[] = [new GraphView(), new SummaryView(), new TrainingView(), new GradientsView(), new DataView(), new StepThroughView()];
+const trainingView = new TrainingView();
+const views: View[] = [new GraphView(), new SummaryView(), trainingView, new GradientsView(), new DataView(), new StepThroughView()];
 const pending = new Map<string, Changes>(views.map((v) => [v.id, allChanged()]));
 let statusChanged = true;
 let frame = 0;
@@ -67,6 +69,7 @@ const context = (view: View): ViewContext => ({
     post({ type: 'freeze', layer, frozen });
     return true;
   },
+  compareFiles: typeof acquireVsCodeApi === 'function' ? (a, b) => post({ type: 'compareFiles', runs: [a, b] }) : null,
   stepControl: (command) => {
     if (typeof acquireVsCodeApi !== 'function') return false;
     post({ type: 'stepControl', command });
@@ -131,8 +134,14 @@ function onHostMessage(data: unknown): void {
   if (!checked.ok) { warn(`ignored a message: ${checked.error}`); return; }
   const m = checked.value;
   if (m.type === 'showView') { selectView(m.view); return; }
+  if (m.type === 'compare') {
+    trainingView.compare(m.runs);
+    if (m.runs.length) selectView('training');
+    return;
+  }
   if (m.type === 'snapshot') {
     runId = m.runId;
+    trainingView.compare([]);
     state = emptyRunState();
     if (m.batches) state.batches = m.batches;
     for (const v of views) pending.set(v.id, allChanged());
@@ -141,6 +150,36 @@ function onHostMessage(data: unknown): void {
   }
   if (m.runId !== runId) return; // a late batch of a run this panel no longer shows
   applyAll(m.messages);
+}
+
+/**
+ * A report of several runs embeds them all (model-lens-runs: `[{ runId, file, name, status, messages }]`):
+ * the page overlays them as the host would, from their messages, each checked.
+ */
+function embeddedRuns(): ComparedRun[] {
+  const element = document.getElementById('model-lens-runs');
+  if (!element?.textContent) return [];
+  let raw: unknown;
+  try {
+    raw = JSON.parse(element.textContent);
+  } catch {
+    warn('the embedded runs are not JSON');
+    return [];
+  }
+  if (!Array.isArray(raw)) return [];
+  const runs: ComparedRun[] = [];
+  for (const r of raw as Record<string, unknown>[]) {
+    if (!r || typeof r.runId !== 'string' || !Array.isArray(r.messages)) continue;
+    const messages: TrainerMessage[] = [];
+    for (const m of r.messages) {
+      const checked = checkTrainerMessage(m);
+      if (checked.ok) messages.push(checked.value);
+    }
+    const text = (v: unknown, fallback: string) => (typeof v === 'string' ? v : fallback);
+    runs.push(comparedRun({ runId: r.runId, label: text(r.name, r.runId), file: text(r.file, ''), status: text(r.status, '') }, messages));
+  }
+  const labels = distinctLabels(runs.map((r) => ({ name: r.label, id: r.runId, params: r.params })));
+  return runs.map((r, i) => ({ ...r, label: labels[i] }));
 }
 
 function selectView(id: string): void {
@@ -178,6 +217,8 @@ function mount(): void {
   window.addEventListener('resize', () => { for (const v of views) pending.set(v.id, allChanged()); schedule(); });
   const embedded = document.getElementById('model-lens-run');
   if (embedded?.textContent) onHostMessage(JSON.parse(embedded.textContent));
+  const several = embeddedRuns();
+  if (several.length > 1) onHostMessage({ type: 'compare', runs: several });
   schedule();
   post({ type: 'ready' });
   // Until the model arrives: the host's first snapshot comes at once, the model seconds later.

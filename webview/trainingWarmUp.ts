@@ -40,7 +40,7 @@ export function warmUpTrainingView(make: () => View, waiting: () => boolean): Pr
   box.style.cssText = 'position:absolute;left:-10000px;top:0;width:900px;visibility:hidden;pointer-events:none;';
   document.body.append(box);
   const context: ViewContext = { reveal() {}, getUiState: (_key, fallback) => fallback, setUiState() {}, warn() {}, freeze: () => false, save() {},
-    stepControl: () => false };
+    stepControl: () => false, compareFiles: null };
   const view = make();
   const state = emptyRunState();
   const messages = madeUpRun();

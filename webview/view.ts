@@ -14,6 +14,8 @@ export interface ViewContext {
   freeze(layer: string, frozen: boolean): boolean;
   /** Saves a file the user exports (the host asks where; the report downloads it). */
   save(name: string, mime: string, base64: string): void;
+  /** Asks the host for VS Code's diff of two compared runs' experiment files (null in the report). */
+  compareFiles: ((a: string, b: string) => void) | null;
   /** Sends a step-through command to the run's trainer through the host (false in the report). */
   stepControl(command: StepCommand): boolean;
 }

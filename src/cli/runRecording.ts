@@ -8,8 +8,9 @@ import { RunStore } from '../runs/runStore';
 import type { CliArgs } from './cliArgs';
 import { shownPath } from './runsTables';
 
-export function recordRun(args: CliArgs, request: TrainRequest, print: (m: TrainerMessage) => void): (m: TrainerMessage) => void {
-  if (!fs.existsSync(args.target)) return print; // nothing ran: the trainer says the file is missing
+/** Wraps `print` to record each message first; `runDir` is the run's folder (where checkpoints go), if it is kept. */
+export function recordRun(args: CliArgs, request: TrainRequest, print: (m: TrainerMessage) => void): { show: (m: TrainerMessage) => void; runDir: string | null } {
+  if (!fs.existsSync(args.target)) return { show: print, runDir: null }; // nothing ran: the trainer says the file is missing
   const store = args.dir ? new RunStore(runsDirFromOption(args.dir)) : RunStore.forFile(args.target);
   const overrides = Object.fromEntries(Object.entries(request).filter(([k, v]) => k !== 'file' && v !== undefined));
   const warn = (what: string) => process.stderr.write(`warning: ${what}\n`);
@@ -21,13 +22,14 @@ export function recordRun(args: CliArgs, request: TrainRequest, print: (m: Train
     });
   } catch (e) {
     warn(`this run is not recorded in ${store.dir}: ${(e as Error).message}`);
-    return print;
+    return { show: print, runDir: null };
   }
   const run = recorder;
   process.once('exit', () => run.finish());
-  return (m) => {
+  const show = (m: TrainerMessage) => {
     run.append(m);
     print(m);
     if (m.type === 'done') process.stderr.write(`Run kept in ${shownPath(run.dir)}\n`);
   };
+  return { show, runDir: run.dir };
 }

@@ -15,7 +15,8 @@ export async function trainCommand(args: CliArgs): Promise<number> {
     ...(args.traceStep !== undefined ? { traceStep: args.traceStep, traceSample: args.traceSample ?? 0 } : {}),
   };
   const show = args.json ? jsonPrinter() : humanPrinter();
-  const recordAndShow = recordRun(args, request, show);
+  const { show: recordAndShow, runDir } = recordRun(args, request, show);
+  if (runDir) request.runDir = runDir;
   const recorded: TrainerMessage[] = [];
   const done = await runTrainerChild(request, {
     buildTimeoutSec: args.buildTimeout,

@@ -4,7 +4,11 @@ import * as vscode from 'vscode';
 import { ExperimentDiagnostics } from './experimentDiagnostics';
 import { ExperimentRecognizer } from './experimentRecognizer';
 import { ExperimentCodeLens, LayerHoverProvider } from './layerHover';
-import { ModelLensPanel } from './modelLensPanel';
+import { LAST_RUN_KEY, ModelLensPanel } from './modelLensPanel';
+import { RecordedRun, type ShownRun } from './recordedRun';
+import { RunStore } from '../runs/runStore';
+import { registerRunsCommands } from './runsCommands';
+import { RUNS_VIEW_ID, RunsTreeProvider } from './runsTree';
 import { RunRegistry } from './runRegistry';
 import type { RunSession } from './runSession';
 import { readSettings } from './settings';
@@ -114,6 +118,26 @@ export function registerCommands(context: vscode.ExtensionContext): void {
     ModelLensPanel.show(context, registry, session ?? null, view);
   }
 
+  // The Runs tree: refreshed when a run of this window starts or ends, and when a run.json changes on disk.
+  const runsTree = new RunsTreeProvider();
+  const runsWatcher = vscode.workspace.createFileSystemWatcher('**/.model-lens/runs/*/run.json');
+  registry.onDidStart((session) => {
+    if (!session.runDir) return;
+    runsTree.addRunsDir(path.dirname(session.runDir));
+    runsTree.refresh();
+    session.once('end', () => runsTree.refresh());
+  });
+  /** After a window reload: the last run the panel showed, read back from its folder. */
+  const lastRun = (): ShownRun | null => {
+    const dir = context.workspaceState?.get<string>(LAST_RUN_KEY);
+    if (!dir || !fs.existsSync(dir)) return null;
+    try {
+      return new RecordedRun(new RunStore(path.dirname(dir)), dir);
+    } catch {
+      return null;
+    }
+  };
+
   const codeLensProvider = codeLensWhenEnabled(new ExperimentCodeLens(recognizer));
   const scriptLensProvider = codeLensWhenEnabled(new ScriptCodeLens(recognizer));
   context.subscriptions.push(
@@ -126,7 +150,7 @@ export function registerCommands(context: vscode.ExtensionContext): void {
     }),
     vscode.commands.registerCommand('modelLens.showGraph', (uri?: vscode.Uri) => show('graph', uri)),
     vscode.commands.registerCommand('modelLens.showSummary', (uri?: vscode.Uri) => show('summary', uri)),
-    vscode.commands.registerCommand('modelLens.showPanel', () => ModelLensPanel.show(context, registry, registry.latest)),
+    vscode.commands.registerCommand('modelLens.showPanel', () => ModelLensPanel.show(context, registry, registry.latest ?? lastRun())),
     vscode.commands.registerCommand('modelLens.openExample', () => openExample(context)),
     vscode.commands.registerCommand('modelLens.newExperiment', () => newExperiment(context)),
     vscode.commands.registerCommand('modelLens.exportRun', () => exportRun(registry.latest)),
@@ -139,8 +163,12 @@ export function registerCommands(context: vscode.ExtensionContext): void {
       }
     }),
     vscode.window.registerWebviewPanelSerializer('modelLens.panel', {
-      deserializeWebviewPanel: async (panel) => ModelLensPanel.restore(panel, context, registry),
+      deserializeWebviewPanel: async (panel) => ModelLensPanel.restore(panel, context, registry, lastRun),
     }),
+    runsTree, runsWatcher,
+    vscode.window.createTreeView(RUNS_VIEW_ID, { treeDataProvider: runsTree, canSelectMany: true, showCollapseAll: true }),
+    runsWatcher.onDidCreate(() => runsTree.refresh()), runsWatcher.onDidChange(() => runsTree.refresh()), runsWatcher.onDidDelete(() => runsTree.refresh()),
+    ...registerRunsCommands(context, registry, runsTree),
     vscode.languages.registerHoverProvider(['typescript', 'javascript'], hoverWhenEnabled(new LayerHoverProvider(registry, recognizer, (doc) => inspect(doc.fileName)))),
     codeLensProvider,
     vscode.languages.registerCodeLensProvider(['typescript', 'javascript'], codeLensProvider),

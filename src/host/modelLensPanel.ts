@@ -3,14 +3,17 @@ import * as vscode from 'vscode';
 import { makeNonce, panelHtml } from '../panelPage/panelHtml';
 import { MessageCoalescer } from '../protocol/messageCoalescer';
 import type { TrainerMessage } from '../protocol/messages';
+import type { ComparedRun } from '../protocol/runComparison';
 import { checkPanelToHost, type HostToPanel } from '../protocol/panelMessages';
 import type { RunRegistry } from './runRegistry';
-import type { RunSession } from './runSession';
+import type { ShownRun } from './recordedRun';
 import { readSettings } from './settings';
 import { revealLayer } from './revealLayer';
 import { timeHostWork } from './responsivenessProbe';
 
 export const PANEL_VIEW_TYPE = 'modelLens.panel';
+/** workspaceState: the folder of the last run the panel showed, shown again after a reload. */
+export const LAST_RUN_KEY = 'modelLens.lastRunDir';
 
 /**
  * The Model Lens panel: a webview beside the editor that shows the latest run. It gets a snapshot
@@ -19,14 +22,16 @@ export const PANEL_VIEW_TYPE = 'modelLens.panel';
  */
 export class ModelLensPanel implements vscode.Disposable {
   private static current: ModelLensPanel | null = null;
-  private session: RunSession | null = null;
+  private session: ShownRun | null = null;
   private outbox: MessageCoalescer<TrainerMessage> | null = null;
   private detach: (() => void) | null = null;
   private readonly disposables: vscode.Disposable[] = [];
   private ready = false;
   private queuedView: HostToPanel | null = null;
+  /** Runs overlaid in the Training view, and what "Compare files" does with two of them. */
+  private compared: { runs: ComparedRun[]; diff: (a: string, b: string) => void } | null = null;
 
-  static show(context: vscode.ExtensionContext, registry: RunRegistry, session: RunSession | null, view?: 'graph' | 'summary'): ModelLensPanel {
+  static show(context: vscode.ExtensionContext, registry: RunRegistry, session: ShownRun | null, view?: 'graph' | 'summary' | 'training'): ModelLensPanel {
     if (!ModelLensPanel.current) {
       const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'Model Lens', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
         ModelLensPanel.webviewOptions(context));
@@ -40,15 +45,17 @@ export class ModelLensPanel implements vscode.Disposable {
     return p;
   }
 
-  static restore(panel: vscode.WebviewPanel, context: vscode.ExtensionContext, registry: RunRegistry): void {
+  /** After a window reload: the latest run of this window, else the last run shown (read back from its folder). */
+  static restore(panel: vscode.WebviewPanel, context: vscode.ExtensionContext, registry: RunRegistry, lastRun: () => ShownRun | null): void {
     panel.webview.options = ModelLensPanel.webviewOptions(context);
     ModelLensPanel.current?.dispose();
     ModelLensPanel.current = new ModelLensPanel(panel, context, registry);
-    if (registry.latest) ModelLensPanel.current.attach(registry.latest);
+    const run = registry.latest ?? lastRun();
+    if (run) ModelLensPanel.current.attach(run);
   }
 
   /** The panel that shows `session`, if one is open. */
-  static currentFor(session: RunSession): ModelLensPanel | null {
+  static currentFor(session: ShownRun): ModelLensPanel | null {
     return ModelLensPanel.current?.session === session ? ModelLensPanel.current : null;
   }
 
@@ -77,10 +84,13 @@ export class ModelLensPanel implements vscode.Disposable {
     return panelHtml({ cspSource: webview.cspSource, nonce: makeNonce(), script: { src: uri('dist', 'webview.js') }, style: { href: uri('media', 'panel.css') } });
   }
 
-  attach(session: RunSession): void {
+  attach(session: ShownRun): void {
     if (this.session === session) return;
     this.detach?.();
     this.session = session;
+    this.compared = null;
+    // Stand-in contexts (tests, bench) may have no workspaceState.
+    if (session.runDir) void this.context.workspaceState?.update(LAST_RUN_KEY, session.runDir);
     this.panel.title = `Model Lens — ${path.basename(session.file)}`;
     const outbox = new MessageCoalescer<TrainerMessage>((messages) => this.post({ type: 'messages', runId: session.id, messages }),
       1000 / Math.max(1, readSettings().maxUpdatesPerSecond));
@@ -95,6 +105,13 @@ export class ModelLensPanel implements vscode.Disposable {
     if (!this.session) return;
     this.outbox?.discard();
     this.post({ type: 'snapshot', runId: this.session.id, file: this.session.file, ...this.session.snapshot() });
+    if (this.compared) this.post({ type: 'compare', runs: this.compared.runs });
+  }
+
+  /** Overlays `runs` in the Training view (after the shown run's snapshot); `diff` opens two runs' files side by side. */
+  compare(runs: ComparedRun[], diff: (a: string, b: string) => void): void {
+    this.compared = { runs, diff };
+    if (this.ready) this.post({ type: 'compare', runs });
   }
 
   private post(message: HostToPanel): void {
@@ -132,6 +149,9 @@ export class ModelLensPanel implements vscode.Disposable {
         }
         break;
       }
+      case 'compareFiles':
+        this.compared?.diff(m.runs[0], m.runs[1]);
+        break;
       case 'stepControl':
         if (!this.session?.control(m.command)) this.registryLog(`step through: no running trainer for ${m.command.type}`);
         break;

@@ -1,6 +1,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { TrainRequest } from '../protocol/messages';
+import type { RunRecorder } from '../runs/runRecorder';
+import { RunStore } from '../runs/runStore';
 import { epochFiguresText } from '../protocol/runState';
 import { FileInspections, type Inspection } from './fileInspections';
 import { ResponsivenessProbe } from './responsivenessProbe';
@@ -41,6 +43,11 @@ export class RunRegistry implements vscode.Disposable {
     return this.byFile.get(file);
   }
 
+  /** The session of this window that records into `dir`, if any. */
+  sessionForRunDir(dir: string): RunSession | undefined {
+    return [...this.byFile.values()].find((s) => s.runDir === dir);
+  }
+
   inspectionFor(file: string): RunSession | undefined {
     return this.inspections.latest(file);
   }
@@ -58,9 +65,10 @@ export class RunRegistry implements vscode.Disposable {
     return path.join(this.context.extensionPath, 'dist', 'trainer.js');
   }
 
-  /** Trains `request.file` (a script: runs it, in `cwd`). */
+  /** Trains `request.file`, keeping the run in its project's `.model-lens/runs/` (a script: runs it, in `cwd`). */
   start(request: TrainRequest, cwd?: string): RunSession {
-    const session = this.launch(request, cwd);
+    const recorder = this.record(request);
+    const session = this.launch(recorder ? { ...request, runDir: recorder.dir } : request, recorder, cwd);
     this.byFile.set(request.file, session);
     this.current = session;
     this.changed.fire(session); // once it is known here: listeners ask runningSessions()
@@ -75,8 +83,24 @@ export class RunRegistry implements vscode.Disposable {
     return this.inspections.request(file, sourceText);
   }
 
-  private launch(request: TrainRequest, cwd?: string): RunSession {
+  /** The run's folder, made before the trainer starts; a run that cannot be kept still trains. */
+  private record(request: TrainRequest): RunRecorder | undefined {
+    const overrides = Object.fromEntries(Object.entries(request).filter(([k, v]) => k !== 'file' && k !== 'sourceText' && v !== undefined));
+    const store = RunStore.forFile(request.file);
+    try {
+      return store.create({
+        file: request.file, overrides, keep: readSettings().keepRuns,
+        onWriteError: (e) => this.output.warn(`[host] the rest of this run is not kept: ${e.message}`),
+      });
+    } catch (e) {
+      this.output.warn(`[host] this run is not kept in ${store.dir}: ${(e as Error).message}`);
+      return undefined;
+    }
+  }
+
+  private launch(request: TrainRequest, recorder?: RunRecorder, cwd?: string): RunSession {
     const session = new RunSession({
+      recorder,
       trainerPath: this.trainerPath(),
       request,
       cwd,

@@ -4,8 +4,9 @@
 // Batch messages (most of a run: one per step) are kept only as the state's columns, not as objects:
 // a fast model trained for an hour sends ~10⁶ of them.
 import { EventEmitter } from 'node:events';
+import type { RunRecorder } from '../runs/runRecorder';
 import type { StepCommand } from '../protocol/messageChecks';
-import { TrainerProcess } from '../trainerProcess/trainerProcess';
+import { TrainerProcess, type MessageSource } from '../trainerProcess/trainerProcess';
 import { timeHostWork } from './responsivenessProbe';
 import type { DoneMessage, TrainerMessage, TrainRequest } from '../protocol/messages';
 import { applyMessage, batchMessageAt, BATCH_COLUMNS, emptyRunState, type BatchSeries, type RunState } from '../protocol/runState';
@@ -22,6 +23,11 @@ export interface RunSessionOptions {
   log?: (line: string) => void;
   /** The trainer's scheduling niceness (POSIX 0–19; mapped to a priority class on Windows). */
   niceness?: number;
+  /**
+   * Keeps the run on disk (training runs): each frame is appended as it arrives, before anyone hears
+   * of its messages. A trainer that crashed leaves its record unfinished: `interrupted`.
+   */
+  recorder?: RunRecorder;
   /** Where a script runs (request.script): its cwd, as a terminal in its workspace folder would give it. */
   cwd?: string;
 }
@@ -45,10 +51,12 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
   private readonly events: TrainerMessage[] = [];
   private readonly batchesBefore: number[] = [];
   private readonly trainer: TrainerProcess;
+  readonly recorder: RunRecorder | null;
 
   constructor(options: RunSessionOptions) {
     super();
     this.file = options.request.file;
+    this.recorder = options.recorder ?? null;
     this.trainer = new TrainerProcess({
       trainerPath: options.trainerPath,
       request: options.request,
@@ -66,7 +74,12 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
       log: options.log,
       measure: timeHostWork,
     });
-    this.trainer.on('message', (m) => this.push(m));
+    this.trainer.on('frame', (frame, source) => this.receive(frame, source));
+  }
+
+  /** The run's folder, when it is kept on disk. */
+  get runDir(): string | null {
+    return this.recorder?.dir ?? null;
   }
 
   /** Until the run's `done`. */
@@ -121,6 +134,15 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
   /** Kills the trainer at once (window closing, extension deactivating, a newer inspection). */
   dispose(): void {
     this.trainer.kill();
+  }
+
+  private receive(frame: TrainerMessage[], source: MessageSource): void {
+    if (this.recorder) {
+      // What the trainer never said (its crash) is not its record: the run stays interrupted there.
+      if (source === 'crash') this.recorder.finish();
+      else this.recorder.append(frame);
+    }
+    for (const m of frame) this.push(m);
   }
 
   private push(m: TrainerMessage): void {

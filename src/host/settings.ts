@@ -14,6 +14,8 @@ export interface ModelLensSettings {
   hover: boolean;
   /** Build the model again (in the trainer process) when an experiment file is saved: Problems, hovers. */
   inspectOnSave: boolean;
+  /** Keep the last N runs of each file on disk; undefined keeps them all. */
+  keepRuns: number | undefined;
 }
 
 export function readSettings(): ModelLensSettings {
@@ -21,6 +23,7 @@ export function readSettings(): ModelLensSettings {
   const every = c.get<number>('gradientSamplingInterval', 0);
   const folder = c.get<string>('datasetFolder', '').trim();
   const timeout = Number(c.get<number>('buildTimeoutSeconds', 60));
+  const keep = Number(c.get<number>('keepRuns', 0));
   return {
     backend: c.get<BackendName | 'auto'>('backend', 'auto'),
     gradientEvery: every > 0 ? Math.floor(every) : undefined,
@@ -30,5 +33,6 @@ export function readSettings(): ModelLensSettings {
     codeLens: c.get<boolean>('codeLens.enabled', true) !== false,
     hover: c.get<boolean>('hover.enabled', true) !== false,
     inspectOnSave: c.get<boolean>('inspectOnSave', true) !== false,
+    keepRuns: Number.isInteger(keep) && keep >= 1 ? keep : undefined,
   };
 }

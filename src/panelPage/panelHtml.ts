@@ -10,6 +10,8 @@ export interface PanelHtmlOptions {
   style: { href: string } | { inline: string };
   /** A host message ({ type: 'snapshot', ... }) embedded in the page (the report). */
   embeddedRun?: unknown;
+  /** Every run of a report of several (overlaid in the Training view), before the script that reads them. */
+  embeddedRuns?: unknown;
   title?: string;
 }
 
@@ -32,6 +34,8 @@ export function panelHtml(o: PanelHtmlOptions): string {
     : `<script nonce="${o.nonce}">${o.script.inline.replace(/<\/script/gi, '<\\/script')}</script>`;
   const run = o.embeddedRun === undefined ? ''
     : `<script type="application/json" id="model-lens-run">${escapeJsonForHtml(JSON.stringify(o.embeddedRun))}</script>`;
+  const runs = o.embeddedRuns === undefined ? ''
+    : `<script type="application/json" id="model-lens-runs">${escapeJsonForHtml(JSON.stringify(o.embeddedRuns))}</script>`;
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -45,6 +49,7 @@ ${style}
 <div id="status" class="status" role="status" aria-live="polite"></div>
 <div id="app"></div>
 ${run}
+${runs}
 ${script}
 </body>
 </html>`;

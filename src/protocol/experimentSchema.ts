@@ -3,7 +3,8 @@
 // option is one entry here (and one type in experimentSpec.ts: the mapped types below make the
 // compiler refuse a table and a type that disagree).
 import type {
-  DataSpec, ExperimentSettings, LossName, NormalizeSpec, OptimizerSpec, ScheduleSpec, TrainingSpec,
+  CheckpointSpec, DataSpec, EarlyStoppingSpec, ExperimentSettings, LossName, MonitorName, NormalizeSpec, OptimizerSpec, ScheduleSpec,
+  TrainingSpec,
 } from './experimentSpec';
 import { parseFreezePattern } from './freezePatterns';
 import {
@@ -134,6 +135,26 @@ const LOSSES: Record<LossName, true> = {
 };
 export const LOSS_NAMES = Object.keys(LOSSES);
 
+const MONITORS: Record<MonitorName, true> = {
+  loss: true, accuracy: true, val_loss: true, val_accuracy: true, trainLoss: true, trainAccuracy: true, testLoss: true, testAccuracy: true,
+};
+export const MONITOR_NAMES = Object.keys(MONITORS);
+const monitor = oneOf(MONITOR_NAMES, { guesses: { acc: 'accuracy', val_acc: 'val_accuracy', test_loss: 'val_loss', test_accuracy: 'val_accuracy' } });
+const monitorMode: Field = { rule: oneOf(['min', 'max']), hint: "Left out, it is inferred: accuracies 'max', losses 'min'." };
+
+const checkpointFields: FieldsOf<CheckpointSpec> = {
+  every: { rule: oneOf(['epoch']), aka: ['frequency', 'saveFreq', 'save_freq'] },
+  keepBest: { rule: monitor, aka: ['monitor', 'best', 'saveBestOnly'], hint: "For example keepBest: 'val_accuracy'." },
+  mode: monitorMode,
+};
+
+const earlyStoppingFields: FieldsOf<EarlyStoppingSpec> = {
+  monitor: { rule: monitor },
+  patience: { rule: nonNegativeInteger },
+  minDelta: { rule: nonNegative, aka: ['min_delta'] },
+  mode: monitorMode,
+};
+
 const trainingFields: FieldsOf<TrainingSpec> = {
   epochs: { rule: positiveInteger, aka: ['numEpochs', 'nEpochs'] },
   batchSize: { rule: positiveInteger, aka: ['batch'] },
@@ -144,6 +165,8 @@ const trainingFields: FieldsOf<TrainingSpec> = {
   gradientEvery: { rule: positiveInteger },
   save: { rule: path, aka: ['saveTo', 'output'], hint: 'A folder, relative to the experiment file, for model.json and its weights.' },
   saveOnStop: { rule: flag(), aka: ['saveWhenStopped'] },
+  checkpoint: { rule: object(checkpointFields, "{ every: 'epoch', keepBest?, mode? }"), aka: ['checkpoints', 'modelCheckpoint'] },
+  earlyStopping: { rule: object(earlyStoppingFields, '{ monitor, patience, minDelta, mode? }'), aka: ['early_stopping', 'earlyStop'] },
 };
 
 // ---- the experiment ---------------------------------------------------------------------------

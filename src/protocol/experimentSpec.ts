@@ -158,6 +158,34 @@ export type LossName =
   | 'categoricalCrossentropy' | 'sparseCategoricalCrossentropy' | 'binaryCrossentropy' | 'meanSquaredError'
   | 'mse' | 'crossEntropy';
 
+/**
+ * An epoch's figure to watch, as Keras names them (`val_*`: the test split, which Model Lens
+ * evaluates after every epoch) or as the epochEnd message does.
+ */
+export type MonitorName = 'loss' | 'accuracy' | 'val_loss' | 'val_accuracy' | 'trainLoss' | 'trainAccuracy' | 'testLoss' | 'testAccuracy';
+
+/** Whether a smaller or a larger figure is better; inferred from the name when left out (accuracies max, losses min). */
+export type MonitorMode = 'min' | 'max';
+
+export interface CheckpointSpec {
+  /** Save model.json + weights into the run's folder (`checkpoints/last`) after every epoch. */
+  every?: 'epoch';
+  /** Keep the best epoch by this figure too (`checkpoints/best`), as Keras's ModelCheckpoint(save_best_only). */
+  keepBest?: MonitorName;
+  mode?: MonitorMode;
+}
+
+/** Keras's EarlyStopping: stop when `monitor` has not improved by more than `minDelta` for `patience` epochs. */
+export interface EarlyStoppingSpec {
+  /** Default 'val_loss'. */
+  monitor?: MonitorName;
+  /** Epochs without improvement before stopping (default 0, as Keras). */
+  patience?: number;
+  /** The least change that counts as an improvement (default 0). */
+  minDelta?: number;
+  mode?: MonitorMode;
+}
+
 export interface TrainingSpec {
   epochs?: number;
   batchSize?: number;
@@ -171,6 +199,9 @@ export interface TrainingSpec {
   save?: string;
   /** Save also when the run is stopped (by default only a completed run is saved). */
   saveOnStop?: boolean;
+  /** Checkpoints in the run's folder, loadable with loadModel. */
+  checkpoint?: CheckpointSpec;
+  earlyStopping?: EarlyStoppingSpec;
 }
 
 export interface ExperimentSettings {

@@ -161,7 +161,7 @@ export const TRAINER_COMMAND_CHECKS: TaggedFields<TrainerCommand> = {
       testLimit: optional(positive), backend: optional(literal('auto', 'tensorflow', 'wasm', 'cpu')), save: optional(string),
       saveOnStop: optional(boolean),
       gradientEvery: optional(positive), datasetFolder: optional(string), inspect: optional(boolean), sourceText: optional(string),
-      depth: optional(nonNegative), script: optional(objectOf({ args: arrayOf(string) })),
+      depth: optional(nonNegative), runDir: optional(string), script: optional(objectOf({ args: arrayOf(string) })),
       traceStep: optional(positive), traceSample: optional(nonNegative),
     }),
   },

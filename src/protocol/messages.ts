@@ -261,6 +261,8 @@ export interface TrainRequest {
   sourceText?: string;
   /** Inspection: rows and nested models listed down to this depth (torchinfo's and torchview's `depth`). */
   depth?: number;
+  /** The run's folder (the recording process made it): where `training.checkpoint` saves. */
+  runDir?: string;
   /** Emit a `trace` of this step (1-based over the run) and go on training. */
   traceStep?: number;
   /** Which sample of the traced batch (0-based position; default 0). */

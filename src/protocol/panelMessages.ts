@@ -1,6 +1,7 @@
 // Messages between the extension host and the Model Lens webview (and the standalone report).
 import { checkStepCommand, type StepCommand } from './messageChecks';
 import type { TrainerMessage } from './messages';
+import { comparedRunCheck, type ComparedRun } from './runComparison';
 import { BATCH_COLUMNS, type BatchSeries } from './runState';
 import { MAX_METRICS, METRIC_NAME_PATTERN } from './metricNames';
 import { anything, arrayOf, finite, integer, literal, nullable, objectOf, optional, recordOf, refine, string, taggedUnion, type Checked, type TaggedFields } from './validation';
@@ -21,7 +22,9 @@ export type HostToPanel<Message = TrainerMessage> =
   /** New messages of the current run, batched by the host (≤ 20 posts per second). */
   | { type: 'messages'; runId: string; messages: Message[] }
   /** Which view to show (e.g. "Show Layer Summary"). */
-  | { type: 'showView'; view: PanelView };
+  | { type: 'showView'; view: PanelView }
+  /** Runs to overlay in the Training view (none: back to the shown run alone). */
+  | { type: 'compare'; runs: ComparedRun[] };
 
 /** Webview → host. */
 export type PanelToHost =
@@ -30,6 +33,8 @@ export type PanelToHost =
   | { type: 'warn'; message: string }
   | { type: 'freeze'; layer: string; frozen: boolean }
   | { type: 'saveFile'; name: string; mime: string; base64: string }
+  /** Open VS Code's diff of the experiment files of two compared runs (their runId). */
+  | { type: 'compareFiles'; runs: [string, string] }
   /** Step through: pause, resume, step N or trace, for the host to pass on to the panel's run. */
   | { type: 'stepControl'; command: StepCommand };
 
@@ -37,6 +42,7 @@ export const PANEL_TO_HOST_CHECKS: TaggedFields<PanelToHost> = {
   ready: {},
   reveal: { layer: string },
   warn: { message: string },
+  compareFiles: { runs: (v, p) => (Array.isArray(v) && v.length === 2 && v.every((id) => typeof id === 'string') ? null : `${p} must be two run ids`) },
   freeze: { layer: string, frozen: (v, p) => (typeof v === 'boolean' ? null : `${p} must be a boolean`) },
   saveFile: {
     name: (v, p) => (typeof v === 'string' && /^[\w.-]{1,100}$/.test(v) ? null : `${p} must be a plain file name`),
@@ -71,6 +77,7 @@ export const HOST_TO_PANEL_CHECKS: TaggedFields<HostToPanel<unknown>> = {
   snapshot: { runId: string, file: string, messages: arrayOf(anything), batches: optional(batchSeries) },
   messages: { runId: string, messages: arrayOf(anything) },
   showView: { view: literal('graph', 'summary', 'training', 'gradients', 'data', 'step') },
+  compare: { runs: arrayOf(comparedRunCheck) },
 };
 
 /**

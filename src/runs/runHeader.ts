@@ -156,10 +156,4 @@ export function checkRunHeader(value: unknown): Checked<RunHeader> {
   return error ? { ok: false, error } : { ok: true, value: upgraded as RunHeader };
 }
 
-/** The schedule in a word or two: `cosine`, `step(stepSize=2, gamma=0.5)`; `constant` without one. */
-export function scheduleLabel(schedule: ScheduleSpec | null, withParams = false): string {
-  if (!schedule) return 'constant';
-  if (!withParams) return schedule.type;
-  const params = Object.entries(schedule).filter(([k]) => k !== 'type').map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
-  return params.length ? `${schedule.type}(${params.join(', ')})` : schedule.type;
-}
+export { scheduleLabel } from '../protocol/runComparison';

@@ -1,6 +1,7 @@
 // The end of an epoch: evaluation on the test split, the per-epoch schedule step, and the
 // `epochEnd`, `evaluation` and `samples` messages.
 import type { LoadedDataset } from '../data/dataset';
+import type { EpochEndMessage } from '../protocol/messages';
 import { evaluate } from './evaluation';
 import { now, type Emit } from './runMessages';
 import type { RunPlan } from './runPlan';
@@ -8,7 +9,8 @@ import type { EpochTally } from './trainingStep';
 
 const SAMPLE_GRID = 32;
 
-export function endEpoch(run: RunPlan, tally: EpochTally, emit: Emit): void {
+/** Returns the epoch's figures (as sent). */
+export function endEpoch(run: RunPlan, tally: EpochTally, emit: Emit): EpochEndMessage {
   const { loaded: { model }, data, loss, schedule } = run;
   const evaluation = evaluate(model, data.test, data.inputShape, loss, data.numClasses);
   const tested = data.test.count > 0;
@@ -18,17 +20,19 @@ export function endEpoch(run: RunPlan, tally: EpochTally, emit: Emit): void {
   schedule.stepEpoch(schedule.monitor === 'trainLoss' ? trainLoss : (testLoss ?? trainLoss));
   const { epoch } = tally;
   const test = { loss: evaluation.loss, accuracy: evaluation.accuracy };
-  emit({
+  const figures: EpochEndMessage = {
     type: 'epochEnd', epoch, metrics: { loss: trainLoss, accuracy: tally.correctSum / Math.max(1, tally.seen) },
     ...(tested ? { test } : {}),
     lr: lrUsed, epochSec: now() - tally.started, elapsedSec: now() - run.started,
-  });
-  if (!tested) return;
+  };
+  emit(figures);
+  if (!tested) return figures;
   emit({
     type: 'evaluation', epoch, test,
     perClassAccuracy: evaluation.perClassAccuracy, classNames: data.classNames, confusion: evaluation.confusion,
   });
   emitSamples(emit, epoch, data, evaluation.predictions, epoch === 1);
+  return figures;
 }
 
 /**

@@ -23,6 +23,8 @@ import { checkModelFitsData, outputUnits } from './modelFit';
 import { createOptimizer, optimizerCopies } from './optimizers';
 import { checkTrainingMemory, trainingMemory } from './memoryCheck';
 import { plannedLr } from './plannedLr';
+import { Checkpoints } from './checkpoints';
+import { EarlyStopping } from './epochMonitor';
 import { modelMessage, now, readyMessage, type Emit } from './runMessages';
 import { computeStep } from './trainingStep';
 
@@ -42,6 +44,9 @@ export interface RunPlan {
   save: { dir: string; onStop: boolean } | null;
   /** When the run began (`now()`). */
   started: number;
+  /** training.checkpoint, in the run's folder; training.earlyStopping. */
+  checkpoints: Checkpoints | null;
+  earlyStopping: EarlyStopping | null;
 }
 
 /**
@@ -85,11 +90,23 @@ export async function planRun(request: TrainRequest, emit: Emit, announce?: Load
   }
   const summary = computeSummary(model, { batchSize: plan.batchSize, locate: loaded.locate });
   checkMemory(loaded, summary, optimizerSpec, choice.backend, plan.batchSize);
-  const run: RunPlan = { loaded, data, loss, optimizer, schedule, layers, variables, plan, save, started };
+  const checkpoints = checkpointsOf(request, training, emit);
+  const earlyStopping = training.earlyStopping ? new EarlyStopping(training.earlyStopping) : null;
+  const run: RunPlan = { loaded, data, loss, optimizer, schedule, layers, variables, plan, save, started, checkpoints, earlyStopping };
   const backend = await backendThatRuns(choice, request.backend, () => dryStep(run));
   emit(readyMessage(backend));
   emit(modelMessage(loaded, datasetInfo(data), plan, summary));
   return run;
+}
+
+/** Checkpoints go in the run's folder: a run nobody records (no runDir) has none, and says so. */
+function checkpointsOf(request: TrainRequest, training: TrainingSpec, emit: Emit): Checkpoints | null {
+  if (!training.checkpoint) return null;
+  if (!request.runDir) {
+    emit({ type: 'log', level: 'warn', message: 'training.checkpoint: this run is not recorded (no run folder), so no checkpoints are saved.' });
+    return null;
+  }
+  return Checkpoints.in(request.runDir, training.checkpoint);
 }
 
 async function startBackend(request: TrainRequest): Promise<BackendChoice> {

@@ -65,7 +65,13 @@ export async function runTraining(request: TrainRequest, emit: Emit, control: Ru
         control.gate?.stepDone(steps);
         control.onStep?.(steps);
       }
-      endEpoch(run, tally, emit);
+      const figures = endEpoch(run, tally, emit);
+      await run.checkpoints?.afterEpoch(run.loaded.model, figures, emit);
+      const early = run.earlyStopping;
+      if (early?.shouldStop(epoch, figures)) {
+        emit({ type: 'log', level: 'info', message: `early stopping after epoch ${epoch} of ${epochs}: ${early.monitor} has not improved since epoch ${early.bestEpoch} (best ${early.best})` });
+        break;
+      }
     }
     return done('completed', await save(run, emit));
   } catch (e) {

@@ -60,6 +60,11 @@ export type MessageSource = 'trainer' | 'crash' | 'timeout' | 'stop';
 export interface TrainerProcessEvents {
   /** Every checked message of the run; the last one is its `done`. */
   message: [TrainerMessage, MessageSource];
+  /**
+   * The same messages as they arrived together: one IPC frame of the trainer (a recorder appends it
+   * with one write), or a single message made here.
+   */
+  frame: [TrainerMessage[], MessageSource];
   /** The process is gone (its run's `done` came before). */
   exit: [];
 }
@@ -77,6 +82,8 @@ export class TrainerProcess extends EventEmitter<TrainerProcessEvents> {
   private stderrTail = '';
   private steps = 0;
   private elapsedSec = 0;
+  /** The trainer messages of the frame being received, passed on as one `frame` at its end. */
+  private receiving: TrainerMessage[] | null = null;
   private code: number | null = null;
 
   constructor(private readonly options: TrainerProcessOptions) {
@@ -189,11 +196,18 @@ export class TrainerProcess extends EventEmitter<TrainerProcessEvents> {
   private receive(raw: unknown): void {
     const { messages, errors } = checkTrainerFrame(raw);
     for (const error of errors) this.options.log?.(`Model Lens: ignored a message from the trainer: ${error}`);
-    for (const m of messages) {
-      if (this.ended) return;
-      if (m.type === 'build') this.onBuild(m);
-      else this.pass(m, 'trainer');
+    const frame: TrainerMessage[] = [];
+    this.receiving = frame;
+    try {
+      for (const m of messages) {
+        if (this.ended) break;
+        if (m.type === 'build') this.onBuild(m);
+        else this.pass(m, 'trainer');
+      }
+    } finally {
+      this.receiving = null;
     }
+    if (frame.length > 0) this.emit('frame', frame, 'trainer');
   }
 
   private onBuild(m: BuildMessage): void {
@@ -224,6 +238,8 @@ export class TrainerProcess extends EventEmitter<TrainerProcessEvents> {
       if (!this.gone) this.exitTimer = setTimeout(() => this.killProcess(), EXIT_AFTER_DONE_MS);
     }
     this.emit('message', m, source);
+    if (this.receiving && source === 'trainer') this.receiving.push(m);
+    else this.emit('frame', [m], source);
   }
 
   private exited(code: number | null, signal: NodeJS.Signals | null): void {

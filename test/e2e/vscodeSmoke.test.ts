@@ -72,7 +72,7 @@ function outputLog(s: VsCodeSession): string {
   return Object.entries(logs).filter(([name]) => /Model Lens/.test(name)).map(([, text]) => text).join('\n');
 }
 
-describe('Model Lens in a real VS Code (code-server)', { timeout: 600_000 }, () => {
+describe('Model Lens in a real VS Code (code-server)', { timeout: 900_000 }, () => {
   let vscode: VsCodeSession | undefined;
   let startError: unknown;
   // Every test fails with the start-up error (e.g. "run scripts/install-code-server.sh"), so a
@@ -352,5 +352,43 @@ describe('Model Lens in a real VS Code (code-server)', { timeout: 600_000 }, () 
     await page.keyboard.press('Escape');
     await runCommand(page, 'Model Lens: Stop Training');
     await waitFor('the script run to end', () => (/run of fit-script\.ts ended: stopped/.test(outputLog(s)) ? true : undefined), { timeoutMs: 30_000 });
+  });
+
+  step('a window reload brings the panel back with the last run, and the Runs tree lists it interrupted or stopped', 'reload', async (s) => {
+    const { page } = s;
+    await runCommand(page, 'Model Lens: Show Panel');
+    await findWebviewFrame(page, '[data-tab="training"]', 30_000);
+    const runs = path.join(s.workspace, '.model-lens', 'runs');
+    const kept = fs.readdirSync(runs).filter((d) => d.endsWith('-mnist-mlp'));
+    assert.equal(kept.length, 1, `the training run is kept in ${runs}: ${fs.readdirSync(runs).join(', ')}`);
+    const steps = (JSON.parse(fs.readFileSync(path.join(runs, kept[0], 'run.json'), 'utf8')) as { figures: { steps: number } }).figures.steps;
+    assert.ok(steps > 0);
+
+    await runCommand(page, 'Developer: Reload Window');
+    // The restored panel shows the last run, read back from its folder: every step it recorded.
+    const frame = await findWebviewFrame(page, '[data-tab="training"]', 120_000);
+    await waitFor('the restored run\'s loss chart', async () => {
+      await frame.locator('[data-tab="training"]').click().catch(() => undefined);
+      const points = await frame.locator('[data-series="loss-raw"]').first().getAttribute('data-points', { timeout: 2000 }).catch(() => null);
+      return points === String(steps) ? true : undefined;
+    }, { timeoutMs: 60_000, details: () => `expected ${steps} loss points` });
+    await s.screenshot('reload-panel');
+
+    // The Model Lens view's Runs tree lists the file and, under it, the run.
+    await runCommand(page, 'Model Lens: Focus on Runs View');
+    const rows = page.locator('.pane-body .monaco-list-row');
+    const file = await waitFor('the file row in the Runs tree', async () => {
+      const labels = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? e.textContent ?? ''));
+      // The script step's run is listed too (newest first): the experiment's row by its file name.
+      const i = labels.findIndex((l) => l.startsWith('mnist-mlp.ts: ') && /1 run\b/.test(l));
+      return i >= 0 ? i : undefined;
+    }, { timeoutMs: 30_000, details: () => 'no row of mnist-mlp.ts says "1 run"' });
+    await rows.nth(file).click();
+    const run = await waitFor('the run row', async () => {
+      const labels = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''));
+      return labels.find((l) => l.startsWith('mnist-mlp.ts run '));
+    }, { timeoutMs: 30_000 });
+    assert.match(run, /: stopped · /);
+    await s.screenshot('reload-runs-tree');
   });
 });

@@ -43,9 +43,12 @@ export function fakeVscode() {
     save: new FakeEventEmitter<unknown>(), activeEditor: new FakeEventEmitter<unknown>(), configuration: new FakeEventEmitter<unknown>(),
   };
   const show = (m: string) => { messages.push(m); return Promise.resolve(undefined); };
+  /** Tree views' data providers by view id, as the extension created them. */
+  const trees = new Map<string, unknown>();
   const windowApi: Record<string, unknown> = {
     showInformationMessage: show, showWarningMessage: show, showErrorMessage: show, activeTextEditor: undefined,
     onDidChangeActiveTextEditor: events.activeEditor.event,
+    createTreeView: (id: string, options: { treeDataProvider: unknown }) => { trees.set(id, options.treeDataProvider); return { dispose() {} }; },
   };
   const withStubs = <T extends object>(o: T) => new Proxy(o as Record<string, unknown>, { get: (t, k: string) => (k in t ? t[k] : stub()) });
   const api: Record<string, unknown> & { workspace: Record<string, unknown> } = {
@@ -60,18 +63,23 @@ export function fakeVscode() {
       },
     },
     window: withStubs(windowApi),
-    workspace: withStubs({ isTrusted: true, onDidSaveTextDocument: events.save.event, onDidChangeConfiguration: events.configuration.event }),
+    workspace: withStubs({ isTrusted: true, workspaceFolders: undefined as unknown, onDidSaveTextDocument: events.save.event, onDidChangeConfiguration: events.configuration.event }),
     languages: withStubs({
       registerHoverProvider: (_selector: unknown, p: unknown) => { providers.hover.push(p); return { dispose() {} }; },
       registerCodeLensProvider: (_selector: unknown, p: unknown) => { providers.codeLens.push(p); return { dispose() {} }; },
     }),
     EventEmitter: FakeEventEmitter,
   };
+  // Tree items as plain objects, so tests read what a tree row shows.
+  api.TreeItem = class { constructor(readonly label: string, readonly collapsibleState: number) {} };
+  api.TreeItemCollapsibleState = { None: 0, Collapsed: 1, Expanded: 2 };
+  api.ThemeIcon = Object.assign(class { constructor(readonly id: string, readonly color?: unknown) {} }, { File: { id: 'file' } });
+  api.ThemeColor = class { constructor(readonly id: string) {} };
   // `import * as vscode` copies the module's own keys: list the ones the extension touches.
   for (const k of ['Uri', 'Position', 'Range', 'Hover', 'MarkdownString', 'CodeLens', 'Diagnostic', 'DiagnosticSeverity',
     'StatusBarAlignment', 'ProgressLocation', 'ViewColumn', 'env']) api[k] = stub();
   const vscode = new Proxy(api, { get: (t, k: string) => (k in t ? t[k] : stub()) });
-  return { api, windowApi, vscode, registered, messages, contexts, contextChanges, providers, events };
+  return { api, windowApi, vscode, registered, messages, contexts, contextChanges, providers, events, trees };
 }
 
 /** Enough of vscode.Uri for file paths. */

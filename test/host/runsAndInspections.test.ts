@@ -4,6 +4,9 @@
 // run, and the inspection runs on the training backend setting.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fakeVscodeHost, loadExtension } from '../helpers/fakeVscode';
 import { fixture, ROOT } from '../helpers/fixtures';
@@ -18,7 +21,9 @@ async function until(what: string, probe: () => boolean, output: string[], timeo
 
 describe('runs and inspections apart', () => {
   it('keeps the latest training run for Show Panel after an inspection, and inspects on the training backend', async () => {
-    const trained = fixture('train/frozen-spiral.ts');
+    // Every training run is kept in its project's .model-lens/runs: train a copy in a folder of its own.
+    const trained = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ml-host-runs-')), 'frozen-spiral.ts');
+    fs.copyFileSync(fixture('train/frozen-spiral.ts'), trained);
     const inspected = fixture('residual.ts');
     const { vscode, registered, record, Uri } = fakeVscodeHost({ backend: 'wasm' });
     const subscriptions: { dispose(): void }[] = [];
@@ -40,6 +45,7 @@ describe('runs and inspections apart', () => {
       assert.equal(snapshots().at(-1)!.file, trained, 'Show Panel shows the latest training run, not the inspection');
     } finally {
       for (const s of subscriptions) s.dispose();
+      fs.rmSync(path.dirname(trained), { recursive: true, force: true });
     }
   });
 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { DATASET_NAMES } from '../../src/data/dataset';
 import { UserError } from '../../src/model/userError';
 import {
-  checkExperiment, DATASET_KINDS, EXPERIMENT, LOSS_NAMES, OPTIMIZER_TYPES, SCHEDULE_TYPES,
+  checkExperiment, DATASET_KINDS, EXPERIMENT, LOSS_NAMES, MONITOR_NAMES, OPTIMIZER_TYPES, SCHEDULE_TYPES,
 } from '../../src/protocol/experimentSchema';
 import { closest, type ObjectRule, type SettingPath } from '../../src/protocol/settingRules';
 import { lossDefinition } from '../../src/trainer/losses';
@@ -54,6 +54,15 @@ describe('the experiment spec: what it accepts', () => {
     for (const e of ok) assert.equal(checkExperiment(e), null, JSON.stringify(e));
   });
 
+  it('accepts checkpoints and early stopping as Keras names them, with or without a mode', () => {
+    for (const training of [
+      { checkpoint: { every: 'epoch' } }, { checkpoint: { every: 'epoch', keepBest: 'val_accuracy' } },
+      { checkpoint: { keepBest: 'loss', mode: 'min' } },
+      { earlyStopping: { monitor: 'val_loss', patience: 3, minDelta: 0.001 } }, { earlyStopping: { monitor: 'accuracy', mode: 'max' } },
+      { earlyStopping: {} },
+    ]) assert.equal(checkExperiment(withTraining(training)), null, JSON.stringify(training));
+  });
+
   it('takes a key set to undefined (a spread or an optional variable) as not written', () => {
     assert.equal(checkExperiment({ model, training: { epochs: undefined, epoch: undefined } }), null);
   });
@@ -84,7 +93,7 @@ describe('the experiment spec: unknown keys, with the key meant', () => {
 
   it('lists what the object accepts in the hint', () => {
     const p = checkExperiment(withTraining({ epoch: 1 }))!;
-    assert.match(p.hint!, /^training accepts epochs, batchSize, seed, optimizer, loss, schedule, gradientEvery, save, saveOnStop\.$/);
+    assert.match(p.hint!, /^training accepts epochs, batchSize, seed, optimizer, loss, schedule, gradientEvery, save, saveOnStop, checkpoint, earlyStopping\.$/);
   });
 });
 
@@ -100,6 +109,15 @@ describe('the experiment spec: unknown values, with the value meant', () => {
       `data.dataset must be one of ${DATASET_KINDS.map((l) => `'${l}'`).join(', ')}, got "mnsit" — did you mean 'mnist'?`);
     problemOf(withSchedule({ type: 'cyclic', maxLr: 1, mode: 'triangle' }), ['training', 'schedule', 'mode'],
       "training.schedule.mode must be one of 'triangular', 'triangular2', 'exp_range', got \"triangle\" — did you mean 'triangular'?");
+  });
+
+  it('names the figures checkpoints and early stopping can watch, and the one meant', () => {
+    problemOf(withTraining({ earlyStopping: { monitor: 'val_acc' } }), ['training', 'earlyStopping', 'monitor'],
+      `training.earlyStopping.monitor must be one of ${MONITOR_NAMES.map((l) => `'${l}'`).join(', ')}, got "val_acc" — did you mean 'val_accuracy'?`);
+    problemOf(withTraining({ checkpoint: { every: 'batch' } }), ['training', 'checkpoint', 'every'],
+      "training.checkpoint.every must be one of 'epoch', got \"batch\"");
+    problemOf(withTraining({ earlyStopping: { patience: -1 } }), ['training', 'earlyStopping', 'patience'],
+      'training.earlyStopping.patience must be an integer ≥ 0, got -1');
   });
 
   it('says which required key is missing, at the object that lacks it', () => {

@@ -108,6 +108,11 @@ export class LineChart {
     this.tooltip = new Tooltip(this.body);
   }
 
+  /** A new x axis label (a chart that switches between step, epoch and time). */
+  setXLabel(label: string): void {
+    this.svg.select('.axis-label-x').text(label);
+  }
+
   render(frame: LineChartFrame): void {
     this.frame = frame;
     const o = this.o;

@@ -11,6 +11,8 @@ import { thousands } from '../format';
 import { LineChart, type LineSeries } from '../charts/lineChart';
 import { formatDuration } from '../charts/duration';
 import { everythingChanged, WidthWatcher } from '../charts/widthWatcher';
+import type { ComparedRun } from '../../src/protocol/runComparison';
+import { RunsOverlay } from './runsOverlay';
 import { chartedMetricNames, MetricChart } from './metricChart';
 import { ScalarCharts } from './scalarCharts';
 
@@ -35,6 +37,8 @@ export class TrainingView implements View {
   /** One per metric name, made as names appear; kept in the vocabulary's order before the rate chart. */
   private readonly metricCharts = new Map<string, MetricChart>();
   private lrChart!: LineChart;
+  /** Runs side by side, shown instead of the one run while there are some. */
+  private overlay!: RunsOverlay;
   private scalars!: ScalarCharts;
 
   mount(root: HTMLElement, ctx: ViewContext): void {
@@ -98,6 +102,14 @@ export class TrainingView implements View {
     this.widths.watch(this.lrChart.root);
     // Custom scalars follow the rate chart in the same grid.
     this.scalars = new ScalarCharts(grid, describeStep);
+    this.overlay = new RunsOverlay(root, () => this.smoothing, ctx.compareFiles, () => this.compare([]));
+  }
+
+  /** Overlays these runs (none: back to the shown run). */
+  compare(runs: ComparedRun[]): void {
+    this.overlay.show(runs);
+    if (runs.length === 0 && this.last) this.draw(this.last);
+    else { this.content.hidden = true; this.empty.hidden = true; }
   }
 
   /** The metric charts the run needs, made when a name first appears, in the vocabulary's order before the rate chart. */
@@ -128,6 +140,11 @@ export class TrainingView implements View {
     const { empty, content, lrChart, smoothing, widths, root } = this;
     const b = state.batches;
     const n = b.step.length;
+    if (this.overlay.shown) {
+      content.hidden = true;
+      empty.hidden = true;
+      return;
+    }
     if (n === 0 && state.scalars.step.length === 0) {
       content.hidden = true;
       empty.hidden = false;
