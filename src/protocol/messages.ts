@@ -2,6 +2,9 @@
 // that can be non-finite (a diverged loss) travel as null.
 import type { ModelGraph, ModelSummary, SourceLocation } from './modelInfo';
 import type { ScheduleSpec } from './experimentSpec';
+import type { ActivationsMessage, DiagnosisMessage } from './doctorMessages';
+
+export type { ActivationsMessage, DiagnosisFix, DiagnosisMessage, LayerActivation } from './doctorMessages';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 
@@ -153,7 +156,8 @@ export interface SamplesMessage {
 
 export interface AnomalyMessage {
   type: 'anomaly';
-  kind: 'nonFiniteLoss' | 'nonFiniteGradient';
+  /** `nonFiniteBeforeUpdate`: the loss of step 1, before any update: the model or data, not the learning rate. */
+  kind: 'nonFiniteLoss' | 'nonFiniteGradient' | 'nonFiniteBeforeUpdate';
   epoch: number;
   step: number;
   /** The first layer (input to output) whose gradient is not finite. */
@@ -187,7 +191,8 @@ export interface DoneMessage {
 
 export type TrainerMessage =
   | ReadyMessage | ModelMessage | EpochStartMessage | BatchMessage | GradientsMessage | EpochEndMessage
-  | EvaluationMessage | SamplesMessage | AnomalyMessage | LogMessage | ErrorMessage | DoneMessage;
+  | EvaluationMessage | SamplesMessage | AnomalyMessage | LogMessage | ErrorMessage | DoneMessage
+  | ActivationsMessage | DiagnosisMessage;
 
 /**
  * Trainer → the process that forked it, never relayed to a run's listeners: the user's code that

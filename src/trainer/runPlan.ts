@@ -6,17 +6,20 @@ import { loadDataset, type LoadedDataset } from '../data/dataset';
 import { createRandom } from '../data/seededRandom';
 import { loadExperiment, loadModelFile, type LoadedModel, type LoadOptions } from '../model/loadExperiment';
 import { memoryLimits } from '../model/memoryLimits';
+import { locateSettingInFile } from '../model/settingLocation';
 import { computeSummary } from '../model/modelSummary';
 import { checkSaveFolder } from '../model/saveModelFiles';
 import { UserError } from '../model/userError';
 import type { ExperimentSettings, LooseDataSpec, OptimizerSpec, TrainingSpec } from '../protocol/experimentSpec';
 import type { BackendName, DatasetInfo, TrainingPlan, TrainRequest } from '../protocol/messages';
-import type { ModelSummary } from '../protocol/modelInfo';
+import type { DiagnosisMessage } from '../protocol/doctorMessages';
+import type { ModelSummary, SourceLocation } from '../protocol/modelInfo';
 import { backendThatRuns, chooseBackend, type BackendChoice } from './backendChoice';
 import { batchInputs, batchLabels } from './evaluation';
 import { freezeLayers } from './freezeLayers';
 import { DEFAULT_GRADIENT_EVERY, gradientLayers, HISTOGRAM_EVERY_SAMPLES, type GradientLayer } from './gradientStats';
 import { emitInspection } from './inspection';
+import { diagnoseInputs, diagnoseOutput, fixesHint } from './modelDoctor';
 import { createSchedule, type LrSchedule, type ScheduleContext } from './lrSchedule';
 import { lossDefinition, targetTensor, type LossDefinition } from './losses';
 import { checkModelFitsData, outputUnits } from './modelFit';
@@ -65,8 +68,12 @@ export async function planRun(request: TrainRequest, emit: Emit, announce?: Load
   const { loaded, seed } = await loadSeeded(request.file, request.sourceText, announce);
   const { model, settings } = loaded;
   const training = settings.training ?? {};
+  const findings = diagnoseOutput(loaded, training.loss);
+  stopOnError(findings, emit);
   const save = saveTarget(request, loaded.file, training);
   const data = loadTrainingData(request, loaded, seed);
+  const inputs = diagnoseInputs(data.train.inputs, settings.data?.normalize, locateData(loaded, request.sourceText));
+  if (inputs) findings.push(inputs);
   const loss = lossDefinition(training.loss, outputUnits(model));
   checkModelFitsData(loaded, data, loss);
   if (settings.freeze?.length) freezeLayers(model, settings.freeze);
@@ -89,7 +96,21 @@ export async function planRun(request: TrainRequest, emit: Emit, announce?: Load
   const backend = await backendThatRuns(choice, request.backend, () => dryStep(run));
   emit(readyMessage(backend));
   emit(modelMessage(loaded, datasetInfo(data), plan, summary));
+  for (const finding of findings) emit(finding);
   return run;
+}
+
+/** An error of the doctor stops the run before its first step: the diagnosis (with its fixes), then the error. */
+function stopOnError(findings: DiagnosisMessage[], emit: Emit): void {
+  const error = findings.find((d) => d.severity === 'error');
+  if (!error) return;
+  emit(error);
+  throw new UserError(error.message, error.source, fixesHint(error));
+}
+
+function locateData(loaded: LoadedModel, sourceText: string | undefined): SourceLocation | null {
+  if (!loaded.settings.data) return null;
+  return locateSettingInFile(loaded.file, loaded.settings.data.normalize ? ['data', 'normalize'] : ['data'], sourceText);
 }
 
 async function startBackend(request: TrainRequest): Promise<BackendChoice> {

@@ -62,8 +62,15 @@ export function trainStep(run: RunPlan, tally: EpochTally, at: StepPosition, emi
     const figures = gradientFigures(layers, result.grads, false, null);
     tf.dispose(Object.values(result.grads));
     const layer = figures.firstNonFinite;
+    if (at.step === 1) {
+      // No update has run yet: the weights are as initialised, so the learning rate cannot be the cause.
+      return anomaly(run, 'nonFiniteBeforeUpdate', tally.epoch, at.step, layer,
+        `the loss is ${result.loss} at step 1, before any update (so not the learning rate)` +
+        (layer ? `; the first layer with a non-finite gradient is "${layer}"` : '') +
+        `. Check that the model's output is what the loss ${loss.name} reads (${loss.expects}) and that the inputs are finite (model-lens check FILE).`);
+    }
     return anomaly(run, 'nonFiniteLoss', tally.epoch, at.step, layer,
-      `the loss became ${result.loss} at step ${at.step} (epoch ${tally.epoch}, batch ${at.batch})` +
+      `the loss became ${result.loss} at step ${at.step} (epoch ${tally.epoch}, batch ${at.batch}), after ${at.step - 1} update${at.step === 2 ? '' : 's'}: the training diverged` +
       (layer ? `; the first layer with a non-finite gradient is "${layer}"` : '') +
       `. Lower the learning rate (now ${lr}) or normalise the inputs.`);
   }

@@ -163,7 +163,7 @@ export class TrainingView implements View {
     const fallback = () => root.clientWidth - 20;
     const w = [lossChart, accChart, lrChart].map((c) => widths.width(c.root, fallback));
     const a = state.anomaly;
-    const alert = a ? { x: a.step, label: a.kind === 'nonFiniteLoss' ? `step ${a.step}: non-finite loss` : `step ${a.step}: non-finite gradient` } : null;
+    const alert = a ? { x: a.step, label: a.kind === 'nonFiniteGradient' ? `step ${a.step}: non-finite gradient` : `step ${a.step}: non-finite loss` } : null;
     lossChart.render({ width: w[0], xDomain, series: series('loss', b.loss, lossEma), xMarkers, alert });
     accChart.render({ width: w[1], xDomain, series: series('accuracy', b.accuracy, accEma), xMarkers, alert });
     lrChart.render({ width: w[2], xDomain: lrDomain, series: lrSeries, xMarkers: boundaries(lrDomain[1]) });
