@@ -14,6 +14,7 @@ import type { ExperimentSettings, LooseDataSpec, OptimizerSpec, TrainingSpec } f
 import type { BackendName, DatasetInfo, TrainingPlan, TrainRequest } from '../protocol/messages';
 import type { DiagnosisMessage } from '../protocol/doctorMessages';
 import type { ModelSummary, SourceLocation } from '../protocol/modelInfo';
+import { activationTaps, type ActivationTaps } from './activationStats';
 import { backendThatRuns, chooseBackend, type BackendChoice } from './backendChoice';
 import { batchInputs, batchLabels } from './evaluation';
 import { freezeLayers } from './freezeLayers';
@@ -36,6 +37,8 @@ export interface RunPlan {
   loss: LossDefinition;
   optimizer: tf.Optimizer;
   schedule: LrSchedule;
+  /** The model with its layers' outputs tapped, for activation figures on sampled steps (null: none). */
+  taps: ActivationTaps | null;
   /** Layers with weights (input to output), and the trainable variables the optimizer updates. */
   layers: GradientLayer[];
   variables: tf.Variable[];
@@ -92,7 +95,7 @@ export async function planRun(request: TrainRequest, emit: Emit, announce?: Load
   }
   const summary = computeSummary(model, { batchSize: plan.batchSize, locate: loaded.locate });
   checkMemory(loaded, summary, optimizerSpec, choice.backend, plan.batchSize);
-  const run: RunPlan = { loaded, data, loss, optimizer, schedule, layers, variables, plan, save, started };
+  const run: RunPlan = { loaded, data, loss, optimizer, schedule, taps: activationTaps(model), layers, variables, plan, save, started };
   const backend = await backendThatRuns(choice, request.backend, () => dryStep(run));
   emit(readyMessage(backend));
   emit(modelMessage(loaded, datasetInfo(data), plan, summary));
