@@ -28,6 +28,7 @@ import { createOptimizer, optimizerCopies } from './optimizers';
 import { checkTrainingMemory, trainingMemory } from './memoryCheck';
 import { plannedLr } from './plannedLr';
 import { modelMessage, now, readyMessage, type Emit } from './runMessages';
+import { TrainingDoctor } from './trainingDoctor';
 import { computeStep } from './trainingStep';
 
 /** What a run trains, with what, and how: fixed before its first step. */
@@ -46,6 +47,8 @@ export interface RunPlan {
   plan: TrainingPlan;
   /** Where the model is saved at the end (checked writable before the first step), and whether a stopped run is saved too. */
   save: { dir: string; onStop: boolean } | null;
+  /** Reads the sampled steps' figures for signs that persist (learning rate, gradient flow, dead units). */
+  doctor: TrainingDoctor;
   /** When the run began (`now()`). */
   started: number;
 }
@@ -95,7 +98,8 @@ export async function planRun(request: TrainRequest, emit: Emit, announce?: Load
   }
   const summary = computeSummary(model, { batchSize: plan.batchSize, locate: loaded.locate });
   checkMemory(loaded, summary, optimizerSpec, choice.backend, plan.batchSize);
-  const run: RunPlan = { loaded, data, loss, optimizer, schedule, taps: activationTaps(model), layers, variables, plan, save, started };
+  const run: RunPlan = { loaded, data, loss, optimizer, schedule, taps: activationTaps(model), layers, variables, plan, save,
+    doctor: trainingDoctor(loaded, request.sourceText), started };
   const backend = await backendThatRuns(choice, request.backend, () => dryStep(run));
   emit(readyMessage(backend));
   emit(modelMessage(loaded, datasetInfo(data), plan, summary));
@@ -109,6 +113,24 @@ function stopOnError(findings: DiagnosisMessage[], emit: Emit): void {
   if (!error) return;
   emit(error);
   throw new UserError(error.message, error.source, fixesHint(error));
+}
+
+function trainingDoctor(loaded: LoadedModel, sourceText: string | undefined): TrainingDoctor {
+  const byName = new Map<string, object>();
+  const visit = (layers: { name: string; layers?: unknown }[]) => {
+    for (const l of layers) {
+      byName.set(l.name, l);
+      if (Array.isArray(l.layers)) visit(l.layers as { name: string }[]);
+    }
+  };
+  visit(loaded.model.layers);
+  return new TrainingDoctor({
+    locateLayer: (name) => {
+      const layer = byName.get(name);
+      return layer ? loaded.locate(layer) : null;
+    },
+    locateSetting: (setting) => locateSettingInFile(loaded.file, setting, sourceText),
+  });
 }
 
 function locateData(loaded: LoadedModel, sourceText: string | undefined): SourceLocation | null {

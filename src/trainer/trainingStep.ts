@@ -126,6 +126,7 @@ export function trainStep(run: RunPlan, tally: EpochTally, at: StepPosition, emi
   });
   if (figures) emit({ type: 'gradients', epoch: tally.epoch, step: at.step, layers: figures.layers });
   if (result.activations) emit({ type: 'activations', epoch: tally.epoch, step: at.step, layers: result.activations });
+  if (figures) for (const d of run.doctor.observe(at.step, lr, figures.layers, result.activations)) emit(d);
   return null;
 }
 

@@ -1,13 +1,13 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import type { ActivationsMessage, GradientsMessage, TrainerMessage } from '../../src/protocol/messages';
+import type { ActivationsMessage, GradientHistogram, GradientsMessage, TrainerMessage } from '../../src/protocol/messages';
 import { checkTrainerMessage } from '../../src/protocol/messageChecks';
 import { activationTaps } from '../../src/trainer/activationStats';
 import { lossDefinition } from '../../src/trainer/losses';
 import { computeStep } from '../../src/trainer/trainingStep';
 import { runTraining } from '../../src/trainer/trainingRun';
-import { fixture } from '../helpers/fixtures';
+import { fixture, lineOf } from '../helpers/fixtures';
 
 /** Plain-JS dense layer: act(x·W + b), row by row. */
 function dense(x: number[][], w: number[][], b: number[], act: (z: number) => number): number[][] {
@@ -78,13 +78,13 @@ describe('activation statistics', () => {
       else close(got[i].deadShare, want.dead, 1e-7, `${kind} dead`);
       if (want.saturated === null) assert.equal(got[i].saturatedShare, null);
       else close(got[i].saturatedShare, want.saturated, 1e-6, `${kind} saturated`);
-      const h = got[i].histogram;
+      const h: GradientHistogram | undefined = got[i].histogram;
       assert.ok(h);
       close(h.min, want.min, 1e-5, `${kind} min`);
       close(h.max, want.max, 1e-5, `${kind} max`);
       assert.equal(h.counts.reduce((a, b) => a + b, 0), out.flat().length);
-      const width = (want.max - want.min) / h.counts.length;
-      const firstBin = out.flat().filter((v) => v < want.min + width * (1 - 1e-6)).length;
+      const width: number = (want.max - want.min) / h.counts.length;
+      const firstBin: number = out.flat().filter((v) => v < want.min + width * (1 - 1e-6)).length;
       assert.equal(h.counts[0], firstBin, `${kind} first bin`);
     }
     assert.ok((got[0].deadShare ?? 0) >= 2 / 6 - 1e-7, 'the two killed units, at least');
@@ -111,5 +111,19 @@ describe('activation statistics', () => {
       (m) => messages.push(m), { stopRequested: false, activationStats: false });
     assert.ok(messages.some((m) => m.type === 'gradients'));
     assert.equal(messages.some((m) => m.type === 'activations'), false);
+  });
+});
+
+describe('dead ReLU layers in a real run', () => {
+  it('are diagnosed at the layer\'s line after several sampled steps', async () => {
+    const file = fixture('doctor/dead-relu.ts');
+    const messages: TrainerMessage[] = [];
+    await runTraining({ file, testLimit: 20, backend: 'cpu' }, (m) => messages.push(m), { stopRequested: false });
+    const dead = messages.filter((m) => m.type === 'diagnosis' && m.code === 'deadRelu');
+    assert.equal(dead.length, 1, JSON.stringify(messages.filter((m) => m.type === 'diagnosis' || m.type === 'error')));
+    assert.ok(dead[0].type === 'diagnosis');
+    assert.equal(dead[0].layer, 'fc1');
+    assert.equal(dead[0].source?.line, lineOf(file, "name: 'fc1'"));
+    assert.equal(dead[0].step, 3, 'the third sampled step (every step is sampled)');
   });
 });
