@@ -5,4 +5,6 @@ export {
   defaultExportExpression, findExperimentExport, findProperty, isExperimentSource, locateSetting, locateSettingInText, recognizeExperiment, resolveValue,
   type ExperimentExport, type Recognition, type SettingLocation,
 } from './experimentExport';
-export { editFreezeList, minimalEdit, stringLiteral, type FreezeEditResult, type TextEdit } from './freezeEdit';
+export { editFreezeList, type FreezeEditResult } from './freezeEdit';
+export { minimalEdit, stringLiteral, type TextEdit } from './objectEdit';
+export { editLayerActivation, editSetting, type SourceEditResult } from './doctorEdit';
