@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { DoctorQuickFixes } from './doctorQuickFixes';
 import { ExperimentDiagnostics } from './experimentDiagnostics';
 import { ExperimentRecognizer } from './experimentRecognizer';
 import { ExperimentCodeLens, LayerHoverProvider } from './layerHover';
@@ -139,6 +140,7 @@ export function registerCommands(context: vscode.ExtensionContext): void {
     }),
     vscode.languages.registerHoverProvider(['typescript', 'javascript'], new LayerHoverProvider(registry, recognizer, (doc) => inspect(doc.fileName))),
     vscode.languages.registerCodeLensProvider(['typescript', 'javascript'], new ExperimentCodeLens(recognizer)),
+    vscode.languages.registerCodeActionsProvider(['typescript', 'javascript'], new DoctorQuickFixes(diagnostics), DoctorQuickFixes.metadata),
     vscode.workspace.onDidSaveTextDocument((doc) => {
       // Re-check on save (Problems, hovers), also while a run of the file goes on: inspection is its own process.
       if (vscode.workspace.isTrusted && recognizer.isExperiment(doc)) void inspect(doc.fileName);

@@ -3,6 +3,7 @@
 // and a setting of the experiment object (`training.loss`, `data.normalize`, the learning rate).
 // Each is the smallest text change; anything not written as a literal here is left to the user.
 import type * as t from '@babel/types';
+import type { DiagnosisFix } from '../protocol/doctorMessages';
 import { findExperimentExport, findProperty, resolveValue } from './experimentExport';
 import { addProperty, end, lineAt, minimalEdit, nextCode, quoteOf, start, stringLiteral, type TextEdit } from './objectEdit';
 import { parseSource, startOf, unwrapExpression, type SourceTree } from './sourceTree';
@@ -123,4 +124,20 @@ export function editSetting(text: string, fileName: string, keyPath: readonly st
     object = inner;
   }
   return { kind: 'unchanged', line: startOf(object).line };
+}
+
+/** The edit a doctor's fix makes in the experiment's text; `layerSite` is where the diagnosed layer was made. */
+export function editForFix(text: string, fileName: string, fix: DiagnosisFix, layerSite: { line: number; column: number } | null): SourceEditResult {
+  switch (fix.kind) {
+    case 'setActivation':
+      return layerSite
+        ? editLayerActivation(text, fileName, layerSite, fix.activation)
+        : { kind: 'manual', line: 1, reason: 'the layer was not made in this file', action: fix.title };
+    case 'setLoss':
+      return editSetting(text, fileName, ['training', 'loss'], stringLiteral(fix.loss, "'"));
+    case 'setNormalize':
+      return editSetting(text, fileName, ['data', 'normalize'], `{ mean: ${fix.mean}, std: ${fix.std} }`);
+    case 'setLearningRate':
+      return editSetting(text, fileName, ['training', 'optimizer', 'learningRate'], String(fix.learningRate));
+  }
 }

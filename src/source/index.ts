@@ -7,4 +7,4 @@ export {
 } from './experimentExport';
 export { editFreezeList, type FreezeEditResult } from './freezeEdit';
 export { minimalEdit, stringLiteral, type TextEdit } from './objectEdit';
-export { editLayerActivation, editSetting, type SourceEditResult } from './doctorEdit';
+export { editForFix, editLayerActivation, editSetting, type SourceEditResult } from './doctorEdit';

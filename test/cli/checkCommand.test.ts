@@ -1,5 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { DiagnosisMessage } from '../../src/protocol/messages';
+import { editForFix } from '../../src/source/doctorEdit';
 import { fixture, example, lineOf } from '../helpers/fixtures';
 import { runCli } from '../helpers/runCli';
 
@@ -44,4 +49,21 @@ describe('model-lens check: the model doctor before training', () => {
     assert.match(r.stdout, /: warning: .*applies its own softmax.* \[softmaxBeforeLogitLoss\]/);
     assert.match(r.stdout, /0 errors, 1 warning\./);
   });
+});
+
+describe('the doctor\'s Quick Fixes, applied to the file, leave nothing for check to report', () => {
+  const diagnosesOf = (file: string) => (JSON.parse(runCli(['check', file, '--json']).stdout) as { diagnoses: DiagnosisMessage[] }).diagnoses;
+
+  for (const [i, name] of [[0, 'adding the softmax'], [1, 'switching to softmaxCrossEntropy']] as const) {
+    it(`logits into categoricalCrossentropy, fixed by ${name}`, () => {
+      const [d] = diagnosesOf(LOGITS);
+      const text = fs.readFileSync(LOGITS, 'utf8');
+      const r = editForFix(text, LOGITS, d.fixes[i], d.source);
+      assert.equal(r.kind, 'edit', JSON.stringify(r));
+      if (r.kind !== 'edit') return;
+      const fixed = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ml-fix-')), 'experiment.ts');
+      fs.writeFileSync(fixed, r.text);
+      assert.deepEqual(diagnosesOf(fixed), []);
+    });
+  }
 });

@@ -34,7 +34,7 @@ export function fakeVscode() {
   };
   // `import * as vscode` copies the module's own keys: list the ones the extension touches.
   for (const k of ['EventEmitter', 'Uri', 'Position', 'Range', 'Hover', 'MarkdownString', 'CodeLens', 'Diagnostic', 'DiagnosticSeverity',
-    'StatusBarAlignment', 'ProgressLocation', 'ViewColumn', 'languages', 'env']) api[k] = stub();
+    'StatusBarAlignment', 'ProgressLocation', 'ViewColumn', 'languages', 'env', 'CodeAction', 'CodeActionKind', 'WorkspaceEdit']) api[k] = stub();
   const vscode = new Proxy(api, { get: (t, k: string) => (k in t ? t[k] : stub()) });
   return { api, windowApi, vscode, registered, messages };
 }
