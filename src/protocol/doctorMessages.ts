@@ -36,6 +36,10 @@ export interface DiagnosisMessage {
   fixes: DiagnosisFix[];
 }
 
+/** A ReLU layer with more than this share of dead units for this many sampled steps in a row is flagged (graph, doctor). */
+export const DEAD_SHARE = 0.5;
+export const DEAD_SAMPLES_IN_A_ROW = 3;
+
 /** What a layer's outputs were on one sampled step (the training batch, forward in training mode). */
 export interface LayerActivation {
   layer: string;

@@ -1,7 +1,7 @@
 // The model doctor during training: it reads the figures of sampled steps (update ratios, gradient
 // sizes, activations) and speaks once per finding when a sign persists for several samples in a row,
 // so one noisy batch says nothing. No tfjs: figures in, diagnoses out.
-import type { DiagnosisMessage } from '../protocol/doctorMessages';
+import { DEAD_SAMPLES_IN_A_ROW, DEAD_SHARE, type DiagnosisMessage } from '../protocol/doctorMessages';
 import type { LayerActivation, LayerGradient } from '../protocol/messages';
 import type { SourceLocation } from '../protocol/modelInfo';
 
@@ -15,9 +15,9 @@ export const DOCTOR_LIMITS = {
   /** A layer's mean |g| against the last layer's. */
   vanishing: 1e-3,
   exploding: 1e3,
-  deadShare: 0.5,
+  deadShare: DEAD_SHARE,
   samplesInARow: 5,
-  deadSamplesInARow: 3,
+  deadSamplesInARow: DEAD_SAMPLES_IN_A_ROW,
 };
 
 export interface DoctorContext {
