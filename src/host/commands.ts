@@ -8,12 +8,14 @@ import { ExperimentCodeLens, LayerHoverProvider } from './layerHover';
 import { ModelLensPanel } from './modelLensPanel';
 import { RunRegistry } from './runRegistry';
 import type { RunSession } from './runSession';
+import type { TrainerMessage } from '../protocol/messages';
 import { readSettings } from './settings';
 import { showTrainingProgress, TrainingStatusBar } from './trainingFeedback';
 import { exportRun } from './runExport';
 import { newExperiment, openExample } from './experimentTemplates';
 import { freezeInEditor } from './freezeInEditor';
 import { sourceTools } from './sourceTools';
+import { WalkthroughEvents, type WalkthroughKey } from './walkthroughEvents';
 
 
 /** Experiment files are code: Train, Graph and Summary run them only in a trusted workspace. */
@@ -62,6 +64,10 @@ export function registerCommands(context: vscode.ExtensionContext): void {
   const statusBar = new TrainingStatusBar();
   const diagnostics = new ExperimentDiagnostics();
   const recognizer = new ExperimentRecognizer();
+  const walkthrough = new WalkthroughEvents();
+  /** The walkthrough's steps complete on context keys (package.json: completionEvents onContext). */
+  const complete = (keys: WalkthroughKey[]) => { for (const k of keys) void vscode.commands.executeCommand('setContext', k, true); };
+  const hovers = new LayerHoverProvider(registry, recognizer, (doc) => inspect(doc.fileName));
 
   /** The editor's text of `file` when it has unsaved changes: what an inspection reads instead of the disk. */
   const unsavedText = (file: string): string | undefined =>
@@ -93,7 +99,11 @@ export function registerCommands(context: vscode.ExtensionContext): void {
     statusBar.follow(session);
     showTrainingProgress(session);
     ModelLensPanel.show(context, registry, session, 'graph');
+    complete(walkthrough.shown('graph'));
+    const onMessage = (m: TrainerMessage) => complete(walkthrough.message(session, file, m));
+    session.on('message', onMessage);
     session.once('end', (d) => {
+      session.off('message', onMessage);
       if (d.reason === 'error' || d.reason === 'anomaly') {
         const problem = session.state.error?.message ?? session.state.anomaly?.message ?? d.reason;
         void vscode.window.showErrorMessage(`Model Lens: ${path.basename(file)}: ${problem}`, 'Show Output').then((a) => { if (a) output.show(true); });
@@ -112,8 +122,11 @@ export function registerCommands(context: vscode.ExtensionContext): void {
       session = registry.modelSessionFor(file);
     }
     ModelLensPanel.show(context, registry, session ?? null, view);
+    complete(walkthrough.shown(view));
   }
 
+  const active = vscode.window.activeTextEditor;
+  if (active) complete(walkthrough.opened(active.document.fileName));
   context.subscriptions.push(
     output, registry, statusBar, diagnostics, recognizer,
     vscode.commands.registerCommand('modelLens.train', train),
@@ -138,7 +151,14 @@ export function registerCommands(context: vscode.ExtensionContext): void {
     vscode.window.registerWebviewPanelSerializer('modelLens.panel', {
       deserializeWebviewPanel: async (panel) => ModelLensPanel.restore(panel, context, registry),
     }),
-    vscode.languages.registerHoverProvider(['typescript', 'javascript'], new LayerHoverProvider(registry, recognizer, (doc) => inspect(doc.fileName))),
+    vscode.languages.registerHoverProvider(['typescript', 'javascript'], {
+      provideHover: async (doc: vscode.TextDocument, position: vscode.Position) => {
+        const hover = await hovers.provideHover(doc, position);
+        if (hover) complete(walkthrough.hovered());
+        return hover;
+      },
+    }),
+    vscode.window.onDidChangeActiveTextEditor((editor) => { if (editor) complete(walkthrough.opened(editor.document.fileName)); }),
     vscode.languages.registerCodeLensProvider(['typescript', 'javascript'], new ExperimentCodeLens(recognizer)),
     vscode.languages.registerCodeActionsProvider(['typescript', 'javascript'], new DoctorQuickFixes(diagnostics), DoctorQuickFixes.metadata),
     vscode.workspace.onDidSaveTextDocument((doc) => {
