@@ -40,6 +40,6 @@ describe('a layer is flagged dead on the graph after several samples with more t
     const nodes = [{ id: 'a', kind: 'layer', layers: ['fc1'] }, { id: 'b', kind: 'layer', layers: ['fc2'] }] as unknown as VisibleNode[];
     const heat = nodeHeat(nodes, gradients, null, new Map([['fc1', 0.75]]));
     assert.equal(heat.get('a')?.dead, 0.75);
-    assert.equal(heat.get('b')?.dead, null);
+    assert.equal(heat.get('b')?.dead, undefined);
   });
 });

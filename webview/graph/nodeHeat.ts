@@ -9,7 +9,7 @@ export interface NodeHeat {
   l2: number | null;
   nonFinite: boolean;
   /** The share of dead units, when one of its ReLU layers is flagged dead (deadLayers in runState.ts). */
-  dead: number | null;
+  dead?: number;
 }
 
 /** Node id → heat, for every drawn box (not groups: their layers are boxes of their own). */
@@ -31,7 +31,7 @@ export function nodeHeat(nodes: readonly VisibleNode[], latest: GradientsMessage
       any = true;
     }
     const deadShares = v.layers.map((name) => dead.get(name)).filter((d): d is number => d !== undefined);
-    heat.set(v.id, { l2: any ? Math.sqrt(sum) : null, nonFinite, dead: deadShares.length ? Math.max(...deadShares) : null });
+    heat.set(v.id, { l2: any ? Math.sqrt(sum) : null, nonFinite, ...(deadShares.length ? { dead: Math.max(...deadShares) } : {}) });
   }
   return heat;
 }
