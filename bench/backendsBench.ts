@@ -100,9 +100,9 @@ function findTorchPython(): { python: string | null; version?: string; tried: st
 
 /**
  * glibc settings for the PyTorch runs: keep freed memory in the process instead of returning it to the
- * OS. With glibc's defaults every step mmaps and unmaps its large activations, and page faults are so
- * expensive in this VM that PyTorch's CNN ran at 500–1,000 samples/s instead of ~3,600 (the MLP:
- * ~27k instead of ~38k). The wasm heap never shrinks, so without this the comparison would flatter us.
+ * OS. With glibc's defaults every step mmaps and unmaps its large activations, and page faults can be
+ * so expensive in a VM that PyTorch runs several times slower and swings from run to run. The wasm
+ * heap never shrinks, so without this the comparison would flatter us.
  */
 const TORCH_MALLOC_ENV = { MALLOC_MMAP_THRESHOLD_: String(32 * 2 ** 20), MALLOC_TRIM_THRESHOLD_: String(2 ** 32) };
 

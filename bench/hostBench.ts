@@ -23,7 +23,7 @@ export async function hostBench(): Promise<Record<string, unknown>> {
   const text = fs.readFileSync(bundle, 'utf8');
   const vsix = path.join(ROOT, 'model-lens.vsix');
 
-  // The e2e test's run (the course MLP, 480 samples, batch 16: ~8 epochs a second) through the whole
+  // The e2e test's run (the course MLP, 480 samples, batch 16: several epochs a second) through the whole
   // extension for 12 s: Train Model, the trainer's frames, the panel posts, progress and status bar.
   const run = await trainThroughExtension(limitedMlp(400), { stopAfterMs: 12_000 });
   const figure = (name: string) => Number(new RegExp(`${name} ([\\d.]+) ms`).exec(run.probeLine)?.[1] ?? NaN);

@@ -4,6 +4,7 @@ import { backendsBench } from './backendsBench';
 import { dataBench, dataStreamChild } from './dataBench';
 import { hostBench } from './hostBench';
 import { runsBench } from './runsBench';
+import { scriptsBench } from './scriptsBench';
 import { trainBench } from './trainBench';
 import { webviewBench } from './webviewBench';
 
@@ -15,6 +16,7 @@ const SUITES: Record<string, () => Promise<Record<string, unknown>>> = {
   webview: webviewBench,
   runs: runsBench,
   data: dataBench,
+  scripts: scriptsBench,
 };
 
 async function main(): Promise<void> {

@@ -13,6 +13,8 @@ async function run(argv: string[]): Promise<number> {
       return (await import('./trainCommand')).trainCommand(args);
     case 'check':
       return (await import('./checkCommand')).checkCommand(args);
+    case 'run':
+      return (await import('./runCommand')).runCommand(args);
     case 'schedule':
       return (await import('./scheduleCommand')).scheduleCommand(args);
     case 'runs':

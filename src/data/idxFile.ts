@@ -37,8 +37,9 @@ function isGzip(bytes: Uint8Array): boolean {
 }
 
 /**
- * Reads an IDX file, plain or gzip-compressed (`.gz`; gzip content is also recognised under
- * another name, since its first bytes can never be a valid IDX header).
+ * Reads an IDX file, plain, gzip-compressed (`.gz`; gzip content is also recognised under another
+ * name, since its first bytes can never be a valid IDX header) or brotli-compressed (`.br`: brotli
+ * has no signature, so only by name; the bundled MNIST is stored that way).
  * Throws a UserError naming the file and what is wrong with it.
  */
 export function readIdx(file: string): IdxArray {
@@ -59,12 +60,13 @@ export function readIdx(file: string): IdxArray {
       'Rename it without .gz if it is an uncompressed IDX file, or compress it with gzip.',
     );
   }
-  if (isGzip(bytes)) {
+  const brotli = file.toLowerCase().endsWith('.br');
+  if (brotli || isGzip(bytes)) {
     try {
-      bytes = zlib.gunzipSync(bytes);
+      bytes = brotli ? zlib.brotliDecompressSync(bytes) : zlib.gunzipSync(bytes);
     } catch (e) {
       throw new UserError(
-        `${file}: cannot decompress gzip data (${(e as Error).message}); the file is corrupt or incomplete`,
+        `${file}: cannot decompress ${brotli ? 'brotli' : 'gzip'} data (${(e as Error).message}); the file is corrupt or incomplete`,
         null,
         'Download or copy the file again.',
       );

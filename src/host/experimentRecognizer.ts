@@ -20,7 +20,7 @@ export class ExperimentRecognizer implements vscode.Disposable {
   private recognize(doc: vscode.TextDocument): Known {
     const key = doc.uri.toString();
     const last = this.known.get(key);
-    if (last?.version === doc.version) return last;
+    if (last && last.version === doc.version) return last;
     const now = sourceTools().recognizeExperiment(doc.getText(), doc.fileName);
     const next: Known = now.certain
       ? { version: doc.version, experiment: now.experiment, exportLine: now.exportLine }

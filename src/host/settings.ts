@@ -8,6 +8,12 @@ export interface ModelLensSettings {
   maxUpdatesPerSecond: number;
   /** How long building the model (model(), loadModel, a model.json) may take, in seconds. */
   buildTimeoutSeconds: number;
+  /** "Train · Graph · Summary" above an experiment's default export. */
+  codeLens: boolean;
+  /** The layer hover on `tf.layers.*(...)` calls. */
+  hover: boolean;
+  /** Build the model again (in the trainer process) when an experiment file is saved: Problems, hovers. */
+  inspectOnSave: boolean;
 }
 
 export function readSettings(): ModelLensSettings {
@@ -21,5 +27,8 @@ export function readSettings(): ModelLensSettings {
     datasetFolder: folder || undefined,
     maxUpdatesPerSecond: Math.min(60, Math.max(1, c.get<number>('maxUiUpdatesPerSecond', 20))),
     buildTimeoutSeconds: Number.isFinite(timeout) && timeout >= 1 ? timeout : 60,
+    codeLens: c.get<boolean>('codeLens.enabled', true) !== false,
+    hover: c.get<boolean>('hover.enabled', true) !== false,
+    inspectOnSave: c.get<boolean>('inspectOnSave', true) !== false,
   };
 }

@@ -48,7 +48,7 @@ export class WalkthroughEvents {
   /** One message of a training run (`run` tells runs apart) of `file`. */
   message(run: object, file: string, m: TrainerMessage): WalkthroughKey[] {
     if (m.type === 'batch') return this.complete(WALKTHROUGH_KEYS.trained);
-    if (m.type === 'model') this.pendingSchedule.set(run, JSON.stringify(m.plan.schedule ?? { type: 'none' }));
+    if (m.type === 'model') this.pendingSchedule.set(run, JSON.stringify(m.plan?.schedule ?? { type: 'none' }));
     if (m.type === 'epochEnd') {
       const schedule = this.pendingSchedule.get(run);
       if (schedule === undefined) return [];
@@ -58,7 +58,7 @@ export class WalkthroughEvents {
       if (seen.size >= 2) return this.complete(WALKTHROUGH_KEYS.comparedSchedules);
     }
     // The step-through's figures come as `trace` messages.
-    if ((m as { type: string }).type === 'trace') return this.complete(WALKTHROUGH_KEYS.steppedThroughBackprop);
+    if (m.type === 'trace') return this.complete(WALKTHROUGH_KEYS.steppedThroughBackprop);
     return [];
   }
 }

@@ -79,8 +79,8 @@ export async function bundleExperiment(file: string, text?: string): Promise<Exp
     throw buildFailure(e, dir, file);
   } finally {
     // esbuild keeps a service process for further builds; an experiment is bundled once per process,
-    // and esbuild-wasm's idle service took a third of a core for the whole training run (measured in
-    // the e2e on 2 cores). A later build starts a new one.
+    // and esbuild-wasm's idle service keeps taking CPU from the training run beside it. A later build
+    // starts a new one.
     await esbuild.stop?.();
   }
   const code = result.outputFiles?.[0]?.text ?? '';

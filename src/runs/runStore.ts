@@ -10,11 +10,10 @@
 //   summary.txt     the layer summary as torchinfo prints it
 //   figures.json    per-epoch figures, the last evaluation and the end (FinalFigures)
 //
-// On disk a run costs what its messages cost, kept whole: a step's batch message is ~170 bytes of
-// JSON and a sampled step's gradient figures ~570 (three layers, with their histograms now and
-// then), so the course MLP at the default sampling (figures every 20 steps, a histogram every 200)
-// takes ~200 bytes per step, ~200 MB for 10⁶ steps, plus ~50 KB once (model, samples, summary).
-// `npm run bench -- runs` measures it on a real run.
+// On disk a run costs what its messages cost, kept whole: a batch message every step and, on sampled
+// steps, the gradient figures (with a histogram now and then), so a few hundred bytes per step at the
+// default sampling, plus the model, samples and summary once. `npm run bench -- runs` measures it on
+// a real run (docs/benchmarks.md).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -207,8 +206,7 @@ function settleRunning(entry: RunEntry): void {
   const tail = readTail(path.join(entry.dir, MESSAGES_FILE));
   if (tail.lastBatch) {
     entry.figures.steps = Math.max(entry.figures.steps, tail.lastBatch.step);
-    entry.figures.loss = tail.lastBatch.loss;
-    entry.figures.accuracy = tail.lastBatch.accuracy;
+    entry.figures.batch = tail.lastBatch.metrics;
     entry.figures.lr = tail.lastBatch.lr;
     entry.figures.elapsedSec = tail.lastBatch.elapsedSec;
   }

@@ -8,3 +8,4 @@ export {
 export { editFreezeList, type FreezeEditResult } from './freezeEdit';
 export { minimalEdit, stringLiteral, type TextEdit } from './objectEdit';
 export { editForFix, editLayerActivation, editSetting, type SourceEditResult } from './doctorEdit';
+export { firstTrainingCall } from './trainingCall';

@@ -17,14 +17,15 @@ export function endEpoch(run: RunPlan, tally: EpochTally, emit: Emit): void {
   const lrUsed = schedule.lr();
   schedule.stepEpoch(schedule.monitor === 'trainLoss' ? trainLoss : (testLoss ?? trainLoss));
   const { epoch } = tally;
+  const test = { loss: evaluation.loss, accuracy: evaluation.accuracy };
   emit({
-    type: 'epochEnd', epoch, trainLoss, trainAccuracy: tally.correctSum / Math.max(1, tally.seen),
-    testLoss, testAccuracy: tested ? evaluation.accuracy : null,
+    type: 'epochEnd', epoch, metrics: { loss: trainLoss, accuracy: tally.correctSum / Math.max(1, tally.seen) },
+    ...(tested ? { test } : {}),
     lr: lrUsed, epochSec: now() - tally.started, elapsedSec: now() - run.started,
   });
   if (!tested) return;
   emit({
-    type: 'evaluation', epoch, testLoss: evaluation.loss, testAccuracy: evaluation.accuracy,
+    type: 'evaluation', epoch, test,
     perClassAccuracy: evaluation.perClassAccuracy, classNames: data.classNames, confusion: evaluation.confusion,
   });
   emitSamples(emit, epoch, data, evaluation.predictions, epoch === 1);
@@ -32,7 +33,7 @@ export function endEpoch(run: RunPlan, tally: EpochTally, emit: Emit): void {
 
 /**
  * The first test images with this epoch's predictions. The images are the same every epoch, so only
- * the first message carries them (a fast run's 13 epochs a second sent ~180 KB/s of the same pixels).
+ * the first message carries them (a fast run ends several epochs a second: the same pixels again and again).
  */
 function emitSamples(emit: Emit, epoch: number, data: LoadedDataset, predictions: Int32Array, withImages: boolean): void {
   if (!data.testPixels || data.inputShape.length !== 3) return;

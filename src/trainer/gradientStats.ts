@@ -3,7 +3,7 @@ import type { GradientHistogram, LayerGradient } from '../protocol/messages';
 import { modelCalls } from '../model/layerCalls';
 import { isModel, type LayerLike } from '../model/modelStructure';
 
-/** Gradient figures every 20th step keep instrumentation within 3% of a bare loop (npm run bench -- train). */
+/** Gradient figures every 20th step keep instrumentation within its budget, 3% of a bare loop (npm run bench -- train). */
 export const DEFAULT_GRADIENT_EVERY = 20;
 /** Histograms on every 10th sampled step (they read every gradient value back). */
 export const HISTOGRAM_EVERY_SAMPLES = 10;

@@ -15,28 +15,63 @@ function stub(): unknown {
   return proxy;
 }
 
+/** vscode.EventEmitter: listeners called in order on fire(). */
+class FakeEventEmitter<T> {
+  private listeners: ((value: T) => void)[] = [];
+  readonly event = (listener: (value: T) => void) => {
+    this.listeners.push(listener);
+    return { dispose: () => { this.listeners = this.listeners.filter((l) => l !== listener); } };
+  };
+  fire(value: T): void {
+    for (const l of [...this.listeners]) l(value);
+  }
+  dispose(): void {
+    this.listeners = [];
+  }
+}
+
 /** A stand-in for the `vscode` module that records what the extension registers. */
 export function fakeVscode() {
   const registered = new Map<string, (...args: unknown[]) => unknown>();
   const messages: string[] = [];
+  /** Context keys the extension set (`setContext`), latest value per key, and every change in order. */
+  const contexts = new Map<string, unknown>();
+  const contextChanges: [string, unknown][] = [];
+  /** Hover and CodeLens providers as registered, and the editor events' emitters (fire them to simulate). */
+  const providers = { hover: [] as unknown[], codeLens: [] as unknown[] };
+  const events = {
+    save: new FakeEventEmitter<unknown>(), activeEditor: new FakeEventEmitter<unknown>(), configuration: new FakeEventEmitter<unknown>(),
+  };
   const show = (m: string) => { messages.push(m); return Promise.resolve(undefined); };
-  const windowApi: Record<string, unknown> = { showInformationMessage: show, showWarningMessage: show, showErrorMessage: show, activeTextEditor: undefined };
+  const windowApi: Record<string, unknown> = {
+    showInformationMessage: show, showWarningMessage: show, showErrorMessage: show, activeTextEditor: undefined,
+    onDidChangeActiveTextEditor: events.activeEditor.event,
+  };
+  const withStubs = <T extends object>(o: T) => new Proxy(o as Record<string, unknown>, { get: (t, k: string) => (k in t ? t[k] : stub()) });
   const api: Record<string, unknown> & { workspace: Record<string, unknown> } = {
     commands: {
       registerCommand: (id: string, fn: (...args: unknown[]) => unknown) => {
         registered.set(id, fn);
         return { dispose() {} };
       },
-      executeCommand: () => Promise.resolve(undefined),
+      executeCommand: (id: string, ...args: unknown[]) => {
+        if (id === 'setContext') { contexts.set(args[0] as string, args[1]); contextChanges.push([args[0] as string, args[1]]); }
+        return Promise.resolve(undefined);
+      },
     },
-    window: new Proxy(windowApi, { get: (t, k: string) => (k in t ? t[k] : stub()) }),
-    workspace: new Proxy({ isTrusted: true } as Record<string, unknown>, { get: (t, k: string) => (k in t ? t[k] : stub()) }),
+    window: withStubs(windowApi),
+    workspace: withStubs({ isTrusted: true, onDidSaveTextDocument: events.save.event, onDidChangeConfiguration: events.configuration.event }),
+    languages: withStubs({
+      registerHoverProvider: (_selector: unknown, p: unknown) => { providers.hover.push(p); return { dispose() {} }; },
+      registerCodeLensProvider: (_selector: unknown, p: unknown) => { providers.codeLens.push(p); return { dispose() {} }; },
+    }),
+    EventEmitter: FakeEventEmitter,
   };
   // `import * as vscode` copies the module's own keys: list the ones the extension touches.
-  for (const k of ['EventEmitter', 'Uri', 'Position', 'Range', 'Hover', 'MarkdownString', 'CodeLens', 'Diagnostic', 'DiagnosticSeverity',
-    'StatusBarAlignment', 'ProgressLocation', 'ViewColumn', 'languages', 'env', 'CodeAction', 'CodeActionKind', 'WorkspaceEdit']) api[k] = stub();
+  for (const k of ['Uri', 'Position', 'Range', 'Hover', 'MarkdownString', 'CodeLens', 'Diagnostic', 'DiagnosticSeverity',
+    'StatusBarAlignment', 'ProgressLocation', 'ViewColumn', 'env', 'CodeAction', 'CodeActionKind', 'WorkspaceEdit']) api[k] = stub();
   const vscode = new Proxy(api, { get: (t, k: string) => (k in t ? t[k] : stub()) });
-  return { api, windowApi, vscode, registered, messages };
+  return { api, windowApi, vscode, registered, messages, contexts, contextChanges, providers, events };
 }
 
 /** Enough of vscode.Uri for file paths. */
@@ -56,6 +91,8 @@ export interface HostRecord {
   progress: string[];
   output: string[];
   statusBar: string[];
+  /** Every `setContext` the extension ran, in order: [key, value]. */
+  contextChanges: [string, unknown][];
 }
 
 /**
@@ -67,7 +104,7 @@ export interface HostRecord {
  */
 export function fakeVscodeHost(settings: Record<string, unknown> = {}, readyDelayMs = 300) {
   const fake = fakeVscode();
-  const record: HostRecord = { posts: [], postedAt: [], progress: [], output: [], statusBar: [] };
+  const record: HostRecord = { posts: [], postedAt: [], progress: [], output: [], statusBar: [], contextChanges: fake.contextChanges };
   const disposable = { dispose() {} };
   let hideAndShow = (): void => { throw new Error('no panel was created'); };
   fake.windowApi.createWebviewPanel = () => {
@@ -100,7 +137,9 @@ export function fakeVscodeHost(settings: Record<string, unknown> = {}, readyDela
   fake.windowApi.withProgress = (_options: unknown, task: (p: unknown, t: unknown) => Promise<unknown>) =>
     task({ report: (v: { message?: string }) => { if (v.message) record.progress.push(v.message); } },
       { isCancellationRequested: false, onCancellationRequested: () => disposable });
-  fake.windowApi.createOutputChannel = () => ({ appendLine: (l: string) => record.output.push(l), append() {}, show() {}, clear() {}, dispose() {} });
+  // A LogOutputChannel: appendLine writes at info level, as VS Code does for log channels.
+  const line = (l: string) => { record.output.push(l); };
+  fake.windowApi.createOutputChannel = () => ({ appendLine: line, trace: line, debug: line, info: line, warn: line, error: line, append() {}, show() {}, clear() {}, dispose() {} });
   fake.windowApi.createStatusBarItem = () => {
     const item = { name: '', tooltip: '', command: '', show() {}, hide() {}, dispose() {} } as Record<string, unknown>;
     Object.defineProperty(item, 'text', { get: () => record.statusBar[record.statusBar.length - 1] ?? '', set: (t: string) => { record.statusBar.push(t); } });

@@ -53,7 +53,7 @@ describe('a run whose last layer emits logits into a probability loss stops befo
     const ms = await train({ file, backend: 'cpu', testLimit: 64 });
     assert.equal(of(ms, 'done')[0]?.reason, 'completed', JSON.stringify(of(ms, 'error')));
     assert.equal(of(ms, 'diagnosis').length, 0);
-    assert.ok(of(ms, 'batch').every((b) => Number.isFinite(b.loss)));
+    assert.ok(of(ms, 'batch').every((b) => Number.isFinite(b.metrics.loss)));
   });
 });
 

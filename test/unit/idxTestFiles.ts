@@ -43,18 +43,21 @@ export interface FakeSplit {
   labels: number[];
 }
 
-/** Writes MNIST-named IDX files for the two splits into `dir` (gzipped with `.gz` names if asked). */
+/** Writes MNIST-named IDX files for the two splits into `dir` (gzip or brotli, with `.gz`/`.br` names, if asked). */
 export function writeImageFolder(
   dir: string,
   rows: number,
   cols: number,
   train: FakeSplit,
   test: FakeSplit,
-  options: { gz?: boolean } = {},
+  options: { gz?: boolean; br?: boolean } = {},
 ): void {
   fs.mkdirSync(dir, { recursive: true });
-  const write = (name: string, bytes: Buffer) =>
-    fs.writeFileSync(path.join(dir, options.gz ? `${name}.gz` : name), options.gz ? zlib.gzipSync(bytes) : bytes);
+  const write = (name: string, bytes: Buffer) => {
+    if (options.gz) fs.writeFileSync(path.join(dir, `${name}.gz`), zlib.gzipSync(bytes));
+    else if (options.br) fs.writeFileSync(path.join(dir, `${name}.br`), zlib.brotliCompressSync(bytes));
+    else fs.writeFileSync(path.join(dir, name), bytes);
+  };
   for (const [prefix, split] of [['train', train], ['t10k', test]] as const) {
     write(`${prefix}-images-idx3-ubyte`, idxBytes(UBYTE, [split.images.length, rows, cols], split.images.flat()));
     write(`${prefix}-labels-idx1-ubyte`, idxBytes(UBYTE, [split.labels.length], split.labels));

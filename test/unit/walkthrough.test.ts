@@ -9,7 +9,7 @@ import { ROOT } from '../helpers/fixtures';
 interface Step { id: string; media: { markdown?: string }; completionEvents: string[] }
 const walkthrough = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).contributes.walkthroughs[0] as { steps: Step[] };
 
-const batch = { type: 'batch', epoch: 1, step: 1, batch: 1, loss: 2, accuracy: 0.1, lr: 0.1, samplesPerSec: 1, elapsedSec: 1 } as TrainerMessage;
+const batch = { type: 'batch', epoch: 1, step: 1, batch: 1, metrics: { loss: 2, accuracy: 0.1 }, lr: 0.1, samplesPerSec: 1, elapsedSec: 1 } as TrainerMessage;
 const model = (schedule: unknown) => ({ type: 'model', plan: { schedule } }) as unknown as TrainerMessage;
 const epochEnd = { type: 'epochEnd', epoch: 1 } as TrainerMessage;
 

@@ -1,6 +1,6 @@
 // Deep-learning graphs are mostly long straight runs (conv → bn → relu → …). A layered layout puts
-// such a run in a vertical stack anyway, but pays per node for it: ELK took ~2 s for a 2,000-layer
-// chain in a Chromium worker. So each maximal run (every node but the last has exactly one edge out,
+// such a run in a vertical stack anyway, but pays per node for it: seconds for a chain of thousands
+// of layers in a Chromium worker. So each maximal run (every node but the last has exactly one edge out,
 // to the next, and every node but the first exactly one edge in, from the previous) is contracted to
 // one box before the layout and expanded after it: the run stacked in the box, centred on its axis,
 // joined by straight edges, and the edges into and out of the box moved onto the run's first and

@@ -17,7 +17,7 @@ const PADDING = 12;
  *  the bundle turns top-level consts into vars, so a later declaration reads as undefined). */
 const LAYER_SPACING = 36;
 
-/** Options measured for speed on ResNet-sized graphs (~3× faster than ELK's defaults, same look). */
+/** Options chosen for speed on ResNet-sized graphs (several times faster than ELK's defaults, same look). */
 const ELK_OPTIONS = {
   'elk.algorithm': 'layered',
   'elk.layered.thoroughness': '1',

@@ -121,8 +121,8 @@ export class GraphView implements View {
 
   /**
    * Lays out and draws a made-up residual network a few times, unseen, before the first model comes
-   * (see warmUpGraph.ts): a fresh page runs the drawing code ~8× slower, and ELK's first layouts
-   * in a fresh worker ~10× slower, than once compiled. Stops as soon as a model arrives.
+   * (see warmUpGraph.ts): a fresh page runs the drawing code, and a fresh worker ELK's first layouts,
+   * many times slower than once compiled. Stops as soon as a model arrives.
    */
   private async warmUp(): Promise<void> {
     try {
