@@ -1,4 +1,5 @@
 // Benchmarks print one JSON object to stdout: `npm run bench -- [suite…]` (default: all).
+import { activationsBench } from './activationsBench';
 import { backendsBench } from './backendsBench';
 import { dataBench, dataStreamChild } from './dataBench';
 import { hostBench } from './hostBench';
@@ -10,6 +11,7 @@ import { webviewBench } from './webviewBench';
 const SUITES: Record<string, () => Promise<Record<string, unknown>>> = {
   host: hostBench,
   train: trainBench,
+  activations: activationsBench,
   backends: backendsBench,
   webview: webviewBench,
   runs: runsBench,

@@ -6,6 +6,9 @@ export const USAGE = `Usage: model-lens <command> [FILE] [options]
 Commands:
   summary FILE [--batch N] [--depth N] [--json]   the layer summary, as torchinfo prints it
   graph FILE [--batch N] [--depth N] [--json]     the computational graph (JSON), as torchview draws it
+  check FILE [--limit N] [--json]                 the model doctor before training: the last layer's
+                                                  output against the loss (logits or probabilities),
+                                                  the inputs' scale against normalize; exit 1 on errors
   train FILE [--epochs N] [--batch-size N] [--limit N] [--test-limit N]
              [--backend auto|tensorflow|wasm|cpu] [--gradient-every N] [--save DIR]
              [--save-on-stop] [--report run.html] [--dir DIR] [--keep-runs N] [--json]

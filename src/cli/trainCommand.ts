@@ -87,6 +87,12 @@ function humanPrinter(): (m: TrainerMessage) => void {
         drawProgress(true);
         process.stderr.write(`model-lens: anomaly: ${m.source ? `${m.source.file}:${m.source.line}:${m.source.column}: ` : ''}${m.message}\n`);
         break;
+      case 'diagnosis':
+        if (m.severity === 'error') break; // the run's error follows, with the same words and the fixes
+        drawProgress(true);
+        process.stderr.write(`model-lens: ${m.severity}: ${m.source ? `${m.source.file}:${m.source.line}:${m.source.column}: ` : ''}${m.message} [${m.code}]\n` +
+          m.fixes.map((f) => `  fix: ${f.title}\n`).join(''));
+        break;
       case 'trace':
         out(traceLine(m));
         break;

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { DoctorQuickFixes } from './doctorQuickFixes';
 import { ExperimentDiagnostics } from './experimentDiagnostics';
 import { ExperimentRecognizer } from './experimentRecognizer';
 import { ExperimentCodeLens, LayerHoverProvider } from './layerHover';
@@ -11,14 +12,17 @@ import { registerRunsCommands } from './runsCommands';
 import { RUNS_VIEW_ID, RunsTreeProvider } from './runsTree';
 import { RunRegistry } from './runRegistry';
 import type { RunSession } from './runSession';
+import type { TrainerMessage } from '../protocol/messages';
 import { readSettings } from './settings';
 import { showTrainingProgress, TrainingStatusBar } from './trainingFeedback';
 import { exportRun } from './runExport';
 import { newExperiment, openExample } from './experimentTemplates';
 import { freezeInEditor } from './freezeInEditor';
 import { sourceTools } from './sourceTools';
+import { WalkthroughEvents, type WalkthroughKey } from './walkthroughEvents';
 import { codeLensWhenEnabled, EditorContextKeys, hoverWhenEnabled } from './editorFeatures';
 import { runScript, ScriptCodeLens } from './scriptRuns';
+
 
 /** Experiment files are code: Train, Graph and Summary run them only in a trusted workspace. */
 function refuseIfUntrusted(action: string): boolean {
@@ -66,6 +70,10 @@ export function registerCommands(context: vscode.ExtensionContext): void {
   const statusBar = new TrainingStatusBar();
   const diagnostics = new ExperimentDiagnostics();
   const recognizer = new ExperimentRecognizer();
+  const walkthrough = new WalkthroughEvents();
+  /** The walkthrough's steps complete on context keys (package.json: completionEvents onContext). */
+  const complete = (keys: WalkthroughKey[]) => { for (const k of keys) void vscode.commands.executeCommand('setContext', k, true); };
+  const hovers = new LayerHoverProvider(registry, recognizer, (doc) => inspect(doc.fileName));
 
   /** The editor's text of `file` when it has unsaved changes: what an inspection reads instead of the disk. */
   const unsavedText = (file: string): string | undefined =>
@@ -97,7 +105,11 @@ export function registerCommands(context: vscode.ExtensionContext): void {
     statusBar.follow(session);
     showTrainingProgress(session);
     ModelLensPanel.show(context, registry, session, 'graph');
+    complete(walkthrough.shown('graph'));
+    const onMessage = (m: TrainerMessage) => complete(walkthrough.message(session, file, m));
+    session.on('message', onMessage);
     session.once('end', (d) => {
+      session.off('message', onMessage);
       if (d.reason === 'error' || d.reason === 'anomaly') {
         const problem = session.state.error?.message ?? session.state.anomaly?.message ?? d.reason;
         void vscode.window.showErrorMessage(`Model Lens: ${path.basename(file)}: ${problem}`, 'Show Output').then((a) => { if (a) output.show(true); });
@@ -116,6 +128,7 @@ export function registerCommands(context: vscode.ExtensionContext): void {
       session = registry.modelSessionFor(file);
     }
     ModelLensPanel.show(context, registry, session ?? null, view);
+    complete(walkthrough.shown(view));
   }
 
   // The Runs tree: refreshed when a run of this window starts or ends, and when a run.json changes on disk.
@@ -138,6 +151,8 @@ export function registerCommands(context: vscode.ExtensionContext): void {
     }
   };
 
+  const active = vscode.window.activeTextEditor;
+  if (active) complete(walkthrough.opened(active.document.fileName));
   const codeLensProvider = codeLensWhenEnabled(new ExperimentCodeLens(recognizer));
   const scriptLensProvider = codeLensWhenEnabled(new ScriptCodeLens(recognizer));
   context.subscriptions.push(
@@ -169,11 +184,19 @@ export function registerCommands(context: vscode.ExtensionContext): void {
     vscode.window.createTreeView(RUNS_VIEW_ID, { treeDataProvider: runsTree, canSelectMany: true, showCollapseAll: true }),
     runsWatcher.onDidCreate(() => runsTree.refresh()), runsWatcher.onDidChange(() => runsTree.refresh()), runsWatcher.onDidDelete(() => runsTree.refresh()),
     ...registerRunsCommands(context, registry, runsTree),
-    vscode.languages.registerHoverProvider(['typescript', 'javascript'], hoverWhenEnabled(new LayerHoverProvider(registry, recognizer, (doc) => inspect(doc.fileName)))),
+    vscode.languages.registerHoverProvider(['typescript', 'javascript'], hoverWhenEnabled({
+      provideHover: async (doc: vscode.TextDocument, position: vscode.Position) => {
+        const hover = await hovers.provideHover(doc, position);
+        if (hover) complete(walkthrough.hovered());
+        return hover;
+      },
+    })),
+    vscode.window.onDidChangeActiveTextEditor((editor) => { if (editor) complete(walkthrough.opened(editor.document.fileName)); }),
     codeLensProvider,
     vscode.languages.registerCodeLensProvider(['typescript', 'javascript'], codeLensProvider),
     scriptLensProvider,
     vscode.languages.registerCodeLensProvider(['typescript', 'javascript'], scriptLensProvider),
+    vscode.languages.registerCodeActionsProvider(['typescript', 'javascript'], new DoctorQuickFixes(diagnostics), DoctorQuickFixes.metadata),
     vscode.workspace.onDidSaveTextDocument((doc) => {
       // Re-check on save (Problems, hovers), also while a run of the file goes on: inspection is its own process.
       if (vscode.workspace.isTrusted && readSettings().inspectOnSave && recognizer.isExperiment(doc)) void inspect(doc.fileName);

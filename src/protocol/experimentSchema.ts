@@ -131,7 +131,7 @@ const schedule = variants('type', scheduleKinds, { guesses: SCHEDULE_GUESSES });
 /** Loss names, with the aliases the trainer accepts. */
 const LOSSES: Record<LossName, true> = {
   categoricalCrossentropy: true, sparseCategoricalCrossentropy: true, binaryCrossentropy: true, meanSquaredError: true,
-  mse: true, crossEntropy: true,
+  mse: true, crossEntropy: true, softmaxCrossEntropy: true,
 };
 export const LOSS_NAMES = Object.keys(LOSSES);
 
@@ -160,7 +160,7 @@ const trainingFields: FieldsOf<TrainingSpec> = {
   batchSize: { rule: positiveInteger, aka: ['batch'] },
   seed: { rule: number({ what: 'an integer', integer: true }) },
   optimizer: { rule: optimizer, aka: ['optim'] },
-  loss: { rule: oneOf(LOSS_NAMES, { guesses: { crossentropy: 'categoricalCrossentropy', categorical_crossentropy: 'categoricalCrossentropy', CrossEntropyLoss: 'categoricalCrossentropy', MSELoss: 'meanSquaredError' } }) },
+  loss: { rule: oneOf(LOSS_NAMES, { guesses: { crossentropy: 'categoricalCrossentropy', categorical_crossentropy: 'categoricalCrossentropy', CrossEntropyLoss: 'softmaxCrossEntropy', softmax_cross_entropy: 'softmaxCrossEntropy', MSELoss: 'meanSquaredError' } }) },
   schedule: { rule: schedule, aka: ['lrSchedule', 'scheduler'] },
   gradientEvery: { rule: positiveInteger },
   save: { rule: path, aka: ['saveTo', 'output'], hint: 'A folder, relative to the experiment file, for model.json and its weights.' },

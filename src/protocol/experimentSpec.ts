@@ -156,7 +156,9 @@ export interface LooseOptimizerSpec {
 
 export type LossName =
   | 'categoricalCrossentropy' | 'sparseCategoricalCrossentropy' | 'binaryCrossentropy' | 'meanSquaredError'
-  | 'mse' | 'crossEntropy';
+  | 'mse' | 'crossEntropy'
+  /** From logits (no softmax on the last layer), as PyTorch's CrossEntropyLoss. */
+  | 'softmaxCrossEntropy';
 
 /**
  * An epoch's figure to watch, as Keras names them (`val_*`: the test split, which Model Lens

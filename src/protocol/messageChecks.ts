@@ -1,15 +1,17 @@
 // The checks of every message that crosses into the host or the trainer, keyed by message type:
 // `taggedUnion<TrainerMessage>` wants one field map per message type and `objectOf<T>` one check
 // per field of T, so a message type or a field without its check does not compile.
-import { SCHEDULE_TYPES } from './experimentSchema';
+import { DIAGNOSIS_CODES, type DiagnosisFix } from './doctorMessages';
+import { LOSS_NAMES, SCHEDULE_TYPES } from './experimentSchema';
+import type { LossName } from './experimentSpec';
 import type { ScheduleSpec } from './experimentSpec';
-import { MAX_PLANNED_LR_POINTS, type PlannedLr, type TrainerCommand, type TrainerMessage, type TrainerProcessMessage, type TrainRequest } from './messages';
+import { MAX_PLANNED_LR_POINTS, type GradientHistogram, type PlannedLr, type TrainerCommand, type TrainerMessage, type TrainerProcessMessage, type TrainRequest } from './messages';
 import { MAX_METRICS, METRIC_NAME_PATTERN, type Metrics } from './metricNames';
 import type { ModelGraph, Shape, SourceLocation } from './modelInfo';
 import { TRACE_FIELDS } from './traceMessages';
 import {
   arrayOf, boolean, either, finite, integer, literal, nullable, objectOf, optional, recordOf, refine, string, taggedUnion,
-  type Check, type Checked, type TaggedFields,
+  type Check, type Checked, type FieldChecks, type TaggedFields,
 } from './validation';
 
 const shape: Check<Shape> = arrayOf(nullable(integer));
@@ -46,6 +48,22 @@ const plannedLr = refine(objectOf<PlannedLr>({ step: arrayOf(integer), lr: array
   if (step.length !== lr.length) return `${p}.step and ${p}.lr must have the same length`;
   return step.length <= MAX_PLANNED_LR_POINTS ? null : `${p} must have at most ${MAX_PLANNED_LR_POINTS} points, got ${step.length}`;
 });
+
+const histogram = objectOf<GradientHistogram>({ min: finite, max: finite, counts: arrayOf(integer) });
+
+/** For every kind of fix, the checks of its other fields. */
+const FIX_CHECKS: { [K in DiagnosisFix['kind']]: FieldChecks<Omit<Extract<DiagnosisFix, { kind: K }>, 'kind'>> } = {
+  setActivation: { title: string, layer: string, activation: nullable(string) },
+  setLoss: { title: string, loss: literal(...(LOSS_NAMES as LossName[])) },
+  setNormalize: { title: string, mean: finite, std: finite },
+  setLearningRate: { title: string, learningRate: finite },
+};
+
+const diagnosisFix: Check<DiagnosisFix> = (v, p) => {
+  const kind = v && typeof v === 'object' ? (v as { kind?: unknown }).kind : undefined;
+  if (typeof kind !== 'string' || !Object.hasOwn(FIX_CHECKS, kind)) return `${p}.kind must be one of ${Object.keys(FIX_CHECKS).join(', ')}, got ${JSON.stringify(kind)}`;
+  return objectOf<object>(FIX_CHECKS[kind as DiagnosisFix['kind']] as FieldChecks<object>)(v, p);
+};
 
 /**
  * Named figures: finite numbers under names a message may carry (the vocabulary's, an alias the
@@ -90,8 +108,19 @@ export const TRAINER_MESSAGE_CHECKS: TaggedFields<TrainerMessage> = {
     epoch: integer, step: integer,
     layers: arrayOf(objectOf({
       layer: string, frozen: boolean, l2: nullable(finite), meanAbs: nullable(finite), maxAbs: nullable(finite), updateRatio: nullable(finite),
-      histogram: optional(objectOf({ min: finite, max: finite, counts: arrayOf(integer) })),
+      histogram: optional(histogram),
     })),
+  },
+  activations: {
+    epoch: integer, step: integer,
+    layers: arrayOf(objectOf({
+      layer: string, activation: string, mean: nullable(finite), std: nullable(finite), deadShare: nullable(finite),
+      saturatedShare: nullable(finite), histogram: optional(histogram),
+    })),
+  },
+  diagnosis: {
+    code: literal(...DIAGNOSIS_CODES), severity: literal('error', 'warning'), step: nullable(integer), layer: nullable(string),
+    source: nullable(location), message: string, fixes: arrayOf(diagnosisFix),
   },
   epochEnd: {
     epoch: integer, metrics: metricsCheck, val: optional(metricsCheck), test: optional(metricsCheck),
@@ -107,7 +136,7 @@ export const TRAINER_MESSAGE_CHECKS: TaggedFields<TrainerMessage> = {
   },
   scalars: { step: integer, values: metricsCheck },
   anomaly: {
-    kind: literal('nonFiniteLoss', 'nonFiniteGradient'), epoch: integer, step: integer, layer: nullable(string),
+    kind: literal('nonFiniteLoss', 'nonFiniteGradient', 'nonFiniteBeforeUpdate'), epoch: integer, step: integer, layer: nullable(string),
     source: nullable(location), message: string,
   },
   log: { level: literal('info', 'warn'), message: string, stream: optional(literal('stdout', 'stderr')) },

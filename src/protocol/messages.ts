@@ -2,9 +2,11 @@
 // that can be non-finite (a diverged loss) travel as null.
 import type { ModelGraph, ModelSummary, SourceLocation } from './modelInfo';
 import type { ScheduleSpec } from './experimentSpec';
+import type { ActivationsMessage, DiagnosisMessage } from './doctorMessages';
 import type { Metrics } from './metricNames';
 import type { TraceMessage } from './traceMessages';
 
+export type { ActivationsMessage, DiagnosisFix, DiagnosisMessage, LayerActivation } from './doctorMessages';
 export type { Metrics } from './metricNames';
 export type { TraceMessage } from './traceMessages';
 
@@ -162,7 +164,8 @@ export interface SamplesMessage {
 
 export interface AnomalyMessage {
   type: 'anomaly';
-  kind: 'nonFiniteLoss' | 'nonFiniteGradient';
+  /** `nonFiniteBeforeUpdate`: the loss of step 1, before any update: the model or data, not the learning rate. */
+  kind: 'nonFiniteLoss' | 'nonFiniteGradient' | 'nonFiniteBeforeUpdate';
   epoch: number;
   step: number;
   /** The first layer (input to output) whose gradient is not finite. */
@@ -223,7 +226,7 @@ export interface ResumedMessage {
 export type TrainerMessage =
   | ReadyMessage | ModelMessage | EpochStartMessage | BatchMessage | GradientsMessage | EpochEndMessage
   | EvaluationMessage | SamplesMessage | ScalarsMessage | AnomalyMessage | LogMessage | ErrorMessage | DoneMessage
-  | TraceMessage | PausedMessage | ResumedMessage;
+  | TraceMessage | PausedMessage | ResumedMessage | ActivationsMessage | DiagnosisMessage;
 
 /**
  * Trainer → the process that forked it, never relayed to a run's listeners: the user's code that

@@ -1,8 +1,9 @@
 // The state of one run, folded from its protocol messages. Pure and dependency-free: the host keeps
 // one per run (for hovers, the status bar and snapshots), the webview and the HTML report rebuild
 // theirs by replaying the same messages.
+import { DEAD_SAMPLES_IN_A_ROW, DEAD_SHARE } from './doctorMessages';
 import type {
-  AnomalyMessage, BatchMessage, DoneMessage, EpochEndMessage, ErrorMessage, EvaluationMessage, GradientHistogram, GradientsMessage,
+  ActivationsMessage, AnomalyMessage, DiagnosisMessage, BatchMessage, DoneMessage, EpochEndMessage, ErrorMessage, EvaluationMessage, GradientHistogram, GradientsMessage,
   LayerGradient, LogMessage, ModelMessage, PausedMessage, ReadyMessage, SamplesMessage, ScalarsMessage, TraceMessage, TrainerMessage,
 } from './messages';
 import { metricsText, normalizeMetrics, type Metrics } from './metricNames';
@@ -47,6 +48,12 @@ export interface GradientState {
   histograms: Record<string, HistogramSample[]>;
 }
 
+export interface ActivationState {
+  latest: ActivationsMessage | null;
+  /** Per ReLU layer, how many sampled steps in a row it had more than DEAD_SHARE dead units. */
+  deadStreak: Record<string, number>;
+}
+
 export interface RunState {
   status: RunStatus;
   ready: ReadyMessage | null;
@@ -61,6 +68,9 @@ export interface RunState {
   /** The latest samples, always with their images (foldSamples). */
   samples: (SamplesMessage & { images: string[] }) | null;
   gradients: GradientState;
+  activations: ActivationState;
+  /** The model doctor's findings, in order (each once). */
+  diagnoses: DiagnosisMessage[];
   anomaly: AnomalyMessage | null;
   error: ErrorMessage | null;
   done: DoneMessage | null;
@@ -94,6 +104,7 @@ export function emptyRunState(): RunState {
     batches: emptyBatchSeries(),
     epochs: [], scalars: { step: [], metrics: {} }, evaluation: null, samples: null,
     gradients: { steps: [], layers: [], byLayer: {}, latest: null, histograms: {} },
+    activations: { latest: null, deadStreak: {} }, diagnoses: [],
     anomaly: null, error: null, done: null, logs: [], trace: null, paused: null, version: 0,
   };
 }
@@ -216,6 +227,17 @@ export function applyMessage(state: RunState, m: TrainerMessage, changes: Change
       pushGradients(state.gradients, m);
       changes.gradients = true;
       break;
+    case 'activations':
+      for (const l of m.layers) {
+        state.activations.deadStreak[l.layer] = l.deadShare !== null && l.deadShare > DEAD_SHARE ? (state.activations.deadStreak[l.layer] ?? 0) + 1 : 0;
+      }
+      state.activations.latest = m;
+      changes.gradients = true;
+      break;
+    case 'diagnosis':
+      state.diagnoses.push(m);
+      changes.gradients = changes.status = true;
+      break;
     case 'epochEnd':
       state.epochs.push(namedEpoch(m));
       changes.epochs = true;
@@ -287,6 +309,15 @@ export function layerGradientInfo(state: RunState, layer: string, history = 20):
   const latest = state.gradients.latest?.layers.find((l) => l.layer === layer) ?? null;
   const series = state.gradients.byLayer[layer];
   return { latest, l2History: series ? series.l2.slice(-history) : [] };
+}
+
+/** ReLU layers flagged dead: more than DEAD_SHARE of their units dead for DEAD_SAMPLES_IN_A_ROW sampled steps, with the latest share. */
+export function deadLayers(state: RunState): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const l of state.activations.latest?.layers ?? []) {
+    if ((state.activations.deadStreak[l.layer] ?? 0) >= DEAD_SAMPLES_IN_A_ROW && l.deadShare !== null) out.set(l.layer, l.deadShare);
+  }
+  return out;
 }
 
 /** `train (epoch mean) loss 0.31 · acc 91.0%; test loss 0.35 · acc 89.9%`: which figures are which, said. */

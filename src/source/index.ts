@@ -5,5 +5,7 @@ export {
   defaultExportExpression, findExperimentExport, findProperty, isExperimentSource, locateSetting, locateSettingInText, recognizeExperiment, resolveValue,
   type ExperimentExport, type Recognition, type SettingLocation,
 } from './experimentExport';
-export { editFreezeList, minimalEdit, stringLiteral, type FreezeEditResult, type TextEdit } from './freezeEdit';
+export { editFreezeList, type FreezeEditResult } from './freezeEdit';
+export { minimalEdit, stringLiteral, type TextEdit } from './objectEdit';
+export { editForFix, editLayerActivation, editSetting, type SourceEditResult } from './doctorEdit';
 export { firstTrainingCall } from './trainingCall';

@@ -4,12 +4,14 @@ import type { TrainRequest } from '../protocol/messages';
 import type { BackendChoice } from './backendChoice';
 import { freezeLayers } from './freezeLayers';
 import { DEFAULT_GRADIENT_EVERY } from './gradientStats';
+import { diagnoseOutput } from './modelDoctor';
 import { modelMessage, readyMessage, type Emit } from './runMessages';
 
 /**
  * Graph and summary of an experiment's model or a model.json, without data or training (CLI summary
- * and graph, hovers, Show Model Graph): rows and nesting down to `request.depth`; the summary at
- * `request.batchSize`, else the experiment's, else 1; the graph at `request.batchSize` only.
+ * and graph, hovers, Show Model Graph), and the model doctor's findings on an experiment (Problems):
+ * rows and nesting down to `request.depth`; the summary at `request.batchSize`, else the
+ * experiment's, else 1; the graph at `request.batchSize` only.
  */
 export function emitInspection(loaded: LoadedModel, choice: BackendChoice, emit: Emit, request: Pick<TrainRequest, 'batchSize' | 'depth'> = {}): void {
   const { model, settings } = loaded;
@@ -27,4 +29,6 @@ export function emitInspection(loaded: LoadedModel, choice: BackendChoice, emit:
     schedule: training.schedule ?? null, plannedLr: null,
   }, computeSummary(model, { batchSize, depth: request.depth, locate: loaded.locate }),
   { depth: request.depth, batchSize: request.batchSize ?? null }));
+  // A model.json names no loss: only an experiment's output can be held against one.
+  if (!loaded.file.toLowerCase().endsWith('.json')) for (const finding of diagnoseOutput(loaded, training.loss)) emit(finding);
 }

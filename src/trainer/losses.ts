@@ -7,7 +7,9 @@ export interface LossDefinition {
   name: string;
   /** How labels are fed: one-hot rows, class indices, or a 0/1 column. */
   targets: TargetKind;
-  /** Mean loss over the batch (Keras semantics: the model outputs probabilities). */
+  /** Whether the model's output is read as probabilities (Keras's losses) or as logits (softmaxCrossEntropy). */
+  expects: 'probabilities' | 'logits' | 'values';
+  /** Mean loss over the batch. */
   fn: (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar;
   /** Per-sample losses, for evaluation sums. */
   perSample: (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Tensor1D;
@@ -22,16 +24,25 @@ const mse = (a: tf.Tensor, b: tf.Tensor) => tf.mean(tf.square(tf.sub(a, b)), -1)
 const categoricalCe = (a: tf.Tensor, b: tf.Tensor) => tf.neg(tf.log(tf.sum(tf.mul(a, b), -1)));
 const sparseCe = (a: tf.Tensor, b: tf.Tensor) =>
   categoricalCe(tf.oneHot(tf.cast(tf.reshape(a, [-1]), 'int32'), b.shape[b.rank - 1]), b);
+// From logits, as PyTorch's CrossEntropyLoss: log-softmax then the true class's negative log.
+const softmaxCe = (a: tf.Tensor, b: tf.Tensor) => tf.neg(tf.sum(tf.mul(a, tf.logSoftmax(b, -1)), -1));
 const binaryCe = (a: tf.Tensor, b: tf.Tensor) =>
   tf.neg(tf.log(tf.add(tf.mul(a, b), tf.mul(tf.sub(1, a), tf.sub(1, b)))));
 
 const LOSSES: Record<string, Omit<LossDefinition, 'name'>> = {
-  categoricalCrossentropy: { targets: 'oneHot', fn: mean(categoricalCe), perSample: perSample(categoricalCe) },
-  sparseCategoricalCrossentropy: { targets: 'index', fn: mean(sparseCe), perSample: perSample(sparseCe) },
-  binaryCrossentropy: { targets: 'binary', fn: mean(binaryCe), perSample: perSample(binaryCe) },
-  meanSquaredError: { targets: 'oneHot', fn: mean(mse), perSample: perSample(mse) },
+  categoricalCrossentropy: { targets: 'oneHot', expects: 'probabilities', fn: mean(categoricalCe), perSample: perSample(categoricalCe) },
+  sparseCategoricalCrossentropy: { targets: 'index', expects: 'probabilities', fn: mean(sparseCe), perSample: perSample(sparseCe) },
+  binaryCrossentropy: { targets: 'binary', expects: 'probabilities', fn: mean(binaryCe), perSample: perSample(binaryCe) },
+  softmaxCrossEntropy: { targets: 'oneHot', expects: 'logits', fn: mean(softmaxCe), perSample: perSample(softmaxCe) },
+  meanSquaredError: { targets: 'oneHot', expects: 'values', fn: mean(mse), perSample: perSample(mse) },
 };
 const ALIASES: Record<string, string> = { mse: 'meanSquaredError', crossEntropy: 'categoricalCrossentropy' };
+
+/** How the loss `name` (as an experiment writes it, aliases included) reads the model's output; null for an unknown name. */
+export function lossExpects(name: string | undefined, outputUnits: number): LossDefinition['expects'] | null {
+  const key = ALIASES[name ?? ''] ?? name ?? (outputUnits === 1 ? 'binaryCrossentropy' : 'categoricalCrossentropy');
+  return LOSSES[key]?.expects ?? null;
+}
 
 export function lossDefinition(name: string | undefined, outputUnits: number): LossDefinition {
   const key = ALIASES[name ?? ''] ?? name ?? (outputUnits === 1 ? 'binaryCrossentropy' : 'categoricalCrossentropy');
@@ -40,6 +51,10 @@ export function lossDefinition(name: string | undefined, outputUnits: number): L
   if (def.targets === 'binary' && outputUnits !== 1) {
     throw new UserError(`loss "${key}" needs a model with one output unit (a sigmoid), but it has ${outputUnits}.`, null,
       'Use categoricalCrossentropy for several classes, or end the model with dense({ units: 1, activation: "sigmoid" }).');
+  }
+  if (def.expects === 'logits' && outputUnits < 2) {
+    throw new UserError(`loss "${key}" needs a model with one output unit per class (at least two), but it has ${outputUnits}.`, null,
+      'End the model with dense({ units: NUMBER_OF_CLASSES }) (no activation: the loss applies the softmax).');
   }
   return { name: key, ...def };
 }
@@ -54,7 +69,7 @@ export function targetTensor(labels: Int32Array, kind: TargetKind, numClasses: n
   });
 }
 
-/** Predicted class per row: argmax, or probability > 0.5 for a single sigmoid unit. */
+/** Predicted class per row: argmax (of probabilities or of logits alike), or probability > 0.5 for a single sigmoid unit. */
 export function predictedClasses(yPred: tf.Tensor): tf.Tensor1D {
   return tf.tidy(() => (yPred.shape[yPred.rank - 1] === 1
     ? tf.cast(tf.greater(tf.reshape(yPred, [-1]), 0.5), 'int32')

@@ -6,17 +6,21 @@ import { loadDataset, type LoadedDataset } from '../data/dataset';
 import { createRandom } from '../data/seededRandom';
 import { loadExperiment, loadModelFile, type LoadedModel, type LoadOptions } from '../model/loadExperiment';
 import { memoryLimits } from '../model/memoryLimits';
+import { locateSettingInFile } from '../model/settingLocation';
 import { computeSummary } from '../model/modelSummary';
 import { checkSaveFolder } from '../model/saveModelFiles';
 import { UserError } from '../model/userError';
 import type { ExperimentSettings, LooseDataSpec, OptimizerSpec, TrainingSpec } from '../protocol/experimentSpec';
 import type { BackendName, DatasetInfo, TrainingPlan, TrainRequest } from '../protocol/messages';
-import type { ModelSummary } from '../protocol/modelInfo';
+import type { DiagnosisMessage } from '../protocol/doctorMessages';
+import type { ModelSummary, SourceLocation } from '../protocol/modelInfo';
+import { activationTaps, type ActivationTaps } from './activationStats';
 import { backendThatRuns, chooseBackend, type BackendChoice } from './backendChoice';
 import { batchInputs, batchLabels } from './evaluation';
 import { freezeLayers } from './freezeLayers';
 import { DEFAULT_GRADIENT_EVERY, gradientLayers, HISTOGRAM_EVERY_SAMPLES, type GradientLayer } from './gradientStats';
 import { emitInspection } from './inspection';
+import { diagnoseInputs, diagnoseOutput, fixesHint } from './modelDoctor';
 import { createSchedule, type LrSchedule, type ScheduleContext } from './lrSchedule';
 import { lossDefinition, targetTensor, type LossDefinition } from './losses';
 import { checkModelFitsData, outputUnits } from './modelFit';
@@ -26,6 +30,7 @@ import { plannedLr } from './plannedLr';
 import { Checkpoints } from './checkpoints';
 import { EarlyStopping } from './epochMonitor';
 import { modelMessage, now, readyMessage, type Emit } from './runMessages';
+import { TrainingDoctor } from './trainingDoctor';
 import { computeStep } from './trainingStep';
 
 /** What a run trains, with what, and how: fixed before its first step. */
@@ -35,6 +40,8 @@ export interface RunPlan {
   loss: LossDefinition;
   optimizer: tf.Optimizer;
   schedule: LrSchedule;
+  /** The model with its layers' outputs tapped, for activation figures on sampled steps (null: none). */
+  taps: ActivationTaps | null;
   /** Layers with weights (input to output), and the trainable variables the optimizer updates. */
   layers: GradientLayer[];
   variables: tf.Variable[];
@@ -42,6 +49,8 @@ export interface RunPlan {
   plan: TrainingPlan;
   /** Where the model is saved at the end (checked writable before the first step), and whether a stopped run is saved too. */
   save: { dir: string; onStop: boolean } | null;
+  /** Reads the sampled steps' figures for signs that persist (learning rate, gradient flow, dead units). */
+  doctor: TrainingDoctor;
   /** When the run began (`now()`). */
   started: number;
   /** training.checkpoint, in the run's folder; training.earlyStopping. */
@@ -70,8 +79,12 @@ export async function planRun(request: TrainRequest, emit: Emit, announce?: Load
   const { loaded, seed } = await loadSeeded(request.file, request.sourceText, announce);
   const { model, settings } = loaded;
   const training = settings.training ?? {};
+  const findings = diagnoseOutput(loaded, training.loss);
+  stopOnError(findings, emit);
   const save = saveTarget(request, loaded.file, training);
   const data = loadTrainingData(request, loaded, seed);
+  const inputs = diagnoseInputs(data.train.inputs, settings.data?.normalize, locateData(loaded, request.sourceText));
+  if (inputs) findings.push(inputs);
   const loss = lossDefinition(training.loss, outputUnits(model));
   checkModelFitsData(loaded, data, loss);
   if (settings.freeze?.length) freezeLayers(model, settings.freeze);
@@ -92,10 +105,12 @@ export async function planRun(request: TrainRequest, emit: Emit, announce?: Load
   checkMemory(loaded, summary, optimizerSpec, choice.backend, plan.batchSize);
   const checkpoints = checkpointsOf(request, training, emit);
   const earlyStopping = training.earlyStopping ? new EarlyStopping(training.earlyStopping) : null;
-  const run: RunPlan = { loaded, data, loss, optimizer, schedule, layers, variables, plan, save, started, checkpoints, earlyStopping };
+  const run: RunPlan = { loaded, data, loss, optimizer, schedule, taps: activationTaps(model), layers, variables, plan, save,
+    doctor: trainingDoctor(loaded, request.sourceText), started, checkpoints, earlyStopping };
   const backend = await backendThatRuns(choice, request.backend, () => dryStep(run));
   emit(readyMessage(backend));
   emit(modelMessage(loaded, datasetInfo(data), plan, summary));
+  for (const finding of findings) emit(finding);
   return run;
 }
 
@@ -107,6 +122,37 @@ function checkpointsOf(request: TrainRequest, training: TrainingSpec, emit: Emit
     return null;
   }
   return Checkpoints.in(request.runDir, training.checkpoint);
+}
+
+/** An error of the doctor stops the run before its first step: the diagnosis (with its fixes), then the error. */
+function stopOnError(findings: DiagnosisMessage[], emit: Emit): void {
+  const error = findings.find((d) => d.severity === 'error');
+  if (!error) return;
+  emit(error);
+  throw new UserError(error.message, error.source, fixesHint(error));
+}
+
+function trainingDoctor(loaded: LoadedModel, sourceText: string | undefined): TrainingDoctor {
+  const byName = new Map<string, object>();
+  const visit = (layers: { name: string; layers?: unknown }[]) => {
+    for (const l of layers) {
+      byName.set(l.name, l);
+      if (Array.isArray(l.layers)) visit(l.layers as { name: string }[]);
+    }
+  };
+  visit(loaded.model.layers);
+  return new TrainingDoctor({
+    locateLayer: (name) => {
+      const layer = byName.get(name);
+      return layer ? loaded.locate(layer) : null;
+    },
+    locateSetting: (setting) => locateSettingInFile(loaded.file, setting, sourceText),
+  });
+}
+
+function locateData(loaded: LoadedModel, sourceText: string | undefined): SourceLocation | null {
+  if (!loaded.settings.data) return null;
+  return locateSettingInFile(loaded.file, loaded.settings.data.normalize ? ['data', 'normalize'] : ['data'], sourceText);
 }
 
 async function startBackend(request: TrainRequest): Promise<BackendChoice> {

@@ -27,6 +27,8 @@ export interface RunControl {
   onStep?: (step: number) => void;
   /** Awaited before the user's code that builds the model runs, and once it is built (the forked trainer tells its parent). */
   onBuild?: LoadOptions['announce'];
+  /** False leaves out the activation figures (benchmarks pair runs with and without them). */
+  activationStats?: boolean;
 }
 
 const yieldToEvents = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -45,6 +47,7 @@ export async function runTraining(request: TrainRequest, emit: Emit, control: Ru
     const run = await planRun(request, emit, control.onBuild);
     if (run === 'inspected') return done('inspected');
     control.onModel?.(run.loaded.model);
+    if (control.activationStats === false) run.taps = null;
     const { epochs, stepsPerEpoch, batchSize } = run.plan;
     const shuffle = createRandom(run.plan.seed + 1);
     for (let epoch = 1; epoch <= epochs; epoch++) {

@@ -2,7 +2,8 @@
 // steps, the update, and the batch message. The step is ours (computeGradients → figures →
 // applyGradients) because model.fit never exposes the gradients.
 import * as tf from '@tensorflow/tfjs';
-import type { AnomalyMessage } from '../protocol/messages';
+import type { AnomalyMessage, LayerActivation } from '../protocol/messages';
+import { activationFigures, activationStatRows, type ActivationTaps } from './activationStats';
 import { batchInputs, batchLabels } from './evaluation';
 import { gradientFigures, snapshotWeights, updateRatios, type StepGradientFigures } from './gradientStats';
 import { predictedClasses, targetTensor } from './losses';
@@ -33,22 +34,49 @@ interface StepResult {
   loss: number;
   correct: number;
   grads: tf.NamedTensorMap;
+  /** Activation figures, when the step was asked for them. */
+  activations: LayerActivation[] | null;
+}
+
+/** Activation figures of a step: the taps to apply instead of the model, and whether with histograms. */
+export interface ActivationRequest {
+  taps: ActivationTaps;
+  histograms: boolean;
 }
 
 /** One forward + backward pass; the gradients are returned, not applied. */
-export function computeStep(run: Pick<RunPlan, 'loaded' | 'optimizer' | 'variables' | 'loss'>, x: tf.Tensor, y: tf.Tensor): StepResult {
+export function computeStep(run: Pick<RunPlan, 'loaded' | 'optimizer' | 'variables' | 'loss'>, x: tf.Tensor, y: tf.Tensor,
+  tap: ActivationRequest | null = null): StepResult {
   const { loaded: { model }, loss } = run;
   let correct: tf.Tensor | null = null;
+  let statRows: tf.Tensor | null = null;
+  let kept: tf.Tensor[] = [];
   const { value, grads } = run.optimizer.computeGradients(() => {
-    const pred = model.apply(x, { training: true }) as tf.Tensor;
+    let pred: tf.Tensor;
+    if (tap) {
+      const outputs = tap.taps.model.apply(x, { training: true }) as tf.Tensor[];
+      pred = outputs[tap.taps.predictionIndex];
+      const activations = outputs.slice(0, tap.taps.layers.length);
+      statRows = tf.keep(activationStatRows(tap.taps.layers, activations));
+      if (tap.histograms) kept = activations.map((a) => tf.keep(a));
+    } else {
+      pred = model.apply(x, { training: true }) as tf.Tensor;
+    }
     const truth = loss.targets === 'oneHot' ? tf.argMax(y, -1) : tf.reshape(y, [-1]);
     correct = tf.keep(tf.sum(tf.cast(tf.equal(predictedClasses(pred), tf.cast(truth, 'int32')), 'float32')));
     return loss.fn(y, pred);
   }, run.variables);
-  const both = tf.tidy(() => tf.stack([value, correct!]));
-  const [lossValue, correctValue] = both.dataSync();
-  tf.dispose([both, value, correct!]);
-  return { loss: lossValue, correct: correctValue, grads };
+  // The loss, the correct count and the activation figures in one read-back.
+  const both = tf.tidy(() => tf.concat([tf.stack([value, correct!]), ...(statRows ? [tf.reshape(statRows, [-1])] : [])]));
+  const read = both.dataSync();
+  tf.dispose([both, value, correct!, ...(statRows ? [statRows] : [])]);
+  let activations: LayerActivation[] | null = null;
+  if (tap) {
+    const values = tap.histograms ? kept.map((a) => a.dataSync() as Float32Array) : null;
+    tf.dispose(kept);
+    activations = activationFigures(tap.taps.layers, read.subarray(2), values);
+  }
+  return { loss: read[0], correct: read[1], grads, activations };
 }
 
 /** Trains on one batch and emits its `batch` (and, when sampled, `gradients`) message; an anomaly ends the run instead. */
@@ -59,20 +87,28 @@ export function trainStep(run: RunPlan, tally: EpochTally, at: StepPosition, emi
   const sampled = at.step % plan.gradientEvery === 0 || at.step === 1;
   const x = batchInputs(data.train, data.inputShape, at.indices);
   const y = targetTensor(batchLabels(data.train, at.indices), loss.targets, data.numClasses);
-  const result = computeStep(run, x, y);
+  const withHistograms = at.step % plan.histogramEvery === 0 || at.step === 1;
+  const result = computeStep(run, x, y, sampled && run.taps ? { taps: run.taps, histograms: withHistograms } : null);
   tf.dispose([x, y]);
   if (!Number.isFinite(result.loss)) {
     const figures = gradientFigures(layers, result.grads, false, null);
     tf.dispose(Object.values(result.grads));
     const layer = figures.firstNonFinite;
+    if (at.step === 1) {
+      // No update has run yet: the weights are as initialised, so the learning rate cannot be the cause.
+      return anomaly(run, 'nonFiniteBeforeUpdate', tally.epoch, at.step, layer,
+        `the loss is ${result.loss} at step 1, before any update (so not the learning rate)` +
+        (layer ? `; the first layer with a non-finite gradient is "${layer}"` : '') +
+        `. Check that the model's output is what the loss ${loss.name} reads (${loss.expects}) and that the inputs are finite (model-lens check FILE).`);
+    }
     return anomaly(run, 'nonFiniteLoss', tally.epoch, at.step, layer,
-      `the loss became ${result.loss} at step ${at.step} (epoch ${tally.epoch}, batch ${at.batch})` +
+      `the loss became ${result.loss} at step ${at.step} (epoch ${tally.epoch}, batch ${at.batch}), after ${at.step - 1} update${at.step === 2 ? '' : 's'}: the training diverged` +
       (layer ? `; the first layer with a non-finite gradient is "${layer}"` : '') +
       `. Lower the learning rate (now ${lr}) or normalise the inputs.`);
   }
   const trace = at.trace ? beginTrace(run, { epoch: tally.epoch, step: at.step, batch: at.batch, indices: at.indices, lr }, at.trace.sample, result.grads) : null;
   const before = sampled ? snapshotWeights(layers) : null;
-  const figures = sampled ? gradientFigures(layers, result.grads, at.step % plan.histogramEvery === 0 || at.step === 1, null) : null;
+  const figures = sampled ? gradientFigures(layers, result.grads, withHistograms, null) : null;
   run.optimizer.applyGradients(result.grads);
   tf.dispose(Object.values(result.grads));
   if (figures && before) {
@@ -93,6 +129,8 @@ export function trainStep(run: RunPlan, tally: EpochTally, at: StepPosition, emi
     samplesPerSec: elapsed > 0 ? tally.seen / elapsed : 0, elapsedSec: now() - run.started,
   });
   if (figures) emit({ type: 'gradients', epoch: tally.epoch, step: at.step, layers: figures.layers });
+  if (result.activations) emit({ type: 'activations', epoch: tally.epoch, step: at.step, layers: result.activations });
+  if (figures) for (const d of run.doctor.observe(at.step, lr, figures.layers, result.activations)) emit(d);
   if (trace) emit(finishTrace(trace));
   return null;
 }

@@ -27,7 +27,7 @@ describe('model-lens train --json on the full MNIST, one epoch', () => {
     assert.deepEqual(types.slice(0, 4), ['ready', 'model', 'epochStart', 'batch']);
     assert.deepEqual(types.slice(-3), ['epochEnd', 'evaluation', 'done']);
     const middle = new Set(types.slice(3, -3));
-    assert.deepEqual([...middle].sort(), ['batch', 'gradients']);
+    assert.deepEqual([...middle].sort(), ['activations', 'batch', 'gradients']);
     assert.equal(messages.filter((m) => m.type === 'batch').length, Math.ceil(60000 / 128));
   });
 

@@ -77,7 +77,7 @@ export function fakeVscode() {
   api.ThemeColor = class { constructor(readonly id: string) {} };
   // `import * as vscode` copies the module's own keys: list the ones the extension touches.
   for (const k of ['Uri', 'Position', 'Range', 'Hover', 'MarkdownString', 'CodeLens', 'Diagnostic', 'DiagnosticSeverity',
-    'StatusBarAlignment', 'ProgressLocation', 'ViewColumn', 'env']) api[k] = stub();
+    'StatusBarAlignment', 'ProgressLocation', 'ViewColumn', 'env', 'CodeAction', 'CodeActionKind', 'WorkspaceEdit']) api[k] = stub();
   const vscode = new Proxy(api, { get: (t, k: string) => (k in t ? t[k] : stub()) });
   return { api, windowApi, vscode, registered, messages, contexts, contextChanges, providers, events, trees };
 }

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { editFreezeList, minimalEdit, type FreezeEditResult } from '../../src/source/freezeEdit';
+import { editFreezeList, type FreezeEditResult } from '../../src/source/freezeEdit';
+import { minimalEdit } from '../../src/source/objectEdit';
 import { parseSource } from '../../src/source/sourceTree';
 
 const lines = (...l: string[]) => l.join('\n');

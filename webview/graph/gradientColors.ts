@@ -6,14 +6,13 @@ export const VANISHING = 1e-7;
 export const EXPLODING = 1e3;
 export const LOG_DOMAIN: [number, number] = [-7, 3];
 
-export type GradientFlag = 'vanishing' | 'exploding' | null;
+export type GradientFlag = 'vanishing' | 'exploding' | 'dead' | null;
 
-export function gradientFlag(l2: number | null | undefined, nonFinite = false): GradientFlag {
+export function gradientFlag(l2: number | null | undefined, nonFinite = false, dead: number | null = null): GradientFlag {
   if (nonFinite) return 'exploding';
-  if (l2 === null || l2 === undefined) return null;
-  if (!Number.isFinite(l2) || l2 > EXPLODING) return 'exploding';
-  if (l2 < VANISHING) return 'vanishing';
-  return null;
+  if (l2 !== null && l2 !== undefined && (!Number.isFinite(l2) || l2 > EXPLODING)) return 'exploding';
+  if (l2 !== null && l2 !== undefined && l2 < VANISHING) return 'vanishing';
+  return dead !== null ? 'dead' : null;
 }
 
 function cssColour(name: string, fallback: string): string {

@@ -146,10 +146,11 @@ export function paintHeat(nodes: NodeSelection, heat: ReadonlyMap<string, NodeHe
     const g = d3.select(this);
     const h = heat.get(d.v.id);
     const l2 = h?.l2 ?? null;
-    const flag = gradientFlag(l2, h?.nonFinite ?? false);
+    const flag = gradientFlag(l2, h?.nonFinite ?? false, h?.dead ?? null);
     const fill = l2 !== null ? colour(l2) : null;
     g.attr('data-l2', l2 === null ? null : String(l2)).attr('data-flag', flag);
-    g.classed('has-gradient', fill !== null).classed('vanishing', flag === 'vanishing').classed('exploding', flag === 'exploding');
+    g.classed('has-gradient', fill !== null).classed('vanishing', flag === 'vanishing').classed('exploding', flag === 'exploding')
+      .classed('dead', flag === 'dead');
     if (fill === null) g.selectAll('rect.node-heat, rect.node-strip').remove();
     else {
       if (g.select('rect.node-heat').empty()) {
@@ -163,7 +164,8 @@ export function paintHeat(nodes: NodeSelection, heat: ReadonlyMap<string, NodeHe
     if (!flag) g.select('text.node-flag').remove();
     else {
       const tab = g.select<SVGTextElement>('text.node-flag').empty() ? g.append('text').attr('class', 'node-flag') : g.select<SVGTextElement>('text.node-flag');
-      tab.attr('x', d.width - 4).attr('y', -4).attr('text-anchor', 'end').text(flag === 'vanishing' ? '⚠ vanishing' : '⚠ exploding');
+      const text = flag === 'dead' ? `⚠ ${Math.round(100 * (h?.dead ?? 0))}% dead ReLU` : flag === 'vanishing' ? '⚠ vanishing' : '⚠ exploding';
+      tab.attr('x', d.width - 4).attr('y', -4).attr('text-anchor', 'end').text(text);
     }
   });
 }

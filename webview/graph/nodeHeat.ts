@@ -8,10 +8,13 @@ export interface NodeHeat {
   /** null: no trainable layer of the node has a finite gradient (frozen, no params, or none yet). */
   l2: number | null;
   nonFinite: boolean;
+  /** The share of dead units, when one of its ReLU layers is flagged dead (deadLayers in runState.ts). */
+  dead?: number;
 }
 
 /** Node id → heat, for every drawn box (not groups: their layers are boxes of their own). */
-export function nodeHeat(nodes: readonly VisibleNode[], latest: GradientsMessage | null, anomalyLayer: string | null): Map<string, NodeHeat> {
+export function nodeHeat(nodes: readonly VisibleNode[], latest: GradientsMessage | null, anomalyLayer: string | null,
+  dead: ReadonlyMap<string, number> = new Map()): Map<string, NodeHeat> {
   const heat = new Map<string, NodeHeat>();
   if (!latest) return heat;
   const byLayer = new Map(latest.layers.map((l) => [l.layer, l]));
@@ -27,7 +30,8 @@ export function nodeHeat(nodes: readonly VisibleNode[], latest: GradientsMessage
       sum += g.l2 * g.l2;
       any = true;
     }
-    heat.set(v.id, { l2: any ? Math.sqrt(sum) : null, nonFinite });
+    const deadShares = v.layers.map((name) => dead.get(name)).filter((d): d is number => d !== undefined);
+    heat.set(v.id, { l2: any ? Math.sqrt(sum) : null, nonFinite, ...(deadShares.length ? { dead: Math.max(...deadShares) } : {}) });
   }
   return heat;
 }

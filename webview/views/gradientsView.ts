@@ -1,7 +1,8 @@
 // Gradients: the gradient-flow plot of the latest sampled step (mean and max |g| per layer, log
 // scale), the update-to-weight ratio per layer with its 1e-3 guide, a layers × steps heatmap of the
 // gradient L2 norm, and one layer's gradient histograms over time as ridges.
-import type { Changes, RunState } from '../../src/protocol/runState';
+import { deadLayers, type Changes, type RunState } from '../../src/protocol/runState';
+import { ActivationTable } from './activationTable';
 import type { View, ViewContext } from '../view';
 import { labelled, selectField, type SelectField } from '../controls';
 import { Heatmap } from '../charts/heatmap';
@@ -26,6 +27,7 @@ export class GradientsView implements View {
   private select!: SelectField;
   private ridgeEmpty!: HTMLParagraphElement;
   private ridges!: RidgePlot;
+  private activations!: ActivationTable;
   /** What the ridges were last drawn for: they are drawn again only when it changes. */
   private ridgeKey = '';
   private readonly widths = new WidthWatcher(() => { if (this.last && !this.content.hidden) this.draw(this.last); });
@@ -64,6 +66,7 @@ export class GradientsView implements View {
       guide: { value: 1e-3, label: '1e-3 guide' },
       healthy: [1e-4, 1e-2],
     });
+    this.activations = new ActivationTable(grid, reveal);
     this.heatmap = new Heatmap(grid, { id: 'gradient-heatmap', title: 'Gradient L2 norm per layer over steps', valueLabel: '‖g‖₂ (log colour scale)' });
     this.heatmap.root.classList.add('chart-wide');
 
@@ -140,6 +143,7 @@ export class GradientsView implements View {
     ratio.subtitle.textContent = `step ${latest.step}`;
     flow.render(w[0], rows);
     ratio.render(w[1], rows);
+    this.activations.render(state.activations.latest, deadLayers(state));
 
     const lastStep = g.steps[g.steps.length - 1];
     const every = plan?.gradientEvery ?? (g.steps.length > 1 ? lastStep - g.steps[g.steps.length - 2] : 1);

@@ -3,7 +3,7 @@
 // a worker, and during training every layer is coloured by its gradient norm. This is the view's
 // controller: it turns the run into a laid-out graph for the canvas (graph/graphCanvas.ts, which
 // draws) and wires the toolbar, search, keys, the context menu, the hover card and export.
-import type { Changes, RunState } from '../../src/protocol/runState';
+import { deadLayers, type Changes, type RunState } from '../../src/protocol/runState';
 import type { View, ViewContext } from '../view';
 import type { ScreenDirection } from '../graph/canvasGeometry';
 import { GraphCanvas } from '../graph/graphCanvas';
@@ -116,7 +116,7 @@ export class GraphView implements View {
   }
 
   private heatOf(visible: VisibleGraph): ReturnType<typeof nodeHeat> {
-    return nodeHeat(visible.nodes, this.state?.gradients.latest ?? null, this.state?.anomaly?.layer ?? null);
+    return nodeHeat(visible.nodes, this.state?.gradients.latest ?? null, this.state?.anomaly?.layer ?? null, this.state ? deadLayers(this.state) : undefined);
   }
 
   /**

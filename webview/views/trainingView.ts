@@ -191,7 +191,7 @@ export class TrainingView implements View {
     const w = charts.map((c) => widths.width(c.root, fallback));
     const lrWidth = widths.width(lrChart.root, fallback);
     const a = state.anomaly;
-    const alert = a ? { x: a.step, label: a.kind === 'nonFiniteLoss' ? `step ${a.step}: non-finite loss` : `step ${a.step}: non-finite gradient` } : null;
+    const alert = a ? { x: a.step, label: a.kind === 'nonFiniteGradient' ? `step ${a.step}: non-finite gradient` : `step ${a.step}: non-finite loss` } : null;
     charts.forEach((c, i) => c.render(state, { width: w[i], xDomain, xMarkers, alert, smoothing, epochSteps }));
     lrChart.root.hidden = n === 0;
     if (n) lrChart.render({ width: lrWidth, xDomain: lrDomain, series: lrSeries, xMarkers: boundaries(lrDomain[1]), cuts });

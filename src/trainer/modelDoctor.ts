@@ -1,0 +1,136 @@
+// The model doctor before training: the model's output against what its loss reads (probabilities
+// or logits), and the data's scale against `normalize`. Each finding is a `diagnosis` with the fixes
+// that write a setting; `check` prints them, a run stops on an error before its first step.
+import type * as tf from '@tensorflow/tfjs';
+import type { LoadedModel } from '../model/loadExperiment';
+import { isModel, type LayerLike } from '../model/modelStructure';
+import type { DiagnosisMessage } from '../protocol/doctorMessages';
+import type { NormalizeSpec } from '../protocol/experimentSpec';
+import type { SourceLocation } from '../protocol/modelInfo';
+import { lossExpects } from './losses';
+import { outputUnits } from './modelFit';
+
+/** Layers that pass their input's values through unchanged in scale (so the activation is further back). */
+const PASS_THROUGH = new Set(['Dropout', 'Flatten', 'Reshape', 'GaussianNoise', 'AlphaDropout', 'SpatialDropout1D', 'SpatialDropout2D']);
+
+interface LayerWithOutput extends LayerLike {
+  outputs?: { sourceLayer?: LayerLike }[];
+}
+
+/** The activation a layer applies last: its `activation` setting, or what an Activation/Softmax/ReLU layer is. */
+export function layerActivation(layer: LayerLike): string {
+  const type = layer.getClassName();
+  if (type === 'Softmax') return 'softmax';
+  if (type === 'ReLU') return 'relu';
+  if (type === 'LeakyReLU' || type === 'PReLU' || type === 'ELU') return type.toLowerCase();
+  const config = layer.getConfig();
+  return typeof config.activation === 'string' ? config.activation : 'linear';
+}
+
+/** The layer whose activation shapes the model's output, through nested models and pass-through layers. */
+export function outputLayer(model: tf.LayersModel): LayerLike | null {
+  let layer = (model.outputs[0] as unknown as { sourceLayer?: LayerLike } | undefined)?.sourceLayer ?? null;
+  for (let hops = 0; layer && hops < 100; hops++) {
+    if (isModel(layer)) {
+      layer = (layer as LayerWithOutput).outputs?.[0]?.sourceLayer ?? null;
+    } else if (PASS_THROUGH.has(layer.getClassName())) {
+      layer = layer.inboundNodes[0]?.inboundLayers[0] ?? null;
+    } else {
+      return layer;
+    }
+  }
+  return null;
+}
+
+const PROBABILITY_ACTIVATIONS = new Set(['softmax', 'sigmoid']);
+
+/** The model's output against its loss: logits into a loss that wants probabilities, or a softmax before one that applies its own. */
+export function diagnoseOutput(loaded: LoadedModel, lossName: string | undefined): DiagnosisMessage[] {
+  const units = outputUnits(loaded.model);
+  const expects = lossExpects(lossName, units);
+  const layer = outputLayer(loaded.model);
+  if (!layer || !expects) return [];
+  const activation = layerActivation(layer);
+  const source = loaded.locate(layer);
+  const written = lossName ?? (units === 1 ? 'binaryCrossentropy' : 'categoricalCrossentropy');
+  const shown = lossName ? written : `${written} (the default for ${units} output unit${units === 1 ? '' : 's'})`;
+  if (expects === 'probabilities' && !PROBABILITY_ACTIVATIONS.has(activation)) {
+    const wanted = units === 1 ? 'sigmoid' : 'softmax';
+    const outputs = activation === 'linear' ? `logits (no activation: 'linear')` : `${activation} outputs, not probabilities`;
+    return [diagnosis('logitsIntoProbabilityLoss', 'error', layer, source,
+      `the last layer "${layer.name}" emits ${outputs}, but the loss ${shown} expects ${wanted} probabilities ` +
+      `(its log of a logit ≤ 0 is NaN at the first step): the ${wanted} is missing.`,
+      units === 1
+        ? [{ kind: 'setActivation', title: "Add activation: 'sigmoid' to the last layer", layer: layer.name, activation: 'sigmoid' }]
+        : [
+          { kind: 'setActivation', title: "Add activation: 'softmax' to the last layer", layer: layer.name, activation: 'softmax' },
+          { kind: 'setLoss', title: "Use the loss 'softmaxCrossEntropy' (from logits, as PyTorch's CrossEntropyLoss)", loss: 'softmaxCrossEntropy' },
+        ])];
+  }
+  if (expects === 'logits' && PROBABILITY_ACTIVATIONS.has(activation)) {
+    return [diagnosis('softmaxBeforeLogitLoss', 'warning', layer, source,
+      `the last layer "${layer.name}" applies a ${activation}, and the loss ${written} applies its own softmax: ` +
+      'the model trains on softmax(softmax(z)), whose gradients are flattened (PyTorch\'s nn.Softmax before CrossEntropyLoss).',
+      [
+        { kind: 'setActivation', title: `Remove the ${activation} from the last layer (the loss applies it)`, layer: layer.name, activation: null },
+        { kind: 'setLoss', title: "Use the loss 'categoricalCrossentropy' (reads probabilities)", loss: 'categoricalCrossentropy' },
+      ])];
+  }
+  return [];
+}
+
+/** How far from mean 0 and std 1 the inputs as fed may be before the doctor speaks. */
+export const INPUT_SCALE_LIMITS = { mean: 2, stdLow: 0.05, stdHigh: 5 };
+/** The doctor reads at most this many input values (a spread sample of the split). */
+const MAX_INPUT_VALUES = 2_000_000;
+
+/** Mean and standard deviation of (an evenly spread sample of) the values. */
+export function valueStats(values: Float32Array): { mean: number; std: number } {
+  const stride = Math.max(1, Math.ceil(values.length / MAX_INPUT_VALUES));
+  let n = 0;
+  let mean = 0;
+  let m2 = 0;
+  for (let i = 0; i < values.length; i += stride) {
+    const v = values[i];
+    n++;
+    const d = v - mean;
+    mean += d / n;
+    m2 += d * (v - mean);
+  }
+  return { mean, std: n > 1 ? Math.sqrt(m2 / (n - 1)) : 0 };
+}
+
+const round = (v: number) => Number(v.toPrecision(4));
+
+/**
+ * The training inputs as the model receives them (after `normalize`) against mean 0, std 1; the fix
+ * is the `normalize` that maps the raw values there.
+ */
+export function diagnoseInputs(inputs: Float32Array, normalize: NormalizeSpec | undefined, where: SourceLocation | null): DiagnosisMessage | null {
+  if (inputs.length < 2) return null;
+  const { mean, std } = valueStats(inputs);
+  const { mean: meanLimit, stdLow, stdHigh } = INPUT_SCALE_LIMITS;
+  if (Math.abs(mean) <= meanLimit && std >= stdLow && std <= stdHigh) return null;
+  // Undo the current normalize to get the raw values' figures.
+  const rawMean = normalize ? mean * normalize.std + normalize.mean : mean;
+  const rawStd = normalize ? std * Math.abs(normalize.std) : std;
+  const fixes: DiagnosisMessage['fixes'] = rawStd > 0
+    ? [{ kind: 'setNormalize', title: `Set data.normalize to { mean: ${round(rawMean)}, std: ${round(rawStd)} }`, mean: round(rawMean), std: round(rawStd) }]
+    : [];
+  return {
+    type: 'diagnosis', code: 'inputsNotNormalised', severity: 'warning', step: null, layer: null, source: where,
+    message: `the inputs reach the model with mean ${round(mean)} and std ${round(std)}${normalize ? ` (after normalize { mean: ${normalize.mean}, std: ${normalize.std} })` : ''}, ` +
+      `far from mean 0, std 1: the first layers saturate or barely learn.`,
+    fixes,
+  };
+}
+
+function diagnosis(code: DiagnosisMessage['code'], severity: DiagnosisMessage['severity'], layer: LayerLike, source: SourceLocation | null,
+  message: string, fixes: DiagnosisMessage['fixes']): DiagnosisMessage {
+  return { type: 'diagnosis', code, severity, step: null, layer: layer.name, source, message, fixes };
+}
+
+/** The hint line of an error diagnosis: its fixes as alternatives. */
+export function fixesHint(d: DiagnosisMessage): string | null {
+  return d.fixes.length ? `Fix: ${d.fixes.map((f) => f.title).join('; or ')}.` : null;
+}
