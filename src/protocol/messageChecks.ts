@@ -4,7 +4,7 @@
 import { SCHEDULE_TYPES } from './experimentSchema';
 import type { ScheduleSpec } from './experimentSpec';
 import { MAX_PLANNED_LR_POINTS, type PlannedLr, type TrainerCommand, type TrainerMessage, type TrainerProcessMessage, type TrainRequest } from './messages';
-import type { ModelGraph, Shape, SourceLocation } from './modelInfo';
+import type { ModelGraph, Shape, SourceLocation, StackFrame } from './modelInfo';
 import {
   arrayOf, boolean, either, finite, integer, literal, nullable, objectOf, optional, recordOf, refine, string, taggedUnion,
   type Check, type Checked, type TaggedFields,
@@ -14,6 +14,7 @@ const shape: Check<Shape> = arrayOf(nullable(integer));
 /** One tensor's shape, or a list of them (a layer with several outputs). */
 const outputShape = either(shape, arrayOf(shape), 'a shape or a list of shapes');
 const location = objectOf<SourceLocation>({ file: string, line: integer, column: integer });
+const callStack = optional(arrayOf(objectOf<StackFrame>({ function: nullable(string), file: string, line: integer, column: integer })));
 
 /** Nodes and edges, and every edge and parent pointing at a node that exists. */
 const graphCheck = refine(
@@ -21,6 +22,7 @@ const graphCheck = refine(
     nodes: arrayOf(objectOf({
       id: string, kind: literal('input', 'layer', 'output', 'group'), name: string, type: string, parent: nullable(string),
       inputShapes: arrayOf(shape), outputShape, params: integer, trainable: boolean, source: nullable(location),
+      callStack, groupBy: optional(literal('model', 'function', 'prefix')), failed: optional(boolean),
     })),
     edges: arrayOf(objectOf({ from: string, to: string, shape })),
   }),
@@ -55,7 +57,7 @@ export const TRAINER_MESSAGE_CHECKS: TaggedFields<TrainerMessage> = {
       layers: arrayOf(objectOf({
         name: string, type: string, depthIndex: string, depth: integer, parent: nullable(string), inputShapes: arrayOf(shape),
         outputShape, params: integer, trainableParams: integer, paramPercent: finite, kernelShape: nullable(arrayOf(integer)),
-        multAdds: finite, trainable: literal(true, false, 'partial'), isContainer: boolean, source: nullable(location),
+        multAdds: finite, trainable: literal(true, false, 'partial'), isContainer: boolean, source: nullable(location), callStack,
       })),
       totals: objectOf({
         totalParams: integer, trainableParams: integer, nonTrainableParams: integer, multAdds: finite, inputBytes: finite,
@@ -97,7 +99,7 @@ export const TRAINER_MESSAGE_CHECKS: TaggedFields<TrainerMessage> = {
     source: nullable(location), message: string,
   },
   log: { level: literal('info', 'warn'), message: string },
-  error: { message: string, location: nullable(location), hint: nullable(string) },
+  error: { message: string, location: nullable(location), hint: nullable(string), graph: optional(graphCheck) },
   done: {
     stopped: boolean, reason: literal('completed', 'stopped', 'anomaly', 'error', 'inspected'), steps: integer, elapsedSec: finite,
     savedTo: nullable(string),
