@@ -99,6 +99,7 @@ export function drawNodes(layer: Layer, boxes: NodeDatum[]): NodeSelection {
     .attr('data-layer', (d) => d.v.node.name)
     .attr('data-type', (d) => d.v.node.type)
     .classed('frozen', (d) => isFrozen(d.v.node))
+    .classed('failed', (d) => d.v.node.failed === true)
     .classed('io', (d) => isIo(d.v))
     .attr('transform', (d) => `translate(${d.x},${d.y})`)
     .each(function (d) { shapeNode(d3.select(this), d); });
@@ -124,14 +125,17 @@ export function drawNodeLabels(node: SVGGElement, d: NodeDatum): void {
   label.selectAll('text').remove();
   const title = io ? `${v.kind}: ${formatShape(n.outputShape)}`
     : v.kind === 'repeat' ? `${n.type} ×${v.repeat!.count}`
-      : v.kind === 'collapsed' ? `▸ ${n.name} (${n.type})` : `${n.type} · ${n.name}`;
+      : v.kind === 'collapsed' ? `▸ ${n.name} (${n.type})` : `${n.failed ? '✗ ' : ''}${n.type} · ${n.name}`;
   label.append('text').attr('class', 'node-title').attr('x', io ? width / 2 : 12).attr('y', io ? height / 2 + 4 : 17)
     .attr('text-anchor', io ? 'middle' : 'start').text(clip(title, 48));
   if (io) return;
-  const shapes = `${n.inputShapes.length > 1 ? `${n.inputShapes.length} inputs` : formatShape(n.inputShapes[0] ?? [])} → ${formatShape(n.outputShape)}`;
+  // A failed call has no output: what it was given is the point (the shapes that did not fit).
+  const shapes = n.failed ? `${n.inputShapes.map(formatShape).join(' + ')} → ✗`
+    : `${n.inputShapes.length > 1 ? `${n.inputShapes.length} inputs` : formatShape(n.inputShapes[0] ?? [])} → ${formatShape(n.outputShape)}`;
   label.append('text').attr('class', 'node-shapes').attr('x', 12).attr('y', 35).text(clip(shapes, 52));
   const params = v.kind === 'repeat' ? `${thousands(n.params)} params each · click to unfold`
     : v.kind === 'collapsed' ? `${v.layers.length} layers · ${thousands(n.params)} params`
+      : n.failed ? 'failed here: the shapes do not fit'
       : n.params > 0 ? `${thousands(n.params)} params${isFrozen(n) ? ' · ❄ frozen' : ''}` : 'no params';
   label.append('text').attr('class', 'node-params').attr('x', 12).attr('y', 52).text(clip(params, 56));
 }

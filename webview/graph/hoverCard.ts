@@ -67,7 +67,20 @@ export class HoverCard {
         card.append(sparkline(l2History));
       }
     }
-    if (n.source) add('div', 'card-note', `${n.source.file.split(/[\\/]/).pop()}:${n.source.line} — click to open`);
+    if (n.failed) add('div', 'card-note card-failed', `✗ this call failed: it was given ${n.inputShapes.map(formatShape).join(' and ')}`);
+    if (n.callStack?.length) {
+      add('div', 'card-subtitle', 'Built by');
+      const list = document.createElement('ol');
+      list.className = 'card-stack';
+      // Innermost call first, as a stack trace reads.
+      for (const f of [...n.callStack].reverse()) {
+        const li = document.createElement('li');
+        li.textContent = `${f.function ?? '(top level)'} · ${baseName(f.file)}:${f.line}`;
+        list.append(li);
+      }
+      card.append(list);
+    }
+    if (n.source) add('div', 'card-note', `${baseName(n.source.file)}:${n.source.line} — click to open`);
     card.hidden = false;
     card.dataset.layer = n.name;
     this.move(e);
@@ -91,6 +104,8 @@ export class HoverCard {
     this.card.hidden = true;
   }
 }
+
+const baseName = (file: string) => file.split(/[\\/]/).pop() ?? file;
 
 /** log10 of the gradient norm over the sampled steps (gaps where it was zero or non-finite). */
 function sparkline(values: (number | null)[]): SVGSVGElement {
