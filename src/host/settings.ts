@@ -14,6 +14,8 @@ export interface ModelLensSettings {
   hover: boolean;
   /** Build the model again (in the trainer process) when an experiment file is saved: Problems, hovers. */
   inspectOnSave: boolean;
+  /** Training progress also as a notification (it covers the panel's corner, so off by default). */
+  progressNotification: boolean;
 }
 
 export function readSettings(): ModelLensSettings {
@@ -30,5 +32,6 @@ export function readSettings(): ModelLensSettings {
     codeLens: c.get<boolean>('codeLens.enabled', true) !== false,
     hover: c.get<boolean>('hover.enabled', true) !== false,
     inspectOnSave: c.get<boolean>('inspectOnSave', true) !== false,
+    progressNotification: c.get<boolean>('progressNotification', false),
   };
 }

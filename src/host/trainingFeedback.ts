@@ -21,7 +21,9 @@ export class TrainingStatusBar implements vscode.Disposable {
       const now = Date.now();
       if (m.type === 'batch' && now - this.lastUpdate > 250) {
         this.lastUpdate = now;
-        this.item.text = `$(pulse) loss ${m.loss.toFixed(4)} · acc ${(100 * m.accuracy).toFixed(1)}%`;
+        const plan = session.state.model?.plan;
+        const progress = plan ? `${Math.floor((100 * m.step) / Math.max(1, plan.totalSteps))}% · epoch ${m.epoch}/${plan.epochs} · ` : '';
+        this.item.text = `$(pulse) ${progress}loss ${m.loss.toFixed(4)} · acc ${(100 * m.accuracy).toFixed(1)}%`;
         this.item.tooltip = `Model Lens — ${path.basename(session.file)}: epoch ${m.epoch}, step ${m.step}. Click to open the panel.`;
       }
       if (m.type === 'done') {
