@@ -48,6 +48,16 @@ export default {
 const loopingLine = (needle: string) => LOOPING.split('\n').findIndex((l) => l.includes(needle)) + 1;
 /** Short, so the test waits little for a model() that never returns; still ample for the course MLP. */
 const BUILD_TIMEOUT_SECONDS = 5;
+/** Four experiments that Show Model Graph opens in turn. */
+const MODEL_FILES = ['model-a.ts', 'model-b.ts', 'model-c.ts', 'model-d.ts'];
+
+/** Which editor group (0-based, in the order on screen) holds the Model Lens tab, and how many groups there are. */
+async function panelColumn(page: VsCodeSession['page']): Promise<{ column: number; groups: number }> {
+  return page.$$eval('.editor-group-container', (groups) => ({
+    column: groups.findIndex((g) => Array.from(g.querySelectorAll('.tabs-container .tab')).some((t) => (t.getAttribute('aria-label') ?? '').startsWith('Model Lens'))),
+    groups: groups.length,
+  }));
+}
 
 /** Text of the "Model Lens" output channel, from VS Code's log files. */
 function outputLog(s: VsCodeSession): string {
@@ -72,7 +82,10 @@ describe('Model Lens in a real VS Code (code-server)', { timeout: 600_000 }, () 
       assert.ok(fs.existsSync(VSIX), `${VSIX} is missing: run \`npm run package\` first`);
       vscode = await startVsCode({
         vsix: VSIX,
-        workspaceFiles: { 'mnist-mlp.ts': EXPERIMENT, 'typo.ts': TYPO, 'train-script.ts': SCRIPT, 'looping.ts': LOOPING },
+        workspaceFiles: {
+          'mnist-mlp.ts': EXPERIMENT, 'typo.ts': TYPO, 'train-script.ts': SCRIPT, 'looping.ts': LOOPING,
+          ...Object.fromEntries(MODEL_FILES.map((f, i) => [f, EXPERIMENT.replace("name: 'fc2'", `name: 'fc2_${i}'`)])),
+        },
         settings: { 'modelLens.buildTimeoutSeconds': BUILD_TIMEOUT_SECONDS },
       });
     } catch (e) {
@@ -310,5 +323,33 @@ describe('Model Lens in a real VS Code (code-server)', { timeout: 600_000 }, () 
       return r.some(timedOut) ? undefined : true;
     }, { timeoutMs: 120_000, details: () => fs.readFileSync(path.join(s.workspace, 'looping.ts'), 'utf8') });
     assert.match(fs.readFileSync(path.join(s.workspace, 'looping.ts'), 'utf8'), /const LOOP = false;/);
+  });
+
+  step('Show Model Graph for four files in turn, with the focus moved between columns, keeps the panel in one column; the Summary shows Param #', 'columns', async (s) => {
+    const { page } = s;
+    const seen: { file: string; column: number; groups: number }[] = [];
+    for (const [i, file] of MODEL_FILES.entries()) {
+      // Alternate the column the file is opened from: the first group, then the panel's own.
+      await runCommand(page, i % 2 ? 'View: Focus Second Editor Group' : 'View: Focus First Editor Group');
+      await openFile(page, file);
+      await runCommand(page, 'Model Lens: Show Model Graph');
+      const frame = await findWebviewFrame(page, 'g.node[data-kind="layer"]', 120_000);
+      await waitFor(`the graph of ${file}`, async () => ((await frame.locator(`g.node[data-layer="fc2_${i}"]`).count()) > 0 ? true : undefined), { timeoutMs: 120_000 });
+      seen.push({ file, ...(await panelColumn(page)) });
+    }
+    await s.screenshot('columns');
+    const columns = new Set(seen.map((x) => x.column));
+    assert.equal(columns.size, 1, `the panel moved: ${JSON.stringify(seen)}`);
+    assert.ok(seen.every((x) => x.groups <= 2), `columns were added: ${JSON.stringify(seen)}`);
+
+    await runCommand(page, 'Model Lens: Show Layer Summary');
+    const frame = await findWebviewFrame(page, 'th[data-column="params"]', 60_000);
+    const header = await frame.$eval('th[data-column="params"]', (th) => ({
+      right: th.getBoundingClientRect().right, width: document.documentElement.clientWidth, text: th.textContent,
+    }));
+    assert.ok(header.right <= header.width, `Param # ends at ${header.right} of ${header.width}`);
+    const cells = await frame.$$eval('td.col-params', (tds) => tds.map((td) => ({ right: td.getBoundingClientRect().right, cut: td.scrollWidth > td.clientWidth })));
+    assert.ok(cells.length > 0 && cells.every((c) => !c.cut && c.right <= header.width), JSON.stringify(cells));
+    await s.screenshot('summary-columns');
   });
 });
