@@ -2,6 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { GraphEdge, GraphNode, ModelGraph, Shape, SourceLocation, StackFrame } from '../protocol/modelInfo';
 import { callGrouping, callTree, type CallTreeItem, type StackOf } from './callGrouping';
 import type { CodeGroup } from './codeGroups';
+import { layerFacts } from './layerFacts';
 import { modelCalls, type TensorRef } from './layerCalls';
 import { isModel, weightCount, withBatch, type LayerLike, type WeightLike } from './modelStructure';
 
@@ -102,7 +103,8 @@ export function buildModelGraph(model: tf.LayersModel, options: GraphOptions = {
         // An output that is one of the nested model's own inputs passes the outer source through.
         callSources.push(inner.outputs.map((s) => (s?.kind === 'entry' ? sources[s.index] : s) ?? { kind: 'node', id }));
       } else {
-        callNodes.push([{ kind: 'layer', ...common }]);
+        const facts = layerFacts(layer.getConfig());
+        callNodes.push([{ kind: 'layer', ...common, ...(Object.keys(facts).length ? { facts } : {}) }]);
         call.inputs.forEach((t, k) => connect(sources[k], id, t.shape));
         callSources.push(call.outputs.map(() => ({ kind: 'node', id })));
       }

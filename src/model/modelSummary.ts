@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { ModelSummary, Shape, SourceLocation, SummaryRow, SummaryTotals, TrainableState } from '../protocol/modelInfo';
 import { callGrouping, callTree, type CallTreeItem, type StackOf } from './callGrouping';
+import { layerFacts } from './layerFacts';
 import { kernelShape, layerMultAdds } from './multAdds';
 import { modelCalls, type LayerCall } from './layerCalls';
 import { groupSite } from './modelGraph';
@@ -91,6 +92,8 @@ export function computeSummary(model: tf.LayersModel, options: SummaryOptions = 
       row.multAdds = walk(layer, depth + 1, frozen || !layer.trainable);
     } else {
       const config = layer.getConfig();
+      const facts = layerFacts(config);
+      if (Object.keys(facts).length) row.facts = facts;
       row.multAdds = layerMultAdds({
         className: row.type, weights: layer.weights, inputShapes, outputShape: outputShapes[0] ?? [], batch,
         channelsFirst: config.dataFormat === 'channelsFirst' || config.data_format === 'channels_first',
@@ -154,6 +157,7 @@ export function computeSummary(model: tf.LayersModel, options: SummaryOptions = 
     .filter((r) => r.depth <= maxDepth)
     .map(({ isLeaf: _l, repeated: _r, paramBytes: _p, outputBytes: _o, ...row }) => ({
       ...row,
+      ...(_l ? { activationBytes: _o } : {}),
       paramPercent: totalParams === 0 || (_r && _l) ? 0 : (100 * row.params) / totalParams,
     }));
   return { model: root.name, batchSize: batch, depth: maxDepth, layers, totals };

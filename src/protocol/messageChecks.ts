@@ -22,7 +22,7 @@ const graphCheck = refine(
     nodes: arrayOf(objectOf({
       id: string, kind: literal('input', 'layer', 'output', 'group'), name: string, type: string, parent: nullable(string),
       inputShapes: arrayOf(shape), outputShape, params: integer, trainable: boolean, source: nullable(location),
-      callStack, groupBy: optional(literal('model', 'function', 'prefix')), failed: optional(boolean),
+      callStack, groupBy: optional(literal('model', 'function', 'prefix')), failed: optional(boolean), facts: optional(recordOf(string)),
     })),
     edges: arrayOf(objectOf({ from: string, to: string, shape })),
   }),
@@ -58,6 +58,7 @@ export const TRAINER_MESSAGE_CHECKS: TaggedFields<TrainerMessage> = {
         name: string, type: string, depthIndex: string, depth: integer, parent: nullable(string), inputShapes: arrayOf(shape),
         outputShape, params: integer, trainableParams: integer, paramPercent: finite, kernelShape: nullable(arrayOf(integer)),
         multAdds: finite, trainable: literal(true, false, 'partial'), isContainer: boolean, source: nullable(location), callStack,
+        activationBytes: optional(finite), facts: optional(recordOf(string)),
       })),
       totals: objectOf({
         totalParams: integer, trainableParams: integer, nonTrainableParams: integer, multAdds: finite, inputBytes: finite,

@@ -40,6 +40,8 @@ export interface GraphNode {
   groupBy?: 'model' | 'function' | 'prefix';
   /** The layer whose call threw while the model was built (a partial graph). */
   failed?: boolean;
+  /** Facts of the layer's configuration, label → text (strides, padding, dilation, activation, initialisers). */
+  facts?: Record<string, string>;
 }
 
 export interface GraphEdge {
@@ -78,6 +80,10 @@ export interface SummaryRow {
   source: SourceLocation | null;
   /** The user's call stack of the layer's call (outermost first), or of a group's helper call. */
   callStack?: StackFrame[];
+  /** Bytes of the layer's output at the summary's batch size (what the forward pass keeps for backprop). */
+  activationBytes?: number;
+  /** Facts of the layer's configuration, label → text (see GraphNode.facts). */
+  facts?: Record<string, string>;
 }
 
 export interface SummaryTotals {

@@ -152,6 +152,12 @@ export class GraphCanvas {
     this.root.transition().duration(150).call(this.zoom.scaleBy, factor);
   }
 
+  /** Centres the view on a point of the layout (the minimap's click). */
+  panTo(x: number, y: number): void {
+    this.moved = true;
+    this.root.call(this.zoom.translateTo, x, y);
+  }
+
   centerOn(id: string): void {
     const p = this.graph?.placed.nodes.get(id);
     if (!p) return;

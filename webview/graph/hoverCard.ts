@@ -50,8 +50,10 @@ export class HoverCard {
       summary.item('Kernel', row.kernelShape ? formatShape(row.kernelShape) : '--');
       summary.item('Mult-adds', row.multAdds > 0 ? thousands(row.multAdds) : '--');
       summary.item('Trainable', row.params === 0 ? '--' : row.trainable === 'partial' ? 'Partial' : row.trainable ? 'True' : 'False');
+      if (row.activationBytes !== undefined) summary.item('Activations', `${formatBytes(row.activationBytes)} at batch ${state!.model!.summary.batchSize}`);
       if (row.depthIndex) summary.item('Depth-idx', row.depthIndex);
     }
+    for (const [label, value] of Object.entries(n.facts ?? row?.facts ?? {})) summary.item(label, value);
     card.append(summary.dl);
     if (state && v.kind === 'layer' && n.params > 0) {
       const { latest, l2History } = layerGradientInfo(state, n.name);
@@ -106,6 +108,7 @@ export class HoverCard {
 }
 
 const baseName = (file: string) => file.split(/[\\/]/).pop() ?? file;
+const formatBytes = (b: number) => (b >= 1e6 ? `${(b / 1e6).toFixed(2)} MB` : `${(b / 1e3).toFixed(1)} kB`);
 
 /** log10 of the gradient norm over the sampled steps (gaps where it was zero or non-finite). */
 function sparkline(values: (number | null)[]): SVGSVGElement {

@@ -14,6 +14,7 @@ import { isFrozen } from '../graph/graphScene';
 import { GraphToolbar } from '../graph/graphToolbar';
 import { HoverCard } from '../graph/hoverCard';
 import { LayerMenu } from '../graph/layerMenu';
+import { Minimap } from '../graph/minimap';
 import { nodeHeat } from '../graph/nodeHeat';
 import { computeVisibleGraph, findNodes, type VisibleGraph, type VisibleNode } from '../graph/visibleGraph';
 import { warmUpGraph } from '../graph/warmUpGraph';
@@ -74,6 +75,8 @@ export class GraphView implements View {
       hover: (v, e) => { if (v) this.card.show(v, this.state, e); else this.card.hide(); },
       hoverMove: (e) => this.card.move(e),
     });
+    const minimap = new Minimap(stage, (x, y) => this.canvas.panTo(x, y));
+    this.canvas.onViewport((view) => minimap.update(this.canvas.current, view.onScreen));
     this.canvas.svg.addEventListener('keydown', (e) => this.onKey(e));
     // A click opens the source or toggles a group: the card would cover what it changes.
     this.canvas.svg.addEventListener('pointerdown', () => this.card.hide());

@@ -22,6 +22,8 @@ const COLUMNS: Column[] = [
   { key: 'kernel', title: 'Kernel Shape' },
   { key: 'multAdds', title: 'Mult-Adds', sort: 'multAdds', numeric: true },
   { key: 'trainable', title: 'Trainable' },
+  { key: 'activations', title: 'Activations (MB)', numeric: true },
+  { key: 'facts', title: 'Config' },
 ];
 /** torchinfo's default col_names (output_size, num_params). */
 const DEFAULT_COLUMNS = ['output', 'params'];
@@ -38,6 +40,8 @@ function cells(row: SummaryRow, maxDepth: number): Record<string, string> {
     kernel: row.kernelShape ? formatShape(row.kernelShape) : '--',
     multAdds: collapsed && row.multAdds > 0 ? thousands(row.multAdds) : '--',
     trainable: row.params === 0 ? '--' : row.trainable === 'partial' ? 'Partial' : row.trainable ? 'True' : 'False',
+    activations: row.activationBytes === undefined ? '--' : (row.activationBytes / 1e6).toFixed(2),
+    facts: Object.entries(row.facts ?? {}).map(([k, v]) => `${k} ${v}`).join(' · ') || '--',
   };
 }
 
