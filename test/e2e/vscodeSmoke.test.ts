@@ -329,8 +329,9 @@ describe('Model Lens in a real VS Code (code-server)', { timeout: 900_000 }, () 
     const { page } = s;
     const seen: { file: string; column: number; groups: number }[] = [];
     for (const [i, file] of MODEL_FILES.entries()) {
-      // Alternate the column the file is opened from: the first group, then the panel's own.
-      await runCommand(page, i % 2 ? 'View: Focus Second Editor Group' : 'View: Focus First Editor Group');
+      // Alternate the column the file is opened from (a click on its active tab): the first group, then the last.
+      const groups = page.locator('.editor-group-container');
+      await groups.nth(i % 2 ? (await groups.count()) - 1 : 0).locator('.tabs-container .tab.active').first().click().catch(() => undefined);
       await openFile(page, file);
       await runCommand(page, 'Model Lens: Show Model Graph');
       const frame = await findWebviewFrame(page, 'g.node[data-kind="layer"]', 120_000);
