@@ -23,9 +23,9 @@ function madeUpRun(): TrainerMessage[] {
   for (let step = 1; step <= total; step++) {
     const epoch = Math.ceil(step / STEPS_PER_EPOCH);
     const loss = 2.3 * Math.exp(-step / 60) + 0.05 * Math.sin(step);
-    messages.push({ type: 'batch', epoch, step, batch: step - (epoch - 1) * STEPS_PER_EPOCH, loss, accuracy: 1 - loss / 2.4, lr: lr(step), samplesPerSec: 9000 + (step % 7) * 100, elapsedSec: step * 0.004 });
+    messages.push({ type: 'batch', epoch, step, batch: step - (epoch - 1) * STEPS_PER_EPOCH, metrics: { loss, accuracy: 1 - loss / 2.4 }, lr: lr(step), samplesPerSec: 9000 + (step % 7) * 100, elapsedSec: step * 0.004 });
     if (step % STEPS_PER_EPOCH === 0) {
-      messages.push({ type: 'epochEnd', epoch, trainLoss: loss, trainAccuracy: 1 - loss / 2.4, testLoss: loss * 1.1, testAccuracy: 1 - loss / 2.2, lr: lr(step), epochSec: 0.5, elapsedSec: step * 0.004 });
+      messages.push({ type: 'epochEnd', epoch, metrics: { loss, accuracy: 1 - loss / 2.4 }, test: { loss: loss * 1.1, accuracy: 1 - loss / 2.2 }, lr: lr(step), epochSec: 0.5, elapsedSec: step * 0.004 });
     }
   }
   return messages;

@@ -14,12 +14,20 @@ Commands:
   train FILE [--epochs N] [--batch-size N] [--limit N] [--test-limit N]
              [--backend auto|tensorflow|wasm|cpu] [--gradient-every N] [--save DIR]
              [--save-on-stop] [--report run.html] [--dir DIR] [--keep-runs N] [--json]
+             [--trace-step N [--trace-sample K]]
                                                   train the experiment: summary, progress, test accuracy;
                                                   --save DIR writes model.json + weights.bin when the run
                                                   completes (also when stopped with --save-on-stop);
                                                   --json prints one protocol message per line;
                                                   --report writes the whole run as one HTML file;
+                                                  --trace-step N traces sample K (default 0) of step N
+                                                  through forward, loss, backward and update;
                                                   the run is kept in .model-lens/runs (see runs)
+  run SCRIPT [--json] [--report run.html] [--backend B] [--gradient-every N] [-- ARGS...]
+                                                  run your own tfjs script (.ts/.js/.mjs) unchanged, as node
+                                                  would (cwd, argv, env, exit code), and record its models,
+                                                  fit's batches and epochs and the gradient flow; --json:
+                                                  one message a line, the script's output as log messages
   schedule 'SPEC-JSON' --epochs E --steps-per-epoch M --base-lr LR [--json]
                                                   the learning rate of every step of a schedule
   runs [list|show RUN|compare RUN RUN...|rm RUN...|export RUN... --tensorboard DIR] [--dir DIR] [--json]
@@ -64,6 +72,8 @@ export interface CliArgs {
   /** summary: torchinfo's col_names to print. */
   columns?: SummaryColumn[];
   colWidth?: number;
+  traceStep?: number;
+  traceSample?: number;
 }
 
 function columnsOption(value: string | undefined): SummaryColumn[] | undefined {
@@ -125,6 +135,8 @@ export function parseCliArgs(argv: string[]): CliArgs {
         'build-timeout': { type: 'string' },
         columns: { type: 'string' },
         'col-width': { type: 'string' },
+        'trace-step': { type: 'string' },
+        'trace-sample': { type: 'string' },
       },
     });
   } catch (e) {
@@ -165,5 +177,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
     buildTimeout: numberOption('build-timeout', v['build-timeout']),
     columns: columnsOption(v.columns),
     colWidth: integerOption('col-width', v['col-width'], 1),
+    traceStep: integerOption('trace-step', v['trace-step'], 1),
+    traceSample: integerOption('trace-sample', v['trace-sample'], 0),
   };
 }

@@ -12,8 +12,11 @@ export interface MarkedFile {
 export class UserSources {
   private readonly byId = new Map<number, FunctionSpan>();
 
-  /** `files`: every user file of the bundle, with its marks (null when it was bundled as it is). */
-  constructor(private readonly files: ReadonlyMap<string, MarkedFile | null>) {
+  /** `files`: every user file of the bundle, with its marks (null when it was bundled as it is); `accepts`: which files are the user's. */
+  constructor(
+    private readonly files: ReadonlyMap<string, MarkedFile | null>,
+    private readonly accepts: (file: string) => boolean = (file) => files.has(file),
+  ) {
     for (const marked of files.values()) for (const f of marked?.functions ?? []) this.byId.set(f.id, f);
   }
 
@@ -22,8 +25,13 @@ export class UserSources {
     return new UserSources(new Map([...files].map((f) => [f, null])));
   }
 
+  /** Sources of a script: every file the predicate accepts (its folder's, not node_modules), nothing marked. */
+  static matching(accepts: (file: string) => boolean): UserSources {
+    return new UserSources(new Map(), accepts);
+  }
+
   has(file: string): boolean {
-    return this.files.has(file);
+    return this.accepts(file);
   }
 
   get names(): string[] {

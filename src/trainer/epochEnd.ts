@@ -17,14 +17,15 @@ export function endEpoch(run: RunPlan, tally: EpochTally, emit: Emit): void {
   const lrUsed = schedule.lr();
   schedule.stepEpoch(schedule.monitor === 'trainLoss' ? trainLoss : (testLoss ?? trainLoss));
   const { epoch } = tally;
+  const test = { loss: evaluation.loss, accuracy: evaluation.accuracy };
   emit({
-    type: 'epochEnd', epoch, trainLoss, trainAccuracy: tally.correctSum / Math.max(1, tally.seen),
-    testLoss, testAccuracy: tested ? evaluation.accuracy : null,
+    type: 'epochEnd', epoch, metrics: { loss: trainLoss, accuracy: tally.correctSum / Math.max(1, tally.seen) },
+    ...(tested ? { test } : {}),
     lr: lrUsed, epochSec: now() - tally.started, elapsedSec: now() - run.started,
   });
   if (!tested) return;
   emit({
-    type: 'evaluation', epoch, testLoss: evaluation.loss, testAccuracy: evaluation.accuracy,
+    type: 'evaluation', epoch, test,
     perClassAccuracy: evaluation.perClassAccuracy, classNames: data.classNames, confusion: evaluation.confusion,
   });
   emitSamples(emit, epoch, data, evaluation.predictions, epoch === 1);

@@ -11,6 +11,8 @@ import type { DoneMessage, TrainRequest } from '../protocol/messages';
 import { endEpoch } from './epochEnd';
 import { now, type Emit } from './runMessages';
 import { planRun, type RunPlan } from './runPlan';
+import { installScalarLog } from './scalarLog';
+import type { StepGate } from './stepGate';
 import { trainStep, type EpochTally } from './trainingStep';
 
 export type { Emit } from './runMessages';
@@ -18,6 +20,8 @@ export { DEFAULT_GRADIENT_EVERY, HISTOGRAM_EVERY_SAMPLES } from './gradientStats
 
 export interface RunControl {
   stopRequested: boolean;
+  /** Pause, resume, step and trace commands (the forked trainer's); Stop must also release it. */
+  gate?: StepGate;
   /** In-process observers (tests, benchmarks): the model once built, and each step as it ends. */
   onModel?: (model: tf.LayersModel) => void;
   onStep?: (step: number) => void;
@@ -36,6 +40,7 @@ export async function runTraining(request: TrainRequest, emit: Emit, control: Ru
     emit(message);
     return message;
   };
+  const uninstallScalarLog = installScalarLog(emit, () => steps);
   try {
     const run = await planRun(request, emit, control.onBuild);
     if (run === 'inspected') return done('inspected');
@@ -48,14 +53,16 @@ export async function runTraining(request: TrainRequest, emit: Emit, control: Ru
       emit({ type: 'epochStart', epoch, epochs, stepsPerEpoch, lr: run.schedule.lr() });
       for (let b = 0; b < stepsPerEpoch; b++) {
         await yieldToEvents(); // lets a Stop request in
-        if (control.stopRequested) return done('stopped', await saveStopped(run, emit));
+        if (control.stopRequested || !(await passGate(control, emit, epoch, steps))) return done('stopped', await saveStopped(run, emit));
         steps++;
         const indices = order.subarray(b * batchSize, Math.min((b + 1) * batchSize, run.data.train.count));
-        const anomaly = trainStep(run, tally, { step: steps, batch: b + 1, indices }, emit);
+        const trace = control.gate?.traceFor(steps) ?? (request.traceStep === steps ? { step: steps, sample: request.traceSample ?? 0 } : null);
+        const anomaly = trainStep(run, tally, { step: steps, batch: b + 1, indices, trace }, emit);
         if (anomaly) {
           emit(anomaly);
           return done('anomaly');
         }
+        control.gate?.stepDone(steps);
         control.onStep?.(steps);
       }
       endEpoch(run, tally, emit);
@@ -68,7 +75,20 @@ export async function runTraining(request: TrainRequest, emit: Emit, control: Ru
     }
     else emit({ type: 'error', message: `internal error: ${(e as Error).message ?? String(e)}`, location: null, hint: 'Please report this with the experiment file.' });
     return done('error');
+  } finally {
+    uninstallScalarLog();
   }
+}
+
+/** Waits while the gate holds the loop (announced as paused, then resumed); false when Stop came meanwhile. */
+async function passGate(control: RunControl, emit: Emit, epoch: number, steps: number): Promise<boolean> {
+  const gate = control.gate;
+  if (!gate?.shouldWait()) return true;
+  emit({ type: 'paused', epoch, step: steps });
+  while (gate.shouldWait() && !control.stopRequested) await gate.waitForRelease();
+  if (control.stopRequested) return false;
+  emit({ type: 'resumed', step: steps });
+  return true;
 }
 
 /** Saves the model where the plan says; the file written, or null. */

@@ -9,6 +9,7 @@ import { predictedClasses, targetTensor } from './losses';
 import { setLearningRate } from './optimizers';
 import { now, type Emit } from './runMessages';
 import type { RunPlan } from './runPlan';
+import { beginTrace, finishTrace, type TraceRequest } from './stepTrace';
 
 /** The running sums of one epoch, which its steps add to. */
 export interface EpochTally {
@@ -24,6 +25,8 @@ export interface StepPosition {
   step: number;
   batch: number;
   indices: ArrayLike<number>;
+  /** Trace one sample of this step (step through, --trace-step). */
+  trace?: TraceRequest | null;
 }
 
 interface StepResult {
@@ -67,6 +70,7 @@ export function trainStep(run: RunPlan, tally: EpochTally, at: StepPosition, emi
       (layer ? `; the first layer with a non-finite gradient is "${layer}"` : '') +
       `. Lower the learning rate (now ${lr}) or normalise the inputs.`);
   }
+  const trace = at.trace ? beginTrace(run, { epoch: tally.epoch, step: at.step, batch: at.batch, indices: at.indices, lr }, at.trace.sample, result.grads) : null;
   const before = sampled ? snapshotWeights(layers) : null;
   const figures = sampled ? gradientFigures(layers, result.grads, at.step % plan.histogramEvery === 0 || at.step === 1, null) : null;
   run.optimizer.applyGradients(result.grads);
@@ -85,10 +89,11 @@ export function trainStep(run: RunPlan, tally: EpochTally, at: StepPosition, emi
   tally.seen += count;
   const elapsed = now() - tally.started;
   emit({
-    type: 'batch', epoch: tally.epoch, step: at.step, batch: at.batch, loss: result.loss, accuracy: result.correct / count, lr,
+    type: 'batch', epoch: tally.epoch, step: at.step, batch: at.batch, metrics: { loss: result.loss, accuracy: result.correct / count }, lr,
     samplesPerSec: elapsed > 0 ? tally.seen / elapsed : 0, elapsedSec: now() - run.started,
   });
   if (figures) emit({ type: 'gradients', epoch: tally.epoch, step: at.step, layers: figures.layers });
+  if (trace) emit(finishTrace(trace));
   return null;
 }
 
