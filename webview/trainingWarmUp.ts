@@ -39,7 +39,8 @@ export function warmUpTrainingView(make: () => View, waiting: () => boolean): Pr
   // Laid out (the charts measure their width) but off screen and invisible.
   box.style.cssText = 'position:absolute;left:-10000px;top:0;width:900px;visibility:hidden;pointer-events:none;';
   document.body.append(box);
-  const context: ViewContext = { reveal() {}, getUiState: (_key, fallback) => fallback, setUiState() {}, warn() {}, freeze: () => false, save() {} };
+  const context: ViewContext = { reveal() {}, getUiState: (_key, fallback) => fallback, setUiState() {}, warn() {}, freeze: () => false, save() {},
+    stepControl: () => false };
   const view = make();
   const state = emptyRunState();
   const messages = madeUpRun();
