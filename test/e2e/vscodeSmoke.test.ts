@@ -200,7 +200,7 @@ describe('Model Lens in a real VS Code (code-server)', { timeout: 900_000 }, () 
     await openFile(page, 'mnist-mlp.ts');
     await runCommand(page, 'Model Lens: Train Model');
     // Progress in the status bar; no notification covers the panel (modelLens.progressNotification is off by default).
-    await waitFor('progress and loss in the status bar', async () => /\d+% · epoch \d+\/400 · loss \d+\.\d+/.test(await statusBarText(page)), { timeoutMs: 180_000 });
+    await waitFor('progress and loss in the status bar', async () => /\d+% · epoch \d+\/400 · batch loss \d+\.\d+/.test(await statusBarText(page)), { timeoutMs: 180_000 });
     assert.ok(!(await notifications(page)).some((t) => /^Model Lens: training/.test(t)), 'no progress notification');
 
     // The graph (Train Model opens the panel on it): the four layers with their shapes.
@@ -235,7 +235,7 @@ describe('Model Lens in a real VS Code (code-server)', { timeout: 900_000 }, () 
       const t = await statusBarText(page);
       return /\bstopped\b/.test(t) ? t : undefined;
     }, { timeoutMs: 30_000, details: () => 'status bar never said stopped' });
-    assert.match(status, /stopped · loss \d+\.\d+/);
+    assert.match(status, /stopped · (epoch mean |batch )loss \d+\.\d+/);
     await s.screenshot('train-stopped');
     const log = await waitFor('the event-loop delay in the output', () => /event-loop delay during the run: p50 ([\d.]+) ms, p99 ([\d.]+) ms, max ([\d.]+) ms; loop busy ([\d.]+)% of the time; ([^\n]*)/.exec(outputLog(s)) ?? undefined, { timeoutMs: 15_000 });
     console.log(`extension host event-loop delay while training: p50 ${log[1]} ms, p99 ${log[2]} ms, max ${log[3]} ms, loop busy ${log[4]}%, ${log[5]} (budget p99 < 20 ms)`);
