@@ -24,7 +24,7 @@ export async function scriptsBench(): Promise<Record<string, unknown>> {
   await tf.setBackend('cpu');
   let bytes = 0;
   const outbox = new MessageCoalescer<TrainerMessage>((ms) => { bytes += JSON.stringify(ms).length; }, 50);
-  const session = new ScriptSession((m) => outbox.post(m), __filename, () => null, DEFAULT_GRADIENT_EVERY);
+  const session = new ScriptSession((m) => outbox.post(m), __filename, { locate: () => null }, DEFAULT_GRADIENT_EVERY);
   const xs = tf.randomNormal([BATCH * STEPS, 784], 0, 1, 'float32', 1);
   const ys = tf.oneHot(tf.randomUniform([BATCH * STEPS], 0, 10, 'int32', 2), 10);
   const model = tf.sequential({ layers: [

@@ -1,10 +1,15 @@
 import { parseArgs } from 'node:util';
+import { isSummaryColumn, SUMMARY_COLUMNS, type SummaryColumn } from '../model/formatSummary';
 import { UserError } from '../model/userError';
 
 export const USAGE = `Usage: model-lens <command> [FILE] [options]
 
 Commands:
-  summary FILE [--batch N] [--depth N] [--json]   the layer summary, as torchinfo prints it
+  summary FILE [--batch N] [--depth N] [--columns LIST] [--col-width N] [--json]
+                                                  the layer summary, as torchinfo prints it: by default
+                                                  its default columns (output_size,num_params); --columns
+                                                  takes torchinfo's col_names (${Object.keys(SUMMARY_COLUMNS).join(',')})
+                                                  or all; --col-width sets each column's width (25)
   graph FILE [--batch N] [--depth N] [--json]     the computational graph (JSON), as torchview draws it
   check FILE [--limit N] [--json]                 the model doctor before training: the last layer's
                                                   output against the loss (logits or probabilities),
@@ -67,8 +72,22 @@ export interface CliArgs {
   keepRuns?: number;
   /** Seconds building the model may take (summary, graph, train). */
   buildTimeout?: number;
+  /** summary: torchinfo's col_names to print. */
+  columns?: SummaryColumn[];
+  colWidth?: number;
   traceStep?: number;
   traceSample?: number;
+}
+
+function columnsOption(value: string | undefined): SummaryColumn[] | undefined {
+  if (value === undefined) return undefined;
+  if (value.trim() === 'all') return Object.keys(SUMMARY_COLUMNS) as SummaryColumn[];
+  const names = value.split(',').map((n) => n.trim()).filter(Boolean);
+  const unknown = names.find((n) => !isSummaryColumn(n));
+  if (unknown !== undefined || !names.length) {
+    throw new UserError(`--columns: unknown column "${unknown ?? value}".`, null, `Use a comma-separated list of ${Object.keys(SUMMARY_COLUMNS).join(', ')}, or all.`);
+  }
+  return names as SummaryColumn[];
 }
 
 /** Commands that need no FILE (runs lists by default). */
@@ -117,6 +136,8 @@ export function parseCliArgs(argv: string[]): CliArgs {
         tensorboard: { type: 'string' },
         'keep-runs': { type: 'string' },
         'build-timeout': { type: 'string' },
+        columns: { type: 'string' },
+        'col-width': { type: 'string' },
         'trace-step': { type: 'string' },
         'trace-sample': { type: 'string' },
       },
@@ -157,6 +178,8 @@ export function parseCliArgs(argv: string[]): CliArgs {
     tensorboard: v.tensorboard,
     keepRuns: integerOption('keep-runs', v['keep-runs'], 1),
     buildTimeout: numberOption('build-timeout', v['build-timeout']),
+    columns: columnsOption(v.columns),
+    colWidth: integerOption('col-width', v['col-width'], 1),
     traceStep: integerOption('trace-step', v['trace-step'], 1),
     traceSample: integerOption('trace-sample', v['trace-sample'], 0),
   };

@@ -30,6 +30,6 @@ export async function inspectCommand(args: CliArgs): Promise<number> {
   const built = model as ModelMessage | null;
   if (done.reason !== 'inspected' || !built) return 1;
   if (graph) process.stdout.write(`${JSON.stringify(built.graph, null, args.json ? 2 : 0)}\n`);
-  else process.stdout.write(args.json ? `${JSON.stringify(built.summary, null, 2)}\n` : `${formatSummary(built.summary)}\n`);
+  else process.stdout.write(args.json ? `${JSON.stringify(built.summary, null, 2)}\n` : `${formatSummary(built.summary, { columns: args.columns, colWidth: args.colWidth })}\n`);
   return 0;
 }

@@ -88,7 +88,9 @@ export function registerCommands(context: vscode.ExtensionContext): void {
 
   async function train(uri?: vscode.Uri): Promise<void> {
     if (refuseIfUntrusted('Train Model')) return;
-    const target = await pickExperiment(context, recognizer, uri);
+    // From the palette with the panel focused, the panel's experiment is the one meant.
+    const panelFile = uri instanceof vscode.Uri ? null : ModelLensPanel.focusedFile();
+    const target = await pickExperiment(context, recognizer, panelFile ? vscode.Uri.file(panelFile) : uri);
     if (!target) return;
     const file = target.fsPath;
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === file);
@@ -103,7 +105,7 @@ export function registerCommands(context: vscode.ExtensionContext): void {
     const session = registry.start({ file, backend: settings.backend, gradientEvery: settings.gradientEvery, datasetFolder: settings.datasetFolder });
     diagnostics.watch(session);
     statusBar.follow(session);
-    showTrainingProgress(session);
+    if (settings.progressNotification) showTrainingProgress(session);
     ModelLensPanel.show(context, registry, session, 'graph');
     complete(walkthrough.shown('graph'));
     const onMessage = (m: TrainerMessage) => complete(walkthrough.message(session, file, m));

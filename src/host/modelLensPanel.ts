@@ -37,7 +37,8 @@ export class ModelLensPanel implements vscode.Disposable {
         ModelLensPanel.webviewOptions(context));
       ModelLensPanel.current = new ModelLensPanel(panel, context, registry);
     } else {
-      ModelLensPanel.current.panel.reveal(vscode.ViewColumn.Beside, true);
+      // No column: the panel stays where it is (Beside would move it right of the active editor each time).
+      ModelLensPanel.current.panel.reveal(undefined, true);
     }
     const p = ModelLensPanel.current;
     if (session) p.attach(session);
@@ -52,6 +53,13 @@ export class ModelLensPanel implements vscode.Disposable {
     ModelLensPanel.current = new ModelLensPanel(panel, context, registry);
     const run = registry.latest ?? lastRun();
     if (run) ModelLensPanel.current.attach(run);
+  }
+
+  /** The experiment of the panel when the panel has the focus (null otherwise, or for a model.json). */
+  static focusedFile(): string | null {
+    const p = ModelLensPanel.current;
+    if (!p?.panel.active || !p.session) return null;
+    return p.session.file.toLowerCase().endsWith('.json') ? null : p.session.file;
   }
 
   /** The panel that shows `session`, if one is open. */

@@ -16,6 +16,8 @@ export interface ModelLensSettings {
   inspectOnSave: boolean;
   /** Keep the last N runs of each file on disk; undefined keeps them all. */
   keepRuns: number | undefined;
+  /** Training progress also as a notification (it covers the panel's corner, so off by default). */
+  progressNotification: boolean;
 }
 
 export function readSettings(): ModelLensSettings {
@@ -34,5 +36,6 @@ export function readSettings(): ModelLensSettings {
     hover: c.get<boolean>('hover.enabled', true) !== false,
     inspectOnSave: c.get<boolean>('inspectOnSave', true) !== false,
     keepRuns: Number.isInteger(keep) && keep >= 1 ? keep : undefined,
+    progressNotification: c.get<boolean>('progressNotification', false),
   };
 }

@@ -23,7 +23,9 @@ export class TrainingStatusBar implements vscode.Disposable {
       const now = Date.now();
       if (m.type === 'batch' && now - this.lastUpdate > 250) {
         this.lastUpdate = now;
-        this.item.text = `$(pulse) batch ${metricsText(m.metrics)}`;
+        const plan = session.state.model?.plan;
+        const progress = plan ? `${Math.floor((100 * m.step) / Math.max(1, plan.totalSteps))}% · epoch ${m.epoch}/${plan.epochs} · ` : '';
+        this.item.text = `$(pulse) ${progress}batch ${metricsText(m.metrics)}`;
         this.item.tooltip = `Model Lens — ${path.basename(session.file)}: epoch ${m.epoch}, step ${m.step}. Click to open the panel.`;
       }
       if (m.type === 'done') {

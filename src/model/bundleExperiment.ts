@@ -1,13 +1,19 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { ENTER_FUNCTION, markFunctionEntries } from '../source/functionEntries';
+import { UserSources, type MarkedFile } from './userSources';
 import { UserError } from './userError';
 
 /** Modules the experiment gets from Model Lens itself, so its folder needs no node_modules. */
 export const PROVIDED_MODULES = /^(@tensorflow\/tfjs(-[a-z-]+)?|model-lens)(\/.*)?$/;
 
+/** What the bundle's function-entry marks call (the loader answers this require). */
+export const FUNCTION_ENTRIES_MODULE = 'model-lens/function-entries';
+
 export interface ExperimentBundle {
   code: string;
-  /** Absolute paths of the user's own source files that went into the bundle. */
-  userFiles: Set<string>;
+  /** The user's own source files that went into the bundle (absolute paths), with their function marks. */
+  sources: UserSources;
 }
 
 interface EsbuildMessage {
@@ -46,6 +52,36 @@ function loadEsbuild(): Promise<EsbuildLike> {
 }
 
 const LOADERS: Record<string, string> = { '.ts': 'ts', '.mts': 'ts', '.cts': 'ts', '.tsx': 'tsx', '.jsx': 'jsx' };
+const loaderOf = (file: string) => LOADERS[path.extname(file).toLowerCase()] ?? 'js';
+
+/** Defines the marks' callee for the whole bundle; a no-op when no loader answers the require. */
+const ENTRY_BANNER = `var ${ENTER_FUNCTION} = function () {}; try { ${ENTER_FUNCTION} = require(${JSON.stringify(FUNCTION_ENTRIES_MODULE)}).enter; } catch (e) {}`;
+
+/** Marks function entries in each of the user's files as esbuild reads it (see functionEntries.ts). */
+class EntryMarker {
+  readonly marked = new Map<string, MarkedFile | null>();
+  private nextId = 1;
+
+  mark(file: string, text: string): string {
+    const marked = markFunctionEntries(text, file, this.nextId);
+    this.marked.set(file, marked && { functions: marked.functions, shifts: marked.shifts });
+    if (!marked) return text;
+    this.nextId += marked.functions.length;
+    return marked.code;
+  }
+
+  plugin() {
+    return {
+      name: 'model-lens-function-entries',
+      setup: (build: { onLoad(options: { filter: RegExp }, callback: (args: { path: string }) => unknown): void }) => {
+        build.onLoad({ filter: /\.[cm]?[jt]sx?$/ }, (args) => {
+          if (args.path.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
+          return { contents: this.mark(args.path, fs.readFileSync(args.path, 'utf8')), loader: loaderOf(args.path) };
+        });
+      },
+    };
+  }
+}
 
 /**
  * Bundles a user's .ts/.js experiment into one CommonJS module with an inline source map. `text`, when
@@ -54,9 +90,10 @@ const LOADERS: Record<string, string> = { '.ts': 'ts', '.mts': 'ts', '.cts': 'ts
 export async function bundleExperiment(file: string, text?: string): Promise<ExperimentBundle> {
   const esbuild = await loadEsbuild();
   const dir = path.dirname(file);
+  const marker = new EntryMarker();
   const entry = text === undefined
     ? { entryPoints: [file] }
-    : { stdin: { contents: text, sourcefile: file, resolveDir: dir, loader: LOADERS[path.extname(file).toLowerCase()] ?? 'js' } };
+    : { stdin: { contents: marker.mark(path.resolve(file), text), sourcefile: file, resolveDir: dir, loader: loaderOf(file) } };
   let result;
   try {
     result = await esbuild.build({
@@ -70,13 +107,15 @@ export async function bundleExperiment(file: string, text?: string): Promise<Exp
       sourcesContent: false,
       write: false,
       metafile: true,
+      banner: { js: ENTRY_BANNER },
+      plugins: [marker.plugin()],
       logLevel: 'silent',
       // Everything that is not the user's own source stays a require() the loader answers.
       external: ['@tensorflow/*', 'model-lens', 'model-lens/*'],
       packages: 'external',
     });
   } catch (e) {
-    throw buildFailure(e, dir, file);
+    throw buildFailure(e, dir, file, marker);
   } finally {
     // esbuild keeps a service process for further builds; an experiment is bundled once per process,
     // and esbuild-wasm's idle service keeps taking CPU from the training run beside it. A later build
@@ -90,18 +129,19 @@ export async function bundleExperiment(file: string, text?: string): Promise<Exp
       .filter((f) => !f.includes(`${path.sep}node_modules${path.sep}`)),
   );
   userFiles.add(path.resolve(file));
-  return { code, userFiles };
+  return { code, sources: new UserSources(new Map([...userFiles].map((f) => [f, marker.marked.get(f) ?? null]))) };
 }
 
-function buildFailure(e: unknown, dir: string, file: string): Error {
+function buildFailure(e: unknown, dir: string, file: string, marker: EntryMarker): Error {
   const errors = (e as { errors?: EsbuildMessage[] }).errors;
   const first = errors?.[0];
   if (!first) return e instanceof Error ? e : new Error(String(e));
   const loc = first.location;
+  const at = loc && path.resolve(dir, loc.file);
   const more = errors.length > 1 ? ` (and ${errors.length - 1} more error${errors.length > 2 ? 's' : ''})` : '';
   return new UserError(
     `${first.text}${more}`,
-    loc ? { file: path.resolve(dir, loc.file), line: loc.line, column: loc.column + 1 } : { file, line: 1, column: 1 },
+    loc && at ? new UserSources(marker.marked).original(at, loc.line, loc.column + 1) : { file, line: 1, column: 1 },
     'Fix the experiment file and run again.',
   );
 }

@@ -2,7 +2,24 @@
 // row with tree prefixes, totals, and sizes in MB (1e6 bytes). Counting happens in modelSummary.ts.
 import type { ModelSummary, Shape, SummaryRow } from '../protocol/modelInfo';
 
-const HEADERS = ['Input Shape', 'Output Shape', 'Param #', 'Param %', 'Kernel Shape', 'Mult-Adds', 'Trainable'];
+/** torchinfo's column names (`col_names`), in its order, with their headers. */
+export const SUMMARY_COLUMNS = {
+  input_size: 'Input Shape', output_size: 'Output Shape', num_params: 'Param #', params_percent: 'Param %',
+  kernel_size: 'Kernel Shape', mult_adds: 'Mult-Adds', trainable: 'Trainable',
+} as const;
+export type SummaryColumn = keyof typeof SUMMARY_COLUMNS;
+export const ALL_SUMMARY_COLUMNS = Object.keys(SUMMARY_COLUMNS) as SummaryColumn[];
+/** torchinfo's default `col_names`: the table is about 90 characters wide. */
+export const DEFAULT_COLUMNS: readonly SummaryColumn[] = ['output_size', 'num_params'];
+export const isSummaryColumn = (name: string): name is SummaryColumn => Object.hasOwn(SUMMARY_COLUMNS, name);
+
+export interface SummaryFormat {
+  /** Columns after the layer's name, printed in torchinfo's order; torchinfo's defaults when absent. */
+  columns?: readonly SummaryColumn[];
+  /** Width of each column (torchinfo's `col_width`); a value wider than it widens its column. */
+  colWidth?: number;
+}
+
 const NAME_HEADER = 'Layer (type (var_name):depth-idx)';
 const COL_WIDTH = 25;
 const MIN_NAME_WIDTH = 40;
@@ -21,7 +38,7 @@ function treePrefix(depth: number): string {
   return '│    '.repeat(depth - 1) + '└─';
 }
 
-function rowCells(row: SummaryRow, maxDepth: number): string[] {
+function rowCells(row: SummaryRow, maxDepth: number): Record<SummaryColumn, string> {
   // An expanded container shows its own (never any, in Keras) params; one at max depth, all inside it.
   const collapsed = !row.isContainer || row.depth === maxDepth;
   const params = collapsed ? row.params : 0;
@@ -29,15 +46,15 @@ function rowCells(row: SummaryRow, maxDepth: number): string[] {
   const percent = params === 0 ? '     --' : `${row.paramPercent.toFixed(2)}%`.padStart(7);
   const multAdds = (collapsed ? row.multAdds : 0) > 0 ? thousands(row.multAdds) : '--';
   const trainable = row.params === 0 ? '--' : row.trainable === 'partial' ? 'Partial' : row.trainable ? 'True' : 'False';
-  return [
-    row.inputShapes.length === 0 ? '--' : row.inputShapes.length === 1 ? shapeText(row.inputShapes[0]) : shapeText(row.inputShapes),
-    shapeText(row.outputShape),
-    paramText,
-    percent,
-    row.kernelShape ? shapeText(row.kernelShape) : '--',
-    multAdds,
+  return {
+    input_size: row.inputShapes.length === 0 ? '--' : row.inputShapes.length === 1 ? shapeText(row.inputShapes[0]) : shapeText(row.inputShapes),
+    output_size: shapeText(row.outputShape),
+    num_params: paramText,
+    params_percent: percent,
+    kernel_size: row.kernelShape ? shapeText(row.kernelShape) : '--',
+    mult_adds: multAdds,
     trainable,
-  ];
+  };
 }
 
 function rowName(row: SummaryRow): string {
@@ -56,12 +73,16 @@ function readableCount(n: number): [string, string] {
   return ['', thousands(n)];
 }
 
-export function formatSummary(summary: ModelSummary): string {
-  const cells = summary.layers.map((r) => rowCells(r, summary.depth));
+export function formatSummary(summary: ModelSummary, format: SummaryFormat = {}): string {
+  const wanted = new Set(format.columns ?? DEFAULT_COLUMNS);
+  const columns = ALL_SUMMARY_COLUMNS.filter((c) => wanted.has(c));
+  const HEADERS = columns.map((c) => SUMMARY_COLUMNS[c]);
+  const colWidth = format.colWidth ?? COL_WIDTH;
+  const cells = summary.layers.map((r) => { const all = rowCells(r, summary.depth); return columns.map((c) => all[c]); });
   const names = summary.layers.map(rowName);
   // torchinfo widens the name column to a multiple of 5; we also widen any column a value overflows.
   const nameWidth = Math.max(MIN_NAME_WIDTH, Math.ceil((Math.max(...names.map((n) => n.length), NAME_HEADER.length) + 1) / 5) * 5);
-  const widths = HEADERS.map((h, i) => Math.max(COL_WIDTH, h.length + 1, ...cells.map((c) => c[i].length + 1)));
+  const widths = HEADERS.map((h, i) => Math.max(colWidth, h.length + 1, ...cells.map((c) => c[i].length + 1)));
   const line = (name: string, values: string[]) =>
     (name.padEnd(nameWidth) + ' ' + values.map((v, i) => v.padEnd(widths[i])).join(' ')).trimEnd();
   const totalWidth = nameWidth + widths.reduce((a, b) => a + b, 0) + widths.length;

@@ -21,6 +21,8 @@ export interface LayerCall {
   callIndex: number;
   /** How many times the layer is called in this model. */
   callCount: number;
+  /** The layer's inbound node this call is (-1 in a Sequential, read from its layer list). */
+  nodeIndex: number;
   inputs: (TensorInfo & { from: TensorRef | null })[];
   outputs: TensorInfo[];
 }
@@ -57,7 +59,7 @@ function sequentialCalls(model: ContainerLike): ModelCalls {
   // A Keras-converted Sequential lists its InputLayer among its layers: it is the input, not a call.
   for (const layer of (model as unknown as { layers: LayerLike[] }).layers.filter((l) => !isInputLayer(l))) {
     const outputs = outputsOf(layer);
-    calls.push({ layer, callIndex: 0, callCount: 1, inputs: [{ ...current, from }], outputs });
+    calls.push({ layer, callIndex: 0, callCount: 1, nodeIndex: -1, inputs: [{ ...current, from }], outputs });
     from = { kind: 'call', call: calls.length - 1, tensor: 0 };
     current = outputs[0];
   }
@@ -77,7 +79,7 @@ function functionalCalls(container: ContainerLike): ModelCalls {
     const found = nodesInContainer(container, layer);
     found.forEach(({ node, index }, callIndex) => {
       calls.push({
-        layer, callIndex, callCount: found.length,
+        layer, callIndex, callCount: found.length, nodeIndex: index,
         inputs: node.inputTensors.map((t, k) => ({
           ...info(t),
           from: refs.get(key(node.inboundLayers[k], node.nodeIndices[k], node.tensorIndices[k])) ?? null,

@@ -8,18 +8,22 @@ import type { ExperimentSettings } from '../protocol/experimentSpec';
 import type { BuildStep } from '../protocol/messages';
 import type { SourceLocation } from '../protocol/modelInfo';
 import { findExperimentExport, locateSetting, parseSource } from '../source';
-import { bundleExperiment, PROVIDED_MODULES } from './bundleExperiment';
+import { bundleExperiment, FUNCTION_ENTRIES_MODULE, PROVIDED_MODULES } from './bundleExperiment';
+import type { StackOf } from './callGrouping';
 import { CallSiteRecorder, layerSiteOf } from './callSiteRecorder';
 import { loadModelJson } from './modelJson';
 import { buildKeepingFreezes, type WeightLike } from './modelStructure';
 import { locateSettingInFile } from './settingLocation';
-import { userFrame } from './stackLocation';
+import { buildPartialGraph } from './partialGraph';
+import { userFrame, type UserFiles } from './stackLocation';
 import { UserError } from './userError';
 
 export interface LoadedModel {
   model: tf.LayersModel;
   /** Where each layer (and model) object was made in the user's source; null for model.json. */
   locate: (layerOrModel: object) => SourceLocation | null;
+  /** The user's call stacks of the layer calls (absent for model.json): groups by the helpers that built them. */
+  stackOf?: StackOf;
   settings: ExperimentSettings;
   file: string;
 }
@@ -34,7 +38,7 @@ const ModuleCtor = Module as unknown as {
 };
 
 /** The `model-lens` module as seen from one experiment file. */
-function userApi(baseDir: string, isUserFile: (f: string) => boolean) {
+function userApi(baseDir: string, sources: UserFiles) {
   return {
     __esModule: true,
     defineExperiment: <T>(experiment: T): T => experiment,
@@ -42,7 +46,7 @@ function userApi(baseDir: string, isUserFile: (f: string) => boolean) {
     lens: { log: (values: Record<string, number>) => { (globalThis as { modelLens?: { log(v: Record<string, number>): void } }).modelLens?.log(values); } },
     loadModel: async (p: string) => {
       // A problem of the model.json is placed at this call (the stack at the throw may not reach it).
-      const site = userFrame(new Error().stack, isUserFile);
+      const site = userFrame(new Error().stack, sources);
       try {
         return await loadModelJson(path.resolve(baseDir, p));
       } catch (e) {
@@ -53,10 +57,10 @@ function userApi(baseDir: string, isUserFile: (f: string) => boolean) {
 }
 
 /** A user-facing error for a throw in the user's code: their file:line, the message, no stack. */
-function userThrow(e: unknown, isUserFile: (f: string) => boolean, file: string, during: string): UserError {
+function userThrow(e: unknown, sources: UserFiles, file: string, during: string): UserError {
   const err = e instanceof Error ? e : new Error(String(e));
   // A layer's own error is best placed at its tf.layers.*(...) call; the stack may not reach the user's code.
-  const at = layerSiteOf(e) ?? userFrame(err.stack, isUserFile) ?? { file, line: 1, column: 1 };
+  const at = layerSiteOf(e) ?? userFrame(err.stack, sources) ?? { file, line: 1, column: 1 };
   if (e instanceof UserError) return e.location ? e : new UserError(e.message, at, e.hint);
   return new UserError(`${during}: ${firstLine(err.message)}`, at, ALLOCATION_FAILED.test(err.message) ? TOO_LARGE_HINT : null);
 }
@@ -110,18 +114,18 @@ export function modelLocation(file: string, sourceText?: string): SourceLocation
 export async function loadExperiment(file: string, options: LoadOptions = {}): Promise<LoadedModel> {
   const abs = path.resolve(file);
   if (!fs.existsSync(abs)) throw new UserError(`${file}: no such file.`, null, 'Check the path of the experiment file.');
-  const { code, userFiles } = await bundleExperiment(abs, options.sourceText);
-  const isUserFile = (f: string) => userFiles.has(f);
+  const { code, sources } = await bundleExperiment(abs, options.sourceText);
   process.setSourceMapsEnabled(true);
 
-  const recorder = new CallSiteRecorder(isUserFile);
+  const recorder = new CallSiteRecorder(sources);
   const userTf = recorder.wrapTf(tf);
-  const api = userApi(path.dirname(abs), isUserFile);
+  const api = userApi(path.dirname(abs), sources);
   const mod = new ModuleCtor(abs, null);
   mod.filename = abs;
   mod.paths = ModuleCtor._nodeModulePaths(path.dirname(abs));
   const ownRequire = mod.require.bind(mod);
   mod.require = ((id: string) => {
+    if (id === FUNCTION_ENTRIES_MODULE) return { enter: (fn: number) => recorder.enter(fn) };
     if (PROVIDED_MODULES.test(id)) return id.startsWith('model-lens') ? api : userTf;
     return ownRequire(id);
   }) as NodeJS.Require;
@@ -130,7 +134,7 @@ export async function loadExperiment(file: string, options: LoadOptions = {}): P
   try {
     mod._compile(code, abs);
   } catch (e) {
-    throw userThrow(e, isUserFile, abs, 'the experiment file threw while loading');
+    throw userThrow(e, sources, abs, 'the experiment file threw while loading');
   }
   const experiment = exportedExperiment(mod.exports) as Partial<Experiment> | undefined;
   if (!experiment || typeof experiment !== 'object') {
@@ -152,7 +156,12 @@ export async function loadExperiment(file: string, options: LoadOptions = {}): P
   try {
     model = await experiment.model();
   } catch (e) {
-    throw userThrow(e, isUserFile, abs, 'model() failed');
+    const error = userThrow(e, sources, abs, 'model() failed');
+    const failedBuild = recorder.calls.failedBuild();
+    if (failedBuild) error.partialGraph = buildPartialGraph(failedBuild.calls, failedBuild.failed, (o) => recorder.locate(o));
+    throw error;
+  } finally {
+    recorder.seal();
   }
   if (!model || typeof model !== 'object' || typeof (model as tf.LayersModel).getClassName !== 'function' ||
       !Array.isArray((model as tf.LayersModel).layers)) {
@@ -162,7 +171,8 @@ export async function loadExperiment(file: string, options: LoadOptions = {}): P
   const built = model as tf.LayersModel;
   buildKeepingFreezes(built, built.weights as unknown as WeightLike[]);
   await options.announce?.(null, null);
-  return { model: built, locate: (o) => recorder.locate(o), settings: settings as ExperimentSettings, file: abs };
+  return {
+    model: built, locate: (o) => recorder.locate(o), stackOf: (layer, nodeIndex) => recorder.stackOf(layer, nodeIndex), settings: settings as ExperimentSettings, file: abs };
 }
 
 function describe(v: unknown): string {

@@ -1,14 +1,19 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { ModelSummary, Shape, SourceLocation, SummaryRow, SummaryTotals, TrainableState } from '../protocol/modelInfo';
+import { callGrouping, callTree, type CallTreeItem, type StackOf } from './callGrouping';
+import { layerFacts } from './layerFacts';
 import { kernelShape, layerMultAdds } from './multAdds';
-import { modelCalls } from './layerCalls';
-import { BYTES_PER_ELEMENT, isModel, sizeOf, weightBytes, weightCount, withBatch, type LayerLike } from './modelStructure';
+import { modelCalls, type LayerCall } from './layerCalls';
+import { groupSite } from './modelGraph';
+import { BYTES_PER_ELEMENT, isModel, sizeOf, weightBytes, weightCount, withBatch, type LayerLike, type WeightLike } from './modelStructure';
 
 export interface SummaryOptions {
   batchSize?: number;
   /** Rows deeper than this are not listed (torchinfo's `depth`, default 3); totals count them all. */
   depth?: number;
   locate?: (layerOrModel: object) => SourceLocation | null;
+  /** The user's call stacks of layer calls: rows nest by the helper functions that built them. */
+  stackOf?: StackOf;
 }
 
 /** One row per layer call, in torchinfo's order, with the facts its totals are computed from. */
@@ -52,44 +57,85 @@ export function computeSummary(model: tf.LayersModel, options: SummaryOptions = 
   };
   rows.push(rootRow);
 
-  /** Adds the rows of `owner`'s layer calls; returns their summed mult-adds. */
-  function walk(owner: LayerLike, depth: number, frozen: boolean): number {
-    let multAdds = 0;
-    for (const call of modelCalls(owner).calls) {
-      const { layer } = call;
-      const index = (depthCounters.get(depth) ?? 0) + 1;
-      depthCounters.set(depth, index);
-      const repeated = seen.has(layer);
-      seen.add(layer);
-      const params = weightCount(layer.weights);
-      const trainableParams = weightCount(layer.trainableWeights);
-      const inputShapes = call.inputs.map((t) => withBatch(t.shape, batch));
-      const outputShapes = call.outputs.map((t) => withBatch(t.shape, batch));
-      const outputShape = outputShapes.length === 1 ? outputShapes[0] : outputShapes;
-      const nested = isModel(layer);
-      const row: RowFacts = {
-        name: layer.name, type: layer.getClassName(), depthIndex: `${depth}-${index}`, depth, parent: owner.name,
-        inputShapes, outputShape, params, trainableParams, paramPercent: 0,
-        kernelShape: nested ? null : kernelShape(layer.weights), multAdds: 0,
-        trainable: trainableState(params, trainableParams, layer.trainable && !frozen), isContainer: nested,
-        source: locate(layer), isLeaf: !nested, repeated,
-        paramBytes: repeated ? 0 : weightBytes(layer.weights),
-        outputBytes: outputShapes.reduce((n, s, i) => n + sizeOf(s) * (BYTES_PER_ELEMENT[call.outputs[i].dtype] ?? 4), 0),
-      };
-      rows.push(row);
-      if (nested) {
-        // tfjs freezes a nested model's weights but not its layers' own flags: pass the freeze down.
-        row.multAdds = walk(layer, depth + 1, frozen || !layer.trainable);
-      } else {
-        const config = layer.getConfig();
-        row.multAdds = layerMultAdds({
-          className: row.type, weights: layer.weights, inputShapes, outputShape: outputShapes[0] ?? [], batch,
-          channelsFirst: config.dataFormat === 'channelsFirst' || config.data_format === 'channels_first',
-        });
-      }
-      multAdds += row.multAdds;
+  const nextIndex = (depth: number) => {
+    const index = (depthCounters.get(depth) ?? 0) + 1;
+    depthCounters.set(depth, index);
+    return `${depth}-${index}`;
+  };
+
+  /** The row of one layer call (and, for a nested model, the rows inside it); returns its mult-adds. */
+  function callRow(call: LayerCall, parent: string, depth: number, frozen: boolean, source: SourceLocation | null): number {
+    const { layer } = call;
+    const depthIndex = nextIndex(depth);
+    const repeated = seen.has(layer);
+    seen.add(layer);
+    const params = weightCount(layer.weights);
+    const trainableParams = weightCount(layer.trainableWeights);
+    const inputShapes = call.inputs.map((t) => withBatch(t.shape, batch));
+    const outputShapes = call.outputs.map((t) => withBatch(t.shape, batch));
+    const outputShape = outputShapes.length === 1 ? outputShapes[0] : outputShapes;
+    const nested = isModel(layer);
+    const stack = options.stackOf?.(layer, call.nodeIndex);
+    const row: RowFacts = {
+      name: layer.name, type: layer.getClassName(), depthIndex, depth, parent,
+      inputShapes, outputShape, params, trainableParams, paramPercent: 0,
+      kernelShape: nested ? null : kernelShape(layer.weights), multAdds: 0,
+      trainable: trainableState(params, trainableParams, layer.trainable && !frozen), isContainer: nested,
+      source: source ?? locate(layer), isLeaf: !nested, repeated,
+      ...(stack?.length ? { callStack: stack.map((f) => ({ function: f.function, file: f.file, line: f.line, column: f.column })) } : {}),
+      paramBytes: repeated ? 0 : weightBytes(layer.weights),
+      outputBytes: outputShapes.reduce((n, sh, i) => n + sizeOf(sh) * (BYTES_PER_ELEMENT[call.outputs[i].dtype] ?? 4), 0),
+    };
+    rows.push(row);
+    if (nested) {
+      // tfjs freezes a nested model's weights but not its layers' own flags: pass the freeze down.
+      row.multAdds = walk(layer, depth + 1, frozen || !layer.trainable);
+    } else {
+      const config = layer.getConfig();
+      const facts = layerFacts(config);
+      if (Object.keys(facts).length) row.facts = facts;
+      row.multAdds = layerMultAdds({
+        className: row.type, weights: layer.weights, inputShapes, outputShape: outputShapes[0] ?? [], batch,
+        channelsFirst: config.dataFormat === 'channelsFirst' || config.data_format === 'channels_first',
+      });
     }
-    return multAdds;
+    return row.multAdds;
+  }
+
+  /** Adds the rows of `owner`'s layer calls, nested in the groups of the user's helpers; returns their summed mult-adds. */
+  function walk(owner: LayerLike, depth: number, frozen: boolean): number {
+    const { calls, outputs } = modelCalls(owner);
+    const grouping = callGrouping(calls, options.stackOf);
+    const groups = new Map(grouping.groups.map((g) => [g.name, g]));
+    const rowsOf = (items: CallTreeItem[], parent: string, level: number): number => {
+      let multAdds = 0;
+      for (const item of items) {
+        if (item.kind === 'call') {
+          const group = grouping.groupOf[item.index];
+          multAdds += callRow(calls[item.index], parent, level, frozen, group === null ? null : groupSite(groups.get(group)));
+          continue;
+        }
+        const g = groups.get(item.name)!;
+        const members = indicesIn(item);
+        const layers = [...new Set(members.map((i) => calls[i].layer))];
+        const params = weightCount(layers.flatMap((l) => l.weights as WeightLike[]));
+        const trainableParams = weightCount(layers.flatMap((l) => l.trainableWeights as WeightLike[]));
+        const border = borderShapes(calls, members, outputs.map((o) => o.from), batch);
+        const row: RowFacts = {
+          name: g.name, type: g.type, depthIndex: nextIndex(level), depth: level, parent,
+          inputShapes: border.inputs, outputShape: border.outputs.length === 1 ? border.outputs[0] : border.outputs,
+          params, trainableParams, paramPercent: 0, kernelShape: null, multAdds: 0,
+          trainable: trainableState(params, trainableParams, !frozen), isContainer: true, source: groupSite(g),
+          ...(g.callStack.length ? { callStack: g.callStack } : {}),
+          isLeaf: false, repeated: false, paramBytes: 0, outputBytes: 0,
+        };
+        rows.push(row);
+        row.multAdds = rowsOf(item.items, g.name, level + 1);
+        multAdds += row.multAdds;
+      }
+      return multAdds;
+    };
+    return rowsOf(callTree(grouping, calls.length), owner.name, depth);
   }
   rootRow.multAdds = walk(root, 1, !root.trainable);
 
@@ -111,7 +157,35 @@ export function computeSummary(model: tf.LayersModel, options: SummaryOptions = 
     .filter((r) => r.depth <= maxDepth)
     .map(({ isLeaf: _l, repeated: _r, paramBytes: _p, outputBytes: _o, ...row }) => ({
       ...row,
+      ...(_l ? { activationBytes: _o } : {}),
       paramPercent: totalParams === 0 || (_r && _l) ? 0 : (100 * row.params) / totalParams,
     }));
   return { model: root.name, batchSize: batch, depth: maxDepth, layers, totals };
+}
+
+function indicesIn(item: CallTreeItem): number[] {
+  return item.kind === 'call' ? [item.index] : item.items.flatMap(indicesIn);
+}
+
+/** Shapes of the tensors that enter a group of calls from outside it and that leave it. */
+function borderShapes(calls: readonly LayerCall[], members: number[], modelOutputs: (LayerCall['inputs'][number]['from'])[], batch: number):
+  { inputs: Shape[]; outputs: Shape[] } {
+  const inside = new Set(members);
+  const inputs = new Map<string, Shape>();
+  const used = new Set<string>();
+  calls.forEach((call, i) => {
+    for (const t of call.inputs) {
+      const from = t.from;
+      const key = from ? (from.kind === 'input' ? `input:${from.index}` : `${from.call}:${from.tensor}`) : '?';
+      const fromInside = from?.kind === 'call' && inside.has(from.call);
+      if (inside.has(i) && !fromInside && !inputs.has(key)) inputs.set(key, withBatch(t.shape, batch));
+      if (!inside.has(i) && fromInside) used.add(key);
+    }
+  });
+  for (const o of modelOutputs) if (o?.kind === 'call' && inside.has(o.call)) used.add(`${o.call}:${o.tensor}`);
+  const outputs: Shape[] = [];
+  for (const i of members) {
+    calls[i].outputs.forEach((t, k) => { if (used.has(`${i}:${k}`)) outputs.push(withBatch(t.shape, batch)); });
+  }
+  return { inputs: [...inputs.values()], outputs };
 }

@@ -1,4 +1,4 @@
-import type { SourceLocation } from '../protocol/modelInfo';
+import type { ModelGraph, SourceLocation } from '../protocol/modelInfo';
 import type { SettingPath } from '../protocol/settingRules';
 
 /**
@@ -8,6 +8,8 @@ import type { SettingPath } from '../protocol/settingRules';
 export class UserError extends Error {
   /** The experiment setting at fault (`['freeze', 2]`), for whoever knows the file to place it at the key's line. */
   setting: SettingPath | null = null;
+  /** What of the model was built before a layer call failed (model() threw a shape error). */
+  partialGraph: ModelGraph | null = null;
 
   constructor(
     message: string,
@@ -27,7 +29,10 @@ export class UserError extends Error {
 
   /** The same error placed at `location` (when it had no place yet). */
   placed(location: SourceLocation): UserError {
-    return this.location ? this : new UserError(this.message, location, this.hint);
+    if (this.location) return this;
+    const placed = new UserError(this.message, location, this.hint);
+    placed.partialGraph = this.partialGraph;
+    return placed;
   }
 
   /** `file:line:col: message` then the hint, as compilers print them. */

@@ -7,7 +7,7 @@ import type { LossName } from './experimentSpec';
 import type { ScheduleSpec } from './experimentSpec';
 import { MAX_PLANNED_LR_POINTS, type GradientHistogram, type PlannedLr, type TrainerCommand, type TrainerMessage, type TrainerProcessMessage, type TrainRequest } from './messages';
 import { MAX_METRICS, METRIC_NAME_PATTERN, type Metrics } from './metricNames';
-import type { ModelGraph, Shape, SourceLocation } from './modelInfo';
+import type { ModelGraph, Shape, SourceLocation, StackFrame } from './modelInfo';
 import { TRACE_FIELDS } from './traceMessages';
 import {
   arrayOf, boolean, either, finite, integer, literal, nullable, objectOf, optional, recordOf, refine, string, taggedUnion,
@@ -18,6 +18,7 @@ const shape: Check<Shape> = arrayOf(nullable(integer));
 /** One tensor's shape, or a list of them (a layer with several outputs). */
 const outputShape = either(shape, arrayOf(shape), 'a shape or a list of shapes');
 const location = objectOf<SourceLocation>({ file: string, line: integer, column: integer });
+const callStack = optional(arrayOf(objectOf<StackFrame>({ function: nullable(string), file: string, line: integer, column: integer })));
 
 /** Nodes and edges, and every edge and parent pointing at a node that exists. */
 const graphCheck = refine(
@@ -25,6 +26,7 @@ const graphCheck = refine(
     nodes: arrayOf(objectOf({
       id: string, kind: literal('input', 'layer', 'output', 'group'), name: string, type: string, parent: nullable(string),
       inputShapes: arrayOf(shape), outputShape, params: integer, trainable: boolean, source: nullable(location),
+      callStack, groupBy: optional(literal('model', 'function', 'prefix')), failed: optional(boolean), facts: optional(recordOf(string)),
     })),
     edges: arrayOf(objectOf({ from: string, to: string, shape })),
   }),
@@ -86,7 +88,8 @@ export const TRAINER_MESSAGE_CHECKS: TaggedFields<TrainerMessage> = {
       layers: arrayOf(objectOf({
         name: string, type: string, depthIndex: string, depth: integer, parent: nullable(string), inputShapes: arrayOf(shape),
         outputShape, params: integer, trainableParams: integer, paramPercent: finite, kernelShape: nullable(arrayOf(integer)),
-        multAdds: finite, trainable: literal(true, false, 'partial'), isContainer: boolean, source: nullable(location),
+        multAdds: finite, trainable: literal(true, false, 'partial'), isContainer: boolean, source: nullable(location), callStack,
+        activationBytes: optional(finite), facts: optional(recordOf(string)),
       })),
       totals: objectOf({
         totalParams: integer, trainableParams: integer, nonTrainableParams: integer, multAdds: finite, inputBytes: finite,
@@ -140,7 +143,7 @@ export const TRAINER_MESSAGE_CHECKS: TaggedFields<TrainerMessage> = {
     source: nullable(location), message: string,
   },
   log: { level: literal('info', 'warn'), message: string, stream: optional(literal('stdout', 'stderr')) },
-  error: { message: string, location: nullable(location), hint: nullable(string) },
+  error: { message: string, location: nullable(location), hint: nullable(string), graph: optional(graphCheck) },
   done: {
     stopped: boolean, reason: literal('completed', 'stopped', 'anomaly', 'error', 'inspected'), steps: integer, elapsedSec: finite,
     savedTo: nullable(string),

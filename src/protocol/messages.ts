@@ -198,6 +198,8 @@ export interface ErrorMessage {
   message: string;
   location: SourceLocation | null;
   hint: string | null;
+  /** What of the model was built before a layer call failed, the failing layer marked. */
+  graph?: ModelGraph;
 }
 
 export interface DoneMessage {

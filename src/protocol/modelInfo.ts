@@ -11,6 +11,11 @@ export interface SourceLocation {
   column: number;
 }
 
+/** One frame of the user's call stack: a position and the function it lies in (null: anonymous or top level). */
+export interface StackFrame extends SourceLocation {
+  function: string | null;
+}
+
 export type GraphNodeKind = 'input' | 'layer' | 'output' | 'group';
 
 export interface GraphNode {
@@ -27,7 +32,16 @@ export interface GraphNode {
   /** All weights of the layer (for a group: of everything inside it). */
   params: number;
   trainable: boolean;
+  /** Where to open it: a layer built in a helper, the caller's line that built its block; a group, the line that called it. */
   source: SourceLocation | null;
+  /** The user's call stack of the layer's call (outermost first), or of a group's helper call. */
+  callStack?: StackFrame[];
+  /** What grouped it: a nested model, an invocation of a helper function, or a shared name prefix (groups only). */
+  groupBy?: 'model' | 'function' | 'prefix';
+  /** The layer whose call threw while the model was built (a partial graph). */
+  failed?: boolean;
+  /** Facts of the layer's configuration, label → text (strides, padding, dilation, activation, initialisers). */
+  facts?: Record<string, string>;
 }
 
 export interface GraphEdge {
@@ -61,9 +75,15 @@ export interface SummaryRow {
   kernelShape: number[] | null;
   multAdds: number;
   trainable: TrainableState;
-  /** True when the row is a nested model (it has rows of its own below). */
+  /** True when the row is a nested model or a group of the user's helper calls (it has rows of its own below). */
   isContainer: boolean;
   source: SourceLocation | null;
+  /** The user's call stack of the layer's call (outermost first), or of a group's helper call. */
+  callStack?: StackFrame[];
+  /** Bytes of the layer's output at the summary's batch size (what the forward pass keeps for backprop). */
+  activationBytes?: number;
+  /** Facts of the layer's configuration, label → text (see GraphNode.facts). */
+  facts?: Record<string, string>;
 }
 
 export interface SummaryTotals {

@@ -4,7 +4,7 @@
 // (atomically: a temporary file renamed over it) when the model arrives and when the run ends.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { formatSummary } from '../model/formatSummary';
+import { ALL_SUMMARY_COLUMNS, formatSummary } from '../model/formatSummary';
 import type { EpochEndMessage, EvaluationMessage, DoneMessage, TrainerMessage } from '../protocol/messages';
 import { frameText, MESSAGES_FILE } from './messagesFile';
 import { foldHeader, RUN_HEADER_FILE, type RunHeader, type RunStatus } from './runHeader';
@@ -85,7 +85,7 @@ export class RunRecorder {
 
   private onModel(m: Extract<TrainerMessage, { type: 'model' }>): void {
     this.settings = { ...this.settings, plan: m.plan, dataset: m.dataset };
-    this.guard(() => fs.writeFileSync(path.join(this.dir, SUMMARY_FILE), `${formatSummary(m.summary)}\n`));
+    this.guard(() => fs.writeFileSync(path.join(this.dir, SUMMARY_FILE), `${formatSummary(m.summary, { columns: ALL_SUMMARY_COLUMNS })}\n`));
     this.guard(() => writeJsonAtomic(path.join(this.dir, SETTINGS_FILE), this.settings));
     this.guard(() => writeJsonAtomic(path.join(this.dir, RUN_HEADER_FILE), this.header));
   }

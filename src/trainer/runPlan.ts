@@ -101,7 +101,7 @@ export async function planRun(request: TrainRequest, emit: Emit, announce?: Load
   if (variables.length === 0) {
     throw new UserError('every layer is frozen: there is nothing to train.', loaded.locate(model), 'Unfreeze at least the last layer.');
   }
-  const summary = computeSummary(model, { batchSize: plan.batchSize, locate: loaded.locate });
+  const summary = computeSummary(model, { batchSize: plan.batchSize, locate: loaded.locate, stackOf: loaded.stackOf });
   checkMemory(loaded, summary, optimizerSpec, choice.backend, plan.batchSize);
   const checkpoints = checkpointsOf(request, training, emit);
   const earlyStopping = training.earlyStopping ? new EarlyStopping(training.earlyStopping) : null;

@@ -80,7 +80,7 @@ export async function runTraining(request: TrainRequest, emit: Emit, control: Ru
   } catch (e) {
     if (e instanceof UserError) {
       const location = e.location ?? (e.setting ? locateSettingInFile(path.resolve(request.file), e.setting, request.sourceText) : null);
-      emit({ type: 'error', message: e.message, location, hint: e.hint });
+      emit({ type: 'error', message: e.message, location, hint: e.hint, ...(e.partialGraph ? { graph: e.partialGraph } : {}) });
     }
     else emit({ type: 'error', message: `internal error: ${(e as Error).message ?? String(e)}`, location: null, hint: 'Please report this with the experiment file.' });
     return done('error');

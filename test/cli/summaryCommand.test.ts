@@ -35,7 +35,7 @@ describe('model-lens summary --json on the course MLP', () => {
 });
 
 describe('model-lens summary as a table', () => {
-  const run = runCli(['summary', example('mnist-mlp.ts'), '--batch', '128']);
+  const run = runCli(['summary', example('mnist-mlp.ts'), '--batch', '128', '--columns', 'all']);
   const lines = run.stdout.split('\n');
 
   it('prints thousands separators and the torchinfo totals block', () => {
@@ -125,5 +125,35 @@ describe('a Keras-converted model.json', () => {
     assert.equal(s.totals.totalParams, 784 * 64 + 64 + 64 * 10 + 10);
     assert.equal(s.totals.nonTrainableParams, 64 * 10 + 10);
     assert.deepEqual(s.layers.map((l: { name: string }) => l.name), ['keras_mlp', 'flatten', 'dense', 'dense_1']);
+  });
+});
+
+describe('model-lens summary columns', () => {
+  const header = (out: string) => out.split('\n').find((l) => l.startsWith('Layer (type'))!;
+
+  it("prints torchinfo's default columns (Output Shape, Param #) by default, about 90 characters wide", () => {
+    const run = runCli(['summary', example('mnist-mlp.ts')]);
+    assert.equal(run.status, 0, run.stderr);
+    const titles = header(run.stdout).split(/\s{2,}/).slice(1);
+    assert.deepEqual(titles, ['Output Shape', 'Param #']);
+    const widest = Math.max(...run.stdout.split('\n').map((l) => l.length));
+    assert.ok(widest <= 100, `widest line ${widest}`);
+    assert.match(run.stdout, /├─Dense \(fc1\): 1-2 .* 401,920/);
+  });
+
+  it('prints the columns --columns names, in torchinfo order, each --col-width wide', () => {
+    const run = runCli(['summary', example('mnist-mlp.ts'), '--columns', 'mult_adds,input_size', '--col-width', '18']);
+    assert.equal(run.status, 0, run.stderr);
+    const line = header(run.stdout);
+    assert.deepEqual(line.split(/\s{2,}/).slice(1), ['Input Shape', 'Mult-Adds']);
+    assert.equal(line.indexOf('Mult-Adds') - line.indexOf('Input Shape'), 19);
+  });
+
+  it('refuses an unknown column, naming it and the known ones', () => {
+    const run = runCli(['summary', example('mnist-mlp.ts'), '--columns', 'output_size,flops']);
+    assert.notEqual(run.status, 0);
+    assert.match(run.stderr, /unknown column "flops"/);
+    assert.match(run.stderr, /num_params/);
+    assert.doesNotMatch(run.stderr, /\n\s+at /);
   });
 });

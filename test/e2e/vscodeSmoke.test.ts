@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
-  codeServerEntry, findWebviewFrame, hoverWord, openFile, problems, revealLine, runCommand, startVsCode, statusBarText, waitFor,
-  waitForNotification, type VsCodeSession,
+  codeServerEntry, findWebviewFrame, hoverWord, notifications, openFile, problems, revealLine, runCommand, startVsCode, statusBarText, waitFor,
+  type VsCodeSession,
 } from '../helpers/codeServer';
 import { ROOT } from '../helpers/fixtures';
 import { limitedMlp } from '../helpers/hostRun';
@@ -65,6 +65,16 @@ export default {
 const loopingLine = (needle: string) => LOOPING.split('\n').findIndex((l) => l.includes(needle)) + 1;
 /** Short, so the test waits little for a model() that never returns; still ample for the course MLP. */
 const BUILD_TIMEOUT_SECONDS = 5;
+/** Four experiments that Show Model Graph opens in turn. */
+const MODEL_FILES = ['model-a.ts', 'model-b.ts', 'model-c.ts', 'model-d.ts'];
+
+/** Which editor group (0-based, in the order on screen) holds the Model Lens tab, and how many groups there are. */
+async function panelColumn(page: VsCodeSession['page']): Promise<{ column: number; groups: number }> {
+  return page.$$eval('.editor-group-container', (groups) => ({
+    column: groups.findIndex((g) => Array.from(g.querySelectorAll('.tabs-container .tab')).some((t) => (t.getAttribute('aria-label') ?? '').startsWith('Model Lens'))),
+    groups: groups.length,
+  }));
+}
 
 /** Text of the "Model Lens" output channel, from VS Code's log files. */
 function outputLog(s: VsCodeSession): string {
@@ -89,7 +99,10 @@ describe('Model Lens in a real VS Code (code-server)', { timeout: 900_000 }, () 
       assert.ok(fs.existsSync(VSIX), `${VSIX} is missing: run \`npm run package\` first`);
       vscode = await startVsCode({
         vsix: VSIX,
-        workspaceFiles: { 'mnist-mlp.ts': EXPERIMENT, 'typo.ts': TYPO, 'train-script.ts': SCRIPT, 'looping.ts': LOOPING, 'fit-script.ts': FIT_SCRIPT },
+        workspaceFiles: {
+          'mnist-mlp.ts': EXPERIMENT, 'typo.ts': TYPO, 'train-script.ts': SCRIPT, 'looping.ts': LOOPING, 'fit-script.ts': FIT_SCRIPT,
+          ...Object.fromEntries(MODEL_FILES.map((f, i) => [f, EXPERIMENT.replace("name: 'fc2'", `name: 'fc2_${i}'`)])),
+        },
         settings: { 'modelLens.buildTimeoutSeconds': BUILD_TIMEOUT_SECONDS },
       });
     } catch (e) {
@@ -186,9 +199,9 @@ describe('Model Lens in a real VS Code (code-server)', { timeout: 900_000 }, () 
     const { page } = s;
     await openFile(page, 'mnist-mlp.ts');
     await runCommand(page, 'Model Lens: Train Model');
-    const message = await waitForNotification(page, /^Model Lens: training mnist-mlp\.ts: epoch \d+\/400 · batch \d+\/30 · loss \d/, 180_000);
-    assert.match(message, /it\/s$/);
-    await waitFor('loss in the status bar', async () => /loss \d+\.\d+/.test(await statusBarText(page)), { timeoutMs: 30_000 });
+    // Progress in the status bar; no notification covers the panel (modelLens.progressNotification is off by default).
+    await waitFor('progress and loss in the status bar', async () => /\d+% · epoch \d+\/400 · batch loss \d+\.\d+/.test(await statusBarText(page)), { timeoutMs: 180_000 });
+    assert.ok(!(await notifications(page)).some((t) => /^Model Lens: training/.test(t)), 'no progress notification');
 
     // The graph (Train Model opens the panel on it): the four layers with their shapes.
     const frame = await findWebviewFrame(page, 'g.node[data-layer="fc1"]', 60_000);
@@ -222,7 +235,7 @@ describe('Model Lens in a real VS Code (code-server)', { timeout: 900_000 }, () 
       const t = await statusBarText(page);
       return /\bstopped\b/.test(t) ? t : undefined;
     }, { timeoutMs: 30_000, details: () => 'status bar never said stopped' });
-    assert.match(status, /stopped · loss \d+\.\d+/);
+    assert.match(status, /stopped · (epoch mean |batch )loss \d+\.\d+/);
     await s.screenshot('train-stopped');
     const log = await waitFor('the event-loop delay in the output', () => /event-loop delay during the run: p50 ([\d.]+) ms, p99 ([\d.]+) ms, max ([\d.]+) ms; loop busy ([\d.]+)% of the time; ([^\n]*)/.exec(outputLog(s)) ?? undefined, { timeoutMs: 15_000 });
     console.log(`extension host event-loop delay while training: p50 ${log[1]} ms, p99 ${log[2]} ms, max ${log[3]} ms, loop busy ${log[4]}%, ${log[5]} (budget p99 < 20 ms)`);
@@ -327,6 +340,35 @@ describe('Model Lens in a real VS Code (code-server)', { timeout: 900_000 }, () 
       return r.some(timedOut) ? undefined : true;
     }, { timeoutMs: 120_000, details: () => fs.readFileSync(path.join(s.workspace, 'looping.ts'), 'utf8') });
     assert.match(fs.readFileSync(path.join(s.workspace, 'looping.ts'), 'utf8'), /const LOOP = false;/);
+  });
+
+  step('Show Model Graph for four files in turn, with the focus moved between columns, keeps the panel in one column; the Summary shows Param #', 'columns', async (s) => {
+    const { page } = s;
+    const seen: { file: string; column: number; groups: number }[] = [];
+    for (const [i, file] of MODEL_FILES.entries()) {
+      // Alternate the column the file is opened from (a click on its active tab): the first group, then the last.
+      const groups = page.locator('.editor-group-container');
+      await groups.nth(i % 2 ? (await groups.count()) - 1 : 0).locator('.tabs-container .tab.active').first().click().catch(() => undefined);
+      await openFile(page, file);
+      await runCommand(page, 'Model Lens: Show Model Graph');
+      const frame = await findWebviewFrame(page, 'g.node[data-kind="layer"]', 120_000);
+      await waitFor(`the graph of ${file}`, async () => ((await frame.locator(`g.node[data-layer="fc2_${i}"]`).count()) > 0 ? true : undefined), { timeoutMs: 120_000 });
+      seen.push({ file, ...(await panelColumn(page)) });
+    }
+    await s.screenshot('columns');
+    const columns = new Set(seen.map((x) => x.column));
+    assert.equal(columns.size, 1, `the panel moved: ${JSON.stringify(seen)}`);
+    assert.ok(seen.every((x) => x.groups <= 2), `columns were added: ${JSON.stringify(seen)}`);
+
+    await runCommand(page, 'Model Lens: Show Layer Summary');
+    const frame = await findWebviewFrame(page, 'th[data-column="params"]', 60_000);
+    const header = await frame.$eval('th[data-column="params"]', (th) => ({
+      right: th.getBoundingClientRect().right, width: document.documentElement.clientWidth, text: th.textContent,
+    }));
+    assert.ok(header.right <= header.width, `Param # ends at ${header.right} of ${header.width}`);
+    const cells = await frame.$$eval('td.col-params', (tds) => tds.map((td) => ({ right: td.getBoundingClientRect().right, cut: td.scrollWidth > td.clientWidth })));
+    assert.ok(cells.length > 0 && cells.every((c) => !c.cut && c.right <= header.width), JSON.stringify(cells));
+    await s.screenshot('summary-columns');
   });
 
   step('"Run Script with Model Lens" on a plain fit script draws its graph, grows the loss chart, and a hover on a layer line shows its row', 'run-script', async (s) => {

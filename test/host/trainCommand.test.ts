@@ -15,7 +15,7 @@ const range = (from: number, to: number) => Array.from({ length: to - from + 1 }
 
 describe('Train Model through the extension (plain Node host)', () => {
   it('relays every batch to the panel at ≤ 20 posts a second, with tqdm-like progress, the status bar and the probe report', async () => {
-    const run = await trainThroughExtension(limitedMlp(4), { hidePanelAtStep: 20 });
+    const run = await trainThroughExtension(limitedMlp(4), { hidePanelAtStep: 20, settings: { progressNotification: true } });
     assert.equal(run.reason, 'completed');
     const posts = run.record.posts.map((p) => JSON.parse(p) as Post);
     const snapshots = posts.flatMap((p, i) => (p.type === 'snapshot' ? [i] : []));
@@ -45,9 +45,16 @@ describe('Train Model through the extension (plain Node host)', () => {
     }
     for (const p of run.record.progress) assert.match(p, /^epoch [1-4]\/4 · batch \d+\/30 · loss \d+\.\d{4} · \d+\.\d it\/s$/);
     assert.ok(run.record.progress.length > 0, 'progress was reported');
-    assert.ok(run.record.statusBar.some((t) => /^\$\(pulse\) loss \d+\.\d{4} · acc \d+\.\d%$/.test(t)), run.record.statusBar.join('\n'));
+    assert.ok(run.record.statusBar.some((t) => /^\$\(pulse\) \d+% · epoch [1-4]\/4 · loss \d+\.\d{4} · acc \d+\.\d%$/.test(t)), run.record.statusBar.join('\n'));
     assert.match(run.record.statusBar[run.record.statusBar.length - 1], /^\$\(check\) completed · loss \d+\.\d{4} · test acc \d+\.\d%$/);
     assert.match(run.probeLine, /^event-loop delay during the run: p50 [\d.]+ ms, p99 [\d.]+ ms, max [\d.]+ ms; .*Model Lens's own work: .*trainer frames \d+×/);
     console.log(`host event-loop delay while training (plain Node, whole extension): ${run.probeLine}`);
+  });
+
+  it('shows progress in the status bar and no notification unless modelLens.progressNotification is on', async () => {
+    const run = await trainThroughExtension(limitedMlp(1));
+    assert.equal(run.reason, 'completed');
+    assert.deepEqual(run.record.progress, [], 'no notification by default');
+    assert.ok(run.record.statusBar.some((t) => /^\$\(pulse\) \d+% · epoch 1\/1 · /.test(t)), run.record.statusBar.join('\n'));
   });
 });

@@ -11,7 +11,9 @@ import {
 } from './canvasGeometry';
 import { graphSvgText } from './graphExport';
 import { gradientScale } from './gradientColors';
-import { drawEdgeLabel, drawEdges, drawGroups, drawNodeLabels, drawNodes, paintHeat, sceneLayers, sweep, type NodeSelection, type SceneLayers } from './graphScene';
+import {
+  drawEdgeLabel, drawEdges, drawGroups, drawNodeLabels, drawNodes, drawOverview, paintHeat, sceneLayers, sweep, type NodeSelection, type SceneLayers,
+} from './graphScene';
 import { detailLevel, MAX_EDGE_LABELS, type DetailLevel } from './levelOfDetail';
 import type { NodeHeat } from './nodeHeat';
 import type { VisibleNode } from './visibleGraph';
@@ -83,6 +85,7 @@ export class GraphCanvas {
         this.viewport.attr('transform', e.transform.toString());
         if (e.sourceEvent) this.moved = true; // a wheel, drag or pinch (programmatic moves have none)
         this.showLevel(detailLevel(e.transform.k));
+        this.showOverview(e.transform.k);
         this.scheduleDetail();
       });
     this.root.call(this.zoom).on('dblclick.zoom', null);
@@ -113,6 +116,7 @@ export class GraphCanvas {
     this.drawCount++;
     this.draw();
     this.updateDetail();
+    this.showOverview(this.transform().k);
     return whole;
   }
 
@@ -146,6 +150,12 @@ export class GraphCanvas {
   zoomBy(factor: number): void {
     this.moved = true;
     this.root.transition().duration(150).call(this.zoom.scaleBy, factor);
+  }
+
+  /** Centres the view on a point of the layout (the minimap's click). */
+  panTo(x: number, y: number): void {
+    this.moved = true;
+    this.root.call(this.zoom.translateTo, x, y);
   }
 
   centerOn(id: string): void {
@@ -182,12 +192,14 @@ export class GraphCanvas {
   exportSvg(): string {
     const level = this.stage.dataset.detail;
     this.stage.classList.remove('zoomed-out', 'lod-far');
+    drawOverview(this.layers.overview, [], 1, 'DOWN');
     this.draw(true);
     this.updateDetail(true);
     const text = graphSvgText(this.viewport.node()!);
     if (level) this.showLevel(level as DetailLevel, true);
     this.draw();
     this.updateDetail();
+    this.showOverview(this.transform().k);
     return text;
   }
 
@@ -290,6 +302,13 @@ export class GraphCanvas {
       const display = show ? 'inline' : 'none';
       if (text.getAttribute('display') !== display) text.setAttribute('display', display);
     });
+  }
+
+  /** The top-level groups and blocks, named at a readable size when zoomed out (nothing when zoomed in). */
+  private showOverview(k: number): void {
+    if (!this.graph) return;
+    const items = detailLevel(k) === 'full' ? [] : this.nodes.filter((d) => d.v.parent === null && (d.v.kind === 'group' || d.v.kind === 'collapsed' || d.v.kind === 'repeat'));
+    drawOverview(this.layers.overview, items, k, this.graph.direction);
   }
 
   /** The level as classes on the stage: CSS hides the finer texts and thickens the far view's lines. */

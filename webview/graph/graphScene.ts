@@ -17,12 +17,50 @@ export type NodeSelection = d3.Selection<SVGGElement, NodeDatum, SVGGElement | n
 const SWEEP_MS = 450;
 const MAX_SWEEP_NODES = 300;
 
-export interface SceneLayers { groups: Layer; edges: Layer; nodes: Layer }
+export interface SceneLayers { groups: Layer; edges: Layer; nodes: Layer; overview: Layer }
 
-/** Groups under edges under boxes, created once per viewport. */
+/** Groups under edges under boxes under the overview's names, created once per viewport. */
 export function sceneLayers(viewport: Layer): SceneLayers {
   const layer = (name: string) => viewport.selectAll<SVGGElement, number>(`g.${name}`).data([0]).join('g').attr('class', name) as unknown as Layer;
-  return { groups: layer('layer-groups'), edges: layer('layer-edges'), nodes: layer('layer-nodes') };
+  return { groups: layer('layer-groups'), edges: layer('layer-edges'), nodes: layer('layer-nodes'), overview: layer('layer-overview') };
+}
+
+/** Screen size of the overview's names: readable whatever the zoom. */
+export const OVERVIEW_FONT_PX = 13;
+
+/** What a top-level group or collapsed block says at overview zoom: its name and its totals. */
+export function overviewText(v: VisibleNode): string {
+  const n = v.node;
+  const count = v.kind === 'repeat' ? ` ×${v.repeat!.count}` : '';
+  return `${n.name}${count} · ${n.type} · ${thousands(n.params)} params`;
+}
+
+/**
+ * Semantic zoom: at overview zoom the top-level groups are named over their boxes at a constant
+ * screen size (the leaves' own texts would be a pixel high), a name that would overlap one above it
+ * left out. `k` is the zoom; `items` the top-level groups, folds and collapsed blocks in view.
+ */
+export function drawOverview(layer: Layer, items: NodeDatum[], k: number, direction: LayoutDirection): void {
+  const size = OVERVIEW_FONT_PX / k;
+  const placed: { a0: number; a1: number }[] = [];
+  const shown = [...items].sort((a, b) => (direction === 'DOWN' ? a.y - b.y : a.x - b.x)).filter((d) => {
+    // Along the flow, names take a line each: skip one that would sit on an earlier one.
+    const centre = direction === 'DOWN' ? d.y + d.height / 2 : d.x + d.width / 2;
+    const half = direction === 'DOWN' ? size * 0.75 : (overviewText(d.v).length * size * 0.3);
+    const span = { a0: centre - half, a1: centre + half };
+    if (placed.some((p) => span.a0 < p.a1 && span.a1 > p.a0)) return false;
+    placed.push(span);
+    return true;
+  });
+  layer.selectAll<SVGTextElement, NodeDatum>('text.overview-name').data(shown, (d) => d.v.id)
+    .join('text')
+    .attr('class', 'overview-name')
+    .attr('data-id', (d) => d.v.id)
+    .attr('text-anchor', 'middle')
+    .attr('x', (d) => d.x + d.width / 2)
+    .attr('y', (d) => d.y + d.height / 2 + size * 0.35)
+    .attr('font-size', size)
+    .text((d) => overviewText(d.v));
 }
 
 export const isFrozen = (n: GraphNode): boolean => n.params > 0 && !n.trainable;
@@ -99,6 +137,7 @@ export function drawNodes(layer: Layer, boxes: NodeDatum[]): NodeSelection {
     .attr('data-layer', (d) => d.v.node.name)
     .attr('data-type', (d) => d.v.node.type)
     .classed('frozen', (d) => isFrozen(d.v.node))
+    .classed('failed', (d) => d.v.node.failed === true)
     .classed('io', (d) => isIo(d.v))
     .attr('transform', (d) => `translate(${d.x},${d.y})`)
     .each(function (d) { shapeNode(d3.select(this), d); });
@@ -124,14 +163,17 @@ export function drawNodeLabels(node: SVGGElement, d: NodeDatum): void {
   label.selectAll('text').remove();
   const title = io ? `${v.kind}: ${formatShape(n.outputShape)}`
     : v.kind === 'repeat' ? `${n.type} ×${v.repeat!.count}`
-      : v.kind === 'collapsed' ? `▸ ${n.name} (${n.type})` : `${n.type} · ${n.name}`;
+      : v.kind === 'collapsed' ? `▸ ${n.name} (${n.type})` : `${n.failed ? '✗ ' : ''}${n.type} · ${n.name}`;
   label.append('text').attr('class', 'node-title').attr('x', io ? width / 2 : 12).attr('y', io ? height / 2 + 4 : 17)
     .attr('text-anchor', io ? 'middle' : 'start').text(clip(title, 48));
   if (io) return;
-  const shapes = `${n.inputShapes.length > 1 ? `${n.inputShapes.length} inputs` : formatShape(n.inputShapes[0] ?? [])} → ${formatShape(n.outputShape)}`;
+  // A failed call has no output: what it was given is the point (the shapes that did not fit).
+  const shapes = n.failed ? `${n.inputShapes.map(formatShape).join(' + ')} → ✗`
+    : `${n.inputShapes.length > 1 ? `${n.inputShapes.length} inputs` : formatShape(n.inputShapes[0] ?? [])} → ${formatShape(n.outputShape)}`;
   label.append('text').attr('class', 'node-shapes').attr('x', 12).attr('y', 35).text(clip(shapes, 52));
   const params = v.kind === 'repeat' ? `${thousands(n.params)} params each · click to unfold`
     : v.kind === 'collapsed' ? `${v.layers.length} layers · ${thousands(n.params)} params`
+      : n.failed ? 'shapes do not fit'
       : n.params > 0 ? `${thousands(n.params)} params${isFrozen(n) ? ' · ❄ frozen' : ''}` : 'no params';
   label.append('text').attr('class', 'node-params').attr('x', 12).attr('y', 52).text(clip(params, 56));
 }

@@ -50,8 +50,10 @@ export class HoverCard {
       summary.item('Kernel', row.kernelShape ? formatShape(row.kernelShape) : '--');
       summary.item('Mult-adds', row.multAdds > 0 ? thousands(row.multAdds) : '--');
       summary.item('Trainable', row.params === 0 ? '--' : row.trainable === 'partial' ? 'Partial' : row.trainable ? 'True' : 'False');
+      if (row.activationBytes !== undefined) summary.item('Activations', `${formatBytes(row.activationBytes)} at batch ${state!.model!.summary.batchSize}`);
       if (row.depthIndex) summary.item('Depth-idx', row.depthIndex);
     }
+    for (const [label, value] of Object.entries(n.facts ?? row?.facts ?? {})) summary.item(label, value);
     card.append(summary.dl);
     if (state && v.kind === 'layer' && n.params > 0) {
       const { latest, l2History } = layerGradientInfo(state, n.name);
@@ -67,7 +69,20 @@ export class HoverCard {
         card.append(sparkline(l2History));
       }
     }
-    if (n.source) add('div', 'card-note', `${n.source.file.split(/[\\/]/).pop()}:${n.source.line} — click to open`);
+    if (n.failed) add('div', 'card-note card-failed', `✗ this call failed: it was given ${n.inputShapes.map(formatShape).join(' and ')}`);
+    if (n.callStack?.length) {
+      add('div', 'card-subtitle', 'Built by');
+      const list = document.createElement('ol');
+      list.className = 'card-stack';
+      // Innermost call first, as a stack trace reads.
+      for (const f of [...n.callStack].reverse()) {
+        const li = document.createElement('li');
+        li.textContent = `${f.function ?? '(top level)'} · ${baseName(f.file)}:${f.line}`;
+        list.append(li);
+      }
+      card.append(list);
+    }
+    if (n.source) add('div', 'card-note', `${baseName(n.source.file)}:${n.source.line} — click to open`);
     card.hidden = false;
     card.dataset.layer = n.name;
     this.move(e);
@@ -91,6 +106,9 @@ export class HoverCard {
     this.card.hidden = true;
   }
 }
+
+const baseName = (file: string) => file.split(/[\\/]/).pop() ?? file;
+const formatBytes = (b: number) => (b >= 1e6 ? `${(b / 1e6).toFixed(2)} MB` : `${(b / 1e3).toFixed(1)} kB`);
 
 /** log10 of the gradient norm over the sampled steps (gaps where it was zero or non-finite). */
 function sparkline(values: (number | null)[]): SVGSVGElement {

@@ -74,7 +74,8 @@ export function nodeWidth(kind: VisibleKind, n: GraphNode, extra: { count?: numb
   if (kind === 'group') return 0;
   if (kind === 'input' || kind === 'output') return Math.min(MAX_NODE_WIDTH, Math.max(min, (`${kind}: ${shapeText(n.outputShape)}`.length) * CHAR.title * 0.92 + 28));
   const title = kind === 'repeat' ? `${n.type} ×${extra.count}` : kind === 'collapsed' ? `▸ ${n.name} (${n.type})` : `${n.type} · ${n.name}`;
-  const shapes = `${n.inputShapes.length > 1 ? `${n.inputShapes.length} inputs` : shapeText(n.inputShapes[0] ?? [])} → ${shapeText(n.outputShape)}`;
+  const shapes = n.failed ? `${n.inputShapes.map(shapeText).join(' + ')} → ✗`
+    : `${n.inputShapes.length > 1 ? `${n.inputShapes.length} inputs` : shapeText(n.inputShapes[0] ?? [])} → ${shapeText(n.outputShape)}`;
   const params = kind === 'repeat' ? `${thousands(n.params)} params each · click to unfold`
     : kind === 'collapsed' ? `${extra.layers} layers · ${thousands(n.params)} params`
       : `${thousands(n.params)} params · ❄ frozen`;

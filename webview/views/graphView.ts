@@ -3,6 +3,7 @@
 // a worker, and during training every layer is coloured by its gradient norm. This is the view's
 // controller: it turns the run into a laid-out graph for the canvas (graph/graphCanvas.ts, which
 // draws) and wires the toolbar, search, keys, the context menu, the hover card and export.
+import type { ModelGraph } from '../../src/protocol/modelInfo';
 import { deadLayers, type Changes, type RunState } from '../../src/protocol/runState';
 import type { View, ViewContext } from '../view';
 import type { ScreenDirection } from '../graph/canvasGeometry';
@@ -13,6 +14,7 @@ import { isFrozen } from '../graph/graphScene';
 import { GraphToolbar } from '../graph/graphToolbar';
 import { HoverCard } from '../graph/hoverCard';
 import { LayerMenu } from '../graph/layerMenu';
+import { Minimap } from '../graph/minimap';
 import { nodeHeat } from '../graph/nodeHeat';
 import { computeVisibleGraph, findNodes, type VisibleGraph, type VisibleNode } from '../graph/visibleGraph';
 import { warmUpGraph } from '../graph/warmUpGraph';
@@ -34,7 +36,8 @@ export class GraphView implements View {
   private readonly ui = { collapsed: new Set<string>(), expanded: new Set<string>(), unfolded: new Set<string>() };
 
   private state: RunState | null = null;
-  private shownModel: RunState['model'] = null;
+  /** The graph on screen: the model's, or what built before a layer call failed. */
+  private shownGraph: ModelGraph | null = null;
   private graphKey = '';
   /** Bumped by every layout: a layout that a newer one superseded is dropped. */
   private layoutToken = 0;
@@ -72,7 +75,11 @@ export class GraphView implements View {
       hover: (v, e) => { if (v) this.card.show(v, this.state, e); else this.card.hide(); },
       hoverMove: (e) => this.card.move(e),
     });
+    const minimap = new Minimap(stage, (x, y) => this.canvas.panTo(x, y));
+    this.canvas.onViewport((view) => minimap.update(this.canvas.current, view.onScreen));
     this.canvas.svg.addEventListener('keydown', (e) => this.onKey(e));
+    // A click opens the source or toggles a group: the card would cover what it changes.
+    this.canvas.svg.addEventListener('pointerdown', () => this.card.hide());
     this.card = new HoverCard(root);
     this.menu = new LayerMenu(root);
     const empty = document.createElement('p');
@@ -84,14 +91,16 @@ export class GraphView implements View {
 
   update(s: RunState, changes: Changes): void {
     this.state = s;
-    this.root.classList.toggle('has-model', Boolean(s.model));
-    if (!s.model) return;
-    const key = `${s.model.file}|${s.model.graph.nodes.length}|${s.model.graph.edges.length}|${s.model.name}`;
+    const graph = shownGraph(s);
+    this.root.classList.toggle('has-model', Boolean(graph));
+    this.root.classList.toggle('partial-graph', !s.model && Boolean(graph));
+    if (!graph) return;
+    const key = `${s.model?.file ?? 'partial'}|${graph.nodes.length}|${graph.edges.length}|${s.model?.name ?? s.error?.message}`;
     // The shell flags everything changed on a resize or when the view is shown again: lay out only
     // for a new model (the canvas keeps the framing on a resize), so the user's pan and zoom survive.
-    if (key !== this.graphKey || (changes.model && s.model !== this.shownModel)) {
+    if (key !== this.graphKey || ((changes.model || changes.status) && graph !== this.shownGraph)) {
       this.graphKey = key;
-      this.shownModel = s.model;
+      this.shownGraph = graph;
       this.fitted = false;
       void this.relayout(true);
       return;
@@ -139,10 +148,10 @@ export class GraphView implements View {
   }
 
   private async relayout(refit: boolean): Promise<void> {
-    const model = this.state?.model;
-    if (!model) return;
+    const graph = this.state && shownGraph(this.state);
+    if (!graph) return;
     const token = ++this.layoutToken;
-    const visible = computeVisibleGraph(model.graph, { ...this.ui, depth: this.depth() });
+    const visible = computeVisibleGraph(graph, { ...this.ui, depth: this.depth() });
     const direction = this.direction();
     let placed;
     try {
@@ -238,4 +247,9 @@ export class GraphView implements View {
       run: () => { if (!this.ctx.freeze(n.name, !frozen)) this.ctx.warn('freezing edits the experiment file: open the run in VS Code to do it'); },
     }]);
   }
+}
+
+/** The model's graph, or the partial graph of a build that failed at a layer call. */
+function shownGraph(s: RunState): ModelGraph | null {
+  return s.model?.graph ?? s.error?.graph ?? null;
 }

@@ -1,5 +1,7 @@
 // The torchinfo table with totals and sizes: sortable columns, a depth control and foldable nested
-// rows; the same numbers as `model-lens summary`.
+// rows; the same numbers as `model-lens summary`. torchinfo's default columns (output shape, params)
+// show first and the others behind a column chooser, so the table fits a half-width panel; the name
+// column gives way (ellipsis, full text on hover) before any number is cut.
 import * as d3 from 'd3';
 import type { SummaryRow } from '../../src/protocol/modelInfo';
 import type { Changes, RunState } from '../../src/protocol/runState';
@@ -9,7 +11,9 @@ import { formatShape, thousands } from '../format';
 
 type SortKey = 'order' | 'name' | 'params' | 'multAdds' | 'paramPercent';
 
-const COLUMNS: { key: string; title: string; sort?: SortKey; numeric?: boolean }[] = [
+interface Column { key: string; title: string; sort?: SortKey; numeric?: boolean }
+
+const COLUMNS: Column[] = [
   { key: 'layer', title: 'Layer (type (var_name):depth-idx)', sort: 'name' },
   { key: 'input', title: 'Input Shape' },
   { key: 'output', title: 'Output Shape' },
@@ -18,7 +22,11 @@ const COLUMNS: { key: string; title: string; sort?: SortKey; numeric?: boolean }
   { key: 'kernel', title: 'Kernel Shape' },
   { key: 'multAdds', title: 'Mult-Adds', sort: 'multAdds', numeric: true },
   { key: 'trainable', title: 'Trainable' },
+  { key: 'activations', title: 'Activations (MB)', numeric: true },
+  { key: 'facts', title: 'Config' },
 ];
+/** torchinfo's default col_names (output_size, num_params). */
+const DEFAULT_COLUMNS = ['output', 'params'];
 
 function cells(row: SummaryRow, maxDepth: number): Record<string, string> {
   const collapsed = !row.isContainer || row.depth === maxDepth;
@@ -32,6 +40,8 @@ function cells(row: SummaryRow, maxDepth: number): Record<string, string> {
     kernel: row.kernelShape ? formatShape(row.kernelShape) : '--',
     multAdds: collapsed && row.multAdds > 0 ? thousands(row.multAdds) : '--',
     trainable: row.params === 0 ? '--' : row.trainable === 'partial' ? 'Partial' : row.trainable ? 'True' : 'False',
+    activations: row.activationBytes === undefined ? '--' : (row.activationBytes / 1e6).toFixed(2),
+    facts: Object.entries(row.facts ?? {}).map(([k, v]) => `${k} ${v}`).join(' · ') || '--',
   };
 }
 
@@ -52,6 +62,34 @@ export class SummaryView implements View {
   update(state: RunState, changes: Changes): void {
     if (changes.model || this.last !== state) this.draw(state);
     this.last = state;
+  }
+
+  /** Checkboxes for the columns after the layer's name; the choice is kept with the panel's state. */
+  private columnChooser(shown: ReadonlySet<string>, state: RunState): HTMLElement {
+    const chooser = document.createElement('details');
+    chooser.className = 'column-chooser';
+    const label = document.createElement('summary');
+    label.textContent = `Columns (${shown.size}/${COLUMNS.length - 1})`;
+    chooser.append(label);
+    const list = document.createElement('div');
+    list.className = 'column-list';
+    for (const c of COLUMNS.slice(1)) {
+      const box = document.createElement('input');
+      box.type = 'checkbox';
+      box.checked = shown.has(c.key);
+      box.dataset.column = c.key;
+      box.addEventListener('change', () => {
+        const next = COLUMNS.slice(1).map((k) => k.key).filter((k) => (k === c.key ? box.checked : shown.has(k)));
+        this.ctx.setUiState('columns', next);
+        this.draw(state);
+        this.root.querySelector<HTMLDetailsElement>('details.column-chooser')!.open = true;
+      });
+      const item = document.createElement('label');
+      item.append(box, ` ${c.title}`);
+      list.append(item);
+    }
+    chooser.append(list);
+    return chooser;
   }
 
   private draw(state: RunState): void {
@@ -76,7 +114,10 @@ export class SummaryView implements View {
       this.draw(state);
     });
     toolbar.append(labelled('Depth', depthInput));
+    const shown = new Set(ctx.getUiState<string[]>('columns', DEFAULT_COLUMNS));
+    toolbar.append(this.columnChooser(shown, state));
     root.append(toolbar);
+    const columns = COLUMNS.filter((c) => c.key === 'layer' || shown.has(c.key));
 
     // Rows: depth limit, folded containers hide their descendants.
     const visible: SummaryRow[] = [];
@@ -94,8 +135,9 @@ export class SummaryView implements View {
 
     const table = d3.select(root).append('table').attr('class', 'summary-table');
     const head = table.append('thead').append('tr');
-    head.selectAll('th').data(COLUMNS).join('th')
-      .attr('class', (c) => `${c.numeric ? 'num' : ''} ${c.sort ? 'sortable' : ''}`)
+    head.selectAll('th').data(columns).join('th')
+      .attr('class', (c) => `${c.numeric ? 'num' : ''} ${c.sort ? 'sortable' : ''} col-${c.key}`)
+      .attr('data-column', (c) => c.key)
       .attr('aria-sort', (c) => (c.sort && c.sort === sort ? (descending ? 'descending' : 'ascending') : null))
       .text((c) => c.title + (c.sort && c.sort === sort ? (descending ? ' ▼' : ' ▲') : ''))
       .on('click', (_e, c) => {
@@ -110,7 +152,7 @@ export class SummaryView implements View {
       .attr('class', (r) => `depth-${r.depth} ${r.isContainer ? 'container' : ''} ${r.trainable === false && r.params > 0 ? 'frozen' : ''}`)
       .attr('data-layer', (r) => r.name);
     const toggleFold = (name: string) => { if (folded.has(name)) folded.delete(name); else folded.add(name); this.draw(state); };
-    rows.selectAll('td').data((r) => COLUMNS.map((c) => ({ c, r, text: cells(r, depth)[c.key] }))).join('td')
+    rows.selectAll('td').data((r) => columns.map((c) => ({ c, r, text: cells(r, depth)[c.key] }))).join('td')
       .attr('class', (d) => `${d.c.numeric ? 'num' : ''} col-${d.c.key}`)
       .each(function (d) {
         const td = d3.select(this);
@@ -123,7 +165,9 @@ export class SummaryView implements View {
             .on('click', () => toggleFold(d.r.name));
         }
         const link = td.append('span').attr('class', d.r.source ? 'layer-name link' : 'layer-name').text(d.text);
-        if (d.r.source) link.attr('title', `${d.r.source.file}:${d.r.source.line}`).on('click', () => ctx.reveal(d.r.name));
+        const stack = d.r.callStack?.map((f) => `${f.function ?? '(top level)'}  ${f.file.split(/[\\/]/).pop()}:${f.line}`).join('\n');
+        link.attr('title', [d.text, d.r.source && `${d.r.source.file}:${d.r.source.line}`, stack].filter(Boolean).join('\n'));
+        if (d.r.source) link.on('click', () => ctx.reveal(d.r.name));
       });
 
     const t = summary.totals;

@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { CallSiteRecorder } from '../../model/callSiteRecorder';
 import { userFrame } from '../../model/stackLocation';
 import { UserError } from '../../model/userError';
+import { UserSources } from '../../model/userSources';
 import type { DoneMessage, TrainRequest } from '../../protocol/messages';
 import { chooseBackend } from '../backendChoice';
 import { DEFAULT_GRADIENT_EVERY } from '../gradientStats';
@@ -40,10 +41,10 @@ export async function runScript(request: TrainRequest, emit: Emit, end: ScriptEn
     end.flush();
   };
   let session: ScriptSession | null = null;
-  const isUserFile = (f: string) => f.startsWith(path.dirname(file) + path.sep) && !f.includes(`${path.sep}node_modules${path.sep}`);
+  const userSources = UserSources.matching((f) => f.startsWith(path.dirname(file) + path.sep) && !f.includes(`${path.sep}node_modules${path.sep}`));
   const fail = (e: unknown) => {
     const err = e instanceof Error ? e : new Error(String(e));
-    const location = e instanceof UserError ? e.location : userFrame(err.stack, isUserFile);
+    const location = e instanceof UserError ? e.location : userFrame(err.stack, userSources);
     emit({ type: 'error', message: e instanceof UserError ? e.message : `the script threw: ${err.message.split('\n')[0]}`, location,
       hint: e instanceof UserError ? e.hint : null });
     if (process.exitCode === undefined || process.exitCode === 0) process.exitCode = 1;
@@ -62,8 +63,9 @@ export async function runScript(request: TrainRequest, emit: Emit, end: ScriptEn
       throw new UserError(`the ${request.backend} backend is not available: ${e.message}.`, null, 'Use --backend wasm or --backend cpu.');
     });
     emit(readyMessage(choice));
-    const recorder = new CallSiteRecorder(isUserFile);
-    session = new ScriptSession(emit, file, (o) => recorder.locate(o), request.gradientEvery ?? DEFAULT_GRADIENT_EVERY);
+    const recorder = new CallSiteRecorder(userSources);
+    const sites = { locate: (o: object) => recorder.locate(o), stackOf: (layer: object, nodeIndex: number) => recorder.stackOf(layer, nodeIndex) };
+    session = new ScriptSession(emit, file, sites, request.gradientEvery ?? DEFAULT_GRADIENT_EVERY);
     const active = session;
     instrumentModels(tf, active);
     instrumentOptimizers(tf, active);

@@ -5,7 +5,6 @@ import type * as tf from '@tensorflow/tfjs';
 import type { LoadedModel } from '../../model/loadExperiment';
 import { computeSummary } from '../../model/modelSummary';
 import type { BatchMessage, EpochEndMessage } from '../../protocol/messages';
-import type { SourceLocation } from '../../protocol/modelInfo';
 import { gradientLayers, type GradientLayer } from '../gradientStats';
 import { modelMessage, now, type Emit } from '../runMessages';
 import type { NamedFigures } from './scriptFigures';
@@ -29,7 +28,8 @@ export class ScriptSession {
   constructor(
     readonly emit: Emit,
     readonly file: string,
-    private readonly locate: (o: object) => SourceLocation | null,
+    /** Where the script made each layer, and the call stacks that built them (the graph's groups). */
+    private readonly sites: Pick<LoadedModel, 'locate' | 'stackOf'>,
     readonly gradientEvery: number,
   ) {}
 
@@ -45,8 +45,8 @@ export class ScriptSession {
     const batch = batchSize ?? seen.announcedBatch ?? 1;
     if (seen.announcedBatch === batch || !model.built) return;
     seen.announcedBatch = batch;
-    const loaded: LoadedModel = { model, locate: this.locate, settings: {}, file: this.file };
-    this.emit(modelMessage(loaded, undefined, undefined, computeSummary(model, { batchSize: batch, locate: this.locate })));
+    const loaded: LoadedModel = { model, ...this.sites, settings: {}, file: this.file };
+    this.emit(modelMessage(loaded, undefined, undefined, computeSummary(model, { batchSize: batch, ...this.sites })));
   }
 
   /** The layers (input to output) whose variables these gradients update, and their model; null when no model owns them. */
