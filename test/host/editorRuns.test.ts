@@ -49,7 +49,12 @@ function editorHost() {
   const edits: FakeWorkspaceEdit[] = [];
   host.api.languages = {
     registerHoverProvider: (_s: unknown, p: typeof providers.hover) => { providers.hover = p; return disposable; },
-    registerCodeLensProvider: (_s: unknown, p: typeof providers.lens) => { providers.lens = p; return disposable; },
+    // Every registered provider's lenses together (experiments and scripts each have one), as VS Code shows them.
+    registerCodeLensProvider: (_s: unknown, p: NonNullable<typeof providers.lens>) => {
+      const before = providers.lens;
+      providers.lens = { provideCodeLenses: (doc) => [...(before?.provideCodeLenses(doc) ?? []), ...p.provideCodeLenses(doc)] };
+      return disposable;
+    },
     createDiagnosticCollection: () => ({ set() {}, delete() {}, dispose() {} }),
   };
   host.api.Range = FakeRange;

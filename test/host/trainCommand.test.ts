@@ -43,10 +43,10 @@ describe('Train Model through the extension (plain Node host)', () => {
         assert.ok(postedAt[i] - postedAt[i - 1] >= 45, `posts ${i - 1} and ${i} only ${(postedAt[i] - postedAt[i - 1]).toFixed(1)} ms apart`);
       }
     }
-    for (const p of run.record.progress) assert.match(p, /^epoch [1-4]\/4 · batch \d+\/30 · loss \d+\.\d{4} · \d+\.\d it\/s$/);
+    for (const p of run.record.progress) assert.match(p, /^epoch [1-4]\/4 · batch \d+\/30 · batch loss \d+(\.\d+)? · acc \d+(\.\d+)?% · \d+\.\d it\/s$/);
     assert.ok(run.record.progress.length > 0, 'progress was reported');
-    assert.ok(run.record.statusBar.some((t) => /^\$\(pulse\) \d+% · epoch [1-4]\/4 · loss \d+\.\d{4} · acc \d+\.\d%$/.test(t)), run.record.statusBar.join('\n'));
-    assert.match(run.record.statusBar[run.record.statusBar.length - 1], /^\$\(check\) completed · loss \d+\.\d{4} · test acc \d+\.\d%$/);
+    assert.ok(run.record.statusBar.some((t) => /^\$\(pulse\) \d+% · epoch [1-4]\/4 · batch loss \S+ · acc \S+%$/.test(t)), run.record.statusBar.join('\n'));
+    assert.match(run.record.statusBar[run.record.statusBar.length - 1], /^\$\(check\) completed · epoch mean loss \S+ · acc \S+% · test loss \S+ · acc \S+%$/);
     assert.match(run.probeLine, /^event-loop delay during the run: p50 [\d.]+ ms, p99 [\d.]+ ms, max [\d.]+ ms; .*Model Lens's own work: .*trainer frames \d+×/);
     console.log(`host event-loop delay while training (plain Node, whole extension): ${run.probeLine}`);
   });
