@@ -23,12 +23,17 @@ export function progressLine(b: BatchMessage, epochs: number, stepsPerEpoch: num
   const rate = epochSec > 0 ? b.batch / epochSec : 0;
   const eta = rate > 0 ? (stepsPerEpoch - b.batch) / rate : NaN;
   return `Epoch ${b.epoch}/${epochs}: ${String(Math.round(fraction * 100)).padStart(3)}%|${bar}| ${b.batch}/${stepsPerEpoch} ` +
-    `[${clock(epochSec)}<${clock(eta)}, ${rate.toFixed(2)}it/s, loss=${b.loss.toFixed(4)}, acc=${b.accuracy.toFixed(4)}]`;
+    `[${clock(epochSec)}<${clock(eta)}, ${rate.toFixed(2)}it/s, loss=${b.loss.toFixed(4)}, ${b.accuracy === null ? `mae=${(b.mae ?? NaN).toFixed(4)}` : `acc=${b.accuracy.toFixed(4)}`}]`;
 }
 
 const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
 
 export function epochLine(e: EpochEndMessage, epochs: number): string {
+  if (e.trainAccuracy === null) {
+    // A regression: MAE and R² where classes have accuracy.
+    const test = e.testLoss === null ? '' : `, Test Loss: ${e.testLoss.toFixed(4)}, Test MAE: ${(e.testMae ?? NaN).toFixed(4)}, Test R2: ${(e.testR2 ?? NaN).toFixed(4)}`;
+    return `Epoch [${e.epoch}/${epochs}], Train Loss: ${e.trainLoss.toFixed(4)}, Train MAE: ${(e.trainMae ?? NaN).toFixed(4)}${test}, LR: ${e.lr.toPrecision(4)}, Time: ${e.epochSec.toFixed(1)}s`;
+  }
   const test = e.testLoss === null || e.testAccuracy === null ? '' : `, Test Loss: ${e.testLoss.toFixed(4)}, Test Accuracy: ${pct(e.testAccuracy)}`;
   return `Epoch [${e.epoch}/${epochs}], Train Loss: ${e.trainLoss.toFixed(4)}, Train Accuracy: ${pct(e.trainAccuracy)}${test}, LR: ${e.lr.toPrecision(4)}, Time: ${e.epochSec.toFixed(1)}s`;
 }

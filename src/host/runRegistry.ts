@@ -87,7 +87,7 @@ export class RunRegistry implements vscode.Disposable {
       if (m.type === 'ready') this.output.appendLine(`[trainer] backend ${m.backend}: ${m.reason}`);
       if (m.type === 'error') this.output.error(`[trainer] ${m.location ? `${m.location.file}:${m.location.line}:${m.location.column}: ` : ''}${m.message}`);
       if (m.type === 'anomaly') this.output.warn(`[trainer] anomaly: ${m.message}`);
-      if (m.type === 'epochEnd') this.output.appendLine(`[trainer] epoch ${m.epoch}: train loss ${m.trainLoss.toFixed(4)}, accuracy ${(100 * m.trainAccuracy).toFixed(2)}%` +
+      if (m.type === 'epochEnd') this.output.appendLine(`[trainer] epoch ${m.epoch}: train loss ${m.trainLoss.toFixed(4)}, ${m.trainAccuracy === null ? `MAE ${(m.trainMae ?? NaN).toFixed(4)}` : `accuracy ${(100 * m.trainAccuracy).toFixed(2)}%`}` +
         (m.testAccuracy !== null ? `, test accuracy ${(100 * m.testAccuracy).toFixed(2)}%` : ''));
     });
     const probe = request.inspect ? null : new ResponsivenessProbe();

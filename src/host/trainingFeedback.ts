@@ -21,7 +21,7 @@ export class TrainingStatusBar implements vscode.Disposable {
       const now = Date.now();
       if (m.type === 'batch' && now - this.lastUpdate > 250) {
         this.lastUpdate = now;
-        this.item.text = `$(pulse) loss ${m.loss.toFixed(4)} · acc ${(100 * m.accuracy).toFixed(1)}%`;
+        this.item.text = `$(pulse) loss ${m.loss.toFixed(4)} · ${m.accuracy === null ? `mae ${(m.mae ?? NaN).toFixed(4)}` : `acc ${(100 * m.accuracy).toFixed(1)}%`}`;
         this.item.tooltip = `Model Lens — ${path.basename(session.file)}: epoch ${m.epoch}, step ${m.step}. Click to open the panel.`;
       }
       if (m.type === 'done') {

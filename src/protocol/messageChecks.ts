@@ -63,8 +63,9 @@ export const TRAINER_MESSAGE_CHECKS: TaggedFields<TrainerMessage> = {
       }),
     }),
     dataset: objectOf({
-      name: string, source: string, trainCount: integer, testCount: integer, inputShape: arrayOf(integer), numClasses: integer,
-      classNames: arrayOf(string),
+      name: string, source: string, trainCount: integer, testCount: integer, inputShape: arrayOf(integer),
+      task: literal('classification', 'regression'), numClasses: integer, classNames: arrayOf(string),
+      targetNames: optional(arrayOf(string)), featureNames: optional(arrayOf(string)),
     }),
     plan: objectOf({
       epochs: integer, batchSize: integer, stepsPerEpoch: integer, totalSteps: integer, gradientEvery: integer, histogramEvery: integer,
@@ -72,7 +73,7 @@ export const TRAINER_MESSAGE_CHECKS: TaggedFields<TrainerMessage> = {
     }),
   },
   epochStart: { epoch: integer, epochs: integer, stepsPerEpoch: integer, lr: finite },
-  batch: { epoch: integer, step: integer, batch: integer, loss: finite, accuracy: finite, lr: finite, samplesPerSec: finite, elapsedSec: finite },
+  batch: { epoch: integer, step: integer, batch: integer, loss: finite, accuracy: nullable(finite), mae: optional(finite), lr: finite, samplesPerSec: finite, elapsedSec: finite },
   gradients: {
     epoch: integer, step: integer,
     layers: arrayOf(objectOf({
@@ -81,16 +82,20 @@ export const TRAINER_MESSAGE_CHECKS: TaggedFields<TrainerMessage> = {
     })),
   },
   epochEnd: {
-    epoch: integer, trainLoss: finite, trainAccuracy: finite, testLoss: nullable(finite), testAccuracy: nullable(finite),
-    lr: finite, epochSec: finite, elapsedSec: finite,
+    epoch: integer, trainLoss: finite, trainAccuracy: nullable(finite), testLoss: nullable(finite), testAccuracy: nullable(finite),
+    trainMae: optional(finite), testMae: optional(nullable(finite)), testR2: optional(nullable(finite)), lr: finite, epochSec: finite, elapsedSec: finite,
   },
   evaluation: {
     epoch: integer, testLoss: finite, testAccuracy: finite, perClassAccuracy: arrayOf(nullable(finite)), classNames: arrayOf(string),
     confusion: arrayOf(arrayOf(integer)),
   },
+  regression: {
+    epoch: integer, testLoss: finite, mae: finite, r2: finite, target: string, truth: arrayOf(finite), predicted: arrayOf(finite),
+  },
+  sampleRows: { columns: arrayOf(string), rows: arrayOf(arrayOf(string)) },
   samples: {
     epoch: integer, width: integer, height: integer, channels: integer, images: optional(arrayOf(string)), labels: arrayOf(integer),
-    predictions: arrayOf(integer), classNames: arrayOf(string),
+    predictions: arrayOf(integer), probabilities: optional(arrayOf(arrayOf(finite))), classNames: arrayOf(string),
   },
   anomaly: {
     kind: literal('nonFiniteLoss', 'nonFiniteGradient'), epoch: integer, step: integer, layer: nullable(string),

@@ -19,8 +19,13 @@ export interface DatasetInfo {
   trainCount: number;
   testCount: number;
   inputShape: number[];
+  /** What the model learns: classes (numClasses, classNames) or numbers (targetNames; numClasses 0). */
+  task: 'classification' | 'regression';
   numClasses: number;
   classNames: string[];
+  targetNames?: string[];
+  /** A table's encoded input columns (`age`, `color=red`, ...). */
+  featureNames?: string[];
 }
 
 export interface TrainingPlan {
@@ -80,7 +85,9 @@ export interface BatchMessage {
   /** 1-based batch within the epoch. */
   batch: number;
   loss: number;
-  accuracy: number;
+  /** Classes: the batch's accuracy; null for numbers, which have `mae` (named metrics: `accuracy`, `mae`). */
+  accuracy: number | null;
+  mae?: number;
   lr: number;
   samplesPerSec: number;
   elapsedSec: number;
@@ -115,9 +122,13 @@ export interface EpochEndMessage {
   type: 'epochEnd';
   epoch: number;
   trainLoss: number;
-  trainAccuracy: number;
+  /** Null for numbers (regression), which have the MAE and R² below instead. */
+  trainAccuracy: number | null;
   testLoss: number | null;
   testAccuracy: number | null;
+  trainMae?: number;
+  testMae?: number | null;
+  testR2?: number | null;
   lr: number;
   epochSec: number;
   elapsedSec: number;
@@ -134,8 +145,30 @@ export interface EvaluationMessage {
   confusion: number[][];
 }
 
+/** A regression's test figures after an epoch, and its first predictions against the truth. */
+export interface RegressionMessage {
+  type: 'regression';
+  epoch: number;
+  testLoss: number;
+  /** Named metrics `mae` and `r2` (R² = 1 − SS_res / SS_tot). */
+  mae: number;
+  r2: number;
+  /** The (first) target's name. */
+  target: string;
+  truth: number[];
+  predicted: number[];
+}
+
+/** A table's first test rows as the file has them (feature columns, then the label), before step 1. */
+export interface SampleRowsMessage {
+  type: 'sampleRows';
+  columns: string[];
+  rows: string[][];
+}
+
 export interface SamplesMessage {
   type: 'samples';
+  /** 0: sent before step 1, with labels and no predictions yet. */
   epoch: number;
   width: number;
   height: number;
@@ -148,6 +181,8 @@ export interface SamplesMessage {
   images?: string[];
   labels: number[];
   predictions: number[];
+  /** Each sample's predicted probabilities per class (rounded), for the misclassified gallery. */
+  probabilities?: number[][];
   classNames: string[];
 }
 
@@ -187,7 +222,7 @@ export interface DoneMessage {
 
 export type TrainerMessage =
   | ReadyMessage | ModelMessage | EpochStartMessage | BatchMessage | GradientsMessage | EpochEndMessage
-  | EvaluationMessage | SamplesMessage | AnomalyMessage | LogMessage | ErrorMessage | DoneMessage;
+  | EvaluationMessage | RegressionMessage | SampleRowsMessage | SamplesMessage | AnomalyMessage | LogMessage | ErrorMessage | DoneMessage;
 
 /**
  * Trainer → the process that forked it, never relayed to a run's listeners: the user's code that

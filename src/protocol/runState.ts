@@ -159,7 +159,7 @@ export function applyMessage(state: RunState, m: TrainerMessage, changes: Change
       break;
     case 'batch': {
       const b = state.batches;
-      b.step.push(m.step); b.epoch.push(m.epoch); b.batch.push(m.batch); b.loss.push(m.loss); b.accuracy.push(m.accuracy);
+      b.step.push(m.step); b.epoch.push(m.epoch); b.batch.push(m.batch); b.loss.push(m.loss); b.accuracy.push(m.accuracy ?? NaN);
       b.lr.push(m.lr); b.samplesPerSec.push(m.samplesPerSec); b.elapsedSec.push(m.elapsedSec);
       changes.batches = true;
       break;

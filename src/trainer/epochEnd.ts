@@ -1,49 +1,70 @@
 // The end of an epoch: evaluation on the test split, the per-epoch schedule step, and the
-// `epochEnd`, `evaluation` and `samples` messages.
-import type { LoadedDataset } from '../data/dataset';
-import { evaluate } from './evaluation';
+// `epochEnd`, `evaluation` (classes) or `regression` (numbers) and `samples` messages.
+import type { SampleDisplay } from '../data/dataSource';
+import type { EpochEndMessage } from '../protocol/messages';
+import { evaluate, type ClassEvaluation } from './evaluation';
 import { now, type Emit } from './runMessages';
 import type { RunPlan } from './runPlan';
 import type { EpochTally } from './trainingStep';
 
 const SAMPLE_GRID = 32;
+/** Points of the predicted-against-true scatter. */
+const SCATTER_POINTS = 500;
 
-export function endEpoch(run: RunPlan, tally: EpochTally, emit: Emit): void {
+export async function endEpoch(run: RunPlan, tally: EpochTally, emit: Emit): Promise<void> {
   const { loaded: { model }, data, loss, schedule } = run;
-  const evaluation = evaluate(model, data.test, data.inputShape, loss, data.numClasses);
-  const tested = data.test.count > 0;
+  const evaluation = await evaluate(model, data, loss, data.task.kind === 'regression' ? SCATTER_POINTS : SAMPLE_GRID);
+  const tested = data.testCount > 0;
   const trainLoss = tally.lossSum / Math.max(1, tally.seen);
   const testLoss = tested ? evaluation.loss : null;
   const lrUsed = schedule.lr();
   schedule.stepEpoch(schedule.monitor === 'trainLoss' ? trainLoss : (testLoss ?? trainLoss));
   const { epoch } = tally;
-  emit({
-    type: 'epochEnd', epoch, trainLoss, trainAccuracy: tally.correctSum / Math.max(1, tally.seen),
-    testLoss, testAccuracy: tested ? evaluation.accuracy : null,
-    lr: lrUsed, epochSec: now() - tally.started, elapsedSec: now() - run.started,
-  });
+  // Numbers get `mae` and `r2` where classes get accuracy (named metrics: `mae`, `r2`).
+  const figures: Pick<EpochEndMessage, 'trainAccuracy' | 'testAccuracy' | 'trainMae' | 'testMae' | 'testR2'> = evaluation.kind === 'regression'
+    ? {
+      trainAccuracy: null, testAccuracy: null, trainMae: tally.metricSum / Math.max(1, tally.seen * run.outputs),
+      testMae: tested ? evaluation.mae : null, testR2: tested ? evaluation.r2 : null,
+    }
+    : { trainAccuracy: tally.metricSum / Math.max(1, tally.seen), testAccuracy: tested ? evaluation.accuracy : null };
+  emit({ type: 'epochEnd', epoch, trainLoss, ...figures, testLoss, lr: lrUsed, epochSec: now() - tally.started, elapsedSec: now() - run.started });
   if (!tested) return;
+  if (evaluation.kind === 'regression') {
+    emit({
+      type: 'regression', epoch, testLoss: evaluation.loss, mae: evaluation.mae, r2: evaluation.r2,
+      target: data.task.kind === 'regression' ? data.task.targetNames[0] : 'y', truth: evaluation.truth, predicted: evaluation.predicted,
+    });
+    return;
+  }
+  const classNames = data.task.kind === 'classification' ? data.task.classNames : [];
   emit({
     type: 'evaluation', epoch, testLoss: evaluation.loss, testAccuracy: evaluation.accuracy,
-    perClassAccuracy: evaluation.perClassAccuracy, classNames: data.classNames, confusion: evaluation.confusion,
+    perClassAccuracy: evaluation.perClassAccuracy, classNames, confusion: evaluation.confusion,
   });
-  emitSamples(emit, epoch, data, evaluation.predictions, epoch === 1);
+  emitSamples(emit, epoch, await run.data.samples(SAMPLE_GRID), evaluation, classNames, epoch === 1);
 }
 
 /**
  * The first test images with this epoch's predictions. The images are the same every epoch, so only
  * the first message carries them (a fast run ends several epochs a second: the same pixels again and again).
  */
-function emitSamples(emit: Emit, epoch: number, data: LoadedDataset, predictions: Int32Array, withImages: boolean): void {
-  if (!data.testPixels || data.inputShape.length !== 3) return;
-  const [height, width, channels] = data.inputShape;
+function emitSamples(emit: Emit, epoch: number, shown: SampleDisplay, evaluation: ClassEvaluation, classNames: string[], withImages: boolean): void {
+  if (shown.kind !== 'images') return;
+  const { height, width, channels } = shown;
   const size = height * width * channels;
-  const count = Math.min(SAMPLE_GRID, data.test.count);
-  const pixels = data.testPixels;
-  const images = withImages ? Array.from({ length: count }, (_, i) => Buffer.from(pixels.subarray(i * size, (i + 1) * size)).toString('base64')) : undefined;
+  const count = Math.min(shown.count, evaluation.labels.length);
+  const images = withImages ? Array.from({ length: count }, (_, i) => Buffer.from(shown.pixels.subarray(i * size, (i + 1) * size)).toString('base64')) : undefined;
   emit({
     type: 'samples', epoch, width, height, channels, ...(images ? { images } : {}),
-    labels: Array.from(data.test.labels.subarray(0, count)), predictions: Array.from(predictions.subarray(0, count)),
-    classNames: data.classNames,
+    labels: Array.from(evaluation.labels.subarray(0, count)), predictions: Array.from(evaluation.predictions.subarray(0, count)),
+    probabilities: evaluation.probabilities.slice(0, count), classNames,
   });
+}
+
+/** Before step 1: the first samples with their labels (images) or cells (a table), as soon as the data is open. */
+export async function emitTrainingSamples(run: RunPlan, emit: Emit): Promise<void> {
+  const shown = await run.data.samples(SAMPLE_GRID);
+  if (shown.kind === 'rows') {
+    if (shown.count > 0) emit({ type: 'sampleRows', columns: shown.columns, rows: shown.rows });
+  }
 }

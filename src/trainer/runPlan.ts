@@ -2,34 +2,37 @@
 // that they fit, optimizer, schedule), announced by the `ready` and `model` messages.
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { loadDataset, type LoadedDataset } from '../data/dataset';
+import { outputUnits as taskOutputs, type DataSource } from '../data/dataSource';
 import { createRandom } from '../data/seededRandom';
 import { loadExperiment, loadModelFile, type LoadedModel, type LoadOptions } from '../model/loadExperiment';
 import { memoryLimits } from '../model/memoryLimits';
 import { computeSummary } from '../model/modelSummary';
 import { checkSaveFolder } from '../model/saveModelFiles';
 import { UserError } from '../model/userError';
-import type { ExperimentSettings, LooseDataSpec, OptimizerSpec, TrainingSpec } from '../protocol/experimentSpec';
+import type { ExperimentSettings, OptimizerSpec, TrainingSpec } from '../protocol/experimentSpec';
 import type { BackendName, DatasetInfo, TrainingPlan, TrainRequest } from '../protocol/messages';
 import type { ModelSummary } from '../protocol/modelInfo';
 import { backendThatRuns, chooseBackend, type BackendChoice } from './backendChoice';
-import { batchInputs, batchLabels } from './evaluation';
+import { batchTensors, zeroBatch } from './batchTensors';
 import { freezeLayers } from './freezeLayers';
 import { DEFAULT_GRADIENT_EVERY, gradientLayers, HISTOGRAM_EVERY_SAMPLES, type GradientLayer } from './gradientStats';
 import { emitInspection } from './inspection';
 import { createSchedule, type LrSchedule, type ScheduleContext } from './lrSchedule';
-import { lossDefinition, targetTensor, type LossDefinition } from './losses';
+import { lossDefinition, type LossDefinition } from './losses';
 import { checkModelFitsData, outputUnits } from './modelFit';
 import { createOptimizer, optimizerCopies } from './optimizers';
 import { checkTrainingMemory, trainingMemory } from './memoryCheck';
 import { plannedLr } from './plannedLr';
 import { modelMessage, now, readyMessage, type Emit } from './runMessages';
+import { openTrainingData } from './trainingData';
 import { computeStep } from './trainingStep';
 
 /** What a run trains, with what, and how: fixed before its first step. */
 export interface RunPlan {
   loaded: LoadedModel;
-  data: LoadedDataset;
+  data: DataSource;
+  /** Values per sample's target: classes (one-hot width) or numbers. */
+  outputs: number;
   loss: LossDefinition;
   optimizer: tf.Optimizer;
   schedule: LrSchedule;
@@ -66,9 +69,35 @@ export async function planRun(request: TrainRequest, emit: Emit, announce?: Load
   const { model, settings } = loaded;
   const training = settings.training ?? {};
   const save = saveTarget(request, loaded.file, training);
-  const data = loadTrainingData(request, loaded, seed);
   const loss = lossDefinition(training.loss, outputUnits(model));
+  const batchSize = request.batchSize ?? training.batchSize ?? 32;
+  const data = await openTrainingData(request, loaded, {
+    seed, loss, outputs: outputUnits(model), batchSize, sampleRank: (model.inputs[0]?.shape.length ?? 1) - 1,
+  });
+  try {
+    return await planWithData(request, emit, { loaded, seed, choice, save, loss, data, started });
+  } catch (e) {
+    await data.close();
+    throw e;
+  }
+}
+
+interface Opened {
+  loaded: LoadedModel;
+  seed: number;
+  choice: BackendChoice;
+  save: RunPlan['save'];
+  loss: LossDefinition;
+  data: DataSource;
+  started: number;
+}
+
+async function planWithData(request: TrainRequest, emit: Emit, opened: Opened): Promise<RunPlan> {
+  const { loaded, seed, choice, save, loss, data, started } = opened;
+  const { model, settings } = loaded;
+  const training = settings.training ?? {};
   checkModelFitsData(loaded, data, loss);
+  for (const note of data.notes) emit({ type: 'log', level: 'info', message: `data: ${note}` });
   if (settings.freeze?.length) freezeLayers(model, settings.freeze);
 
   const optimizerSpec = training.optimizer ?? { type: 'sgd', learningRate: 0.01 };
@@ -85,7 +114,7 @@ export async function planRun(request: TrainRequest, emit: Emit, announce?: Load
   }
   const summary = computeSummary(model, { batchSize: plan.batchSize, locate: loaded.locate });
   checkMemory(loaded, summary, optimizerSpec, choice.backend, plan.batchSize);
-  const run: RunPlan = { loaded, data, loss, optimizer, schedule, layers, variables, plan, save, started };
+  const run: RunPlan = { loaded, data, outputs: taskOutputs(data.task), loss, optimizer, schedule, layers, variables, plan, save, started };
   const backend = await backendThatRuns(choice, request.backend, () => dryStep(run));
   emit(readyMessage(backend));
   emit(modelMessage(loaded, datasetInfo(data), plan, summary));
@@ -117,25 +146,13 @@ async function loadSeeded(file: string, sourceText: string | undefined, announce
   return { loaded, seed };
 }
 
-function loadTrainingData(request: TrainRequest, loaded: LoadedModel, seed: number): LoadedDataset {
-  const { settings } = loaded;
-  if (!settings.data) {
-    throw new UserError(`${request.file} has no data to train on.`, loaded.locate(loaded.model),
-      "Add `data: { dataset: 'mnist' }` (or fashion-mnist, idx with a folder, circle, xor, gauss, spiral) to the experiment.");
-  }
-  const dataSpec: LooseDataSpec = { ...settings.data };
-  if (request.datasetFolder && !dataSpec.folder && dataSpec.dataset !== 'mnist') dataSpec.folder = request.datasetFolder;
-  return loadDataset(dataSpec, {
-    baseDir: path.dirname(loaded.file), seed, limit: request.limit, testLimit: request.testLimit ?? request.limit,
-  });
-}
-
 /** The numbers of the run as the model message carries them (the request's flags over the experiment's settings). */
-function trainingPlan(request: TrainRequest, training: TrainingSpec, data: LoadedDataset,
+function trainingPlan(request: TrainRequest, training: TrainingSpec, data: DataSource,
   chosen: Pick<TrainingPlan, 'optimizer' | 'loss' | 'seed'>): TrainingPlan {
   const epochs = request.epochs ?? training.epochs ?? 1;
   const batchSize = request.batchSize ?? training.batchSize ?? 32;
-  const stepsPerEpoch = Math.ceil(data.train.count / batchSize);
+  // Counted before the first step (a streamed source's first pass), so OneCycle's total and the ETA are exact.
+  const stepsPerEpoch = data.batchesPerEpoch ?? Math.ceil(data.trainCount / batchSize);
   const gradientEvery = request.gradientEvery ?? (typeof training.gradientEvery === 'number' ? training.gradientEvery : DEFAULT_GRADIENT_EVERY);
   if (!(epochs * stepsPerEpoch >= 1)) {
     throw new UserError(`the run has no step to train: ${epochs} epochs × ${stepsPerEpoch} steps.`, null, 'Give at least one epoch.');
@@ -166,22 +183,24 @@ function saveTarget(request: TrainRequest, file: string, training: TrainingSpec)
   return { dir, onStop: request.saveOnStop ?? training.saveOnStop === true };
 }
 
-/** One backward pass on two samples, so a missing kernel shows before the run starts. */
+/** One backward pass on two samples of zeros, so a missing kernel shows before the run starts. */
 function dryStep(run: RunPlan): void {
   const { data, loss } = run;
-  const idx = [0, Math.min(1, data.train.count - 1)];
-  const x = batchInputs(data.train, data.inputShape, idx);
-  const y = targetTensor(batchLabels(data.train, idx), loss.targets, data.numClasses);
+  const regression = data.task.kind === 'regression';
+  const { x, y } = batchTensors(zeroBatch(2, data.inputShape, regression ? run.outputs : null), data.inputShape, loss, run.outputs);
   try {
-    tf.dispose(Object.values(computeStep(run, x, y).grads));
+    tf.dispose(Object.values(computeStep(run, x, y, regression).grads));
   } finally {
     tf.dispose([x, y]);
   }
 }
 
-function datasetInfo(data: LoadedDataset): DatasetInfo {
+function datasetInfo(data: DataSource): DatasetInfo {
+  const classNames = data.task.kind === 'classification' ? data.task.classNames : [];
   return {
-    name: data.name, source: data.source, trainCount: data.train.count, testCount: data.test.count,
-    inputShape: data.inputShape, numClasses: data.numClasses, classNames: data.classNames,
+    name: data.name, source: data.source, trainCount: data.trainCount, testCount: data.testCount,
+    inputShape: [...data.inputShape], numClasses: classNames.length, classNames, task: data.task.kind,
+    ...(data.task.kind === 'regression' ? { targetNames: data.task.targetNames } : {}),
+    ...(data.featureNames.length ? { featureNames: [...data.featureNames] } : {}),
   };
 }

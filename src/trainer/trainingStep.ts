@@ -2,10 +2,11 @@
 // steps, the update, and the batch message. The step is ours (computeGradients → figures →
 // applyGradients) because model.fit never exposes the gradients.
 import * as tf from '@tensorflow/tfjs';
+import type { Batch } from '../data/dataSource';
 import type { AnomalyMessage } from '../protocol/messages';
-import { batchInputs, batchLabels } from './evaluation';
+import { batchTensors } from './batchTensors';
 import { gradientFigures, snapshotWeights, updateRatios, type StepGradientFigures } from './gradientStats';
-import { predictedClasses, targetTensor } from './losses';
+import { predictedClasses } from './losses';
 import { setLearningRate } from './optimizers';
 import { now, type Emit } from './runMessages';
 import type { RunPlan } from './runPlan';
@@ -15,37 +16,43 @@ export interface EpochTally {
   epoch: number;
   started: number;
   lossSum: number;
-  correctSum: number;
+  /** Classes: samples predicted right; numbers: the sum of absolute errors over every target value. */
+  metricSum: number;
   seen: number;
 }
 
-/** Where a step is in the run, and the training samples of its batch. */
+/** Where a step is in the run, and its batch. */
 export interface StepPosition {
   step: number;
   batch: number;
-  indices: ArrayLike<number>;
+  samples: Batch;
 }
 
 interface StepResult {
   loss: number;
-  correct: number;
+  /** Samples predicted right (classes), or the sum of absolute errors (numbers). */
+  metric: number;
   grads: tf.NamedTensorMap;
 }
 
 /** One forward + backward pass; the gradients are returned, not applied. */
-export function computeStep(run: Pick<RunPlan, 'loaded' | 'optimizer' | 'variables' | 'loss'>, x: tf.Tensor, y: tf.Tensor): StepResult {
+export function computeStep(run: Pick<RunPlan, 'loaded' | 'optimizer' | 'variables' | 'loss'>, x: tf.Tensor, y: tf.Tensor, regression: boolean): StepResult {
   const { loaded: { model }, loss } = run;
-  let correct: tf.Tensor | null = null;
+  let metric: tf.Tensor | null = null;
   const { value, grads } = run.optimizer.computeGradients(() => {
     const pred = model.apply(x, { training: true }) as tf.Tensor;
-    const truth = loss.targets === 'oneHot' ? tf.argMax(y, -1) : tf.reshape(y, [-1]);
-    correct = tf.keep(tf.sum(tf.cast(tf.equal(predictedClasses(pred), tf.cast(truth, 'int32')), 'float32')));
+    if (regression) {
+      metric = tf.keep(tf.sum(tf.abs(tf.sub(pred, y))));
+    } else {
+      const truth = loss.targets === 'oneHot' ? tf.argMax(y, -1) : tf.reshape(y, [-1]);
+      metric = tf.keep(tf.sum(tf.cast(tf.equal(predictedClasses(pred), tf.cast(truth, 'int32')), 'float32')));
+    }
     return loss.fn(y, pred);
   }, run.variables);
-  const both = tf.tidy(() => tf.stack([value, correct!]));
-  const [lossValue, correctValue] = both.dataSync();
-  tf.dispose([both, value, correct!]);
-  return { loss: lossValue, correct: correctValue, grads };
+  const both = tf.tidy(() => tf.stack([value, metric!]));
+  const [lossValue, metricValue] = both.dataSync();
+  tf.dispose([both, value, metric!]);
+  return { loss: lossValue, metric: metricValue, grads };
 }
 
 /** Trains on one batch and emits its `batch` (and, when sampled, `gradients`) message; an anomaly ends the run instead. */
@@ -54,9 +61,9 @@ export function trainStep(run: RunPlan, tally: EpochTally, at: StepPosition, emi
   const lr = schedule.lr();
   setLearningRate(run.optimizer, lr);
   const sampled = at.step % plan.gradientEvery === 0 || at.step === 1;
-  const x = batchInputs(data.train, data.inputShape, at.indices);
-  const y = targetTensor(batchLabels(data.train, at.indices), loss.targets, data.numClasses);
-  const result = computeStep(run, x, y);
+  const { x, y } = batchTensors(at.samples, data.inputShape, loss, run.outputs);
+  const regression = at.samples.kind === 'regression';
+  const result = computeStep(run, x, y, regression);
   tf.dispose([x, y]);
   if (!Number.isFinite(result.loss)) {
     const figures = gradientFigures(layers, result.grads, false, null);
@@ -79,13 +86,15 @@ export function trainStep(run: RunPlan, tally: EpochTally, at: StepPosition, emi
     }
   }
   schedule.stepBatch();
-  const count = at.indices.length;
+  const { count } = at.samples;
   tally.lossSum += result.loss * count;
-  tally.correctSum += result.correct;
+  tally.metricSum += result.metric;
   tally.seen += count;
   const elapsed = now() - tally.started;
+  // Numbers get `mae` where classes get `accuracy` (named metrics: `metrics.mae`).
+  const metrics = regression ? { accuracy: null, mae: result.metric / (count * run.outputs) } : { accuracy: result.metric / count };
   emit({
-    type: 'batch', epoch: tally.epoch, step: at.step, batch: at.batch, loss: result.loss, accuracy: result.correct / count, lr,
+    type: 'batch', epoch: tally.epoch, step: at.step, batch: at.batch, loss: result.loss, ...metrics, lr,
     samplesPerSec: elapsed > 0 ? tally.seen / elapsed : 0, elapsedSec: now() - run.started,
   });
   if (figures) emit({ type: 'gradients', epoch: tally.epoch, step: at.step, layers: figures.layers });

@@ -104,13 +104,19 @@ export class EventEncoder {
         this.step = m.step;
         this.wallTime = this.startedSec + m.elapsedSec;
         return [event(this.wallTime, m.step, [
-          { tag: 'train/loss', scalar: m.loss }, { tag: 'train/accuracy', scalar: m.accuracy }, { tag: 'train/learning_rate', scalar: m.lr },
+          { tag: 'train/loss', scalar: m.loss },
+          m.accuracy === null ? { tag: 'train/mae', scalar: m.mae ?? NaN } : { tag: 'train/accuracy', scalar: m.accuracy },
+          { tag: 'train/learning_rate', scalar: m.lr },
         ])];
       case 'epochEnd': {
         this.wallTime = this.startedSec + m.elapsedSec;
-        const values: SummaryValue[] = [{ tag: 'epoch/train_loss', scalar: m.trainLoss }, { tag: 'epoch/train_accuracy', scalar: m.trainAccuracy }];
+        const values: SummaryValue[] = [{ tag: 'epoch/train_loss', scalar: m.trainLoss }];
+        if (m.trainAccuracy !== null) values.push({ tag: 'epoch/train_accuracy', scalar: m.trainAccuracy });
+        if (m.trainMae !== undefined) values.push({ tag: 'epoch/train_mae', scalar: m.trainMae });
         if (m.testLoss !== null) values.push({ tag: 'test/loss', scalar: m.testLoss });
         if (m.testAccuracy !== null) values.push({ tag: 'test/accuracy', scalar: m.testAccuracy });
+        if (m.testMae != null) values.push({ tag: 'test/mae', scalar: m.testMae });
+        if (m.testR2 != null) values.push({ tag: 'test/r2', scalar: m.testR2 });
         return [event(this.wallTime, this.step, values)];
       }
       case 'evaluation': {
