@@ -41,7 +41,7 @@ export async function endEpoch(run: RunPlan, tally: EpochTally, emit: Emit): Pro
     type: 'evaluation', epoch, testLoss: evaluation.loss, testAccuracy: evaluation.accuracy,
     perClassAccuracy: evaluation.perClassAccuracy, classNames, confusion: evaluation.confusion,
   });
-  emitSamples(emit, epoch, await run.data.samples(SAMPLE_GRID), evaluation, classNames, epoch === 1);
+  emitSamples(emit, epoch, await run.data.samples(SAMPLE_GRID), evaluation, classNames, false);
 }
 
 /**
@@ -63,8 +63,25 @@ function emitSamples(emit: Emit, epoch: number, shown: SampleDisplay, evaluation
 
 /** Before step 1: the first samples with their labels (images) or cells (a table), as soon as the data is open. */
 export async function emitTrainingSamples(run: RunPlan, emit: Emit): Promise<void> {
-  const shown = await run.data.samples(SAMPLE_GRID);
+  const { data } = run;
+  const shown = await data.samples(SAMPLE_GRID);
   if (shown.kind === 'rows') {
     if (shown.count > 0) emit({ type: 'sampleRows', columns: shown.columns, rows: shown.rows });
+    return;
   }
+  if (data.task.kind !== 'classification' || shown.count === 0) return;
+  // The same samples' labels: the first test batch, in the same order.
+  let labels: Int32Array | null = null;
+  for await (const batch of data.testBatches(shown.count)) {
+    if (batch.kind === 'classification') labels = batch.labels;
+    break;
+  }
+  if (!labels) return;
+  const size = shown.height * shown.width * shown.channels;
+  const count = Math.min(shown.count, labels.length);
+  emit({
+    type: 'samples', epoch: 0, width: shown.width, height: shown.height, channels: shown.channels,
+    images: Array.from({ length: count }, (_, i) => Buffer.from(shown.pixels.subarray(i * size, (i + 1) * size)).toString('base64')),
+    labels: Array.from(labels.subarray(0, count)), predictions: [], classNames: data.task.classNames,
+  });
 }

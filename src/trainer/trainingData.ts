@@ -14,6 +14,9 @@ import type { TrainRequest } from '../protocol/messages';
 import { codeDataSource } from './codeData';
 import type { LossDefinition } from './losses';
 
+/** The data sets read from files as they train (the others are loaded whole by loadDataset). */
+export const STREAMED_DATASETS = ['csv', 'images'] as const;
+
 export interface DataContext {
   seed: number;
   loss: LossDefinition;

@@ -7,6 +7,7 @@ import {
 } from '../../src/protocol/experimentSchema';
 import { closest, type ObjectRule, type SettingPath } from '../../src/protocol/settingRules';
 import { lossDefinition } from '../../src/trainer/losses';
+import { STREAMED_DATASETS } from '../../src/trainer/trainingData';
 import { createSchedule } from '../../src/trainer/lrSchedule';
 import { createOptimizer } from '../../src/trainer/optimizers';
 
@@ -84,7 +85,7 @@ describe('the experiment spec: unknown keys, with the key meant', () => {
 
   it('lists what the object accepts in the hint', () => {
     const p = checkExperiment(withTraining({ epoch: 1 }))!;
-    assert.match(p.hint!, /^training accepts epochs, batchSize, seed, optimizer, loss, schedule, gradientEvery, save, saveOnStop\.$/);
+    assert.match(p.hint!, /^training accepts epochs, batchSize, stepsPerEpoch, seed, optimizer, loss, schedule, gradientEvery, save, saveOnStop\.$/);
   });
 });
 
@@ -163,7 +164,7 @@ describe('the experiment spec agrees with the trainer', () => {
     }
   };
 
-  it('lists the data sets the loader knows', () => assert.deepEqual([...DATASET_KINDS].sort(), [...DATASET_NAMES].sort()));
+  it('lists the data sets the loader knows', () => assert.deepEqual([...DATASET_KINDS].sort(), [...DATASET_NAMES, ...STREAMED_DATASETS].sort()));
 
   it('lists optimizers the trainer builds', () => {
     for (const type of OPTIMIZER_TYPES) assert.doesNotMatch(userMessage(() => createOptimizer({ type, learningRate: 0.1 })), /unknown optimizer/);
