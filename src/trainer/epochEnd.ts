@@ -27,7 +27,10 @@ export async function endEpoch(run: RunPlan, tally: EpochTally, emit: Emit): Pro
       testMae: tested ? evaluation.mae : null, testR2: tested ? evaluation.r2 : null,
     }
     : { trainAccuracy: tally.metricSum / Math.max(1, tally.seen), testAccuracy: tested ? evaluation.accuracy : null };
-  emit({ type: 'epochEnd', epoch, trainLoss, ...figures, testLoss, lr: lrUsed, epochSec: now() - tally.started, elapsedSec: now() - run.started });
+  emit({
+    type: 'epochEnd', epoch, trainLoss, trainAccuracy: figures.trainAccuracy, testLoss, ...figures, lr: lrUsed,
+    epochSec: now() - tally.started, elapsedSec: now() - run.started,
+  });
   if (!tested) return;
   if (evaluation.kind === 'regression') {
     emit({
