@@ -27,8 +27,9 @@ export async function endEpoch(run: RunPlan, tally: EpochTally, emit: Emit): Pro
       testMae: tested ? evaluation.mae : null, testR2: tested ? evaluation.r2 : null,
     }
     : { trainAccuracy: tally.metricSum / Math.max(1, tally.seen), testAccuracy: tested ? evaluation.accuracy : null };
+  const { trainAccuracy, ...testFigures } = figures;
   emit({
-    type: 'epochEnd', epoch, trainLoss, trainAccuracy: figures.trainAccuracy, testLoss, ...figures, lr: lrUsed,
+    type: 'epochEnd', epoch, trainLoss, trainAccuracy, testLoss, ...testFigures, lr: lrUsed,
     epochSec: now() - tally.started, elapsedSec: now() - run.started,
   });
   if (!tested) return;
