@@ -1,6 +1,7 @@
 // The data suite through the trainer's real path: `dist/cli.js train --json` (planRun → DataSource →
 // trainStep, the prefetch worker next to the bundle) on experiments that read the bench table.
-// - rss: one epoch of the whole table streamed from the CSV; the trainer process's peak RSS (VmHWM).
+// - rss: one epoch of the whole table (BENCH_DATA_RSS_ROWS: of its first N train rows; the first pass
+//   reads it all anyway) streamed from the CSV; the trainer process's peak RSS (VmHWM).
 // - paired: samples/s of the same rows streamed from the CSV and from memory (a data() function that
 //   returns them as typed arrays), runs alternating, each on the first `limit` train rows; ratio =
 //   median of the per-pair ratios (streamed / memory).
@@ -13,6 +14,8 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
 const PAIRS = Number(process.env.BENCH_DATA_PAIRS ?? 3);
 const PAIR_ROWS = Number(process.env.BENCH_DATA_PAIR_ROWS ?? 128 * 400);
+/** Train rows of the RSS run (default: the whole table, one full epoch). */
+const RSS_ROWS = process.env.BENCH_DATA_RSS_ROWS ? Number(process.env.BENCH_DATA_RSS_ROWS) : null;
 
 const model = (width: number, classes: number) => `tf.sequential({ layers: [
     tf.layers.dense({ inputShape: [${width}], units: 512, activation: 'relu' }),
@@ -104,7 +107,7 @@ export async function dataTrainerBench(table: string, width: number, classes: nu
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run node esbuild.mjs first`);
   const { streamed, memory } = experiments(table, width, classes);
   const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-bench-runs-'));
-  const rss = await runTrainer(streamed, null, runsDir);
+  const rss = await runTrainer(streamed, RSS_ROWS, runsDir);
   const pairs: { streamed: TrainerRun; memory: TrainerRun }[] = [];
   for (let i = 0; i < PAIRS; i++) {
     // Alternating which goes first, so a drift in the machine's load falls on both alike.
@@ -116,7 +119,7 @@ export async function dataTrainerBench(table: string, width: number, classes: nu
   const ratios = pairs.map((p) => p.streamed.samplesPerSec / p.memory.samplesPerSec);
   return {
     workload: `model-lens train --json: MLP ${width}-512-128-${classes}, batch 128, SGD; the CSV streamed (testSplit 0) vs the same rows from data()`,
-    rss: { ...rss, budgetMB: 400 },
+    rss: { ...rss, trainRows: RSS_ROWS ?? 'all', budgetMB: 400 },
     paired: {
       rows: PAIR_ROWS,
       streamedSamplesPerSec: median(pairs.map((p) => p.streamed.samplesPerSec)),

@@ -1,7 +1,7 @@
 // Messages between the extension host and the Model Lens webview (and the standalone report).
 import type { TrainerMessage } from './messages';
 import { BATCH_COLUMNS, type BatchSeries } from './runState';
-import { anything, arrayOf, finite, integer, literal, objectOf, optional, refine, string, taggedUnion, type Checked, type TaggedFields } from './validation';
+import { anything, arrayOf, finite, integer, literal, objectOf, optional, refine, string, taggedUnion, type Check, type Checked, type TaggedFields } from './validation';
 
 export type PanelView = 'graph' | 'summary' | 'training' | 'gradients' | 'data';
 
@@ -46,7 +46,9 @@ export const checkPanelToHost: (value: unknown) => Checked<PanelToHost> = tagged
 /** Batch columns of finite numbers (step, epoch and batch integers), all the same length. */
 const batchSeries = refine(
   objectOf<BatchSeries>({
-    step: arrayOf(integer), epoch: arrayOf(integer), batch: arrayOf(integer), loss: arrayOf(finite), accuracy: arrayOf(finite),
+    step: arrayOf(integer), epoch: arrayOf(integer), batch: arrayOf(integer), loss: arrayOf(finite),
+    // A regression's batches have no accuracy (NaN here, null once sent as JSON).
+    accuracy: ((v: unknown, p: string) => (Array.isArray(v) && v.every((x) => x === null || Number.isFinite(x)) ? null : `${p} must be numbers or null`)) as Check<number[]>,
     lr: arrayOf(finite), samplesPerSec: arrayOf(finite), elapsedSec: arrayOf(finite),
   }),
   (v, p) => (new Set(BATCH_COLUMNS.map((c) => v[c].length)).size === 1 ? null : `${p}'s columns must all have the same length`),

@@ -3,7 +3,7 @@
 // theirs by replaying the same messages.
 import type {
   AnomalyMessage, BatchMessage, DoneMessage, EpochEndMessage, ErrorMessage, EvaluationMessage, GradientHistogram, GradientsMessage,
-  LayerGradient, LogMessage, ModelMessage, ReadyMessage, SamplesMessage, TrainerMessage,
+  LayerGradient, LogMessage, ModelMessage, ReadyMessage, RegressionMessage, SampleRowsMessage, SamplesMessage, TrainerMessage,
 } from './messages';
 
 export type RunStatus = 'starting' | 'running' | 'completed' | 'stopped' | 'anomaly' | 'error' | 'inspected';
@@ -51,6 +51,10 @@ export interface RunState {
   batches: BatchSeries;
   epochs: EpochEndMessage[];
   evaluation: EvaluationMessage | null;
+  /** A regression's latest test figures and predicted-against-true points. */
+  regression: RegressionMessage | null;
+  /** A table's first rows as written. */
+  sampleRows: SampleRowsMessage | null;
   /** The latest samples, always with their images (foldSamples). */
   samples: (SamplesMessage & { images: string[] }) | null;
   gradients: GradientState;
@@ -80,7 +84,7 @@ export function emptyRunState(): RunState {
   return {
     status: 'starting', ready: null, model: null, epoch: 0,
     batches: emptyBatchSeries(),
-    epochs: [], evaluation: null, samples: null,
+    epochs: [], evaluation: null, regression: null, sampleRows: null, samples: null,
     gradients: { steps: [], layers: [], byLayer: {}, latest: null, histograms: {} },
     anomaly: null, error: null, done: null, logs: [], version: 0,
   };
@@ -175,6 +179,14 @@ export function applyMessage(state: RunState, m: TrainerMessage, changes: Change
     case 'evaluation':
       state.evaluation = m;
       changes.evaluation = true;
+      break;
+    case 'regression':
+      state.regression = m;
+      changes.evaluation = true;
+      break;
+    case 'sampleRows':
+      state.sampleRows = m;
+      changes.samples = true;
       break;
     case 'samples':
       state.samples = foldSamples(state.samples, m);
