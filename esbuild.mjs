@@ -110,6 +110,9 @@ const builds = [
   { ...common, entryPoints: ['src/source/index.ts'], outfile: 'dist/sourceTools.js', minify: true },
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', external: runtimeExternals, banner: { js: '#!/usr/bin/env node' } },
   { ...common, entryPoints: ['src/trainer/main.ts'], outfile: 'dist/trainer.js', external: runtimeExternals },
+  // Node's module hooks for a user's script (src/trainer/script/scriptHooks.ts): an ES module of its own.
+  { ...common, format: 'esm', entryPoints: ['src/trainer/script/scriptHooks.ts'], outfile: 'dist/scriptHooks.mjs',
+    define: { ...common.define, HOOKS_URL: 'import.meta.url' } },
   // Reads, parses and decodes streamed data (CSV, image folders) off the trainer's thread (src/data/prefetchWorker.ts).
   { ...common, entryPoints: ['src/data/dataWorker.ts'], outfile: 'dist/dataWorker.js' },
   // Tests import our sources directly; npm packages stay external so tests share one tfjs instance.

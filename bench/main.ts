@@ -3,6 +3,7 @@ import { backendsBench } from './backendsBench';
 import { dataBench, dataStreamChild } from './dataBench';
 import { hostBench } from './hostBench';
 import { runsBench } from './runsBench';
+import { scriptsBench } from './scriptsBench';
 import { trainBench } from './trainBench';
 import { webviewBench } from './webviewBench';
 
@@ -13,6 +14,7 @@ const SUITES: Record<string, () => Promise<Record<string, unknown>>> = {
   webview: webviewBench,
   runs: runsBench,
   data: dataBench,
+  scripts: scriptsBench,
 };
 
 async function main(): Promise<void> {

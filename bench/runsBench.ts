@@ -128,7 +128,7 @@ async function diskCost(): Promise<Record<string, unknown>> {
       const t = performance.now();
       recorder.append(m);
       if (m.type === 'batch') batchAppendMs.push(performance.now() - t);
-      if (m.type === 'model') plan = m.plan;
+      if (m.type === 'model') plan = m.plan ?? null;
       bytesByType.set(m.type, (bytesByType.get(m.type) ?? 0) + JSON.stringify(m).length + 1);
     }, { stopRequested: false });
     const [entry] = store.list();
@@ -166,7 +166,7 @@ function appendAlone(root: string): number {
   const times: number[] = [];
   for (let step = 1; step <= 20_000; step++) {
     const t = performance.now();
-    recorder.append({ type: 'batch', epoch: 1, step, batch: step, loss: 1 / step, accuracy: 0.5, lr: 0.1, samplesPerSec: 1234.5, elapsedSec: step * 0.01 });
+    recorder.append({ type: 'batch', epoch: 1, step, batch: step, metrics: { loss: 1 / step, accuracy: 0.5 }, lr: 0.1, samplesPerSec: 1234.5, elapsedSec: step * 0.01 });
     times.push(performance.now() - t);
   }
   recorder.finish();

@@ -43,3 +43,10 @@ export function defineExperiment(experiment: Experiment): Experiment {
 
 /** Reads a tfjs LayersModel (`model.json` + weight shards) from disk; relative to the experiment. */
 export declare function loadModel(path: string): Promise<tfType.LayersModel>;
+
+/**
+ * Custom scalars drawn as charts of their own in the Training view: `lens.log({ gradNorm: 1.2 })`
+ * records each named number at the run's current step (names: a letter, then letters, digits or
+ * `_ . - /`; values that are not finite numbers are left out with a warning).
+ */
+export declare const lens: { log(values: Record<string, number>): void };

@@ -16,6 +16,7 @@ import { TrainingView } from './views/trainingView';
 import { warmUpTrainingView } from './trainingWarmUp';
 import { GradientsView } from './views/gradientsView';
 import { DataView } from './views/dataView';
+import { StepThroughView } from './views/stepThroughView';
 import { renderStatusBar } from './statusBar';
 
 interface VsCodeApi {
@@ -42,13 +43,13 @@ const post = (m: PanelToHost) => vscode.postMessage(m);
 
 let state: RunState = emptyRunState();
 let runId: string | null = null;
-const views: View[] = [new GraphView(), new SummaryView(), new TrainingView(), new GradientsView(), new DataView()];
+const views: View[] = [new GraphView(), new SummaryView(), new TrainingView(), new GradientsView(), new DataView(), new StepThroughView()];
 const pending = new Map<string, Changes>(views.map((v) => [v.id, allChanged()]));
 let statusChanged = true;
 let frame = 0;
 
 function allChanged(): Changes {
-  return { model: true, batches: true, epochs: true, gradients: true, evaluation: true, samples: true, status: true };
+  return { model: true, batches: true, epochs: true, gradients: true, evaluation: true, samples: true, scalars: true, status: true, trace: true };
 }
 
 function warn(message: string): void {
@@ -64,6 +65,11 @@ const context = (view: View): ViewContext => ({
   freeze: (layer, frozen) => {
     if (typeof acquireVsCodeApi !== 'function') return false;
     post({ type: 'freeze', layer, frozen });
+    return true;
+  },
+  stepControl: (command) => {
+    if (typeof acquireVsCodeApi !== 'function') return false;
+    post({ type: 'stepControl', command });
     return true;
   },
   save: (name, mime, base64) => {

@@ -17,15 +17,15 @@ function madeUpRun(): TrainerMessage[] {
   const messages: TrainerMessage[] = [{
     type: 'model', name: 'warm-up', file: 'warm-up.ts', graph: { nodes: [], edges: [] }, callSites: {},
     summary: { model: 'warm-up', batchSize: 32, depth: 1, layers: [], totals: { totalParams: 0, trainableParams: 0, nonTrainableParams: 0, multAdds: 0, inputBytes: 0, forwardBackwardBytes: 0, paramBytes: 0, totalBytes: 0 } },
-    dataset: { name: 'warm-up', source: 'made up', trainCount: 32 * STEPS_PER_EPOCH, testCount: 0, inputShape: [2], numClasses: 2, classNames: ['a', 'b'] },
+    dataset: { name: 'warm-up', source: 'made up', trainCount: 32 * STEPS_PER_EPOCH, testCount: 0, inputShape: [2], task: 'classification', numClasses: 2, classNames: ['a', 'b'] },
     plan: { epochs: EPOCHS, batchSize: 32, stepsPerEpoch: STEPS_PER_EPOCH, totalSteps: total, gradientEvery: 10, histogramEvery: 50, optimizer: 'sgd', loss: 'categoricalCrossentropy', seed: 1, schedule: null, plannedLr: { step: Array.from({ length: total }, (_, i) => i + 1), lr: Array.from({ length: total }, (_, i) => lr(i + 1)) } },
   }];
   for (let step = 1; step <= total; step++) {
     const epoch = Math.ceil(step / STEPS_PER_EPOCH);
     const loss = 2.3 * Math.exp(-step / 60) + 0.05 * Math.sin(step);
-    messages.push({ type: 'batch', epoch, step, batch: step - (epoch - 1) * STEPS_PER_EPOCH, loss, accuracy: 1 - loss / 2.4, lr: lr(step), samplesPerSec: 9000 + (step % 7) * 100, elapsedSec: step * 0.004 });
+    messages.push({ type: 'batch', epoch, step, batch: step - (epoch - 1) * STEPS_PER_EPOCH, metrics: { loss, accuracy: 1 - loss / 2.4 }, lr: lr(step), samplesPerSec: 9000 + (step % 7) * 100, elapsedSec: step * 0.004 });
     if (step % STEPS_PER_EPOCH === 0) {
-      messages.push({ type: 'epochEnd', epoch, trainLoss: loss, trainAccuracy: 1 - loss / 2.4, testLoss: loss * 1.1, testAccuracy: 1 - loss / 2.2, lr: lr(step), epochSec: 0.5, elapsedSec: step * 0.004 });
+      messages.push({ type: 'epochEnd', epoch, metrics: { loss, accuracy: 1 - loss / 2.4 }, test: { loss: loss * 1.1, accuracy: 1 - loss / 2.2 }, lr: lr(step), epochSec: 0.5, elapsedSec: step * 0.004 });
     }
   }
   return messages;
@@ -39,7 +39,8 @@ export function warmUpTrainingView(make: () => View, waiting: () => boolean): Pr
   // Laid out (the charts measure their width) but off screen and invisible.
   box.style.cssText = 'position:absolute;left:-10000px;top:0;width:900px;visibility:hidden;pointer-events:none;';
   document.body.append(box);
-  const context: ViewContext = { reveal() {}, getUiState: (_key, fallback) => fallback, setUiState() {}, warn() {}, freeze: () => false, save() {} };
+  const context: ViewContext = { reveal() {}, getUiState: (_key, fallback) => fallback, setUiState() {}, warn() {}, freeze: () => false, save() {},
+    stepControl: () => false };
   const view = make();
   const state = emptyRunState();
   const messages = madeUpRun();

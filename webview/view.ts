@@ -1,4 +1,5 @@
 // The contract between the panel shell (webview/main.ts) and each view (a tab of the panel).
+import type { StepCommand } from '../src/protocol/messageChecks';
 import type { Changes, RunState } from '../src/protocol/runState';
 
 export interface ViewContext {
@@ -13,6 +14,8 @@ export interface ViewContext {
   freeze(layer: string, frozen: boolean): boolean;
   /** Saves a file the user exports (the host asks where; the report downloads it). */
   save(name: string, mime: string, base64: string): void;
+  /** Sends a step-through command to the run's trainer through the host (false in the report). */
+  stepControl(command: StepCommand): boolean;
 }
 
 export interface View {

@@ -9,12 +9,20 @@ Commands:
   train FILE [--epochs N] [--batch-size N] [--limit N] [--test-limit N]
              [--backend auto|tensorflow|wasm|cpu] [--gradient-every N] [--save DIR]
              [--save-on-stop] [--report run.html] [--dir DIR] [--keep-runs N] [--json]
+             [--trace-step N [--trace-sample K]]
                                                   train the experiment: summary, progress, test accuracy;
                                                   --save DIR writes model.json + weights.bin when the run
                                                   completes (also when stopped with --save-on-stop);
                                                   --json prints one protocol message per line;
                                                   --report writes the whole run as one HTML file;
+                                                  --trace-step N traces sample K (default 0) of step N
+                                                  through forward, loss, backward and update;
                                                   the run is kept in .model-lens/runs (see runs)
+  run SCRIPT [--json] [--report run.html] [--backend B] [--gradient-every N] [-- ARGS...]
+                                                  run your own tfjs script (.ts/.js/.mjs) unchanged, as node
+                                                  would (cwd, argv, env, exit code), and record its models,
+                                                  fit's batches and epochs and the gradient flow; --json:
+                                                  one message a line, the script's output as log messages
   schedule 'SPEC-JSON' --epochs E --steps-per-epoch M --base-lr LR [--json]
                                                   the learning rate of every step of a schedule
   runs [list|show RUN|compare RUN RUN...|rm RUN...|export RUN... --tensorboard DIR] [--dir DIR] [--json]
@@ -56,6 +64,8 @@ export interface CliArgs {
   keepRuns?: number;
   /** Seconds building the model may take (summary, graph, train). */
   buildTimeout?: number;
+  traceStep?: number;
+  traceSample?: number;
 }
 
 /** Commands that need no FILE (runs lists by default). */
@@ -104,6 +114,8 @@ export function parseCliArgs(argv: string[]): CliArgs {
         tensorboard: { type: 'string' },
         'keep-runs': { type: 'string' },
         'build-timeout': { type: 'string' },
+        'trace-step': { type: 'string' },
+        'trace-sample': { type: 'string' },
       },
     });
   } catch (e) {
@@ -142,5 +154,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
     tensorboard: v.tensorboard,
     keepRuns: integerOption('keep-runs', v['keep-runs'], 1),
     buildTimeout: numberOption('build-timeout', v['build-timeout']),
+    traceStep: integerOption('trace-step', v['trace-step'], 1),
+    traceSample: integerOption('trace-sample', v['trace-sample'], 0),
   };
 }

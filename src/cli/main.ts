@@ -11,6 +11,8 @@ async function run(argv: string[]): Promise<number> {
       return (await import('./inspectCommand')).inspectCommand(args);
     case 'train':
       return (await import('./trainCommand')).trainCommand(args);
+    case 'run':
+      return (await import('./runCommand')).runCommand(args);
     case 'schedule':
       return (await import('./scheduleCommand')).scheduleCommand(args);
     case 'runs':

@@ -2,10 +2,12 @@
 // and as JSON. Pure: the command reads the runs, these shape them.
 import * as path from 'node:path';
 import type { ScheduleSpec } from '../protocol/experimentSpec';
-import { scheduleLabel, type RunStatus } from '../runs/runHeader';
+import type { Metrics } from '../protocol/messages';
+import { metricInfo, orderedMetricNames } from '../protocol/metricNames';
+import { scheduleLabel, type RunFigures, type RunStatus } from '../runs/runHeader';
 import type { RunDetails } from '../runs/runDetails';
 import type { RunEntry } from '../runs/runStore';
-import { clock, epochLine } from './trainingPrinter';
+import { clock, epochLine, printedMetric } from './trainingPrinter';
 
 /** A run as `runs list --json` gives it. */
 export interface RunListing {
@@ -21,11 +23,13 @@ export interface RunListing {
   schedule: ScheduleSpec | null;
   optimizer: string | null;
   batchSize: number | null;
-  loss: number | null;
-  trainLoss: number | null;
-  testLoss: number | null;
-  testAccuracy: number | null;
-  bestTestAccuracy: number | null;
+  /** Named figures (metricNames.ts): the last batch's, the last epoch's training, validation and test ones, the best. */
+  batch: Metrics;
+  train: Metrics;
+  val: Metrics;
+  test: Metrics;
+  bestVal: Metrics;
+  bestTest: Metrics;
   elapsedSec: number;
   backend: string | null;
   reason: string | null;
@@ -37,8 +41,8 @@ export function runListing(e: RunEntry): RunListing {
   return {
     id: e.id, file: e.file, name: e.name, status: e.status, started: e.started, ended: e.ended, steps: f.steps,
     totalSteps: e.plan?.totalSteps ?? null, epochs: f.epochs, schedule: e.schedule, optimizer: e.plan?.optimizer ?? null,
-    batchSize: e.plan?.batchSize ?? null, loss: f.loss, trainLoss: f.trainLoss, testLoss: f.testLoss, testAccuracy: f.testAccuracy,
-    bestTestAccuracy: f.bestTestAccuracy, elapsedSec: f.elapsedSec, backend: e.backend, reason: e.reason, dir: e.dir,
+    batchSize: e.plan?.batchSize ?? null, batch: f.batch, train: f.train, val: f.val, test: f.test, bestVal: f.bestVal, bestTest: f.bestTest,
+    elapsedSec: f.elapsedSec, backend: e.backend, reason: e.reason, dir: e.dir,
   };
 }
 
@@ -53,7 +57,15 @@ export function textTable(rows: string[][], right: ReadonlySet<number> = new Set
 }
 
 const pct = (v: number | null) => (v === null ? '—' : `${(100 * v).toFixed(2)}%`);
-const fixed = (v: number | null, digits = 4) => (v === null ? '—' : v.toFixed(digits));
+const fixed = (v: number | null | undefined, digits = 4) => (v === null || v === undefined ? '—' : v.toFixed(digits));
+const figure = (figures: Metrics, name: string) => (Object.hasOwn(figures, name) ? printedMetric(name, figures[name]) : '—');
+
+/** A run's headline test figure: the first in vocabulary order besides the loss (`acc 91.23%`, `mae 0.3120`), else the loss. */
+function headline(f: RunFigures): string {
+  const names = orderedMetricNames([f.test]);
+  const name = names.find((n) => n !== 'loss') ?? names[0];
+  return name === undefined ? '—' : `${metricInfo(name).short} ${printedMetric(name, f.test[name])}`;
+}
 const stepsOf = (e: RunEntry) => (e.plan ? `${e.figures.steps}/${e.plan.totalSteps}` : String(e.figures.steps));
 
 /** `2025-01-31 14:25`, local time. */
@@ -66,9 +78,9 @@ export function localTime(iso: string): string {
 
 export function listText(entries: readonly RunEntry[]): string {
   if (entries.length === 0) return 'No runs yet: `model-lens train FILE` keeps each run here.';
-  const rows = [['RUN', 'STATUS', 'STEPS', 'SCHEDULE', 'LOSS', 'TEST ACC', 'TIME', 'STARTED', 'FILE']];
+  const rows = [['RUN', 'STATUS', 'STEPS', 'SCHEDULE', 'LOSS', 'TEST', 'TIME', 'STARTED', 'FILE']];
   for (const e of entries) {
-    rows.push([e.id, e.status, stepsOf(e), scheduleLabel(e.schedule), fixed(e.figures.loss), pct(e.figures.testAccuracy),
+    rows.push([e.id, e.status, stepsOf(e), scheduleLabel(e.schedule), fixed(e.figures.batch.loss), headline(e.figures),
       clock(e.figures.elapsedSec), localTime(e.started), e.file]);
   }
   return textTable(rows, new Set([2, 4, 5, 6]));
@@ -92,13 +104,14 @@ export function showText(d: RunDetails, filePath: string, copyPath: string | nul
     `  Started:   ${localTime(e.started)}${e.ended ? `, ended ${localTime(e.ended)}` : ''}; trained ${clock(e.figures.elapsedSec)}`,
     `  Backend:   ${e.backend ?? '—'}`,
     `  Training:  ${trainingLine(d)}`,
-    `  Steps:     ${stepsOf(e)}; last loss ${fixed(e.figures.loss)}, lr ${e.figures.lr ?? '—'}`,
+    `  Steps:     ${stepsOf(e)}; last loss ${fixed(e.figures.batch.loss)}, lr ${e.figures.lr ?? '—'}`,
   ];
   const epochs = d.final.epochs;
   if (epochs.length) lines.push('', ...epochs.map((m) => epochLine(m, e.plan?.epochs ?? epochs.length)));
   const evaluation = d.final.evaluation;
   if (evaluation) {
-    lines.push('', `Test Accuracy: ${pct(evaluation.testAccuracy)}`);
+    const test = evaluation.test;
+    lines.push('', ...orderedMetricNames([test]).filter((n) => n !== 'loss').map((n) => `Test ${metricInfo(n).label}: ${printedMetric(n, test[n])}`));
     evaluation.perClassAccuracy.forEach((acc, c) => lines.push(`Accuracy of class ${evaluation.classNames[c] ?? c}: ${acc === null ? 'n/a (no samples)' : pct(acc)}`));
   }
   return lines.join('\n');
@@ -135,12 +148,18 @@ export function compareRows(runs: readonly RunDetails[], sameFile: readonly (boo
     field('seed', (d) => String(plan(d)?.seed ?? '—')),
     field('backend', (d) => d.entry.backend ?? '—'),
     field('steps', (d) => stepsOf(d.entry)),
-    field('train loss', (d) => fixed(d.entry.figures.trainLoss)),
-    field('test loss', (d) => fixed(d.entry.figures.testLoss)),
-    field('test accuracy', (d) => pct(d.entry.figures.testAccuracy)),
-    field('best test accuracy', (d) => pct(d.entry.figures.bestTestAccuracy)),
+    ...metricRows(runs, field),
     field('time', (d) => clock(d.entry.figures.elapsedSec)),
   ];
+}
+
+/** One row per named figure any of the runs has: training, validation, test, best validation and best test (`test accuracy`, `val mae`). */
+function metricRows(runs: readonly RunDetails[], field: (name: string, value: (d: RunDetails) => string) => CompareRow): CompareRow[] {
+  const records: [string, (f: RunFigures) => Metrics][] = [
+    ['train', (f) => f.train], ['val', (f) => f.val], ['test', (f) => f.test], ['best val', (f) => f.bestVal], ['best test', (f) => f.bestTest],
+  ];
+  return records.flatMap(([prefix, of]) => orderedMetricNames(runs.map((d) => of(d.entry.figures)))
+    .map((name) => field(`${prefix} ${metricInfo(name).label.toLowerCase()}`, (d) => figure(of(d.entry.figures), name))));
 }
 
 export function compareText(runs: readonly RunDetails[], rows: readonly CompareRow[]): string {

@@ -4,7 +4,7 @@ import type { CliArgs } from './cliArgs';
 import { writeHtmlReport } from './htmlReport';
 import { recordRun } from './runRecording';
 import { runTrainerChild } from './trainerChild';
-import { epochLine, errorLines, finalReport, progressLine } from './trainingPrinter';
+import { epochLine, errorLines, finalReport, progressLine, traceLine } from './trainingPrinter';
 
 /** `model-lens train`: the trainer in a child process, printing for people or (--json) one message a line. */
 export async function trainCommand(args: CliArgs): Promise<number> {
@@ -12,6 +12,7 @@ export async function trainCommand(args: CliArgs): Promise<number> {
     file: args.target, epochs: args.epochs, batchSize: args.batchSize, limit: args.limit, testLimit: args.testLimit,
     backend: args.backend, gradientEvery: args.gradientEvery, save: args.save,
     ...(args.saveOnStop ? { saveOnStop: true } : {}),
+    ...(args.traceStep !== undefined ? { traceStep: args.traceStep, traceSample: args.traceSample ?? 0 } : {}),
   };
   const show = args.json ? jsonPrinter() : humanPrinter();
   const recordAndShow = recordRun(args, request, show);
@@ -57,9 +58,10 @@ function humanPrinter(): (m: TrainerMessage) => void {
         out(`Backend: ${m.backend} (${m.reason}); tfjs ${m.versions.tfjs}, Model Lens ${m.versions.modelLens}`);
         break;
       case 'model':
+        out(formatSummary(m.summary));
+        if (!m.plan || !m.dataset) break;
         epochs = m.plan.epochs;
         stepsPerEpoch = m.plan.stepsPerEpoch;
-        out(formatSummary(m.summary));
         out(`Data: ${m.dataset.name} (${m.dataset.trainCount.toLocaleString('en-US')} train, ${m.dataset.testCount.toLocaleString('en-US')} test) from ${m.dataset.source}`);
         out(`Training: ${m.plan.epochs} epoch(s) × ${m.plan.stepsPerEpoch} steps of ${m.plan.batchSize}, ${m.plan.optimizer}, ${m.plan.loss}, seed ${m.plan.seed}`);
         break;
@@ -83,6 +85,9 @@ function humanPrinter(): (m: TrainerMessage) => void {
       case 'anomaly':
         drawProgress(true);
         process.stderr.write(`model-lens: anomaly: ${m.source ? `${m.source.file}:${m.source.line}:${m.source.column}: ` : ''}${m.message}\n`);
+        break;
+      case 'trace':
+        out(traceLine(m));
         break;
       case 'log':
         process.stderr.write(`${m.level === 'warn' ? 'warning: ' : ''}${m.message}\n`);

@@ -14,6 +14,7 @@ import { newExperiment, openExample } from './experimentTemplates';
 import { freezeInEditor } from './freezeInEditor';
 import { sourceTools } from './sourceTools';
 import { codeLensWhenEnabled, EditorContextKeys, hoverWhenEnabled } from './editorFeatures';
+import { runScript, ScriptCodeLens } from './scriptRuns';
 
 /** Experiment files are code: Train, Graph and Summary run them only in a trusted workspace. */
 function refuseIfUntrusted(action: string): boolean {
@@ -114,9 +115,11 @@ export function registerCommands(context: vscode.ExtensionContext): void {
   }
 
   const codeLensProvider = codeLensWhenEnabled(new ExperimentCodeLens(recognizer));
+  const scriptLensProvider = codeLensWhenEnabled(new ScriptCodeLens(recognizer));
   context.subscriptions.push(
     output, registry, statusBar, diagnostics, recognizer, new EditorContextKeys(registry, (doc) => recognizer.isExperiment(doc)),
     vscode.commands.registerCommand('modelLens.train', train),
+    vscode.commands.registerCommand('modelLens.runScript', (uri?: vscode.Uri) => runScript(context, registry, output, uri)),
     vscode.commands.registerCommand('modelLens.stop', () => {
       const session = registry.stop();
       if (!session) void vscode.window.showInformationMessage('Model Lens: no training is running.');
@@ -141,6 +144,8 @@ export function registerCommands(context: vscode.ExtensionContext): void {
     vscode.languages.registerHoverProvider(['typescript', 'javascript'], hoverWhenEnabled(new LayerHoverProvider(registry, recognizer, (doc) => inspect(doc.fileName)))),
     codeLensProvider,
     vscode.languages.registerCodeLensProvider(['typescript', 'javascript'], codeLensProvider),
+    scriptLensProvider,
+    vscode.languages.registerCodeLensProvider(['typescript', 'javascript'], scriptLensProvider),
     vscode.workspace.onDidSaveTextDocument((doc) => {
       // Re-check on save (Problems, hovers), also while a run of the file goes on: inspection is its own process.
       if (vscode.workspace.isTrusted && readSettings().inspectOnSave && recognizer.isExperiment(doc)) void inspect(doc.fileName);

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { SummaryRow } from '../protocol/modelInfo';
-import { layerGradientInfo } from '../protocol/runState';
+import { epochFiguresText, layerGradientInfo } from '../protocol/runState';
 import type { ExperimentRecognizer } from './experimentRecognizer';
 import type { RunRegistry } from './runRegistry';
 
@@ -28,7 +28,7 @@ export function rowAt(rows: SummaryRow[], file: string, line: number, column: nu
 }
 
 /**
- * Hovers on `tf.layers.*(...)` calls in experiment files: the layer's torchinfo row and, during or
+ * Hovers on `tf.layers.*(...)` calls in experiment files and in scripts run with Model Lens: the layer's torchinfo row and, during or
  * after a run, its latest gradient figures with a small trend.
  */
 export class LayerHoverProvider implements vscode.HoverProvider {
@@ -36,9 +36,11 @@ export class LayerHoverProvider implements vscode.HoverProvider {
     private readonly inspect: (doc: vscode.TextDocument) => Promise<void>) {}
 
   async provideHover(doc: vscode.TextDocument, position: vscode.Position): Promise<vscode.Hover | undefined> {
-    // Only experiment files are inspected (run) for a hover: any other tfjs script would run its own code.
-    if (!/tf\.layers\.|\.(dense|conv\w*|flatten|lstm|gru)\s*\(/i.test(doc.lineAt(position.line).text) || !this.recognizer.isExperiment(doc)) return undefined;
+    if (!/tf\.layers\.|\.(dense|conv\w*|flatten|lstm|gru)\s*\(/i.test(doc.lineAt(position.line).text)) return undefined;
+    // Only experiment files are inspected (run) for a hover; a script's lines show its last run, if any.
+    const experiment = this.recognizer.isExperiment(doc);
     let session = this.registry.modelSessionFor(doc.fileName);
+    if (!experiment && !session?.state.model) return undefined;
     if (!session?.state.model && vscode.workspace.isTrusted) {
       await this.inspect(doc);
       session = this.registry.modelSessionFor(doc.fileName);
@@ -63,6 +65,8 @@ export class LayerHoverProvider implements vscode.HoverProvider {
       if (trend) md.appendMarkdown(` · trend \`${trend}\``);
       md.appendMarkdown('\n');
     }
+    const lastEpoch = session.state.epochs.at(-1);
+    if (lastEpoch) md.appendMarkdown(`\nEpoch ${lastEpoch.epoch}: ${epochFiguresText(lastEpoch)}\n`);
     if (session.state.status === 'running') md.appendMarkdown('\n_training…_');
     md.appendMarkdown(`\n\n[Show in graph](command:modelLens.showGraph)`);
     md.isTrusted = { enabledCommands: ['modelLens.showGraph'] };

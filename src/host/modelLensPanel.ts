@@ -132,6 +132,9 @@ export class ModelLensPanel implements vscode.Disposable {
         }
         break;
       }
+      case 'stepControl':
+        if (!this.session?.control(m.command)) this.registryLog(`step through: no running trainer for ${m.command.type}`);
+        break;
       case 'freeze':
         if (this.session) void vscode.commands.executeCommand('modelLens.freezeLayer', this.session.file, m.layer, m.frozen);
         break;

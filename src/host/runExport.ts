@@ -1,15 +1,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunState } from '../protocol/runState';
+import { metricsCsv } from '../runs/metricsCsv';
 import type { RunSession } from './runSession';
-
-/** Per-batch metrics as CSV: step, epoch, batch, loss, accuracy, lr, samples/s, elapsed. */
-export function metricsCsv(state: RunState): string {
-  const b = state.batches;
-  const rows = ['step,epoch,batch,loss,accuracy,lr,samples_per_sec,elapsed_sec'];
-  for (let i = 0; i < b.step.length; i++) rows.push([b.step[i], b.epoch[i], b.batch[i], b.loss[i], b.accuracy[i], b.lr[i], b.samplesPerSec[i], b.elapsedSec[i]].join(','));
-  return `${rows.join('\n')}\n`;
-}
 
 /** The torchinfo table as Markdown. */
 export function summaryMarkdown(state: RunState): string {
@@ -40,8 +33,8 @@ export async function exportRun(session: RunSession | null): Promise<void> {
   const base = path.basename(session.file).replace(/\.[^.]+$/, '');
   const write = (name: string, text: string) => vscode.workspace.fs.writeFile(vscode.Uri.joinPath(folder[0], `${base}-${name}`), Buffer.from(text));
   const s = session.state;
-  await write('metrics.csv', metricsCsv(s));
-  await write('metrics.json', JSON.stringify({ epochs: s.epochs, evaluation: s.evaluation, batches: s.batches, gradients: s.gradients.byLayer, steps: s.gradients.steps }, null, 1));
+  await write('metrics.csv', metricsCsv(s.batches));
+  await write('metrics.json', JSON.stringify({ epochs: s.epochs, evaluation: s.evaluation, batches: s.batches, scalars: s.scalars, gradients: s.gradients.byLayer, steps: s.gradients.steps }, null, 1));
   await write('summary.md', summaryMarkdown(s));
   await write('run.jsonl', Array.from(session.messages(), (m) => JSON.stringify(m)).join('\n'));
   void vscode.window.showInformationMessage(`Model Lens: exported ${base}-metrics.csv, -metrics.json, -summary.md and -run.jsonl. The graph exports as SVG or PNG from the panel's Graph view.`);

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { TrainRequest } from '../protocol/messages';
+import { epochFiguresText } from '../protocol/runState';
 import { FileInspections, type Inspection } from './fileInspections';
 import { ResponsivenessProbe } from './responsivenessProbe';
 import { RunSession } from './runSession';
@@ -57,9 +58,9 @@ export class RunRegistry implements vscode.Disposable {
     return path.join(this.context.extensionPath, 'dist', 'trainer.js');
   }
 
-  /** Trains `request.file`. */
-  start(request: TrainRequest): RunSession {
-    const session = this.launch(request);
+  /** Trains `request.file` (a script: runs it, in `cwd`). */
+  start(request: TrainRequest, cwd?: string): RunSession {
+    const session = this.launch(request, cwd);
     this.byFile.set(request.file, session);
     this.current = session;
     this.changed.fire(session); // once it is known here: listeners ask runningSessions()
@@ -74,10 +75,11 @@ export class RunRegistry implements vscode.Disposable {
     return this.inspections.request(file, sourceText);
   }
 
-  private launch(request: TrainRequest): RunSession {
+  private launch(request: TrainRequest, cwd?: string): RunSession {
     const session = new RunSession({
       trainerPath: this.trainerPath(),
       request,
+      cwd,
       env: { ELECTRON_RUN_AS_NODE: '1' },
       buildTimeoutSec: readSettings().buildTimeoutSeconds,
       log: (line) => this.output.appendLine(line),
@@ -87,15 +89,14 @@ export class RunRegistry implements vscode.Disposable {
       if (m.type === 'ready') this.output.appendLine(`[trainer] backend ${m.backend}: ${m.reason}`);
       if (m.type === 'error') this.output.error(`[trainer] ${m.location ? `${m.location.file}:${m.location.line}:${m.location.column}: ` : ''}${m.message}`);
       if (m.type === 'anomaly') this.output.warn(`[trainer] anomaly: ${m.message}`);
-      if (m.type === 'epochEnd') this.output.appendLine(`[trainer] epoch ${m.epoch}: train loss ${m.trainLoss.toFixed(4)}, ${m.trainAccuracy === null ? `MAE ${(m.trainMae ?? NaN).toFixed(4)}` : `accuracy ${(100 * m.trainAccuracy).toFixed(2)}%`}` +
-        (m.testAccuracy !== null ? `, test accuracy ${(100 * m.testAccuracy).toFixed(2)}%` : ''));
+      if (m.type === 'epochEnd') this.output.appendLine(`[trainer] epoch ${m.epoch}: ${epochFiguresText(m)}`);
     });
     const probe = request.inspect ? null : new ResponsivenessProbe();
     session.on('end', (d) => {
       this.output.appendLine(`[trainer] ${request.inspect ? 'inspection' : 'run'} of ${path.basename(request.file)} ended: ${d.reason} after ${d.steps} steps`);
       if (probe) this.output.appendLine(`[host] ${probe.stop()}`);
     });
-    this.output.appendLine(`[host] ${request.inspect ? 'inspecting' : 'training'} ${request.file}`);
+    this.output.appendLine(`[host] ${request.inspect ? 'inspecting' : request.script ? 'running the script' : 'training'} ${request.file}`);
     session.start();
     return session;
   }

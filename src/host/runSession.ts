@@ -4,6 +4,7 @@
 // Batch messages (most of a run: one per step) are kept only as the state's columns, not as objects:
 // a fast model trained for an hour sends ~10⁶ of them.
 import { EventEmitter } from 'node:events';
+import type { StepCommand } from '../protocol/messageChecks';
 import { TrainerProcess } from '../trainerProcess/trainerProcess';
 import { timeHostWork } from './responsivenessProbe';
 import type { DoneMessage, TrainerMessage, TrainRequest } from '../protocol/messages';
@@ -21,6 +22,8 @@ export interface RunSessionOptions {
   log?: (line: string) => void;
   /** The trainer's scheduling niceness (POSIX 0–19; mapped to a priority class on Windows). */
   niceness?: number;
+  /** Where a script runs (request.script): its cwd, as a terminal in its workspace folder would give it. */
+  cwd?: string;
 }
 
 /** Below normal: on Windows this maps to BELOW_NORMAL_PRIORITY_CLASS. */
@@ -57,6 +60,8 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
       // Training takes a whole core for as long as it runs: below normal priority, so VS Code's UI and
       // extension host (and the panel drawing the run) come first when the cores are busy.
       niceness: options.niceness ?? TRAINER_NICENESS,
+      script: options.request.script !== undefined,
+      cwd: options.cwd,
       onOutput: (_stream, text) => options.log?.(text.trimEnd()),
       log: options.log,
       measure: timeHostWork,
@@ -98,13 +103,19 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
   /** What a panel needs to show the run so far: the batch columns and the other messages in order. */
   snapshot(): { batches: BatchSeries; messages: TrainerMessage[] } {
     const b = this.state.batches;
-    const batches = Object.fromEntries(BATCH_COLUMNS.map((c) => [c, b[c].slice()])) as unknown as BatchSeries;
+    const metrics = Object.fromEntries(Object.entries(b.metrics).map(([name, column]) => [name, column.slice()]));
+    const batches = { ...Object.fromEntries(BATCH_COLUMNS.map((c) => [c, b[c].slice()])), metrics } as unknown as BatchSeries;
     return { batches, messages: this.events.slice() };
   }
 
   /** Asks the trainer to stop after its current step; kills it if it does not within the grace time. */
   stop(): void {
     this.trainer.stop();
+  }
+
+  /** Passes a step-through command (checked by the caller) to the running trainer; false when it is not running. */
+  control(command: StepCommand): boolean {
+    return this.trainer.control(command);
   }
 
   /** Kills the trainer at once (window closing, extension deactivating, a newer inspection). */

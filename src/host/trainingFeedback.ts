@@ -1,9 +1,11 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { TrainerMessage } from '../protocol/messages';
+import { metricsText } from '../protocol/metricNames';
+import { metricsAt } from '../protocol/runState';
 import type { RunSession } from './runSession';
 
-/** The status bar item: live loss and accuracy of the latest run; a click opens the panel. */
+/** The status bar item: the latest run's last batch figures (which is said: "batch"); a click opens the panel. */
 export class TrainingStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('modelLens.status', vscode.StatusBarAlignment.Left, 50);
   private lastUpdate = 0;
@@ -21,15 +23,17 @@ export class TrainingStatusBar implements vscode.Disposable {
       const now = Date.now();
       if (m.type === 'batch' && now - this.lastUpdate > 250) {
         this.lastUpdate = now;
-        this.item.text = `$(pulse) loss ${m.loss.toFixed(4)} · ${m.accuracy === null ? `mae ${(m.mae ?? NaN).toFixed(4)}` : `acc ${(100 * m.accuracy).toFixed(1)}%`}`;
+        this.item.text = `$(pulse) batch ${metricsText(m.metrics)}`;
         this.item.tooltip = `Model Lens — ${path.basename(session.file)}: epoch ${m.epoch}, step ${m.step}. Click to open the panel.`;
       }
       if (m.type === 'done') {
         const s = session.state;
-        const acc = s.evaluation?.testAccuracy;
+        const lastEpoch = s.epochs.at(-1);
         const icon = m.reason === 'completed' ? '$(check)' : m.reason === 'stopped' ? '$(debug-stop)' : m.reason === 'inspected' ? '$(type-hierarchy)' : '$(error)';
-        const n = s.batches.loss.length;
-        this.item.text = `${icon} ${m.reason}${n ? ` · loss ${s.batches.loss[n - 1].toFixed(4)}` : ''}${acc !== undefined ? ` · test acc ${(100 * acc).toFixed(1)}%` : ''}`;
+        const n = s.batches.step.length;
+        const figures = lastEpoch ? ` · epoch mean ${metricsText(lastEpoch.metrics)}` : n ? ` · batch ${metricsText(metricsAt(s.batches, n - 1))}` : '';
+        const test = s.evaluation ? ` · test ${metricsText(s.evaluation.test)}` : '';
+        this.item.text = `${icon} ${m.reason}${figures}${test}`;
         session.off('message', onMessage);
       }
     };
@@ -57,7 +61,7 @@ export function showTrainingProgress(session: RunSession): void {
           const itPerSec = m.samplesPerSec / plan.batchSize;
           progress.report({
             increment: 100 * (fraction - lastFraction),
-            message: `epoch ${m.epoch}/${plan.epochs} · batch ${m.batch}/${plan.stepsPerEpoch} · loss ${m.loss.toFixed(4)} · ${itPerSec.toFixed(1)} it/s`,
+            message: `epoch ${m.epoch}/${plan.epochs} · batch ${m.batch}/${plan.stepsPerEpoch} · batch ${metricsText(m.metrics)} · ${itPerSec.toFixed(1)} it/s`,
           });
           lastFraction = fraction;
         }

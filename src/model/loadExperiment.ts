@@ -38,6 +38,8 @@ function userApi(baseDir: string, isUserFile: (f: string) => boolean) {
   return {
     __esModule: true,
     defineExperiment: <T>(experiment: T): T => experiment,
+    // The trainer installs globalThis.modelLens (src/trainer/scalarLog.ts); elsewhere a no-op.
+    lens: { log: (values: Record<string, number>) => { (globalThis as { modelLens?: { log(v: Record<string, number>): void } }).modelLens?.log(values); } },
     loadModel: async (p: string) => {
       // A problem of the model.json is placed at this call (the stack at the throw may not reach it).
       const site = userFrame(new Error().stack, isUserFile);

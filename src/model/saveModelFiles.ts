@@ -40,13 +40,21 @@ export function checkSaveFolder(dir: string, option: string): void {
 
 /** Writes `model` in tfjs's file format (model.json + weights.bin) into `dir`, without tfjs-node. */
 export async function saveModelFiles(model: tf.LayersModel, dir: string): Promise<string> {
-  makeFolder(dir, (problem) => new UserError(`cannot save the model to ${dir}: ${problem}`));
-  const file = path.join(dir, 'model.json');
-  await model.save(tf.io.withSaveHandler(async (artifacts) => {
+  await model.save(modelFilesHandler(dir));
+  return path.join(dir, 'model.json');
+}
+
+/**
+ * A save handler that writes model.json + weights.bin into `dir` (made if missing): what tfjs-node's
+ * `file://` handler writes, for scripts that run without tfjs-node.
+ */
+export function modelFilesHandler(dir: string): tf.io.IOHandler {
+  return tf.io.withSaveHandler(async (artifacts) => {
+    makeFolder(dir, (problem) => new UserError(`cannot save the model to ${dir}: ${problem}`));
     const data = artifacts.weightData;
     const buffers = Array.isArray(data) ? data : data ? [data] : [];
     fs.writeFileSync(path.join(dir, 'weights.bin'), Buffer.concat(buffers.map((b) => Buffer.from(b))));
-    fs.writeFileSync(file, JSON.stringify({
+    fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify({
       format: 'layers-model',
       generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`,
       convertedBy: 'Model Lens',
@@ -54,8 +62,7 @@ export async function saveModelFiles(model: tf.LayersModel, dir: string): Promis
       weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs ?? [] }],
     }));
     return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
-  return file;
+  });
 }
 
 function nearestExisting(abs: string): string {

@@ -4,7 +4,9 @@
 import { SCHEDULE_TYPES } from './experimentSchema';
 import type { ScheduleSpec } from './experimentSpec';
 import { MAX_PLANNED_LR_POINTS, type PlannedLr, type TrainerCommand, type TrainerMessage, type TrainerProcessMessage, type TrainRequest } from './messages';
+import { MAX_METRICS, METRIC_NAME_PATTERN, type Metrics } from './metricNames';
 import type { ModelGraph, Shape, SourceLocation } from './modelInfo';
+import { TRACE_FIELDS } from './traceMessages';
 import {
   arrayOf, boolean, either, finite, integer, literal, nullable, objectOf, optional, recordOf, refine, string, taggedUnion,
   type Check, type Checked, type TaggedFields,
@@ -45,6 +47,17 @@ const plannedLr = refine(objectOf<PlannedLr>({ step: arrayOf(integer), lr: array
   return step.length <= MAX_PLANNED_LR_POINTS ? null : `${p} must have at most ${MAX_PLANNED_LR_POINTS} points, got ${step.length}`;
 });
 
+/**
+ * Named figures: finite numbers under names a message may carry (the vocabulary's, an alias the
+ * reducer renames, or a custom metric's own), at most MAX_METRICS of them.
+ */
+export const metricsCheck: Check<Metrics> = refine(recordOf(finite), (v, p) => {
+  const names = Object.keys(v);
+  if (names.length > MAX_METRICS) return `${p} must have at most ${MAX_METRICS} figures, got ${names.length}`;
+  const bad = names.find((n) => !METRIC_NAME_PATTERN.test(n));
+  return bad === undefined ? null : `${p} has a figure named ${JSON.stringify(bad.slice(0, 80))}: a name starts with a letter and has at most 64 letters, digits or _ . - /`;
+});
+
 /** Every trainer message type with the checks of its fields. */
 export const TRAINER_MESSAGE_CHECKS: TaggedFields<TrainerMessage> = {
   ready: { backend: literal('tensorflow', 'wasm', 'cpu'), reason: string, versions: objectOf({ tfjs: string, node: string, modelLens: string }) },
@@ -62,18 +75,18 @@ export const TRAINER_MESSAGE_CHECKS: TaggedFields<TrainerMessage> = {
         forwardBackwardBytes: finite, paramBytes: finite, totalBytes: finite,
       }),
     }),
-    dataset: objectOf({
+    dataset: optional(objectOf({
       name: string, source: string, trainCount: integer, testCount: integer, inputShape: arrayOf(integer),
       task: literal('classification', 'regression'), numClasses: integer, classNames: arrayOf(string),
       targetNames: optional(arrayOf(string)), featureNames: optional(arrayOf(string)),
-    }),
-    plan: objectOf({
+    })),
+    plan: optional(objectOf({
       epochs: integer, batchSize: integer, stepsPerEpoch: integer, totalSteps: integer, gradientEvery: integer, histogramEvery: integer,
       optimizer: string, loss: string, seed: finite, schedule: nullable(scheduleCheck), plannedLr: nullable(plannedLr),
-    }),
+    })),
   },
   epochStart: { epoch: integer, epochs: integer, stepsPerEpoch: integer, lr: finite },
-  batch: { epoch: integer, step: integer, batch: integer, loss: finite, accuracy: nullable(finite), mae: optional(finite), lr: finite, samplesPerSec: finite, elapsedSec: finite },
+  batch: { epoch: integer, step: integer, batch: integer, metrics: metricsCheck, lr: finite, samplesPerSec: finite, elapsedSec: finite },
   gradients: {
     epoch: integer, step: integer,
     layers: arrayOf(objectOf({
@@ -82,31 +95,35 @@ export const TRAINER_MESSAGE_CHECKS: TaggedFields<TrainerMessage> = {
     })),
   },
   epochEnd: {
-    epoch: integer, trainLoss: finite, trainAccuracy: nullable(finite), testLoss: nullable(finite), testAccuracy: nullable(finite),
-    trainMae: optional(finite), testMae: optional(nullable(finite)), testR2: optional(nullable(finite)), lr: finite, epochSec: finite, elapsedSec: finite,
+    epoch: integer, metrics: metricsCheck, val: optional(metricsCheck), test: optional(metricsCheck),
+    lr: finite, epochSec: finite, elapsedSec: finite,
   },
   evaluation: {
-    epoch: integer, testLoss: finite, testAccuracy: finite, perClassAccuracy: arrayOf(nullable(finite)), classNames: arrayOf(string),
+    epoch: integer, test: metricsCheck, perClassAccuracy: arrayOf(nullable(finite)), classNames: arrayOf(string),
     confusion: arrayOf(arrayOf(integer)),
   },
   regression: {
-    epoch: integer, testLoss: finite, mae: finite, r2: finite, target: string, truth: arrayOf(finite), predicted: arrayOf(finite),
+    epoch: integer, test: metricsCheck, target: string, truth: arrayOf(finite), predicted: arrayOf(finite),
   },
   sampleRows: { columns: arrayOf(string), rows: arrayOf(arrayOf(string)) },
   samples: {
     epoch: integer, width: integer, height: integer, channels: integer, images: optional(arrayOf(string)), labels: arrayOf(integer),
     predictions: arrayOf(integer), probabilities: optional(arrayOf(arrayOf(finite))), classNames: arrayOf(string),
   },
+  scalars: { step: integer, values: metricsCheck },
   anomaly: {
     kind: literal('nonFiniteLoss', 'nonFiniteGradient'), epoch: integer, step: integer, layer: nullable(string),
     source: nullable(location), message: string,
   },
-  log: { level: literal('info', 'warn'), message: string },
+  log: { level: literal('info', 'warn'), message: string, stream: optional(literal('stdout', 'stderr')) },
   error: { message: string, location: nullable(location), hint: nullable(string) },
   done: {
     stopped: boolean, reason: literal('completed', 'stopped', 'anomaly', 'error', 'inspected'), steps: integer, elapsedSec: finite,
     savedTo: nullable(string),
   },
+  trace: TRACE_FIELDS,
+  paused: { epoch: integer, step: integer },
+  resumed: { step: integer },
 };
 
 export const checkTrainerMessage: (value: unknown) => Checked<TrainerMessage> = taggedUnion<TrainerMessage>('trainer message', TRAINER_MESSAGE_CHECKS);
@@ -149,10 +166,22 @@ export const TRAINER_COMMAND_CHECKS: TaggedFields<TrainerCommand> = {
       testLimit: optional(positive), backend: optional(literal('auto', 'tensorflow', 'wasm', 'cpu')), save: optional(string),
       saveOnStop: optional(boolean),
       gradientEvery: optional(positive), datasetFolder: optional(string), inspect: optional(boolean), sourceText: optional(string),
-      depth: optional(nonNegative),
+      depth: optional(nonNegative), script: optional(objectOf({ args: arrayOf(string) })),
+      traceStep: optional(positive), traceSample: optional(nonNegative),
     }),
   },
   stop: {},
+  pause: {},
+  resume: {},
+  step: { count: positive },
+  trace: { step: nullable(positive), sample: nonNegative },
 };
 
 export const checkTrainerCommand: (value: unknown) => Checked<TrainerCommand> = taggedUnion<TrainerCommand>('trainer command', TRAINER_COMMAND_CHECKS);
+
+/** The commands that hold or step a running trainer (the panel's step through sends them through the host). */
+export type StepCommand = Extract<TrainerCommand, { type: 'pause' | 'resume' | 'step' | 'trace' }>;
+
+export const checkStepCommand: (value: unknown) => Checked<StepCommand> = taggedUnion<StepCommand>('step command', {
+  pause: TRAINER_COMMAND_CHECKS.pause, resume: TRAINER_COMMAND_CHECKS.resume, step: TRAINER_COMMAND_CHECKS.step, trace: TRAINER_COMMAND_CHECKS.trace,
+});

@@ -7,8 +7,8 @@
 // No vscode, no tfjs: used by src/trainer and src/host alike.
 import type { TrainerProcessMessage } from './messages';
 
-/** Sent at once: the backend, the model, an error or anomaly and the end of the run. */
-export const URGENT_MESSAGE_TYPES: ReadonlySet<TrainerProcessMessage['type']> = new Set(['ready', 'model', 'error', 'anomaly', 'done', 'build']);
+/** Sent at once: the backend, the model, an error or anomaly, a trace, a pause or resume, a build step and the end of the run. */
+export const URGENT_MESSAGE_TYPES: ReadonlySet<TrainerProcessMessage['type']> = new Set(['ready', 'model', 'error', 'anomaly', 'done', 'build', 'trace', 'paused', 'resumed']);
 
 export class MessageCoalescer<M extends TrainerProcessMessage = TrainerProcessMessage> {
   private pending: M[] = [];

@@ -2,6 +2,11 @@
 // that can be non-finite (a diverged loss) travel as null.
 import type { ModelGraph, ModelSummary, SourceLocation } from './modelInfo';
 import type { ScheduleSpec } from './experimentSpec';
+import type { Metrics } from './metricNames';
+import type { TraceMessage } from './traceMessages';
+
+export type { Metrics } from './metricNames';
+export type { TraceMessage } from './traceMessages';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 
@@ -65,8 +70,9 @@ export interface ModelMessage {
   summary: ModelSummary;
   /** Layer name → where the user's source made it. */
   callSites: Record<string, SourceLocation>;
-  dataset: DatasetInfo;
-  plan: TrainingPlan;
+  /** The experiment's data and plan; a script's model has neither (its script decides both). */
+  dataset?: DatasetInfo;
+  plan?: TrainingPlan;
 }
 
 export interface EpochStartMessage {
@@ -84,10 +90,8 @@ export interface BatchMessage {
   step: number;
   /** 1-based batch within the epoch. */
   batch: number;
-  loss: number;
-  /** Classes: the batch's accuracy; null for numbers, which have `mae` (named metrics: `accuracy`, `mae`). */
-  accuracy: number | null;
-  mae?: number;
+  /** This batch's figures under the vocabulary of metricNames.ts: `{ loss, accuracy }`, `{ loss, mae }`... */
+  metrics: Metrics;
   lr: number;
   samplesPerSec: number;
   elapsedSec: number;
@@ -121,14 +125,13 @@ export interface GradientsMessage {
 export interface EpochEndMessage {
   type: 'epochEnd';
   epoch: number;
-  trainLoss: number;
-  /** Null for numbers (regression), which have the MAE and R² below instead. */
-  trainAccuracy: number | null;
-  testLoss: number | null;
-  testAccuracy: number | null;
-  trainMae?: number;
-  testMae?: number | null;
-  testR2?: number | null;
+  /** The epoch's training figures: the mean over its batches, weighted by their sizes. */
+  metrics: Metrics;
+  /** On the validation split (a script's validationSplit / validationData), when there is one. */
+  val?: Metrics;
+  /** On the test split after the epoch, when there is one. */
+  test?: Metrics;
+  /** The rate at the epoch's end, before a per-epoch schedule steps. */
   lr: number;
   epochSec: number;
   elapsedSec: number;
@@ -137,8 +140,8 @@ export interface EpochEndMessage {
 export interface EvaluationMessage {
   type: 'evaluation';
   epoch: number;
-  testLoss: number;
-  testAccuracy: number;
+  /** The figures on the test split (as epochEnd's `test`). */
+  test: Metrics;
   perClassAccuracy: (number | null)[];
   classNames: string[];
   /** confusion[true][predicted] counts. */
@@ -149,10 +152,8 @@ export interface EvaluationMessage {
 export interface RegressionMessage {
   type: 'regression';
   epoch: number;
-  testLoss: number;
-  /** Named metrics `mae` and `r2` (R² = 1 − SS_res / SS_tot). */
-  mae: number;
-  r2: number;
+  /** The test split's figures, as evaluation's: `{ loss, mae, r2 }` (R² = 1 − SS_res / SS_tot). */
+  test: Metrics;
   /** The (first) target's name. */
   target: string;
   truth: number[];
@@ -197,10 +198,23 @@ export interface AnomalyMessage {
   message: string;
 }
 
+/**
+ * Custom scalars (`lens.log({ name: value })` in an experiment, `globalThis.modelLens?.log(...)` in
+ * a script): drawn as charts of their own, by name, over `step`.
+ */
+export interface ScalarsMessage {
+  type: 'scalars';
+  /** The run's step when logged (the last batch's), or the count of log calls where no step is known. */
+  step: number;
+  values: Metrics;
+}
+
 export interface LogMessage {
   type: 'log';
   level: 'info' | 'warn';
   message: string;
+  /** What a script wrote to its stdout or stderr (`model-lens run --json`), as it came. */
+  stream?: 'stdout' | 'stderr';
 }
 
 export interface ErrorMessage {
@@ -220,9 +234,23 @@ export interface DoneMessage {
   savedTo: string | null;
 }
 
+/** The trainer waits between steps (a pause, the end of `step N`, or a traced step): `step` steps are done. */
+export interface PausedMessage {
+  type: 'paused';
+  epoch: number;
+  step: number;
+}
+
+/** The trainer goes on stepping after a pause. */
+export interface ResumedMessage {
+  type: 'resumed';
+  step: number;
+}
+
 export type TrainerMessage =
   | ReadyMessage | ModelMessage | EpochStartMessage | BatchMessage | GradientsMessage | EpochEndMessage
-  | EvaluationMessage | RegressionMessage | SampleRowsMessage | SamplesMessage | AnomalyMessage | LogMessage | ErrorMessage | DoneMessage;
+  | EvaluationMessage | RegressionMessage | SampleRowsMessage | SamplesMessage | ScalarsMessage | AnomalyMessage | LogMessage | ErrorMessage | DoneMessage
+  | TraceMessage | PausedMessage | ResumedMessage;
 
 /**
  * Trainer → the process that forked it, never relayed to a run's listeners: the user's code that
@@ -260,6 +288,23 @@ export interface TrainRequest {
   sourceText?: string;
   /** Inspection: rows and nested models listed down to this depth (torchinfo's and torchview's `depth`). */
   depth?: number;
+  /** Emit a `trace` of this step (1-based over the run) and go on training. */
+  traceStep?: number;
+  /** Which sample of the traced batch (0-based position; default 0). */
+  traceSample?: number;
+  /**
+   * `file` is a plain tfjs script, run as under node with these arguments (its process.argv[2...]),
+   * tfjs instrumented from outside; the trainer exits with the script's exit code.
+   */
+  script?: { args: string[] };
 }
 
-export type TrainerCommand = { type: 'start'; request: TrainRequest } | { type: 'stop' };
+/**
+ * Host → trainer. `pause` waits before the next step; `resume` goes on; `step` runs `count` steps and
+ * pauses again; `trace` traces step `step` (the next one when null) at batch position `sample` and
+ * pauses after it, so the panel can walk it.
+ */
+export type TrainerCommand =
+  | { type: 'start'; request: TrainRequest } | { type: 'stop' }
+  | { type: 'pause' } | { type: 'resume' } | { type: 'step'; count: number }
+  | { type: 'trace'; step: number | null; sample: number };

@@ -1,9 +1,11 @@
 // Messages between the extension host and the Model Lens webview (and the standalone report).
+import { checkStepCommand, type StepCommand } from './messageChecks';
 import type { TrainerMessage } from './messages';
 import { BATCH_COLUMNS, type BatchSeries } from './runState';
-import { anything, arrayOf, finite, integer, literal, objectOf, optional, refine, string, taggedUnion, type Check, type Checked, type TaggedFields } from './validation';
+import { MAX_METRICS, METRIC_NAME_PATTERN } from './metricNames';
+import { anything, arrayOf, finite, integer, literal, nullable, objectOf, optional, recordOf, refine, string, taggedUnion, type Checked, type TaggedFields } from './validation';
 
-export type PanelView = 'graph' | 'summary' | 'training' | 'gradients' | 'data';
+export type PanelView = 'graph' | 'summary' | 'training' | 'gradients' | 'data' | 'step';
 
 /**
  * Host → webview. `Message` is what the trainer messages inside are known to be: TrainerMessage
@@ -27,7 +29,9 @@ export type PanelToHost =
   | { type: 'reveal'; layer: string }
   | { type: 'warn'; message: string }
   | { type: 'freeze'; layer: string; frozen: boolean }
-  | { type: 'saveFile'; name: string; mime: string; base64: string };
+  | { type: 'saveFile'; name: string; mime: string; base64: string }
+  /** Step through: pause, resume, step N or trace, for the host to pass on to the panel's run. */
+  | { type: 'stepControl'; command: StepCommand };
 
 export const PANEL_TO_HOST_CHECKS: TaggedFields<PanelToHost> = {
   ready: {},
@@ -39,25 +43,34 @@ export const PANEL_TO_HOST_CHECKS: TaggedFields<PanelToHost> = {
     mime: literal('image/svg+xml', 'image/png', 'text/csv', 'application/json', 'text/markdown', 'text/html'),
     base64: (v, p) => (typeof v === 'string' && v.length < 200_000_000 && /^[A-Za-z0-9+/]*={0,2}$/.test(v) ? null : `${p} must be base64`),
   },
+  stepControl: {
+    command: (v, p) => {
+      const checked = checkStepCommand(v);
+      return checked.ok ? null : `${p}: ${checked.error}`;
+    },
+  },
 };
 
 export const checkPanelToHost: (value: unknown) => Checked<PanelToHost> = taggedUnion<PanelToHost>('panel message', PANEL_TO_HOST_CHECKS);
 
-/** Batch columns of finite numbers (step, epoch and batch integers), all the same length. */
+/** Batch columns of finite numbers (step, epoch and batch integers; null in a metric's column), all the same length. */
 const batchSeries = refine(
   objectOf<BatchSeries>({
-    step: arrayOf(integer), epoch: arrayOf(integer), batch: arrayOf(integer), loss: arrayOf(finite),
-    // A regression's batches have no accuracy (NaN here, null once sent as JSON).
-    accuracy: ((v: unknown, p: string) => (Array.isArray(v) && v.every((x) => x === null || Number.isFinite(x)) ? null : `${p} must be numbers or null`)) as Check<number[]>,
+    step: arrayOf(integer), epoch: arrayOf(integer), batch: arrayOf(integer), metrics: recordOf(arrayOf(nullable(finite))),
     lr: arrayOf(finite), samplesPerSec: arrayOf(finite), elapsedSec: arrayOf(finite),
   }),
-  (v, p) => (new Set(BATCH_COLUMNS.map((c) => v[c].length)).size === 1 ? null : `${p}'s columns must all have the same length`),
+  (v, p) => {
+    const names = Object.keys(v.metrics);
+    if (names.length > MAX_METRICS || names.some((n) => !METRIC_NAME_PATTERN.test(n))) return `${p}.metrics must have at most ${MAX_METRICS} columns with metric names`;
+    const lengths = [...BATCH_COLUMNS.map((c) => v[c].length), ...Object.values(v.metrics).map((c) => c.length)];
+    return new Set(lengths).size === 1 ? null : `${p}'s columns must all have the same length`;
+  },
 );
 
 export const HOST_TO_PANEL_CHECKS: TaggedFields<HostToPanel<unknown>> = {
   snapshot: { runId: string, file: string, messages: arrayOf(anything), batches: optional(batchSeries) },
   messages: { runId: string, messages: arrayOf(anything) },
-  showView: { view: literal('graph', 'summary', 'training', 'gradients', 'data') },
+  showView: { view: literal('graph', 'summary', 'training', 'gradients', 'data', 'step') },
 };
 
 /**

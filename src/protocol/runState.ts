@@ -3,19 +3,24 @@
 // theirs by replaying the same messages.
 import type {
   AnomalyMessage, BatchMessage, DoneMessage, EpochEndMessage, ErrorMessage, EvaluationMessage, GradientHistogram, GradientsMessage,
-  LayerGradient, LogMessage, ModelMessage, ReadyMessage, RegressionMessage, SampleRowsMessage, SamplesMessage, TrainerMessage,
+  LayerGradient, LogMessage, ModelMessage, PausedMessage, ReadyMessage, RegressionMessage, SampleRowsMessage, SamplesMessage, ScalarsMessage,
+  TraceMessage, TrainerMessage,
 } from './messages';
+import { metricsText, normalizeMetrics, type Metrics } from './metricNames';
 
 export type RunStatus = 'starting' | 'running' | 'completed' | 'stopped' | 'anomaly' | 'error' | 'inspected';
 
-/** Per-batch figures, one array per column (cheap to append and to draw). */
-export interface BatchSeries {
+/** Named figures over steps, one column per name aligned with `step` (null where a row lacks the name). */
+export interface MetricColumns {
   step: number[];
+  metrics: Record<string, (number | null)[]>;
+}
+
+/** Per-batch figures, one array per column (cheap to append and to draw). */
+export interface BatchSeries extends MetricColumns {
   epoch: number[];
   /** 1-based batch within its epoch. */
   batch: number[];
-  loss: number[];
-  accuracy: number[];
   lr: number[];
   samplesPerSec: number[];
   elapsedSec: number[];
@@ -49,7 +54,10 @@ export interface RunState {
   model: ModelMessage | null;
   epoch: number;
   batches: BatchSeries;
+  /** The epochs' messages, their figures under the vocabulary's names. */
   epochs: EpochEndMessage[];
+  /** Custom scalars (`lens.log`), by name over the steps they were logged at. */
+  scalars: MetricColumns;
   evaluation: EvaluationMessage | null;
   /** A regression's latest test figures and predicted-against-true points. */
   regression: RegressionMessage | null;
@@ -62,6 +70,9 @@ export interface RunState {
   error: ErrorMessage | null;
   done: DoneMessage | null;
   logs: LogMessage[];
+  /** The latest traced step (step through), and whether the trainer waits between steps now. */
+  trace: TraceMessage | null;
+  paused: PausedMessage | null;
   /** How many messages went into this state (a cheap version number). */
   version: number;
 }
@@ -74,7 +85,9 @@ export interface Changes {
   gradients: boolean;
   evaluation: boolean;
   samples: boolean;
+  scalars: boolean;
   status: boolean;
+  trace: boolean;
 }
 
 export const MAX_LOGS = 200;
@@ -84,29 +97,65 @@ export function emptyRunState(): RunState {
   return {
     status: 'starting', ready: null, model: null, epoch: 0,
     batches: emptyBatchSeries(),
-    epochs: [], evaluation: null, regression: null, sampleRows: null, samples: null,
+    epochs: [], scalars: { step: [], metrics: {} }, evaluation: null, regression: null, sampleRows: null, samples: null,
     gradients: { steps: [], layers: [], byLayer: {}, latest: null, histograms: {} },
-    anomaly: null, error: null, done: null, logs: [], version: 0,
+    anomaly: null, error: null, done: null, logs: [], trace: null, paused: null, version: 0,
   };
 }
 
-/** The columns of a BatchSeries: each a field of the batch message it came from. */
-export const BATCH_COLUMNS = ['step', 'epoch', 'batch', 'loss', 'accuracy', 'lr', 'samplesPerSec', 'elapsedSec'] as const;
+/** The number columns of a BatchSeries besides `metrics`: each a field of the batch message it came from. */
+export const BATCH_COLUMNS = ['step', 'epoch', 'batch', 'lr', 'samplesPerSec', 'elapsedSec'] as const;
 
 export function emptyBatchSeries(): BatchSeries {
-  return { step: [], epoch: [], batch: [], loss: [], accuracy: [], lr: [], samplesPerSec: [], elapsedSec: [] };
+  return { step: [], epoch: [], batch: [], metrics: {}, lr: [], samplesPerSec: [], elapsedSec: [] };
+}
+
+/** The figures of row `i` (the names it has). */
+export function metricsAt(columns: MetricColumns, i: number): Metrics {
+  const out: Metrics = {};
+  for (const [name, column] of Object.entries(columns.metrics)) {
+    const v = column[i];
+    if (v !== null && v !== undefined) out[name] = v;
+  }
+  return out;
 }
 
 /** The batch message that row `i` of the series was folded from. */
 export function batchMessageAt(b: BatchSeries, i: number): BatchMessage {
   return {
-    type: 'batch', epoch: b.epoch[i], step: b.step[i], batch: b.batch[i], loss: b.loss[i], accuracy: b.accuracy[i],
+    type: 'batch', epoch: b.epoch[i], step: b.step[i], batch: b.batch[i], metrics: metricsAt(b, i),
     lr: b.lr[i], samplesPerSec: b.samplesPerSec[i], elapsedSec: b.elapsedSec[i],
   };
 }
 
+/** Appends one row: a new name's column starts with nulls for the rows before it, a missing name gets null. */
+export function pushMetrics(columns: MetricColumns, step: number, metrics: Metrics): void {
+  const row = columns.step.length;
+  columns.step.push(step);
+  for (const [name, value] of Object.entries(metrics)) {
+    if (!Object.hasOwn(columns.metrics, name)) columns.metrics[name] = new Array<number | null>(row).fill(null);
+    columns.metrics[name].push(value);
+  }
+  for (const column of Object.values(columns.metrics)) if (column.length <= row) column.push(null);
+}
+
+/** The newest value of `name` in `columns` (null when it has none). */
+export function lastMetric(columns: MetricColumns, name: string): number | null {
+  const column = Object.hasOwn(columns.metrics, name) ? columns.metrics[name] : [];
+  for (let i = column.length - 1; i >= 0; i--) if (column[i] !== null) return column[i];
+  return null;
+}
+
+/** An epochEnd message with its figures under the vocabulary's names. */
+function namedEpoch(m: EpochEndMessage): EpochEndMessage {
+  const named: EpochEndMessage = { ...m, metrics: normalizeMetrics(m.metrics) };
+  if (m.val) named.val = normalizeMetrics(m.val);
+  if (m.test) named.test = normalizeMetrics(m.test);
+  return named;
+}
+
 export function noChanges(): Changes {
-  return { model: false, batches: false, epochs: false, gradients: false, evaluation: false, samples: false, status: false };
+  return { model: false, batches: false, epochs: false, gradients: false, evaluation: false, samples: false, scalars: false, status: false, trace: false };
 }
 
 function pushGradients(g: GradientState, m: GradientsMessage): void {
@@ -163,8 +212,8 @@ export function applyMessage(state: RunState, m: TrainerMessage, changes: Change
       break;
     case 'batch': {
       const b = state.batches;
-      b.step.push(m.step); b.epoch.push(m.epoch); b.batch.push(m.batch); b.loss.push(m.loss); b.accuracy.push(m.accuracy ?? NaN);
-      b.lr.push(m.lr); b.samplesPerSec.push(m.samplesPerSec); b.elapsedSec.push(m.elapsedSec);
+      pushMetrics(b, m.step, normalizeMetrics(m.metrics));
+      b.epoch.push(m.epoch); b.batch.push(m.batch); b.lr.push(m.lr); b.samplesPerSec.push(m.samplesPerSec); b.elapsedSec.push(m.elapsedSec);
       changes.batches = true;
       break;
     }
@@ -173,15 +222,15 @@ export function applyMessage(state: RunState, m: TrainerMessage, changes: Change
       changes.gradients = true;
       break;
     case 'epochEnd':
-      state.epochs.push(m);
+      state.epochs.push(namedEpoch(m));
       changes.epochs = true;
       break;
     case 'evaluation':
-      state.evaluation = m;
+      state.evaluation = { ...m, test: normalizeMetrics(m.test) };
       changes.evaluation = true;
       break;
     case 'regression':
-      state.regression = m;
+      state.regression = { ...m, test: normalizeMetrics(m.test) };
       changes.evaluation = true;
       break;
     case 'sampleRows':
@@ -191,6 +240,10 @@ export function applyMessage(state: RunState, m: TrainerMessage, changes: Change
     case 'samples':
       state.samples = foldSamples(state.samples, m);
       changes.samples = true;
+      break;
+    case 'scalars':
+      pushScalars(state.scalars, m);
+      changes.scalars = true;
       break;
     case 'anomaly':
       state.anomaly = m;
@@ -206,14 +259,34 @@ export function applyMessage(state: RunState, m: TrainerMessage, changes: Change
       state.status = 'error';
       changes.status = true;
       break;
+    case 'trace':
+      state.trace = m;
+      changes.trace = true;
+      break;
+    case 'paused':
+      state.paused = m;
+      changes.status = changes.trace = true;
+      break;
+    case 'resumed':
+      state.paused = null;
+      changes.status = changes.trace = true;
+      break;
     case 'done':
       state.done = m;
+      state.paused = null;
       if (m.reason === 'completed' || m.reason === 'stopped' || m.reason === 'inspected') state.status = m.reason;
       else if (state.status !== 'anomaly' && state.status !== 'error') state.status = m.reason;
       changes.status = true;
       break;
   }
   return changes;
+}
+
+/** Custom scalars keep the user's names (no aliases); values that are not finite numbers are dropped. */
+function pushScalars(columns: MetricColumns, m: ScalarsMessage): void {
+  const values: Metrics = {};
+  for (const [name, v] of Object.entries(m.values)) if (typeof v === 'number' && Number.isFinite(v)) values[name] = v;
+  pushMetrics(columns, m.step, values);
 }
 
 export function runStateFrom(messages: readonly TrainerMessage[]): RunState {
@@ -227,4 +300,10 @@ export function layerGradientInfo(state: RunState, layer: string, history = 20):
   const latest = state.gradients.latest?.layers.find((l) => l.layer === layer) ?? null;
   const series = state.gradients.byLayer[layer];
   return { latest, l2History: series ? series.l2.slice(-history) : [] };
+}
+
+/** `train (epoch mean) loss 0.31 · acc 91.0%; test loss 0.35 · acc 89.9%`: which figures are which, said. */
+export function epochFiguresText(e: EpochEndMessage): string {
+  const records: [string, Metrics | undefined][] = [['train (epoch mean)', e.metrics], ['val', e.val], ['test', e.test]];
+  return records.filter(([, r]) => r && Object.keys(r).length > 0).map(([what, r]) => `${what} ${metricsText(r!)}`).join('; ');
 }

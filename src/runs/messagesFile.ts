@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import { checkTrainerMessage } from '../protocol/messageChecks';
 import type { BatchMessage, DoneMessage, TrainerMessage } from '../protocol/messages';
+import { upgradeRecordedMessage } from './olderRunFormats';
 
 export const MESSAGES_FILE = 'messages.jsonl';
 const CHUNK_BYTES = 1 << 20;
@@ -32,7 +33,7 @@ function parseLine(line: string): TrainerMessage | null {
   } catch {
     return null;
   }
-  const checked = checkTrainerMessage(value);
+  const checked = checkTrainerMessage(upgradeRecordedMessage(value));
   return checked.ok ? checked.value : null;
 }
 

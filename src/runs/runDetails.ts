@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { checkTrainerMessage } from '../protocol/messageChecks';
 import type { EpochEndMessage, EvaluationMessage, TrainerMessage } from '../protocol/messages';
 import { forEachMessage, MESSAGES_FILE } from './messagesFile';
+import { upgradeRecordedMessage } from './olderRunFormats';
 import { FIGURES_FILE, SETTINGS_FILE, type FinalFigures } from './runRecorder';
 import type { RunEntry } from './runStore';
 
@@ -26,7 +27,7 @@ function readObject(file: string): Record<string, unknown> | null {
 }
 
 function checkedAs<T extends TrainerMessage['type']>(value: unknown, type: T): Extract<TrainerMessage, { type: T }> | null {
-  const checked = checkTrainerMessage(value);
+  const checked = checkTrainerMessage(upgradeRecordedMessage(value));
   return checked.ok && checked.value.type === type ? checked.value as Extract<TrainerMessage, { type: T }> : null;
 }
 

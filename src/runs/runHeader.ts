@@ -1,12 +1,15 @@
 // run.json: the small header of a run folder, written when the run starts, when its model arrives
 // and when it ends, so a listing of a thousand runs reads a thousand small files and no messages.
 import type { ScheduleSpec } from '../protocol/experimentSpec';
-import type { TrainerMessage } from '../protocol/messages';
-import { scheduleCheck } from '../protocol/messageChecks';
+import type { Metrics, TrainerMessage } from '../protocol/messages';
+import { metricsCheck, scheduleCheck } from '../protocol/messageChecks';
+import { metricInfo, normalizeMetrics } from '../protocol/metricNames';
 import { finite, integer, literal, nullable, objectOf, refine, string, type Checked } from '../protocol/validation';
+import { upgradeRunHeader } from './olderRunFormats';
 
 export const RUN_HEADER_FILE = 'run.json';
-export const RUN_HEADER_VERSION = 1;
+/** 2: figures as named metrics (version 1's loss/accuracy fields are converted on read). */
+export const RUN_HEADER_VERSION = 2;
 
 export type RunStatus = 'running' | 'completed' | 'stopped' | 'error' | 'interrupted';
 
@@ -15,16 +18,16 @@ export interface RunFigures {
   /** The last step trained (1-based, over the whole run); 0 before the first batch. */
   steps: number;
   epochs: number;
-  /** The last batch's loss, accuracy and learning rate. */
-  loss: number | null;
-  accuracy: number | null;
+  /** The last batch's figures by name (`{ loss, accuracy }`) and its learning rate. */
+  batch: Metrics;
   lr: number | null;
-  /** The last finished epoch's figures. */
-  trainLoss: number | null;
-  trainAccuracy: number | null;
-  testLoss: number | null;
-  testAccuracy: number | null;
-  bestTestAccuracy: number | null;
+  /** The last finished epoch's figures: training (epoch mean), validation and test; empty when none. */
+  train: Metrics;
+  val: Metrics;
+  test: Metrics;
+  /** Each validation and test figure's best over the epochs (higher or lower as the vocabulary says; custom metrics left out). */
+  bestVal: Metrics;
+  bestTest: Metrics;
   elapsedSec: number;
 }
 
@@ -67,10 +70,17 @@ export interface RunHeader {
 const TFJS_AUTO_NAME = /^(sequential|model)_\d+$/;
 
 export function emptyFigures(): RunFigures {
-  return {
-    steps: 0, epochs: 0, loss: null, accuracy: null, lr: null, trainLoss: null, trainAccuracy: null,
-    testLoss: null, testAccuracy: null, bestTestAccuracy: null, elapsedSec: 0,
-  };
+  return { steps: 0, epochs: 0, batch: {}, lr: null, train: {}, val: {}, test: {}, bestVal: {}, bestTest: {}, elapsedSec: 0 };
+}
+
+/** Folds `figures` into `best` (in place): each known figure kept where it is better. */
+export function foldBest(best: Metrics, figures: Metrics): void {
+  for (const [name, value] of Object.entries(figures)) {
+    const better = metricInfo(name).better;
+    if (better === null) continue;
+    const old = Object.hasOwn(best, name) ? best[name] : undefined;
+    if (old === undefined || (better === 'higher' ? value > old : value < old)) best[name] = value;
+  }
 }
 
 /** Folds one message into the header (in place): figures, plan, backend, and the end. */
@@ -82,6 +92,7 @@ export function foldHeader(h: RunHeader, m: TrainerMessage): void {
       break;
     case 'model':
       if (m.name && !TFJS_AUTO_NAME.test(m.name)) h.name = m.name;
+      if (!m.plan) break; // a script's model: the script, not a plan, decides how it trains
       h.schedule = m.plan.schedule;
       h.plan = {
         epochs: m.plan.epochs, batchSize: m.plan.batchSize, stepsPerEpoch: m.plan.stepsPerEpoch, totalSteps: m.plan.totalSteps,
@@ -90,18 +101,17 @@ export function foldHeader(h: RunHeader, m: TrainerMessage): void {
       break;
     case 'batch':
       f.steps = m.step;
-      f.loss = m.loss;
-      f.accuracy = m.accuracy;
+      f.batch = normalizeMetrics(m.metrics);
       f.lr = m.lr;
       f.elapsedSec = m.elapsedSec;
       break;
     case 'epochEnd':
       f.epochs = m.epoch;
-      f.trainLoss = m.trainLoss;
-      f.trainAccuracy = m.trainAccuracy;
-      f.testLoss = m.testLoss;
-      f.testAccuracy = m.testAccuracy;
-      if (m.testAccuracy !== null) f.bestTestAccuracy = Math.max(f.bestTestAccuracy ?? -Infinity, m.testAccuracy);
+      f.train = normalizeMetrics(m.metrics);
+      f.val = normalizeMetrics(m.val ?? {});
+      f.test = normalizeMetrics(m.test ?? {});
+      foldBest(f.bestVal, f.val);
+      foldBest(f.bestTest, f.test);
       f.elapsedSec = m.elapsedSec;
       break;
     case 'anomaly':
@@ -124,9 +134,8 @@ export function statusOfDone(reason: string): RunStatus {
 }
 
 const figuresCheck = objectOf<RunFigures>({
-  steps: integer, epochs: integer, loss: nullable(finite), accuracy: nullable(finite), lr: nullable(finite),
-  trainLoss: nullable(finite), trainAccuracy: nullable(finite), testLoss: nullable(finite), testAccuracy: nullable(finite),
-  bestTestAccuracy: nullable(finite), elapsedSec: finite,
+  steps: integer, epochs: integer, batch: metricsCheck, lr: nullable(finite), train: metricsCheck, val: metricsCheck, test: metricsCheck,
+  bestVal: metricsCheck, bestTest: metricsCheck, elapsedSec: finite,
 });
 const planCheck = objectOf<RunPlanFigures>({
   epochs: integer, batchSize: integer, stepsPerEpoch: integer, totalSteps: integer, optimizer: string, loss: string, seed: finite,
@@ -140,10 +149,11 @@ const headerCheck = refine(
   (h, p) => (h.version <= RUN_HEADER_VERSION ? null : `${p}.version ${h.version} is newer than this Model Lens reads`),
 );
 
-/** A header read from disk: it entered this process, so it is checked like any message. */
+/** A header read from disk: it entered this process, so it is checked like any message (an older version converted first). */
 export function checkRunHeader(value: unknown): Checked<RunHeader> {
-  const error = headerCheck(value, 'run.json');
-  return error ? { ok: false, error } : { ok: true, value: value as RunHeader };
+  const upgraded = upgradeRunHeader(value);
+  const error = headerCheck(upgraded, 'run.json');
+  return error ? { ok: false, error } : { ok: true, value: upgraded as RunHeader };
 }
 
 /** The schedule in a word or two: `cosine`, `step(stepSize=2, gamma=0.5)`; `constant` without one. */

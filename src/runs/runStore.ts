@@ -206,8 +206,7 @@ function settleRunning(entry: RunEntry): void {
   const tail = readTail(path.join(entry.dir, MESSAGES_FILE));
   if (tail.lastBatch) {
     entry.figures.steps = Math.max(entry.figures.steps, tail.lastBatch.step);
-    entry.figures.loss = tail.lastBatch.loss;
-    entry.figures.accuracy = tail.lastBatch.accuracy;
+    entry.figures.batch = tail.lastBatch.metrics;
     entry.figures.lr = tail.lastBatch.lr;
     entry.figures.elapsedSec = tail.lastBatch.elapsedSec;
   }

@@ -6,3 +6,4 @@ export {
   type ExperimentExport, type Recognition, type SettingLocation,
 } from './experimentExport';
 export { editFreezeList, minimalEdit, stringLiteral, type FreezeEditResult, type TextEdit } from './freezeEdit';
+export { firstTrainingCall } from './trainingCall';

@@ -1,7 +1,7 @@
 // The end of an epoch: evaluation on the test split, the per-epoch schedule step, and the
 // `epochEnd`, `evaluation` (classes) or `regression` (numbers) and `samples` messages.
 import type { SampleDisplay } from '../data/dataSource';
-import type { EpochEndMessage } from '../protocol/messages';
+import type { Metrics } from '../protocol/metricNames';
 import { evaluate, type ClassEvaluation } from './evaluation';
 import { now, type Emit } from './runMessages';
 import type { RunPlan } from './runPlan';
@@ -16,33 +16,32 @@ export async function endEpoch(run: RunPlan, tally: EpochTally, emit: Emit): Pro
   const evaluation = await evaluate(model, data, loss, data.task.kind === 'regression' ? SCATTER_POINTS : SAMPLE_GRID);
   const tested = data.testCount > 0;
   const trainLoss = tally.lossSum / Math.max(1, tally.seen);
-  const testLoss = tested ? evaluation.loss : null;
   const lrUsed = schedule.lr();
-  schedule.stepEpoch(schedule.monitor === 'trainLoss' ? trainLoss : (testLoss ?? trainLoss));
+  schedule.stepEpoch(schedule.monitor === 'trainLoss' ? trainLoss : (tested ? evaluation.loss : trainLoss));
   const { epoch } = tally;
-  // Numbers get `mae` and `r2` where classes get accuracy (named metrics: `mae`, `r2`).
-  const figures: Pick<EpochEndMessage, 'trainAccuracy' | 'testAccuracy' | 'trainMae' | 'testMae' | 'testR2'> = evaluation.kind === 'regression'
-    ? {
-      trainAccuracy: null, testAccuracy: null, trainMae: tally.metricSum / Math.max(1, tally.seen * run.outputs),
-      testMae: tested ? evaluation.mae : null, testR2: tested ? evaluation.r2 : null,
-    }
-    : { trainAccuracy: tally.metricSum / Math.max(1, tally.seen), testAccuracy: tested ? evaluation.accuracy : null };
-  const { trainAccuracy, ...testFigures } = figures;
+  // Numbers get `mae` (and on the test split `r2`) where classes get accuracy.
+  const regression = evaluation.kind === 'regression';
+  const metrics: Metrics = regression
+    ? { loss: trainLoss, mae: tally.metricSum / Math.max(1, tally.seen * run.outputs) }
+    : { loss: trainLoss, accuracy: tally.metricSum / Math.max(1, tally.seen) };
+  const test: Metrics = evaluation.kind === 'regression'
+    ? { loss: evaluation.loss, mae: evaluation.mae, r2: evaluation.r2 }
+    : { loss: evaluation.loss, accuracy: evaluation.accuracy };
   emit({
-    type: 'epochEnd', epoch, trainLoss, trainAccuracy, testLoss, ...testFigures, lr: lrUsed,
-    epochSec: now() - tally.started, elapsedSec: now() - run.started,
+    type: 'epochEnd', epoch, metrics, ...(tested ? { test } : {}),
+    lr: lrUsed, epochSec: now() - tally.started, elapsedSec: now() - run.started,
   });
   if (!tested) return;
   if (evaluation.kind === 'regression') {
     emit({
-      type: 'regression', epoch, testLoss: evaluation.loss, mae: evaluation.mae, r2: evaluation.r2,
+      type: 'regression', epoch, test,
       target: data.task.kind === 'regression' ? data.task.targetNames[0] : 'y', truth: evaluation.truth, predicted: evaluation.predicted,
     });
     return;
   }
   const classNames = data.task.kind === 'classification' ? data.task.classNames : [];
   emit({
-    type: 'evaluation', epoch, testLoss: evaluation.loss, testAccuracy: evaluation.accuracy,
+    type: 'evaluation', epoch, test,
     perClassAccuracy: evaluation.perClassAccuracy, classNames, confusion: evaluation.confusion,
   });
   emitSamples(emit, epoch, await run.data.samples(SAMPLE_GRID), evaluation, classNames, false);

@@ -6,6 +6,8 @@ import { MessageCoalescer } from '../protocol/messageCoalescer';
 import { checkTrainerCommand, trainerFrame } from '../protocol/messageChecks';
 import type { TrainerMessage, TrainerProcessMessage } from '../protocol/messages';
 import { watchParent } from './parentWatchdog';
+import { runScript, type ScriptEnd } from './script/scriptRun';
+import { StepGate } from './stepGate';
 import { runTraining, type RunControl } from './trainingRun';
 
 // Ctrl-C in a terminal reaches the whole process group, this process too: the parent decides what it
@@ -14,6 +16,7 @@ process.on('SIGINT', () => undefined);
 watchParent();
 
 let running = false;
+const script: ScriptEnd = { flush: () => void outbox.flush() };
 
 function sendFrame(frame: TrainerProcessMessage | TrainerProcessMessage[]): Promise<void> {
   return new Promise((resolve) => {
@@ -31,6 +34,7 @@ const send = (message: TrainerProcessMessage): Promise<void> => {
 
 const control: RunControl = {
   stopRequested: false,
+  gate: new StepGate(),
   // Written before the user's code runs: if it blocks this event loop, the parent still times it.
   onBuild: (step, location) => send({ type: 'build', running: step, location }),
 };
@@ -44,6 +48,12 @@ process.on('message', (raw: unknown) => {
   const command = checked.value;
   if (command.type === 'stop') {
     control.stopRequested = true;
+    control.gate?.release();
+    script.stop?.();
+    return;
+  }
+  if (command.type !== 'start') {
+    control.gate?.command(command);
     return;
   }
   if (running) {
@@ -51,6 +61,10 @@ process.on('message', (raw: unknown) => {
     return;
   }
   running = true;
+  if (command.request.script) {
+    void runScript(command.request, (m: TrainerMessage) => outbox.post(m), script);
+    return;
+  }
   void runTraining(command.request, (m: TrainerMessage) => outbox.post(m), control).then(async (done) => {
     await outbox.flush();
     process.exit(done.reason === 'completed' || done.reason === 'stopped' || done.reason === 'inspected' ? 0 : 1);
@@ -60,5 +74,7 @@ process.on('message', (raw: unknown) => {
 // The host went away (window closed, extension host crashed): stop at the next step and leave.
 process.on('disconnect', () => {
   control.stopRequested = true;
+  control.gate?.release();
+  script.stop?.();
   setTimeout(() => process.exit(0), 5000).unref();
 });

@@ -20,13 +20,13 @@ export function readyMessage(choice: BackendChoice): ReadyMessage {
   };
 }
 
-/** Graph, summary (at the plan's batch size) and call sites of the loaded model, with its data and plan. */
-export function modelMessage(loaded: LoadedModel, dataset: DatasetInfo, plan: TrainingPlan,
-  summary: ModelSummary = computeSummary(loaded.model, { batchSize: plan.batchSize, locate: loaded.locate }),
+/** Graph, summary (at the plan's batch size) and call sites of the loaded model, with its data and plan (an experiment's; a script has neither). */
+export function modelMessage(loaded: LoadedModel, dataset: DatasetInfo | undefined, plan: TrainingPlan | undefined,
+  summary: ModelSummary = computeSummary(loaded.model, { batchSize: plan?.batchSize ?? 1, locate: loaded.locate }),
   graphOptions: Omit<GraphOptions, 'locate'> = {}): ModelMessage {
   const { model, settings } = loaded;
   const graph = buildModelGraph(model, { ...graphOptions, locate: loaded.locate });
   const callSites: Record<string, SourceLocation> = {};
   for (const n of graph.nodes) if (n.source) callSites[n.name] = n.source;
-  return { type: 'model', name: settings.name ?? model.name, file: loaded.file, graph, summary, callSites, dataset, plan };
+  return { type: 'model', name: settings.name ?? model.name, file: loaded.file, graph, summary, callSites, ...(dataset ? { dataset } : {}), ...(plan ? { plan } : {}) };
 }

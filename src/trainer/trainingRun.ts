@@ -10,6 +10,8 @@ import type { DoneMessage, TrainRequest } from '../protocol/messages';
 import { emitTrainingSamples, endEpoch } from './epochEnd';
 import { now, type Emit } from './runMessages';
 import { planRun, type RunPlan } from './runPlan';
+import { installScalarLog } from './scalarLog';
+import type { StepGate } from './stepGate';
 import { trainStep, type EpochTally } from './trainingStep';
 
 export type { Emit } from './runMessages';
@@ -17,6 +19,8 @@ export { DEFAULT_GRADIENT_EVERY, HISTOGRAM_EVERY_SAMPLES } from './gradientStats
 
 export interface RunControl {
   stopRequested: boolean;
+  /** Pause, resume, step and trace commands (the forked trainer's); Stop must also release it. */
+  gate?: StepGate;
   /** In-process observers (tests, benchmarks): the model once built, and each step as it ends. */
   onModel?: (model: tf.LayersModel) => void;
   onStep?: (step: number) => void;
@@ -35,6 +39,7 @@ export async function runTraining(request: TrainRequest, emit: Emit, control: Ru
     emit(message);
     return message;
   };
+  const uninstallScalarLog = installScalarLog(emit, () => steps);
   try {
     const run = await planRun(request, emit, control.onBuild);
     if (run === 'inspected') return done('inspected');
@@ -49,13 +54,15 @@ export async function runTraining(request: TrainRequest, emit: Emit, control: Ru
         // Leaving the loop (Stop, an anomaly) ends the source's read-ahead for this epoch.
         for await (const samples of run.data.trainBatches(epoch, batchSize)) {
           await yieldToEvents(); // lets a Stop request in
-          if (control.stopRequested) return done('stopped', await saveStopped(run, emit));
+          if (control.stopRequested || !(await passGate(control, emit, epoch, steps))) return done('stopped', await saveStopped(run, emit));
           steps++;
-          const anomaly = trainStep(run, tally, { step: steps, batch: ++b, samples }, emit);
+          const trace = control.gate?.traceFor(steps) ?? (request.traceStep === steps ? { step: steps, sample: request.traceSample ?? 0 } : null);
+          const anomaly = trainStep(run, tally, { step: steps, batch: ++b, samples, trace }, emit);
           if (anomaly) {
             emit(anomaly);
             return done('anomaly');
           }
+          control.gate?.stepDone(steps);
           control.onStep?.(steps);
           if (b === stepsPerEpoch) break;
         }
@@ -72,7 +79,20 @@ export async function runTraining(request: TrainRequest, emit: Emit, control: Ru
     }
     else emit({ type: 'error', message: `internal error: ${(e as Error).message ?? String(e)}`, location: null, hint: 'Please report this with the experiment file.' });
     return done('error');
+  } finally {
+    uninstallScalarLog();
   }
+}
+
+/** Waits while the gate holds the loop (announced as paused, then resumed); false when Stop came meanwhile. */
+async function passGate(control: RunControl, emit: Emit, epoch: number, steps: number): Promise<boolean> {
+  const gate = control.gate;
+  if (!gate?.shouldWait()) return true;
+  emit({ type: 'paused', epoch, step: steps });
+  while (gate.shouldWait() && !control.stopRequested) await gate.waitForRelease();
+  if (control.stopRequested) return false;
+  emit({ type: 'resumed', step: steps });
+  return true;
 }
 
 /** Saves the model where the plan says; the file written, or null. */

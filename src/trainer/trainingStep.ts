@@ -4,12 +4,14 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Batch } from '../data/dataSource';
 import type { AnomalyMessage } from '../protocol/messages';
+import type { Metrics } from '../protocol/metricNames';
 import { batchTensors } from './batchTensors';
 import { gradientFigures, snapshotWeights, updateRatios, type StepGradientFigures } from './gradientStats';
 import { predictedClasses } from './losses';
 import { setLearningRate } from './optimizers';
 import { now, type Emit } from './runMessages';
 import type { RunPlan } from './runPlan';
+import { beginTrace, finishTrace, type TraceRequest } from './stepTrace';
 
 /** The running sums of one epoch, which its steps add to. */
 export interface EpochTally {
@@ -26,6 +28,8 @@ export interface StepPosition {
   step: number;
   batch: number;
   samples: Batch;
+  /** Trace one sample of this step (step through, --trace-step). */
+  trace?: TraceRequest | null;
 }
 
 interface StepResult {
@@ -74,6 +78,7 @@ export function trainStep(run: RunPlan, tally: EpochTally, at: StepPosition, emi
       (layer ? `; the first layer with a non-finite gradient is "${layer}"` : '') +
       `. Lower the learning rate (now ${lr}) or normalise the inputs.`);
   }
+  const trace = at.trace ? beginTrace(run, { epoch: tally.epoch, step: at.step, batch: at.batch, samples: at.samples, firstIndex: (at.batch - 1) * plan.batchSize, lr }, at.trace.sample, result.grads) : null;
   const before = sampled ? snapshotWeights(layers) : null;
   const figures = sampled ? gradientFigures(layers, result.grads, at.step % plan.histogramEvery === 0 || at.step === 1, null) : null;
   run.optimizer.applyGradients(result.grads);
@@ -91,13 +96,14 @@ export function trainStep(run: RunPlan, tally: EpochTally, at: StepPosition, emi
   tally.metricSum += result.metric;
   tally.seen += count;
   const elapsed = now() - tally.started;
-  // Numbers get `mae` where classes get `accuracy` (named metrics: `metrics.mae`).
-  const metrics = regression ? { accuracy: null, mae: result.metric / (count * run.outputs) } : { accuracy: result.metric / count };
+  // Numbers get `mae` where classes get `accuracy`.
+  const metrics: Metrics = regression ? { loss: result.loss, mae: result.metric / (count * run.outputs) } : { loss: result.loss, accuracy: result.metric / count };
   emit({
-    type: 'batch', epoch: tally.epoch, step: at.step, batch: at.batch, loss: result.loss, ...metrics, lr,
+    type: 'batch', epoch: tally.epoch, step: at.step, batch: at.batch, metrics, lr,
     samplesPerSec: elapsed > 0 ? tally.seen / elapsed : 0, elapsedSec: now() - run.started,
   });
   if (figures) emit({ type: 'gradients', epoch: tally.epoch, step: at.step, layers: figures.layers });
+  if (trace) emit(finishTrace(trace));
   return null;
 }
 

@@ -10,7 +10,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { getPriority, setPriority } from 'node:os';
-import { checkTrainerFrame } from '../protocol/messageChecks';
+import { checkTrainerFrame, type StepCommand } from '../protocol/messageChecks';
 import type { BuildMessage, DoneMessage, ErrorMessage, TrainerCommand, TrainerMessage, TrainRequest } from '../protocol/messages';
 import { buildTimeoutError } from './buildTimeout';
 
@@ -36,6 +36,13 @@ export interface TrainerProcessOptions {
   crashHint?: string;
   /** The trainer's scheduling niceness (POSIX 0–19); its priority is never raised. */
   niceness?: number;
+  /**
+   * The trainer runs a user's script (request.script): its exit, whatever the code, ends the run as
+   * the script ended it (0 completed, else error), not as a crash; see `exitCode`.
+   */
+  script?: boolean;
+  /** Where the trainer runs (a script's cwd); the parent's when not given. */
+  cwd?: string;
   /** What the trainer itself (and the user's code in it) writes to stdout and stderr. */
   onOutput?: (stream: 'stdout' | 'stderr', text: string) => void;
   /** Frames that failed their check. */
@@ -70,9 +77,15 @@ export class TrainerProcess extends EventEmitter<TrainerProcessEvents> {
   private stderrTail = '';
   private steps = 0;
   private elapsedSec = 0;
+  private code: number | null = null;
 
   constructor(private readonly options: TrainerProcessOptions) {
     super();
+  }
+
+  /** The trainer's exit code once it has exited (null: killed by a signal, or not exited yet). */
+  get exitCode(): number | null {
+    return this.code;
   }
 
   get pid(): number | undefined {
@@ -93,6 +106,7 @@ export class TrainerProcess extends EventEmitter<TrainerProcessEvents> {
     if (this.child) return;
     const child = fork(this.options.trainerPath, [], {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      ...(this.options.cwd ? { cwd: this.options.cwd } : {}),
       env: { ...process.env, ...this.options.env },
     });
     this.child = child;
@@ -142,6 +156,13 @@ export class TrainerProcess extends EventEmitter<TrainerProcessEvents> {
     }
     this.command({ type: 'stop' });
     this.stopTimer ??= setTimeout(() => this.kill(), this.options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS);
+  }
+
+  /** Passes pause, resume, step or trace to a trainer that is training; false when there is none. */
+  control(command: StepCommand): boolean {
+    if (this.ended || this.stopping || !this.child?.connected) return false;
+    this.command(command);
+    return true;
   }
 
   /** Kills the trainer at once; a run that had not ended ends as stopped. */
@@ -207,9 +228,11 @@ export class TrainerProcess extends EventEmitter<TrainerProcessEvents> {
 
   private exited(code: number | null, signal: NodeJS.Signals | null): void {
     this.gone = true;
+    this.code = code;
     if (this.exitTimer) clearTimeout(this.exitTimer);
     if (!this.ended) {
       if (this.stopping) this.finish('stopped', 'stop');
+      else if (this.options.script && code !== null) this.finish(code === 0 ? 'completed' : 'error', 'trainer');
       else {
         const why = signal ? `was killed (${signal})` : `exited with code ${code}`;
         const tail = this.stderrTail.trim().split('\n').slice(-3).join(' | ');

@@ -40,7 +40,7 @@ interface Listed {
   steps: number;
   totalSteps: number | null;
   schedule: { type: string } | null;
-  testAccuracy: number | null;
+  test: Record<string, number>;
   file: string;
 }
 
@@ -123,11 +123,12 @@ describe('model-lens runs list --json on the six schedules of the course', () =>
       assert.equal(r.status, 'completed');
       assert.equal(r.steps, 2 * 10);
       assert.equal(r.totalSteps, 20);
-      assert.ok(r.testAccuracy !== null && r.testAccuracy >= 0 && r.testAccuracy <= 1, String(r.testAccuracy));
+      const accuracy = r.test.accuracy;
+      assert.ok(accuracy >= 0 && accuracy <= 1, String(accuracy));
       // the final test accuracy is the one the run's last evaluation reported
       const messages = jsonLines(fs.readFileSync(path.join(runsDir(root), r.id, 'messages.jsonl'), 'utf8'));
       const last = messages.filter((m) => m.type === 'evaluation').at(-1);
-      assert.equal(r.testAccuracy, last?.type === 'evaluation' ? last.testAccuracy : NaN);
+      assert.equal(accuracy, last?.type === 'evaluation' ? last.test.accuracy : NaN);
     }
   });
 

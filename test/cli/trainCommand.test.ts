@@ -34,7 +34,7 @@ describe('model-lens train --json on the full MNIST, one epoch', () => {
   it('reaches a test accuracy of at least 0.90', () => {
     const evaluation = messages.find((m) => m.type === 'evaluation');
     assert.ok(evaluation?.type === 'evaluation');
-    assert.ok(evaluation.testAccuracy >= 0.9, String(evaluation.testAccuracy));
+    assert.ok(evaluation.test.accuracy >= 0.9, String(evaluation.test.accuracy));
   });
 
   it('gives every dense layer gradient figures', () => {

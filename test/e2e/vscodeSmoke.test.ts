@@ -33,6 +33,23 @@ const SCRIPT = [
   '',
 ].join('\n');
 
+/** A plain tfjs script as a tutorial has it (not an experiment): a functional model and a long fit. */
+const FIT_SCRIPT = `import * as tf from '@tensorflow/tfjs';
+
+const xs = tf.randomNormal([512, 4], 0, 1, 'float32', 7);
+const ys = tf.tidy(() => tf.oneHot(tf.cast(tf.greater(tf.sum(xs, 1), 0), 'int32'), 2));
+const input = tf.input({ shape: [4] });
+const hidden = tf.layers.dense({ units: 8, activation: 'relu', name: 'hidden' }).apply(input) as tf.SymbolicTensor;
+const output = tf.layers.dense({ units: 2, activation: 'softmax', name: 'out' }).apply(hidden) as tf.SymbolicTensor;
+const model = tf.model({ inputs: input, outputs: output });
+model.compile({ optimizer: tf.train.sgd(0.1), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+await model.fit(xs, ys, {
+  epochs: 500, batchSize: 16, validationSplit: 0.2,
+  callbacks: { onEpochEnd: (epoch, logs) => console.log(\`script epoch \${epoch + 1} loss \${logs?.loss}\`) },
+});
+`;
+const fitScriptLine = (needle: string) => FIT_SCRIPT.split('\n').findIndex((l) => l.includes(needle)) + 1;
+
 /** An experiment whose model() loops until LOOP is set to false (one line to edit in the editor). */
 const LOOPING = `import * as tf from '@tensorflow/tfjs';
 
@@ -72,7 +89,7 @@ describe('Model Lens in a real VS Code (code-server)', { timeout: 600_000 }, () 
       assert.ok(fs.existsSync(VSIX), `${VSIX} is missing: run \`npm run package\` first`);
       vscode = await startVsCode({
         vsix: VSIX,
-        workspaceFiles: { 'mnist-mlp.ts': EXPERIMENT, 'typo.ts': TYPO, 'train-script.ts': SCRIPT, 'looping.ts': LOOPING },
+        workspaceFiles: { 'mnist-mlp.ts': EXPERIMENT, 'typo.ts': TYPO, 'train-script.ts': SCRIPT, 'looping.ts': LOOPING, 'fit-script.ts': FIT_SCRIPT },
         settings: { 'modelLens.buildTimeoutSeconds': BUILD_TIMEOUT_SECONDS },
       });
     } catch (e) {
@@ -310,5 +327,30 @@ describe('Model Lens in a real VS Code (code-server)', { timeout: 600_000 }, () 
       return r.some(timedOut) ? undefined : true;
     }, { timeoutMs: 120_000, details: () => fs.readFileSync(path.join(s.workspace, 'looping.ts'), 'utf8') });
     assert.match(fs.readFileSync(path.join(s.workspace, 'looping.ts'), 'utf8'), /const LOOP = false;/);
+  });
+
+  step('"Run Script with Model Lens" on a plain fit script draws its graph, grows the loss chart, and a hover on a layer line shows its row', 'run-script', async (s) => {
+    const { page } = s;
+    await runCommand(page, 'View: Close All Editor Groups');
+    await openFile(page, 'fit-script.ts');
+    await runCommand(page, 'Model Lens: Run Script with Model Lens');
+    const frame = await findWebviewFrame(page, 'g.node[data-layer="hidden"]', 180_000);
+    assert.equal(await frame.locator('g.node[data-kind="layer"]').count(), 2);
+    assert.match(await frame.locator('g.node[data-kind="layer"][data-layer="hidden"]').textContent() ?? '', /\[B, 4\] → \[B, 8\]/);
+    await s.screenshot('script-graph');
+    await frame.locator('[data-tab="training"]').click();
+    const points = async () => Number(await frame.locator('[data-series="loss-raw"]').first().getAttribute('data-points'));
+    const before = await waitFor('loss points', async () => ((await points()) > 0 ? points() : undefined), { timeoutMs: 60_000 });
+    await waitFor('the loss chart to grow', async () => ((await points()) > before ? true : undefined), { timeoutMs: 60_000 });
+    await s.screenshot('script-chart');
+    // The script's own output goes to the Output channel.
+    await waitFor("the script's onEpochEnd line in the output", () => (/script epoch \d+ loss/.test(outputLog(s)) ? true : undefined), { timeoutMs: 60_000 });
+    await openFile(page, 'fit-script.ts');
+    const hover = await hoverWord(page, fitScriptLine("name: 'hidden'"), 'dense', { expect: /Params\s+40\b/ });
+    assert.match(hover, /Dense\s+hidden/);
+    await s.screenshot('script-hover');
+    await page.keyboard.press('Escape');
+    await runCommand(page, 'Model Lens: Stop Training');
+    await waitFor('the script run to end', () => (/run of fit-script\.ts ended: stopped/.test(outputLog(s)) ? true : undefined), { timeoutMs: 30_000 });
   });
 });

@@ -62,7 +62,7 @@ export const syntheticTestAccuracy = (epoch: number) => 0.5 + 0.1 * epoch;
 
 export function syntheticRun(o: SyntheticRunOptions = {}): TrainerMessage[] {
   const model = syntheticModelMessage(o);
-  const { epochs, stepsPerEpoch, gradientEvery, histogramEvery } = model.plan;
+  const { epochs, stepsPerEpoch, gradientEvery, histogramEvery } = model.plan!;
   const messages: TrainerMessage[] = [
     { type: 'ready', backend: 'cpu', reason: 'made up', versions: { tfjs: '4.22.0', node: process.versions.node, modelLens: 'test' } },
     model,
@@ -73,7 +73,7 @@ export function syntheticRun(o: SyntheticRunOptions = {}): TrainerMessage[] {
     for (let b = 1; b <= stepsPerEpoch; b++) {
       step++;
       const lr = 0.1 * 0.5 ** (epoch - 1);
-      messages.push({ type: 'batch', epoch, step, batch: b, loss: syntheticLoss(step), accuracy: 0.4 + step / 1000, lr, samplesPerSec: 800, elapsedSec: step * 0.01 });
+      messages.push({ type: 'batch', epoch, step, batch: b, metrics: { loss: syntheticLoss(step), accuracy: 0.4 + step / 1000 }, lr, samplesPerSec: 800, elapsedSec: step * 0.01 });
       if (step === 1 || step % gradientEvery === 0) {
         messages.push({
           type: 'gradients', epoch, step, layers: LAYERS.map((layer, i) => ({
@@ -85,9 +85,10 @@ export function syntheticRun(o: SyntheticRunOptions = {}): TrainerMessage[] {
       if (o.stopAtStep === step) return messages;
     }
     const testAccuracy = syntheticTestAccuracy(epoch);
-    messages.push({ type: 'epochEnd', epoch, trainLoss: syntheticLoss(step), trainAccuracy: 0.6, testLoss: 1 / epoch, testAccuracy, lr: 0.1, epochSec: 0.1, elapsedSec: step * 0.01 });
+    const test = { loss: 1 / epoch, accuracy: testAccuracy };
+    messages.push({ type: 'epochEnd', epoch, metrics: { loss: syntheticLoss(step), accuracy: 0.6 }, test, lr: 0.1, epochSec: 0.1, elapsedSec: step * 0.01 });
     messages.push({
-      type: 'evaluation', epoch, testLoss: 1 / epoch, testAccuracy, perClassAccuracy: [testAccuracy, 0.5, null], classNames: CLASSES,
+      type: 'evaluation', epoch, test, perClassAccuracy: [testAccuracy, 0.5, null], classNames: CLASSES,
       confusion: [[9, 1, 0], [5, 5, 0], [0, 0, 0]],
     });
   }

@@ -62,7 +62,7 @@ describe('a run session in the extension host', () => {
     const done = await ended(session);
     assert.equal(done.reason, 'stopped');
     assert.ok(Date.now() - asked < 2000, `done came ${Date.now() - asked} ms after the stop`);
-    const stepsPerEpoch = session.state.model!.plan.stepsPerEpoch;
+    const stepsPerEpoch = session.state.model!.plan!.stepsPerEpoch;
     assert.ok(done.steps < stepsPerEpoch / 4, `stopped at step ${done.steps} of ${stepsPerEpoch}`);
     assert.equal(session.state.batches.step.at(-1), done.steps, 'every step up to the stop reached the host');
   });

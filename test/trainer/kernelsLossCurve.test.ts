@@ -64,7 +64,7 @@ async function lossCurve(file: string, backend: BackendName, steps: number, batc
   await runTraining(
     { file: path.isAbsolute(file) ? file : path.join(ROOT, file), epochs: 1, batchSize, limit: steps * batchSize, testLimit: batchSize, gradientEvery: Number.MAX_SAFE_INTEGER, backend },
     (m: TrainerMessage) => {
-      if (m.type === 'batch') losses.push(m.loss);
+      if (m.type === 'batch') losses.push(m.metrics.loss);
       if (m.type === 'ready') used = m.backend;
       if (m.type === 'error') errors.push(m.message);
     },

@@ -43,9 +43,9 @@ describe('the forked trainer on the course MLP (limited data)', async () => {
 
   it('lowers the loss', () => {
     const epochs = of(messages, 'epochEnd');
-    assert.ok(epochs[1].trainLoss < epochs[0].trainLoss, `${epochs[1].trainLoss} < ${epochs[0].trainLoss}`);
+    assert.ok(epochs[1].metrics.loss < epochs[0].metrics.loss, `${epochs[1].metrics.loss} < ${epochs[0].metrics.loss}`);
     const batches = of(messages, 'batch');
-    assert.ok(batches[batches.length - 1].loss < batches[0].loss);
+    assert.ok(batches[batches.length - 1].metrics.loss < batches[0].metrics.loss);
   });
 
   it('gives every dense layer gradient figures on sampled steps', () => {
@@ -65,7 +65,7 @@ describe('the forked trainer on the course MLP (limited data)', async () => {
     const ev = of(messages, 'evaluation')[1];
     assert.equal(ev.confusion.flat().reduce((a, b) => a + b, 0), 500);
     const diagonal = ev.confusion.reduce((s, row, i) => s + row[i], 0);
-    assert.ok(Math.abs(diagonal / 500 - ev.testAccuracy) < 1e-9);
+    assert.ok(Math.abs(diagonal / 500 - ev.test.accuracy) < 1e-9);
     assert.equal(ev.perClassAccuracy.length, 10);
   });
 
@@ -84,9 +84,9 @@ describe('the forked trainer on the course MLP (limited data)', async () => {
   it('sends the model graph, the summary and the training plan', () => {
     const m = of(messages, 'model')[0];
     assert.equal(m.summary.totals.totalParams, 468874);
-    assert.equal(m.plan.stepsPerEpoch, 5);
+    assert.equal(m.plan!.stepsPerEpoch, 5);
     assert.equal(m.callSites.fc1.line > 0, true);
-    assert.equal(m.dataset.trainCount, 640);
+    assert.equal(m.dataset!.trainCount, 640);
   });
 });
 

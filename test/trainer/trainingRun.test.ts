@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { BatchMessage, TrainerMessage, TrainRequest } from '../../src/protocol/messages';
+import { checkTrainerMessage } from '../../src/protocol/messageChecks';
 import { runTraining, type RunControl } from '../../src/trainer/trainingRun';
 import { loadModelJson } from '../../src/model/modelJson';
 import { example, fixture } from '../helpers/fixtures';
@@ -15,7 +16,7 @@ async function trainInProcess(request: TrainRequest, control: Partial<RunControl
   await runTraining(request, (m) => messages.push(m), full);
   return messages;
 }
-const losses = (ms: TrainerMessage[]) => ms.filter((m): m is BatchMessage => m.type === 'batch').map((b) => b.loss);
+const losses = (ms: TrainerMessage[]) => ms.filter((m): m is BatchMessage => m.type === 'batch').map((b) => b.metrics.loss);
 
 describe('seeded runs', () => {
   it('give identical first 20 batch losses for the same seed and backend', async () => {
@@ -24,6 +25,42 @@ describe('seeded runs', () => {
     const b = losses(await trainInProcess(request)).slice(0, 20);
     assert.equal(a.length, 20);
     assert.deepEqual(b, a);
+  });
+});
+
+describe('named metrics', () => {
+  it('batch, epoch and evaluation messages carry the vocabulary\'s names, each checked by the protocol', async () => {
+    const messages = await trainInProcess({ file: fixture('train/tiny-mlp.ts'), epochs: 2, limit: 64, testLimit: 32, backend: 'cpu' });
+    for (const m of messages) assert.ok(checkTrainerMessage(m).ok, JSON.stringify(checkTrainerMessage(m)));
+    const batches = messages.filter((m) => m.type === 'batch');
+    assert.ok(batches.length > 0);
+    for (const b of batches) {
+      assert.deepEqual(Object.keys(b.metrics).sort(), ['accuracy', 'loss']);
+      assert.ok(b.metrics.accuracy >= 0 && b.metrics.accuracy <= 1);
+    }
+    const epochs = messages.filter((m) => m.type === 'epochEnd');
+    assert.equal(epochs.length, 2);
+    for (const e of epochs) {
+      assert.deepEqual(Object.keys(e.metrics).sort(), ['accuracy', 'loss']);
+      assert.deepEqual(Object.keys(e.test ?? {}).sort(), ['accuracy', 'loss'], 'the test split\'s figures under test');
+      assert.equal(e.val, undefined, 'an experiment has no validation split');
+    }
+    const evaluation = messages.filter((m) => m.type === 'evaluation').at(-1);
+    assert.deepEqual(evaluation?.type === 'evaluation' && evaluation.test, epochs[1].test);
+    // the epoch's training loss is the mean of its batches' losses, weighted by their sizes (equal here)
+    const second = batches.filter((b) => b.epoch === 2).map((b) => b.metrics.loss);
+    assert.ok(Math.abs(epochs[1].metrics.loss - second.reduce((a, v) => a + v, 0) / second.length) < 1e-6);
+  });
+});
+
+describe('custom scalars', () => {
+  it('an experiment\'s lens.log and globalThis.modelLens.log become scalars messages, and the global is gone after the run', async () => {
+    const messages = await trainInProcess({ file: fixture('train/scalars.ts'), backend: 'cpu' });
+    assert.equal(messages.at(-1)?.type === 'done' && messages.at(-1)?.type, 'done');
+    const scalars = messages.filter((m) => m.type === 'scalars');
+    assert.deepEqual(scalars.map((m) => m.values), [{ widthUsed: 8 }, { fromGlobal: 2 }]);
+    assert.deepEqual(scalars.map((m) => m.step), [1, 2], 'before the first step, calls are counted');
+    assert.equal(globalThis.modelLens, undefined);
   });
 });
 

@@ -25,7 +25,7 @@ async function withEnv<T>(env: Record<string, string | undefined>, f: () => Prom
 
 const testAccuracy = (ms: TrainerMessage[]) => {
   const e = ms.filter((m) => m.type === 'evaluation').pop();
-  return e?.type === 'evaluation' ? e.testAccuracy : NaN;
+  return e?.type === 'evaluation' ? e.test.accuracy : NaN;
 };
 
 describe('transfer learning: pretrain on 0–4, fine-tune a new head on 5–9', async () => {

@@ -21,8 +21,8 @@ export const fieldWithoutCheck: TaggedFields<BatchWithMemory> = TRAINER_MESSAGE_
 // A message type added to each union, and no checks for it.
 // @ts-expect-error no checks for a `checkpoint` trainer message
 export const trainerTypeWithoutCheck: TaggedFields<TrainerMessage | { type: 'checkpoint'; path: string }> = TRAINER_MESSAGE_CHECKS;
-// @ts-expect-error no checks for a `pause` trainer command
-export const commandWithoutCheck: TaggedFields<TrainerCommand | { type: 'pause' }> = TRAINER_COMMAND_CHECKS;
+// @ts-expect-error no checks for a `checkpoint` trainer command
+export const commandWithoutCheck: TaggedFields<TrainerCommand | { type: 'checkpoint' }> = TRAINER_COMMAND_CHECKS;
 // @ts-expect-error no checks for a `select` panel message
 export const panelTypeWithoutCheck: TaggedFields<PanelToHost | { type: 'select'; layer: string }> = PANEL_TO_HOST_CHECKS;
 // @ts-expect-error no checks for a `theme` host message

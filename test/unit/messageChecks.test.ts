@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { checkTrainerCommand, checkTrainerMessage } from '../../src/protocol/messageChecks';
 import { checkHostToPanel } from '../../src/protocol/panelMessages';
 import { MAX_PLANNED_LR_POINTS } from '../../src/protocol/messages';
+import { MAX_METRICS } from '../../src/protocol/metricNames';
 
-const batch = { type: 'batch', epoch: 1, step: 3, batch: 3, loss: 0.5, accuracy: 0.75, lr: 0.1, samplesPerSec: 900, elapsedSec: 1.2 };
+const batch = { type: 'batch', epoch: 1, step: 3, batch: 3, metrics: { loss: 0.5, accuracy: 0.75 }, lr: 0.1, samplesPerSec: 900, elapsedSec: 1.2 };
 const graph = {
   nodes: [
     { id: 'in', kind: 'input', name: 'in', type: 'Input', parent: null, inputShapes: [], outputShape: [null, 2], params: 0, trainable: false, source: null },
@@ -25,15 +26,15 @@ describe('trainer message checks', () => {
   });
 
   it('reject a missing field, naming the path', () => {
-    const { loss: _loss, ...rest } = batch;
+    const { lr: _lr, ...rest } = batch;
     const r = checkTrainerMessage(rest);
-    assert.match(!r.ok ? r.error : '', /batch\.loss must be a finite number, got undefined/);
+    assert.match(!r.ok ? r.error : '', /batch\.lr must be a finite number, got undefined/);
   });
 
   it('reject NaN and Infinity where a finite number is required', () => {
     for (const bad of [NaN, Infinity]) {
-      const r = checkTrainerMessage({ ...batch, loss: bad });
-      assert.match(!r.ok ? r.error : '', /batch\.loss must be a finite number/);
+      const r = checkTrainerMessage({ ...batch, metrics: { loss: bad } });
+      assert.match(!r.ok ? r.error : '', /batch\.metrics\.loss must be a finite number/);
     }
   });
 
@@ -103,6 +104,49 @@ describe('trainer message checks', () => {
   });
 });
 
+describe('named metrics in trainer messages', () => {
+  const epochEnd = { type: 'epochEnd', epoch: 1, metrics: { loss: 0.4, mae: 0.3 }, lr: 0.1, epochSec: 2, elapsedSec: 2 };
+
+  it('accept an epoch with only training figures, and with validation and test records', () => {
+    assert.equal(checkTrainerMessage(epochEnd).ok, true);
+    assert.equal(checkTrainerMessage({ ...epochEnd, val: { loss: 0.5, r2: 0.8 }, test: { loss: 0.6 } }).ok, true);
+  });
+
+  it('accept tfjs\'s names and a custom metric\'s own name', () => {
+    assert.equal(checkTrainerMessage({ ...batch, metrics: { loss: 1, acc: 0.5, myMetric: 2 } }).ok, true);
+  });
+
+  it('reject a figure that is not a number, naming the record and the figure', () => {
+    const r = checkTrainerMessage({ ...epochEnd, val: { loss: 'low' } });
+    assert.match(!r.ok ? r.error : '', /epochEnd\.val\.loss must be a finite number, got string/);
+    const t = checkTrainerMessage({ ...epochEnd, test: null });
+    assert.match(!t.ok ? t.error : '', /epochEnd\.test must be an object, got null/);
+  });
+
+  it('reject names a record could not carry and records with too many figures', () => {
+    for (const name of ['', '1st', 'has space', '__proto__', 'x'.repeat(65)]) {
+      const r = checkTrainerMessage({ ...batch, metrics: { loss: 1, [name]: 2 } });
+      assert.match(!r.ok ? r.error : '', /batch\.metrics has a figure named/, JSON.stringify(name));
+    }
+    const many = Object.fromEntries(Array.from({ length: MAX_METRICS + 1 }, (_, i) => [`m${i}`, i]));
+    const r = checkTrainerMessage({ ...batch, metrics: many });
+    assert.match(!r.ok ? r.error : '', new RegExp(`at most ${MAX_METRICS} figures, got ${MAX_METRICS + 1}`));
+  });
+
+  it('check a scalars message: a whole step and named values', () => {
+    assert.equal(checkTrainerMessage({ type: 'scalars', step: 4, values: { gradNorm: 1.5 } }).ok, true);
+    const r = checkTrainerMessage({ type: 'scalars', step: 1.5, values: {} });
+    assert.match(!r.ok ? r.error : '', /scalars\.step must be an integer/);
+  });
+
+  it('check an evaluation\'s test figures', () => {
+    const evaluation = { type: 'evaluation', epoch: 1, test: { loss: 0.2, accuracy: 0.9 }, perClassAccuracy: [0.9], classNames: ['a'], confusion: [[1]] };
+    assert.equal(checkTrainerMessage(evaluation).ok, true);
+    const r = checkTrainerMessage({ ...evaluation, test: { accuracy: Infinity } });
+    assert.match(!r.ok ? r.error : '', /evaluation\.test\.accuracy must be a finite number/);
+  });
+});
+
 describe('trainer command checks', () => {
   it('accept start with a request and stop', () => {
     assert.equal(checkTrainerCommand({ type: 'start', request: { file: '/a.ts', epochs: 2, backend: 'wasm' } }).ok, true);
@@ -121,7 +165,7 @@ describe('trainer command checks', () => {
 });
 
 describe('host → panel message checks', () => {
-  const columns = { step: [1, 2], epoch: [1, 1], batch: [1, 2], loss: [0.9, 0.8], accuracy: [0.1, 0.2], lr: [0.1, 0.1], samplesPerSec: [900, 950], elapsedSec: [0.1, 0.2] };
+  const columns = { step: [1, 2], epoch: [1, 1], batch: [1, 2], metrics: { loss: [0.9, 0.8], accuracy: [null, 0.2] }, lr: [0.1, 0.1], samplesPerSec: [900, 950], elapsedSec: [0.1, 0.2] };
   const snapshot = (batches: unknown) => ({ type: 'snapshot', runId: 'r', file: '/x.ts', messages: [], batches });
 
   it('accept a snapshot with or without batch columns', () => {
@@ -130,13 +174,17 @@ describe('host → panel message checks', () => {
   });
 
   it('reject batch columns of different lengths, a missing column or a non-finite value', () => {
-    const short = checkHostToPanel(snapshot({ ...columns, loss: [0.9] }));
+    const short = checkHostToPanel(snapshot({ ...columns, metrics: { loss: [0.9] } }));
     assert.match(!short.ok ? short.error : '', /columns must all have the same length/);
+    const shortStep = checkHostToPanel(snapshot({ ...columns, step: [1] }));
+    assert.match(!shortStep.ok ? shortStep.error : '', /columns must all have the same length/);
     const { lr: _lr, ...noLr } = columns;
     const missing = checkHostToPanel(snapshot(noLr));
     assert.match(!missing.ok ? missing.error : '', /batches\.lr must be an array/);
-    const nan = checkHostToPanel(snapshot({ ...columns, loss: [0.9, Number.NaN] }));
-    assert.match(!nan.ok ? nan.error : '', /batches\.loss\[1\] must be a finite number/);
+    const nan = checkHostToPanel(snapshot({ ...columns, metrics: { loss: [0.9, Number.NaN] } }));
+    assert.match(!nan.ok ? nan.error : '', /batches\.metrics\.loss\[1\] must be a finite number/);
+    const badName = checkHostToPanel(snapshot({ ...columns, metrics: { '__proto__x': [1, 2] } }));
+    assert.match(!badName.ok ? badName.error : '', /metrics must have at most \d+ columns with metric names/);
     const fractional = checkHostToPanel(snapshot({ ...columns, step: [1, 2.5] }));
     assert.match(!fractional.ok ? fractional.error : '', /batches\.step\[1\] must be an integer/);
   });

@@ -9,7 +9,7 @@ import { checkTrainerFrame, checkTrainerMessage, MAX_FRAME_MESSAGES, trainerFram
 import type { TrainerMessage } from '../../src/protocol/messages';
 
 const log = (message: string): TrainerMessage => ({ type: 'log', level: 'info', message });
-const batch = (step: number): TrainerMessage => ({ type: 'batch', epoch: 1, step, batch: step, loss: 1, accuracy: 0, lr: 0.1, samplesPerSec: 1, elapsedSec: 0 });
+const batch = (step: number): TrainerMessage => ({ type: 'batch', epoch: 1, step, batch: step, metrics: { loss: 1, accuracy: 0 }, lr: 0.1, samplesPerSec: 1, elapsedSec: 0 });
 const done: TrainerMessage = { type: 'done', stopped: false, reason: 'completed', steps: 3, elapsedSec: 1, savedTo: null };
 
 function recorder() {

@@ -117,8 +117,8 @@ describe('Recording a run', () => {
     assert.equal(end.status, 'completed');
     assert.equal(end.figures.steps, 10);
     assert.equal(end.figures.epochs, 2);
-    assert.equal(end.figures.testAccuracy, syntheticTestAccuracy(2));
-    assert.equal(end.figures.loss, syntheticLoss(10));
+    assert.equal(end.figures.test.accuracy, syntheticTestAccuracy(2));
+    assert.equal(end.figures.batch.loss, syntheticLoss(10));
     assert.ok(end.ended >= end.started);
     assert.equal(path.resolve(root, end.file), file);
   });
@@ -136,7 +136,7 @@ describe('Recording a run', () => {
     assert.equal(settings.initialLr, 0.1);
     assert.match(fs.readFileSync(path.join(dir, 'summary.txt'), 'utf8'), /Total params: 30/);
     const figures = JSON.parse(fs.readFileSync(path.join(dir, 'figures.json'), 'utf8'));
-    assert.deepEqual(figures.epochs.map((e: { testAccuracy: number }) => e.testAccuracy), [1, 2, 3].map(syntheticTestAccuracy));
+    assert.deepEqual(figures.epochs.map((e: { test: { accuracy: number } }) => e.test.accuracy), [1, 2, 3].map(syntheticTestAccuracy));
     assert.equal(figures.done.reason, 'completed');
     assert.equal(figures.evaluation.epoch, 3);
   });
@@ -182,7 +182,7 @@ describe('Listing runs', () => {
     const entries = store.list();
     assert.deepEqual(entries.map((e) => e.started), [starts[1], starts[0], starts[2]].map((d) => d.toISOString()));
     assert.deepEqual(entries.map((e) => e.file), ['experiments/mlp.ts', 'other.ts', 'experiments/mlp.ts']);
-    assert.deepEqual(entries.map((e) => e.figures.testAccuracy), [syntheticTestAccuracy(3), syntheticTestAccuracy(1), null]);
+    assert.deepEqual(entries.map((e) => e.figures.test.accuracy), [syntheticTestAccuracy(3), syntheticTestAccuracy(1), undefined]);
     // the third is still recording in this very process
     assert.deepEqual(entries.map((e) => e.status), ['completed', 'completed', 'running']);
     assert.equal(entries[2].figures.steps, 4);
@@ -196,7 +196,7 @@ describe('Listing runs', () => {
     const [entry] = store.list();
     assert.equal(entry.status, 'interrupted');
     assert.equal(entry.figures.steps, 17);
-    assert.equal(entry.figures.loss, syntheticLoss(17));
+    assert.equal(entry.figures.batch.loss, syntheticLoss(17));
     const header = JSON.parse(fs.readFileSync(path.join(entry.dir, 'run.json'), 'utf8'));
     assert.equal(header.status, 'interrupted');
     assert.equal(header.figures.steps, 17);
@@ -253,7 +253,7 @@ describe('Listing runs', () => {
     const groups = runFileGroups(store.list());
     assert.deepEqual(groups.map((g) => [g.file, g.runs]), [['experiments/mlp.ts', 2], ['other.ts', 1]]);
     assert.equal(groups[0].latest.started, new Date(2025, 0, 3).toISOString());
-    assert.equal(groups[0].bestTestAccuracy, syntheticTestAccuracy(3));
+    assert.equal(groups[0].bestTest.accuracy, syntheticTestAccuracy(3));
   });
 });
 
@@ -344,5 +344,68 @@ describe('Replaying a recorded run', () => {
   it('replays a finished run as recorded', () => {
     const messages = syntheticRun();
     assert.deepEqual(replayMessages({ status: 'completed', figures: { steps: 20 } as never }, messages), messages);
+  });
+});
+
+describe('Run folders recorded before named metrics', () => {
+  /** A run folder as version 1 wrote it: loss/accuracy fields in run.json, messages.jsonl and figures.json. */
+  function olderRun(): { store: RunStore; dir: string } {
+    const { store } = project();
+    ensureRunsDir(store.dir);
+    const dir = path.join(store.dir, '20250101-120000-mlp');
+    fs.mkdirSync(dir);
+    const figures = { steps: 2, epochs: 1, loss: 0.7, accuracy: 0.6, lr: 0.1, trainLoss: 0.8, trainAccuracy: 0.55, testLoss: 0.9, testAccuracy: 0.5, bestTestAccuracy: 0.5, elapsedSec: 1 };
+    fs.writeFileSync(path.join(dir, 'run.json'), JSON.stringify({
+      version: 1, id: path.basename(dir), file: 'experiments/mlp.ts', copy: null, name: 'mlp', started: '2025-01-01T12:00:00.000Z',
+      ended: '2025-01-01T12:00:01.000Z', status: 'completed', reason: null, pid: 1, host: os.hostname(), backend: 'cpu', schedule: null, plan: null, figures,
+    }));
+    const epochEnd = { type: 'epochEnd', epoch: 1, trainLoss: 0.8, trainAccuracy: 0.55, testLoss: 0.9, testAccuracy: 0.5, lr: 0.1, epochSec: 1, elapsedSec: 1 };
+    const evaluation = { type: 'evaluation', epoch: 1, testLoss: 0.9, testAccuracy: 0.5, perClassAccuracy: [0.5], classNames: ['a'], confusion: [[1]] };
+    const messages = [
+      { type: 'batch', epoch: 1, step: 1, batch: 1, loss: 0.9, accuracy: 0.4, lr: 0.1, samplesPerSec: 10, elapsedSec: 0.5 },
+      { type: 'batch', epoch: 1, step: 2, batch: 2, loss: 0.7, accuracy: 0.6, lr: 0.1, samplesPerSec: 10, elapsedSec: 1 },
+      epochEnd, evaluation, { type: 'done', stopped: false, reason: 'completed', steps: 2, elapsedSec: 1, savedTo: null },
+    ];
+    fs.writeFileSync(path.join(dir, 'messages.jsonl'), messages.map((m) => `${JSON.stringify(m)}\n`).join(''));
+    fs.writeFileSync(path.join(dir, 'figures.json'), JSON.stringify({ epochs: [epochEnd], evaluation, done: messages[4], figures }));
+    return { store, dir };
+  }
+
+  it('lists a version 1 header with its figures under the vocabulary\'s names', () => {
+    const { store } = olderRun();
+    const [entry] = store.list();
+    assert.equal(entry.status, 'completed');
+    assert.deepEqual(entry.figures.batch, { loss: 0.7, accuracy: 0.6 });
+    assert.deepEqual(entry.figures.train, { loss: 0.8, accuracy: 0.55 });
+    assert.deepEqual(entry.figures.test, { loss: 0.9, accuracy: 0.5 });
+    assert.deepEqual(entry.figures.bestTest, { accuracy: 0.5 });
+    assert.deepEqual(entry.figures.val, {});
+  });
+
+  it('reads its messages as named metrics, every line of them', () => {
+    const { store, dir } = olderRun();
+    const record = store.read(path.basename(dir));
+    assert.equal(record.stats.badLines, 0);
+    const batches = record.messages.filter((m) => m.type === 'batch');
+    assert.deepEqual(batches.map((b) => b.metrics), [{ loss: 0.9, accuracy: 0.4 }, { loss: 0.7, accuracy: 0.6 }]);
+    const epoch = record.messages.find((m) => m.type === 'epochEnd');
+    assert.deepEqual(epoch?.type === 'epochEnd' && [epoch.metrics, epoch.test], [{ loss: 0.8, accuracy: 0.55 }, { loss: 0.9, accuracy: 0.5 }]);
+    assert.equal(readTail(path.join(dir, 'messages.jsonl')).lastBatch?.metrics.loss, 0.7);
+  });
+
+  it('reads its figures.json for details', () => {
+    const { store, dir } = olderRun();
+    const details = readRunDetails(store.entryAt(dir)!);
+    assert.deepEqual(details.final.epochs.map((e) => e.test), [{ loss: 0.9, accuracy: 0.5 }]);
+    assert.deepEqual(details.final.evaluation?.test, { loss: 0.9, accuracy: 0.5 });
+  });
+
+  it('an older epoch without a test split has no test record', () => {
+    const { dir } = olderRun();
+    fs.writeFileSync(path.join(dir, 'messages.jsonl'), `${JSON.stringify({ type: 'epochEnd', epoch: 1, trainLoss: 1, trainAccuracy: 0.5, testLoss: null, testAccuracy: null, lr: 0.1, epochSec: 1, elapsedSec: 1 })}\n`);
+    const messages: TrainerMessage[] = [];
+    forEachMessage(path.join(dir, 'messages.jsonl'), (m) => messages.push(m));
+    assert.equal(messages.length, 1);
+    assert.equal(messages[0].type === 'epochEnd' && 'test' in messages[0], false);
   });
 });

@@ -129,7 +129,7 @@ describe('TensorBoard export', () => {
     const batches = messages.filter((m) => m.type === 'batch');
     const f = Math.fround;
     assert.deepEqual(scalars(events, 'train/loss'), batches.map((b) => [b.step, f(syntheticLoss(b.step))]));
-    assert.deepEqual(scalars(events, 'train/accuracy'), batches.map((b) => [b.step, f(b.accuracy ?? NaN)]));
+    assert.deepEqual(scalars(events, 'train/accuracy'), batches.map((b) => [b.step, f(b.metrics.accuracy)]));
     assert.deepEqual(scalars(events, 'train/learning_rate'), batches.map((b) => [b.step, f(b.lr)]));
   });
 

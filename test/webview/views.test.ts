@@ -108,7 +108,7 @@ function longRun(base: TrainerMessage[], steps: number, every: number, extra: nu
   const grads = ofType(base, 'gradients');
   const total = steps + extra;
   const rates = Array.from({ length: total }, (_, i) => 0.05 * 0.5 * (1 + Math.cos((Math.PI * i) / total)));
-  const plan = { ...model.plan, epochs: 10, stepsPerEpoch: total / 10, totalSteps: total, gradientEvery: every, plannedLr: plannedLrCurve(rates) };
+  const plan = { ...model.plan!, epochs: 10, stepsPerEpoch: total / 10, totalSteps: total, gradientEvery: every, plannedLr: plannedLrCurve(rates) };
   const batch = (step: number): BatchMessage => ({ ...batches[step % batches.length], step, epoch: Math.ceil(step / plan.stepsPerEpoch), lr: rates[step - 1] });
   const gradients = (step: number): GradientsMessage => {
     const g = grads[(step / every) % grads.length | 0];
@@ -242,7 +242,7 @@ describe('Training view', () => {
 
   it("smooths with TensorBoard's debiased EMA and the slider changes (and persists) the weight", async () => {
     const run = recordedRun('mlp');
-    const losses = ofType(run, 'batch').map((b) => b.loss);
+    const losses = ofType(run, 'batch').map((b) => b.metrics.loss);
     const page = await show('training', run);
     const lastSmoothed = () => numberAttr(page, '[data-series="loss-smoothed"]', 'data-last');
     const expected = tensorBoardSmoothing(losses, 0.6);
@@ -273,7 +273,7 @@ describe('Training view', () => {
 
   it('plots one train and one test point per finished epoch, at the step the epoch ended', async () => {
     const run = recordedRun('mlp');
-    const plan = ofType(run, 'model')[0].plan;
+    const plan = ofType(run, 'model')[0].plan!;
     const [head, rest] = until(run, 'epochEnd', 1);
     const page = await show('training', head);
     for (const s of ['loss-epoch-train', 'loss-epoch-test', 'accuracy-epoch-train', 'accuracy-epoch-test']) {
@@ -285,14 +285,14 @@ describe('Training view', () => {
       assert.equal(await count(page, `[data-series="${s}"] path.point`), epochs.length, s);
     }
     assert.equal(await attr(page, '[data-series="loss-epoch-test"]', 'data-x-last'), String(epochs.length * plan.stepsPerEpoch));
-    assert.equal(await numberAttr(page, '[data-series="loss-epoch-test"]', 'data-last'), epochs[epochs.length - 1].testLoss);
-    assert.equal(await numberAttr(page, '[data-series="accuracy-epoch-train"]', 'data-last'), epochs[epochs.length - 1].trainAccuracy);
+    assert.equal(await numberAttr(page, '[data-series="loss-epoch-test"]', 'data-last'), epochs[epochs.length - 1].test?.loss);
+    assert.equal(await numberAttr(page, '[data-series="accuracy-epoch-train"]', 'data-last'), epochs[epochs.length - 1].metrics.accuracy);
     await page.close();
   });
 
   it('draws the whole planned learning-rate schedule ahead of the rates used so far', async () => {
     const run = recordedRun('cnn');
-    const plan = ofType(run, 'model')[0].plan;
+    const plan = ofType(run, 'model')[0].plan!;
     assert.ok(plan.plannedLr && plan.plannedLr.step[plan.plannedLr.step.length - 1] === plan.totalSteps);
     const [head] = until(run, 'batch', 5);
     const page = await show('training', head);
@@ -306,7 +306,7 @@ describe('Training view', () => {
 
   it('shows samples/s, elapsed time and an ETA from the remaining steps and the latest rate', async () => {
     const run = recordedRun('mlp');
-    const plan = ofType(run, 'model')[0].plan;
+    const plan = ofType(run, 'model')[0].plan!;
     const [head] = until(run, 'batch', 4);
     const page = await show('training', head);
     const b = ofType(head, 'batch').pop() as BatchMessage;
@@ -332,7 +332,7 @@ describe('Training view', () => {
     const text = (await tip.textContent()) ?? '';
     assert.match(text, /step \d+ · epoch \d/);
     const step = Number(/step (\d+)/.exec(text)![1]);
-    const raw = ofType(run, 'batch').find((b) => b.step === step)!.loss;
+    const raw = ofType(run, 'batch').find((b) => b.step === step)!.metrics.loss;
     assert.ok(text.includes(String(Number(raw.toPrecision(4)))), `the tooltip shows the raw loss ${raw} at step ${step}: ${text}`);
     await page.close();
   });
@@ -346,7 +346,7 @@ describe('Training view', () => {
       assert.ok(await numberAttr(page, `[data-series="${s}"]`, 'data-drawn') <= 2 * width + 2, `${s} is drawn with at most two points per pixel`);
     }
     // The plan comes as at most MAX_PLANNED_LR_POINTS points over the whole run.
-    const plan = ofType(messages, 'model')[0].plan;
+    const plan = ofType(messages, 'model')[0].plan!;
     assert.ok(await numberAttr(page, '[data-series="lr-planned"]', 'data-points') <= MAX_PLANNED_LR_POINTS);
     assert.equal(await attr(page, '[data-series="lr-planned"]', 'data-x-last'), String(plan.totalSteps));
     const times = await streamAndTime(page, Array.from({ length: 60 }, (_, k) => batch(50_001 + k)), Array.from({ length: 15 }, (_, k) => gradients(50_020 + 20 * k)), 3);
@@ -357,6 +357,82 @@ describe('Training view', () => {
   });
 
   layoutTests('training', () => until(recordedRun('cnn'), 'batch', 10)[0]);
+});
+
+/** The recorded run as a regression run would report it: loss, mae and r2 where accuracy was, validation figures per epoch. */
+function asRegression(run: TrainerMessage[]): TrainerMessage[] {
+  return run.map((m): TrainerMessage => {
+    if (m.type === 'batch') return { ...m, metrics: { loss: m.metrics.loss, mae: m.metrics.loss / 2, r2: m.metrics.accuracy } };
+    if (m.type === 'epochEnd') {
+      const { test: _t, ...rest } = m;
+      return { ...rest, metrics: { loss: m.metrics.loss, mae: 0.3, r2: 0.5 }, val: { loss: m.metrics.loss * 1.2, mae: 0.5 - 0.1 * m.epoch, r2: 0.4 + 0.1 * m.epoch } };
+    }
+    return m;
+  }).filter((m) => m.type !== 'evaluation' && m.type !== 'samples');
+}
+
+describe('Training view: named metrics', () => {
+  it('draws one chart per metric: a regression run shows mae and r2 where accuracy would be', async () => {
+    const run = asRegression(recordedRun('mlp'));
+    const page = await show('training', run);
+    const charts = await page.locator('[data-view="training"] [data-chart]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.chart));
+    assert.deepEqual(charts, ['loss', 'mae', 'r2', 'lr'], 'the vocabulary\'s order, the rate last');
+    const batches = ofType(run, 'batch');
+    for (const name of ['mae', 'r2']) {
+      assert.equal(await numberAttr(page, `[data-series="${name}-raw"]`, 'data-points'), batches.length, name);
+      assert.equal(await count(page, `[data-series="${name}-epoch-val"] path.point`), ofType(run, 'epochEnd').length, `${name} validation points`);
+    }
+    assert.equal(await numberAttr(page, '[data-series="r2-epoch-val"]', 'data-last'), ofType(run, 'epochEnd').at(-1)!.val!.r2);
+    assert.equal(await count(page, '[data-series="loss-epoch-test"]'), 0, 'no test split, no test series');
+    const epochs = ofType(run, 'epochEnd');
+    const best = await page.textContent('[data-figure="best"]');
+    assert.match(best ?? '', new RegExp(`Best val MAE.*\\(ep\\. ${epochs.length}\\)`), `the best validation mae is the lowest, the last epoch's: ${best}`);
+    await screenshot(page, 'views-training-regression');
+    await page.close();
+  });
+
+  it('says which figure every loss is: batch, smoothed, epoch mean, validation or test', async () => {
+    const run = recordedRun('mlp');
+    const page = await show('training', run);
+    const legend = await page.locator('[data-chart="loss"] .legend-label').allTextContents();
+    assert.deepEqual(legend, ['batch', 'batch, smoothed (0.60)', 'epoch mean (train)', 'test (epoch end)']);
+    assert.equal(await page.textContent('[data-figure="loss"] .figure-label'), 'Loss (batch, smoothed)');
+    assert.equal(await page.textContent('[data-figure="accuracy"] .figure-label'), 'Accuracy (batch, smoothed)');
+    await page.close();
+  });
+
+  it('says how often the rate steps and marks each plateau cut with the rates and the epoch', async () => {
+    const run = recordedRun('mlp');
+    const model = ofType(run, 'model')[0];
+    const plateau = { type: 'plateau' as const, factor: 0.5, patience: 0 };
+    // the rate halved after epoch 1 (what the trainer's plateau did), as the batches of epoch 2 used it
+    const cut = run.map((m): TrainerMessage => (m.type === 'model' ? { ...model, plan: { ...model.plan!, schedule: plateau, plannedLr: null } }
+      : m.type === 'batch' ? { ...m, lr: m.epoch === 1 ? 0.1 : 0.05 } : m));
+    const page = await show('training', cut);
+    assert.match((await page.textContent('[data-chart="lr"] .chart-subtitle')) ?? '', /plateau: the rate steps once per epoch/);
+    const firstOfEpoch2 = ofType(cut, 'batch').find((b) => b.epoch === 2)!;
+    assert.deepEqual(await page.locator('[data-chart="lr"] [data-cut]').evaluateAll((els) => els.map((e) => e.getAttribute('data-cut'))), [String(firstOfEpoch2.step)]);
+    assert.equal(await page.textContent('[data-chart="lr"] [data-cut] text'), 'plateau: 0.1 → 0.05 after epoch 1');
+    await page.close();
+
+    const perBatch = run.map((m): TrainerMessage => (m.type === 'model' ? { ...model, plan: { ...model.plan!, schedule: { type: 'oneCycle', maxLr: 0.1 } } } : m));
+    const oneCycle = await show('training', perBatch);
+    assert.match((await oneCycle.textContent('[data-chart="lr"] .chart-subtitle')) ?? '', /oneCycle: the rate steps once per batch/);
+    assert.equal(await oneCycle.locator('[data-chart="lr"] [data-cut]').count(), 0, 'only plateau cuts are marked');
+    await oneCycle.close();
+  });
+
+  it('draws custom scalars (lens.log) as charts of their own, growing live', async () => {
+    const run = recordedRun('mlp');
+    const scalars = (from: number, to: number): TrainerMessage[] => Array.from({ length: to - from + 1 }, (_, i) => ({ type: 'scalars', step: from + i, values: { gradNorm: 1 / (from + i), temperature: 2 } }));
+    const page = await show('training', [...run, ...scalars(1, 5)]);
+    assert.equal(await numberAttr(page, '[data-series="scalar-gradNorm"]', 'data-points'), 5);
+    assert.equal(await numberAttr(page, '[data-series="scalar-temperature"]', 'data-points'), 5);
+    assert.match((await page.textContent('[data-chart="scalar-gradNorm"] .chart-title')) ?? '', /gradNorm/);
+    await more(page, scalars(6, 8));
+    assert.equal(await numberAttr(page, '[data-series="scalar-gradNorm"]', 'data-last'), 1 / 8);
+    await page.close();
+  });
 });
 
 describe('Gradients view', () => {
@@ -490,9 +566,9 @@ describe('Data view', () => {
     const truth = [1, 2, 3, 4, 5];
     const predicted = [1.1, 1.8, 3.2, 4.1, 4.7];
     const run: TrainerMessage[] = [
-      ...base.map((m) => (m.type === 'model' ? { ...m, dataset: { ...m.dataset, name: 'csv', task: 'regression' as const, inputShape: [2], targetNames: ['price'] } } : m)),
+      ...base.map((m) => (m.type === 'model' ? { ...m, dataset: { ...m.dataset!, name: 'csv', task: 'regression' as const, inputShape: [2], targetNames: ['price'] } } : m)),
       { type: 'sampleRows', columns: ['a', 'colour', 'price'], rows: [['1.5', 'red', '3'], ['', 'blue', '4']] },
-      { type: 'regression', epoch: 1, testLoss: 0.05, mae: 0.18, r2: 0.98, target: 'price', truth, predicted },
+      { type: 'regression', epoch: 1, test: { loss: 0.05, mae: 0.18, r2: 0.98 }, target: 'price', truth, predicted },
     ];
     const page = await show('data', run);
     const cells = await page.$$eval('.sample-rows tr', (rs) => rs.map((r) => Array.from(r.children, (c) => c.textContent)));
@@ -539,7 +615,7 @@ describe('Data view', () => {
     const run = recordedRun('mlp');
     const page = await show('data', run);
     const ev = ofType(run, 'evaluation').pop() as EvaluationMessage;
-    const dataset = (ofType(run, 'model')[0] as ModelMessage).dataset;
+    const dataset = (ofType(run, 'model')[0] as ModelMessage).dataset!;
     const cells = await page.$$eval('.confusion rect[data-count]', (rs) => rs.map((r) => ({
       t: Number(r.getAttribute('data-true')), p: Number(r.getAttribute('data-pred')), n: Number(r.getAttribute('data-count')),
     })));
@@ -556,7 +632,7 @@ describe('Data view', () => {
 
   it('says briefly that a non-image data set has no sample images', async () => {
     const run = recordedRun('mlp').filter((m) => m.type !== 'samples').map((m) => (m.type === 'model'
-      ? { ...m, dataset: { ...m.dataset, name: 'spiral', inputShape: [2] } }
+      ? { ...m, dataset: { ...m.dataset!, name: 'spiral', inputShape: [2] } }
       : m));
     const page = await show('data', run);
     assert.match((await page.textContent('[data-chart="samples"] .empty')) ?? '', /not an image data set/);

@@ -45,21 +45,22 @@ export class ImageGrid {
   }
 
   render(width: number, s: SamplesMessage): void {
-    const { scale, columns } = gridLayout(width, s.width, s.images.length);
+    const images = s.images ?? [];
+    const { scale, columns } = gridLayout(width, s.width, images.length);
     const key = `${columns}|${scale}`;
     const tiles = this.el.children;
-    if (this.el.dataset.epoch === String(s.epoch) && key === this.key && tiles.length === s.images.length && this.el.dataset.source === sourceId(s)) return;
+    if (this.el.dataset.epoch === String(s.epoch) && key === this.key && tiles.length === images.length && this.el.dataset.source === sourceId(s)) return;
     this.key = key;
     this.el.dataset.epoch = String(s.epoch);
     this.el.dataset.source = sourceId(s);
-    this.el.dataset.tiles = String(s.images.length);
+    this.el.dataset.tiles = String(images.length);
     const tileW = s.width * scale;
     this.el.style.gridTemplateColumns = `repeat(${columns}, ${tileW}px)`;
     this.el.style.gap = `${GAP}px`;
     const name = (k: number) => s.classNames[k] ?? String(k);
     // Before step 1 there are labels and no predictions yet.
     const predicted = s.predictions.length > 0;
-    const figures = s.images.map((b64, i) => {
+    const figures = images.map((b64, i) => {
       const label = s.labels[i];
       const pred = predicted ? s.predictions[i] : label;
       const correct = label === pred;
@@ -97,5 +98,6 @@ export class ImageGrid {
 
 /** Cheap identity of a samples message (a new one arrives every epoch). */
 function sourceId(s: SamplesMessage): string {
-  return `${s.images.length}:${s.images[0]?.length ?? 0}:${s.images[0]?.slice(0, 24) ?? ''}:${s.predictions.join(',')}`;
+  const images = s.images ?? [];
+  return `${images.length}:${images[0]?.length ?? 0}:${images[0]?.slice(0, 24) ?? ''}:${s.predictions.join(',')}`;
 }

@@ -3,7 +3,7 @@
 // Long series are drawn downsampled (M4 per pixel column), so a redraw costs O(points) to scan and
 // O(width) to draw, however long the run.
 import * as d3 from 'd3';
-import { createChartFrame } from './chartFrame';
+import { appendSubtitle, createChartFrame } from './chartFrame';
 import { ColumnDownsampler, isFiniteNumber } from './downsample';
 import { fontOf, maxTextWidth } from './textWidth';
 import { Tooltip, type TooltipRow } from './tooltip';
@@ -55,7 +55,11 @@ export interface LineChartFrame {
   xMarkers?: number[];
   /** A labelled vertical line in the error colour (where the run hit a non-finite loss). */
   alert?: { x: number; label: string } | null;
+  /** Labelled dashed vertical lines (where reduce-on-plateau cut the rate). */
+  cuts?: { x: number; label: string }[];
 }
+
+type LabelledLine = { x: number; label: string };
 
 const MARGIN = { top: 8, right: 14, bottom: 38 };
 const clipIds = { next: 0 };
@@ -64,6 +68,7 @@ export class LineChart {
   readonly root: HTMLDivElement;
   private readonly legend: HTMLDivElement;
   private readonly body: HTMLDivElement;
+  private readonly subtitle: HTMLSpanElement;
   private readonly svg: d3.Selection<SVGSVGElement, unknown, null, undefined>;
   private readonly tooltip: Tooltip;
   private frame: LineChartFrame | null = null;
@@ -82,6 +87,7 @@ export class LineChart {
     this.legend = document.createElement('div');
     this.legend.className = 'chart-legend';
     frame.head.append(this.legend);
+    this.subtitle = appendSubtitle(frame.head);
 
     const clipId = `ml-clip-${o.id}-${clipIds.next++}`;
     this.svg = d3.select(this.body).append('svg').attr('class', 'chart-svg').attr('height', o.height);
@@ -93,6 +99,7 @@ export class LineChart {
     this.svg.append('text').attr('class', 'axis-label axis-label-x').attr('text-anchor', 'middle').text(o.xLabel);
     this.svg.append('text').attr('class', 'axis-label axis-label-y').attr('text-anchor', 'middle').text(o.yLabel);
     this.svg.append('g').attr('class', 'plot').attr('clip-path', `url(#${clipId})`);
+    this.svg.append('g').attr('class', 'cuts');
     this.svg.append('g').attr('class', 'alert');
     this.svg.append('g').attr('class', 'hover').attr('visibility', 'hidden').append('line').attr('class', 'hover-rule');
     this.svg.append('rect').attr('class', 'overlay')
@@ -187,20 +194,32 @@ export class LineChart {
       if (dAttr !== c.d) { c.d = dAttr; path.attr('d', dAttr); }
     });
 
-    const alert = frame.alert && frame.alert.x >= frame.xDomain[0] && frame.alert.x <= frame.xDomain[1] ? [frame.alert] : [];
-    const [, plotW] = x.range();
-    const alerts = this.svg.select('.alert').selectAll<SVGGElement, { x: number; label: string }>('g').data(alert).join((enter) => {
-      const g = enter.append('g');
-      g.append('line');
-      g.append('text').attr('y', 10);
-      return g;
-    }).attr('transform', (a) => `translate(${x(a.x).toFixed(1)},0)`).attr('data-alert', (a) => a.x);
-    alerts.select('line').attr('y1', 0).attr('y2', plotH);
-    // The label sits left of the line when the line is in the right half.
-    alerts.select('text').attr('x', (a) => (x(a.x) > plotW / 2 ? -4 : 4)).attr('text-anchor', (a) => (x(a.x) > plotW / 2 ? 'end' : 'start')).text((a) => a.label);
+    const inView = (a: LabelledLine) => a.x >= frame.xDomain[0] && a.x <= frame.xDomain[1];
+    this.drawLabelledLines('alert', frame.alert && inView(frame.alert) ? [frame.alert] : [], plotH, 10);
+    this.drawLabelledLines('cuts', (frame.cuts ?? []).filter(inView), plotH, 22);
     this.renderLegend(frame.series);
     // A live update under the pointer refreshes the tooltip instead of dropping it.
     if (this.pointer) this.hover(this.pointer); else this.unhover();
+  }
+
+  /** Vertical lines with a label near the top (`textY`), in the group of class `kind`. */
+  private drawLabelledLines(kind: 'alert' | 'cuts', items: LabelledLine[], plotH: number, textY: number): void {
+    const x = this.x;
+    const [, plotW] = x.range();
+    const lines = this.svg.select(`.${kind}`).selectAll<SVGGElement, LabelledLine>('g').data(items, (a) => String(a.x)).join((enter) => {
+      const g = enter.append('g');
+      g.append('line');
+      g.append('text').attr('y', textY);
+      return g;
+    }).attr('transform', (a) => `translate(${x(a.x).toFixed(1)},0)`).attr(kind === 'alert' ? 'data-alert' : 'data-cut', (a) => a.x);
+    lines.select('line').attr('y1', 0).attr('y2', plotH);
+    // The label sits left of the line when the line is in the right half.
+    lines.select('text').attr('x', (a) => (x(a.x) > plotW / 2 ? -4 : 4)).attr('text-anchor', (a) => (x(a.x) > plotW / 2 ? 'end' : 'start')).text((a) => a.label);
+  }
+
+  /** The text after the legend (what the chart's figures are, how its x steps). */
+  setSubtitle(text: string): void {
+    if (this.subtitle.textContent !== text) this.subtitle.textContent = text;
   }
 
   private drawAxes(width: number, xDomain: [number, number], markers: number[]): void {
@@ -218,7 +237,7 @@ export class LineChart {
     const svg = this.svg.attr('width', width).attr('viewBox', `0 0 ${width} ${height}`);
     const at = `translate(${this.left},${MARGIN.top})`;
     svg.select('clipPath rect').attr('x', -6).attr('y', -6).attr('width', plotW + 12).attr('height', plotH + 12);
-    svg.selectAll<SVGGElement, unknown>('.plot, .grid-y, .markers, .hover, .alert').attr('transform', at);
+    svg.selectAll<SVGGElement, unknown>('.plot, .grid-y, .markers, .hover, .alert, .cuts').attr('transform', at);
     svg.select('.overlay').attr('transform', at).attr('width', plotW).attr('height', plotH);
     const xTicks = this.x.ticks(Math.max(2, Math.floor(plotW / 80))).filter(Number.isInteger);
     const xFormat = (xDomain[1] >= 10_000 ? d3.format('~s') : d3.format('d')) as (v: d3.NumberValue) => string;

@@ -22,7 +22,7 @@ export function debiasedEma(values: ArrayLike<number>, w: number): number[] {
   return out;
 }
 
-function isConstant(values: ArrayLike<number>, n: number, from = 1): boolean {
+function isConstant(values: ArrayLike<number | null>, n: number, from = 1): boolean {
   for (let i = Math.max(1, from); i < n; i++) if (values[i] !== values[0]) return false;
   return true;
 }
@@ -33,16 +33,17 @@ function isConstant(values: ArrayLike<number>, n: number, from = 1): boolean {
  * smooths a series only once it has two different values).
  */
 export class IncrementalEma {
-  readonly smoothed: number[] = [];
+  /** null where the values have none (a metric some batches lack), passed through like non-finite values. */
+  readonly smoothed: (number | null)[] = [];
   /** Bumped whenever earlier smoothed values were recomputed (the array is reused). */
   revision = 0;
-  private source: ArrayLike<number> | null = null;
+  private source: ArrayLike<number | null> | null = null;
   private weight = NaN;
   private last = 0;
   private numAccum = 0;
   private constant = true;
 
-  update(values: ArrayLike<number>, w: number): number[] {
+  update(values: ArrayLike<number | null>, w: number): (number | null)[] {
     const n = values.length;
     if (values !== this.source || w !== this.weight || n < this.smoothed.length) this.reset(values, w);
     let i = this.smoothed.length;
@@ -54,7 +55,7 @@ export class IncrementalEma {
     }
     for (; i < n; i++) {
       const v = values[i];
-      if (this.constant || !Number.isFinite(v)) {
+      if (this.constant || typeof v !== 'number' || !Number.isFinite(v)) {
         this.smoothed.push(v);
         continue;
       }
@@ -65,7 +66,7 @@ export class IncrementalEma {
     return this.smoothed;
   }
 
-  private reset(values: ArrayLike<number>, w: number): void {
+  private reset(values: ArrayLike<number | null>, w: number): void {
     this.revision++;
     this.source = values;
     this.weight = w;

@@ -50,6 +50,6 @@ export function drawGradientLegend(svg: d3.Selection<SVGSVGElement, unknown, nul
   svg.selectAll('rect.legend-bar').data([0]).join('rect').attr('class', 'legend-bar')
     .attr('x', 4).attr('y', 2).attr('width', width - 8).attr('height', height).attr('fill', `url(#${id})`);
   const x = d3.scaleLinear().domain(LOG_DOMAIN).range([4, width - 4]);
-  svg.selectAll('g.legend-axis').data([0]).join('g').attr('class', 'legend-axis').attr('transform', `translate(0,${height + 2})`)
+  svg.selectAll<SVGGElement, number>('g.legend-axis').data([0]).join('g').attr('class', 'legend-axis').attr('transform', `translate(0,${height + 2})`)
     .call(d3.axisBottom(x).ticks(Math.min(10, Math.floor(width / 40))).tickFormat((d) => `1e${d}`).tickSizeOuter(0));
 }

@@ -65,7 +65,8 @@ export class GraphToolbar {
 
   /** The legend of the gradient colours, once there are gradients (drawn again: the theme may have changed). */
   showLegend(shown: boolean): void {
-    this.legend.style('display', shown ? null : 'none');
+    if (shown) this.legend.style('display', null);
+    else this.legend.style('display', 'none');
     if (shown) drawGradientLegend(this.legend, LEGEND_WIDTH);
   }
 }

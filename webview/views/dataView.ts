@@ -132,9 +132,10 @@ export class DataView implements View {
       const names = ev.classNames.length ? ev.classNames : ev.perClassAccuracy.map((_a, i) => String(i));
       const support = ev.confusion.map((r) => r.reduce((a, b) => a + b, 0));
       const total = support.reduce((a, b) => a + b, 0);
-      perClass.subtitle.textContent = `after epoch ${ev.epoch} · overall ${(ev.testAccuracy * 100).toFixed(1)}% (dotted line)`;
+      const overall = ev.test.accuracy ?? null;
+      perClass.subtitle.textContent = `after epoch ${ev.epoch}${overall === null ? '' : ` · overall ${(overall * 100).toFixed(1)}% (dotted line)`}`;
       confusion.subtitle.textContent = `${thousands(total)} test samples · colour: share of the true class`;
-      bars.render(w[1], ev.perClassAccuracy.map((a, i) => ({ index: i, name: names[i] ?? String(i), accuracy: a, support: support[i] ?? 0 })), ev.testAccuracy);
+      bars.render(w[1], ev.perClassAccuracy.map((a, i) => ({ index: i, name: names[i] ?? String(i), accuracy: a, support: support[i] ?? 0 })), overall);
       matrix.render(w[2], ev.confusion, names);
     } else {
       for (const sec of [perClass, confusion]) {
@@ -166,7 +167,7 @@ export class DataView implements View {
     const r = state.regression;
     this.fit.root.hidden = !r;
     if (!r) return;
-    this.fit.subtitle.textContent = `${r.truth.length} test samples after epoch ${r.epoch} · MAE ${r.mae.toPrecision(4)} · R² ${r.r2.toFixed(3)} · dashed: predicted = true`;
+    this.fit.subtitle.textContent = `${r.truth.length} test samples after epoch ${r.epoch} · MAE ${(r.test.mae ?? NaN).toPrecision(4)} · R² ${(r.test.r2 ?? NaN).toFixed(3)} · dashed: predicted = true`;
     this.scatter.render(width, r.truth, r.predicted, r.target);
   }
 

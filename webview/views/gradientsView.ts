@@ -177,7 +177,7 @@ export class GradientsView implements View {
     const key = `${layer}|${list.length}|${list[list.length - 1]?.step}|${width}`;
     if (key === this.ridgeKey) return;
     this.ridgeKey = key;
-    const every = state.model?.plan.histogramEvery;
+    const every = state.model?.plan?.histogramEvery;
     if (!list.length) {
       ridgeEmpty.hidden = false;
       ridges.render(width, []);

@@ -1,14 +1,18 @@
-// Training: loss and accuracy per batch with TensorBoard's smoothing (raw values faint behind), train
-// and test figures per epoch at the step each epoch ended, the learning rate actually used drawn over
-// the whole planned schedule, and the run's pace (samples/s, elapsed, ETA).
+// Training: one chart per named metric (loss, accuracy, mae, r2...: metricChart.ts) with the batch
+// values, TensorBoard's smoothing and the per-epoch training mean, validation and test figures; the
+// learning rate actually used drawn over the whole planned schedule, saying how often it steps and
+// where plateau cut it; custom scalars; and the run's pace (samples/s, elapsed, ETA).
 import * as d3 from 'd3';
+import { formatMetric, metricInfo, orderedMetricNames, type Metrics } from '../../src/protocol/metricNames';
 import type { Changes, RunState } from '../../src/protocol/runState';
+import { plateauCuts, scheduleStepsText } from '../../src/protocol/scheduleFacts';
 import type { View, ViewContext } from '../view';
-import { formatFigure, thousands } from '../format';
+import { thousands } from '../format';
 import { LineChart, type LineSeries } from '../charts/lineChart';
-import { IncrementalEma } from '../charts/smoothing';
 import { formatDuration } from '../charts/duration';
 import { everythingChanged, WidthWatcher } from '../charts/widthWatcher';
+import { chartedMetricNames, MetricChart } from './metricChart';
+import { ScalarCharts } from './scalarCharts';
 
 const DEFAULT_SMOOTHING = 0.6; // TensorBoard's default
 
@@ -21,16 +25,17 @@ export class TrainingView implements View {
   private last: RunState | null = null;
   private smoothing = DEFAULT_SMOOTHING;
   private redrawFrame = 0;
-  private readonly lossEma = new IncrementalEma();
-  private readonly accEma = new IncrementalEma();
   private readonly widths = new WidthWatcher(() => { if (this.last && !this.content.hidden) this.draw(this.last); });
 
   private empty!: HTMLParagraphElement;
   private content!: HTMLDivElement;
   private figures!: HTMLDivElement;
-  private lossChart!: LineChart;
-  private accChart!: LineChart;
+  private grid!: HTMLDivElement;
+  private describeStep!: (step: number) => string;
+  /** One per metric name, made as names appear; kept in the vocabulary's order before the rate chart. */
+  private readonly metricCharts = new Map<string, MetricChart>();
   private lrChart!: LineChart;
+  private scalars!: ScalarCharts;
 
   mount(root: HTMLElement, ctx: ViewContext): void {
     this.root = root;
@@ -75,59 +80,72 @@ export class TrainingView implements View {
 
     const figures = this.figures = document.createElement('div');
     figures.className = 'figures';
-    const grid = document.createElement('div');
+    const grid = this.grid = document.createElement('div');
     grid.className = 'chart-grid';
     content.append(toolbar, figures, grid);
     root.append(empty, content);
 
-    const describeStep = (step: number) => {
-      const spe = this.last?.model?.plan.stepsPerEpoch;
+    const describeStep = this.describeStep = (step: number) => {
+      const spe = this.last?.model?.plan?.stepsPerEpoch;
       return spe ? `step ${step} · epoch ${Math.max(1, Math.ceil(step / spe))}` : `step ${step}`;
     };
-    this.lossChart = new LineChart(grid, { id: 'loss', title: 'Loss', xLabel: 'step', yLabel: 'loss', height: 240, describeStep });
-    this.accChart = new LineChart(grid, {
-      id: 'accuracy', title: 'Accuracy', xLabel: 'step', yLabel: 'accuracy', height: 240, yClamp: [0, 1], describeStep,
-      yFormat: (v) => d3.format('.3~f')(v),
-    });
     this.lrChart = new LineChart(grid, {
       id: 'lr', title: 'Learning rate', xLabel: 'step', yLabel: 'learning rate', height: 190, yZero: true, describeStep,
       // One notation per axis: 1.2e-3, 1e-3, 8e-4 rather than 0.0012, 0.001, 8e-4.
       yFormat: (v, max) => (v === 0 ? '0' : max < 1e-2 || max >= 1e4 ? d3.format('.3~e')(v).replace('e+', 'e') : d3.format('.4~g')(v)),
     });
     this.lrChart.root.classList.add('chart-wide');
-    this.widths.watch(this.lossChart.root, this.accChart.root, this.lrChart.root);
+    this.widths.watch(this.lrChart.root);
+    // Custom scalars follow the rate chart in the same grid.
+    this.scalars = new ScalarCharts(grid, describeStep);
+  }
+
+  /** The metric charts the run needs, made when a name first appears, in the vocabulary's order before the rate chart. */
+  private chartsFor(state: RunState): MetricChart[] {
+    const names = chartedMetricNames(state);
+    if (names.length === 0) names.push('loss');
+    let added = false;
+    for (const name of names) {
+      if (this.metricCharts.has(name)) continue;
+      const chart = new MetricChart(this.grid, name, this.describeStep);
+      this.metricCharts.set(name, chart);
+      this.widths.watch(chart.root);
+      added = true;
+    }
+    if (added) for (const name of names) this.grid.insertBefore(this.metricCharts.get(name)!.root, this.lrChart.root);
+    return names.map((n) => this.metricCharts.get(n)!);
   }
 
   update(state: RunState, changes: Changes): void {
     const fresh = state !== this.last;
     this.last = state;
-    if (!fresh && !changes.batches && !changes.epochs && !changes.model && !changes.status) return;
+    if (!fresh && !changes.batches && !changes.epochs && !changes.model && !changes.status && !changes.scalars) return;
     if (everythingChanged(changes)) this.widths.invalidate();
     this.draw(state);
   }
 
   private draw(state: RunState): void {
-    const { empty, content, lossChart, accChart, lrChart, lossEma, accEma, smoothing, widths, root } = this;
+    const { empty, content, lrChart, smoothing, widths, root } = this;
     const b = state.batches;
     const n = b.step.length;
-    if (n === 0) {
+    if (n === 0 && state.scalars.step.length === 0) {
       content.hidden = true;
       empty.hidden = false;
       empty.textContent = state.status === 'error' || state.status === 'stopped'
         ? 'The run ended before its first batch: no training curves.'
         : state.model
           ? `Waiting for the first batch of ${state.model.name}…`
-          : 'Loss, accuracy and the learning rate appear here when training starts.';
+          : 'Loss, the other metrics and the learning rate appear here when training starts.';
       return;
     }
     empty.hidden = true;
     content.hidden = false;
 
     const plan = state.model?.plan ?? null;
-    const lastStep = b.step[n - 1];
-    // The learning-rate chart spans the whole plan (its schedule ahead is the point); loss and
-    // accuracy span the steps so far, rounded up to a nice number so the domain (and the drawing
-    // caches) change only a few times in a run, and the plan once a third of it is done.
+    const lastStep = n ? b.step[n - 1] : 1;
+    // The learning-rate chart spans the whole plan (its schedule ahead is the point); the metrics
+    // span the steps so far, rounded up to a nice number so the domain (and the drawing caches)
+    // change only a few times in a run, and the plan once a third of it is done.
     const planned = Math.max(plan?.totalSteps ?? 0, lastStep, 1);
     const xDomain: [number, number] = [0, lastStep * 3 >= planned ? planned : Math.min(planned, niceCeil(lastStep * 1.05))];
     const lrDomain: [number, number] = [0, planned];
@@ -138,19 +156,7 @@ export class TrainingView implements View {
       return last >= 1 && last <= 40 ? d3.range(1, last + 1).map((e) => e * spe) : [];
     };
     const xMarkers = boundaries(xDomain[1]);
-
-    const lossSmoothed = lossEma.update(b.loss, smoothing);
-    const accSmoothed = accEma.update(b.accuracy, smoothing);
-
     const epochSteps = state.epochs.map((e) => epochEndStep(state, e.epoch));
-    const pick = (f: (e: RunState['epochs'][number]) => number | null) => state.epochs.map(f);
-
-    const series = (metric: 'loss' | 'accuracy', raw: number[], ema: IncrementalEma): LineSeries[] => [
-      { id: `${metric}-raw`, label: 'batch (raw)', x: b.step, y: raw, colour: 'var(--ml-series-1)', mark: 'faint' },
-      { id: `${metric}-smoothed`, label: `batch (smoothed ${smoothing.toFixed(2)})`, x: b.step, y: ema.smoothed, revision: ema.revision, colour: 'var(--ml-series-1)', mark: 'line' },
-      { id: `${metric}-epoch-train`, label: 'train (epoch)', x: epochSteps, y: pick((e) => (metric === 'loss' ? e.trainLoss : e.trainAccuracy)), colour: 'var(--ml-series-2)', mark: 'points' },
-      { id: `${metric}-epoch-test`, label: 'test (epoch)', x: epochSteps, y: pick((e) => (metric === 'loss' ? e.testLoss : e.testAccuracy)), colour: 'var(--ml-series-3)', mark: 'points', shape: 'diamond' },
-    ];
 
     const lrSeries: LineSeries[] = [];
     const plannedLr = plan?.plannedLr ?? null;
@@ -158,20 +164,26 @@ export class TrainingView implements View {
       lrSeries.push({ id: 'lr-planned', label: 'planned schedule', x: plannedLr.step, y: plannedLr.lr, colour: 'var(--ml-muted)', mark: 'dashed' });
     }
     lrSeries.push({ id: 'lr-actual', label: 'used', x: b.step, y: b.lr, colour: 'var(--ml-series-4)', mark: 'line' });
+    const schedule = plan?.schedule ?? null;
+    lrChart.setSubtitle(plan ? scheduleStepsText(schedule) : '');
+    const cuts = plateauCuts(schedule, b).map((c) => ({ x: c.step, label: `plateau: ${formatRate(c.from)} → ${formatRate(c.to)} after epoch ${c.afterEpoch}` }));
 
     // Widths come from the ResizeObserver (measured once, all before any drawing): no forced layouts.
     const fallback = () => root.clientWidth - 20;
-    const w = [lossChart, accChart, lrChart].map((c) => widths.width(c.root, fallback));
+    const charts = n ? this.chartsFor(state) : [];
+    const w = charts.map((c) => widths.width(c.root, fallback));
+    const lrWidth = widths.width(lrChart.root, fallback);
     const a = state.anomaly;
     const alert = a ? { x: a.step, label: a.kind === 'nonFiniteLoss' ? `step ${a.step}: non-finite loss` : `step ${a.step}: non-finite gradient` } : null;
-    lossChart.render({ width: w[0], xDomain, series: series('loss', b.loss, lossEma), xMarkers, alert });
-    accChart.render({ width: w[1], xDomain, series: series('accuracy', b.accuracy, accEma), xMarkers, alert });
-    lrChart.render({ width: w[2], xDomain: lrDomain, series: lrSeries, xMarkers: boundaries(lrDomain[1]) });
+    charts.forEach((c, i) => c.render(state, { width: w[i], xDomain, xMarkers, alert, smoothing, epochSteps }));
+    lrChart.root.hidden = n === 0;
+    if (n) lrChart.render({ width: lrWidth, xDomain: lrDomain, series: lrSeries, xMarkers: boundaries(lrDomain[1]), cuts });
+    this.scalars.render(state.scalars, (r) => widths.width(r, fallback), (r) => widths.watch(r));
 
-    this.drawFigures(state, lossSmoothed[n - 1], accSmoothed[n - 1]);
+    if (n) this.drawFigures(state, charts);
   }
 
-  private drawFigures(state: RunState, loss: number, accuracy: number): void {
+  private drawFigures(state: RunState, charts: MetricChart[]): void {
     const b = state.batches;
     const n = b.step.length;
     const plan = state.model?.plan;
@@ -184,17 +196,18 @@ export class TrainingView implements View {
     else if (state.status === 'stopped') eta = 'stopped';
     else if (state.status !== 'running') eta = '–';
     else eta = formatDuration(plan && rate > 0 ? ((total - done) * plan.batchSize) / rate : NaN);
-    let best: RunState['epochs'][number] | null = null;
-    for (const e of state.epochs) if (e.testAccuracy !== null && (!best || e.testAccuracy > (best.testAccuracy ?? -1))) best = e;
+    const best = bestEpochFigure(state.epochs);
     const list: Figure[] = [
       { key: 'step', label: 'Step', value: `${thousands(done)} / ${thousands(total)}` },
       { key: 'epoch', label: 'Epoch', value: plan ? `${state.epoch || 1} / ${plan.epochs}` : String(state.epoch) },
       { key: 'samples-per-sec', label: 'Samples/s', value: Number.isFinite(rate) ? thousands(rate) : '–', title: 'latest batch' },
       { key: 'elapsed', label: 'Elapsed', value: formatDuration(elapsed) },
       { key: 'eta', label: 'ETA', value: eta, title: 'remaining steps × batch size ÷ latest samples/s' },
-      { key: 'loss', label: 'Loss (smoothed)', value: formatFigure(loss) },
-      { key: 'accuracy', label: 'Acc. (smoothed)', value: Number.isFinite(accuracy) ? `${(accuracy * 100).toFixed(1)}%` : '–' },
-      { key: 'best-test', label: 'Best test acc.', value: best ? `${((best.testAccuracy ?? 0) * 100).toFixed(1)}% (ep. ${best.epoch})` : '–' },
+      ...charts.map((c): Figure => ({
+        key: c.name, label: `${metricInfo(c.name).label} (batch, smoothed)`, value: formatMetric(c.name, c.lastSmoothed()),
+        title: `the batch values' moving average at the last step (weight ${this.smoothing.toFixed(2)})`,
+      })),
+      ...(best ? [{ key: 'best', label: `Best ${best.split} ${metricInfo(best.name).label}`, value: `${formatMetric(best.name, best.value)} (ep. ${best.epoch})` }] : []),
     ];
     d3.select(this.figures).selectAll<HTMLDivElement, Figure>('div.figure').data(list, (f) => f.key)
       .join((enter) => {
@@ -210,12 +223,39 @@ export class TrainingView implements View {
   }
 }
 
+/**
+ * The best epoch figure to headline: on the test split, else validation, else the training means;
+ * the first figure besides the loss whose direction is known (accuracy, r2, mae...), else the loss.
+ */
+export function bestEpochFigure(epochs: RunState['epochs']): { split: string; name: string; value: number; epoch: number } | null {
+  const splits: [string, (e: RunState['epochs'][number]) => Metrics | undefined][] = [['test', (e) => e.test], ['val', (e) => e.val], ['train', (e) => e.metrics]];
+  for (const [split, record] of splits) {
+    const names = chartedNames(epochs.map(record));
+    const name = names.find((x) => x !== 'loss' && metricInfo(x).better !== null) ?? (names.includes('loss') ? 'loss' : undefined);
+    if (name === undefined) continue;
+    const higher = metricInfo(name).better === 'higher';
+    let best: { split: string; name: string; value: number; epoch: number } | null = null;
+    for (const e of epochs) {
+      const r = record(e);
+      if (!r || !Object.hasOwn(r, name)) continue;
+      if (!best || (higher ? r[name] > best.value : r[name] < best.value)) best = { split, name, value: r[name], epoch: e.epoch };
+    }
+    if (best) return best;
+  }
+  return null;
+}
+
+const chartedNames = (records: (Metrics | undefined)[]) => orderedMetricNames(records);
+
+/** A learning rate in a label: 3 significant digits. */
+const formatRate = (lr: number) => (lr === 0 ? '0' : Math.abs(lr) < 1e-3 ? lr.toExponential(2) : String(Number(lr.toPrecision(3))));
+
 /** The run step at which `epoch` ended: its last batch (epochs are ascending in the batch columns). */
 function epochEndStep(state: RunState, epoch: number): number {
   const { epoch: epochs, step } = state.batches;
   const i = d3.bisectRight(epochs, epoch) - 1;
   if (i >= 0 && epochs[i] === epoch) return step[i];
-  const spe = state.model?.plan.stepsPerEpoch;
+  const spe = state.model?.plan?.stepsPerEpoch;
   return spe ? epoch * spe : step[step.length - 1] ?? 0;
 }
 

@@ -3,7 +3,7 @@
 // batch's scalars, per epoch with the epoch's and the test set's, and per sampled step with each
 // layer's gradient norm, update ratio and histogram. Old-style `simple_value` and `histo` values,
 // which TensorBoard reads as scalars and histograms. Pure: bytes in, no files.
-import type { GradientHistogram, TrainerMessage } from '../../protocol/messages';
+import type { GradientHistogram, Metrics, TrainerMessage } from '../../protocol/messages';
 import { ProtoWriter } from './protoWriter';
 
 /** Event fields. */
@@ -40,6 +40,11 @@ export interface TensorBoardHistogram {
 }
 
 type SummaryValue = { tag: string; scalar: number } | { tag: string; histogram: TensorBoardHistogram };
+
+/** Named figures as scalars tagged `<prefix><name>` (`train/loss`, `test/accuracy`). */
+function tagged(prefix: string, metrics: Metrics | undefined): SummaryValue[] {
+  return Object.entries(metrics ?? {}).map(([name, scalar]) => ({ tag: `${prefix}${name}`, scalar }));
+}
 
 function event(wallTime: number, step: number, values: SummaryValue[]): Uint8Array {
   const w = new ProtoWriter().double(WALL_TIME, wallTime);
@@ -103,22 +108,14 @@ export class EventEncoder {
       case 'batch':
         this.step = m.step;
         this.wallTime = this.startedSec + m.elapsedSec;
-        return [event(this.wallTime, m.step, [
-          { tag: 'train/loss', scalar: m.loss },
-          m.accuracy === null ? { tag: 'train/mae', scalar: m.mae ?? NaN } : { tag: 'train/accuracy', scalar: m.accuracy },
-          { tag: 'train/learning_rate', scalar: m.lr },
-        ])];
+        return [event(this.wallTime, m.step, [...tagged('train/', m.metrics), { tag: 'train/learning_rate', scalar: m.lr }])];
       case 'epochEnd': {
         this.wallTime = this.startedSec + m.elapsedSec;
-        const values: SummaryValue[] = [{ tag: 'epoch/train_loss', scalar: m.trainLoss }];
-        if (m.trainAccuracy !== null) values.push({ tag: 'epoch/train_accuracy', scalar: m.trainAccuracy });
-        if (m.trainMae !== undefined) values.push({ tag: 'epoch/train_mae', scalar: m.trainMae });
-        if (m.testLoss !== null) values.push({ tag: 'test/loss', scalar: m.testLoss });
-        if (m.testAccuracy !== null) values.push({ tag: 'test/accuracy', scalar: m.testAccuracy });
-        if (m.testMae != null) values.push({ tag: 'test/mae', scalar: m.testMae });
-        if (m.testR2 != null) values.push({ tag: 'test/r2', scalar: m.testR2 });
+        const values = [...tagged('epoch/train_', m.metrics), ...tagged('val/', m.val), ...tagged('test/', m.test)];
         return [event(this.wallTime, this.step, values)];
       }
+      case 'scalars':
+        return [event(this.wallTime, m.step, tagged('scalars/', m.values))];
       case 'evaluation': {
         const values: SummaryValue[] = [];
         m.perClassAccuracy.forEach((accuracy, c) => {

@@ -1,0 +1,102 @@
+// `model-lens run SCRIPT`: a plain tfjs script runs here unchanged, as under node (its cwd, argv and
+// env; CommonJS or ES module, top-level await), with tfjs instrumented from outside (fitHooks.ts,
+// gradientHooks.ts). The run's `done` comes when the script ends, however it ends: its event loop
+// empties, it calls process.exit, or it throws; this process then exits with the script's code.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import { CallSiteRecorder } from '../../model/callSiteRecorder';
+import { userFrame } from '../../model/stackLocation';
+import { UserError } from '../../model/userError';
+import type { DoneMessage, TrainRequest } from '../../protocol/messages';
+import { chooseBackend } from '../backendChoice';
+import { DEFAULT_GRADIENT_EVERY } from '../gradientStats';
+import { now, readyMessage, type Emit } from '../runMessages';
+import { instrumentModels } from './fitHooks';
+import { instrumentOptimizers } from './gradientHooks';
+import { installProvidedModules, registerFileSaving, tfjsNodeFor } from './scriptModules';
+import { installScalarLog } from '../scalarLog';
+import { ScriptSession } from './scriptSession';
+
+export interface ScriptEnd {
+  /** Sends `done` and everything before it, synchronously as far as IPC allows. */
+  flush: () => void;
+  /** Set by runScript: Stop ends the script at once (it has no step to finish that we could wait for). */
+  stop?: () => void;
+}
+
+const SCRIPT_FILE = /\.(ts|mts|cts|js|mjs|cjs)$/i;
+
+/** Runs the script; `done` is emitted once, when it ends, and then the process exits with its code. */
+export async function runScript(request: TrainRequest, emit: Emit, end: ScriptEnd): Promise<void> {
+  const file = path.resolve(request.file);
+  const started = now();
+  let finished = false;
+  const finish = (reason: DoneMessage['reason'], steps: number) => {
+    if (finished) return;
+    finished = true;
+    emit({ type: 'done', stopped: reason === 'stopped', reason, steps, elapsedSec: now() - started, savedTo: null });
+    end.flush();
+  };
+  let session: ScriptSession | null = null;
+  const isUserFile = (f: string) => f.startsWith(path.dirname(file) + path.sep) && !f.includes(`${path.sep}node_modules${path.sep}`);
+  const fail = (e: unknown) => {
+    const err = e instanceof Error ? e : new Error(String(e));
+    const location = e instanceof UserError ? e.location : userFrame(err.stack, isUserFile);
+    emit({ type: 'error', message: e instanceof UserError ? e.message : `the script threw: ${err.message.split('\n')[0]}`, location,
+      hint: e instanceof UserError ? e.hint : null });
+    if (process.exitCode === undefined || process.exitCode === 0) process.exitCode = 1;
+    finish('error', session?.step ?? 0);
+    process.exit();
+  };
+
+  end.stop = () => {
+    finish('stopped', session?.step ?? 0);
+    process.exit(130);
+  };
+  try {
+    if (!SCRIPT_FILE.test(file)) throw new UserError(`${request.file}: a script is a .ts, .mts, .js, .mjs or .cjs file.`, null, null);
+    if (!fs.existsSync(file)) throw new UserError(`${request.file}: no such file.`, null, 'Check the path of the script.');
+    const choice = await chooseBackend(request.backend ?? 'auto').catch((e: Error) => {
+      throw new UserError(`the ${request.backend} backend is not available: ${e.message}.`, null, 'Use --backend wasm or --backend cpu.');
+    });
+    emit(readyMessage(choice));
+    const recorder = new CallSiteRecorder(isUserFile);
+    session = new ScriptSession(emit, file, (o) => recorder.locate(o), request.gradientEvery ?? DEFAULT_GRADIENT_EVERY);
+    const active = session;
+    instrumentModels(tf, active);
+    instrumentOptimizers(tf, active);
+    registerFileSaving(tf, process.cwd());
+    // globalThis.modelLens.log({ name: value }) from the script's own loops, at the run's step.
+    installScalarLog(emit, () => active.step);
+    const userTf = recorder.wrapTf(tf);
+    for (const factory of ['sequential', 'model'] as const) {
+      const make = userTf[factory] as (...args: unknown[]) => tf.LayersModel;
+      (userTf as unknown as Record<string, unknown>)[factory] = (...args: unknown[]) => {
+        const model = make(...args);
+        active.noteModel(model);
+        return model;
+      };
+    }
+    const tfjsNode = tfjsNodeFor(file, userTf);
+    if (tfjsNode.warning) emit({ type: 'log', level: 'warn', message: tfjsNode.warning });
+    installProvidedModules({ tfjs: userTf, 'tfjs-node': tfjsNode.module, 'model-lens': {} }, path.dirname(file) + path.sep);
+
+    process.argv = [process.execPath, file, ...(request.script?.args ?? [])];
+    process.setSourceMapsEnabled(true);
+    process.on('uncaughtException', fail);
+    // The script's own process.exit(code) ends the run there; node's 'exit' allows no waiting.
+    process.on('exit', (code) => finish(code === 0 ? 'completed' : 'error', active.step));
+    // The parent's IPC channel must not keep the script alive once its own work is done.
+    (process as unknown as { channel?: { unref(): void } }).channel?.unref();
+    process.once('beforeExit', () => {
+      const code = typeof process.exitCode === 'number' ? process.exitCode : 0;
+      finish(code === 0 ? 'completed' : 'error', active.step);
+      process.exit(code);
+    });
+    await import(pathToFileURL(file).href);
+  } catch (e) {
+    fail(e);
+  }
+}

@@ -1,0 +1,84 @@
+// The state of one script run that the tfjs hooks share: the models seen (each announced by a
+// `model` message), the run's step and epoch, and the clock. The figures of fit's logs are kept
+// under their names (scriptFigures.ts) and put into the batch/epoch messages in one place.
+import type * as tf from '@tensorflow/tfjs';
+import type { LoadedModel } from '../../model/loadExperiment';
+import { computeSummary } from '../../model/modelSummary';
+import type { BatchMessage, EpochEndMessage } from '../../protocol/messages';
+import type { SourceLocation } from '../../protocol/modelInfo';
+import { gradientLayers, type GradientLayer } from '../gradientStats';
+import { modelMessage, now, type Emit } from '../runMessages';
+import type { NamedFigures } from './scriptFigures';
+
+interface SeenModel {
+  model: tf.LayersModel;
+  /** The batch size its last model message was made for (null: none sent yet). */
+  announcedBatch: number | null;
+  layers: GradientLayer[] | null;
+  variableCount: number;
+}
+
+export class ScriptSession {
+  readonly started = now();
+  /** 1-based count of optimizer updates over the whole run (fit's batches, trainOnBatch, minimize). */
+  step = 0;
+  /** 1-based epoch of the fit running now (1 outside fit). */
+  epoch = 1;
+  private readonly models: SeenModel[] = [];
+
+  constructor(
+    readonly emit: Emit,
+    readonly file: string,
+    private readonly locate: (o: object) => SourceLocation | null,
+    readonly gradientEvery: number,
+  ) {}
+
+  /** A model made by tf.sequential / tf.model: known, so a custom loop's gradients find their layers. */
+  noteModel(model: tf.LayersModel): void {
+    if (!this.models.some((m) => m.model === model)) this.models.push({ model, announcedBatch: null, layers: null, variableCount: -1 });
+  }
+
+  /** Sends the model's graph and summary (again when trained at another batch size than announced). */
+  announce(model: tf.LayersModel, batchSize: number | null): void {
+    this.noteModel(model);
+    const seen = this.models.find((m) => m.model === model)!;
+    const batch = batchSize ?? seen.announcedBatch ?? 1;
+    if (seen.announcedBatch === batch || !model.built) return;
+    seen.announcedBatch = batch;
+    const loaded: LoadedModel = { model, locate: this.locate, settings: {}, file: this.file };
+    this.emit(modelMessage(loaded, undefined, undefined, computeSummary(model, { batchSize: batch, locate: this.locate })));
+  }
+
+  /** The layers (input to output) whose variables these gradients update, and their model; null when no model owns them. */
+  layersFor(variableNames: string[]): { model: tf.LayersModel; layers: GradientLayer[] } | null {
+    const names = new Set(variableNames);
+    for (const seen of this.models) {
+      const count = seen.model.trainableWeights.length;
+      if (!seen.layers || seen.variableCount !== count) {
+        if (!seen.model.built) continue;
+        seen.layers = gradientLayers(seen.model);
+        seen.variableCount = count;
+      }
+      if (seen.layers.some((l) => l.variables.some((v) => names.has(v.name)))) return { model: seen.model, layers: seen.layers };
+    }
+    return null;
+  }
+
+  batchMessage(epoch: number, batch: number, figures: NamedFigures, lr: number, samplesPerSec: number): BatchMessage {
+    return {
+      type: 'batch', epoch, step: this.step, batch, metrics: figures.metrics, lr, samplesPerSec, elapsedSec: now() - this.started,
+    };
+  }
+
+  epochEndMessage(epoch: number, figures: NamedFigures, lr: number, epochSec: number): EpochEndMessage {
+    const message: EpochEndMessage = { type: 'epochEnd', epoch, metrics: figures.metrics, lr, epochSec, elapsedSec: now() - this.started };
+    if (figures.val) message.val = figures.val;
+    return message;
+  }
+}
+
+/** The optimizer's current learning rate (tfjs keeps it as `learningRate`), 0 when it has none. */
+export function learningRateOf(optimizer: unknown): number {
+  const lr = (optimizer as { learningRate?: unknown } | null)?.learningRate;
+  return typeof lr === 'number' && Number.isFinite(lr) ? lr : 0;
+}

@@ -1,0 +1,116 @@
+// The Step through view in real headless Chromium, fed traces the CLI made for the course MLP and
+// CNN: its buttons post the checked commands, ←/→ walk every stage (forward per layer, loss,
+// backward per layer in reverse, update), and every stage is saved as a screenshot in dark and light
+// (artifacts/screenshots/step-*.png).
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Page } from 'playwright-core';
+import { checkPanelToHost } from '../../src/protocol/panelMessages';
+import type { TraceMessage, TrainerMessage } from '../../src/protocol/messages';
+import { example } from '../helpers/fixtures';
+import { screenshot, settled, startHarness, type Harness, type Theme } from '../helpers/panelHarness';
+import { runCli } from '../helpers/runCli';
+
+let harness: Harness;
+const runs: Record<string, TrainerMessage[]> = {};
+
+function tracedRun(file: string, limit: number): TrainerMessage[] {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-step-'));
+  const run = runCli(['train', example(file), '--trace-step', '1', '--json', '--epochs', '1', '--limit', String(limit), '--test-limit', '20', '--backend', 'cpu', '--dir', dir],
+    { timeoutMs: 300_000 });
+  assert.equal(run.status, 0, run.stderr);
+  const messages = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as TrainerMessage);
+  const at = messages.findIndex((m) => m.type === 'trace');
+  assert.ok(at > 0);
+  const trace = messages[at] as TraceMessage;
+  // As the panel sees a run paused after its traced step.
+  return [...messages.slice(0, at + 1).filter((m) => m.type !== 'done'), { type: 'paused', epoch: trace.epoch, step: trace.step }];
+}
+
+before(async () => {
+  runs.mlp = tracedRun('mnist-mlp.ts', 256);
+  runs.cnn = tracedRun('mnist-cnn.ts', 64);
+  harness = await startHarness();
+});
+after(async () => { await harness?.close(); });
+
+async function show(messages: TrainerMessage[], theme: Theme): Promise<Page> {
+  const page = await harness.open(theme, { width: 1280, height: 900 });
+  await page.evaluate((json) => { window.postMessage(JSON.parse(json), '*'); }, JSON.stringify({ type: 'snapshot', runId: 'r1', file: '/x.ts', messages }));
+  await page.click('[data-tab="step"]');
+  await settled(page);
+  return page;
+}
+
+const posted = (page: Page) => page.evaluate(() => (window as unknown as { __posted: unknown[] }).__posted);
+
+describe('Step through view', () => {
+  it('posts pause-and-trace, step and resume commands that pass the host\'s check', async () => {
+    const page = await show(runs.mlp, 'dark');
+    await page.fill('.step-at', '7');
+    await page.fill('.step-sample', '3');
+    await page.click('.step-trace');
+    await page.click('.step-one');
+    await page.click('.step-resume');
+    const commands = (await posted(page)).filter((m) => (m as { type: string }).type === 'stepControl');
+    assert.deepEqual(commands, [
+      { type: 'stepControl', command: { type: 'trace', step: 7, sample: 3 } },
+      { type: 'stepControl', command: { type: 'step', count: 1 } },
+      { type: 'stepControl', command: { type: 'resume' } },
+    ]);
+    for (const c of commands) assert.ok(checkPanelToHost(c).ok);
+    await page.close();
+  });
+
+  for (const [model, layers] of [['mlp', 4], ['cnn', 7]] as const) {
+    for (const theme of ['dark', 'light'] as const) {
+      it(`walks every stage of the ${model.toUpperCase()}'s traced step with the keyboard (${theme}), saving each`, async () => {
+        const page = await show(runs[model], theme);
+        const stages = 2 * layers + 2;
+        const titles: string[] = [];
+        await page.focus('.view-step');
+        for (let i = 0; i < stages; i++) {
+          titles.push((await page.textContent('.step-stage-title')) ?? '');
+          const kind = await page.getAttribute('.view-step', 'data-stage');
+          await screenshot(page, `step-${model}-${theme}-${String(i + 1).padStart(2, '0')}-${kind}`);
+          // Each stage lights its layer on the chain; a backward stage also lights the edges in reverse.
+          assert.ok(await page.locator('.step-box[class*="lit-"]').count() >= 1, titles[i]);
+          if (kind === 'backward') assert.ok(await page.locator('.step-edge.lit-backward').count() >= 1);
+          await page.keyboard.press('ArrowRight');
+          await settled(page);
+        }
+        assert.match(titles[0], /^1\/\d+ +Forward 1:/);
+        assert.match(titles[layers], /Loss: categoricalCrossentropy/);
+        assert.match(titles[layers + 1], new RegExp(`Backward 1: ${model === 'mlp' ? 'fc3' : 'fc2'} \\(Dense, softmax\\)`));
+        assert.match(titles.at(-1)!, /Update/);
+        // → at the last stage stays there; ← goes back one.
+        assert.equal(await page.textContent('.step-stage-title'), titles.at(-1));
+        await page.keyboard.press('ArrowLeft');
+        await settled(page);
+        assert.equal(await page.textContent('.step-stage-title'), titles.at(-2));
+        assert.deepEqual((page as unknown as { problems: string[] }).problems, []);
+        await page.close();
+      });
+    }
+  }
+
+  it('fills the loss stage with the sample\'s numbers: −log p[y] and p − y', async () => {
+    const page = await show(runs.mlp, 'dark');
+    const trace = runs.mlp.find((m): m is TraceMessage => m.type === 'trace')!;
+    for (let i = 0; i < trace.layers.length; i++) await page.click('.step-next');
+    const text = (await page.textContent('.step-filled')) ?? '';
+    assert.match(text, new RegExp(`L = −log p\\[${trace.loss.targetClass}\\]`));
+    assert.match(text, /dL\/dz = p − y = \[/);
+    await page.close();
+  });
+
+  it('shows conv feature maps as images on the CNN\'s first forward stage', async () => {
+    const page = await show(runs.cnn, 'dark');
+    // The input image, then 8 of conv1's 32 maps before ReLU (z) and after it (a).
+    assert.equal(await page.locator('.trace-map').count(), 1 + 8 + 8);
+    await page.close();
+  });
+});
