@@ -78,8 +78,8 @@ setTimeout(() => send({ type: 'done', stopped: false, reason: 'completed', steps
     assert.equal(doneOf(outcome).reason, 'completed');
   });
 
-  it('kills a trainer that does not stop within the grace period, and the run ends as stopped', async () => {
-    const trainer = fakeTrainer('ignores-stop', `await send({ type: 'batch', epoch: 1, step: 4, batch: 4, loss: 1, accuracy: 0.5, lr: 0.1, samplesPerSec: 1, elapsedSec: 3 }); setInterval(() => undefined, 1000);`);
+  it('kills a trainer that does not stop within the grace period, and the run ends as stopped', { timeout: 60_000 }, async () => {
+    const trainer = fakeTrainer('ignores-stop', `await send({ type: 'batch', epoch: 1, step: 4, batch: 4, metrics: { loss: 1, accuracy: 0.5 }, lr: 0.1, samplesPerSec: 1, elapsedSec: 3 }); setInterval(() => undefined, 1000);`);
     const outcome = await run(trainer, { stopGraceMs: 500 }, (t) => t.once('message', () => t.stop()));
     assert.deepEqual(types(outcome), ['batch', 'done']);
     const done = doneOf(outcome);
