@@ -7,6 +7,8 @@
 //   the table's MLP), so a later phase can check the stream never starves the step.
 // - paired: samples/s training the table's MLP fed from memory and fed by the stream, interleaved
 //   rounds in one process; ratio = median of the per-round ratios (streamed / memory).
+// - trainer: the same through the trainer's real path (dataTrainerBench.ts). BENCH_DATA_PARTS picks
+//   parts: 'pipeline,trainer' (default both).
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -17,6 +19,7 @@ import type { Batch, DataSource } from '../src/data/dataSource';
 import { memorySource } from '../src/data/memorySource';
 import { createRandom } from '../src/data/seededRandom';
 import { chooseBackend } from '../src/trainer/backendChoice';
+import { dataTrainerBench } from './dataTrainerBench';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const WORKER = path.join(ROOT, 'dist', 'dataWorker.js');
@@ -147,8 +150,12 @@ async function stepRate(batches: AsyncIterator<Batch>, steps: number, train: (b:
   return steps / seconds(started);
 }
 
+const PARTS = (process.env.BENCH_DATA_PARTS ?? 'pipeline,trainer').split(',');
+
 export async function dataBench(): Promise<Record<string, unknown>> {
   const file = benchTable(ROWS);
+  const trainer = PARTS.includes('trainer') ? { trainer: await dataTrainerBench(file, COLUMNS, 3) } : {};
+  if (!PARTS.includes('pipeline')) return trainer;
   const rss = await runChild(file);
 
   const { backend } = await chooseBackend('auto');
@@ -213,6 +220,7 @@ export async function dataBench(): Promise<Record<string, unknown>> {
       roundRatios: streamRates.map((s, i) => Number((s / memoryRates[i]).toFixed(3))),
       target: 0.7,
     },
+    ...trainer,
     machine: `${os.cpus()[0]?.model ?? 'unknown'} × ${os.cpus().length}, node ${process.versions.node}, load ${os.loadavg()[0].toFixed(1)}`,
   };
 }

@@ -19,7 +19,7 @@ function modelMessage(model: tf.LayersModel, name: string): ModelMessage {
   const graph = buildModelGraph(model);
   return {
     type: 'model', name, file: `/bench/${name}.ts`, graph, summary: computeSummary(model), callSites: {},
-    dataset: { name: 'none', source: 'bench', trainCount: 0, testCount: 0, inputShape: [1], numClasses: 1, classNames: ['a'] },
+    dataset: { name: 'none', source: 'bench', trainCount: 0, testCount: 0, inputShape: [1], task: 'classification', numClasses: 1, classNames: ['a'] },
     plan: { epochs: 1, batchSize: 1, stepsPerEpoch: 1, totalSteps: 1, gradientEvery: 1, histogramEvery: 1, optimizer: 'sgd', loss: 'mse', seed: 1, schedule: null, plannedLr: null },
   };
 }

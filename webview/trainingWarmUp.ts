@@ -17,7 +17,7 @@ function madeUpRun(): TrainerMessage[] {
   const messages: TrainerMessage[] = [{
     type: 'model', name: 'warm-up', file: 'warm-up.ts', graph: { nodes: [], edges: [] }, callSites: {},
     summary: { model: 'warm-up', batchSize: 32, depth: 1, layers: [], totals: { totalParams: 0, trainableParams: 0, nonTrainableParams: 0, multAdds: 0, inputBytes: 0, forwardBackwardBytes: 0, paramBytes: 0, totalBytes: 0 } },
-    dataset: { name: 'warm-up', source: 'made up', trainCount: 32 * STEPS_PER_EPOCH, testCount: 0, inputShape: [2], numClasses: 2, classNames: ['a', 'b'] },
+    dataset: { name: 'warm-up', source: 'made up', trainCount: 32 * STEPS_PER_EPOCH, testCount: 0, inputShape: [2], task: 'classification', numClasses: 2, classNames: ['a', 'b'] },
     plan: { epochs: EPOCHS, batchSize: 32, stepsPerEpoch: STEPS_PER_EPOCH, totalSteps: total, gradientEvery: 10, histogramEvery: 50, optimizer: 'sgd', loss: 'categoricalCrossentropy', seed: 1, schedule: null, plannedLr: { step: Array.from({ length: total }, (_, i) => i + 1), lr: Array.from({ length: total }, (_, i) => lr(i + 1)) } },
   }];
   for (let step = 1; step <= total; step++) {

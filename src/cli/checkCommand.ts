@@ -7,7 +7,7 @@ import { loadModelFile } from '../model/loadExperiment';
 import { locateSettingInFile } from '../model/settingLocation';
 import { initInspectionRuntime } from '../model/tfRuntime';
 import type { DiagnosisMessage } from '../protocol/doctorMessages';
-import { diagnoseInputs, diagnoseOutput } from '../trainer/modelDoctor';
+import { diagnoseInputs, diagnoseOutput, scaledData } from '../trainer/modelDoctor';
 import type { CliArgs } from './cliArgs';
 
 /** Enough training samples to measure the inputs' scale. */
@@ -18,10 +18,11 @@ export async function checkCommand(args: CliArgs): Promise<number> {
   const loaded = await loadModelFile(args.target);
   const { settings } = loaded;
   const diagnoses = diagnoseOutput(loaded, settings.training?.loss);
-  if (settings.data) {
-    const data = loadDataset(settings.data, { baseDir: path.dirname(loaded.file), seed: settings.training?.seed ?? 0, limit: args.limit ?? CHECK_SAMPLES, testLimit: 1 });
-    const where = locateSettingInFile(loaded.file, settings.data.normalize ? ['data', 'normalize'] : ['data']);
-    const inputs = diagnoseInputs(data.train.inputs, settings.data.normalize, where);
+  const scaled = scaledData(settings.data);
+  if (scaled) {
+    const data = loadDataset(scaled, { baseDir: path.dirname(loaded.file), seed: settings.training?.seed ?? 0, limit: args.limit ?? CHECK_SAMPLES, testLimit: 1 });
+    const where = locateSettingInFile(loaded.file, scaled.normalize ? ['data', 'normalize'] : ['data']);
+    const inputs = diagnoseInputs(data.train.inputs, scaled.normalize, where);
     if (inputs) diagnoses.push(inputs);
   }
   const errors = diagnoses.filter((d) => d.severity === 'error').length;

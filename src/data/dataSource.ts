@@ -39,6 +39,12 @@ export interface DataSource {
   readonly task: DataTask;
   readonly trainCount: number;
   readonly testCount: number;
+  /**
+   * For a source that makes its own batches (a tf.data.Dataset): the batches of an epoch, which
+   * then set the steps (its `trainCount` is an estimate). Others leave it out: steps are
+   * ceil(trainCount / batchSize).
+   */
+  readonly batchesPerEpoch?: number;
   /** Names of the flat input values when they mean something (a table's encoded columns), else []. */
   readonly featureNames: readonly string[];
   /** What the first pass found that the user should know (rows dropped, columns one-hot encoded). */

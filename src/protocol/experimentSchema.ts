@@ -7,6 +7,7 @@ import type {
   TrainingSpec,
 } from './experimentSpec';
 import { parseFreezePattern } from './freezePatterns';
+import { csvFields, imagesFields } from './dataSchema';
 import {
   custom, flag, fn, listOf, number, object, oneOf, text, variants,
   type Field, type ObjectRule, type SettingProblem,
@@ -30,25 +31,30 @@ const path = text('a path (a non-empty string)', (s) => s.trim() !== '');
 
 // ---- data -------------------------------------------------------------------------------------
 
-type DataCommon = Pick<DataSpec, 'normalize' | 'limit' | 'testLimit'>;
+type DataCommon = Pick<DataSpec, 'limit' | 'testLimit'>;
 
 const normalizeFields: FieldsOf<NormalizeSpec> = {
   mean: { rule: finite, required: true },
   std: { rule: number({ what: 'a finite number other than 0', not: 0 }), required: true },
 };
 
+const normalize: Field = {
+  rule: object(normalizeFields, '{ mean, std }'), hint: 'For pixels scaled to 0..1, { mean: 0.5, std: 0.5 } maps them to -1..1.',
+};
+
 const dataCommon: FieldsOf<DataCommon> = {
-  normalize: { rule: object(normalizeFields, '{ mean, std }'), hint: 'For pixels scaled to 0..1, { mean: 0.5, std: 0.5 } maps them to -1..1.' },
   limit: { rule: positiveInteger, aka: ['trainLimit', 'maxSamples'] },
   testLimit: { rule: positiveInteger },
 };
 
 const imageFields = {
+  normalize,
   folder: { rule: path, hint: 'A folder of IDX files, relative to the experiment file.' },
   classes: { rule: listOf(nonNegativeInteger, { what: 'a list of at least two class indices', minLength: 2, distinct: true }), hint: 'For example classes: [5, 6, 7, 8, 9] keeps those digits, relabelled 0..4.' },
 };
 
 const syntheticFields = {
+  normalize,
   numSamples: { rule: number({ what: 'an integer ≥ 2', integer: true, min: 2 }) },
   noise: { rule: number({ what: 'a number from 0 to 50 (percent, as the playground slider)', min: 0, max: 50 }) },
   percTrainData: { rule: number({ what: 'a number between 0 and 100 (exclusive)', above: 0, below: 100 }) },
@@ -62,11 +68,15 @@ const dataKinds: KindsOf<DataSpec, 'dataset', DataCommon> = {
   xor: syntheticFields,
   gauss: syntheticFields,
   spiral: syntheticFields,
+  csv: csvFields(),
+  images: imagesFields(),
 };
 
 export const DATASET_KINDS = Object.keys(dataKinds);
 
-const data = variants('dataset', dataKinds, { common: dataCommon, caseInsensitive: true, what: 'an object naming a `dataset`' });
+const dataSpec = variants('dataset', dataKinds, { common: dataCommon, caseInsensitive: true, what: 'an object naming a `dataset`, or a function' });
+/** A data set named by its settings, or the user's own `() => ({ train: { x, y }, test })` (checked when called). */
+const data: ObjectRule = { ...dataSpec, check: (v, p) => (typeof v === 'function' ? null : dataSpec.check(v, p)) };
 
 // ---- training ---------------------------------------------------------------------------------
 
@@ -131,7 +141,7 @@ const schedule = variants('type', scheduleKinds, { guesses: SCHEDULE_GUESSES });
 /** Loss names, with the aliases the trainer accepts. */
 const LOSSES: Record<LossName, true> = {
   categoricalCrossentropy: true, sparseCategoricalCrossentropy: true, binaryCrossentropy: true, meanSquaredError: true,
-  mse: true, crossEntropy: true, softmaxCrossEntropy: true,
+  meanAbsoluteError: true, mse: true, mae: true, crossEntropy: true, softmaxCrossEntropy: true,
 };
 export const LOSS_NAMES = Object.keys(LOSSES);
 
@@ -158,9 +168,10 @@ const earlyStoppingFields: FieldsOf<EarlyStoppingSpec> = {
 const trainingFields: FieldsOf<TrainingSpec> = {
   epochs: { rule: positiveInteger, aka: ['numEpochs', 'nEpochs'] },
   batchSize: { rule: positiveInteger, aka: ['batch'] },
+  stepsPerEpoch: { rule: positiveInteger, aka: ['steps_per_epoch', 'batchesPerEpoch'], hint: 'Steps per epoch for a tf.data.Dataset whose size is unknown.' },
   seed: { rule: number({ what: 'an integer', integer: true }) },
   optimizer: { rule: optimizer, aka: ['optim'] },
-  loss: { rule: oneOf(LOSS_NAMES, { guesses: { crossentropy: 'categoricalCrossentropy', categorical_crossentropy: 'categoricalCrossentropy', CrossEntropyLoss: 'softmaxCrossEntropy', softmax_cross_entropy: 'softmaxCrossEntropy', MSELoss: 'meanSquaredError' } }) },
+  loss: { rule: oneOf(LOSS_NAMES, { guesses: { crossentropy: 'categoricalCrossentropy', categorical_crossentropy: 'categoricalCrossentropy', CrossEntropyLoss: 'softmaxCrossEntropy', softmax_cross_entropy: 'softmaxCrossEntropy', MSELoss: 'meanSquaredError', L1Loss: 'meanAbsoluteError', mean_absolute_error: 'meanAbsoluteError' } }) },
   schedule: { rule: schedule, aka: ['lrSchedule', 'scheduler'] },
   gradientEvery: { rule: positiveInteger },
   save: { rule: path, aka: ['saveTo', 'output'], hint: 'A folder, relative to the experiment file, for model.json and its weights.' },

@@ -9,8 +9,6 @@ export interface NormalizeSpec {
 }
 
 interface DataCommon {
-  /** `(x - mean) / std` after scaling pixels to 0..1 (torchvision's Normalize). */
-  normalize?: NormalizeSpec;
   /** At most this many training samples (a seeded random subset). */
   limit?: number;
   /** At most this many test samples (the first ones). */
@@ -18,6 +16,8 @@ interface DataCommon {
 }
 
 interface ImageDataCommon extends DataCommon {
+  /** `(x - mean) / std` after scaling pixels to 0..1 (torchvision's Normalize). */
+  normalize?: NormalizeSpec;
   /** Folder of IDX files, relative to the experiment file (mnist: the bundled copy by default). */
   folder?: string;
   /** Keep only these classes, relabelled 0..n-1 (e.g. digits [5, 6, 7, 8, 9]). */
@@ -44,6 +44,8 @@ export interface IdxDataSpec extends ImageDataCommon {
 /** TensorFlow Playground's 2-D sets. */
 export interface SyntheticDataSpec extends DataCommon {
   dataset: 'circle' | 'xor' | 'gauss' | 'spiral';
+  /** `(x - mean) / std` of both coordinates. */
+  normalize?: NormalizeSpec;
   numSamples?: number;
   /** Percent, as the playground's slider (0–50). */
   noise?: number;
@@ -51,7 +53,55 @@ export interface SyntheticDataSpec extends DataCommon {
   percTrainData?: number;
 }
 
-export type DataSpec = MnistDataSpec | FashionMnistDataSpec | IdxDataSpec | SyntheticDataSpec;
+/**
+ * A CSV table: one row per sample. Numeric columns are standardised with the training split's mean
+ * and std, categorical ones one-hot encoded. The label is a class (cross-entropy losses) or a number
+ * (meanSquaredError, meanAbsoluteError).
+ */
+export interface CsvDataSpec extends DataCommon {
+  dataset: 'csv';
+  /** The CSV file, relative to the experiment file; its first row names the columns. */
+  file: string;
+  /** The column to predict. */
+  label: string;
+  /** The input columns (default: every column but the label). */
+  features?: string[];
+  /** Columns to one-hot encode, or 'auto': every column with a non-numeric cell. */
+  categorical?: string[] | 'auto';
+  /** A row with an empty cell: dropped (default), an error, or the training mean filled in. */
+  missing?: 'drop' | 'error' | 'mean';
+  /** Fraction of the rows kept for testing (default 0.2), chosen by a seeded draw. */
+  testSplit?: number;
+  /** One character (default ','). */
+  delimiter?: string;
+}
+
+/** A folder with one subfolder of PNG or JPEG images per class (torchvision's ImageFolder). */
+export interface ImagesDataSpec extends DataCommon {
+  dataset: 'images';
+  /** Relative to the experiment file; its subfolders' names are the class names. */
+  folder: string;
+  /** [height, width]: images are resized (shorter side) and centre-cropped to it, as Resize + CenterCrop. */
+  size: [number, number];
+  /** 1 (grayscale) or 3 (RGB). */
+  channels: 1 | 3;
+  /** A folder laid out as `folder` to test on (default: testSplit of `folder`). */
+  testFolder?: string;
+  /** Fraction of each class's files kept for testing (default 0.2). */
+  testSplit?: number;
+  /** Per channel, after scaling to 0..1 (torchvision's Normalize). */
+  normalize?: { mean: number[]; std: number[] };
+  /** Random changes of each training image, drawn anew every epoch. */
+  augment?: { flipHorizontal?: boolean; randomCrop?: { padding: number } };
+}
+
+export type DataSpec = MnistDataSpec | FashionMnistDataSpec | IdxDataSpec | SyntheticDataSpec | CsvDataSpec | ImagesDataSpec;
+
+/**
+ * Data made by the experiment's own code: `data: () => ({ train: { x, y }, test?: { x, y } })`,
+ * sync or async, with tensors or nested arrays (the precise types are in the `model-lens` module).
+ */
+export type DataFunction = () => unknown;
 
 export interface SgdSpec {
   type: 'sgd';
@@ -156,7 +206,7 @@ export interface LooseOptimizerSpec {
 
 export type LossName =
   | 'categoricalCrossentropy' | 'sparseCategoricalCrossentropy' | 'binaryCrossentropy' | 'meanSquaredError'
-  | 'mse' | 'crossEntropy'
+  | 'meanAbsoluteError' | 'mse' | 'mae' | 'crossEntropy'
   /** From logits (no softmax on the last layer), as PyTorch's CrossEntropyLoss. */
   | 'softmaxCrossEntropy';
 
@@ -191,6 +241,8 @@ export interface EarlyStoppingSpec {
 export interface TrainingSpec {
   epochs?: number;
   batchSize?: number;
+  /** Steps in an epoch, for a tf.data.Dataset whose size is unknown (else counted from the data). */
+  stepsPerEpoch?: number;
   seed?: number;
   optimizer?: OptimizerSpec;
   loss?: LossName;
@@ -208,7 +260,7 @@ export interface TrainingSpec {
 
 export interface ExperimentSettings {
   name?: string;
-  data?: DataSpec;
+  data?: DataSpec | DataFunction;
   training?: TrainingSpec;
   /**
    * Layers to freeze: a layer name or glob (`conv*`, `block1/*`), a layer type (`Conv2D`), or `#i` /

@@ -97,8 +97,9 @@ export const TRAINER_MESSAGE_CHECKS: TaggedFields<TrainerMessage> = {
       }),
     }),
     dataset: optional(objectOf({
-      name: string, source: string, trainCount: integer, testCount: integer, inputShape: arrayOf(integer), numClasses: integer,
-      classNames: arrayOf(string),
+      name: string, source: string, trainCount: integer, testCount: integer, inputShape: arrayOf(integer),
+      task: literal('classification', 'regression'), numClasses: integer, classNames: arrayOf(string),
+      targetNames: optional(arrayOf(string)), featureNames: optional(arrayOf(string)),
     })),
     plan: optional(objectOf({
       epochs: integer, batchSize: integer, stepsPerEpoch: integer, totalSteps: integer, gradientEvery: integer, histogramEvery: integer,
@@ -133,9 +134,13 @@ export const TRAINER_MESSAGE_CHECKS: TaggedFields<TrainerMessage> = {
     epoch: integer, test: metricsCheck, perClassAccuracy: arrayOf(nullable(finite)), classNames: arrayOf(string),
     confusion: arrayOf(arrayOf(integer)),
   },
+  regression: {
+    epoch: integer, test: metricsCheck, target: string, truth: arrayOf(finite), predicted: arrayOf(finite),
+  },
+  sampleRows: { columns: arrayOf(string), rows: arrayOf(arrayOf(string)) },
   samples: {
     epoch: integer, width: integer, height: integer, channels: integer, images: optional(arrayOf(string)), labels: arrayOf(integer),
-    predictions: arrayOf(integer), classNames: arrayOf(string),
+    predictions: arrayOf(integer), probabilities: optional(arrayOf(arrayOf(finite))), classNames: arrayOf(string),
   },
   scalars: { step: integer, values: metricsCheck },
   anomaly: {

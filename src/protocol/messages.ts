@@ -26,8 +26,13 @@ export interface DatasetInfo {
   trainCount: number;
   testCount: number;
   inputShape: number[];
+  /** What the model learns: classes (numClasses, classNames) or numbers (targetNames; numClasses 0). */
+  task: 'classification' | 'regression';
   numClasses: number;
   classNames: string[];
+  targetNames?: string[];
+  /** A table's encoded input columns (`age`, `color=red`, ...). */
+  featureNames?: string[];
 }
 
 export interface TrainingPlan {
@@ -145,8 +150,28 @@ export interface EvaluationMessage {
   confusion: number[][];
 }
 
+/** A regression's test figures after an epoch, and its first predictions against the truth. */
+export interface RegressionMessage {
+  type: 'regression';
+  epoch: number;
+  /** The test split's figures, as evaluation's: `{ loss, mae, r2 }` (R² = 1 − SS_res / SS_tot). */
+  test: Metrics;
+  /** The (first) target's name. */
+  target: string;
+  truth: number[];
+  predicted: number[];
+}
+
+/** A table's first test rows as the file has them (feature columns, then the label), before step 1. */
+export interface SampleRowsMessage {
+  type: 'sampleRows';
+  columns: string[];
+  rows: string[][];
+}
+
 export interface SamplesMessage {
   type: 'samples';
+  /** 0: sent before step 1, with labels and no predictions yet. */
   epoch: number;
   width: number;
   height: number;
@@ -159,6 +184,8 @@ export interface SamplesMessage {
   images?: string[];
   labels: number[];
   predictions: number[];
+  /** Each sample's predicted probabilities per class (rounded), for the misclassified gallery. */
+  probabilities?: number[][];
   classNames: string[];
 }
 
@@ -227,7 +254,7 @@ export interface ResumedMessage {
 
 export type TrainerMessage =
   | ReadyMessage | ModelMessage | EpochStartMessage | BatchMessage | GradientsMessage | EpochEndMessage
-  | EvaluationMessage | SamplesMessage | ScalarsMessage | AnomalyMessage | LogMessage | ErrorMessage | DoneMessage
+  | EvaluationMessage | RegressionMessage | SampleRowsMessage | SamplesMessage | ScalarsMessage | AnomalyMessage | LogMessage | ErrorMessage | DoneMessage
   | TraceMessage | PausedMessage | ResumedMessage | ActivationsMessage | DiagnosisMessage;
 
 /**

@@ -4,7 +4,8 @@
 import { DEAD_SAMPLES_IN_A_ROW, DEAD_SHARE } from './doctorMessages';
 import type {
   ActivationsMessage, AnomalyMessage, DiagnosisMessage, BatchMessage, DoneMessage, EpochEndMessage, ErrorMessage, EvaluationMessage, GradientHistogram, GradientsMessage,
-  LayerGradient, LogMessage, ModelMessage, PausedMessage, ReadyMessage, SamplesMessage, ScalarsMessage, TraceMessage, TrainerMessage,
+  LayerGradient, LogMessage, ModelMessage, PausedMessage, ReadyMessage, RegressionMessage, SampleRowsMessage, SamplesMessage, ScalarsMessage,
+  TraceMessage, TrainerMessage,
 } from './messages';
 import { metricsText, normalizeMetrics, type Metrics } from './metricNames';
 
@@ -65,6 +66,10 @@ export interface RunState {
   /** Custom scalars (`lens.log`), by name over the steps they were logged at. */
   scalars: MetricColumns;
   evaluation: EvaluationMessage | null;
+  /** A regression's latest test figures and predicted-against-true points. */
+  regression: RegressionMessage | null;
+  /** A table's first rows as written. */
+  sampleRows: SampleRowsMessage | null;
   /** The latest samples, always with their images (foldSamples). */
   samples: (SamplesMessage & { images: string[] }) | null;
   gradients: GradientState;
@@ -102,7 +107,7 @@ export function emptyRunState(): RunState {
   return {
     status: 'starting', ready: null, model: null, epoch: 0,
     batches: emptyBatchSeries(),
-    epochs: [], scalars: { step: [], metrics: {} }, evaluation: null, samples: null,
+    epochs: [], scalars: { step: [], metrics: {} }, evaluation: null, regression: null, sampleRows: null, samples: null,
     gradients: { steps: [], layers: [], byLayer: {}, latest: null, histograms: {} },
     activations: { latest: null, deadStreak: {} }, diagnoses: [],
     anomaly: null, error: null, done: null, logs: [], trace: null, paused: null, version: 0,
@@ -245,6 +250,14 @@ export function applyMessage(state: RunState, m: TrainerMessage, changes: Change
     case 'evaluation':
       state.evaluation = { ...m, test: normalizeMetrics(m.test) };
       changes.evaluation = true;
+      break;
+    case 'regression':
+      state.regression = { ...m, test: normalizeMetrics(m.test) };
+      changes.evaluation = true;
+      break;
+    case 'sampleRows':
+      state.sampleRows = m;
+      changes.samples = true;
       break;
     case 'samples':
       state.samples = foldSamples(state.samples, m);

@@ -91,7 +91,7 @@ export interface TraceMessage {
   step: number;
   batch: number;
   batchSize: number;
-  /** Position of the traced sample in its batch, and its index in the training set. */
+  /** Position of the traced sample in its batch, and its position in the epoch's (shuffled) order. */
   sample: number;
   sampleIndex: number;
   lr: number;

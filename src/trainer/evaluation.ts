@@ -1,62 +1,104 @@
+// The test split's figures after an epoch, in inference mode: for classes the accuracy, per-class
+// accuracy and confusion matrix; for numbers MAE and R² (named metrics `mae`, `r2`) and the first
+// predictions against the truth.
 import * as tf from '@tensorflow/tfjs';
-import type { Split } from '../data/dataset';
+import type { DataSource } from '../data/dataSource';
+import { batchTensors } from './batchTensors';
 import type { LossDefinition } from './losses';
-import { predictedClasses, targetTensor } from './losses';
+import { predictedClasses } from './losses';
 
-export interface EvaluationResult {
+export interface ClassEvaluation {
+  kind: 'classification';
   loss: number;
   accuracy: number;
   perClassAccuracy: (number | null)[];
   /** confusion[true][predicted] */
   confusion: number[][];
+  /** The first test samples' predicted classes and their probabilities (for the sample grid). */
   predictions: Int32Array;
+  probabilities: number[][];
+  labels: Int32Array;
 }
 
-/** Inputs of samples `indices` (or `start..start+count`) as one batch tensor. */
-export function batchInputs(split: Split, inputShape: number[], indices: ArrayLike<number>): tf.Tensor {
-  const size = inputShape.reduce((a, b) => a * b, 1);
-  const data = new Float32Array(indices.length * size);
-  for (let i = 0; i < indices.length; i++) {
-    const from = indices[i] * size;
-    data.set(split.inputs.subarray(from, from + size), i * size);
-  }
-  return tf.tensor(data, [indices.length, ...inputShape]);
+export interface RegressionEvaluation {
+  kind: 'regression';
+  loss: number;
+  /** Mean absolute error over every target value. */
+  mae: number;
+  /** 1 − SS_res / SS_tot over every target value (sklearn's r2_score, uniform over targets when one). */
+  r2: number;
+  /** The first test samples' first target and its prediction (for the scatter). */
+  truth: number[];
+  predicted: number[];
 }
 
-export function batchLabels(split: Split, indices: ArrayLike<number>): Int32Array {
-  const labels = new Int32Array(indices.length);
-  for (let i = 0; i < indices.length; i++) labels[i] = split.labels[indices[i]];
-  return labels;
-}
+export type EvaluationResult = ClassEvaluation | RegressionEvaluation;
 
-/** Loss, accuracy, per-class accuracy and confusion matrix over a whole split, in inference mode. */
-export function evaluate(model: tf.LayersModel, split: Split, inputShape: number[], loss: LossDefinition,
-  numClasses: number, batchSize = 1000): EvaluationResult {
-  const predictions = new Int32Array(split.count);
-  let lossSum = 0;
-  for (let start = 0; start < split.count; start += batchSize) {
-    const indices = Array.from({ length: Math.min(batchSize, split.count - start) }, (_, i) => start + i);
-    const [sum, classes] = tf.tidy(() => {
-      const x = batchInputs(split, inputShape, indices);
-      const y = targetTensor(batchLabels(split, indices), loss.targets, numClasses);
-      const pred = model.predict(x) as tf.Tensor;
-      return [tf.sum(loss.perSample(y, pred)), predictedClasses(pred)];
+const EVAL_BATCH = 1000;
+
+/** Evaluates `model` on the whole test split; keeps the first `keep` predictions. */
+export async function evaluate(model: tf.LayersModel, data: DataSource, loss: LossDefinition, keep: number): Promise<EvaluationResult> {
+  const classes = data.task.kind === 'classification' ? data.task.classNames.length : 0;
+  const outputs = data.task.kind === 'classification' ? classes : data.task.targetNames.length;
+  const confusion = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
+  const kept = { predictions: [] as number[], probabilities: [] as number[][], labels: [] as number[], truth: [] as number[], predicted: [] as number[] };
+  const sums = { loss: 0, count: 0, absError: 0, values: 0, y: 0, yy: 0, residual: 0 };
+  for await (const batch of data.testBatches(EVAL_BATCH)) {
+    const [lossSum, out, pred] = tf.tidy(() => {
+      const { x, y } = batchTensors(batch, data.inputShape, loss, outputs);
+      const p = model.predict(x) as tf.Tensor;
+      return [tf.sum(loss.perSample(y, p)), batch.kind === 'classification' ? predictedClasses(p) : tf.clone(p), p];
     });
-    lossSum += sum.dataSync()[0];
-    predictions.set(classes.dataSync() as Int32Array, start);
-    tf.dispose([sum, classes]);
+    sums.loss += (await lossSum.data())[0];
+    const values = await out.data();
+    const probabilities = batch.kind === 'classification' && kept.labels.length < keep ? await pred.data() : null;
+    tf.dispose([lossSum, out, pred]);
+    sums.count += batch.count;
+    if (batch.kind === 'classification') {
+      const width = probabilities ? probabilities.length / batch.count : 0;
+      for (let i = 0; i < batch.count; i++) {
+        const t = batch.labels[i];
+        const p = values[i];
+        if (t < classes && p < classes) confusion[t][p]++;
+        if (probabilities && kept.labels.length < keep) {
+          kept.labels.push(t);
+          kept.predictions.push(p);
+          kept.probabilities.push(Array.from(probabilities.subarray(i * width, (i + 1) * width), (v) => Math.round(v * 1e4) / 1e4));
+        }
+      }
+    } else {
+      const width = batch.targets.length / Math.max(1, batch.count);
+      for (let i = 0; i < batch.targets.length; i++) {
+        const t = batch.targets[i];
+        const e = values[i] - t;
+        sums.absError += Math.abs(e);
+        sums.residual += e * e;
+        sums.y += t;
+        sums.yy += t * t;
+        sums.values++;
+        if (i % width === 0 && kept.truth.length < keep) {
+          kept.truth.push(t);
+          kept.predicted.push(values[i]);
+        }
+      }
+    }
   }
-  const confusion = Array.from({ length: numClasses }, () => new Array<number>(numClasses).fill(0));
-  let correct = 0;
-  for (let i = 0; i < split.count; i++) {
-    const t = split.labels[i];
-    const p = predictions[i];
-    if (t < numClasses && p < numClasses) confusion[t][p]++;
-    if (t === p) correct++;
+  const meanLoss = sums.loss / Math.max(1, sums.count);
+  if (data.task.kind === 'regression') {
+    const n = Math.max(1, sums.values);
+    const total = sums.yy - (sums.y * sums.y) / n;
+    return {
+      kind: 'regression', loss: meanLoss, mae: sums.absError / n, r2: total > 0 ? 1 - sums.residual / total : 0,
+      truth: kept.truth, predicted: kept.predicted,
+    };
   }
+  const correct = confusion.reduce((s, row, c) => s + row[c], 0);
   const perClassAccuracy = confusion.map((row, c) => {
     const total = row.reduce((a, b) => a + b, 0);
     return total === 0 ? null : row[c] / total;
   });
-  return { loss: lossSum / Math.max(1, split.count), accuracy: correct / Math.max(1, split.count), perClassAccuracy, confusion, predictions };
+  return {
+    kind: 'classification', loss: meanLoss, accuracy: correct / Math.max(1, sums.count), perClassAccuracy, confusion,
+    predictions: Int32Array.from(kept.predictions), probabilities: kept.probabilities, labels: Int32Array.from(kept.labels),
+  };
 }

@@ -20,8 +20,8 @@ export function emitInspection(loaded: LoadedModel, choice: BackendChoice, emit:
   const batchSize = request.batchSize ?? training.batchSize ?? 1;
   emit(readyMessage(choice));
   emit(modelMessage(loaded, {
-    name: settings.data?.dataset ?? 'none', source: 'not loaded (inspection)', trainCount: 0, testCount: 0,
-    inputShape: model.inputs[0]?.shape.slice(1).map((d) => d ?? 0) ?? [], numClasses: 0, classNames: [],
+    name: typeof settings.data === 'function' ? 'data()' : settings.data?.dataset ?? 'none', source: 'not loaded (inspection)', trainCount: 0, testCount: 0,
+    inputShape: model.inputs[0]?.shape.slice(1).map((d) => d ?? 0) ?? [], task: 'classification', numClasses: 0, classNames: [],
   }, {
     epochs: training.epochs ?? 1, batchSize, stepsPerEpoch: 0, totalSteps: 0,
     gradientEvery: typeof training.gradientEvery === 'number' ? training.gradientEvery : DEFAULT_GRADIENT_EVERY,

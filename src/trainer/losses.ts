@@ -1,14 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../model/userError';
 
+/** How labels are fed: one-hot rows, class indices, a 0/1 column; or for a number target, the numbers. */
 export type TargetKind = 'oneHot' | 'index' | 'binary';
 
 export interface LossDefinition {
   name: string;
-  /** How labels are fed: one-hot rows, class indices, or a 0/1 column. */
+  /** How class labels are fed (a regression's targets go in as they are). */
   targets: TargetKind;
   /** Whether the model's output is read as probabilities (Keras's losses) or as logits (softmaxCrossEntropy). */
   expects: 'probabilities' | 'logits' | 'values';
+  /** MSE and MAE read numbers from a table or arrays (a bundled set's classes go in one-hot). */
+  regression: boolean;
   /** Mean loss over the batch. */
   fn: (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar;
   /** Per-sample losses, for evaluation sums. */
@@ -18,6 +21,7 @@ export interface LossDefinition {
 const mean = (f: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor) => (a: tf.Tensor, b: tf.Tensor) => tf.mean(f(a, b)) as tf.Scalar;
 const perSample = (f: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor) => (a: tf.Tensor, b: tf.Tensor) => tf.reshape(f(a, b), [-1]) as tf.Tensor1D;
 const mse = (a: tf.Tensor, b: tf.Tensor) => tf.mean(tf.square(tf.sub(a, b)), -1);
+const mae = (a: tf.Tensor, b: tf.Tensor) => tf.mean(tf.abs(tf.sub(a, b)), -1);
 // Cross-entropy as -log(probability of the true class), without Keras's clipping of p to
 // [1e-7, 1 - 1e-7]: like PyTorch, a run that diverges shows a non-finite loss and gradient instead of
 // a network that silently died at loss 16.1 with all-zero gradients.
@@ -30,13 +34,14 @@ const binaryCe = (a: tf.Tensor, b: tf.Tensor) =>
   tf.neg(tf.log(tf.add(tf.mul(a, b), tf.mul(tf.sub(1, a), tf.sub(1, b)))));
 
 const LOSSES: Record<string, Omit<LossDefinition, 'name'>> = {
-  categoricalCrossentropy: { targets: 'oneHot', expects: 'probabilities', fn: mean(categoricalCe), perSample: perSample(categoricalCe) },
-  sparseCategoricalCrossentropy: { targets: 'index', expects: 'probabilities', fn: mean(sparseCe), perSample: perSample(sparseCe) },
-  binaryCrossentropy: { targets: 'binary', expects: 'probabilities', fn: mean(binaryCe), perSample: perSample(binaryCe) },
-  softmaxCrossEntropy: { targets: 'oneHot', expects: 'logits', fn: mean(softmaxCe), perSample: perSample(softmaxCe) },
-  meanSquaredError: { targets: 'oneHot', expects: 'values', fn: mean(mse), perSample: perSample(mse) },
+  categoricalCrossentropy: { targets: 'oneHot', expects: 'probabilities', regression: false, fn: mean(categoricalCe), perSample: perSample(categoricalCe) },
+  sparseCategoricalCrossentropy: { targets: 'index', expects: 'probabilities', regression: false, fn: mean(sparseCe), perSample: perSample(sparseCe) },
+  binaryCrossentropy: { targets: 'binary', expects: 'probabilities', regression: false, fn: mean(binaryCe), perSample: perSample(binaryCe) },
+  softmaxCrossEntropy: { targets: 'oneHot', expects: 'logits', regression: false, fn: mean(softmaxCe), perSample: perSample(softmaxCe) },
+  meanSquaredError: { targets: 'oneHot', expects: 'values', regression: true, fn: mean(mse), perSample: perSample(mse) },
+  meanAbsoluteError: { targets: 'oneHot', expects: 'values', regression: true, fn: mean(mae), perSample: perSample(mae) },
 };
-const ALIASES: Record<string, string> = { mse: 'meanSquaredError', crossEntropy: 'categoricalCrossentropy' };
+const ALIASES: Record<string, string> = { mse: 'meanSquaredError', mae: 'meanAbsoluteError', crossEntropy: 'categoricalCrossentropy' };
 
 /** How the loss `name` (as an experiment writes it, aliases included) reads the model's output; null for an unknown name. */
 export function lossExpects(name: string | undefined, outputUnits: number): LossDefinition['expects'] | null {

@@ -5,7 +5,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { LoadedModel } from '../model/loadExperiment';
 import { isModel, type LayerLike } from '../model/modelStructure';
 import type { DiagnosisMessage } from '../protocol/doctorMessages';
-import type { NormalizeSpec } from '../protocol/experimentSpec';
+import type { DataSpec, ExperimentSettings, NormalizeSpec } from '../protocol/experimentSpec';
 import type { SourceLocation } from '../protocol/modelInfo';
 import { lossExpects } from './losses';
 import { outputUnits } from './modelFit';
@@ -101,6 +101,15 @@ export function valueStats(values: Float32Array): { mean: number; std: number } 
 }
 
 const round = (v: number) => Number(v.toPrecision(4));
+
+/**
+ * The data whose inputs the doctor measures: the bundled and synthetic sets, whose `normalize` is one
+ * mean and std (a CSV has none, an image folder's is per channel, code's data has no setting to fix).
+ */
+export function scaledData(data: ExperimentSettings['data']): Exclude<DataSpec, { dataset: 'csv' | 'images' }> | null {
+  if (typeof data !== 'object' || data === null) return null;
+  return data.dataset === 'csv' || data.dataset === 'images' ? null : data;
+}
 
 /**
  * The training inputs as the model receives them (after `normalize`) against mean 0, std 1; the fix

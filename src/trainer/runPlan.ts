@@ -2,7 +2,7 @@
 // that they fit, optimizer, schedule), announced by the `ready` and `model` messages.
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { loadDataset, type LoadedDataset } from '../data/dataset';
+import { outputUnits as taskOutputs, type DataSource } from '../data/dataSource';
 import { createRandom } from '../data/seededRandom';
 import { loadExperiment, loadModelFile, type LoadedModel, type LoadOptions } from '../model/loadExperiment';
 import { memoryLimits } from '../model/memoryLimits';
@@ -10,19 +10,19 @@ import { locateSettingInFile } from '../model/settingLocation';
 import { computeSummary } from '../model/modelSummary';
 import { checkSaveFolder } from '../model/saveModelFiles';
 import { UserError } from '../model/userError';
-import type { ExperimentSettings, LooseDataSpec, OptimizerSpec, TrainingSpec } from '../protocol/experimentSpec';
+import type { ExperimentSettings, OptimizerSpec, TrainingSpec } from '../protocol/experimentSpec';
 import type { BackendName, DatasetInfo, TrainingPlan, TrainRequest } from '../protocol/messages';
 import type { DiagnosisMessage } from '../protocol/doctorMessages';
-import type { ModelSummary, SourceLocation } from '../protocol/modelInfo';
+import type { ModelSummary } from '../protocol/modelInfo';
 import { activationTaps, type ActivationTaps } from './activationStats';
 import { backendThatRuns, chooseBackend, type BackendChoice } from './backendChoice';
-import { batchInputs, batchLabels } from './evaluation';
+import { batchTensors, zeroBatch } from './batchTensors';
 import { freezeLayers } from './freezeLayers';
 import { DEFAULT_GRADIENT_EVERY, gradientLayers, HISTOGRAM_EVERY_SAMPLES, type GradientLayer } from './gradientStats';
 import { emitInspection } from './inspection';
-import { diagnoseInputs, diagnoseOutput, fixesHint } from './modelDoctor';
+import { diagnoseInputs, diagnoseOutput, fixesHint, scaledData } from './modelDoctor';
 import { createSchedule, type LrSchedule, type ScheduleContext } from './lrSchedule';
-import { lossDefinition, targetTensor, type LossDefinition } from './losses';
+import { lossDefinition, type LossDefinition } from './losses';
 import { checkModelFitsData, outputUnits } from './modelFit';
 import { createOptimizer, optimizerCopies } from './optimizers';
 import { checkTrainingMemory, trainingMemory } from './memoryCheck';
@@ -30,13 +30,19 @@ import { plannedLr } from './plannedLr';
 import { Checkpoints } from './checkpoints';
 import { EarlyStopping } from './epochMonitor';
 import { modelMessage, now, readyMessage, type Emit } from './runMessages';
+import { openTrainingData } from './trainingData';
 import { TrainingDoctor } from './trainingDoctor';
 import { computeStep } from './trainingStep';
+
+/** Training samples the doctor measures the inputs' scale on (epoch 1's first ones). */
+const DOCTOR_SAMPLES = 1024;
 
 /** What a run trains, with what, and how: fixed before its first step. */
 export interface RunPlan {
   loaded: LoadedModel;
-  data: LoadedDataset;
+  data: DataSource;
+  /** Values per sample's target: classes (one-hot width) or numbers. */
+  outputs: number;
   loss: LossDefinition;
   optimizer: tf.Optimizer;
   schedule: LrSchedule;
@@ -82,11 +88,43 @@ export async function planRun(request: TrainRequest, emit: Emit, announce?: Load
   const findings = diagnoseOutput(loaded, training.loss);
   stopOnError(findings, emit);
   const save = saveTarget(request, loaded.file, training);
-  const data = loadTrainingData(request, loaded, seed);
-  const inputs = diagnoseInputs(data.train.inputs, settings.data?.normalize, locateData(loaded, request.sourceText));
-  if (inputs) findings.push(inputs);
   const loss = lossDefinition(training.loss, outputUnits(model));
+  const batchSize = request.batchSize ?? training.batchSize ?? 32;
+  const data = await openTrainingData(request, loaded, {
+    seed, loss, outputs: outputUnits(model), batchSize, sampleRank: (model.inputs[0]?.shape.length ?? 1) - 1,
+  });
+  try {
+    return await planWithData(request, emit, { loaded, seed, choice, save, loss, data, findings, started });
+  } catch (e) {
+    await data.close();
+    throw e;
+  }
+}
+
+interface Opened {
+  loaded: LoadedModel;
+  seed: number;
+  choice: BackendChoice;
+  save: RunPlan['save'];
+  loss: LossDefinition;
+  data: DataSource;
+  /** The doctor's findings so far (warnings), sent after the model message. */
+  findings: DiagnosisMessage[];
+  started: number;
+}
+
+async function planWithData(request: TrainRequest, emit: Emit, opened: Opened): Promise<RunPlan> {
+  const { loaded, seed, choice, save, loss, data, findings, started } = opened;
+  const { model, settings } = loaded;
+  const training = settings.training ?? {};
   checkModelFitsData(loaded, data, loss);
+  const scaled = scaledData(settings.data);
+  if (scaled) {
+    const where = locateSettingInFile(loaded.file, scaled.normalize ? ['data', 'normalize'] : ['data'], request.sourceText);
+    const inputs = diagnoseInputs(await firstTrainInputs(data, DOCTOR_SAMPLES), scaled.normalize, where);
+    if (inputs) findings.push(inputs);
+  }
+  for (const note of data.notes) emit({ type: 'log', level: 'info', message: `data: ${note}` });
   if (settings.freeze?.length) freezeLayers(model, settings.freeze);
 
   const optimizerSpec = training.optimizer ?? { type: 'sgd', learningRate: 0.01 };
@@ -105,7 +143,7 @@ export async function planRun(request: TrainRequest, emit: Emit, announce?: Load
   checkMemory(loaded, summary, optimizerSpec, choice.backend, plan.batchSize);
   const checkpoints = checkpointsOf(request, training, emit);
   const earlyStopping = training.earlyStopping ? new EarlyStopping(training.earlyStopping) : null;
-  const run: RunPlan = { loaded, data, loss, optimizer, schedule, taps: activationTaps(model), layers, variables, plan, save,
+  const run: RunPlan = { loaded, data, outputs: taskOutputs(data.task), loss, optimizer, schedule, taps: activationTaps(model), layers, variables, plan, save,
     doctor: trainingDoctor(loaded, request.sourceText), started, checkpoints, earlyStopping };
   const backend = await backendThatRuns(choice, request.backend, () => dryStep(run));
   emit(readyMessage(backend));
@@ -150,9 +188,10 @@ function trainingDoctor(loaded: LoadedModel, sourceText: string | undefined): Tr
   });
 }
 
-function locateData(loaded: LoadedModel, sourceText: string | undefined): SourceLocation | null {
-  if (!loaded.settings.data) return null;
-  return locateSettingInFile(loaded.file, loaded.settings.data.normalize ? ['data', 'normalize'] : ['data'], sourceText);
+/** The inputs of epoch 1's first batch: the doctor's sample of how the data reaches the model (streamed data is never all in memory). */
+async function firstTrainInputs(data: DataSource, batchSize: number): Promise<Float32Array> {
+  for await (const batch of data.trainBatches(1, batchSize)) return batch.inputs;
+  return new Float32Array(0);
 }
 
 async function startBackend(request: TrainRequest): Promise<BackendChoice> {
@@ -180,25 +219,13 @@ async function loadSeeded(file: string, sourceText: string | undefined, announce
   return { loaded, seed };
 }
 
-function loadTrainingData(request: TrainRequest, loaded: LoadedModel, seed: number): LoadedDataset {
-  const { settings } = loaded;
-  if (!settings.data) {
-    throw new UserError(`${request.file} has no data to train on.`, loaded.locate(loaded.model),
-      "Add `data: { dataset: 'mnist' }` (or fashion-mnist, idx with a folder, circle, xor, gauss, spiral) to the experiment.");
-  }
-  const dataSpec: LooseDataSpec = { ...settings.data };
-  if (request.datasetFolder && !dataSpec.folder && dataSpec.dataset !== 'mnist') dataSpec.folder = request.datasetFolder;
-  return loadDataset(dataSpec, {
-    baseDir: path.dirname(loaded.file), seed, limit: request.limit, testLimit: request.testLimit ?? request.limit,
-  });
-}
-
 /** The numbers of the run as the model message carries them (the request's flags over the experiment's settings). */
-function trainingPlan(request: TrainRequest, training: TrainingSpec, data: LoadedDataset,
+function trainingPlan(request: TrainRequest, training: TrainingSpec, data: DataSource,
   chosen: Pick<TrainingPlan, 'optimizer' | 'loss' | 'seed'>): TrainingPlan {
   const epochs = request.epochs ?? training.epochs ?? 1;
   const batchSize = request.batchSize ?? training.batchSize ?? 32;
-  const stepsPerEpoch = Math.ceil(data.train.count / batchSize);
+  // Counted before the first step (a streamed source's first pass), so OneCycle's total and the ETA are exact.
+  const stepsPerEpoch = data.batchesPerEpoch ?? Math.ceil(data.trainCount / batchSize);
   const gradientEvery = request.gradientEvery ?? (typeof training.gradientEvery === 'number' ? training.gradientEvery : DEFAULT_GRADIENT_EVERY);
   if (!(epochs * stepsPerEpoch >= 1)) {
     throw new UserError(`the run has no step to train: ${epochs} epochs × ${stepsPerEpoch} steps.`, null, 'Give at least one epoch.');
@@ -229,22 +256,24 @@ function saveTarget(request: TrainRequest, file: string, training: TrainingSpec)
   return { dir, onStop: request.saveOnStop ?? training.saveOnStop === true };
 }
 
-/** One backward pass on two samples, so a missing kernel shows before the run starts. */
+/** One backward pass on two samples of zeros, so a missing kernel shows before the run starts. */
 function dryStep(run: RunPlan): void {
   const { data, loss } = run;
-  const idx = [0, Math.min(1, data.train.count - 1)];
-  const x = batchInputs(data.train, data.inputShape, idx);
-  const y = targetTensor(batchLabels(data.train, idx), loss.targets, data.numClasses);
+  const regression = data.task.kind === 'regression';
+  const { x, y } = batchTensors(zeroBatch(2, data.inputShape, regression ? run.outputs : null), data.inputShape, loss, run.outputs);
   try {
-    tf.dispose(Object.values(computeStep(run, x, y).grads));
+    tf.dispose(Object.values(computeStep(run, x, y, regression).grads));
   } finally {
     tf.dispose([x, y]);
   }
 }
 
-function datasetInfo(data: LoadedDataset): DatasetInfo {
+function datasetInfo(data: DataSource): DatasetInfo {
+  const classNames = data.task.kind === 'classification' ? data.task.classNames : [];
   return {
-    name: data.name, source: data.source, trainCount: data.train.count, testCount: data.test.count,
-    inputShape: data.inputShape, numClasses: data.numClasses, classNames: data.classNames,
+    name: data.name, source: data.source, trainCount: data.trainCount, testCount: data.testCount,
+    inputShape: [...data.inputShape], numClasses: classNames.length, classNames, task: data.task.kind,
+    ...(data.task.kind === 'regression' ? { targetNames: data.task.targetNames } : {}),
+    ...(data.featureNames.length ? { featureNames: [...data.featureNames] } : {}),
   };
 }

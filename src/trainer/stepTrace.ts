@@ -6,8 +6,8 @@ import * as tf from '@tensorflow/tfjs';
 import { modelCalls } from '../model/layerCalls';
 import { isModel, type LayerLike } from '../model/modelStructure';
 import type { TraceLayer, TraceLoss, TraceMessage, TraceWeight } from '../protocol/traceMessages';
-import { batchInputs, batchLabels } from './evaluation';
-import { targetTensor } from './losses';
+import { inputSize, type Batch } from '../data/dataSource';
+import { batchTensors } from './batchTensors';
 import type { RunPlan } from './runPlan';
 import { roundForTrace, tensorView } from './tensorViews';
 
@@ -22,7 +22,9 @@ export interface TracedStep {
   epoch: number;
   step: number;
   batch: number;
-  indices: ArrayLike<number>;
+  /** The step's samples, and where the first of them is in the epoch's order. */
+  samples: Batch;
+  firstIndex: number;
   lr: number;
 }
 
@@ -91,20 +93,19 @@ const shortName = (variable: tf.Variable) => variable.name.split('/').pop()!.rep
 /** Traces the sample before the update (the gradients of the step are in `grads`); finishTrace completes it after. */
 export function beginTrace(run: RunPlan, at: TracedStep, sample: number, grads: tf.NamedTensorMap): PendingTrace {
   const { data, loss } = run;
-  const position = Math.min(Math.max(0, sample), at.indices.length - 1);
-  const index = at.indices[position];
+  const position = Math.min(Math.max(0, sample), at.samples.count - 1);
+  const index = at.firstIndex + position;
   const chain = layerChain(run.loaded.model);
   const pending: PendingTrace = {
     message: {
-      type: 'trace', epoch: at.epoch, step: at.step, batch: at.batch, batchSize: at.indices.length, sample: position, sampleIndex: index,
+      type: 'trace', epoch: at.epoch, step: at.step, batch: at.batch, batchSize: at.samples.count, sample: position, sampleIndex: index,
       lr: at.lr, optimizer: run.plan.optimizer, rule: updateRule(run.optimizer), layers: [], loss: null as unknown as TraceLoss,
       note: chain ? inferenceNote(chain) : 'This model is not a chain of layers: the trace shows its loss only.',
     },
     weights: [],
   };
   tf.tidy(() => {
-    const x = batchInputs(data.train, data.inputShape, [index]);
-    const y = targetTensor(batchLabels(data.train, [index]), loss.targets, data.numClasses);
+    const { x, y } = batchTensors(oneSample(at.samples, position, inputSize(data.inputShape)), data.inputShape, loss, run.outputs);
     const layers = chain ?? [run.loaded.model as unknown as Layer];
     const steps = layers.map((layer) => {
       const act = ownActivation(layer);
@@ -193,6 +194,14 @@ function activeShare(out: tf.Tensor): number {
   return values.length > 0 ? on / values.length : 0;
 }
 
+/** Sample `i` of a batch, as a batch of one. */
+function oneSample(batch: Batch, i: number, size: number): Batch {
+  const inputs = batch.inputs.slice(i * size, (i + 1) * size);
+  if (batch.kind === 'classification') return { kind: 'classification', count: 1, inputs, labels: batch.labels.slice(i, i + 1) };
+  const width = batch.targets.length / Math.max(1, batch.count);
+  return { kind: 'regression', count: 1, inputs, targets: batch.targets.slice(i * width, (i + 1) * width) };
+}
+
 const CROSS_ENTROPIES = new Set(['categoricalCrossentropy', 'sparseCategoricalCrossentropy']);
 
 function traceLoss(
@@ -202,7 +211,7 @@ function traceLoss(
   const fromLogits = CROSS_ENTROPIES.has(run.loss.name) && last.act?.getClassName().toLowerCase() === 'softmax' && logits !== null && dLogits !== null;
   const p = list(prediction);
   const target = list(y);
-  const classification = run.data.numClasses > 1 || run.loss.targets === 'binary';
+  const classification = run.data.task.kind === 'classification';
   const targetClass = !classification ? null : run.loss.targets === 'oneHot' ? target.indexOf(Math.max(...target)) : Math.round(target[0]);
   const predictedClass = !classification ? null : p.length === 1 ? (p[0] > 0.5 ? 1 : 0) : p.indexOf(Math.max(...p));
   return {

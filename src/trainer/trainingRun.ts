@@ -2,13 +2,12 @@
 // (epochEnd.ts), then `done` — saving the model when asked.
 import * as path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
-import { createRandom, permutation } from '../data/seededRandom';
 import type { LoadOptions } from '../model/loadExperiment';
 import { saveModelFiles } from '../model/saveModelFiles';
 import { locateSettingInFile } from '../model/settingLocation';
 import { UserError } from '../model/userError';
 import type { DoneMessage, TrainRequest } from '../protocol/messages';
-import { endEpoch } from './epochEnd';
+import { emitTrainingSamples, endEpoch } from './epochEnd';
 import { now, type Emit } from './runMessages';
 import { planRun, type RunPlan } from './runPlan';
 import { installScalarLog } from './scalarLog';
@@ -48,35 +47,40 @@ export async function runTraining(request: TrainRequest, emit: Emit, control: Ru
     if (run === 'inspected') return done('inspected');
     control.onModel?.(run.loaded.model);
     if (control.activationStats === false) run.taps = null;
-    const { epochs, stepsPerEpoch, batchSize } = run.plan;
-    const shuffle = createRandom(run.plan.seed + 1);
-    for (let epoch = 1; epoch <= epochs; epoch++) {
-      const tally: EpochTally = { epoch, started: now(), lossSum: 0, correctSum: 0, seen: 0 };
-      const order = permutation(run.data.train.count, shuffle);
-      emit({ type: 'epochStart', epoch, epochs, stepsPerEpoch, lr: run.schedule.lr() });
-      for (let b = 0; b < stepsPerEpoch; b++) {
-        await yieldToEvents(); // lets a Stop request in
-        if (control.stopRequested || !(await passGate(control, emit, epoch, steps))) return done('stopped', await saveStopped(run, emit));
-        steps++;
-        const indices = order.subarray(b * batchSize, Math.min((b + 1) * batchSize, run.data.train.count));
-        const trace = control.gate?.traceFor(steps) ?? (request.traceStep === steps ? { step: steps, sample: request.traceSample ?? 0 } : null);
-        const anomaly = trainStep(run, tally, { step: steps, batch: b + 1, indices, trace }, emit);
-        if (anomaly) {
-          emit(anomaly);
-          return done('anomaly');
+    try {
+      await emitTrainingSamples(run, emit);
+      const { epochs, stepsPerEpoch, batchSize } = run.plan;
+      for (let epoch = 1; epoch <= epochs; epoch++) {
+        const tally: EpochTally = { epoch, started: now(), lossSum: 0, metricSum: 0, seen: 0 };
+        emit({ type: 'epochStart', epoch, epochs, stepsPerEpoch, lr: run.schedule.lr() });
+        let b = 0;
+        // Leaving the loop (Stop, an anomaly) ends the source's read-ahead for this epoch.
+        for await (const samples of run.data.trainBatches(epoch, batchSize)) {
+          await yieldToEvents(); // lets a Stop request in
+          if (control.stopRequested || !(await passGate(control, emit, epoch, steps))) return done('stopped', await saveStopped(run, emit));
+          steps++;
+          const trace = control.gate?.traceFor(steps) ?? (request.traceStep === steps ? { step: steps, sample: request.traceSample ?? 0 } : null);
+          const anomaly = trainStep(run, tally, { step: steps, batch: ++b, samples, trace }, emit);
+          if (anomaly) {
+            emit(anomaly);
+            return done('anomaly');
+          }
+          control.gate?.stepDone(steps);
+          control.onStep?.(steps);
+          if (b === stepsPerEpoch) break;
         }
-        control.gate?.stepDone(steps);
-        control.onStep?.(steps);
+        const figures = await endEpoch(run, tally, emit);
+        await run.checkpoints?.afterEpoch(run.loaded.model, figures, emit);
+        const early = run.earlyStopping;
+        if (early?.shouldStop(epoch, figures)) {
+          emit({ type: 'log', level: 'info', message: `early stopping after epoch ${epoch} of ${epochs}: ${early.monitor} has not improved since epoch ${early.bestEpoch} (best ${early.best})` });
+          break;
+        }
       }
-      const figures = endEpoch(run, tally, emit);
-      await run.checkpoints?.afterEpoch(run.loaded.model, figures, emit);
-      const early = run.earlyStopping;
-      if (early?.shouldStop(epoch, figures)) {
-        emit({ type: 'log', level: 'info', message: `early stopping after epoch ${epoch} of ${epochs}: ${early.monitor} has not improved since epoch ${early.bestEpoch} (best ${early.best})` });
-        break;
-      }
+      return done('completed', await save(run, emit));
+    } finally {
+      await run.data.close();
     }
-    return done('completed', await save(run, emit));
   } catch (e) {
     if (e instanceof UserError) {
       const location = e.location ?? (e.setting ? locateSettingInFile(path.resolve(request.file), e.setting, request.sourceText) : null);

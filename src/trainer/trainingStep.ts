@@ -2,11 +2,13 @@
 // steps, the update, and the batch message. The step is ours (computeGradients → figures →
 // applyGradients) because model.fit never exposes the gradients.
 import * as tf from '@tensorflow/tfjs';
+import type { Batch } from '../data/dataSource';
 import type { AnomalyMessage, LayerActivation } from '../protocol/messages';
+import type { Metrics } from '../protocol/metricNames';
 import { activationFigures, activationStatRows, type ActivationTaps } from './activationStats';
-import { batchInputs, batchLabels } from './evaluation';
+import { batchTensors } from './batchTensors';
 import { gradientFigures, snapshotWeights, updateRatios, type StepGradientFigures } from './gradientStats';
-import { predictedClasses, targetTensor } from './losses';
+import { predictedClasses } from './losses';
 import { setLearningRate } from './optimizers';
 import { now, type Emit } from './runMessages';
 import type { RunPlan } from './runPlan';
@@ -17,22 +19,24 @@ export interface EpochTally {
   epoch: number;
   started: number;
   lossSum: number;
-  correctSum: number;
+  /** Classes: samples predicted right; numbers: the sum of absolute errors over every target value. */
+  metricSum: number;
   seen: number;
 }
 
-/** Where a step is in the run, and the training samples of its batch. */
+/** Where a step is in the run, and its batch. */
 export interface StepPosition {
   step: number;
   batch: number;
-  indices: ArrayLike<number>;
+  samples: Batch;
   /** Trace one sample of this step (step through, --trace-step). */
   trace?: TraceRequest | null;
 }
 
 interface StepResult {
   loss: number;
-  correct: number;
+  /** Samples predicted right (classes), or the sum of absolute errors (numbers). */
+  metric: number;
   grads: tf.NamedTensorMap;
   /** Activation figures, when the step was asked for them. */
   activations: LayerActivation[] | null;
@@ -45,10 +49,10 @@ export interface ActivationRequest {
 }
 
 /** One forward + backward pass; the gradients are returned, not applied. */
-export function computeStep(run: Pick<RunPlan, 'loaded' | 'optimizer' | 'variables' | 'loss'>, x: tf.Tensor, y: tf.Tensor,
+export function computeStep(run: Pick<RunPlan, 'loaded' | 'optimizer' | 'variables' | 'loss'>, x: tf.Tensor, y: tf.Tensor, regression: boolean,
   tap: ActivationRequest | null = null): StepResult {
   const { loaded: { model }, loss } = run;
-  let correct: tf.Tensor | null = null;
+  let metric: tf.Tensor | null = null;
   let statRows: tf.Tensor | null = null;
   let kept: tf.Tensor[] = [];
   const { value, grads } = run.optimizer.computeGradients(() => {
@@ -62,21 +66,25 @@ export function computeStep(run: Pick<RunPlan, 'loaded' | 'optimizer' | 'variabl
     } else {
       pred = model.apply(x, { training: true }) as tf.Tensor;
     }
-    const truth = loss.targets === 'oneHot' ? tf.argMax(y, -1) : tf.reshape(y, [-1]);
-    correct = tf.keep(tf.sum(tf.cast(tf.equal(predictedClasses(pred), tf.cast(truth, 'int32')), 'float32')));
+    if (regression) {
+      metric = tf.keep(tf.sum(tf.abs(tf.sub(pred, y))));
+    } else {
+      const truth = loss.targets === 'oneHot' ? tf.argMax(y, -1) : tf.reshape(y, [-1]);
+      metric = tf.keep(tf.sum(tf.cast(tf.equal(predictedClasses(pred), tf.cast(truth, 'int32')), 'float32')));
+    }
     return loss.fn(y, pred);
   }, run.variables);
-  // The loss, the correct count and the activation figures in one read-back.
-  const both = tf.tidy(() => tf.concat([tf.stack([value, correct!]), ...(statRows ? [tf.reshape(statRows, [-1])] : [])]));
+  // The loss, the metric and the activation figures in one read-back.
+  const both = tf.tidy(() => tf.concat([tf.stack([value, metric!]), ...(statRows ? [tf.reshape(statRows, [-1])] : [])]));
   const read = both.dataSync();
-  tf.dispose([both, value, correct!, ...(statRows ? [statRows] : [])]);
+  tf.dispose([both, value, metric!, ...(statRows ? [statRows] : [])]);
   let activations: LayerActivation[] | null = null;
   if (tap) {
     const values = tap.histograms ? kept.map((a) => a.dataSync() as Float32Array) : null;
     tf.dispose(kept);
     activations = activationFigures(tap.taps.layers, read.subarray(2), values);
   }
-  return { loss: read[0], correct: read[1], grads, activations };
+  return { loss: read[0], metric: read[1], grads, activations };
 }
 
 /** Trains on one batch and emits its `batch` (and, when sampled, `gradients`) message; an anomaly ends the run instead. */
@@ -85,10 +93,10 @@ export function trainStep(run: RunPlan, tally: EpochTally, at: StepPosition, emi
   const lr = schedule.lr();
   setLearningRate(run.optimizer, lr);
   const sampled = at.step % plan.gradientEvery === 0 || at.step === 1;
-  const x = batchInputs(data.train, data.inputShape, at.indices);
-  const y = targetTensor(batchLabels(data.train, at.indices), loss.targets, data.numClasses);
+  const { x, y } = batchTensors(at.samples, data.inputShape, loss, run.outputs);
+  const regression = at.samples.kind === 'regression';
   const withHistograms = at.step % plan.histogramEvery === 0 || at.step === 1;
-  const result = computeStep(run, x, y, sampled && run.taps ? { taps: run.taps, histograms: withHistograms } : null);
+  const result = computeStep(run, x, y, regression, sampled && run.taps ? { taps: run.taps, histograms: withHistograms } : null);
   tf.dispose([x, y]);
   if (!Number.isFinite(result.loss)) {
     const figures = gradientFigures(layers, result.grads, false, null);
@@ -106,7 +114,7 @@ export function trainStep(run: RunPlan, tally: EpochTally, at: StepPosition, emi
       (layer ? `; the first layer with a non-finite gradient is "${layer}"` : '') +
       `. Lower the learning rate (now ${lr}) or normalise the inputs.`);
   }
-  const trace = at.trace ? beginTrace(run, { epoch: tally.epoch, step: at.step, batch: at.batch, indices: at.indices, lr }, at.trace.sample, result.grads) : null;
+  const trace = at.trace ? beginTrace(run, { epoch: tally.epoch, step: at.step, batch: at.batch, samples: at.samples, firstIndex: (at.batch - 1) * plan.batchSize, lr }, at.trace.sample, result.grads) : null;
   const before = sampled ? snapshotWeights(layers) : null;
   const figures = sampled ? gradientFigures(layers, result.grads, withHistograms, null) : null;
   run.optimizer.applyGradients(result.grads);
@@ -119,13 +127,15 @@ export function trainStep(run: RunPlan, tally: EpochTally, at: StepPosition, emi
     }
   }
   schedule.stepBatch();
-  const count = at.indices.length;
+  const { count } = at.samples;
   tally.lossSum += result.loss * count;
-  tally.correctSum += result.correct;
+  tally.metricSum += result.metric;
   tally.seen += count;
   const elapsed = now() - tally.started;
+  // Numbers get `mae` where classes get `accuracy`.
+  const metrics: Metrics = regression ? { loss: result.loss, mae: result.metric / (count * run.outputs) } : { loss: result.loss, accuracy: result.metric / count };
   emit({
-    type: 'batch', epoch: tally.epoch, step: at.step, batch: at.batch, metrics: { loss: result.loss, accuracy: result.correct / count }, lr,
+    type: 'batch', epoch: tally.epoch, step: at.step, batch: at.batch, metrics, lr,
     samplesPerSec: elapsed > 0 ? tally.seen / elapsed : 0, elapsedSec: now() - run.started,
   });
   if (figures) emit({ type: 'gradients', epoch: tally.epoch, step: at.step, layers: figures.layers });

@@ -98,7 +98,7 @@ export default {
     const file = experimentWith("{ dataset: 'spiral' }");
     const run = runCli(['train', file, '--backend', 'cpu']);
     assert.notEqual(run.status, 0);
-    assert.match(run.stderr, /input shape \[28, 28, 1\] does not fit the "spiral" samples, shaped \[2\]/);
+    assert.match(run.stderr, /input shape \[28, 28, 1\] does not fit the "spiral" data: samples shaped \[2\]/);
     assert.match(run.stderr, new RegExp(`${file}:3:`));
   });
 });

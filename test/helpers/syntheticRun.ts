@@ -47,7 +47,7 @@ export function syntheticModelMessage(o: SyntheticRunOptions = {}): ModelMessage
       totals: { totalParams: 30, trainableParams: 30, nonTrainableParams: 0, multAdds: 240, inputBytes: 128, forwardBackwardBytes: 192, paramBytes: 120, totalBytes: 440 },
     },
     callSites: {},
-    dataset: { name: 'synthetic', source: 'made up', trainCount: 8 * stepsPerEpoch, testCount: 30, inputShape: [4], numClasses: 3, classNames: CLASSES },
+    dataset: { name: 'synthetic', source: 'made up', trainCount: 8 * stepsPerEpoch, testCount: 30, inputShape: [4], task: 'classification', numClasses: 3, classNames: CLASSES },
     plan: {
       epochs, batchSize: 8, stepsPerEpoch, totalSteps: epochs * stepsPerEpoch, gradientEvery: o.gradientEvery ?? 5,
       histogramEvery: o.histogramEvery ?? 10, optimizer: 'sgd', loss: 'categoricalCrossentropy', seed: 1, schedule: o.schedule ?? null,

@@ -64,7 +64,7 @@ describe('activation statistics', () => {
     const before = tf.memory().numTensors;
     const x = tf.tensor2d(xs);
     const y = tf.zeros([16, 3]);
-    const result = computeStep(run, x, y, { taps, histograms: true });
+    const result = computeStep(run, x, y, false, { taps, histograms: true });
     tf.dispose([x, y, ...Object.values(result.grads)]);
     assert.equal(tf.memory().numTensors, before, 'no tensor left behind');
 

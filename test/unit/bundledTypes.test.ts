@@ -78,3 +78,32 @@ describe('the shipped experiment types are strict', () => {
     }
   });
 });
+
+describe('the shipped types know your own data', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-data-types-'));
+  const write = (name: string, data: string, training = '') => {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, `import * as tf from '@tensorflow/tfjs';\nimport { defineExperiment } from 'model-lens';\n\n` +
+      `export default defineExperiment({\n  model: () => tf.sequential({ layers: [tf.layers.dense({ inputShape: [3], units: 1 })] }),\n  data: ${data},\n${training}});\n`);
+    return file;
+  };
+
+  it('accept a CSV table, an image folder, data() with arrays or tensors, and a tf.data.Dataset', () => {
+    for (const [name, data, training] of [
+      ['csv.ts', "{ dataset: 'csv', file: './t.csv', label: 'price', categorical: 'auto', missing: 'mean', testSplit: 0.2 }", "  training: { loss: 'mse' },\n"],
+      ['images.ts', "{ dataset: 'images', folder: './photos', size: [32, 32], channels: 3, augment: { flipHorizontal: true } }", ''],
+      ['arrays.ts', '() => ({ train: { x: [[1, 2, 3]], y: [0] }, test: { x: [[1, 2, 3]], y: [1] } })', ''],
+      ['tensors.ts', 'async () => ({ train: { x: tf.zeros([4, 3]), y: tf.zeros([4, 1]) } })', ''],
+      ['dataset.ts', '() => ({ train: tf.data.array([{ xs: tf.zeros([3]), ys: tf.zeros([1]) }]) })', '  training: { stepsPerEpoch: 10 },\n'],
+    ]) {
+      assert.deepEqual(diagnosticsWithPlugin(write(name, data, training)), [], name);
+    }
+  });
+
+  it("underline a misspelt key of a CSV table and an image folder's wrong channels", () => {
+    const label = diagnosticsWithPlugin(write('lable.ts', "{ dataset: 'csv', file: './t.csv', lable: 'price' }"));
+    assert.ok(label.some((e) => /'lable' does not exist/.test(e)), label.join('\n'));
+    const channels = diagnosticsWithPlugin(write('channels.ts', "{ dataset: 'images', folder: './p', size: [8, 8], channels: 4 }"));
+    assert.ok(channels.some((e) => /'4' is not assignable/.test(e)), channels.join('\n'));
+  });
+});

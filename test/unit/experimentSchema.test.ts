@@ -7,6 +7,7 @@ import {
 } from '../../src/protocol/experimentSchema';
 import { closest, type ObjectRule, type SettingPath } from '../../src/protocol/settingRules';
 import { lossDefinition } from '../../src/trainer/losses';
+import { STREAMED_DATASETS } from '../../src/trainer/trainingData';
 import { createSchedule } from '../../src/trainer/lrSchedule';
 import { createOptimizer } from '../../src/trainer/optimizers';
 
@@ -93,7 +94,7 @@ describe('the experiment spec: unknown keys, with the key meant', () => {
 
   it('lists what the object accepts in the hint', () => {
     const p = checkExperiment(withTraining({ epoch: 1 }))!;
-    assert.match(p.hint!, /^training accepts epochs, batchSize, seed, optimizer, loss, schedule, gradientEvery, save, saveOnStop, checkpoint, earlyStopping\.$/);
+    assert.match(p.hint!, /^training accepts epochs, batchSize, stepsPerEpoch, seed, optimizer, loss, schedule, gradientEvery, save, saveOnStop, checkpoint, earlyStopping\.$/);
   });
 });
 
@@ -181,7 +182,7 @@ describe('the experiment spec agrees with the trainer', () => {
     }
   };
 
-  it('lists the data sets the loader knows', () => assert.deepEqual([...DATASET_KINDS].sort(), [...DATASET_NAMES].sort()));
+  it('lists the data sets the loader knows', () => assert.deepEqual([...DATASET_KINDS].sort(), [...DATASET_NAMES, ...STREAMED_DATASETS].sort()));
 
   it('lists optimizers the trainer builds', () => {
     for (const type of OPTIMIZER_TYPES) assert.doesNotMatch(userMessage(() => createOptimizer({ type, learningRate: 0.1 })), /unknown optimizer/);
@@ -210,5 +211,56 @@ describe('the key a typo meant', () => {
     assert.equal(closest('optimiser', ['optimizer', 'loss']), 'optimizer');
     assert.equal(closest('lr', ['learningRate'], () => ['lr']), 'learningRate');
     assert.equal(closest('colour', ['epochs', 'seed', 'loss']), null);
+  });
+});
+
+describe('the experiment spec: your own data (CSV tables, image folders, data functions)', () => {
+  it('accepts a CSV table, an image folder and a data function written as documented', () => {
+    const ok = [
+      withData({ dataset: 'csv', file: './t.csv', label: 'y', features: ['a', 'b'], categorical: ['b'], missing: 'mean', testSplit: 0.25, delimiter: ';', limit: 10 }),
+      withData({ dataset: 'csv', file: './t.csv', label: 'y', categorical: 'auto' }),
+      withData({ dataset: 'images', folder: './photos', size: [64, 48], channels: 3, testSplit: 0.1,
+        normalize: { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] }, augment: { flipHorizontal: true, randomCrop: { padding: 4 } } }),
+      withData({ dataset: 'images', folder: './train', testFolder: './test', size: [28, 28], channels: 1 }),
+      { model, data: () => ({ train: { x: [[1]], y: [0] } }) },
+      { model, data: async () => ({ train: { x: [[1]], y: [0] } }), training: { stepsPerEpoch: 100, loss: 'mae' } },
+    ];
+    for (const e of ok) assert.equal(checkExperiment(e), null, JSON.stringify(e));
+  });
+
+  it('asks for the settings a CSV table and an image folder cannot do without', () => {
+    problemOf(withData({ dataset: 'csv', label: 'y' }), ['data'], 'data needs `file` (a path (a non-empty string))');
+    problemOf(withData({ dataset: 'csv', file: 't.csv' }), ['data'], 'data needs `label` (a column name (a non-empty string))');
+    problemOf(withData({ dataset: 'images', folder: 'p', channels: 3 }), ['data'], 'data needs `size` ([height, width] in pixels)');
+    problemOf(withData({ dataset: 'images', folder: 'p', size: [8, 8] }), ['data'], 'data needs `channels` (1 (grayscale) or 3 (RGB))');
+  });
+
+  it('refuses wrong values at their key, with what to write', () => {
+    problemOf(withData({ dataset: 'csv', file: 't.csv', label: 'y', missing: 'skip' }), ['data', 'missing'],
+      "data.missing must be one of 'drop', 'error', 'mean', got \"skip\"");
+    problemOf(withData({ dataset: 'csv', file: 't.csv', label: 'y', testSplit: 20 }), ['data', 'testSplit'],
+      'data.testSplit must be a fraction from 0 to below 1, got 20');
+    problemOf(withData({ dataset: 'csv', file: 't.csv', label: 'y', categorical: 'all' }), ['data', 'categorical'],
+      "data.categorical must be a list of column names or 'auto', got \"all\"");
+    problemOf(withData({ dataset: 'images', folder: 'p', size: [8], channels: 3 }), ['data', 'size'], 'data.size must be [height, width] in pixels, got [8]');
+    problemOf(withData({ dataset: 'images', folder: 'p', size: [8, 8], channels: 4 }), ['data', 'channels'], 'data.channels must be 1 (grayscale) or 3 (RGB), got 4');
+    problemOf(withData({ dataset: 'images', folder: 'p', size: [8, 8], channels: 3, normalize: { mean: 0.5, std: 0.5 } }), ['data', 'normalize', 'mean'],
+      'data.normalize.mean must be a list of numbers, one per channel, got 0.5');
+    problemOf(withTraining({ stepsPerEpoch: 0 }), ['training', 'stepsPerEpoch'], 'training.stepsPerEpoch must be a positive integer, got 0');
+  });
+
+  it('names the key a typo meant, among the kind\'s own keys', () => {
+    const p = checkExperiment(withData({ dataset: 'csv', file: 't.csv', label: 'y', categorial: 'auto' }))!;
+    assert.deepEqual(p.path, ['data', 'categorial']);
+    assert.match(p.message, /did you mean `categorical`\?/);
+    const q = checkExperiment(withData({ dataset: 'images', folder: 'p', size: [8, 8], channels: 3, augmentation: {} }))!;
+    assert.match(q.message, /unknown key `augmentation` in data/);
+    const r = checkExperiment(withData({ dataset: 'csv', file: 't.csv', target: 'y' }))!;
+    assert.match(r.message, /did you mean `label`\?/);
+  });
+
+  it('knows MAE as a loss', () => {
+    for (const loss of ['meanAbsoluteError', 'mae']) assert.equal(checkExperiment(withTraining({ loss })), null);
+    assert.match(checkExperiment(withTraining({ loss: 'L1Loss' }))!.message, /did you mean 'meanAbsoluteError'\?/);
   });
 });

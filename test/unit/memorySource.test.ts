@@ -5,7 +5,19 @@ import { loadDataset, type LoadedDataset } from '../../src/data/dataset';
 import { collectBatches, type Batch } from '../../src/data/dataSource';
 import { loadedDatasetSource, memorySource } from '../../src/data/memorySource';
 import { createRandom, permutation } from '../../src/data/seededRandom';
-import { batchInputs, batchLabels } from '../../src/trainer/evaluation';
+import type { Split } from '../../src/data/dataset';
+
+/** How the trainer gathered a batch before DataSources (kept here as the reference). */
+function batchInputs(split: Split, inputShape: number[], indices: ArrayLike<number>): tf.Tensor {
+  const size = inputShape.reduce((a, b) => a * b, 1);
+  const data = new Float32Array(indices.length * size);
+  for (let i = 0; i < indices.length; i++) data.set(split.inputs.subarray(indices[i] * size, (indices[i] + 1) * size), i * size);
+  return tf.tensor(data, [indices.length, ...inputShape]);
+}
+
+function batchLabels(split: Split, indices: ArrayLike<number>): Int32Array {
+  return Int32Array.from(Array.from(indices, (i) => split.labels[i]));
+}
 
 /** The trainer's own batches (trainingRun.ts): one permutation per epoch from createRandom(seed + 1). */
 function trainerBatches(data: LoadedDataset, seed: number, epochs: number, batchSize: number): { inputs: Float32Array; labels: Int32Array }[][] {

@@ -49,7 +49,7 @@ describe('trainer message checks', () => {
     const model = (g: unknown) => ({
       type: 'model', name: 'm', file: '/x.ts', graph: g, callSites: {},
       summary: { model: 'm', batchSize: 1, depth: 3, layers: [], totals: { totalParams: 0, trainableParams: 0, nonTrainableParams: 0, multAdds: 0, inputBytes: 0, forwardBackwardBytes: 0, paramBytes: 0, totalBytes: 0 } },
-      dataset: { name: 'spiral', source: 'synthetic', trainCount: 1, testCount: 1, inputShape: [2], numClasses: 2, classNames: ['a', 'b'] },
+      dataset: { name: 'spiral', source: 'synthetic', trainCount: 1, testCount: 1, inputShape: [2], task: 'classification', numClasses: 2, classNames: ['a', 'b'] },
       plan: { epochs: 1, batchSize: 1, stepsPerEpoch: 1, totalSteps: 1, gradientEvery: 1, histogramEvery: 1, optimizer: 'sgd', loss: 'mse', seed: 1, schedule: null, plannedLr: null },
     });
     assert.equal(checkTrainerMessage(model(graph)).ok, true);
@@ -63,7 +63,7 @@ describe('trainer message checks', () => {
     const model = (plannedLr: unknown) => ({
       type: 'model', name: 'm', file: '/x.ts', graph, callSites: {},
       summary: { model: 'm', batchSize: 1, depth: 3, layers: [], totals: { totalParams: 0, trainableParams: 0, nonTrainableParams: 0, multAdds: 0, inputBytes: 0, forwardBackwardBytes: 0, paramBytes: 0, totalBytes: 0 } },
-      dataset: { name: 'spiral', source: 'synthetic', trainCount: 1, testCount: 1, inputShape: [2], numClasses: 2, classNames: ['a', 'b'] },
+      dataset: { name: 'spiral', source: 'synthetic', trainCount: 1, testCount: 1, inputShape: [2], task: 'classification', numClasses: 2, classNames: ['a', 'b'] },
       plan: { epochs: 1, batchSize: 1, stepsPerEpoch: 1, totalSteps: 1, gradientEvery: 1, histogramEvery: 1, optimizer: 'sgd', loss: 'mse', seed: 1, schedule: null, plannedLr },
     });
     assert.equal(checkTrainerMessage(model({ step: [1, 100], lr: [0.1, 0.01] })).ok, true);
@@ -84,7 +84,7 @@ describe('trainer message checks', () => {
     const model = (layer: unknown) => ({
       type: 'model', name: 'm', file: '/x.ts', graph, callSites: {},
       summary: { model: 'm', batchSize: 1, depth: 3, layers: [layer], totals: { totalParams: 3, trainableParams: 3, nonTrainableParams: 0, multAdds: 2, inputBytes: 8, forwardBackwardBytes: 8, paramBytes: 12, totalBytes: 28 } },
-      dataset: { name: 'spiral', source: 'synthetic', trainCount: 1, testCount: 1, inputShape: [2], numClasses: 2, classNames: ['a', 'b'] },
+      dataset: { name: 'spiral', source: 'synthetic', trainCount: 1, testCount: 1, inputShape: [2], task: 'classification', numClasses: 2, classNames: ['a', 'b'] },
       plan: { epochs: 1, batchSize: 1, stepsPerEpoch: 1, totalSteps: 1, gradientEvery: 1, histogramEvery: 1, optimizer: 'sgd', loss: 'mse', seed: 1, schedule: null, plannedLr: null },
     });
     assert.equal(checkTrainerMessage(model(row)).ok, true);

@@ -333,7 +333,7 @@ describe('big graphs', () => {
     const model = tf.sequential({ layers });
     return {
       type: 'model', name: 'chain', file: '/chain.ts', graph: buildModelGraph(model), summary: computeSummary(model), callSites: {},
-      dataset: { name: 'none', source: 'test', trainCount: 0, testCount: 0, inputShape: [4], numClasses: 1, classNames: ['a'] },
+      dataset: { name: 'none', source: 'test', trainCount: 0, testCount: 0, inputShape: [4], task: 'classification', numClasses: 1, classNames: ['a'] },
       plan: { epochs: 1, batchSize: 1, stepsPerEpoch: 1, totalSteps: 1, gradientEvery: 1, histogramEvery: 1, optimizer: 'sgd', loss: 'mse', seed: 1, schedule: null, plannedLr: null },
     };
   }

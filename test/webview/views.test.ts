@@ -530,11 +530,55 @@ describe('Gradients view', () => {
 });
 
 describe('Data view', () => {
-  it('shows an empty state until the first evaluation', async () => {
+  it('shows an empty state until the data is loaded, then the samples with their labels before step 1', async () => {
     const run = recordedRun('mlp');
-    const [head] = until(run, 'batch', 3);
-    const page = await show('data', head);
-    assert.match((await page.locator('[data-view="data"] > .empty').textContent()) ?? '', /after the first epoch/);
+    const page = await show('data', run.slice(0, run.findIndex((m) => m.type === 'samples')));
+    assert.match((await page.locator('[data-view="data"] > .empty').textContent()) ?? '', /when the data is loaded/);
+    await page.close();
+    const [head] = until(run, 'batch', 1);
+    const loaded = ofType(head, 'samples') as SamplesMessage[];
+    assert.equal(loaded.length, 1);
+    assert.equal(loaded[0].epoch, 0);
+    const before = await show('data', head);
+    assert.equal(await count(before, '.image-grid .sample-tile'), 32);
+    const captions = await before.$$eval('[data-chart="samples"] .sample-tile figcaption', (cs) => cs.map((c) => c.textContent));
+    captions.forEach((c, i) => assert.equal(c, loaded[0].classNames[loaded[0].labels[i]], 'the label alone'));
+    assert.equal(await count(before, '[data-chart="misclassified"]:not([hidden])'), 0);
+    await before.close();
+  });
+
+  it('shows the misclassified samples with the probability of the class predicted', async () => {
+    const run = recordedRun('mlp');
+    const s = ofType(run, 'samples').pop() as SamplesMessage;
+    const wrong = s.labels.flatMap((l, i) => (l !== s.predictions[i] ? [i] : []));
+    const page = await show('data', run);
+    assert.equal(await count(page, '[data-chart="misclassified"] .sample-tile'), wrong.length);
+    const captions = await page.$$eval('[data-chart="misclassified"] .sample-tile figcaption', (cs) => cs.map((c) => c.textContent ?? ''));
+    captions.forEach((c, k) => {
+      const i = wrong[k];
+      assert.ok(c.includes(`${s.classNames[s.predictions[i]]} (p ${s.probabilities![i][s.predictions[i]].toFixed(2)})`), c);
+    });
+    await page.close();
+  });
+
+  it("shows a table's first rows, and a regression's predictions against the truth with the diagonal instead of class figures", async () => {
+    const base = recordedRun('mlp').filter((m) => m.type !== 'samples' && m.type !== 'evaluation');
+    const truth = [1, 2, 3, 4, 5];
+    const predicted = [1.1, 1.8, 3.2, 4.1, 4.7];
+    const run: TrainerMessage[] = [
+      ...base.map((m) => (m.type === 'model' ? { ...m, dataset: { ...m.dataset!, name: 'csv', task: 'regression' as const, inputShape: [2], targetNames: ['price'] } } : m)),
+      { type: 'sampleRows', columns: ['a', 'colour', 'price'], rows: [['1.5', 'red', '3'], ['', 'blue', '4']] },
+      { type: 'regression', epoch: 1, test: { loss: 0.05, mae: 0.18, r2: 0.98 }, target: 'price', truth, predicted },
+    ];
+    const page = await show('data', run);
+    const cells = await page.$$eval('.sample-rows tr', (rs) => rs.map((r) => Array.from(r.children, (c) => c.textContent)));
+    assert.deepEqual(cells, [['a', 'colour', 'price'], ['1.5', 'red', '3'], ['—', 'blue', '4']]);
+    assert.equal(await count(page, '.scatter-plot .dots circle'), truth.length);
+    assert.equal(await count(page, '.scatter-plot .diagonal'), 1);
+    const diagonal = await page.$eval('.scatter-plot .diagonal', (l) => ['x1', 'y1', 'x2', 'y2'].map((a) => Number(l.getAttribute(a))));
+    assert.ok(diagonal[0] < diagonal[2] && diagonal[1] > diagonal[3], 'rising from bottom left');
+    assert.match((await page.textContent('[data-chart="predicted-vs-true"]')) ?? '', /R² 0\.980/);
+    assert.equal(await count(page, '[data-chart="confusion"]:not([hidden])'), 0);
     await page.close();
   });
 
@@ -546,9 +590,9 @@ describe('Data view', () => {
     assert.ok(later.length > 0 && later.every((m) => m.images === undefined));
     const s = { ...later[later.length - 1], images: withImages.images ?? [] };
     assert.equal(s.images.length, 32);
-    assert.equal(await count(page, '.image-grid .sample-tile'), 32);
-    assert.equal(await count(page, '.image-grid .sample-tile canvas'), 32);
-    const tiles = await page.$$eval('.sample-tile', (ts) => ts.map((t) => ({
+    assert.equal(await count(page, '[data-chart="samples"] .sample-tile'), 32);
+    assert.equal(await count(page, '[data-chart="samples"] .sample-tile canvas'), 32);
+    const tiles = await page.$$eval('[data-chart="samples"] .sample-tile', (ts) => ts.map((t) => ({
       label: (t as HTMLElement).dataset.label, prediction: (t as HTMLElement).dataset.prediction,
       caption: t.querySelector('figcaption')?.textContent ?? '', wrong: t.classList.contains('wrong'),
       width: (t.querySelector('canvas') as HTMLCanvasElement).width,

@@ -58,17 +58,22 @@ export class ImageGrid {
     this.el.style.gridTemplateColumns = `repeat(${columns}, ${tileW}px)`;
     this.el.style.gap = `${GAP}px`;
     const name = (k: number) => s.classNames[k] ?? String(k);
+    // Before step 1 there are labels and no predictions yet.
+    const predicted = s.predictions.length > 0;
     const figures = images.map((b64, i) => {
       const label = s.labels[i];
-      const pred = s.predictions[i];
+      const pred = predicted ? s.predictions[i] : label;
       const correct = label === pred;
+      const probability = (k: number) => (s.probabilities?.[i]?.[k] !== undefined ? ` (p ${s.probabilities[i][k].toFixed(2)})` : '');
       const fig = document.createElement('figure');
       fig.className = correct ? 'sample-tile' : 'sample-tile wrong';
       fig.dataset.index = String(i);
       fig.dataset.label = name(label);
       fig.dataset.prediction = name(pred);
       fig.dataset.correct = String(correct);
-      fig.title = `#${i + 1}: true ${name(label)}, predicted ${name(pred)}${correct ? '' : ' (wrong)'}`;
+      fig.title = predicted
+        ? `#${i + 1}: true ${name(label)}${probability(label)}, predicted ${name(pred)}${probability(pred)}${correct ? '' : ' (wrong)'}`
+        : `#${i + 1}: ${name(label)}`;
       const canvas = document.createElement('canvas');
       canvas.width = s.width;
       canvas.height = s.height;
@@ -81,8 +86,9 @@ export class ImageGrid {
       t.textContent = name(label);
       const p = document.createElement('span');
       p.className = 'tile-pred';
-      p.textContent = `${correct ? '✓' : '✗'} ${name(pred)}`;
-      cap.append(t, p);
+      p.textContent = `${correct ? '✓' : '✗'} ${name(pred)}${correct ? '' : probability(pred)}`;
+      if (predicted) cap.append(t, p);
+      else cap.append(t);
       fig.append(canvas, cap);
       return fig;
     });

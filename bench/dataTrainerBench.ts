@@ -1,0 +1,133 @@
+// The data suite through the trainer's real path: `dist/cli.js train --json` (planRun → DataSource →
+// trainStep, the prefetch worker next to the bundle) on experiments that read the bench table.
+// - rss: one epoch of the whole table (BENCH_DATA_RSS_ROWS: of its first N train rows; the first pass
+//   reads it all anyway) streamed from the CSV; the trainer process's peak RSS (VmHWM).
+// - paired: samples/s of the same rows streamed from the CSV and from memory (a data() function that
+//   returns them as typed arrays), runs alternating, each on the first `limit` train rows; ratio =
+//   median of the per-pair ratios (streamed / memory).
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const CLI = path.join(ROOT, 'dist', 'cli.js');
+const PAIRS = Number(process.env.BENCH_DATA_PAIRS ?? 3);
+const PAIR_ROWS = Number(process.env.BENCH_DATA_PAIR_ROWS ?? 128 * 400);
+/** Train rows of the RSS run (default: the whole table, one full epoch). */
+const RSS_ROWS = process.env.BENCH_DATA_RSS_ROWS ? Number(process.env.BENCH_DATA_RSS_ROWS) : null;
+
+const model = (width: number, classes: number) => `tf.sequential({ layers: [
+    tf.layers.dense({ inputShape: [${width}], units: 512, activation: 'relu' }),
+    tf.layers.dense({ units: 128, activation: 'relu' }),
+    tf.layers.dense({ units: ${classes}, activation: 'softmax' }),
+  ] })`;
+const TRAINING = "training: { epochs: 1, batchSize: 128, seed: 1, optimizer: { type: 'sgd', learningRate: 0.05 }, gradientEvery: 1000000 }";
+
+/** The two experiments: the table streamed, and the same rows parsed into memory by data(). */
+function experiments(table: string, width: number, classes: number): { streamed: string; memory: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-bench-trainer-'));
+  const streamed = path.join(dir, 'streamed.ts');
+  fs.writeFileSync(streamed, `import * as tf from '@tensorflow/tfjs';
+export default {
+  model: () => ${model(width, classes)},
+  data: { dataset: 'csv', file: ${JSON.stringify(table)}, label: 'label', testSplit: 0 },
+  ${TRAINING},
+};
+`);
+  const memory = path.join(dir, 'memory.ts');
+  fs.writeFileSync(memory, `import * as tf from '@tensorflow/tfjs';
+import * as fs from 'node:fs';
+export default {
+  model: () => ${model(width, classes)},
+  data: () => {
+    const limit = Number(process.env.ML_BENCH_ROWS);
+    const lines = fs.readFileSync(${JSON.stringify(table)}, 'utf8').split('\\n', limit + 1).slice(1);
+    const x = new Float32Array(lines.length * ${width});
+    const y = new Int32Array(lines.length);
+    lines.forEach((line, r) => {
+      const cells = line.split(',');
+      for (let c = 0; c < ${width}; c++) x[r * ${width} + c] = Number(cells[c]) / 5.77;
+      y[r] = Number(cells[${width}]);
+    });
+    return { train: { x, y } };
+  },
+  ${TRAINING},
+};
+`);
+  return { streamed, memory };
+}
+
+interface TrainerRun {
+  samplesPerSec: number;
+  steps: number;
+  peakRssMB: number;
+  seconds: number;
+}
+
+/** One `model-lens train --json` process; its last batch's samples/s and its peak RSS (VmHWM). */
+function runTrainer(file: string, limit: number | null, runsDir: string): Promise<TrainerRun> {
+  return new Promise((resolve, reject) => {
+    const args = [CLI, 'train', file, '--json', '--backend', 'auto', '--dir', runsDir, ...(limit ? ['--limit', String(limit)] : [])];
+    const started = performance.now();
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ML_BENCH_ROWS: String(limit ?? 1e9) } });
+    let peak = 0;
+    const readPeak = () => {
+      try {
+        const hwm = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+        if (hwm) peak = Math.max(peak, Number(hwm[1]) * 1024);
+      } catch { /* the process has ended */ }
+    };
+    const sampler = setInterval(readPeak, 100);
+    let rest = '';
+    let last: { samplesPerSec: number; step: number } | null = null;
+    let error: string | null = null;
+    child.stdout.on('data', (d: Buffer) => {
+      const lines = (rest + d.toString()).split('\n');
+      rest = lines.pop()!;
+      for (const line of lines) {
+        const m = JSON.parse(line) as { type: string; samplesPerSec?: number; step?: number; message?: string };
+        if (m.type === 'batch') { last = { samplesPerSec: m.samplesPerSec!, step: m.step! }; readPeak(); }
+        if (m.type === 'error') error = m.message!;
+      }
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearInterval(sampler);
+      const final = last as { samplesPerSec: number; step: number } | null;
+      if (code !== 0 || !final) return reject(new Error(`model-lens train ${path.basename(file)} exited with ${code}${error ? `: ${error}` : ''}`));
+      resolve({ samplesPerSec: Math.round(final.samplesPerSec), steps: final.step, peakRssMB: Math.round(peak / 1e6), seconds: Number(((performance.now() - started) / 1000).toFixed(1)) });
+    });
+  });
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+export async function dataTrainerBench(table: string, width: number, classes: number): Promise<Record<string, unknown>> {
+  if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run node esbuild.mjs first`);
+  const { streamed, memory } = experiments(table, width, classes);
+  const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-bench-runs-'));
+  const rss = await runTrainer(streamed, RSS_ROWS, runsDir);
+  const pairs: { streamed: TrainerRun; memory: TrainerRun }[] = [];
+  for (let i = 0; i < PAIRS; i++) {
+    // Alternating which goes first, so a drift in the machine's load falls on both alike.
+    const first = await runTrainer(i % 2 === 0 ? streamed : memory, PAIR_ROWS, runsDir);
+    const second = await runTrainer(i % 2 === 0 ? memory : streamed, PAIR_ROWS, runsDir);
+    pairs.push(i % 2 === 0 ? { streamed: first, memory: second } : { streamed: second, memory: first });
+  }
+  fs.rmSync(runsDir, { recursive: true, force: true });
+  const ratios = pairs.map((p) => p.streamed.samplesPerSec / p.memory.samplesPerSec);
+  return {
+    workload: `model-lens train --json: MLP ${width}-512-128-${classes}, batch 128, SGD; the CSV streamed (testSplit 0) vs the same rows from data()`,
+    rss: { ...rss, trainRows: RSS_ROWS ?? 'all', budgetMB: 400 },
+    paired: {
+      rows: PAIR_ROWS,
+      streamedSamplesPerSec: median(pairs.map((p) => p.streamed.samplesPerSec)),
+      memorySamplesPerSec: median(pairs.map((p) => p.memory.samplesPerSec)),
+      ratio: Number(median(ratios).toFixed(3)),
+      pairRatios: ratios.map((r) => Number(r.toFixed(3))),
+      memoryPeakRssMB: median(pairs.map((p) => p.memory.peakRssMB)),
+      target: 0.7,
+    },
+  };
+}

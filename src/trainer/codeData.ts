@@ -1,0 +1,142 @@
+// The experiment's own `data: () => ...` (sync or async): `{ train: { x, y }, test?: { x, y } }` with
+// tensors or nested arrays, or `{ train: tf.data.Dataset, test?: tf.data.Dataset }` (or a Dataset
+// alone) whose elements are `{ xs, ys }`, batched or not.
+import * as tf from '@tensorflow/tfjs';
+import { arraysSource, type ArraysData } from '../data/codeArrays';
+import type { Batch, DataSource, DataTask, TaskKind } from '../data/dataSource';
+import { UserError } from '../model/userError';
+
+export interface CodeDataContext {
+  task: TaskKind;
+  seed: number;
+  /** The model's output units: a Dataset's classes (one unit: a binary loss's two). */
+  outputs: number;
+  batchSize: number;
+  /** The rank of one sample as the model reads it (its input's rank without the batch axis). */
+  sampleRank: number;
+  /** training.stepsPerEpoch: needed when a Dataset's size is unknown or infinite. */
+  stepsPerEpoch?: number;
+}
+
+type TfDataset = tf.data.Dataset<tf.TensorContainer>;
+const isDataset = (v: unknown): v is TfDataset =>
+  typeof v === 'object' && v !== null && typeof (v as TfDataset).iterator === 'function' && 'size' in v;
+
+export async function codeDataSource(data: () => unknown, context: CodeDataContext): Promise<DataSource> {
+  let value: unknown;
+  try {
+    value = await data();
+  } catch (e) {
+    throw UserError.atSetting(['data'], `data() failed: ${(e as Error)?.message ?? String(e)}`, 'Fix the error in the experiment\'s data function.');
+  }
+  if (isDataset(value)) value = { train: value };
+  const given = value as { train?: unknown; test?: unknown } | null;
+  if (given && isDataset(given.train)) {
+    if (given.test !== undefined && !isDataset(given.test)) throw UserError.atSetting(['data'], 'data(): test must be a tf.data.Dataset when train is one');
+    return datasetSource(given.train, given.test as TfDataset | undefined, context);
+  }
+  const arrays = readTensors(given);
+  return arraysSource(arrays as ArraysData, { task: context.task, seed: context.seed });
+}
+
+/** Tensors among x and y become nested arrays (and are disposed: data() made them for us). */
+function readTensors(value: { train?: unknown; test?: unknown } | null): unknown {
+  if (!value || typeof value !== 'object') return value;
+  const split = (s: unknown) => {
+    if (!s || typeof s !== 'object') return s;
+    const { x, y } = s as { x?: unknown; y?: unknown };
+    return { x: asArray(x), y: asArray(y) };
+  };
+  return { train: split(value.train), ...(value.test !== undefined ? { test: split(value.test) } : {}) };
+}
+
+function asArray(v: unknown): unknown {
+  if (!(v instanceof tf.Tensor)) return v;
+  const out = v.arraySync();
+  v.dispose();
+  return out;
+}
+
+interface Element {
+  xs: tf.Tensor;
+  ys: tf.Tensor;
+}
+
+function elementOf(value: unknown, where: string): Element {
+  const v = value as { xs?: unknown; ys?: unknown } | unknown[];
+  const [xs, ys] = Array.isArray(v) ? v : [v?.xs, v?.ys];
+  if (!(xs instanceof tf.Tensor) || !(ys instanceof tf.Tensor)) {
+    throw UserError.atSetting(['data'], `${where}: each element must be { xs, ys } (or [xs, ys]) of tensors`, 'Map the dataset: ds.map(({ x, y }) => ({ xs: x, ys: y })).');
+  }
+  return { xs, ys };
+}
+
+/** A tf.data.Dataset as a DataSource: batches as the dataset gives them, their count from its size or stepsPerEpoch. */
+async function datasetSource(trainGiven: TfDataset, testGiven: TfDataset | undefined, context: CodeDataContext): Promise<DataSource> {
+  const peek = await trainGiven.take(1).toArray();
+  if (peek.length === 0) throw UserError.atSetting(['data'], 'data(): the training dataset is empty');
+  const first = elementOf(peek[0], 'data(): the training dataset');
+  // A dataset of single samples is batched here with training.batchSize; a batched one keeps its batches.
+  const batched = first.xs.rank === context.sampleRank + 1;
+  const inputShape = batched ? first.xs.shape.slice(1) : first.xs.shape;
+  const batchOf = first.xs.shape[0];
+  tf.dispose([first.xs, first.ys]);
+  const train = batched ? trainGiven : trainGiven.batch(context.batchSize);
+  const test = testGiven ? (batched ? testGiven : testGiven.batch(context.batchSize)) : null;
+  const known = Number.isFinite(train.size) && train.size > 0;
+  const steps = context.stepsPerEpoch ?? (known ? train.size : null);
+  if (steps === null) {
+    throw UserError.atSetting(['training'], "the training dataset's size is unknown (or infinite), so an epoch has no end",
+      'Give training.stepsPerEpoch: the number of batches in one epoch.');
+  }
+  if (test && !(Number.isFinite(test.size) || test.size === null)) throw UserError.atSetting(['data'], 'data(): the test dataset is infinite');
+  const classes = context.task === 'classification' ? Math.max(2, context.outputs) : 0;
+  const task: DataTask = context.task === 'classification'
+    ? { kind: 'classification', classNames: Array.from({ length: classes }, (_, i) => String(i)) }
+    : { kind: 'regression', targetNames: Array.from({ length: Math.max(1, context.outputs) }, (_, i) => (context.outputs <= 1 ? 'y' : `y${i + 1}`)) };
+
+  let iterator: Awaited<ReturnType<TfDataset['iterator']>> | null = null;
+  async function* trainBatches(): AsyncGenerator<Batch> {
+    // A dataset of known size starts again each epoch; one of unknown size goes on where it stopped.
+    if (known || !iterator) iterator = await train.iterator();
+    for (let step = 0; step < steps!; step++) {
+      let next = await iterator.next();
+      if (next.done) {
+        iterator = await train.iterator();
+        next = await iterator.next();
+        if (next.done) return;
+      }
+      yield await toBatch(next.value, task, 'data(): a training batch');
+    }
+  }
+  async function* testBatches(): AsyncGenerator<Batch> {
+    if (!test) return;
+    const it = await test.iterator();
+    for (let next = await it.next(); !next.done; next = await it.next()) yield await toBatch(next.value, task, 'data(): a test batch');
+  }
+  // Exact for the plan's figures only where the dataset knows its size; evaluation reads it whole anyway.
+  const testCount = !test ? 0 : Number.isFinite(test.size) ? test.size * (batched ? batchOf : context.batchSize) : 1;
+  return {
+    name: 'tf.data', source: 'code', inputShape, task, trainCount: steps * (batched ? batchOf : context.batchSize), testCount,
+    batchesPerEpoch: steps, featureNames: [], notes: [],
+    trainBatches, testBatches,
+    samples: async () => ({ kind: 'rows', count: 0, columns: [], rows: [] }),
+    close: async () => {},
+  };
+}
+
+/** One batch's tensors as arrays (disposed after): class indices from indices or one-hot rows, or targets. */
+async function toBatch(value: unknown, task: DataTask, where: string): Promise<Batch> {
+  const { xs, ys } = elementOf(value, where);
+  try {
+    const count = xs.shape[0] ?? 1;
+    const inputs = Float32Array.from(await xs.data());
+    if (task.kind === 'regression') return { kind: 'regression', count, inputs, targets: Float32Array.from(await ys.data()) };
+    const labels = ys.rank === 2 && ys.shape[1]! > 1 ? tf.tidy(() => tf.argMax(ys, -1)) : tf.reshape(ys, [-1]);
+    const out = Int32Array.from(await labels.data());
+    labels.dispose();
+    return { kind: 'classification', count, inputs, labels: out };
+  } finally {
+    tf.dispose([xs, ys]);
+  }
+}

@@ -1,0 +1,304 @@
+// The user's own data through the trainer's real path (runTraining): CSV tables (classes and
+// numbers), image folders, data() functions and tf.data.Datasets, on data these tests generate.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { PNG } from 'pngjs';
+import * as jpeg from 'jpeg-js';
+import { createRandom } from '../../src/data/seededRandom';
+import type {
+  EpochEndMessage, ErrorMessage, LogMessage, ModelMessage, RegressionMessage, SamplesMessage, SampleRowsMessage, TrainerMessage,
+} from '../../src/protocol/messages';
+import { runTraining } from '../../src/trainer/trainingRun';
+
+const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), `ml-own-${prefix}-`));
+
+async function train(file: string, onStep?: (step: number) => void): Promise<TrainerMessage[]> {
+  const messages: TrainerMessage[] = [];
+  await runTraining({ file, backend: 'cpu' }, (m) => messages.push(m), { stopRequested: false, onStep });
+  return messages;
+}
+
+const ofType = <T extends TrainerMessage['type']>(ms: TrainerMessage[], type: T) =>
+  ms.filter((m): m is Extract<TrainerMessage, { type: T }> => m.type === type);
+const lastEpoch = (ms: TrainerMessage[]): EpochEndMessage => {
+  const epochs = ofType(ms, 'epochEnd');
+  assert.ok(epochs.length > 0, `no epoch ended: ${JSON.stringify(ofType(ms, 'error'))}`);
+  return epochs[epochs.length - 1];
+};
+const errorOf = (ms: TrainerMessage[]): ErrorMessage => {
+  const errors = ofType(ms, 'error');
+  assert.equal(errors.length, 1, `expected one error, got ${JSON.stringify(ms.filter((m) => m.type !== 'log').slice(-3))}`);
+  return errors[0];
+};
+
+/** An experiment file in `dir` with this model body and these settings (as source text). */
+function experiment(dir: string, model: string, settings: string): string {
+  const file = path.join(dir, 'experiment.ts');
+  fs.writeFileSync(file, `import * as tf from '@tensorflow/tfjs';\n\nexport default {\n  model: () => ${model},\n  ${settings}\n};\n`);
+  return file;
+}
+
+const mlp = (inputs: number, outputs: number, activation: string) =>
+  `tf.sequential({ layers: [tf.layers.dense({ inputShape: [${inputs}], units: 16, activation: 'relu' }), tf.layers.dense({ units: ${outputs}${activation ? `, activation: '${activation}'` : ''} })] })`;
+
+/** Three classes set apart by x1, x2 and a colour column (which agrees with the class), some cells empty. */
+function classesCsv(dir: string, rows: number): { file: string; emptyRows: number[] } {
+  const random = createRandom(7);
+  const centres = [[-2, -2], [2, -2], [0, 2.5]];
+  const colours = ['red', 'green', 'blue'];
+  const lines = ['x1,x2,colour,species'];
+  const emptyRows: number[] = [];
+  for (let r = 0; r < rows; r++) {
+    const c = r % 3;
+    const x1 = (centres[c][0] + (random() - 0.5)).toFixed(3);
+    const x2 = (centres[c][1] + (random() - 0.5)).toFixed(3);
+    const empty = r % 50 === 7;
+    if (empty) emptyRows.push(r + 2);
+    lines.push([x1, empty ? '' : x2, colours[c], `kind-${'abc'[c]}`].join(','));
+  }
+  const file = path.join(dir, 'table.csv');
+  fs.writeFileSync(file, `${lines.join('\n')}\n`);
+  return { file, emptyRows };
+}
+
+describe('a CSV table of classes trains through the trainer', () => {
+  it('learns three separable classes with a categorical column, and reports the rows with missing cells', async () => {
+    const dir = tmp('csv');
+    const { emptyRows } = classesCsv(dir, 600);
+    const file = experiment(dir, mlp(5, 3, 'softmax'),
+      "data: { dataset: 'csv', file: './table.csv', label: 'species', categorical: ['colour'], testSplit: 0.25 },\n" +
+      "  training: { epochs: 8, batchSize: 16, seed: 3, optimizer: { type: 'adam', learningRate: 0.01 }, loss: 'categoricalCrossentropy' },");
+    const ms = await train(file);
+    const model = ofType(ms, 'model')[0] as ModelMessage;
+    assert.equal(model.dataset!.task, 'classification');
+    assert.deepEqual(model.dataset!.classNames, ['kind-a', 'kind-b', 'kind-c']);
+    assert.deepEqual(model.dataset!.featureNames, ['x1', 'x2', 'colour=blue', 'colour=green', 'colour=red']);
+    assert.equal(model.dataset!.trainCount + model.dataset!.testCount, 600 - emptyRows.length, 'rows with a missing cell are dropped');
+    assert.equal(model.plan!.stepsPerEpoch, Math.ceil(model.dataset!.trainCount / 16));
+    const notes = ofType(ms, 'log').map((l: LogMessage) => l.message).join('\n');
+    assert.match(notes, new RegExp(`left out ${emptyRows.length} of 600 rows with missing cells`));
+    assert.match(notes, new RegExp(`rows ${emptyRows[0]}, ${emptyRows[1]}`), 'the first rows with a missing cell are named');
+    const last = lastEpoch(ms);
+    assert.ok(last.test!.accuracy >= 0.95, `test accuracy ${last.test?.accuracy}`);
+    assert.equal(ofType(ms, 'batch').length, 8 * model.plan!.stepsPerEpoch, 'the steps the plan announced');
+    const rows = ofType(ms, 'sampleRows')[0] as SampleRowsMessage;
+    assert.deepEqual(rows.columns, ['x1', 'x2', 'colour', 'species']);
+    assert.ok(ms.indexOf(rows) < ms.findIndex((m) => m.type === 'batch'), 'the sample rows come before step 1');
+  });
+
+  it('keeps tf.memory().numTensors flat across steps', async () => {
+    const dir = tmp('csv-mem');
+    classesCsv(dir, 900);
+    const file = experiment(dir, mlp(5, 3, 'softmax'),
+      "data: { dataset: 'csv', file: './table.csv', label: 'species', categorical: 'auto' },\n" +
+      "  training: { epochs: 2, batchSize: 8, seed: 3, optimizer: { type: 'sgd', learningRate: 0.1 } },");
+    const counts = new Map<number, number>();
+    await train(file, (step) => { if (step === 5 || step === 150) counts.set(step, tf.memory().numTensors); });
+    assert.equal(counts.size, 2);
+    assert.equal(counts.get(150), counts.get(5));
+  });
+
+  it('plans OneCycle over the counted steps', async () => {
+    const dir = tmp('csv-plan');
+    classesCsv(dir, 300);
+    const file = experiment(dir, mlp(5, 3, 'softmax'),
+      "data: { dataset: 'csv', file: './table.csv', label: 'species', categorical: 'auto', missing: 'mean' },\n" +
+      "  training: { epochs: 3, batchSize: 32, seed: 1, optimizer: { type: 'sgd', learningRate: 0.01 }, schedule: { type: 'oneCycle', maxLr: 0.1 } },");
+    const ms = await train(file);
+    const { plan, dataset } = ofType(ms, 'model')[0] as Required<ModelMessage>;
+    assert.equal(dataset.trainCount + dataset.testCount, 300, "missing: 'mean' keeps every row");
+    assert.equal(plan.totalSteps, 3 * Math.ceil(dataset.trainCount / 32));
+    assert.equal(plan.plannedLr!.step[plan.plannedLr!.step.length - 1], plan.totalSteps);
+    assert.equal(ofType(ms, 'batch').length, plan.totalSteps);
+  });
+});
+
+describe('a CSV table of numbers trains as a regression', () => {
+  it('reaches R² ≥ 0.9 on a linear target with noise, and reports MAE and R² instead of accuracy', async () => {
+    const dir = tmp('regression');
+    const random = createRandom(11);
+    const lines = ['a,b,c,price'];
+    for (let r = 0; r < 800; r++) {
+      const [a, b, c] = [random() * 4 - 2, random() * 4 - 2, random() * 4 - 2];
+      const noise = (random() - 0.5) * 0.6;
+      lines.push([a, b, c, 3 * a - 2 * b + 0.5 * c + 1 + noise].map((v) => v.toFixed(4)).join(','));
+    }
+    fs.writeFileSync(path.join(dir, 'prices.csv'), `${lines.join('\n')}\n`);
+    const file = experiment(dir, mlp(3, 1, ''),
+      "data: { dataset: 'csv', file: './prices.csv', label: 'price' },\n" +
+      "  training: { epochs: 10, batchSize: 16, seed: 5, optimizer: { type: 'adam', learningRate: 0.01 }, loss: 'meanSquaredError' },");
+    const ms = await train(file);
+    const model = ofType(ms, 'model')[0] as ModelMessage;
+    assert.equal(model.dataset!.task, 'regression');
+    assert.deepEqual(model.dataset!.targetNames, ['price']);
+    const last = lastEpoch(ms);
+    assert.deepEqual(Object.keys(last.metrics).sort(), ['loss', 'mae']);
+    assert.deepEqual(Object.keys(last.test!).sort(), ['loss', 'mae', 'r2']);
+    assert.ok(last.test!.r2 >= 0.9, `R² ${last.test!.r2}`);
+    const evaluation = ofType(ms, 'regression').at(-1) as RegressionMessage;
+    assert.deepEqual(evaluation.test, last.test);
+    assert.equal(evaluation.truth.length, evaluation.predicted.length);
+    assert.ok(evaluation.truth.length > 0);
+    // The reported figures agree with the points sent (the points are the whole test split here).
+    const n = evaluation.truth.length;
+    if (n === model.dataset!.testCount) {
+      const mae = evaluation.truth.reduce((s, t, i) => s + Math.abs(evaluation.predicted[i] - t), 0) / n;
+      assert.ok(Math.abs(mae - evaluation.test.mae) < 1e-4, `${mae} vs ${evaluation.test.mae}`);
+    }
+    assert.ok(ofType(ms, 'batch').every((b) => b.metrics.accuracy === undefined && typeof b.metrics.mae === 'number'));
+  });
+
+  it('says when the model does not end with one unit per target', async () => {
+    const dir = tmp('regression-units');
+    fs.writeFileSync(path.join(dir, 'prices.csv'), 'a,price\n1,2\n2,4\n3,6\n4,8\n5,10\n');
+    const file = experiment(dir, mlp(1, 3, ''), "data: { dataset: 'csv', file: './prices.csv', label: 'price', testSplit: 0 },\n  training: { loss: 'mae' },");
+    const error = errorOf(await train(file));
+    assert.match(error.message, /ends with 3 output units but "csv" has 1 number to predict \(price\)/);
+    assert.match(error.hint!, /dense\(\{ units: 1 \}\)/);
+  });
+});
+
+describe("errors in the user's data name the file, row and column, or the image", () => {
+  it('names the label column that is missing and the columns there are', async () => {
+    const dir = tmp('err-label');
+    classesCsv(dir, 30);
+    const file = experiment(dir, mlp(5, 3, 'softmax'), "data: { dataset: 'csv', file: './table.csv', label: 'kind' },");
+    const error = errorOf(await train(file));
+    assert.match(error.message, /table\.csv/);
+    assert.match(error.message + (error.hint ?? ''), /kind/);
+    assert.match(error.message + (error.hint ?? ''), /species/);
+    assert.ok(error.location, 'placed in the experiment');
+    assert.equal(error.location!.line, fs.readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes("label: 'kind'")) + 1);
+  });
+
+  it('names the row and column of a cell that is not a number', async () => {
+    const dir = tmp('err-cell');
+    fs.writeFileSync(path.join(dir, 't.csv'), 'a,b,y\n1,2,0\n3,oops,1\n5,6,0\n');
+    const file = experiment(dir, mlp(2, 2, 'softmax'), "data: { dataset: 'csv', file: './t.csv', label: 'y' },");
+    const error = errorOf(await train(file));
+    assert.match(error.message, /t\.csv/);
+    assert.match(error.message, /row 3/);
+    assert.match(error.message, /column '?b'?/);
+  });
+
+  it('tells the input shape to use when the features do not fit the model', async () => {
+    const dir = tmp('err-shape');
+    classesCsv(dir, 30);
+    const file = experiment(dir, mlp(4, 3, 'softmax'), "data: { dataset: 'csv', file: './table.csv', label: 'species', categorical: 'auto' },");
+    const error = errorOf(await train(file));
+    assert.match(error.message, /input shape \[4\] does not fit the "csv" data: 5 features \(x1, x2, colour=blue/);
+    assert.match(error.hint!, /inputShape: \[5\]/);
+    assert.equal(error.location!.line, 4, "at the model's first layer");
+  });
+
+  it('names an empty class folder and an unreadable image', async () => {
+    const dir = tmp('err-images');
+    writeImage(path.join(dir, 'photos', 'cat', 'a.png'), 8, 8, [200, 10, 10]);
+    fs.mkdirSync(path.join(dir, 'photos', 'dog'));
+    const conv = "tf.sequential({ layers: [tf.layers.flatten({ inputShape: [8, 8, 3] }), tf.layers.dense({ units: 2, activation: 'softmax' })] })";
+    const file = experiment(dir, conv, "data: { dataset: 'images', folder: './photos', size: [8, 8], channels: 3, testSplit: 0 },");
+    assert.match(errorOf(await train(file)).message, /dog/);
+    fs.writeFileSync(path.join(dir, 'photos', 'dog', 'b.png'), 'not a png');
+    const error = errorOf(await train(file));
+    assert.match(error.message, /photos[/\\]dog[/\\]b\.png/);
+  });
+});
+
+const COLOURS: [number, number, number][] = [[220, 30, 30], [30, 200, 40], [20, 40, 230]];
+
+function writeImage(file: string, w: number, h: number, [r, g, b]: [number, number, number]): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const data = Buffer.alloc(w * h * 4);
+  for (let i = 0; i < w * h; i++) {
+    const t = (i % 7) * 3;
+    data[i * 4] = Math.min(255, r + t);
+    data[i * 4 + 1] = Math.min(255, g + t);
+    data[i * 4 + 2] = Math.min(255, b + t);
+    data[i * 4 + 3] = 255;
+  }
+  if (file.endsWith('.png')) {
+    const png = new PNG({ width: w, height: h });
+    data.copy(png.data);
+    fs.writeFileSync(file, PNG.sync.write(png));
+  } else {
+    fs.writeFileSync(file, jpeg.encode({ width: w, height: h, data }, 90).data);
+  }
+}
+
+describe('an image folder trains through the trainer', () => {
+  it('learns three classes of RGB PNG and JPEG images of different sizes, and shows them un-normalised with their folder names', async () => {
+    const dir = tmp('images');
+    const names = ['apple', 'leaf', 'sky'];
+    names.forEach((name, c) => {
+      for (let i = 0; i < 10; i++) writeImage(path.join(dir, 'photos', name, `${i}.${i % 3 === 0 ? 'jpg' : 'png'}`), 12 + i, 10 + (i % 4) * 3, COLOURS[c]);
+    });
+    const model = "tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [8, 8, 3], filters: 4, kernelSize: 3, activation: 'relu' }), " +
+      "tf.layers.flatten(), tf.layers.dense({ units: 3, activation: 'softmax' })] })";
+    const file = experiment(dir, model,
+      "data: { dataset: 'images', folder: './photos', size: [8, 8], channels: 3, testSplit: 0.3, normalize: { mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] } },\n" +
+      "  training: { epochs: 6, batchSize: 4, seed: 2, optimizer: { type: 'adam', learningRate: 0.02 } },");
+    const ms = await train(file);
+    const info = (ofType(ms, 'model')[0] as ModelMessage).dataset!;
+    assert.deepEqual(info.classNames, names);
+    assert.deepEqual(info.inputShape, [8, 8, 3]);
+    assert.ok(lastEpoch(ms).test!.accuracy >= 0.9, `test accuracy ${lastEpoch(ms).test?.accuracy}`);
+    const samples = ofType(ms, 'samples') as SamplesMessage[];
+    const before = samples[0];
+    assert.equal(before.epoch, 0, 'a grid with labels before step 1');
+    assert.ok(ms.indexOf(before) < ms.findIndex((m) => m.type === 'batch'));
+    assert.deepEqual(before.predictions, []);
+    assert.equal(before.channels, 3);
+    // Pixels as the files have them (0–255 RGB), not normalised: the label's colour dominates.
+    before.images!.forEach((b64, i) => {
+      const px = Buffer.from(b64, 'base64');
+      const mean = [0, 1, 2].map((ch) => px.filter((_v, j) => j % 3 === ch).reduce((s, v) => s + v, 0) / (px.length / 3));
+      assert.equal(mean.indexOf(Math.max(...mean)), before.labels[i], `sample ${i} is ${names[before.labels[i]]}`);
+      assert.ok(Math.max(...mean) > 150);
+    });
+    const after = samples.find((s) => s.epoch === 1)!;
+    assert.equal(after.predictions.length, after.labels.length);
+    assert.equal(after.probabilities!.length, after.labels.length);
+    assert.ok(after.probabilities!.every((p) => p.length === 3 && Math.abs(p.reduce((a, b) => a + b, 0) - 1) < 1e-3));
+  });
+});
+
+describe("data from the experiment's own code", () => {
+  it('trains on data() returning nested arrays, and on async data() returning tensors, without leaking them', async () => {
+    const dir = tmp('code');
+    const arrays = "data: () => { const x = [], y = []; for (let i = 0; i < 200; i++) { const a = (i % 20) / 10 - 1, b = ((i * 7) % 20) / 10 - 1; x.push([a, b]); y.push(a + b > 0 ? 1 : 0); } " +
+      "return { train: { x: x.slice(0, 160), y: y.slice(0, 160) }, test: { x: x.slice(160), y: y.slice(160) } }; },\n" +
+      "  training: { epochs: 30, batchSize: 16, seed: 4, optimizer: { type: 'adam', learningRate: 0.05 } },";
+    const fromArrays = await train(experiment(dir, mlp(2, 2, 'softmax'), arrays));
+    assert.ok(lastEpoch(fromArrays).test!.accuracy >= 0.9, `arrays: ${lastEpoch(fromArrays).test?.accuracy}`);
+
+    const tensors = "data: async () => { const [x, y] = tf.tidy(() => { const x = tf.randomUniform([300, 3], -1, 1, 'float32', 9); " +
+      "return [x, tf.matMul(x, tf.tensor2d([[2], [-1], [0.5]]))]; }); globalThis.dataTensors = [x, y]; return { train: { x, y } }; },\n" +
+      "  training: { epochs: 20, batchSize: 16, seed: 4, optimizer: { type: 'adam', learningRate: 0.02 }, loss: 'mse' },";
+    const fromTensors = await train(experiment(tmp('code-t'), mlp(3, 1, ''), tensors));
+    const last = lastEpoch(fromTensors);
+    assert.equal(last.test, undefined, 'no test split given');
+    assert.ok(last.metrics.mae < 0.2, `train MAE ${last.metrics.mae}`);
+    const given = (globalThis as { dataTensors?: tf.Tensor[] }).dataTensors!;
+    assert.equal(given.length, 2);
+    assert.ok(given.every((t) => t.isDisposed), "data()'s tensors are disposed once read");
+  });
+
+  it('asks for training.stepsPerEpoch when a tf.data.Dataset has no known size, and trains with it', async () => {
+    const dir = tmp('tfdata');
+    const data = "data: () => ({ train: tf.data.generator(function* () { for (let i = 0; ; i++) { const a = ((i * 13) % 20) / 10 - 1; " +
+      "yield { xs: tf.tensor1d([a, -a]), ys: tf.tensor1d([3 * a]) }; } }) }),";
+    const unknown = errorOf(await train(experiment(dir, mlp(2, 1, ''), `${data}\n  training: { epochs: 1, loss: 'mse' },`)));
+    assert.match(unknown.message, /size is unknown/);
+    assert.match(unknown.hint!, /training\.stepsPerEpoch/);
+    const ms = await train(experiment(dir, mlp(2, 1, ''), `${data}\n  training: { epochs: 4, batchSize: 8, stepsPerEpoch: 25, seed: 1, loss: 'mse', optimizer: { type: 'adam', learningRate: 0.02 } },`));
+    const plan = (ofType(ms, 'model')[0] as ModelMessage).plan!;
+    assert.equal(plan.stepsPerEpoch, 25);
+    assert.equal(ofType(ms, 'batch').length, 100);
+    const epochs = ofType(ms, 'epochEnd');
+    assert.ok(epochs[3].metrics.loss < epochs[0].metrics.loss, 'the loss falls');
+  });
+});
