@@ -22,7 +22,7 @@ before(async () => {
   await initInspectionRuntime();
   const loaded = await loadExperiment(fixture('resnet18-helpers.ts'));
   resnet = modelMessage(loaded, {
-    name: 'cifar10', source: 'test', trainCount: 0, testCount: 0, inputShape: [32, 32, 3], numClasses: 10, classNames: [],
+    name: 'cifar10', source: 'test', trainCount: 0, testCount: 0, inputShape: [32, 32, 3], numClasses: 10, classNames: [], task: 'classification',
   }, {
     epochs: 1, batchSize: 128, stepsPerEpoch: 1, totalSteps: 1, gradientEvery: 1, histogramEvery: 1, optimizer: 'sgd', loss: 'categoricalCrossentropy',
     seed: 1, schedule: null, plannedLr: null,
