@@ -35,7 +35,7 @@ function refuseIfUntrusted(action: string): boolean {
 
 /** The workspace's experiment files, as the parser recognises them (reading, never running, each file). */
 async function workspaceExperiments(): Promise<vscode.Uri[]> {
-  const found = await vscode.workspace.findFiles('**/*.{ts,js,mjs,cjs}', '**/node_modules/**', 300);
+  const found = await vscode.workspace.findFiles('**/*.{ts,js,mjs,cjs}', '{**/node_modules/**,**/.model-lens/**}', 300);
   const experiments: vscode.Uri[] = [];
   for (const f of found) {
     try {
@@ -121,7 +121,9 @@ export function registerCommands(context: vscode.ExtensionContext): void {
 
   async function show(view: 'graph' | 'summary', uri?: vscode.Uri): Promise<void> {
     if (refuseIfUntrusted(view === 'graph' ? 'Show Model Graph' : 'Show Layer Summary')) return;
-    const target = await pickExperiment(context, recognizer, uri);
+    // From the palette with the panel focused, the panel's experiment is the one meant (as for Train).
+    const panelFile = uri instanceof vscode.Uri ? null : ModelLensPanel.focusedFile();
+    const target = await pickExperiment(context, recognizer, panelFile ? vscode.Uri.file(panelFile) : uri);
     if (!target) return;
     const file = target.fsPath;
     let session: RunSession | undefined = registry.modelSessionFor(file);
