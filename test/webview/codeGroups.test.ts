@@ -153,9 +153,9 @@ describe('the Summary at half a 1,400 px window', () => {
     const page = await openGraph('dark', [resnet]);
     await page.click('[data-tab="summary"]');
     await settled(page);
-    const headers = await page.$$eval('.summary-table th', (ths) => ths.map((t) => t.getAttribute('data-column')));
+    const headers = await page.$$eval('[data-view="summary"] .summary-table th', (ths) => ths.map((t) => t.getAttribute('data-column')));
     assert.deepEqual(headers, ['layer', 'output', 'params']);
-    const params = await page.$$eval('.summary-table td.col-params', (tds) => tds.map((td) => ({
+    const params = await page.$$eval('[data-view="summary"] .summary-table td.col-params', (tds) => tds.map((td) => ({
       right: td.getBoundingClientRect().right, cut: td.scrollWidth > td.clientWidth, text: td.textContent,
     })));
     const width = await page.evaluate(() => document.documentElement.clientWidth);
@@ -167,7 +167,7 @@ describe('the Summary at half a 1,400 px window', () => {
     await page.click('.column-chooser > summary');
     await page.check('.column-chooser input[data-column="multAdds"]');
     await settled(page);
-    const more = await page.$$eval('.summary-table th', (ths) => ths.map((t) => t.getAttribute('data-column')));
+    const more = await page.$$eval('[data-view="summary"] .summary-table th', (ths) => ths.map((t) => t.getAttribute('data-column')));
     assert.deepEqual(more, ['layer', 'output', 'params', 'multAdds']);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.ok(overflow <= 0, `the summary overflows by ${overflow}px`);
