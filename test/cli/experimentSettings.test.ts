@@ -84,7 +84,7 @@ module.exports = {
   data: { dataset: 'mnsit' },
 };
 `);
-    settingError(['summary', file], file, 'dataset:', `data.dataset must be one of 'mnist', 'fashion-mnist', 'idx', 'circle', 'xor', 'gauss', 'spiral', got "mnsit" — did you mean 'mnist'?`);
+    settingError(['summary', file], file, 'dataset:', `data.dataset must be one of 'mnist', 'fashion-mnist', 'idx', 'circle', 'xor', 'gauss', 'spiral', 'csv', 'images', got "mnsit" — did you mean 'mnist'?`);
   });
 
   it('a NaN learning rate, inside settings held in a variable', () => {

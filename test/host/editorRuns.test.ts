@@ -56,6 +56,7 @@ function editorHost() {
       return disposable;
     },
     createDiagnosticCollection: () => ({ set() {}, delete() {}, dispose() {} }),
+    registerCodeActionsProvider: () => disposable,
   };
   host.api.Range = FakeRange;
   host.api.WorkspaceEdit = FakeWorkspaceEdit;
