@@ -25,6 +25,20 @@ async function exitWithin(cli: CliProcess, ms = HANG_LIMIT_MS): Promise<number |
   return result;
 }
 
+/**
+ * Starts the CLI on a hang fixture and waits until the user's code runs in the trainer (it writes
+ * the trainer's pid); both processes are killed after the tests if still alive.
+ */
+async function startUntilUserCodeRuns(args: string[], what: string): Promise<{ cli: CliProcess; pid: number }> {
+  const pids = pidFile();
+  const cli = startCli(args, { MODEL_LENS_TEST_PID_FILE: pids });
+  leftovers.push(cli.child.pid);
+  assert.ok(await eventually(() => readPid(pids) !== undefined, HANG_LIMIT_MS * 2), `${what}: ${cli.stderr()}`);
+  const pid = readPid(pids)!;
+  leftovers.push(pid);
+  return { cli, pid };
+}
+
 describe('building the model under a timeout (--build-timeout)', () => {
   const cases = [
     { name: 'a model() that loops', file: 'hang/model-loops.ts' },
@@ -98,12 +112,7 @@ describe('Ctrl-C during model-lens train', () => {
   });
 
   it('ends a run whose model() loops, which cannot read the stop request', async () => {
-    const pids = pidFile();
-    const cli = startCli(['train', fixture('hang/model-loops.ts'), '--backend', 'cpu', '--build-timeout', '600'], { MODEL_LENS_TEST_PID_FILE: pids });
-    leftovers.push(cli.child.pid);
-    assert.ok(await eventually(() => readPid(pids) !== undefined, HANG_LIMIT_MS * 2), `model() never ran: ${cli.stderr()}`);
-    const pid = readPid(pids)!;
-    leftovers.push(pid);
+    const { cli, pid } = await startUntilUserCodeRuns(['train', fixture('hang/model-loops.ts'), '--backend', 'cpu', '--build-timeout', '600'], 'model() never ran');
     cli.ctrlC();
     const result = await exitWithin(cli);
     assert.notEqual(result, 'still running', `still running ${HANG_LIMIT_MS / 1000} s after Ctrl-C`);
@@ -112,12 +121,7 @@ describe('Ctrl-C during model-lens train', () => {
   });
 
   it('ends a run whose training step never ends: the trainer is killed soon after the first Ctrl-C', async () => {
-    const pids = pidFile();
-    const cli = startCli(['train', fixture('hang/endless-step.ts'), '--backend', 'cpu'], { MODEL_LENS_TEST_PID_FILE: pids });
-    leftovers.push(cli.child.pid);
-    assert.ok(await eventually(() => readPid(pids) !== undefined, HANG_LIMIT_MS * 2), `no step ran: ${cli.stderr()}`);
-    const pid = readPid(pids)!;
-    leftovers.push(pid);
+    const { cli, pid } = await startUntilUserCodeRuns(['train', fixture('hang/endless-step.ts'), '--backend', 'cpu'], 'no step ran');
     cli.ctrlC();
     const result = await exitWithin(cli);
     assert.equal(result, 0, `exit ${result}; ${cli.stderr()}`);
@@ -127,12 +131,7 @@ describe('Ctrl-C during model-lens train', () => {
   });
 
   it('quits at once on a second Ctrl-C (exit 130)', async () => {
-    const pids = pidFile();
-    const cli = startCli(['train', fixture('hang/endless-step.ts'), '--backend', 'cpu'], { MODEL_LENS_TEST_PID_FILE: pids });
-    leftovers.push(cli.child.pid);
-    assert.ok(await eventually(() => readPid(pids) !== undefined, HANG_LIMIT_MS * 2), `no step ran: ${cli.stderr()}`);
-    const pid = readPid(pids)!;
-    leftovers.push(pid);
+    const { cli, pid } = await startUntilUserCodeRuns(['train', fixture('hang/endless-step.ts'), '--backend', 'cpu'], 'no step ran');
     cli.ctrlC();
     // The second Ctrl-C once the first has been taken (signals sent at once would merge into one).
     assert.ok(await eventually(() => /Stopping after this step/.test(cli.stderr()), HANG_LIMIT_MS, 5), 'the first Ctrl-C was not taken');
@@ -144,12 +143,7 @@ describe('Ctrl-C during model-lens train', () => {
 
 describe('a trainer whose parent died', () => {
   it('exits on its own while its model() loops (the watchdog thread, not the blocked event loop)', async () => {
-    const pids = pidFile();
-    const cli = startCli(['summary', fixture('hang/model-loops.ts'), '--build-timeout', '600'], { MODEL_LENS_TEST_PID_FILE: pids });
-    leftovers.push(cli.child.pid);
-    assert.ok(await eventually(() => readPid(pids) !== undefined, HANG_LIMIT_MS * 2), `model() never ran: ${cli.stderr()}`);
-    const pid = readPid(pids)!;
-    leftovers.push(pid);
+    const { cli, pid } = await startUntilUserCodeRuns(['summary', fixture('hang/model-loops.ts'), '--build-timeout', '600'], 'model() never ran');
     process.kill(cli.child.pid!, 'SIGKILL');
     await cli.exited;
     assert.equal(await eventually(() => !isRunning(pid), HANG_LIMIT_MS), true, `trainer ${pid} still running ${HANG_LIMIT_MS / 1000} s after its parent died`);
