@@ -4,7 +4,7 @@
 import { EventEmitter } from 'node:events';
 import type { StepCommand } from '../protocol/messageChecks';
 import type { TrainerMessage } from '../protocol/messages';
-import { BATCH_COLUMNS, emptyBatchSeries, type BatchSeries, type RunState } from '../protocol/runState';
+import { emptyBatchSeries, pushBatch, type BatchSeries, type RunState } from '../protocol/runState';
 import { replayMessages } from '../runs/runReplay';
 import type { RunEntry, RunStore } from '../runs/runStore';
 import type { RunSessionEvents } from './runSession';
@@ -44,8 +44,8 @@ export class RecordedRun extends EventEmitter<RunSessionEvents> implements Shown
     this.batches = emptyBatchSeries();
     for (const m of replayMessages(entry, messages)) {
       if (m.type === 'model') this.state.model = m;
-      if (m.type !== 'batch') { this.others.push(m); continue; }
-      for (const c of BATCH_COLUMNS) this.batches[c].push(m[c]);
+      if (m.type === 'batch') pushBatch(this.batches, m);
+      else this.others.push(m);
     }
   }
 

@@ -139,6 +139,12 @@ export function batchMessageAt(b: BatchSeries, i: number): BatchMessage {
   };
 }
 
+/** Appends a batch message as one row of the series (its metrics under the vocabulary's names). */
+export function pushBatch(b: BatchSeries, m: BatchMessage): void {
+  pushMetrics(b, m.step, normalizeMetrics(m.metrics));
+  b.epoch.push(m.epoch); b.batch.push(m.batch); b.lr.push(m.lr); b.samplesPerSec.push(m.samplesPerSec); b.elapsedSec.push(m.elapsedSec);
+}
+
 /** Appends one row: a new name's column starts with nulls for the rows before it, a missing name gets null. */
 export function pushMetrics(columns: MetricColumns, step: number, metrics: Metrics): void {
   const row = columns.step.length;
@@ -222,9 +228,7 @@ export function applyMessage(state: RunState, m: TrainerMessage, changes: Change
       changes.status = true;
       break;
     case 'batch': {
-      const b = state.batches;
-      pushMetrics(b, m.step, normalizeMetrics(m.metrics));
-      b.epoch.push(m.epoch); b.batch.push(m.batch); b.lr.push(m.lr); b.samplesPerSec.push(m.samplesPerSec); b.elapsedSec.push(m.elapsedSec);
+      pushBatch(state.batches, m);
       changes.batches = true;
       break;
     }

@@ -403,7 +403,10 @@ describe('Model Lens in a real VS Code (code-server)', { timeout: 900_000 }, () 
     const runs = path.join(s.workspace, '.model-lens', 'runs');
     const kept = fs.readdirSync(runs).filter((d) => d.endsWith('-mnist-mlp'));
     assert.equal(kept.length, 1, `the training run is kept in ${runs}: ${fs.readdirSync(runs).join(', ')}`);
-    const steps = (JSON.parse(fs.readFileSync(path.join(runs, kept[0], 'run.json'), 'utf8')) as { figures: { steps: number } }).figures.steps;
+    // The last run the panel showed is the script step's (folders are named by their start time).
+    const last = fs.readdirSync(runs).filter((d) => fs.existsSync(path.join(runs, d, 'run.json'))).sort().at(-1)!;
+    assert.match(last, /-fit-script$/);
+    const steps = (JSON.parse(fs.readFileSync(path.join(runs, last, 'run.json'), 'utf8')) as { figures: { steps: number } }).figures.steps;
     assert.ok(steps > 0);
 
     await runCommand(page, 'Developer: Reload Window');

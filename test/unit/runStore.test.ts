@@ -11,6 +11,7 @@ import { ensureRunsDir, findProjectRoot, runsDirForFile, runsDirFromOption } fro
 import { readRunDetails } from '../../src/runs/runDetails';
 import { replayMessages } from '../../src/runs/runReplay';
 import { RunStore } from '../../src/runs/runStore';
+import { RecordedRun } from '../../src/host/recordedRun';
 import { runFileGroups } from '../../src/runs/runTree';
 import { syntheticLoss, syntheticRun, syntheticTestAccuracy } from '../helpers/syntheticRun';
 
@@ -339,6 +340,20 @@ describe('Replaying a recorded run', () => {
     const [error, done] = replay.slice(messages.length);
     assert.ok(error.type === 'error' && /interrupted after step 12/.test(error.message));
     assert.ok(done.type === 'done' && done.steps === 12 && done.reason === 'error');
+  });
+
+  it('gives the panel of a reloaded window every batch with its named metrics, as the live run had them', () => {
+    const { store, file } = project();
+    const messages = syntheticRun({ epochs: 2, stepsPerEpoch: 6 });
+    const recorder = store.create({ file });
+    recorder.append(messages);
+    const { batches, messages: others } = new RecordedRun(store, recorder.dir).snapshot();
+    const recorded = messages.flatMap((m) => (m.type === 'batch' ? [m] : []));
+    assert.deepEqual(batches.step, recorded.map((m) => m.step));
+    assert.deepEqual(batches.metrics.loss, recorded.map((m) => m.metrics.loss));
+    assert.deepEqual(batches.metrics.accuracy, recorded.map((m) => m.metrics.accuracy));
+    assert.equal(others.filter((m) => m.type === 'batch').length, 0);
+    assert.equal(others.length, messages.length - recorded.length);
   });
 
   it('replays a finished run as recorded', () => {

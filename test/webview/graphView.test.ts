@@ -276,7 +276,7 @@ describe('summary view', () => {
     assert.ok((await names()).includes('base_conv1'));
     await page.click('.summary-table tr[data-layer="conv_base"] button.fold');
     assert.ok(!(await names()).includes('base_conv1'));
-    await page.click('.summary-table th:nth-child(4)');
+    await page.click('.summary-table th[data-column="params"]');
     const sorted = await names();
     assert.equal(sorted[0], 'transfer');
     await page.close();
@@ -290,7 +290,7 @@ describe('bad messages', () => {
     await postToPanel(page, [
       { type: 'nonsense' },
       { type: 'messages', runId: 'mlp', messages: [{ type: 'batch', epoch: 1 }] },
-      { type: 'messages', runId: 'mlp', messages: [{ type: 'batch', epoch: 1, step: 99, batch: 1, loss: NaN, accuracy: 0.5, lr: 0.1, samplesPerSec: 1, elapsedSec: 1 }] },
+      { type: 'messages', runId: 'mlp', messages: [{ type: 'batch', epoch: 1, step: 99, batch: 1, metrics: { loss: NaN, accuracy: 0.5 }, lr: 0.1, samplesPerSec: 1, elapsedSec: 1 }] },
       { type: 'messages', runId: 'mlp', messages: [{ ...model, graph: { ...model.graph, edges: [...model.graph.edges, { from: 'fc1', to: 'ghost', shape: [1] }] } }] },
     ]);
     await settled(page);
@@ -298,7 +298,7 @@ describe('bad messages', () => {
     assert.equal(warnings.length, 4, warnings.join('\n'));
     assert.match(warnings.join('\n'), /unknown type "nonsense"/);
     assert.match(warnings.join('\n'), /batch\.step must be/);
-    assert.match(warnings.join('\n'), /batch\.loss must be a finite number/);
+    assert.match(warnings.join('\n'), /batch\.metrics\.loss must be a finite number/);
     assert.match(warnings.join('\n'), /to a node that does not exist/);
     assert.equal((await nodeInfo(page)).length, 6);
     assert.deepEqual((page as unknown as { problems: string[] }).problems.filter((p) => !/favicon|404/.test(p)), []);
