@@ -54,7 +54,7 @@ describe('run state: the models of a script', () => {
     const state = runStateFrom(twoModels());
     assert.deepEqual(state.batches.modelId, [1, 1, 1, 2, 2, 1]);
     assert.equal(batchMessageAt(state.batches, 3).modelId, 2);
-    assert.equal('modelId' in batchMessageAt(runStateFrom([{ ...batch(1, 1, 0.5), modelId: undefined }]).batches, 0), false, 'an experiment\'s batch has none');
+    assert.equal('modelId' in batchMessageAt(runStateFrom([{ ...batch(1, 1, 0.5), modelId: undefined } as TrainerMessage]).batches, 0), false, 'an experiment\'s batch has none');
   });
 
   it('accepts model ids from 1 and refuses 0, a fraction or a string', () => {
@@ -104,7 +104,7 @@ describe('model tracks: the panel shows one model of a script at a time', () => 
     const one = [model(1, 'only'), batch(1, 1, 0.5)];
     const whole = runStateFrom(one);
     assert.equal(tracksOf(one).shown(whole, 1), whole);
-    const experiment: TrainerMessage[] = [syntheticModelMessage(), { ...batch(1, 1, 0.5), modelId: undefined }];
+    const experiment: TrainerMessage[] = [syntheticModelMessage(), { ...batch(1, 1, 0.5), modelId: undefined } as TrainerMessage];
     const tracks = tracksOf(experiment);
     assert.deepEqual(tracks.ids(), []);
     assert.equal(tracks.shown(runStateFrom(experiment), null).batches.step.length, 1);
