@@ -66,8 +66,9 @@ function humanLine(m: TrainerMessage, summarized: Set<string>): void {
       process.stderr.write(`model-lens: backend ${m.backend} (${m.reason})\n`);
       break;
     case 'model':
-      if (summarized.has(m.name)) break;
-      summarized.add(m.name);
+      // Once per model: two models of one name are told apart by their ids.
+      if (summarized.has(`${m.modelId ?? 0}:${m.name}`)) break;
+      summarized.add(`${m.modelId ?? 0}:${m.name}`);
       process.stderr.write(`${formatSummary(m.summary)}\n`);
       break;
     case 'log':
