@@ -14,6 +14,8 @@ import {
   type Check, type Checked, type FieldChecks, type TaggedFields,
 } from './validation';
 
+/** A script's model id (messages.ts ModelId): 1-based. */
+const modelId = optional(refine(integer, (v, p) => (v >= 1 ? null : `${p} must be at least 1`)));
 const shape: Check<Shape> = arrayOf(nullable(integer));
 /** One tensor's shape, or a list of them (a layer with several outputs). */
 const outputShape = either(shape, arrayOf(shape), 'a shape or a list of shapes');
@@ -82,7 +84,7 @@ export const metricsCheck: Check<Metrics> = refine(recordOf(finite), (v, p) => {
 export const TRAINER_MESSAGE_CHECKS: TaggedFields<TrainerMessage> = {
   ready: { backend: literal('tensorflow', 'wasm', 'cpu'), reason: string, versions: objectOf({ tfjs: string, node: string, modelLens: string }) },
   model: {
-    name: string, file: string, graph: graphCheck, callSites: recordOf(location),
+    name: string, modelId, file: string, graph: graphCheck, callSites: recordOf(location),
     summary: objectOf({
       model: string, batchSize: integer, depth: integer,
       layers: arrayOf(objectOf({
@@ -106,10 +108,10 @@ export const TRAINER_MESSAGE_CHECKS: TaggedFields<TrainerMessage> = {
       optimizer: string, loss: string, seed: finite, schedule: nullable(scheduleCheck), plannedLr: nullable(plannedLr),
     })),
   },
-  epochStart: { epoch: integer, epochs: integer, stepsPerEpoch: integer, lr: finite },
-  batch: { epoch: integer, step: integer, batch: integer, metrics: metricsCheck, lr: finite, samplesPerSec: finite, elapsedSec: finite },
+  epochStart: { modelId, epoch: integer, epochs: integer, stepsPerEpoch: integer, lr: finite },
+  batch: { modelId, epoch: integer, step: integer, batch: integer, metrics: metricsCheck, lr: finite, samplesPerSec: finite, elapsedSec: finite },
   gradients: {
-    epoch: integer, step: integer,
+    modelId, epoch: integer, step: integer,
     layers: arrayOf(objectOf({
       layer: string, frozen: boolean, l2: nullable(finite), meanAbs: nullable(finite), maxAbs: nullable(finite), updateRatio: nullable(finite),
       histogram: optional(histogram),
@@ -127,7 +129,7 @@ export const TRAINER_MESSAGE_CHECKS: TaggedFields<TrainerMessage> = {
     source: nullable(location), message: string, fixes: arrayOf(diagnosisFix),
   },
   epochEnd: {
-    epoch: integer, metrics: metricsCheck, val: optional(metricsCheck), test: optional(metricsCheck),
+    modelId, epoch: integer, metrics: metricsCheck, val: optional(metricsCheck), test: optional(metricsCheck),
     lr: finite, epochSec: finite, elapsedSec: finite,
   },
   evaluation: {
