@@ -6,6 +6,8 @@ import type { ModelSummary, Shape, SummaryRow } from '../protocol/modelInfo';
 export const SUMMARY_COLUMNS = {
   input_size: 'Input Shape', output_size: 'Output Shape', num_params: 'Param #', params_percent: 'Param %',
   kernel_size: 'Kernel Shape', mult_adds: 'Mult-Adds', trainable: 'Trainable',
+  // Not torchinfo's: the layer's measured forward time, when the model was small enough to time.
+  fwd_time: 'Fwd time (approx.)',
 } as const;
 export type SummaryColumn = keyof typeof SUMMARY_COLUMNS;
 export const ALL_SUMMARY_COLUMNS = Object.keys(SUMMARY_COLUMNS) as SummaryColumn[];
@@ -54,7 +56,13 @@ function rowCells(row: SummaryRow, maxDepth: number): Record<SummaryColumn, stri
     kernel_size: row.kernelShape ? shapeText(row.kernelShape) : '--',
     mult_adds: multAdds,
     trainable,
+    fwd_time: row.forwardMs === undefined ? '--' : formatMs(row.forwardMs),
   };
+}
+
+/** Milliseconds with three significant digits or more (`0.0421 ms`, `12.3 ms`, `1234 ms`). */
+export function formatMs(ms: number): string {
+  return `${ms >= 100 ? ms.toFixed(0) : ms.toPrecision(3)} ms`;
 }
 
 function rowName(row: SummaryRow): string {
@@ -105,5 +113,8 @@ export function formatSummary(summary: ModelSummary, format: SummaryFormat = {})
     `Params size (MB): ${megabytes(t.paramBytes)}`,
     `Estimated Total Size (MB): ${megabytes(t.totalBytes)}`,
     divider,
+    ...(wanted.has('fwd_time') ? [summary.timedSamples
+      ? `Fwd time: approximate, each layer applied alone on ${summary.timedSamples} random sample${summary.timedSamples === 1 ? '' : 's'}`
+      : 'Fwd time: not measured (the model is too big to time quickly)'] : []),
   ].join('\n');
 }
