@@ -130,8 +130,9 @@ export function computeVisibleGraph(graph: ModelGraph, ui: GraphUiState): Visibl
 
   // 2. Fold runs of identical sibling blocks that form a simple chain.
   const sigs = signatures(graph);
-  const outs = new Map<string, string[]>();
-  const ins = new Map<string, string[]>();
+  // Sets: a block with an identity shortcut takes its input along two edges, still one link in the chain.
+  const outs = new Map<string, Set<string>>();
+  const ins = new Map<string, Set<string>>();
   const lifted = (id: string, parent: string | null): string | null => {
     // The ancestor of `id` (or itself) that is a direct child of `parent`.
     let cur = byId.get(id);
@@ -145,8 +146,8 @@ export function computeVisibleGraph(graph: ModelGraph, ui: GraphUiState): Visibl
       const a = lifted(e.from, parent);
       const b = lifted(e.to, parent);
       if (!a || !b || a === b) continue;
-      (outs.get(a) ?? outs.set(a, []).get(a)!).push(b);
-      (ins.get(b) ?? ins.set(b, []).get(b)!).push(a);
+      (outs.get(a) ?? outs.set(a, new Set()).get(a)!).add(b);
+      (ins.get(b) ?? ins.set(b, new Set()).get(b)!).add(a);
     }
     void siblings;
   }
@@ -161,7 +162,7 @@ export function computeVisibleGraph(graph: ModelGraph, ui: GraphUiState): Visibl
       while (i + run.length < siblings.length) {
         const prev = run[run.length - 1];
         const next = siblings[i + run.length];
-        const single = (outs.get(prev.id) ?? []).length === 1 && outs.get(prev.id)![0] === next.id && (ins.get(next.id) ?? []).length === 1;
+        const single = outs.get(prev.id)?.size === 1 && outs.get(prev.id)!.has(next.id) && ins.get(next.id)?.size === 1;
         if (!single || sigs.get(next.id) !== sigs.get(prev.id) || next.kind === 'input' || next.kind === 'output') break;
         run.push(next);
       }
