@@ -31,7 +31,10 @@ describe('folding repeated blocks', () => {
     // The first block widens the channels (a projection shortcut): it differs, the other four fold.
     assert.deepEqual(repeat.repeat!.members, blocks.slice(1).map((b) => b.id));
     assert.equal(repeat.parent, stage.id);
-    const layersInFolded = graph.nodes.filter((n) => n.kind === 'layer' && blocks.slice(1).some((b) => n.id.startsWith(`${b.id}/`))).map((n) => n.name);
+    const inFolded = (id: string | null): boolean => id !== null && (blocks.slice(1).some((b) => b.id === id) || inFolded(graph.nodes.find((n) => n.id === id)!.parent));
+    const layersInFolded = graph.nodes.filter((n) => n.kind === 'layer' && inFolded(n.parent)).map((n) => n.name);
+    // Per block: conv, BN, ReLU, conv, BN, Add, ReLU.
+    assert.equal(layersInFolded.length, 4 * 7);
     assert.deepEqual([...repeat.layers].sort(), layersInFolded.sort());
     // One edge in from the first block, one out to the pooling: the fold keeps the chain.
     assert.equal(visible.edges.filter((e) => e.to === repeat.id).length, 1);
@@ -49,5 +52,8 @@ describe('folding repeated blocks', () => {
     assert.ok(MIN_REPEAT > 2);
     const visible = computeVisibleGraph(graph, ui({ depth: 1 }));
     assert.equal(visible.nodes.filter((v) => v.kind === 'repeat').length, 0, 'a collapsed stage is one node, nothing to fold');
+    const stage = visible.nodes.find((v) => v.id === 'stage_1')!;
+    assert.equal(stage.kind, 'collapsed');
+    assert.equal(stage.layers.length, graph.nodes.filter((n) => n.kind === 'layer').length - 2, 'all but the pooling and the head');
   });
 });

@@ -189,9 +189,13 @@ export function computeVisibleGraph(graph: ModelGraph, ui: GraphUiState): Visibl
   // 3. Visible nodes.
   const nodes: VisibleNode[] = [];
   const visibleById = new Map<string, VisibleNode>();
-  const layersUnder = (id: string): string[] => graph.nodes
-    .filter((n) => n.kind === 'layer' && (n.id === id || n.id.startsWith(`${id}/`)))
-    .map((n) => n.name);
+  // Layers by enclosing group (every ancestor), in graph order: group ids need not be path prefixes of their members'.
+  const layersIn = new Map<string, string[]>();
+  for (const n of graph.nodes) {
+    if (n.kind !== 'layer') continue;
+    for (let p = n.parent; p; p = byId.get(p)?.parent ?? null) (layersIn.get(p) ?? layersIn.set(p, []).get(p)!).push(n.name);
+  }
+  const layersUnder = (id: string): string[] => (byId.get(id)?.kind === 'layer' ? [byId.get(id)!.name] : layersIn.get(id) ?? []);
   const visibleParent = (n: GraphNode): string | null => {
     let p = n.parent;
     while (p && (standsFor.get(p) !== p || repeatOf.has(p))) p = byId.get(p)?.parent ?? null;
