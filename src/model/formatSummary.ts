@@ -86,8 +86,10 @@ export function formatSummary(summary: ModelSummary, format: SummaryFormat = {})
   const columns = ALL_SUMMARY_COLUMNS.filter((c) => wanted.has(c));
   const HEADERS = columns.map((c) => SUMMARY_COLUMNS[c]);
   const colWidth = format.colWidth ?? COL_WIDTH;
-  const cells = summary.layers.map((r) => { const all = rowCells(r, summary.depth); return columns.map((c) => all[c]); });
-  const names = summary.layers.map(rowName);
+  // A summary made for the panel lists rows below its depth: torchinfo's table stops at it.
+  const rows = summary.layers.filter((r) => r.depth <= summary.depth);
+  const cells = rows.map((r) => { const all = rowCells(r, summary.depth); return columns.map((c) => all[c]); });
+  const names = rows.map(rowName);
   // torchinfo widens the name column to a multiple of 5; we also widen any column a value overflows.
   const nameWidth = Math.max(MIN_NAME_WIDTH, Math.ceil((Math.max(...names.map((n) => n.length), NAME_HEADER.length) + 1) / 5) * 5);
   const widths = HEADERS.map((h, i) => Math.max(colWidth, h.length + 1, ...cells.map((c) => c[i].length + 1)));
@@ -101,7 +103,7 @@ export function formatSummary(summary: ModelSummary, format: SummaryFormat = {})
     divider,
     line(NAME_HEADER, HEADERS),
     divider,
-    ...summary.layers.map((_, i) => line(names[i], cells[i])),
+    ...rows.map((_, i) => line(names[i], cells[i])),
     divider,
     `Total params: ${thousands(t.totalParams)}`,
     `Trainable params: ${thousands(t.trainableParams)}`,

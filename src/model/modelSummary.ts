@@ -9,8 +9,10 @@ import { BYTES_PER_ELEMENT, isModel, sizeOf, weightBytes, weightCount, withBatch
 
 export interface SummaryOptions {
   batchSize?: number;
-  /** Rows deeper than this are not listed (torchinfo's `depth`, default 3); totals count them all. */
+  /** torchinfo's `depth` (default 3): rows deeper are not listed, and the panel opens the table at it; totals count them all. */
   depth?: number;
+  /** List rows down to this depth instead (the panel's table and hover card reach every layer; its depth control starts at `depth`). */
+  rowDepth?: number;
   locate?: (layerOrModel: object) => SourceLocation | null;
   /** The user's call stacks of layer calls: rows nest by the helper functions that built them. */
   stackOf?: StackOf;
@@ -167,7 +169,7 @@ export function computeSummary(model: tf.LayersModel, options: SummaryOptions = 
     totalBytes: inputBytes + forwardBackwardBytes + paramBytes,
   };
   const layers: SummaryRow[] = rows
-    .filter((r) => r.depth <= maxDepth)
+    .filter((r) => r.depth <= (options.rowDepth ?? maxDepth))
     .map(({ isLeaf: _l, repeated: _r, paramBytes: _p, outputBytes: _o, ...row }) => ({
       ...row,
       ...(_l ? { activationBytes: _o } : {}),

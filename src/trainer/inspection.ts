@@ -21,7 +21,8 @@ export async function emitInspection(loaded: LoadedModel, choice: BackendChoice,
   const training = settings.training ?? {};
   const batchSize = request.batchSize ?? training.batchSize ?? 1;
   emit(readyMessage(choice));
-  const options = { batchSize, depth: request.depth, locate: loaded.locate, stackOf: loaded.stackOf };
+  // Every row unless a depth was asked for (the CLI's --depth): the panel's hover reaches layers below the table's depth.
+  const options = { batchSize, depth: request.depth, rowDepth: request.depth ?? Infinity, locate: loaded.locate, stackOf: loaded.stackOf };
   const untimed = computeSummary(model, options);
   const summary = request.timeLayers ? await withForwardTimes(loaded, untimed, options, choice.backend) : untimed;
   emit(modelMessage(loaded, {

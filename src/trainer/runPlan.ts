@@ -140,7 +140,7 @@ async function planWithData(request: TrainRequest, emit: Emit, opened: Opened): 
   if (variables.length === 0) {
     throw new UserError('every layer is frozen: there is nothing to train.', loaded.locate(model), 'Unfreeze at least the last layer.');
   }
-  const summaryOptions = { batchSize: plan.batchSize, locate: loaded.locate, stackOf: loaded.stackOf };
+  const summaryOptions = { batchSize: plan.batchSize, rowDepth: Infinity, locate: loaded.locate, stackOf: loaded.stackOf };
   const summary = computeSummary(model, summaryOptions);
   checkMemory(loaded, summary, optimizerSpec, choice.backend, plan.batchSize);
   const checkpoints = checkpointsOf(request, training, emit);

@@ -126,6 +126,9 @@ describe('a ResNet-18 built with helpers, grouped by its code', () => {
       const items = await page.$$eval('.graph-card .card-stack li', (lis) => lis.map((l) => l.textContent ?? ''));
       assert.ok(items[0].startsWith('convBn'), items.join(' / '));
       assert.ok(items.some((t) => t.startsWith('basicBlock')) && items.some((t) => t.startsWith('stage')), items.join(' / '));
+      // The conv sits below the table's default depth (stage → block → convBn → conv): its summary row still reaches the card.
+      const mult = await page.$eval('.graph-card dd[data-field="Mult-adds"]', (dd) => dd.textContent ?? '');
+      assert.match(mult, /^[\d,]+$/);
       await screenshot(page, `groups-resnet18-hover-${theme}`);
       await page.mouse.down();
       await page.mouse.up();
