@@ -91,12 +91,13 @@ export const TRAINER_MESSAGE_CHECKS: TaggedFields<TrainerMessage> = {
         name: string, type: string, depthIndex: string, depth: integer, parent: nullable(string), inputShapes: arrayOf(shape),
         outputShape, params: integer, trainableParams: integer, paramPercent: finite, kernelShape: nullable(arrayOf(integer)),
         multAdds: finite, trainable: literal(true, false, 'partial'), isContainer: boolean, source: nullable(location), callStack,
-        activationBytes: optional(finite), facts: optional(recordOf(string)),
+        activationBytes: optional(finite), facts: optional(recordOf(string)), forwardMs: optional(finite),
       })),
       totals: objectOf({
         totalParams: integer, trainableParams: integer, nonTrainableParams: integer, multAdds: finite, inputBytes: finite,
         forwardBackwardBytes: finite, paramBytes: finite, totalBytes: finite,
       }),
+      timedSamples: optional(integer),
     }),
     dataset: optional(objectOf({
       name: string, source: string, trainCount: integer, testCount: integer, inputShape: arrayOf(integer),
@@ -199,7 +200,7 @@ export const TRAINER_COMMAND_CHECKS: TaggedFields<TrainerCommand> = {
       file: string, epochs: optional(positive), batchSize: optional(positive), limit: optional(positive),
       testLimit: optional(positive), backend: optional(literal('auto', 'tensorflow', 'wasm', 'cpu')), save: optional(string),
       saveOnStop: optional(boolean),
-      gradientEvery: optional(positive), datasetFolder: optional(string), inspect: optional(boolean), sourceText: optional(string),
+      gradientEvery: optional(positive), datasetFolder: optional(string), inspect: optional(boolean), timeLayers: optional(boolean), sourceText: optional(string),
       depth: optional(nonNegative), runDir: optional(string), script: optional(objectOf({ args: arrayOf(string) })),
       traceStep: optional(positive), traceSample: optional(nonNegative),
     }),

@@ -310,6 +310,8 @@ export interface TrainRequest {
   sourceText?: string;
   /** Inspection: rows and nested models listed down to this depth (torchinfo's and torchview's `depth`). */
   depth?: number;
+  /** Inspection: also time each layer's forward pass on a small batch, when the model is small enough (a training run always does). */
+  timeLayers?: boolean;
   /** The run's folder (the recording process made it): where `training.checkpoint` saves. */
   runDir?: string;
   /** Emit a `trace` of this step (1-based over the run) and go on training. */

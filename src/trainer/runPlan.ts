@@ -20,6 +20,7 @@ import { batchTensors, zeroBatch } from './batchTensors';
 import { freezeLayers } from './freezeLayers';
 import { DEFAULT_GRADIENT_EVERY, gradientLayers, HISTOGRAM_EVERY_SAMPLES, type GradientLayer } from './gradientStats';
 import { emitInspection } from './inspection';
+import { withForwardTimes } from './layerTimes';
 import { diagnoseInputs, diagnoseOutput, fixesHint, scaledData } from './modelDoctor';
 import { createSchedule, type LrSchedule, type ScheduleContext } from './lrSchedule';
 import { lossDefinition, type LossDefinition } from './losses';
@@ -74,7 +75,7 @@ export async function planRun(request: TrainRequest, emit: Emit, announce?: Load
   const started = now();
   if (request.inspect) {
     const choice = await startBackend(request);
-    emitInspection(await loadModelFile(request.file, { announce, sourceText: request.sourceText }), choice, emit, request);
+    await emitInspection(await loadModelFile(request.file, { announce, sourceText: request.sourceText }), choice, emit, request);
     return 'inspected';
   }
   if (request.file.toLowerCase().endsWith('.json')) {
@@ -139,7 +140,8 @@ async function planWithData(request: TrainRequest, emit: Emit, opened: Opened): 
   if (variables.length === 0) {
     throw new UserError('every layer is frozen: there is nothing to train.', loaded.locate(model), 'Unfreeze at least the last layer.');
   }
-  const summary = computeSummary(model, { batchSize: plan.batchSize, locate: loaded.locate, stackOf: loaded.stackOf });
+  const summaryOptions = { batchSize: plan.batchSize, rowDepth: Infinity, locate: loaded.locate, stackOf: loaded.stackOf };
+  const summary = computeSummary(model, summaryOptions);
   checkMemory(loaded, summary, optimizerSpec, choice.backend, plan.batchSize);
   const checkpoints = checkpointsOf(request, training, emit);
   const earlyStopping = training.earlyStopping ? new EarlyStopping(training.earlyStopping) : null;
@@ -147,7 +149,7 @@ async function planWithData(request: TrainRequest, emit: Emit, opened: Opened): 
     doctor: trainingDoctor(loaded, request.sourceText), started, checkpoints, earlyStopping };
   const backend = await backendThatRuns(choice, request.backend, () => dryStep(run));
   emit(readyMessage(backend));
-  emit(modelMessage(loaded, datasetInfo(data), plan, summary));
+  emit(modelMessage(loaded, datasetInfo(data), plan, await withForwardTimes(loaded, summary, summaryOptions, backend.backend)));
   for (const finding of findings) emit(finding);
   return run;
 }

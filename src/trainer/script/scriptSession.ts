@@ -57,7 +57,7 @@ export class ScriptSession {
     if (seen.announcedBatch === batch || !model.built) return;
     seen.announcedBatch = batch;
     const loaded: LoadedModel = { model, ...this.sites, settings: {}, file: this.file };
-    this.emit({ ...modelMessage(loaded, undefined, undefined, computeSummary(model, { batchSize: batch, ...this.sites })), modelId: seen.id });
+    this.emit({ ...modelMessage(loaded, undefined, undefined, computeSummary(model, { batchSize: batch, rowDepth: Infinity, ...this.sites })), modelId: seen.id });
   }
 
   /** The layers (input to output) whose variables these gradients update, and their model; null when no model owns them. */
