@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { isSummaryColumn, SUMMARY_COLUMNS, type SummaryColumn } from '../model/formatSummary';
 import { UserError } from '../model/userError';
+import { BACKEND_NAMES, type BackendName } from '../protocol/messages';
 
 export const USAGE = `Usage: model-lens <command> [FILE] [options]
 
@@ -15,7 +16,7 @@ Commands:
                                                   output against the loss (logits or probabilities),
                                                   the inputs' scale against normalize; exit 1 on errors
   train FILE [--epochs N] [--batch-size N] [--limit N] [--test-limit N]
-             [--backend auto|tensorflow|wasm|cpu] [--gradient-every N] [--save DIR]
+             [--backend auto|tensorflow|webgpu|wasm|cpu] [--gradient-every N] [--save DIR]
              [--save-on-stop] [--report run.html] [--dir DIR] [--keep-runs N] [--json]
              [--trace-step N [--trace-sample K]]
                                                   train the experiment: summary, progress, test accuracy;
@@ -58,7 +59,7 @@ export interface CliArgs {
   batchSize?: number;
   limit?: number;
   testLimit?: number;
-  backend?: 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+  backend?: 'auto' | BackendName;
   gradientEvery?: number;
   save?: string;
   saveOnStop: boolean;
@@ -108,7 +109,7 @@ function numberOption(name: string, value: string | undefined): number | undefin
   return n;
 }
 
-const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+const BACKENDS = ['auto', ...BACKEND_NAMES] as const;
 
 export function parseCliArgs(argv: string[]): CliArgs {
   let parsed;

@@ -5,7 +5,7 @@ import { DIAGNOSIS_CODES, type DiagnosisFix } from './doctorMessages';
 import { LOSS_NAMES, SCHEDULE_TYPES } from './experimentSchema';
 import type { LossName } from './experimentSpec';
 import type { ScheduleSpec } from './experimentSpec';
-import { MAX_PLANNED_LR_POINTS, type GradientHistogram, type PlannedLr, type TrainerCommand, type TrainerMessage, type TrainerProcessMessage, type TrainRequest } from './messages';
+import { BACKEND_NAMES, MAX_PLANNED_LR_POINTS, type GradientHistogram, type PlannedLr, type TrainerCommand, type TrainerMessage, type TrainerProcessMessage, type TrainRequest } from './messages';
 import { MAX_METRICS, METRIC_NAME_PATTERN, type Metrics } from './metricNames';
 import type { ModelGraph, Shape, SourceLocation, StackFrame } from './modelInfo';
 import { TRACE_FIELDS } from './traceMessages';
@@ -82,7 +82,7 @@ export const metricsCheck: Check<Metrics> = refine(recordOf(finite), (v, p) => {
 
 /** Every trainer message type with the checks of its fields. */
 export const TRAINER_MESSAGE_CHECKS: TaggedFields<TrainerMessage> = {
-  ready: { backend: literal('tensorflow', 'wasm', 'cpu'), reason: string, versions: objectOf({ tfjs: string, node: string, modelLens: string }) },
+  ready: { backend: literal(...BACKEND_NAMES), reason: string, versions: objectOf({ tfjs: string, node: string, modelLens: string }) },
   model: {
     name: string, modelId, file: string, graph: graphCheck, callSites: recordOf(location),
     summary: objectOf({
@@ -198,7 +198,7 @@ export const TRAINER_COMMAND_CHECKS: TaggedFields<TrainerCommand> = {
   start: {
     request: objectOf<TrainRequest>({
       file: string, epochs: optional(positive), batchSize: optional(positive), limit: optional(positive),
-      testLimit: optional(positive), backend: optional(literal('auto', 'tensorflow', 'wasm', 'cpu')), save: optional(string),
+      testLimit: optional(positive), backend: optional(literal('auto', ...BACKEND_NAMES)), save: optional(string),
       saveOnStop: optional(boolean),
       gradientEvery: optional(positive), datasetFolder: optional(string), inspect: optional(boolean), timeLayers: optional(boolean), sourceText: optional(string),
       depth: optional(nonNegative), runDir: optional(string), script: optional(objectOf({ args: arrayOf(string) })),

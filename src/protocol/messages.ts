@@ -10,7 +10,9 @@ export type { ActivationsMessage, DiagnosisFix, DiagnosisMessage, LayerActivatio
 export type { Metrics } from './metricNames';
 export type { TraceMessage } from './traceMessages';
 
-export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+/** Every tfjs backend the trainer can run on, in the order `auto` tries them (fastest first). */
+export const BACKEND_NAMES = ['tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
+export type BackendName = typeof BACKEND_NAMES[number];
 
 export interface ReadyMessage {
   type: 'ready';

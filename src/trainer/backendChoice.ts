@@ -3,15 +3,16 @@ import * as fs from 'node:fs';
 import { registerTrainingKernels } from '@model-lens/tfjs-training-kernels';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import type { BackendName } from '../protocol/messages';
+import { BACKEND_NAMES, type BackendName } from '../protocol/messages';
+import { startWebgpu, webgpuAdapterName } from './webgpuBackend';
 
 export interface BackendChoice {
   backend: BackendName;
   reason: string;
 }
 
-/** The backends `auto` tries, fastest first. */
-export const BACKEND_ORDER: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
+/** The backends `auto` tries, fastest first: tfjs-node, a GPU through WebGPU, wasm, cpu. */
+export const BACKEND_ORDER: readonly BackendName[] = BACKEND_NAMES;
 
 /** Where the wasm binaries are: next to the bundle (the build copies them), else in node_modules. */
 function wasmDirectory(): string {
@@ -20,8 +21,9 @@ function wasmDirectory(): string {
   return path.dirname(require.resolve(wasmFile)) + path.sep;
 }
 
-async function tryBackend(name: BackendName): Promise<string | null> {
+async function tryBackend(name: BackendName, byName: boolean): Promise<string | null> {
   try {
+    if (name === 'webgpu') return await startWebgpu(byName);
     if (name === 'tensorflow') {
       // Optional: its install downloads libtensorflow, which fails offline and on some platforms.
       // tfjs keeps one engine per process (a global), so the native backend registers into ours.
@@ -43,7 +45,7 @@ async function tryBackend(name: BackendName): Promise<string | null> {
 }
 
 /**
- * The fastest backend that works: tensorflow (tfjs-node) → wasm → cpu, or the one asked for.
+ * The fastest backend that works (BACKEND_ORDER), or the one asked for (else its failure is thrown).
  * `reason` says what was tried and why it was passed over.
  */
 export async function chooseBackend(requested: BackendName | 'auto' = 'auto', skip: BackendName[] = []): Promise<BackendChoice> {
@@ -51,13 +53,15 @@ export async function chooseBackend(requested: BackendName | 'auto' = 'auto', sk
   const candidates = requested === 'auto' ? BACKEND_ORDER.filter((b) => !skip.includes(b)) : [requested];
   const passed: string[] = [];
   for (const name of candidates) {
-    const failure = await tryBackend(name);
+    const failure = await tryBackend(name, requested !== 'auto');
     if (failure === null) {
+      const on = name === 'webgpu' ? ` on ${webgpuAdapterName()}` : '';
       const why = requested === 'auto'
-        ? (passed.length ? `${passed.join('; ')}; using ${name}` : `${name} is the fastest backend available`)
-        : `${name} was requested`;
+        ? (passed.length ? `${passed.join('; ')}; using ${name}${on}` : `${name}${on} is the fastest backend available`)
+        : `${name}${on} was requested`;
       return { backend: name, reason: why };
     }
+    if (requested !== 'auto') throw new Error(failure);
     passed.push(`${name}: ${failure}`);
   }
   throw new Error(`no tfjs backend could start (${passed.join('; ')})`);
@@ -69,16 +73,17 @@ export async function chooseBackend(requested: BackendName | 'auto' = 'auto', sk
  * instead of crashing; the returned choice says why.
  */
 export async function backendThatRuns(choice: BackendChoice, requested: BackendName | 'auto' | undefined,
-  attempt: () => void): Promise<BackendChoice> {
+  attempt: () => Promise<void>): Promise<BackendChoice> {
   const tried: BackendName[] = [];
   let current = choice;
   for (;;) {
     try {
-      attempt();
+      await attempt();
       return current;
     } catch (e) {
       const message = (e as Error).message ?? String(e);
-      const kernelProblem = /not registered|not yet implemented|not supported/i.test(message);
+      // A GPU can fail in ways a CPU backend cannot (driver, shader compiler, lost device): any error falls back.
+      const kernelProblem = /not registered|not yet implemented|not supported/i.test(message) || current.backend === 'webgpu';
       if (!kernelProblem || (requested && requested !== 'auto') || current.backend === 'cpu') throw e;
       tried.push(current.backend);
       const next = await chooseBackend('auto', [...BACKEND_ORDER.slice(0, BACKEND_ORDER.indexOf(current.backend)), ...tried]);

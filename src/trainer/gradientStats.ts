@@ -46,12 +46,13 @@ export interface StepGradientFigures {
 
 const HISTOGRAM_BINS = 30;
 
-/** Computes a tensor in a tidy scope, reads it back in one go and frees it. */
-function readOnce(compute: () => tf.Tensor): Float32Array {
-  const t = tf.tidy(compute);
-  const values = t.dataSync() as Float32Array;
-  t.dispose();
-  return values;
+/** Reads a tensor back (async: the webgpu backend has no synchronous read in Node) and frees it. */
+export async function readAndDispose(t: tf.Tensor): Promise<Float32Array> {
+  try {
+    return (await t.data()) as Float32Array;
+  } finally {
+    t.dispose();
+  }
 }
 
 function histogram(parts: Float32Array[], maxAbs: number): GradientHistogram {
@@ -69,37 +70,59 @@ function histogram(parts: Float32Array[], maxAbs: number): GradientHistogram {
 
 const finiteOrNull = (v: number) => (Number.isFinite(v) ? v : null);
 
+const liveLayers = (layers: GradientLayer[]) => layers.filter((l) => !l.frozen);
+const layerGrads = (l: GradientLayer, grads: tf.NamedTensorMap) =>
+  l.variables.map((v) => grads[v.name]).filter((g): g is tf.Tensor => g !== undefined);
+
 /**
- * Per-layer L2 norm, mean |g| and max |g| of this step's gradients, computed on the backend and read
- * back with one dataSync; histograms (one more read) only when asked.
+ * This step's figures, still on the backend, as one 1-D tensor: per live layer its sum of g², sum of
+ * |g| and max |g|; then, when `withValues`, every gradient value (for the histograms). A step's
+ * update ratios (updateRatioTensor) go after it, so that one read brings back everything.
  */
-export function gradientFigures(layers: GradientLayer[], grads: tf.NamedTensorMap, withHistograms: boolean,
-  updateRatios: Map<string, number> | null): StepGradientFigures {
-  const live = layers.filter((l) => !l.frozen);
-  const stats = live.length === 0 ? new Float32Array(0) : readOnce(() => {
+export function gradientStatsTensor(layers: GradientLayer[], grads: tf.NamedTensorMap, withValues: boolean): tf.Tensor {
+  return tf.tidy(() => {
+    const live = liveLayers(layers);
+    if (live.length === 0) return tf.zeros([0]);
     const rows = live.map((l) => {
-      const gs = l.variables.map((v) => grads[v.name]).filter((g): g is tf.Tensor => g !== undefined);
+      const gs = layerGrads(l, grads);
       const abs = gs.map((g) => tf.abs(g));
       const sumSq = tf.addN(gs.map((g) => tf.sum(tf.square(g))));
       const sumAbs = tf.addN(abs.map((a) => tf.sum(a)));
       const maxAbs = tf.max(tf.stack(abs.map((a) => tf.max(a))));
       return tf.stack([sumSq, sumAbs, maxAbs]);
     });
-    return tf.stack(rows);
+    const stats = tf.reshape(tf.stack(rows), [-1]);
+    if (!withValues) return stats;
+    return tf.concat([stats, ...live.flatMap((l) => layerGrads(l, grads).map((g) => tf.reshape(g, [-1])))]);
   });
+}
 
+/** What a sampled step's one read-back holds: stats, then the gradient values (histograms), then the update ratios. */
+export interface FigureLayout {
+  withRatios: boolean;
+  withHistograms: boolean;
+}
+
+/** The per-layer figures from what gradientStatsTensor (and updateRatioTensor, appended) computed. */
+export function figuresFromValues(layers: GradientLayer[], values: Float32Array, layout: FigureLayout): StepGradientFigures {
+  const live = liveLayers(layers);
+  const counts = live.map((l) => l.variables.reduce((n, v) => n + v.size, 0));
+  let valueAt = 3 * live.length;
+  const ratioAt = valueAt + (layout.withHistograms ? counts.reduce((a, b) => a + b, 0) : 0);
   let firstNonFinite: string | null = null;
   const figures = new Map<string, LayerGradient>();
   live.forEach((l, i) => {
-    const count = l.variables.reduce((n, v) => n + v.size, 0);
-    const [sumSq, sumAbs, maxAbs] = [stats[3 * i], stats[3 * i + 1], stats[3 * i + 2]];
+    const count = counts[i];
+    const [sumSq, sumAbs, maxAbs] = [values[3 * i], values[3 * i + 1], values[3 * i + 2]];
     if (!(Number.isFinite(sumSq) && Number.isFinite(maxAbs)) && firstNonFinite === null) firstNonFinite = l.name;
     const figure: LayerGradient = {
       layer: l.name, frozen: false, l2: finiteOrNull(Math.sqrt(sumSq)), meanAbs: finiteOrNull(sumAbs / count),
-      maxAbs: finiteOrNull(maxAbs), updateRatio: finiteOrNull(updateRatios?.get(l.name) ?? NaN),
+      maxAbs: finiteOrNull(maxAbs), updateRatio: layout.withRatios ? finiteOrNull(values[ratioAt + i]) : null,
     };
-    if (withHistograms && Number.isFinite(maxAbs)) {
-      figure.histogram = histogram(l.variables.map((v) => grads[v.name].dataSync() as Float32Array), maxAbs);
+    if (layout.withHistograms) {
+      const mine = values.subarray(valueAt, valueAt + count);
+      valueAt += count;
+      if (Number.isFinite(maxAbs)) figure.histogram = histogram([mine], maxAbs);
     }
     figures.set(l.name, figure);
   });
@@ -111,20 +134,26 @@ export function gradientFigures(layers: GradientLayer[], grads: tf.NamedTensorMa
   };
 }
 
+/** Per-layer L2 norm, mean |g| and max |g| of this step's gradients (no update ratios), in one read. */
+export async function gradientFigures(layers: GradientLayer[], grads: tf.NamedTensorMap, withHistograms: boolean): Promise<StepGradientFigures> {
+  const values = await readAndDispose(gradientStatsTensor(layers, grads, withHistograms));
+  return figuresFromValues(layers, values, { withRatios: false, withHistograms });
+}
+
 /** Copies of the trainable weights before a step, to measure ‖Δw‖ / ‖w‖ after it. */
 export function snapshotWeights(layers: GradientLayer[]): tf.Tensor[][] {
   return layers.map((l) => l.variables.map((v) => tf.clone(v)));
 }
 
-export function updateRatios(layers: GradientLayer[], before: tf.Tensor[][]): Map<string, number> {
-  const live = layers.map((l, i) => ({ l, b: before[i] })).filter((x) => x.b.length > 0);
-  const values = live.length === 0 ? new Float32Array(0) : readOnce(() => tf.stack(live.map(({ l, b }) => {
+/** ‖Δw‖ / ‖w‖ per live layer (the order of gradientStatsTensor's rows), on the backend; frees `before`. */
+export function updateRatioTensor(layers: GradientLayer[], before: tf.Tensor[][]): tf.Tensor {
+  const live = liveLayers(layers);
+  const ratios = live.length === 0 ? tf.zeros([0]) : tf.tidy(() => tf.stack(live.map((l) => {
+    const b = before[layers.indexOf(l)];
     const delta = tf.addN(l.variables.map((v, k) => tf.sum(tf.square(tf.sub(v, b[k])))));
     const norm = tf.addN(b.map((w) => tf.sum(tf.square(w))));
     return tf.div(tf.sqrt(delta), tf.sqrt(norm));
   })));
-  const out = new Map<string, number>();
-  live.forEach(({ l }, i) => out.set(l.name, values[i]));
   tf.dispose(before.flat());
-  return out;
+  return ratios;
 }

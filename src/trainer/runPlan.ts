@@ -259,12 +259,12 @@ function saveTarget(request: TrainRequest, file: string, training: TrainingSpec)
 }
 
 /** One backward pass on two samples of zeros, so a missing kernel shows before the run starts. */
-function dryStep(run: RunPlan): void {
+async function dryStep(run: RunPlan): Promise<void> {
   const { data, loss } = run;
   const regression = data.task.kind === 'regression';
   const { x, y } = batchTensors(zeroBatch(2, data.inputShape, regression ? run.outputs : null), data.inputShape, loss, run.outputs);
   try {
-    tf.dispose(Object.values(computeStep(run, x, y, regression).grads));
+    tf.dispose(Object.values((await computeStep(run, x, y, regression)).grads));
   } finally {
     tf.dispose([x, y]);
   }

@@ -8,6 +8,7 @@ import { locateSettingInFile } from '../model/settingLocation';
 import { UserError } from '../model/userError';
 import type { DoneMessage, TrainRequest } from '../protocol/messages';
 import { emitTrainingSamples, endEpoch } from './epochEnd';
+import { GpuFallback } from './gpuFallback';
 import { now, type Emit } from './runMessages';
 import { planRun, type RunPlan } from './runPlan';
 import { installScalarLog } from './scalarLog';
@@ -50,6 +51,7 @@ export async function runTraining(request: TrainRequest, emit: Emit, control: Ru
     try {
       await emitTrainingSamples(run, emit);
       const { epochs, stepsPerEpoch, batchSize } = run.plan;
+      const gpu = new GpuFallback(run, emit, run.plan.histogramEvery);
       for (let epoch = 1; epoch <= epochs; epoch++) {
         const tally: EpochTally = { epoch, started: now(), lossSum: 0, metricSum: 0, seen: 0 };
         emit({ type: 'epochStart', epoch, epochs, stepsPerEpoch, lr: run.schedule.lr() });
@@ -60,7 +62,14 @@ export async function runTraining(request: TrainRequest, emit: Emit, control: Ru
           if (control.stopRequested || !(await passGate(control, emit, epoch, steps))) return done('stopped', await saveStopped(run, emit));
           steps++;
           const trace = control.gate?.traceFor(steps) ?? (request.traceStep === steps ? { step: steps, sample: request.traceSample ?? 0 } : null);
-          const anomaly = trainStep(run, tally, { step: steps, batch: ++b, samples, trace }, emit);
+          await gpu.keep(steps);
+          let anomaly;
+          try {
+            anomaly = await trainStep(run, tally, { step: steps, batch: ++b, samples, trace }, emit);
+          } catch (e) {
+            if (!(await gpu.recover(steps))) throw e;
+            anomaly = null; // this batch is lost with the device; the next one runs on the new backend
+          }
           if (anomaly) {
             emit(anomaly);
             return done('anomaly');

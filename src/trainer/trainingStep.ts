@@ -7,7 +7,7 @@ import type { AnomalyMessage, LayerActivation } from '../protocol/messages';
 import type { Metrics } from '../protocol/metricNames';
 import { activationFigures, activationStatRows, type ActivationTaps } from './activationStats';
 import { batchTensors } from './batchTensors';
-import { gradientFigures, snapshotWeights, updateRatios, type StepGradientFigures } from './gradientStats';
+import { figuresFromValues, gradientFigures, gradientStatsTensor, readAndDispose, snapshotWeights, updateRatioTensor } from './gradientStats';
 import { predictedClasses } from './losses';
 import { setLearningRate } from './optimizers';
 import { now, type Emit } from './runMessages';
@@ -48,9 +48,9 @@ export interface ActivationRequest {
   histograms: boolean;
 }
 
-/** One forward + backward pass; the gradients are returned, not applied. */
-export function computeStep(run: Pick<RunPlan, 'loaded' | 'optimizer' | 'variables' | 'loss'>, x: tf.Tensor, y: tf.Tensor, regression: boolean,
-  tap: ActivationRequest | null = null): StepResult {
+/** One forward + backward pass; the gradients are returned, not applied. Reads are async (webgpu has no synchronous one in Node). */
+export async function computeStep(run: Pick<RunPlan, 'loaded' | 'optimizer' | 'variables' | 'loss'>, x: tf.Tensor, y: tf.Tensor, regression: boolean,
+  tap: ActivationRequest | null = null): Promise<StepResult> {
   const { loaded: { model }, loss } = run;
   let metric: tf.Tensor | null = null;
   let statRows: tf.Tensor | null = null;
@@ -76,19 +76,26 @@ export function computeStep(run: Pick<RunPlan, 'loaded' | 'optimizer' | 'variabl
   }, run.variables);
   // The loss, the metric and the activation figures in one read-back.
   const both = tf.tidy(() => tf.concat([tf.stack([value, metric!]), ...(statRows ? [tf.reshape(statRows, [-1])] : [])]));
-  const read = both.dataSync();
-  tf.dispose([both, value, metric!, ...(statRows ? [statRows] : [])]);
-  let activations: LayerActivation[] | null = null;
-  if (tap) {
-    const values = tap.histograms ? kept.map((a) => a.dataSync() as Float32Array) : null;
+  tf.dispose([value, metric!, ...(statRows ? [statRows] : [])]);
+  let read: Float32Array;
+  let values: Float32Array[] | null = null;
+  try {
+    [read, values] = await Promise.all([readAndDispose(both), tap?.histograms ? Promise.all(kept.map(async (a) => (await a.data()) as Float32Array)) : null]);
+  } catch (e) {
+    tf.dispose(Object.values(grads));
+    throw e;
+  } finally {
     tf.dispose(kept);
-    activations = activationFigures(tap.taps.layers, read.subarray(2), values);
   }
+  const activations = tap ? activationFigures(tap.taps.layers, read.subarray(2), values) : null;
   return { loss: read[0], metric: read[1], grads, activations };
 }
 
-/** Trains on one batch and emits its `batch` (and, when sampled, `gradients`) message; an anomaly ends the run instead. */
-export function trainStep(run: RunPlan, tally: EpochTally, at: StepPosition, emit: Emit): AnomalyMessage | null {
+/**
+ * Trains on one batch and emits its `batch` (and, when sampled, `gradients`) message; an anomaly ends
+ * the run instead. A sampled step's figures are computed on the backend and read back once.
+ */
+export async function trainStep(run: RunPlan, tally: EpochTally, at: StepPosition, emit: Emit): Promise<AnomalyMessage | null> {
   const { data, loss, layers, schedule, plan } = run;
   const lr = schedule.lr();
   setLearningRate(run.optimizer, lr);
@@ -96,11 +103,10 @@ export function trainStep(run: RunPlan, tally: EpochTally, at: StepPosition, emi
   const { x, y } = batchTensors(at.samples, data.inputShape, loss, run.outputs);
   const regression = at.samples.kind === 'regression';
   const withHistograms = at.step % plan.histogramEvery === 0 || at.step === 1;
-  const result = computeStep(run, x, y, regression, sampled && run.taps ? { taps: run.taps, histograms: withHistograms } : null);
-  tf.dispose([x, y]);
+  const result = await computeStep(run, x, y, regression, sampled && run.taps ? { taps: run.taps, histograms: withHistograms } : null)
+    .finally(() => tf.dispose([x, y]));
   if (!Number.isFinite(result.loss)) {
-    const figures = gradientFigures(layers, result.grads, false, null);
-    tf.dispose(Object.values(result.grads));
+    const figures = await gradientFigures(layers, result.grads, false).finally(() => tf.dispose(Object.values(result.grads)));
     const layer = figures.firstNonFinite;
     if (at.step === 1) {
       // No update has run yet: the weights are as initialised, so the learning rate cannot be the cause.
@@ -116,11 +122,15 @@ export function trainStep(run: RunPlan, tally: EpochTally, at: StepPosition, emi
   }
   const trace = at.trace ? beginTrace(run, { epoch: tally.epoch, step: at.step, batch: at.batch, samples: at.samples, firstIndex: (at.batch - 1) * plan.batchSize, lr }, at.trace.sample, result.grads) : null;
   const before = sampled ? snapshotWeights(layers) : null;
-  const figures = sampled ? gradientFigures(layers, result.grads, withHistograms, null) : null;
+  const stats = sampled ? gradientStatsTensor(layers, result.grads, withHistograms) : null;
   run.optimizer.applyGradients(result.grads);
   tf.dispose(Object.values(result.grads));
-  if (figures && before) {
-    addUpdateRatios(figures, updateRatios(layers, before));
+  let figures = null;
+  if (stats && before) {
+    const ratios = updateRatioTensor(layers, before);
+    const one = tf.concat([stats, ratios]);
+    tf.dispose([stats, ratios]);
+    figures = figuresFromValues(layers, await readAndDispose(one), { withRatios: true, withHistograms });
     if (figures.firstNonFinite) {
       return anomaly(run, 'nonFiniteGradient', tally.epoch, at.step, figures.firstNonFinite,
         `the gradient of layer "${figures.firstNonFinite}" is not finite at step ${at.step} (epoch ${tally.epoch}). Lower the learning rate (now ${lr}).`);
@@ -143,13 +153,6 @@ export function trainStep(run: RunPlan, tally: EpochTally, at: StepPosition, emi
   if (figures) for (const d of run.doctor.observe(at.step, lr, figures.layers, result.activations)) emit(d);
   if (trace) emit(finishTrace(trace));
   return null;
-}
-
-function addUpdateRatios(figures: StepGradientFigures, ratios: Map<string, number>): void {
-  for (const f of figures.layers) {
-    const ratio = ratios.get(f.layer) ?? NaN;
-    f.updateRatio = f.frozen || !Number.isFinite(ratio) ? null : ratio;
-  }
 }
 
 function anomaly(run: RunPlan, kind: AnomalyMessage['kind'], epoch: number, step: number, layer: string | null, message: string): AnomalyMessage {

@@ -1,0 +1,64 @@
+// tfjs's webgpu backend on a Dawn adapter: started only when an adapter answers (a software one
+// only when asked for by name), and watched for the loss of its device.
+import * as tf from '@tensorflow/tfjs';
+import { findAdapter, installNavigatorGpu, type FoundAdapter } from './gpuAdapter';
+
+interface DeviceLostInfo {
+  reason?: string;
+  message?: string;
+}
+
+interface WebgpuBackendLike {
+  device?: { lost?: Promise<DeviceLostInfo>; destroy?: () => void };
+}
+
+let adapterInUse: FoundAdapter | null = null;
+let lost: string | null = null;
+
+/** The adapter the webgpu backend runs on, for the `ready` reason. */
+export function webgpuAdapterName(): string | null {
+  return adapterInUse?.name ?? null;
+}
+
+/** Why the GPU device was lost, once it has been; null while it works. */
+export function gpuDeviceLost(): string | null {
+  return lost;
+}
+
+/**
+ * Starts the webgpu backend; null when it runs, else why not. `byName`: the user asked for webgpu,
+ * so a software adapter (llvmpipe, SwiftShader) is used; `auto` passes it over (wasm is faster).
+ */
+export async function startWebgpu(byName: boolean): Promise<string | null> {
+  if (!tf.findBackendFactory('webgpu')) {
+    const search = await findAdapter();
+    if (!search.found) return search.reason;
+    if (search.found.software && !byName) {
+      return `only a software adapter, ${search.found.name}, which is slower than wasm (--backend webgpu uses it)`;
+    }
+    adapterInUse = search.found;
+    installNavigatorGpu(search.found);
+    // Registers itself on import, and only if navigator.gpu exists by then.
+    const webgpuModule = '@tensorflow/tfjs-backend-webgpu';
+    require(webgpuModule);
+    if (!tf.findBackendFactory('webgpu')) return 'tfjs-backend-webgpu did not register (navigator.gpu was missing when it loaded)';
+  } else if (adapterInUse?.software && !byName) {
+    return `only a software adapter, ${adapterInUse.name}, which is slower than wasm (--backend webgpu uses it)`;
+  }
+  if (lost) return `the GPU device was lost earlier in this process (${lost})`;
+  if (!(await tf.setBackend('webgpu'))) return 'the webgpu backend failed to initialise';
+  await tf.ready();
+  watchDevice(tf.backend() as unknown as WebgpuBackendLike);
+  return null;
+}
+
+const watched = new WeakSet<object>();
+
+function watchDevice(backend: WebgpuBackendLike): void {
+  const device = backend.device;
+  if (!device?.lost || watched.has(device)) return;
+  watched.add(device);
+  void device.lost.then((info) => {
+    lost = [info.reason, info.message].filter(Boolean).join(': ') || 'unknown reason';
+  });
+}
