@@ -46,6 +46,8 @@ export interface RunPlan {
   outputs: number;
   loss: LossDefinition;
   optimizer: tf.Optimizer;
+  /** What the optimizer was made from (a lost GPU's run remakes it on the next backend). */
+  optimizerSpec: OptimizerSpec;
   schedule: LrSchedule;
   /** The model with its layers' outputs tapped, for activation figures on sampled steps (null: none). */
   taps: ActivationTaps | null;
@@ -145,7 +147,7 @@ async function planWithData(request: TrainRequest, emit: Emit, opened: Opened): 
   checkMemory(loaded, summary, optimizerSpec, choice.backend, plan.batchSize);
   const checkpoints = checkpointsOf(request, training, emit);
   const earlyStopping = training.earlyStopping ? new EarlyStopping(training.earlyStopping) : null;
-  const run: RunPlan = { loaded, data, outputs: taskOutputs(data.task), loss, optimizer, schedule, taps: activationTaps(model), layers, variables, plan, save,
+  const run: RunPlan = { loaded, data, outputs: taskOutputs(data.task), loss, optimizer, optimizerSpec, schedule, taps: activationTaps(model), layers, variables, plan, save,
     doctor: trainingDoctor(loaded, request.sourceText), started, checkpoints, earlyStopping };
   const backend = await backendThatRuns(choice, request.backend, () => dryStep(run));
   emit(readyMessage(backend));
