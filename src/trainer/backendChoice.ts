@@ -4,6 +4,7 @@ import { registerTrainingKernels } from '@model-lens/tfjs-training-kernels';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { BACKEND_NAMES, type BackendName } from '../protocol/messages';
+import { usableTfjsNode } from './tfjsNodeLocation';
 import { startWebgpu, webgpuAdapterName } from './webgpuBackend';
 
 export interface BackendChoice {
@@ -21,14 +22,23 @@ function wasmDirectory(): string {
   return path.dirname(require.resolve(wasmFile)) + path.sep;
 }
 
-async function tryBackend(name: BackendName, byName: boolean): Promise<string | null> {
+/** Where a backend is looked for: tfjs-node in the node_modules above this folder, then globally. */
+export interface BackendSearch {
+  searchFrom?: string;
+}
+
+let tfjsNodeIn = '';
+
+async function tryBackend(name: BackendName, byName: boolean, search: BackendSearch): Promise<string | null> {
   try {
     if (name === 'webgpu') return await startWebgpu(byName);
     if (name === 'tensorflow') {
-      // Optional: its install downloads libtensorflow, which fails offline and on some platforms.
-      // tfjs keeps one engine per process (a global), so the native backend registers into ours.
-      const nodeModule = '@tensorflow/tfjs-node';
-      require(nodeModule);
+      // Optional and the user's: its install downloads libtensorflow, which fails offline and on some
+      // platforms. tfjs keeps one engine per process (a global), so the native backend registers into ours.
+      const found = usableTfjsNode(search.searchFrom ?? process.cwd(), tf.version_core);
+      if (!found.usable) return found.reason;
+      require(found.usable.dir);
+      tfjsNodeIn = found.usable.dir;
     }
     if (name === 'wasm') setWasmPaths(wasmDirectory());
     if (!(await tf.setBackend(name))) return `the ${name} backend failed to initialise`;
@@ -36,11 +46,7 @@ async function tryBackend(name: BackendName, byName: boolean): Promise<string | 
     registerTrainingKernels(name); // wasm and cpu: the kernels training needs or runs faster with
     return null;
   } catch (e) {
-    const message = (e as Error).message ?? String(e);
-    if (name === 'tensorflow' && /Cannot find module/.test(message)) {
-      return '@tensorflow/tfjs-node is not installed (it is optional: its install downloads libtensorflow)';
-    }
-    return message.split('\n')[0];
+    return ((e as Error).message ?? String(e)).split('\n')[0];
   }
 }
 
@@ -48,14 +54,14 @@ async function tryBackend(name: BackendName, byName: boolean): Promise<string | 
  * The fastest backend that works (BACKEND_ORDER), or the one asked for (else its failure is thrown).
  * `reason` says what was tried and why it was passed over.
  */
-export async function chooseBackend(requested: BackendName | 'auto' = 'auto', skip: BackendName[] = []): Promise<BackendChoice> {
+export async function chooseBackend(requested: BackendName | 'auto' = 'auto', skip: BackendName[] = [], search: BackendSearch = {}): Promise<BackendChoice> {
   tf.env().set('PROD', true); // no "install tfjs-node" banner, no debug checks
   const candidates = requested === 'auto' ? BACKEND_ORDER.filter((b) => !skip.includes(b)) : [requested];
   const passed: string[] = [];
   for (const name of candidates) {
-    const failure = await tryBackend(name, requested !== 'auto');
+    const failure = await tryBackend(name, requested !== 'auto', search);
     if (failure === null) {
-      const on = name === 'webgpu' ? ` on ${webgpuAdapterName()}` : '';
+      const on = name === 'webgpu' ? ` on ${webgpuAdapterName()}` : name === 'tensorflow' ? ` from ${tfjsNodeIn}` : '';
       const why = requested === 'auto'
         ? (passed.length ? `${passed.join('; ')}; using ${name}${on}` : `${name}${on} is the fastest backend available`)
         : `${name}${on} was requested`;
