@@ -1,10 +1,12 @@
 import * as path from 'node:path';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import { registerTrainingKernels } from '@model-lens/tfjs-training-kernels';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { BACKEND_NAMES, type BackendName } from '../protocol/messages';
 import { usableTfjsNode } from './tfjsNodeLocation';
+import { startThreadedWasm, wasmThreadCount, wasmThreads } from './wasmThreads';
 import { startWebgpu, webgpuAdapterName } from './webgpuBackend';
 
 export interface BackendChoice {
@@ -28,6 +30,15 @@ export interface BackendSearch {
 }
 
 let tfjsNodeIn = '';
+let wasmSingleThreadWhy: string | null = null;
+
+function backendDetail(name: BackendName): string {
+  if (name === 'webgpu') return ` on ${webgpuAdapterName()}`;
+  if (name === 'tensorflow') return ` from ${tfjsNodeIn}`;
+  if (name !== 'wasm') return '';
+  const threads = wasmThreads();
+  return threads ? ` (${threads} threads)` : wasmSingleThreadWhy ? ` (one thread: ${wasmSingleThreadWhy})` : '';
+}
 
 async function tryBackend(name: BackendName, byName: boolean, search: BackendSearch): Promise<string | null> {
   try {
@@ -40,7 +51,11 @@ async function tryBackend(name: BackendName, byName: boolean, search: BackendSea
       require(found.usable.dir);
       tfjsNodeIn = found.usable.dir;
     }
-    if (name === 'wasm') setWasmPaths(wasmDirectory());
+    if (name === 'wasm') {
+      setWasmPaths(wasmDirectory());
+      const threads = wasmThreadCount(os.cpus().length, process.env.MODEL_LENS_WASM_THREADS);
+      wasmSingleThreadWhy = threads > 1 ? await startThreadedWasm(threads) : null;
+    }
     if (!(await tf.setBackend(name))) return `the ${name} backend failed to initialise`;
     await tf.ready();
     registerTrainingKernels(name); // wasm and cpu: the kernels training needs or runs faster with
@@ -61,7 +76,7 @@ export async function chooseBackend(requested: BackendName | 'auto' = 'auto', sk
   for (const name of candidates) {
     const failure = await tryBackend(name, requested !== 'auto', search);
     if (failure === null) {
-      const on = name === 'webgpu' ? ` on ${webgpuAdapterName()}` : name === 'tensorflow' ? ` from ${tfjsNodeIn}` : '';
+      const on = backendDetail(name);
       const why = requested === 'auto'
         ? (passed.length ? `${passed.join('; ')}; using ${name}${on}` : `${name}${on} is the fastest backend available`)
         : `${name}${on} was requested`;

@@ -19,8 +19,14 @@ for (let t = 1; t <= DEPTHWISE_TAPS; t++) FILTER_GRADS[`depthwiseFilterGrad${t}`
 const FUNCTIONS = { maxPoolGrad2x2, col2im, reluGrad, addRows, sumRows, adamUpdate, ...FILTER_GRADS, ...WINOGRAD };
 type FunctionName = 'maxPoolGrad2x2' | 'col2im' | 'reluGrad' | 'addRows' | 'sumRows' | 'adamUpdate' | keyof typeof WINOGRAD | `filterGrad${number}x${number}` | `depthwiseFilterGrad${number}`;
 
-/** The module's bytes: one imported memory ("env"."memory"), the functions above, exported by name. */
-export function simdModuleBytes(): Uint8Array<ArrayBuffer> {
+/** wasm's largest 32-bit memory, in 64 KiB pages: a shared memory's import must state a maximum. */
+const MAX_PAGES = 65536;
+
+/**
+ * The module's bytes: one imported memory ("env"."memory"; shared for tfjs-wasm's threaded build,
+ * whose heap is a SharedArrayBuffer), the functions above, exported by name.
+ */
+export function simdModuleBytes(shared = false): Uint8Array<ArrayBuffer> {
   const fns = Object.entries(FUNCTIONS).map(([name, make]) => ({ name, ...make() }));
   const types = fns.map((f) => [0x60, ...vec(f.params.map((t) => [t])), ...vec([])]);
   const localGroups = (locals: number[]): Bytes[] => {
@@ -40,7 +46,7 @@ export function simdModuleBytes(): Uint8Array<ArrayBuffer> {
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vec(types)),
-    ...section(2, vec([[...str('env'), ...str('memory'), 0x02, 0x00, ...uleb(1)]])),
+    ...section(2, vec([[...str('env'), ...str('memory'), 0x02, ...(shared ? [0x03, ...uleb(1), ...uleb(MAX_PAGES)] : [0x00, ...uleb(1)])]])),
     ...section(3, vec(fns.map((_, k) => uleb(k)))),
     ...section(7, vec(fns.map((f, k) => [...str(f.name), 0x00, ...uleb(k)]))),
     ...section(10, vec(bodies)),
@@ -53,24 +59,26 @@ interface WasmBackendInternals {
   dataIdMap?: { get(dataId: object): { memoryOffset: number } | undefined };
 }
 
-let compiled: WebAssembly.Module | null | undefined;
+const compiled = new Map<boolean, WebAssembly.Module | null>();
 const instances = new WeakMap<WebAssembly.Memory, WasmExports>();
 
 /** Our SIMD functions bound to `backend`'s heap, or null when it is not tfjs-wasm (or SIMD is unavailable). */
 export function simdKernels(backend: unknown): WasmExports | null {
   const memory = (backend as WasmBackendInternals).wasm?.asm?.memory;
   if (!(memory instanceof WebAssembly.Memory)) return null;
-  if (compiled === undefined) {
+  const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+  if (!compiled.has(shared)) {
     try {
-      compiled = new WebAssembly.Module(simdModuleBytes());
+      compiled.set(shared, new WebAssembly.Module(simdModuleBytes(shared)));
     } catch {
-      compiled = null; // no SIMD in this engine: callers use their JS loops
+      compiled.set(shared, null); // no SIMD in this engine: callers use their JS loops
     }
   }
-  if (!compiled) return null;
+  const module = compiled.get(shared);
+  if (!module) return null;
   let exports = instances.get(memory);
   if (!exports) {
-    exports = new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as WasmExports;
+    exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as WasmExports;
     instances.set(memory, exports);
   }
   return exports;

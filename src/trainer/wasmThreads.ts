@@ -1,0 +1,128 @@
+// tfjs-wasm's threaded build under Node, so XNNPACK's thread pool runs. tfjs turns wasm threads off
+// under Node and would start the pthread workers from Blob URLs, which worker_threads refuses; we
+// call the threaded build's factory ourselves with the worker script written to a real file, and
+// register the result as the `wasm` backend (its kernels, and ours, stay registered by name).
+// It leans on files inside @tensorflow/tfjs-backend-wasm, whose version package.json pins.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import nodeOs = require('node:os');
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { BackendWasm, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+
+const THREADED = 'tfjs-backend-wasm-threaded-simd';
+
+/** All cores on a machine of two or fewer, else one left for the editor (the trainer runs below normal priority). */
+export function wasmThreadCount(cores: number, setting: string | undefined): number {
+  const asked = Number(setting);
+  if (setting && Number.isInteger(asked) && asked >= 1) return asked;
+  return cores <= 2 ? Math.max(1, cores) : cores - 1;
+}
+
+/** Next to the bundle (the build copies them), else in node_modules. */
+function threadedFile(name: string): string {
+  const beside = path.join(__dirname, name);
+  if (fs.existsSync(beside)) return beside;
+  const inPackage = name.endsWith('.wasm') ? `@tensorflow/tfjs-backend-wasm/dist/${name}` : `@tensorflow/tfjs-backend-wasm/wasm-out/${name}`;
+  return require.resolve(inPackage);
+}
+
+/** The pthread worker's script as a file (tfjs carries it as a string and would make a Blob URL of it). */
+function workerScript(): string {
+  const target = path.join(os.tmpdir(), `model-lens-${THREADED}-${tf.version_core}.worker.js`);
+  if (fs.existsSync(target)) return target;
+  const { wasmWorkerContents } = require(threadedFile(`${THREADED}.worker.js`)) as { wasmWorkerContents: string };
+  const partial = `${target}.${process.pid}`;
+  fs.writeFileSync(partial, wasmWorkerContents.replace(/\n/g, '\\n')); // as tfjs escapes it for its Blob
+  fs.renameSync(partial, target);
+  return target;
+}
+
+interface PthreadWorker {
+  ref(): void;
+  unref(): void;
+}
+
+interface ThreadedModule {
+  PThread?: { unusedWorkers: PthreadWorker[]; runningWorkers: PthreadWorker[]; allocateUnusedWorker(): void };
+  cwrap(name: string, returns: string | null, args: string[]): (...args: number[]) => number;
+  asm: { memory?: WebAssembly.Memory };
+  wasmMemory?: WebAssembly.Memory;
+  tfjs?: unknown;
+}
+
+type Factory = (config: Record<string, unknown>) => Promise<ThreadedModule>;
+
+/**
+ * XNNPACK's pool threads run for the life of the process, and the glue refs their workers when they
+ * start: the process would never exit by itself. They are unref'd for good (they exit with it).
+ */
+function keepWorkersFromHoldingTheProcess(module: ThreadedModule): void {
+  const pthreads = module.PThread;
+  if (!pthreads) return;
+  const loosen = (w: PthreadWorker) => {
+    w.unref();
+    w.ref = () => undefined;
+  };
+  [...pthreads.unusedWorkers, ...pthreads.runningWorkers].forEach(loosen);
+  const allocate = pthreads.allocateUnusedWorker.bind(pthreads);
+  pthreads.allocateUnusedWorker = () => {
+    allocate();
+    loosen(pthreads.unusedWorkers[pthreads.unusedWorkers.length - 1]);
+  };
+}
+
+let started: number | null = null;
+
+/** Threads the wasm backend runs on once startThreadedWasm succeeded, else null (tfjs's own single-threaded build). */
+export function wasmThreads(): number | null {
+  return started;
+}
+
+/**
+ * Registers the threaded build as the `wasm` backend with `threads` threads; null when done, else
+ * why not (the stock single-threaded build then stays registered).
+ */
+export async function startThreadedWasm(threads: number): Promise<string | null> {
+  if (started !== null) return null;
+  if (typeof SharedArrayBuffer === 'undefined') return 'no SharedArrayBuffer in this runtime';
+  const jsFile = threadedFile(`${THREADED}.js`);
+  const worker = workerScript();
+  const wasmFile = threadedFile(`${THREADED}.wasm`);
+  const listeners = { uncaught: process.listeners('uncaughtException'), rejection: process.listeners('unhandledRejection') };
+  // The build sizes its pool from os.cpus() (half the logical cores): it is told the count we want.
+  const cpus = nodeOs.cpus;
+  const realCpus = cpus();
+  nodeOs.cpus = () => Array.from({ length: threads * 2 }, (_, i) => realCpus[i % realCpus.length]);
+  try {
+    const factory = require(jsFile) as Factory;
+    const module = await factory({
+      mainScriptUrlOrBlob: jsFile,
+      locateFile: (file: string) => (file.endsWith('.worker.js') ? worker : file.endsWith('.wasm') ? wasmFile : path.join(path.dirname(jsFile), file)),
+    });
+    keepWorkersFromHoldingTheProcess(module);
+    // The heap is imported, not exported, in this build (and exports are frozen): our kernels look for it here.
+    if (!module.asm.memory) module.asm = { ...module.asm, memory: module.wasmMemory };
+    module.tfjs = {
+      init: module.cwrap('init', null, []),
+      initWithThreadsCount: module.cwrap('init_with_threads_count', null, ['number']),
+      getThreadsCount: module.cwrap('get_threads_count', 'number', []),
+      registerTensor: module.cwrap('register_tensor', null, ['number', 'number', 'number']),
+      disposeData: module.cwrap('dispose_data', null, ['number']),
+      dispose: module.cwrap('dispose', null, []),
+    };
+    setThreadsCount(threads);
+    const backend = new BackendWasm(module as unknown as ConstructorParameters<typeof BackendWasm>[0]);
+    tf.removeBackend('wasm');
+    tf.registerBackend('wasm', () => backend, 2);
+    started = threads;
+    return null;
+  } catch (e) {
+    return ((e as Error).message ?? String(e)).split('\n')[0];
+  } finally {
+    nodeOs.cpus = cpus;
+    // The build's handlers rethrow whatever reaches them; the trainer keeps its own.
+    for (const l of process.listeners('uncaughtException')) if (!listeners.uncaught.includes(l)) process.removeListener('uncaughtException', l);
+    for (const l of process.listeners('unhandledRejection')) if (!listeners.rejection.includes(l)) process.removeListener('unhandledRejection', l);
+  }
+}
