@@ -1,7 +1,8 @@
 // `npm run bench -- backends`: training samples/s of the course MLP (examples/mnist-mlp.ts, batch 128,
 // SGD) and the CNN (examples/mnist-cnn.ts, batch 64, Adam) on every backend we can run, interleaved in
 // one process: stock tfjs-wasm (our kernels unregistered), wasm with our kernels, cpu (with ours),
-// tfjs-node if installed, and PyTorch CPU on one thread (bench/torchTrain.py) if a Python can import
+// tfjs-node if installed, webgpu (any adapter: on llvmpipe not a GPU figure), wasm on the threaded build
+// (wasmThreads, a child process), and PyTorch CPU on one thread and on as many (bench/torchTrain.py) if a Python can import
 // torch. Several rounds, each visiting the backends in a rotated order; medians reported.
 import { spawnSync } from 'node:child_process';
 import * as os from 'node:os';
@@ -11,6 +12,9 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { BackendName, TrainerMessage } from '../src/protocol/messages';
 import { runTraining } from '../src/trainer/trainingRun';
+import { usableTfjsNode } from '../src/trainer/tfjsNodeLocation';
+import { wasmThreadCount } from '../src/trainer/wasmThreads';
+import { webgpuAdapterName } from '../src/trainer/webgpuBackend';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -20,8 +24,10 @@ const WARMUP = 3;
 const MIN_STEPS = 3;
 
 type Workload = 'mlp' | 'cnn';
-type Contender = 'stockWasm' | 'wasm' | 'cpu' | 'tensorflow' | 'torch';
-const CONTENDERS: Contender[] = ['stockWasm', 'wasm', 'cpu', 'tensorflow', 'torch'];
+type Contender = 'stockWasm' | 'wasm' | 'wasmThreads' | 'cpu' | 'tensorflow' | 'webgpu' | 'torch' | 'torchThreads';
+const CONTENDERS: Contender[] = ['stockWasm', 'wasm', 'wasmThreads', 'cpu', 'tensorflow', 'webgpu', 'torch', 'torchThreads'];
+/** Threads of the wasmThreads column (the trainer's own choice) and of PyTorch beside it. */
+const THREADS = wasmThreadCount(os.cpus().length, undefined);
 const WORKLOADS: Record<Workload, { file: string; batch: number; describe: string }> = {
   mlp: { file: 'examples/mnist-mlp.ts', batch: 128, describe: 'MLP 784-512-128-10 (ReLU, softmax), batch 128, SGD lr 0.1' },
   cnn: { file: 'examples/mnist-cnn.ts', batch: 64, describe: 'CNN conv3×3·32-pool-conv3×3·64-pool-dense128-dense10, batch 64, Adam lr 0.001' },
@@ -78,12 +84,8 @@ async function stockWasm(workload: Workload): Promise<Measurement> {
 }
 
 function tfjsNodeInstalled(): string | null {
-  try {
-    require.resolve('@tensorflow/tfjs-node');
-    return null;
-  } catch {
-    return '@tensorflow/tfjs-node is not installed (optional; its install downloads libtensorflow)';
-  }
+  const found = usableTfjsNode(path.join(ROOT, 'examples'), tf.version_core);
+  return found.usable ? null : found.reason;
 }
 
 /** $PYTHON, else python3, else /usr/bin/python3: the first that can import torch. */
@@ -106,10 +108,32 @@ function findTorchPython(): { python: string | null; version?: string; tried: st
  */
 const TORCH_MALLOC_ENV = { MALLOC_MMAP_THRESHOLD_: String(32 * 2 ** 20), MALLOC_TRIM_THRESHOLD_: String(2 ** 32) };
 
-function trainTorch(python: string, workload: Workload, tunedAllocator = true): Measurement {
+/**
+ * wasm on the threaded build, in a child process of its own (one process holds one wasm module): the
+ * bench's own process runs the single-threaded one (MODEL_LENS_WASM_THREADS=1) for the wasm column.
+ */
+function wasmThreadsChild(workload: Workload): Measurement {
+  const env = { ...process.env };
+  delete env.MODEL_LENS_WASM_THREADS;
+  const r = spawnSync(process.execPath, [path.join(__dirname, 'main.js'), 'backends-child', workload, 'wasm'], { encoding: 'utf8', timeout: 600_000, env });
+  if (r.status !== 0) return { samplesPerSec: null, reason: `child failed: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}` };
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as Measurement;
+}
+
+/** The child of wasmThreadsChild: one measurement, as JSON on stdout. */
+export async function backendsChild(workload: string, backend: string): Promise<void> {
+  tf.env().set('PROD', true);
+  const m = await trainJs(workload as Workload, backend as BackendName);
+  const threads = (await import('../src/trainer/wasmThreads')).wasmThreads();
+  if (backend === 'wasm' && threads === null && m.samplesPerSec !== null) Object.assign(m, { samplesPerSec: null, reason: 'the threaded build did not start' });
+  process.stdout.write(`${JSON.stringify(m)}\n`);
+}
+
+function trainTorch(python: string, workload: Workload, tunedAllocator = true, threads = 1): Measurement {
   const script = path.join(ROOT, 'bench', 'torchTrain.py');
   const r = spawnSync(python, [script, '--model', workload, '--warmup', String(WARMUP), '--seconds', String(SECONDS), '--min-steps', String(MIN_STEPS)],
-    { encoding: 'utf8', timeout: 600_000, env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1', ...(tunedAllocator ? TORCH_MALLOC_ENV : {}) } });
+    // BLAS on one thread (its best here for the MLP), intra-op threads as asked.
+    { encoding: 'utf8', timeout: 600_000, env: { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1', ...(tunedAllocator ? TORCH_MALLOC_ENV : {}) } });
   if (r.status !== 0) return { samplesPerSec: null, reason: `torchTrain.py failed: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}` };
   const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { samplesPerSec: number };
   return { samplesPerSec: out.samplesPerSec };
@@ -126,6 +150,7 @@ function blasOfTorch(python: string): string {
 
 export async function backendsBench(): Promise<Record<string, unknown>> {
   tf.env().set('PROD', true);
+  process.env.MODEL_LENS_WASM_THREADS = '1'; // the wasm column: tfjs's single-threaded build
   const loadBefore = os.loadavg();
   // Our kernels go on both backends up front; stockWasm swaps them out for its own runs only.
   setWasmPaths(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm')) + path.sep);
@@ -139,13 +164,14 @@ export async function backendsBench(): Promise<Record<string, unknown>> {
   const tfjsNode = tfjsNodeInstalled();
 
   const samples: Record<Workload, Record<Contender, number[]>> = {
-    mlp: { stockWasm: [], wasm: [], cpu: [], tensorflow: [], torch: [] },
-    cnn: { stockWasm: [], wasm: [], cpu: [], tensorflow: [], torch: [] },
+    mlp: { stockWasm: [], wasm: [], wasmThreads: [], cpu: [], tensorflow: [], webgpu: [], torch: [], torchThreads: [] },
+    cnn: { stockWasm: [], wasm: [], wasmThreads: [], cpu: [], tensorflow: [], webgpu: [], torch: [], torchThreads: [] },
   };
   const torchDefaultAllocator: Record<Workload, number[]> = { mlp: [], cnn: [] };
   const reasons: Record<string, string> = {};
   if (tfjsNode) reasons.tensorflow = tfjsNode;
-  if (!torch.python) reasons.torch = `no Python that can import torch (${torch.tried.join('; ')})`;
+  if (THREADS < 2) reasons.wasmThreads = reasons.torchThreads = `one core: no threads to add`;
+  if (!torch.python) reasons.torch = reasons.torchThreads = `no Python that can import torch (${torch.tried.join('; ')})`;
 
   for (let round = 0; round < ROUNDS; round++) {
     for (const workload of ['mlp', 'cnn'] as Workload[]) {
@@ -160,6 +186,8 @@ export async function backendsBench(): Promise<Record<string, unknown>> {
           const plain = trainTorch(torch.python!, workload, false);
           if (plain.samplesPerSec !== null) torchDefaultAllocator[workload].push(plain.samplesPerSec);
         }
+        else if (who === 'torchThreads') m = trainTorch(torch.python!, workload, true, THREADS);
+        else if (who === 'wasmThreads') m = wasmThreadsChild(workload);
         else if (who === 'tensorflow') m = await trainJs(workload, 'tensorflow');
         else if (who === 'stockWasm') m = await stockWasm(workload);
         else m = await trainJs(workload, who);
@@ -181,6 +209,10 @@ export async function backendsBench(): Promise<Record<string, unknown>> {
     mlpWasmOverStockWasm: ratio(mlp.wasm, mlp.stockWasm),
     mlpWasmOverTorch: ratio(mlp.wasm, mlp.torch),
     cnnWasmOverTorch: ratio(cnn.wasm, cnn.torch),
+    mlpWasmThreadsOverWasm: ratio(mlp.wasmThreads, mlp.wasm),
+    cnnWasmThreadsOverWasm: ratio(cnn.wasmThreads, cnn.wasm),
+    mlpWasmThreadsOverTorchThreads: ratio(mlp.wasmThreads, mlp.torchThreads),
+    cnnWasmThreadsOverTorchThreads: ratio(cnn.wasmThreads, cnn.torchThreads),
   };
   // The same ratios taken within each round (the two measured minutes apart at most), then the median:
   // steadier than a ratio of medians when the load of a shared machine drifts during the run.
@@ -194,11 +226,15 @@ export async function backendsBench(): Promise<Record<string, unknown>> {
     mlpWasmOverStockWasm: paired('mlp', 'wasm', 'stockWasm'),
     mlpWasmOverTorch: paired('mlp', 'wasm', 'torch'),
     cnnWasmOverTorch: paired('cnn', 'wasm', 'torch'),
+    mlpWasmThreadsOverWasm: paired('mlp', 'wasmThreads', 'wasm'),
+    cnnWasmThreadsOverWasm: paired('cnn', 'wasmThreads', 'wasm'),
   };
   const budgets = {
     mlpWasmOverStockWasm: { atLeast: 8, met: ratios.mlpWasmOverStockWasm !== null ? ratios.mlpWasmOverStockWasm >= 8 : null },
     mlpWasmOverTorch: { atLeast: 0.25, met: ratios.mlpWasmOverTorch !== null ? ratios.mlpWasmOverTorch >= 0.25 : null },
     cnnWasmOverTorch: { atLeast: 0.5, met: ratios.cnnWasmOverTorch !== null ? ratios.cnnWasmOverTorch >= 0.5 : null },
+    cnnWasmThreadsOverWasm: { atLeast: 1.5, met: ratios.cnnWasmThreadsOverWasm !== null ? ratios.cnnWasmThreadsOverWasm >= 1.5 : null },
+    mlpWasmThreadsOverTorchThreads: { atLeast: 0.35, met: ratios.mlpWasmThreadsOverTorchThreads !== null ? ratios.mlpWasmThreadsOverTorchThreads >= 0.35 : null },
   };
   const cpu = os.cpus();
   const unavailable: Record<string, string> = {};
@@ -224,6 +260,9 @@ export async function backendsBench(): Promise<Record<string, unknown>> {
       note: 'PyTorch with glibc malloc defaults (see TORCH_MALLOC_ENV in bench/backendsBench.ts); "torch" above keeps freed memory in the process',
     },
     rounds: Object.fromEntries((['mlp', 'cnn'] as Workload[]).map((w) => [w, Object.fromEntries(CONTENDERS.map((c) => [c, samples[w][c].map((v) => Math.round(v))]))])),
+    webgpuAdapter: webgpuAdapterName(),
+    webgpuNote: 'webgpu figures on a software adapter (llvmpipe, Mesa\'s CPU rasteriser) are NOT GPU figures',
+    threads: THREADS,
     workloads: Object.fromEntries((['mlp', 'cnn'] as Workload[]).map((w) => [w, WORKLOADS[w].describe])),
     command: 'npm run bench -- backends',
   };

@@ -1,6 +1,6 @@
 // Benchmarks print one JSON object to stdout: `npm run bench -- [suite…]` (default: all).
 import { activationsBench } from './activationsBench';
-import { backendsBench } from './backendsBench';
+import { backendsBench, backendsChild } from './backendsBench';
 import { dataBench, dataStreamChild } from './dataBench';
 import { hostBench } from './hostBench';
 import { runsBench } from './runsBench';
@@ -23,6 +23,7 @@ async function main(): Promise<void> {
   const asked = process.argv.slice(2);
   // The data suite's child process (a trainer-sized process whose memory is measured alone).
   if (asked[0] === 'data-stream-child') return dataStreamChild(asked[1]);
+  if (asked[0] === 'backends-child') return backendsChild(asked[1], asked[2]);
   const unknown = asked.filter((s) => !(s in SUITES));
   if (unknown.length) {
     process.stderr.write(`unknown bench suite(s): ${unknown.join(', ')}; known: ${Object.keys(SUITES).join(', ')}\n`);
