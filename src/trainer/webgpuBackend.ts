@@ -38,9 +38,8 @@ export async function startWebgpu(byName: boolean): Promise<string | null> {
     }
     adapterInUse = search.found;
     installNavigatorGpu(search.found);
-    // Registers itself on import, and only if navigator.gpu exists by then.
-    const webgpuModule = '@tensorflow/tfjs-backend-webgpu';
-    require(webgpuModule);
+    // Registers itself on import, and only if navigator.gpu exists by then (bundled; evaluated here, on first require).
+    require('@tensorflow/tfjs-backend-webgpu');
     if (!tf.findBackendFactory('webgpu')) return 'tfjs-backend-webgpu did not register (navigator.gpu was missing when it loaded)';
   } else if (adapterInUse?.software && !byName) {
     return `only a software adapter, ${adapterInUse.name}, which is slower than wasm (--backend webgpu uses it)`;
