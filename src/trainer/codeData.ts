@@ -35,26 +35,29 @@ export async function codeDataSource(data: () => unknown, context: CodeDataConte
     if (given.test !== undefined && !isDataset(given.test)) throw UserError.atSetting(['data'], 'data(): test must be a tf.data.Dataset when train is one');
     return datasetSource(given.train, given.test as TfDataset | undefined, context);
   }
-  const arrays = readTensors(given);
+  const arrays = await readTensors(given);
   return arraysSource(arrays as ArraysData, { task: context.task, seed: context.seed });
 }
 
 /** Tensors among x and y become nested arrays (and are disposed: data() made them for us). */
-function readTensors(value: { train?: unknown; test?: unknown } | null): unknown {
+async function readTensors(value: { train?: unknown; test?: unknown } | null): Promise<unknown> {
   if (!value || typeof value !== 'object') return value;
-  const split = (s: unknown) => {
+  const split = async (s: unknown) => {
     if (!s || typeof s !== 'object') return s;
     const { x, y } = s as { x?: unknown; y?: unknown };
-    return { x: asArray(x), y: asArray(y) };
+    return { x: await asArray(x), y: await asArray(y) };
   };
-  return { train: split(value.train), ...(value.test !== undefined ? { test: split(value.test) } : {}) };
+  return { train: await split(value.train), ...(value.test !== undefined ? { test: await split(value.test) } : {}) };
 }
 
-function asArray(v: unknown): unknown {
+/** Read asynchronously: the webgpu backend has no synchronous read under Node. */
+async function asArray(v: unknown): Promise<unknown> {
   if (!(v instanceof tf.Tensor)) return v;
-  const out = v.arraySync();
-  v.dispose();
-  return out;
+  try {
+    return await v.array();
+  } finally {
+    v.dispose();
+  }
 }
 
 interface Element {

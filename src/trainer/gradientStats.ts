@@ -140,9 +140,9 @@ export async function gradientFigures(layers: GradientLayer[], grads: tf.NamedTe
   return figuresFromValues(layers, values, { withRatios: false, withHistograms });
 }
 
-/** Copies of the trainable weights before a step, to measure ‖Δw‖ / ‖w‖ after it. */
+/** Copies of the live layers' weights before a step (none for frozen ones), to measure ‖Δw‖ / ‖w‖ after it. */
 export function snapshotWeights(layers: GradientLayer[]): tf.Tensor[][] {
-  return layers.map((l) => l.variables.map((v) => tf.clone(v)));
+  return layers.map((l) => (l.frozen ? [] : l.variables.map((v) => tf.clone(v))));
 }
 
 /** ‖Δw‖ / ‖w‖ per live layer (the order of gradientStatsTensor's rows), on the backend; frees `before`. */

@@ -12,7 +12,7 @@ import type { ModelSummary } from '../protocol/modelInfo';
 /** Samples in the timed batch at most (fewer when the training batch is smaller). */
 export const MAX_TIMED_SAMPLES = 8;
 /** Mult-adds one pass may cost: the pure-JS cpu backend is about ten times slower than wasm or tfjs-node. */
-const PASS_BUDGET: Record<BackendName, number> = { tensorflow: 1e9, wasm: 1e9, cpu: 1e8 };
+const PASS_BUDGET: Record<BackendName, number> = { tensorflow: 1e9, webgpu: 1e9, wasm: 1e9, cpu: 1e8 };
 
 /** How many samples to time on: as many as the budget allows up to the batch size and 8; 0 when one is already too many. */
 export function timedSampleCount(multAddsPerSample: number, batchSize: number, backend: BackendName): number {

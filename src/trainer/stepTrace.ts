@@ -85,13 +85,40 @@ function linearPart(layer: Layer, hasActivation: boolean): (a: tf.Tensor) => tf.
   };
 }
 
-const view = (t: tf.Tensor) => tensorView(t.dataSync(), t.shape.slice(1));
-const weightView = (values: ArrayLike<number>, shape: number[]) => tensorView(values, shape);
-const list = (t: tf.Tensor) => Array.from(t.dataSync(), (v) => (Number.isFinite(v) ? roundForTrace(v) : 0));
+type Values = ArrayLike<number>;
+
+/**
+ * Tensors kept out of a tidy scope and read back together after it (webgpu under Node reads only
+ * asynchronously); `add` gives what returns the values once `load` has run.
+ */
+class LaterReads {
+  private readonly tensors: tf.Tensor[] = [];
+  private values: Values[] = [];
+
+  add(t: tf.Tensor): () => Values {
+    const i = this.tensors.push(tf.keep(t.clone())) - 1;
+    return () => this.values[i];
+  }
+
+  async load(): Promise<void> {
+    try {
+      this.values = await Promise.all(this.tensors.map((t) => t.data() as Promise<Values>));
+    } finally {
+      this.dispose();
+    }
+  }
+
+  dispose(): void {
+    tf.dispose(this.tensors.splice(0));
+  }
+}
+
+const weightView = (values: Values, shape: number[]) => tensorView(values, shape);
+const asList = (values: Values) => Array.from(values, (v) => (Number.isFinite(v) ? roundForTrace(v) : 0));
 const shortName = (variable: tf.Variable) => variable.name.split('/').pop()!.replace(/_\d+$/, '');
 
 /** Traces the sample before the update (the gradients of the step are in `grads`); finishTrace completes it after. */
-export function beginTrace(run: RunPlan, at: TracedStep, sample: number, grads: tf.NamedTensorMap): PendingTrace {
+export async function beginTrace(run: RunPlan, at: TracedStep, sample: number, grads: tf.NamedTensorMap): Promise<PendingTrace> {
   const { data, loss } = run;
   const position = Math.min(Math.max(0, sample), at.samples.count - 1);
   const index = at.firstIndex + position;
@@ -104,7 +131,24 @@ export function beginTrace(run: RunPlan, at: TracedStep, sample: number, grads: 
     },
     weights: [],
   };
-  tf.tidy(() => {
+  const reads = new LaterReads();
+  const view = (t: tf.Tensor) => {
+    const values = reads.add(t);
+    return () => tensorView(values(), t.shape.slice(1));
+  };
+  let assemble = () => undefined as void;
+  try {
+    tf.tidy(() => fillIn());
+  } catch (e) {
+    reads.dispose();
+    throw e;
+  }
+  await reads.load();
+  assemble();
+  return pending;
+
+  // Computes every figure in one tidy scope; what reads them back is left in `assemble`.
+  function fillIn(): void {
     const { x, y } = batchTensors(oneSample(at.samples, position, inputSize(data.inputShape)), data.inputShape, loss, run.outputs);
     const layers = chain ?? [run.loaded.model as unknown as Layer];
     const steps = layers.map((layer) => {
@@ -142,40 +186,51 @@ export function beginTrace(run: RunPlan, at: TracedStep, sample: number, grads: 
       dIn[i] = tf.grad((input: tf.Tensor) => tf.sum(tf.mul(s.linear(input), dz)))(inputs[i]);
       g = dIn[i];
     }
-    pending.message.loss = traceLoss(run, lossOf(prediction), y, prediction, steps.at(-1)!, pre.at(-1) ?? null, dOut.at(-1)!, dPre.at(-1) ?? null);
-    if (!chain) return;
-    pending.message.layers = steps.map((s, i): TraceLayer => {
+    const lossLater = traceLoss(run, reads, lossOf(prediction), y, prediction, steps.at(-1)!, pre.at(-1) ?? null, dOut.at(-1)!, dPre.at(-1) ?? null);
+    const layersLater = !chain ? [] : steps.map((s, i): (() => TraceLayer) => {
       const name = s.act ? activationName(s.layer) : null;
       const relu = name === 'relu' || s.layer.getClassName() === 'ReLU' || (s.layer.getClassName() === 'Activation' && activationName(s.layer) === 'relu');
       const weights: TraceWeight[] = [];
-      for (const variable of trainableVariables(s.layer)) {
-        const before = variable.dataSync().slice() as Float32Array;
+      const weightsLater = trainableVariables(s.layer).flatMap((variable) => {
         const batchGrad = grads[variable.name];
         const sampleGrad = wGrads[i][variable.name];
-        if (!batchGrad || !sampleGrad) continue;
-        pending.weights.push({
-          view: {
-            name: shortName(variable), before: weightView(before, variable.shape),
-            sampleGrad: weightView(sampleGrad.dataSync(), variable.shape), batchGrad: weightView(batchGrad.dataSync(), variable.shape),
-          },
-          variable, before, into: weights,
-        });
-      }
-      return {
-        layer: s.layer.name, type: s.layer.getClassName(), activation: name, frozen: !s.layer.trainable,
-        input: view(inputs[i]), preActivation: pre[i] ? view(pre[i]!) : null, output: view(outs[i]),
-        activeShare: relu ? activeShare(outs[i]) : null,
-        dOutput: view(dOut[i]), dPreActivation: dPre[i] ? view(dPre[i]!) : null, dInput: view(dIn[i]), weights,
+        if (!batchGrad || !sampleGrad) return [];
+        const [before, sampleValues, batchValues] = [reads.add(variable), reads.add(sampleGrad), reads.add(batchGrad)];
+        return [() => {
+          const was = Float32Array.from(before());
+          pending.weights.push({
+            view: {
+              name: shortName(variable), before: weightView(was, variable.shape),
+              sampleGrad: weightView(sampleValues(), variable.shape), batchGrad: weightView(batchValues(), variable.shape),
+            },
+            variable, before: was, into: weights,
+          });
+        }];
+      });
+      const [input, preActivation, output, dOutput, dPreActivation, dInput] =
+        [view(inputs[i]), pre[i] ? view(pre[i]!) : null, view(outs[i]), view(dOut[i]), dPre[i] ? view(dPre[i]!) : null, view(dIn[i])];
+      const outValues = reads.add(outs[i]);
+      return () => {
+        weightsLater.forEach((w) => w());
+        return {
+          layer: s.layer.name, type: s.layer.getClassName(), activation: name, frozen: !s.layer.trainable,
+          input: input(), preActivation: preActivation?.() ?? null, output: output(),
+          activeShare: relu ? activeShare(outValues()) : null,
+          dOutput: dOutput(), dPreActivation: dPreActivation?.() ?? null, dInput: dInput(), weights,
+        };
       };
     });
-  });
-  return pending;
+    assemble = () => {
+      pending.message.loss = lossLater();
+      pending.message.layers = layersLater.map((layer) => layer());
+    };
+  }
 }
 
 /** After the update: each weight's value and change; the trace is then complete. */
-export function finishTrace(pending: PendingTrace): TraceMessage {
+export async function finishTrace(pending: PendingTrace): Promise<TraceMessage> {
   for (const w of pending.weights) {
-    const after = w.variable.dataSync();
+    const after = (await w.variable.data()) as Float32Array;
     const delta = new Float32Array(after.length);
     for (let i = 0; i < after.length; i++) delta[i] = after[i] - w.before[i];
     w.into.push({ ...w.view, delta: weightView(delta, w.variable.shape), after: weightView(after, w.variable.shape) });
@@ -187,8 +242,7 @@ function trainableVariables(layer: Layer): tf.Variable[] {
   return (layer.trainableWeights as unknown as { read(): tf.Variable }[]).map((w) => w.read());
 }
 
-function activeShare(out: tf.Tensor): number {
-  const values = out.dataSync();
+function activeShare(values: Values): number {
   let on = 0;
   for (let i = 0; i < values.length; i++) if (values[i] > 0) on++;
   return values.length > 0 ? on / values.length : 0;
@@ -204,19 +258,24 @@ function oneSample(batch: Batch, i: number, size: number): Batch {
 
 const CROSS_ENTROPIES = new Set(['categoricalCrossentropy', 'sparseCategoricalCrossentropy']);
 
+/** The loss part of the trace, built once `reads` are loaded. */
 function traceLoss(
-  run: RunPlan, value: tf.Tensor, y: tf.Tensor, prediction: tf.Tensor, last: { layer: Layer; act: Activation | null },
+  run: RunPlan, reads: LaterReads, value: tf.Tensor, y: tf.Tensor, prediction: tf.Tensor, last: { layer: Layer; act: Activation | null },
   logits: tf.Tensor | null, dPrediction: tf.Tensor, dLogits: tf.Tensor | null,
-): TraceLoss {
+): () => TraceLoss {
   const fromLogits = CROSS_ENTROPIES.has(run.loss.name) && last.act?.getClassName().toLowerCase() === 'softmax' && logits !== null && dLogits !== null;
-  const p = list(prediction);
-  const target = list(y);
+  const [valueRead, pRead, targetRead, logitsRead, gradientRead] =
+    [reads.add(value), reads.add(prediction), reads.add(y), fromLogits ? reads.add(logits!) : null, reads.add(fromLogits ? dLogits! : dPrediction)];
+  return () => lossFigures(run, valueRead()[0], asList(pRead()), asList(targetRead()), logitsRead ? asList(logitsRead()) : null, asList(gradientRead()));
+}
+
+function lossFigures(run: RunPlan, value: number, p: number[], target: number[], logits: number[] | null, outputGradient: number[]): TraceLoss {
   const classification = run.data.task.kind === 'classification';
   const targetClass = !classification ? null : run.loss.targets === 'oneHot' ? target.indexOf(Math.max(...target)) : Math.round(target[0]);
   const predictedClass = !classification ? null : p.length === 1 ? (p[0] > 0.5 ? 1 : 0) : p.indexOf(Math.max(...p));
   return {
-    name: run.loss.name, value: value.dataSync()[0], targetClass, target: target.slice(0, 512), prediction: p.slice(0, 512), predictedClass,
-    logits: fromLogits ? list(logits!).slice(0, 512) : null, outputGradient: list(fromLogits ? dLogits! : dPrediction).slice(0, 512),
+    name: run.loss.name, value, targetClass, target: target.slice(0, 512), prediction: p.slice(0, 512), predictedClass,
+    logits: logits ? logits.slice(0, 512) : null, outputGradient: outputGradient.slice(0, 512),
   };
 }
 

@@ -120,7 +120,7 @@ export async function trainStep(run: RunPlan, tally: EpochTally, at: StepPositio
       (layer ? `; the first layer with a non-finite gradient is "${layer}"` : '') +
       `. Lower the learning rate (now ${lr}) or normalise the inputs.`);
   }
-  const trace = at.trace ? beginTrace(run, { epoch: tally.epoch, step: at.step, batch: at.batch, samples: at.samples, firstIndex: (at.batch - 1) * plan.batchSize, lr }, at.trace.sample, result.grads) : null;
+  const trace = at.trace ? await beginTrace(run, { epoch: tally.epoch, step: at.step, batch: at.batch, samples: at.samples, firstIndex: (at.batch - 1) * plan.batchSize, lr }, at.trace.sample, result.grads) : null;
   const before = sampled ? snapshotWeights(layers) : null;
   const stats = sampled ? gradientStatsTensor(layers, result.grads, withHistograms) : null;
   run.optimizer.applyGradients(result.grads);
@@ -151,7 +151,7 @@ export async function trainStep(run: RunPlan, tally: EpochTally, at: StepPositio
   if (figures) emit({ type: 'gradients', epoch: tally.epoch, step: at.step, layers: figures.layers });
   if (result.activations) emit({ type: 'activations', epoch: tally.epoch, step: at.step, layers: result.activations });
   if (figures) for (const d of run.doctor.observe(at.step, lr, figures.layers, result.activations)) emit(d);
-  if (trace) emit(finishTrace(trace));
+  if (trace) emit(await finishTrace(trace));
   return null;
 }
 

@@ -39,7 +39,7 @@ const close = (a: number | null, b: number | null, tol: number, what: string) =>
 describe('activation statistics', () => {
   before(() => tf.setBackend('cpu'));
 
-  it('match a plain-JS forward pass: mean, std, dead ReLU units, saturated tanh and sigmoid outputs, histogram counts', () => {
+  it('match a plain-JS forward pass: mean, std, dead ReLU units, saturated tanh and sigmoid outputs, histogram counts', async () => {
     // Biases that kill some ReLU units outright and push tanh/sigmoid into saturation for some rows.
     const model = tf.sequential({ layers: [
       tf.layers.dense({ inputShape: [4], units: 6, activation: 'relu', name: 'r', biasInitializer: tf.initializers.constant({ value: 0 }) }),
@@ -64,7 +64,7 @@ describe('activation statistics', () => {
     const before = tf.memory().numTensors;
     const x = tf.tensor2d(xs);
     const y = tf.zeros([16, 3]);
-    const result = computeStep(run, x, y, false, { taps, histograms: true });
+    const result = await computeStep(run, x, y, false, { taps, histograms: true });
     tf.dispose([x, y, ...Object.values(result.grads)]);
     assert.equal(tf.memory().numTensors, before, 'no tensor left behind');
 

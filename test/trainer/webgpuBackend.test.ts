@@ -24,7 +24,7 @@ async function train(file: string, backend: BackendName, steps: number, batchSiz
     { file, epochs: 1, batchSize, limit: steps * batchSize, testLimit: batchSize, gradientEvery, backend },
     (m) => {
       record.messages.push(m);
-      if (m.type === 'batch') record.losses.push(m.loss);
+      if (m.type === 'batch') record.losses.push(m.metrics.loss);
       if (m.type === 'gradients') record.gradients.push(m.layers);
     },
     { stopRequested: false, onStep: (s) => { record.tensorsAfterStep.push(tf.memory().numTensors); onStep?.(s); } },

@@ -3,7 +3,7 @@
 // the same figures as an experiment's (gradientStats.ts), frozen layers marked, ‖Δw‖/‖w‖ measured
 // around the update. The other steps only count.
 import type * as tfType from '@tensorflow/tfjs';
-import { gradientFigures, HISTOGRAM_EVERY_SAMPLES, snapshotWeights, updateRatios, type GradientLayer } from '../gradientStats';
+import { figuresFromValues, gradientStatsTensor, HISTOGRAM_EVERY_SAMPLES, readAndDispose, snapshotWeights, updateRatioTensor, type GradientLayer } from '../gradientStats';
 import type { ScriptSession } from './scriptSession';
 
 type Tf = typeof tfType;
@@ -33,15 +33,23 @@ export function instrumentOptimizers(tf: Tf, session: ScriptSession): () => void
       session.announce(owner.model, null);
       const layers = owner.layers.map((l): GradientLayer => (l.frozen || l.variables.every((v) => named[v.name]) ? l : { ...l, frozen: true }));
       const withHistograms = step === 1 || step % (session.gradientEvery * HISTOGRAM_EVERY_SAMPLES) === 0;
-      const figures = gradientFigures(layers, named, withHistograms, null);
-      const before = snapshotWeights(layers.filter((l) => !l.frozen));
+      const stats = gradientStatsTensor(layers, named, withHistograms);
+      const before = snapshotWeights(layers);
       apply.call(this, grads);
-      const ratios = updateRatios(layers.filter((l) => !l.frozen), before);
-      for (const f of figures.layers) f.updateRatio = f.frozen ? null : finiteOrNull(ratios.get(f.layer));
-      session.emit({ type: 'gradients', modelId: owner.id, epoch: session.epoch, step, layers: figures.layers });
+      const ratios = updateRatioTensor(layers, before);
+      const one = tf.concat([stats, ratios]);
+      tf.dispose([stats, ratios]);
+      const epoch = session.epoch;
+      const send = (values: Float32Array) =>
+        session.emit({ type: 'gradients', modelId: owner.id, epoch, step, layers: figuresFromValues(layers, values, { withRatios: true, withHistograms }).layers });
+      // applyGradients is synchronous; webgpu under Node reads only asynchronously, so its figures follow.
+      if (tf.getBackend() === 'webgpu') {
+        void readAndDispose(one).then(send, () => undefined);
+      } else {
+        send(one.dataSync() as Float32Array);
+        one.dispose();
+      }
     };
   }
   return () => classes.forEach((cls, i) => { cls.prototype.applyGradients = originals[i]; });
 }
-
-const finiteOrNull = (v: number | undefined) => (v !== undefined && Number.isFinite(v) ? v : null);
