@@ -18,8 +18,24 @@ const common = {
   define: { MODEL_LENS_VERSION: JSON.stringify(pkg.version), SEPARATE_SOURCE_TOOLS: 'false' },
 };
 
-/** Loaded at run time from node_modules: native or optional, or they find files next to themselves. */
-const runtimeExternals = ['@tensorflow/tfjs-node', 'esbuild', 'esbuild-wasm'];
+/** Loaded at run time from node_modules: native or optional, or they find files next to themselves.
+ *  tfjs-backend-webgpu is in dist/tfjsWebgpu.js instead, loaded only when the webgpu backend starts. */
+const runtimeExternals = ['@tensorflow/tfjs-node', '@tensorflow/tfjs-backend-webgpu', 'esbuild', 'esbuild-wasm'];
+
+/** dist/tfjsWebgpu.js uses the trainer's tfjs-core (one engine, one kernel registry, one Tensor class):
+ *  src/trainer/webgpuBackend.ts hands it over under this key before loading the bundle. */
+const sharedTfjsCore = {
+  name: 'shared-tfjs-core',
+  setup(build) {
+    build.onResolve({ filter: /^@tensorflow\/tfjs-core$/ }, () => ({ path: 'tfjs-core', namespace: 'shared-tfjs-core' }));
+    build.onLoad({ filter: /.*/, namespace: 'shared-tfjs-core' }, () => ({
+      contents: `const core = globalThis[Symbol.for('model-lens.tfjs-core')];
+if (!core) throw new Error('tfjsWebgpu.js is loaded by the trainer, which hands it tfjs-core');
+module.exports = core;`,
+      loader: 'js',
+    }));
+  },
+};
 
 /** Our workspace packages (packages/*): TypeScript sources, bundled wherever they are imported. */
 const workspacePackages = readdirSync('packages')
@@ -114,6 +130,7 @@ const builds = [
   { ...common, entryPoints: ['src/source/index.ts'], outfile: 'dist/sourceTools.js', minify: true },
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', external: runtimeExternals, banner: { js: '#!/usr/bin/env node' } },
   { ...common, entryPoints: ['src/trainer/main.ts'], outfile: 'dist/trainer.js', external: runtimeExternals },
+  { ...common, entryPoints: ['src/trainer/tfjsWebgpuEntry.ts'], outfile: 'dist/tfjsWebgpu.js', minify: true, plugins: [sharedTfjsCore] },
   // Node's module hooks for a user's script (src/trainer/script/scriptHooks.ts): an ES module of its own.
   { ...common, format: 'esm', entryPoints: ['src/trainer/script/scriptHooks.ts'], outfile: 'dist/scriptHooks.mjs',
     define: { ...common.define, HOOKS_URL: 'import.meta.url' } },

@@ -1,6 +1,9 @@
 // tfjs's webgpu backend on a Dawn adapter: started only when an adapter answers (a software one
 // only when asked for by name), and watched for the loss of its device.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import * as tfCore from '@tensorflow/tfjs-core';
 import { findAdapter, installNavigatorGpu, type FoundAdapter } from './gpuAdapter';
 
 interface DeviceLostInfo {
@@ -38,8 +41,7 @@ export async function startWebgpu(byName: boolean): Promise<string | null> {
     }
     adapterInUse = search.found;
     installNavigatorGpu(search.found);
-    // Registers itself on import, and only if navigator.gpu exists by then (bundled; evaluated here, on first require).
-    require('@tensorflow/tfjs-backend-webgpu');
+    loadTfjsWebgpu();
     if (!tf.findBackendFactory('webgpu')) return 'tfjs-backend-webgpu did not register (navigator.gpu was missing when it loaded)';
   } else if (adapterInUse?.software && !byName) {
     return `only a software adapter, ${adapterInUse.name}, which is slower than wasm (--backend webgpu uses it)`;
@@ -49,6 +51,26 @@ export async function startWebgpu(byName: boolean): Promise<string | null> {
   await tf.ready();
   watchDevice(tf.backend() as unknown as WebgpuBackendLike);
   return null;
+}
+
+/** Where dist/tfjsWebgpu.js finds the trainer's tfjs-core (esbuild.mjs reads the same key). */
+const SHARED_TFJS_CORE = Symbol.for('model-lens.tfjs-core');
+const WEBGPU_BUNDLE = 'tfjsWebgpu.js';
+
+/**
+ * tfjs's webgpu backend registers itself when loaded, and only if navigator.gpu exists by then: from
+ * its own bundle next to ours (kept out of the trainer's bundle: wasm runs never load it), else from
+ * node_modules (tests, which load npm packages from there).
+ */
+function loadTfjsWebgpu(): void {
+  const bundle = path.join(__dirname, WEBGPU_BUNDLE);
+  if (!fs.existsSync(bundle)) {
+    const fromPackages = '@tensorflow/tfjs-backend-webgpu';
+    require(fromPackages);
+    return;
+  }
+  (globalThis as Record<symbol, unknown>)[SHARED_TFJS_CORE] = tfCore;
+  require(bundle);
 }
 
 const watched = new WeakSet<object>();
