@@ -27,7 +27,7 @@ type Workload = 'mlp' | 'cnn';
 type Contender = 'stockWasm' | 'wasm' | 'wasmThreads' | 'cpu' | 'tensorflow' | 'webgpu' | 'torch' | 'torchThreads';
 const CONTENDERS: Contender[] = ['stockWasm', 'wasm', 'wasmThreads', 'cpu', 'tensorflow', 'webgpu', 'torch', 'torchThreads'];
 /** Threads of the wasmThreads column (the trainer's own choice) and of PyTorch beside it. */
-const THREADS = wasmThreadCount(os.cpus().length, undefined);
+const THREADS = wasmThreadCount(os.cpus().length, 0);
 const WORKLOADS: Record<Workload, { file: string; batch: number; describe: string }> = {
   mlp: { file: 'examples/mnist-mlp.ts', batch: 128, describe: 'MLP 784-512-128-10 (ReLU, softmax), batch 128, SGD lr 0.1' },
   cnn: { file: 'examples/mnist-cnn.ts', batch: 64, describe: 'CNN conv3×3·32-pool-conv3×3·64-pool-dense128-dense10, batch 64, Adam lr 0.001' },
@@ -113,8 +113,7 @@ const TORCH_MALLOC_ENV = { MALLOC_MMAP_THRESHOLD_: String(32 * 2 ** 20), MALLOC_
  * bench's own process runs the single-threaded one (MODEL_LENS_WASM_THREADS=1) for the wasm column.
  */
 function wasmThreadsChild(workload: Workload): Measurement {
-  const env = { ...process.env };
-  delete env.MODEL_LENS_WASM_THREADS;
+  const env = { ...process.env, MODEL_LENS_WASM_THREADS: String(THREADS) };
   const r = spawnSync(process.execPath, [path.join(__dirname, 'main.js'), 'backends-child', workload, 'wasm'], { encoding: 'utf8', timeout: 600_000, env });
   if (r.status !== 0) return { samplesPerSec: null, reason: `child failed: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}` };
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as Measurement;

@@ -16,7 +16,7 @@ Commands:
                                                   output against the loss (logits or probabilities),
                                                   the inputs' scale against normalize; exit 1 on errors
   train FILE [--epochs N] [--batch-size N] [--limit N] [--test-limit N]
-             [--backend auto|tensorflow|webgpu|wasm|cpu] [--gradient-every N] [--save DIR]
+             [--backend auto|tensorflow|webgpu|wasm|cpu] [--threads N] [--gradient-every N] [--save DIR]
              [--save-on-stop] [--report run.html] [--dir DIR] [--keep-runs N] [--json]
              [--trace-step N [--trace-sample K]]
                                                   train the experiment: summary, progress, test accuracy;
@@ -26,8 +26,10 @@ Commands:
                                                   --report writes the whole run as one HTML file;
                                                   --trace-step N traces sample K (default 0) of step N
                                                   through forward, loss, backward and update;
+                                                  --threads N runs wasm on N threads (0: all cores but
+                                                  one; default 1);
                                                   the run is kept in .model-lens/runs (see runs)
-  run SCRIPT [--json] [--report run.html] [--backend B] [--gradient-every N] [--dir DIR] [--keep-runs N] [-- ARGS...]
+  run SCRIPT [--json] [--report run.html] [--backend B] [--threads N] [--gradient-every N] [--dir DIR] [--keep-runs N] [-- ARGS...]
                                                   run your own tfjs script (.ts/.js/.mjs) unchanged, as node
                                                   would (cwd, argv, env, exit code), and record its models,
                                                   fit's batches and epochs and the gradient flow; --json:
@@ -60,6 +62,7 @@ export interface CliArgs {
   limit?: number;
   testLimit?: number;
   backend?: 'auto' | BackendName;
+  threads?: number;
   gradientEvery?: number;
   save?: string;
   saveOnStop: boolean;
@@ -128,6 +131,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
         'test-limit': { type: 'string' },
         backend: { type: 'string' },
         'gradient-every': { type: 'string' },
+        threads: { type: 'string' },
         save: { type: 'string' },
         'save-on-stop': { type: 'boolean', default: false },
         report: { type: 'string' },
@@ -168,6 +172,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
     limit: integerOption('limit', v.limit, 1),
     testLimit: integerOption('test-limit', v['test-limit'], 1),
     backend: v.backend as CliArgs['backend'],
+    threads: integerOption('threads', v.threads, 0),
     gradientEvery: integerOption('gradient-every', v['gradient-every'], 1),
     save: v.save,
     saveOnStop: v['save-on-stop'] ?? false,

@@ -14,7 +14,7 @@ import { errorLines } from './trainingPrinter';
 
 export async function runCommand(args: CliArgs): Promise<number> {
   const request: TrainRequest = {
-    file: path.resolve(args.target), backend: args.backend, gradientEvery: args.gradientEvery, script: { args: args.positionals.slice(1) },
+    file: path.resolve(args.target), backend: args.backend, threads: args.threads, gradientEvery: args.gradientEvery, script: { args: args.positionals.slice(1) },
   };
   const print = args.json ? (m: TrainerMessage) => process.stdout.write(`${JSON.stringify(m)}\n`) : humanPrinter();
   // Kept like an experiment's run (.model-lens/runs, or --dir): the script's copy, its messages, summary and figures.

@@ -10,7 +10,7 @@ import { epochLine, errorLines, finalReport, progressLine, traceLine } from './t
 export async function trainCommand(args: CliArgs): Promise<number> {
   const request: TrainRequest = {
     file: args.target, epochs: args.epochs, batchSize: args.batchSize, limit: args.limit, testLimit: args.testLimit,
-    backend: args.backend, gradientEvery: args.gradientEvery, save: args.save,
+    backend: args.backend, threads: args.threads, gradientEvery: args.gradientEvery, save: args.save,
     ...(args.saveOnStop ? { saveOnStop: true } : {}),
     ...(args.traceStep !== undefined ? { traceStep: args.traceStep, traceSample: args.traceSample ?? 0 } : {}),
   };

@@ -102,7 +102,7 @@ export function registerCommands(context: vscode.ExtensionContext): void {
       await new Promise<void>((resolve) => { existing.once('end', () => resolve()); existing.stop(); });
     }
     const settings = readSettings();
-    const session = registry.start({ file, backend: settings.backend, gradientEvery: settings.gradientEvery, datasetFolder: settings.datasetFolder });
+    const session = registry.start({ file, backend: settings.backend, threads: settings.threads, gradientEvery: settings.gradientEvery, datasetFolder: settings.datasetFolder });
     diagnostics.watch(session);
     statusBar.follow(session);
     if (settings.progressNotification) showTrainingProgress(session);

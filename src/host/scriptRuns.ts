@@ -39,7 +39,7 @@ export async function runScript(context: vscode.ExtensionContext, registry: RunR
   if (existing?.running) await new Promise<void>((resolve) => { existing.once('end', () => resolve()); existing.stop(); });
   const settings = readSettings();
   const cwd = vscode.workspace.getWorkspaceFolder(target)?.uri.fsPath ?? path.dirname(file);
-  const session = registry.start({ file, backend: settings.backend, gradientEvery: settings.gradientEvery, script: { args: [] } }, cwd);
+  const session = registry.start({ file, backend: settings.backend, threads: settings.threads, gradientEvery: settings.gradientEvery, script: { args: [] } }, cwd);
   output.show(true);
   ModelLensPanel.show(context, registry, session, 'graph');
   session.once('end', (d) => {

@@ -3,6 +3,8 @@ import type { BackendName } from '../protocol/messages';
 
 export interface ModelLensSettings {
   backend: BackendName | 'auto';
+  /** Threads of the wasm backend; undefined: the trainer's default (one). */
+  threads: number | undefined;
   gradientEvery: number | undefined;
   datasetFolder: string | undefined;
   maxUpdatesPerSecond: number;
@@ -28,6 +30,7 @@ export function readSettings(): ModelLensSettings {
   const keep = Number(c.get<number>('keepRuns', 0));
   return {
     backend: c.get<BackendName | 'auto'>('backend', 'auto'),
+    threads: threadsSetting(c.get<number>('threads', 1)),
     gradientEvery: every > 0 ? Math.floor(every) : undefined,
     datasetFolder: folder || undefined,
     maxUpdatesPerSecond: Math.min(60, Math.max(1, c.get<number>('maxUiUpdatesPerSecond', 20))),
@@ -38,4 +41,10 @@ export function readSettings(): ModelLensSettings {
     keepRuns: Number.isInteger(keep) && keep >= 1 ? keep : undefined,
     progressNotification: c.get<boolean>('progressNotification', false),
   };
+}
+
+/** modelLens.threads: a whole number ≥ 0 (0: all cores but one), else the default. */
+function threadsSetting(value: unknown): number | undefined {
+  const n = Number(value);
+  return Number.isInteger(n) && n >= 0 ? n : undefined;
 }

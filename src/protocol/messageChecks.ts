@@ -198,7 +198,7 @@ export const TRAINER_COMMAND_CHECKS: TaggedFields<TrainerCommand> = {
   start: {
     request: objectOf<TrainRequest>({
       file: string, epochs: optional(positive), batchSize: optional(positive), limit: optional(positive),
-      testLimit: optional(positive), backend: optional(literal('auto', ...BACKEND_NAMES)), save: optional(string),
+      testLimit: optional(positive), backend: optional(literal('auto', ...BACKEND_NAMES)), threads: optional(nonNegative), save: optional(string),
       saveOnStop: optional(boolean),
       gradientEvery: optional(positive), datasetFolder: optional(string), inspect: optional(boolean), timeLayers: optional(boolean), sourceText: optional(string),
       depth: optional(nonNegative), runDir: optional(string), script: optional(objectOf({ args: arrayOf(string) })),

@@ -24,12 +24,16 @@ function wasmDirectory(): string {
   return path.dirname(require.resolve(wasmFile)) + path.sep;
 }
 
-/** Where a backend is looked for: tfjs-node in the node_modules above this folder, then globally. */
+/** Where a backend is looked for, and how it runs. */
 export interface BackendSearch {
+  /** tfjs-node: in the node_modules above this folder, then globally. */
   searchFrom?: string;
+  /** wasm's threads (TrainRequest.threads); else MODEL_LENS_WASM_THREADS, else one. */
+  threads?: number;
 }
 
 let tfjsNodeIn = '';
+let searchOfThisProcess: BackendSearch = {};
 let wasmSingleThreadWhy: string | null = null;
 
 function backendDetail(name: BackendName): string {
@@ -38,6 +42,11 @@ function backendDetail(name: BackendName): string {
   if (name !== 'wasm') return '';
   const threads = wasmThreads();
   return threads ? ` (${threads} threads)` : wasmSingleThreadWhy ? ` (one thread: ${wasmSingleThreadWhy})` : '';
+}
+
+function threadsFromEnv(): number | undefined {
+  const n = Number(process.env.MODEL_LENS_WASM_THREADS);
+  return process.env.MODEL_LENS_WASM_THREADS && Number.isInteger(n) && n >= 0 ? n : undefined;
 }
 
 async function tryBackend(name: BackendName, byName: boolean, search: BackendSearch): Promise<string | null> {
@@ -53,7 +62,7 @@ async function tryBackend(name: BackendName, byName: boolean, search: BackendSea
     }
     if (name === 'wasm') {
       setWasmPaths(wasmDirectory());
-      const threads = wasmThreadCount(os.cpus().length, process.env.MODEL_LENS_WASM_THREADS);
+      const threads = wasmThreadCount(os.cpus().length, search.threads ?? threadsFromEnv());
       wasmSingleThreadWhy = threads > 1 ? await startThreadedWasm(threads) : null;
     }
     if (!(await tf.setBackend(name))) return `the ${name} backend failed to initialise`;
@@ -69,8 +78,11 @@ async function tryBackend(name: BackendName, byName: boolean, search: BackendSea
  * The fastest backend that works (BACKEND_ORDER), or the one asked for (else its failure is thrown).
  * `reason` says what was tried and why it was passed over.
  */
-export async function chooseBackend(requested: BackendName | 'auto' = 'auto', skip: BackendName[] = [], search: BackendSearch = {}): Promise<BackendChoice> {
+export async function chooseBackend(requested: BackendName | 'auto' = 'auto', skip: BackendName[] = [], asked: BackendSearch = {}): Promise<BackendChoice> {
   tf.env().set('PROD', true); // no "install tfjs-node" banner, no debug checks
+  // A fallback later in the run (a missing kernel, a lost GPU) looks where the run's first choice did.
+  const search = { ...searchOfThisProcess, ...asked };
+  searchOfThisProcess = search;
   const candidates = requested === 'auto' ? BACKEND_ORDER.filter((b) => !skip.includes(b)) : [requested];
   const passed: string[] = [];
   for (const name of candidates) {

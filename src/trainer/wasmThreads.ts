@@ -12,10 +12,13 @@ import { BackendWasm, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 
 const THREADED = 'tfjs-backend-wasm-threaded-simd';
 
-/** All cores on a machine of two or fewer, else one left for the editor (the trainer runs below normal priority). */
-export function wasmThreadCount(cores: number, setting: string | undefined): number {
-  const asked = Number(setting);
-  if (setting && Number.isInteger(asked) && asked >= 1) return asked;
+/**
+ * Threads for the wasm backend: one (tfjs's single-threaded build) unless asked; `0` asks for all
+ * cores on a machine of two or fewer, else all but one for the editor (the trainer runs below normal priority).
+ */
+export function wasmThreadCount(cores: number, asked: number | undefined): number {
+  if (asked === undefined) return 1;
+  if (asked >= 1) return Math.floor(asked);
   return cores <= 2 ? Math.max(1, cores) : cores - 1;
 }
 

@@ -6,28 +6,28 @@ import { wasmThreadCount } from '../../src/trainer/wasmThreads';
 import { example } from '../helpers/fixtures';
 import { runCli } from '../helpers/runCli';
 
-const trainLines = (threads: string, file: string) => {
-  const r = runCli(['train', example(file), '--epochs', '1', '--limit', '96', '--batch-size', '16', '--backend', 'wasm'],
-    { env: { MODEL_LENS_WASM_THREADS: threads }, timeoutMs: 240_000 });
+const trainLines = (threads: string[], file: string) => {
+  const r = runCli(['train', example(file), '--epochs', '1', '--limit', '96', '--batch-size', '16', '--backend', 'wasm', ...threads],
+    { timeoutMs: 240_000 });
   assert.equal(r.status, 0, r.stderr);
   return { backend: r.stdout.split('\n').find((l) => l.startsWith('Backend:')) ?? '', epoch: r.stdout.split('\n').find((l) => l.startsWith('Epoch [')) ?? '' };
 };
 
 describe('how many threads the wasm backend runs', () => {
-  it('all cores on a machine of one or two, one left free above that, or MODEL_LENS_WASM_THREADS', () => {
-    assert.equal(wasmThreadCount(1, undefined), 1);
-    assert.equal(wasmThreadCount(2, undefined), 2);
-    assert.equal(wasmThreadCount(8, undefined), 7);
-    assert.equal(wasmThreadCount(8, '3'), 3);
-    assert.equal(wasmThreadCount(8, 'many'), 7);
+  it('one unless asked; 0 asks for all cores on a machine of one or two, one left free above that; N asks for N', () => {
+    assert.equal(wasmThreadCount(8, undefined), 1);
+    assert.equal(wasmThreadCount(1, 0), 1);
+    assert.equal(wasmThreadCount(2, 0), 2);
+    assert.equal(wasmThreadCount(8, 0), 7);
+    assert.equal(wasmThreadCount(8, 3), 3);
   });
 });
 
 describe('training on the threaded wasm build', () => {
   for (const file of ['mnist-mlp.ts', 'mnist-cnn.ts']) {
-    it(`${file}: 2 threads give the epoch's losses and accuracies of one thread, and say so`, () => {
-      const two = trainLines('2', file);
-      const one = trainLines('1', file);
+    it(`${file}: --threads 2 gives the epoch's losses and accuracies of the default single-threaded build, and says so`, () => {
+      const two = trainLines(['--threads', '2'], file);
+      const one = trainLines([], file);
       assert.match(two.backend, /wasm \(2 threads\)/);
       assert.doesNotMatch(one.backend, /threads/);
       const figures = (line: string) => line.replace(/Time: .*$/, '');

@@ -59,7 +59,8 @@ export async function runScript(request: TrainRequest, emit: Emit, end: ScriptEn
   try {
     if (!SCRIPT_FILE.test(file)) throw new UserError(`${request.file}: a script is a .ts, .mts, .js, .mjs or .cjs file.`, null, null);
     if (!fs.existsSync(file)) throw new UserError(`${request.file}: no such file.`, null, 'Check the path of the script.');
-    const choice = await chooseBackend(request.backend ?? 'auto').catch((e: Error) => {
+    // auto leaves webgpu out: scripts read tensors synchronously (dataSync), which webgpu cannot under Node.
+    const choice = await chooseBackend(request.backend ?? 'auto', ['webgpu'], { searchFrom: path.dirname(file), threads: request.threads }).catch((e: Error) => {
       throw new UserError(`the ${request.backend} backend is not available: ${e.message}.`, null, 'Use --backend wasm or --backend cpu.');
     });
     emit(readyMessage(choice));
