@@ -4,6 +4,9 @@
 // cpu backend step for step; what it cannot find must be said in one line.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName, LayerGradient, TrainerMessage } from '../../src/protocol/messages';
 import { runTraining } from '../../src/trainer/trainingRun';
@@ -127,3 +130,32 @@ describe('choosing webgpu: what auto and --backend webgpu do without a GPU', () 
     assert.match(byName.stdout, /^Backend: webgpu \(webgpu on llvmpipe.* was requested\)/m);
   });
 });
+
+/** The files a CLI run (and any process it starts) loaded through require, by a preload of NODE_OPTIONS. */
+function loadedFiles(args: string[], env: NodeJS.ProcessEnv): { status: number | null; files: string[]; stderr: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-loaded-'));
+  const out = path.join(dir, 'loaded.txt');
+  const preload = path.join(dir, 'preload.js');
+  fs.writeFileSync(preload, `process.on('exit', () => require('fs').appendFileSync(${JSON.stringify(out)}, Object.keys(require.cache).join('\\n') + '\\n'));`);
+  try {
+    const r = runCli(args, { env: { ...env, NODE_OPTIONS: `--require ${preload}` }, timeoutMs: 180_000 });
+    return { status: r.status, files: fs.existsSync(out) ? fs.readFileSync(out, 'utf8').split('\n').filter(Boolean) : [], stderr: r.stderr };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('the webgpu backend\'s own bundle (dist/tfjsWebgpu.js)', () => {
+  it('is loaded only when training runs on webgpu: not by a run that auto puts on wasm, by one with --backend webgpu', () => {
+    const software = { MODEL_LENS_DAWN_BACKENDS: 'opengl', LIBGL_ALWAYS_SOFTWARE: '1' };
+    const isBundle = (f: string) => path.basename(f) === 'tfjsWebgpu.js';
+    const auto = loadedFiles(trainArgs('auto'), software);
+    assert.equal(auto.status, 0, auto.stderr);
+    assert.ok(auto.files.some((f) => path.basename(f) === 'cli.js'), 'the preload saw the CLI');
+    assert.deepEqual(auto.files.filter(isBundle), []);
+    const byName = loadedFiles(trainArgs('webgpu'), software);
+    assert.equal(byName.status, 0, byName.stderr);
+    assert.equal(byName.files.filter(isBundle).length, 1, byName.files.join('\n'));
+  });
+});
+
