@@ -73,6 +73,24 @@ export function dawnRoutes(platform: NodeJS.Platform, setting: string | undefine
   return names.map(route);
 }
 
+/** Device files of a GPU on Linux: DRM render nodes (Mesa, AMD, Intel), NVIDIA's, WSL's D3D12 bridge. */
+const GPU_DEVICE = /^(renderD\d+|nvidia\d+|dxg)$/;
+
+/**
+ * On Linux, whether the device files (`/dev` and `/dev/dri` entries) show a GPU; elsewhere true.
+ * Without one, `auto` does not start Dawn at all: it would find at most a software adapter, and
+ * it reports its missing drivers on stderr as it looks.
+ */
+export function mayHaveGpu(platform: NodeJS.Platform, deviceEntries: string[]): boolean {
+  return platform !== 'linux' || deviceEntries.some((e) => GPU_DEVICE.test(e));
+}
+
+/** The entries of /dev and /dev/dri (none where they cannot be read). */
+export function deviceEntries(): string[] {
+  const list = (dir: string) => { try { return fs.readdirSync(dir); } catch { return []; } };
+  return [...list('/dev'), ...list('/dev/dri')];
+}
+
 /** dawn.node for this platform: next to the bundle (platform VSIX), else npm `webgpu`'s own. */
 export function dawnBinaryPath(): string | null {
   const folder = `${process.platform}-${process.platform === 'darwin' ? 'universal' : process.arch}`;

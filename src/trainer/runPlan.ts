@@ -200,7 +200,8 @@ async function firstTrainInputs(data: DataSource, batchSize: number): Promise<Fl
 
 async function startBackend(request: TrainRequest): Promise<BackendChoice> {
   try {
-    return await chooseBackend(request.backend ?? 'auto', [], { searchFrom: path.dirname(path.resolve(request.file)), threads: request.threads });
+    // An inspection computes no gradients: auto leaves the GPU out (Dawn's start is slow and talks on stderr).
+    return await chooseBackend(request.backend ?? 'auto', request.inspect ? ['webgpu'] : [], { searchFrom: path.dirname(path.resolve(request.file)), threads: request.threads });
   } catch (e) {
     throw new UserError(`the ${request.backend} backend is not available: ${(e as Error).message}.`, null,
       'Use --backend wasm or --backend cpu (or leave the backend on auto).');

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as tfCore from '@tensorflow/tfjs-core';
-import { findAdapter, installNavigatorGpu, type FoundAdapter } from './gpuAdapter';
+import { deviceEntries, findAdapter, installNavigatorGpu, mayHaveGpu, type FoundAdapter } from './gpuAdapter';
 
 interface DeviceLostInfo {
   reason?: string;
@@ -34,6 +34,10 @@ export function gpuDeviceLost(): string | null {
  */
 export async function startWebgpu(byName: boolean): Promise<string | null> {
   if (!tf.findBackendFactory('webgpu')) {
+    // MODEL_LENS_DAWN_BACKENDS names where to look: then Dawn is asked even without a device file.
+    if (!byName && !process.env.MODEL_LENS_DAWN_BACKENDS && !mayHaveGpu(process.platform, deviceEntries())) {
+      return 'no GPU device (/dev/dri/renderD*, /dev/nvidia*, /dev/dxg)';
+    }
     const search = await findAdapter();
     if (!search.found) return search.reason;
     if (search.found.software && !byName) {

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { adapterName, dawnRoutes, isSoftwareAdapter } from '../../src/trainer/gpuAdapter';
+import { adapterName, dawnRoutes, isSoftwareAdapter, mayHaveGpu } from '../../src/trainer/gpuAdapter';
 
 describe('telling a GPU from a software adapter', () => {
   it('calls Mesa\'s llvmpipe and lavapipe, SwiftShader and Dawn\'s null device software', () => {
@@ -45,3 +45,18 @@ describe('which Dawn backends are asked for an adapter', () => {
     assert.equal(routes[0].options.featureLevel, undefined);
   });
 });
+
+describe('whether auto asks Dawn at all', () => {
+  it('on Linux only with a GPU\'s device file: a DRM render node, NVIDIA\'s, or WSL\'s D3D12 bridge', () => {
+    assert.equal(mayHaveGpu('linux', ['null', 'tty', 'shm', 'card0']), false);
+    assert.equal(mayHaveGpu('linux', ['null', 'card0', 'renderD128']), true);
+    assert.equal(mayHaveGpu('linux', ['nvidia0', 'nvidiactl']), true);
+    assert.equal(mayHaveGpu('linux', ['dxg']), true);
+  });
+
+  it('elsewhere always (Metal and D3D12 have no device files to look at)', () => {
+    assert.equal(mayHaveGpu('darwin', []), true);
+    assert.equal(mayHaveGpu('win32', []), true);
+  });
+});
+
