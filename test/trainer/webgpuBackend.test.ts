@@ -72,6 +72,25 @@ describe('training on webgpu (llvmpipe through Dawn\'s OpenGL backend) follows c
     assertClose(gpu.losses, cpu.losses, 1e-4, 'loss');
   });
 
+  it('the step trace (forward, loss, backward, update of one sample) equals cpu\'s within 1e-4', async () => {
+    const traceOn = async (backend: BackendName) => {
+      const messages: TrainerMessage[] = [];
+      await runTraining({ file: example('mnist-mlp.ts'), epochs: 1, batchSize: 16, limit: 48, testLimit: 16, gradientEvery: 1, backend, traceStep: 2, traceSample: 3 },
+        (m) => messages.push(m), { stopRequested: false });
+      const trace = messages.find((m) => m.type === 'trace');
+      assert.ok(trace?.type === 'trace', `${backend}: ${JSON.stringify(messages.filter((m) => m.type === 'error'))}`);
+      return trace;
+    };
+    const gpu = await traceOn('webgpu');
+    const cpu = await traceOn('cpu');
+    const figures = (t: typeof gpu) => [t.loss.value, ...t.loss.outputGradient, ...t.layers.flatMap((l) => [
+      l.input.l2, l.output.mean, l.output.l2, l.dOutput.l2, l.dInput.l2,
+      ...l.weights.flatMap((w) => [w.before.l2, w.sampleGrad.l2, w.batchGrad.l2, w.delta.l2, w.after.l2])])];
+    assert.equal(gpu.layers.length, cpu.layers.length);
+    assert.ok(cpu.layers.filter((l) => l.weights.length > 0).length >= 3, 'the three Dense layers traced with their weights');
+    assertClose(figures(gpu), figures(cpu), 1e-4, 'trace');
+  });
+
   it('gradient figures (L2, mean |g|, max |g|, update ratio) and histograms of every step equal cpu\'s within 1e-4', async () => {
     const gpu = await train(example('mnist-mlp.ts'), 'webgpu', 4, 32, 1);
     const cpu = await train(example('mnist-mlp.ts'), 'cpu', 4, 32, 1);
