@@ -1,5 +1,5 @@
 // Later passes over a CSV table: the batches of one split (train through a seeded shuffle buffer,
-// test in file order) and the first test rows as written, for display.
+// test in file order) and the first rows of a split as written, for display.
 import { UserError } from '../model/userError';
 import { BatchAssembler, ShuffleBuffer } from './batchAssembler';
 import type { Batch, SampleDisplay, StreamRequest } from './dataSource';
@@ -60,12 +60,12 @@ export async function* csvBatches(plan: CsvPlan, request: StreamRequest): AsyncG
   if (last) yield last;
 }
 
-/** The first `count` test rows as the file has them: the feature columns, then the label. */
-export async function csvSamples(plan: CsvPlan, count: number): Promise<SampleDisplay> {
+/** The first `count` rows of a split as the file has them: the feature columns, then the label. */
+export async function csvSamples(plan: CsvPlan, count: number, split: 'train' | 'test'): Promise<SampleDisplay> {
   const columns = [...plan.features.map((f) => f.column), plan.label.column];
   const indices = [...plan.features.map((f) => f.index), plan.label.index];
   const rows: string[][] = [];
   const take = (row: KeptRow) => rows.push(indices.map((i) => row.cells[i])) < count;
-  if (count > 0) for await (const _ of keptRowBlocks(plan, 'test', take)) if (rows.length >= count) break;
+  if (count > 0) for await (const _ of keptRowBlocks(plan, split, take)) if (rows.length >= count) break;
   return { kind: 'rows', count: rows.length, columns, rows };
 }

@@ -62,6 +62,8 @@ export interface RunPlan {
   /** training.checkpoint, in the run's folder; training.earlyStopping. */
   checkpoints: Checkpoints | null;
   earlyStopping: EarlyStopping | null;
+  /** Whether a `samples` message has carried the test images (later ones leave them out). */
+  testImagesSent: boolean;
 }
 
 /**
@@ -144,7 +146,7 @@ async function planWithData(request: TrainRequest, emit: Emit, opened: Opened): 
   const checkpoints = checkpointsOf(request, training, emit);
   const earlyStopping = training.earlyStopping ? new EarlyStopping(training.earlyStopping) : null;
   const run: RunPlan = { loaded, data, outputs: taskOutputs(data.task), loss, optimizer, schedule, taps: activationTaps(model), layers, variables, plan, save,
-    doctor: trainingDoctor(loaded, request.sourceText), started, checkpoints, earlyStopping };
+    doctor: trainingDoctor(loaded, request.sourceText), started, checkpoints, earlyStopping, testImagesSent: false };
   const backend = await backendThatRuns(choice, request.backend, () => dryStep(run));
   emit(readyMessage(backend));
   emit(modelMessage(loaded, datasetInfo(data), plan, summary));

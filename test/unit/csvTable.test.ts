@@ -210,20 +210,23 @@ describe('CSV tables: the first pass', () => {
     assert.equal(source.trainCount, 10);
     assert.equal(source.testCount, 3);
     assert.equal((await rowsOf(source.trainBatches(1, 4), 1)).length, 10);
-    const shown = await source.samples(5);
+    const shown = await source.samples(5, 'test');
     assert.equal(shown.kind === 'rows' && shown.rows.length, 3);
   });
 
-  it('shows the first test rows as written, features then label', async () => {
+  it('shows the first rows of each split as written, features then label', async () => {
     const file = write('show.csv', 'a,b,label\n1.50,x,yes\n2,y,no\n3,x,yes\n4,y,no\n5,x,yes\n');
     const source = await open({ file, label: 'label', categorical: ['b'], testSplit: 0.4 });
-    const shown = await source.samples(10);
-    assert.equal(shown.kind, 'rows');
-    if (shown.kind !== 'rows') return;
-    assert.deepEqual(shown.columns, ['a', 'b', 'label']);
-    assert.equal(shown.rows.length, 2);
+    const test = await source.samples(10, 'test');
+    const train = await source.samples(10, 'train');
+    assert.ok(test.kind === 'rows' && train.kind === 'rows');
+    assert.deepEqual(test.columns, ['a', 'b', 'label']);
+    assert.deepEqual(train.columns, ['a', 'b', 'label']);
+    assert.equal(test.rows.length, 2);
+    assert.equal(train.rows.length, 3);
     const all = ['1.50,x,yes', '2,y,no', '3,x,yes', '4,y,no', '5,x,yes'];
-    for (const row of shown.rows) assert.ok(all.includes(row.join(',')), row.join(','));
+    const shown = [...train.rows, ...test.rows].map((row) => row.join(','));
+    assert.deepEqual([...shown].sort(), [...all].sort(), 'each row in exactly one split, as written');
   });
 
   it('tells the model\'s input shape to use when it does not fit the features', async () => {
