@@ -2,7 +2,7 @@
 // that they fit, optimizer, schedule), announced by the `ready` and `model` messages.
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { outputUnits as taskOutputs, type DataSource } from '../data/dataSource';
+import { outputUnits as taskOutputs, type DataSource, type TaskKind } from '../data/dataSource';
 import { createRandom } from '../data/seededRandom';
 import { loadExperiment, loadModelFile, type LoadedModel, type LoadOptions } from '../model/loadExperiment';
 import { memoryLimits } from '../model/memoryLimits';
@@ -14,6 +14,7 @@ import type { ExperimentSettings, OptimizerSpec, TrainingSpec } from '../protoco
 import type { BackendName, DatasetInfo, TrainingPlan, TrainRequest } from '../protocol/messages';
 import type { DiagnosisMessage } from '../protocol/doctorMessages';
 import type { ModelSummary } from '../protocol/modelInfo';
+import type { SettingPath } from '../protocol/settingRules';
 import { activationTaps, type ActivationTaps } from './activationStats';
 import { backendThatRuns, chooseBackend, type BackendChoice } from './backendChoice';
 import { batchTensors, zeroBatch } from './batchTensors';
@@ -28,7 +29,7 @@ import { createOptimizer, optimizerCopies } from './optimizers';
 import { checkTrainingMemory, trainingMemory } from './memoryCheck';
 import { plannedLr } from './plannedLr';
 import { Checkpoints } from './checkpoints';
-import { EarlyStopping } from './epochMonitor';
+import { EarlyStopping, unmeasuredMonitor } from './epochMonitor';
 import { modelMessage, now, readyMessage, type Emit } from './runMessages';
 import { openTrainingData } from './trainingData';
 import { TrainingDoctor } from './trainingDoctor';
@@ -143,6 +144,7 @@ async function planWithData(request: TrainRequest, emit: Emit, opened: Opened): 
   }
   const summary = computeSummary(model, { batchSize: plan.batchSize, locate: loaded.locate, stackOf: loaded.stackOf });
   checkMemory(loaded, summary, optimizerSpec, choice.backend, plan.batchSize);
+  checkMonitors(training, data.task.kind);
   const checkpoints = checkpointsOf(request, training, emit);
   const earlyStopping = training.earlyStopping ? new EarlyStopping(training.earlyStopping) : null;
   const run: RunPlan = { loaded, data, outputs: taskOutputs(data.task), loss, optimizer, schedule, taps: activationTaps(model), layers, variables, plan, save,
@@ -152,6 +154,18 @@ async function planWithData(request: TrainRequest, emit: Emit, opened: Opened): 
   emit(modelMessage(loaded, datasetInfo(data), plan, summary));
   for (const finding of findings) emit(finding);
   return run;
+}
+
+/** A monitored figure this task never measures would never stop the run or keep a best: said before step 1, at its setting. */
+function checkMonitors(training: TrainingSpec, task: TaskKind): void {
+  const watched: [SettingPath, string | undefined][] = [
+    [['training', 'earlyStopping', 'monitor'], training.earlyStopping?.monitor],
+    [['training', 'checkpoint', 'keepBest'], training.checkpoint?.keepBest],
+  ];
+  for (const [setting, name] of watched) {
+    const problem = name === undefined ? null : unmeasuredMonitor(name, task);
+    if (problem) throw UserError.atSetting(setting, `${setting.join('.')}: ${problem}`);
+  }
 }
 
 /** Checkpoints go in the run's folder: a run nobody records (no runDir) has none, and says so. */
