@@ -13,7 +13,7 @@ import { UserError } from '../model/userError';
 import type { ExperimentSettings, OptimizerSpec, TrainingSpec } from '../protocol/experimentSpec';
 import type { BackendName, DatasetInfo, TrainingPlan, TrainRequest } from '../protocol/messages';
 import type { DiagnosisMessage } from '../protocol/doctorMessages';
-import type { ModelSummary } from '../protocol/modelInfo';
+import type { ModelSummary, SourceLocation } from '../protocol/modelInfo';
 import type { SettingPath } from '../protocol/settingRules';
 import { activationTaps, type ActivationTaps } from './activationStats';
 import { backendThatRuns, chooseBackend, type BackendChoice } from './backendChoice';
@@ -21,7 +21,8 @@ import { batchTensors, zeroBatch } from './batchTensors';
 import { freezeLayers } from './freezeLayers';
 import { DEFAULT_GRADIENT_EVERY, gradientLayers, HISTOGRAM_EVERY_SAMPLES, type GradientLayer } from './gradientStats';
 import { emitInspection } from './inspection';
-import { diagnoseInputs, diagnoseOutput, fixesHint, scaledData } from './modelDoctor';
+import { diagnoseOutput, fixesHint } from './modelDoctor';
+import { inputScaling, type InputScaling } from './inputScale';
 import { createSchedule, type LrSchedule, type ScheduleContext } from './lrSchedule';
 import { lossDefinition, type LossDefinition } from './losses';
 import { checkModelFitsData, outputUnits } from './modelFit';
@@ -34,9 +35,6 @@ import { modelMessage, now, readyMessage, type Emit } from './runMessages';
 import { openTrainingData } from './trainingData';
 import { TrainingDoctor } from './trainingDoctor';
 import { computeStep } from './trainingStep';
-
-/** Training samples the doctor measures the inputs' scale on (epoch 1's first ones). */
-const DOCTOR_SAMPLES = 1024;
 
 /** What a run trains, with what, and how: fixed before its first step. */
 export interface RunPlan {
@@ -65,6 +63,8 @@ export interface RunPlan {
   earlyStopping: EarlyStopping | null;
   /** Whether a `samples` message has carried the test images (later ones leave them out). */
   testImagesSent: boolean;
+  /** What the doctor measures the first training batch against, and the setting its finding points at. */
+  inputCheck: { scaling: InputScaling; where: SourceLocation | null };
 }
 
 /**
@@ -121,12 +121,8 @@ async function planWithData(request: TrainRequest, emit: Emit, opened: Opened): 
   const { model, settings } = loaded;
   const training = settings.training ?? {};
   checkModelFitsData(loaded, data, loss);
-  const scaled = scaledData(settings.data);
-  if (scaled) {
-    const where = locateSettingInFile(loaded.file, scaled.normalize ? ['data', 'normalize'] : ['data'], request.sourceText);
-    const inputs = diagnoseInputs(await firstTrainInputs(data, DOCTOR_SAMPLES), scaled.normalize, where);
-    if (inputs) findings.push(inputs);
-  }
+  const scale = inputScaling(settings.data, data.inputShape[2] ?? 1);
+  const inputCheck = { scaling: scale.scaling, where: locateSettingInFile(loaded.file, scale.setting, request.sourceText) };
   for (const note of data.notes) emit({ type: 'log', level: 'info', message: `data: ${note}` });
   if (settings.freeze?.length) freezeLayers(model, settings.freeze);
 
@@ -148,7 +144,7 @@ async function planWithData(request: TrainRequest, emit: Emit, opened: Opened): 
   const checkpoints = checkpointsOf(request, training, emit);
   const earlyStopping = training.earlyStopping ? new EarlyStopping(training.earlyStopping) : null;
   const run: RunPlan = { loaded, data, outputs: taskOutputs(data.task), loss, optimizer, schedule, taps: activationTaps(model), layers, variables, plan, save,
-    doctor: trainingDoctor(loaded, request.sourceText), started, checkpoints, earlyStopping, testImagesSent: false };
+    doctor: trainingDoctor(loaded, request.sourceText), started, checkpoints, earlyStopping, testImagesSent: false, inputCheck };
   const backend = await backendThatRuns(choice, request.backend, () => dryStep(run));
   emit(readyMessage(backend));
   emit(modelMessage(loaded, datasetInfo(data), plan, summary));
@@ -205,11 +201,6 @@ function trainingDoctor(loaded: LoadedModel, sourceText: string | undefined): Tr
 }
 
 /** The inputs of epoch 1's first batch: the doctor's sample of how the data reaches the model (streamed data is never all in memory). */
-async function firstTrainInputs(data: DataSource, batchSize: number): Promise<Float32Array> {
-  for await (const batch of data.trainBatches(1, batchSize)) return batch.inputs;
-  return new Float32Array(0);
-}
-
 async function startBackend(request: TrainRequest): Promise<BackendChoice> {
   try {
     return await chooseBackend(request.backend ?? 'auto');

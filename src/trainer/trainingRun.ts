@@ -8,6 +8,7 @@ import { locateSettingInFile } from '../model/settingLocation';
 import { UserError } from '../model/userError';
 import type { DoneMessage, TrainRequest } from '../protocol/messages';
 import { emitTrainingSamples, endEpoch } from './epochEnd';
+import { diagnoseInputs } from './inputScale';
 import { now, type Emit } from './runMessages';
 import { planRun, type RunPlan } from './runPlan';
 import { installScalarLog } from './scalarLog';
@@ -59,6 +60,11 @@ export async function runTraining(request: TrainRequest, emit: Emit, control: Ru
           await yieldToEvents(); // lets a Stop request in
           if (control.stopRequested || !(await passGate(control, emit, epoch, steps))) return done('stopped', await saveStopped(run, emit));
           steps++;
+          if (steps === 1) {
+            // The doctor reads the inputs' scale on the batch the model is about to learn from.
+            const scale = diagnoseInputs(samples.inputs, run.inputCheck.scaling, run.inputCheck.where);
+            if (scale) emit(scale);
+          }
           const trace = control.gate?.traceFor(steps) ?? (request.traceStep === steps ? { step: steps, sample: request.traceSample ?? 0 } : null);
           const anomaly = trainStep(run, tally, { step: steps, batch: ++b, samples, trace }, emit);
           if (anomaly) {
