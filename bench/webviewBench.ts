@@ -26,7 +26,9 @@ function modelMessage(model: tf.LayersModel, name: string): ModelMessage {
 
 const percentile = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? NaN; };
 const round = (x: number) => Math.round(x * 10) / 10;
-const ROUNDS = 5;
+/** Fresh panels per graph, and seconds of each live replay (`BENCH_ROUNDS=1 BENCH_SECONDS=1` for a quick smoke). */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const LIVE_SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
 
 /** Post a snapshot and time it to the graph's first drawn frame, in the page's clock. */
 async function firstRender(page: Page, message: ModelMessage): Promise<{ ms: number; layoutMs: number; nodes: number; drawn: number }> {
@@ -113,7 +115,7 @@ export async function webviewBench(): Promise<Record<string, unknown>> {
     const run = recordedRun('mlp');
     for (const view of ['idle', 'training', 'graph', 'gradients']) {
       const page = await harness.open('dark', { width: 1400, height: 900 });
-      const frames = await liveFrames(page, run, view === 'idle' ? 'graph' : view, 6, view === 'idle');
+      const frames = await liveFrames(page, run, view === 'idle' ? 'graph' : view, LIVE_SECONDS, view === 'idle');
       result[view === 'idle' ? 'idle_graph' : `live_${view}`] = Object.fromEntries(Object.entries(frames).map(([k, v]) => [k, round(v)]));
       await page.close();
     }

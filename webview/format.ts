@@ -17,3 +17,8 @@ export function formatFigure(v: number | null | undefined): string {
   if (a !== 0 && (a < 1e-3 || a >= 1e4)) return v.toExponential(2);
   return v.toPrecision(3);
 }
+
+/** Milliseconds with three significant digits or more (as the CLI's summary prints them). */
+export function formatMs(ms: number): string {
+  return `${ms >= 100 ? ms.toFixed(0) : ms.toPrecision(3)} ms`;
+}

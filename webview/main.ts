@@ -19,6 +19,9 @@ import { DataView } from './views/dataView';
 import { StepThroughView } from './views/stepThroughView';
 import { renderStatusBar } from './statusBar';
 import { comparedRun, distinctLabels, type ComparedRun } from '../src/protocol/runComparison';
+import { ModelTracks } from '../src/protocol/modelTracks';
+import type { ModelId } from '../src/protocol/messages';
+import { ModelPicker } from './modelPicker';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -43,7 +46,17 @@ const uiState: Record<string, unknown> = (vscode.getState() as Record<string, un
 const post = (m: PanelToHost) => vscode.postMessage(m);
 
 let state: RunState = emptyRunState();
+/** A script's models apart; `picked`: the one the user chose (null: follow the model training now). */
+let tracks = new ModelTracks();
+let picked: ModelId | null = null;
+/** The model the views drew last: when another is shown, they redraw from scratch. */
+let drawnModel: ModelId | null = null;
 let runId: string | null = null;
+const picker = new ModelPicker((id) => {
+  picked = id;
+  statusChanged = true;
+  markChanged(noChanges());
+});
 const trainingView = new TrainingView();
 const views: View[] = [new GraphView(), new SummaryView(), trainingView, new GradientsView(), new DataView(), new StepThroughView()];
 const pending = new Map<string, Changes>(views.map((v) => [v.id, allChanged()]));
@@ -85,6 +98,11 @@ const context = (view: View): ViewContext => ({
 });
 
 function markChanged(changes: Changes): void {
+  const shownModel = tracks.ids().length > 1 ? picked ?? tracks.latest : null;
+  if (shownModel !== drawnModel) {
+    drawnModel = shownModel;
+    Object.assign(changes, allChanged());
+  }
   for (const c of pending.values()) for (const k of Object.keys(changes) as (keyof Changes)[]) c[k] ||= changes[k];
   statusChanged ||= changes.status || changes.batches || changes.epochs;
   schedule();
@@ -103,12 +121,17 @@ function activeView(): View {
 function render(): void {
   frame = 0;
   const started = performance.now();
-  if (statusChanged) { renderStatusBar(document.getElementById('status')!, state); statusChanged = false; }
+  const shown = tracks.shown(state, picked);
+  if (statusChanged) {
+    renderStatusBar(document.getElementById('status')!, shown);
+    picker.render(state.models, picked ?? tracks.latest);
+    statusChanged = false;
+  }
   const view = activeView();
   const changes = pending.get(view.id)!;
   if (Object.values(changes).some(Boolean)) {
     try {
-      view.update(state, changes);
+      view.update(shown, changes);
     } catch (e) {
       warn(`the ${view.title} view failed to draw: ${(e as Error).message}`);
     }
@@ -125,6 +148,7 @@ function applyAll(messages: unknown[]): void {
     const checked = checkTrainerMessage(raw);
     if (!checked.ok) { warn(`ignored a message: ${checked.error}`); continue; }
     applyMessage(state, checked.value as TrainerMessage, changes);
+    tracks.apply(checked.value as TrainerMessage);
   }
   markChanged(changes);
 }
@@ -143,7 +167,12 @@ function onHostMessage(data: unknown): void {
     runId = m.runId;
     trainingView.compare([]);
     state = emptyRunState();
-    if (m.batches) state.batches = m.batches;
+    tracks = new ModelTracks();
+    picked = drawnModel = null;
+    if (m.batches) {
+      state.batches = m.batches;
+      tracks.applyBatches(m.batches);
+    }
     for (const v of views) pending.set(v.id, allChanged());
     applyAll(m.messages);
     return;
@@ -212,7 +241,7 @@ function mount(): void {
     const index = (e as CustomEvent<{ selectedIndex: number }>).detail.selectedIndex;
     if (views[index]) selectView(views[index].id);
   });
-  app.append(tabs);
+  app.append(picker.element, tabs);
   window.addEventListener('message', (e) => onHostMessage(e.data));
   window.addEventListener('resize', () => { for (const v of views) pending.set(v.id, allChanged()); schedule(); });
   const embedded = document.getElementById('model-lens-run');

@@ -26,21 +26,22 @@ Commands:
                                                   --trace-step N traces sample K (default 0) of step N
                                                   through forward, loss, backward and update;
                                                   the run is kept in .model-lens/runs (see runs)
-  run SCRIPT [--json] [--report run.html] [--backend B] [--gradient-every N] [-- ARGS...]
+  run SCRIPT [--json] [--report run.html] [--backend B] [--gradient-every N] [--dir DIR] [--keep-runs N] [-- ARGS...]
                                                   run your own tfjs script (.ts/.js/.mjs) unchanged, as node
                                                   would (cwd, argv, env, exit code), and record its models,
                                                   fit's batches and epochs and the gradient flow; --json:
-                                                  one message a line, the script's output as log messages
+                                                  one message a line, the script's output as log messages;
+                                                  the run is kept in .model-lens/runs as train's are
   schedule 'SPEC-JSON' --epochs E --steps-per-epoch M --base-lr LR [--json]
                                                   the learning rate of every step of a schedule
   runs [list|show RUN|compare RUN RUN...|rm RUN...|export RUN... --tensorboard DIR] [--dir DIR] [--json]
-                                                  the runs kept in .model-lens/runs (every train is one)
+                                                  the runs kept in .model-lens/runs (every train and run is one)
   report RUN... -o FILE.html [--dir DIR]          a recorded run (or several) as one HTML file
 
 FILE is an experiment file (.ts/.js whose default export has model()) or, for summary and graph,
 a tfjs/Keras model.json. RUN is a run folder's name, a unique prefix of one, or its path. Runs live in
 .model-lens/runs of the experiment's project (the nearest folder up with .model-lens/, package.json
-or .git); --dir names another folder of runs (train: where to keep this one, with --keep-runs N
+or .git); --dir names another folder of runs (train, run: where to keep this one, with --keep-runs N
 keeping only the last N runs of the file). summary, graph and train take --build-timeout SECONDS
 (default 60): how long building the model (model(), loadModel, a model.json) may take.`;
 

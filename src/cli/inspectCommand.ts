@@ -16,6 +16,8 @@ export async function inspectCommand(args: CliArgs): Promise<number> {
   const request: TrainRequest = {
     file: args.target, inspect: true, backend: args.backend, batchSize: args.batch,
     depth: args.depth ?? (graph ? GRAPH_DEPTH : undefined),
+    // Timing costs a few passes: only for the column that shows it.
+    ...(!graph && args.columns?.includes('fwd_time') ? { timeLayers: true } : {}),
   };
   let model: ModelMessage | null = null;
   const done = await runTrainerChild(request, {

@@ -8,6 +8,7 @@ import type { TrainerMessage, TrainRequest } from '../protocol/messages';
 import { TrainerProcess } from '../trainerProcess/trainerProcess';
 import type { CliArgs } from './cliArgs';
 import { writeHtmlReport } from './htmlReport';
+import { recordRun } from './runRecording';
 import { CTRL_C_GRACE_MS } from './trainerChild';
 import { errorLines } from './trainingPrinter';
 
@@ -15,7 +16,10 @@ export async function runCommand(args: CliArgs): Promise<number> {
   const request: TrainRequest = {
     file: path.resolve(args.target), backend: args.backend, gradientEvery: args.gradientEvery, script: { args: args.positionals.slice(1) },
   };
-  const show = args.json ? (m: TrainerMessage) => process.stdout.write(`${JSON.stringify(m)}\n`) : humanPrinter();
+  const print = args.json ? (m: TrainerMessage) => process.stdout.write(`${JSON.stringify(m)}\n`) : humanPrinter();
+  // Kept like an experiment's run (.model-lens/runs, or --dir): the script's copy, its messages, summary and figures.
+  const { show, runDir } = recordRun(args, request, print);
+  if (runDir) request.runDir = runDir;
   const recorded: TrainerMessage[] = [];
   let failed = false;
   const trainer = new TrainerProcess({
@@ -24,7 +28,7 @@ export async function runCommand(args: CliArgs): Promise<number> {
     script: true,
     stopGraceMs: CTRL_C_GRACE_MS,
     onOutput: (stream, text) => {
-      if (args.json) show({ type: 'log', level: stream === 'stderr' ? 'warn' : 'info', message: text, stream });
+      if (args.json) print({ type: 'log', level: stream === 'stderr' ? 'warn' : 'info', message: text, stream });
       else (stream === 'stdout' ? process.stdout : process.stderr).write(text);
     },
     log: (line) => process.stderr.write(`${line}\n`),
@@ -32,10 +36,11 @@ export async function runCommand(args: CliArgs): Promise<number> {
   const onSigint = () => trainer.stop();
   process.on('SIGINT', onSigint);
   await new Promise<void>((resolve) => {
-    trainer.on('message', (m) => {
+    trainer.on('message', (m, source) => {
       if (args.report) recorded.push(m);
       if (m.type === 'error') failed = true;
-      show(m);
+      // A trainer that died leaves its run unfinished (recorded as interrupted); why is only printed.
+      (source === 'crash' ? print : show)(m);
     });
     trainer.on('exit', () => resolve());
     trainer.start();
@@ -61,8 +66,9 @@ function humanLine(m: TrainerMessage, summarized: Set<string>): void {
       process.stderr.write(`model-lens: backend ${m.backend} (${m.reason})\n`);
       break;
     case 'model':
-      if (summarized.has(m.name)) break;
-      summarized.add(m.name);
+      // Once per model: two models of one name are told apart by their ids.
+      if (summarized.has(`${m.modelId ?? 0}:${m.name}`)) break;
+      summarized.add(`${m.modelId ?? 0}:${m.name}`);
       process.stderr.write(`${formatSummary(m.summary)}\n`);
       break;
     case 'log':

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { ModelMessage } from '../protocol/messages';
 import type { SummaryRow } from '../protocol/modelInfo';
 import { epochFiguresText, layerGradientInfo } from '../protocol/runState';
 import type { ExperimentRecognizer } from './experimentRecognizer';
@@ -45,10 +46,12 @@ export class LayerHoverProvider implements vscode.HoverProvider {
       await this.inspect(doc);
       session = this.registry.modelSessionFor(doc.fileName);
     }
-    const model = session?.state.model;
-    if (!session || !model) return undefined;
-    const row = rowAt(model.summary.layers, doc.fileName, position.line + 1, position.character + 1);
-    if (!row) return undefined;
+    if (!session?.state.model) return undefined;
+    // A script may train several models: the newest one with a layer made on this line.
+    const at = (m: ModelMessage) => rowAt(m.summary.layers, doc.fileName, position.line + 1, position.character + 1);
+    const model = [session.state.model, ...[...session.state.models].reverse()].find((m) => at(m));
+    const row = model && at(model);
+    if (!model || !row) return undefined;
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown(`**${row.type}** \`${row.name}\` — layer ${row.depthIndex}\n\n`);
     md.appendMarkdown('| | |\n|---|---|\n');

@@ -138,7 +138,9 @@ export class ModelLensPanel implements vscode.Disposable {
         if (this.queuedView) { void this.panel.webview.postMessage(this.queuedView); this.queuedView = null; }
         break;
       case 'reveal': {
-        const location = this.session?.state.model?.callSites[m.layer];
+        // The picked model of a script that trains several may not be the latest: any model's layer of that name.
+        const state = this.session?.state;
+        const location = [state?.model, ...(state?.models ?? [])].find((model) => model?.callSites[m.layer])?.callSites[m.layer];
         if (location) await revealLayer(location);
         else void vscode.window.showInformationMessage(`Model Lens: no source line is known for layer "${m.layer}".`);
         break;

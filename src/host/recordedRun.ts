@@ -16,7 +16,7 @@ export interface ShownRun {
   /** The run's folder, when it is kept on disk. */
   readonly runDir: string | null;
   /** The model (its layers' call sites: a click on a node reveals its line). */
-  readonly state: Pick<RunState, 'model'>;
+  readonly state: Pick<RunState, 'model'> & Partial<Pick<RunState, 'models'>>;
   snapshot(): { batches?: BatchSeries; messages: TrainerMessage[] };
   on(event: 'message', listener: (m: TrainerMessage) => void): unknown;
   off(event: 'message', listener: (m: TrainerMessage) => void): unknown;
@@ -29,7 +29,7 @@ export class RecordedRun extends EventEmitter<RunSessionEvents> implements Shown
   readonly file: string;
   readonly runDir: string;
   readonly entry: RunEntry;
-  readonly state: Pick<RunState, 'model'> = { model: null };
+  readonly state: Pick<RunState, 'model' | 'models'> = { model: null, models: [] };
   private readonly batches: BatchSeries;
   private readonly others: TrainerMessage[] = [];
 
@@ -43,7 +43,10 @@ export class RecordedRun extends EventEmitter<RunSessionEvents> implements Shown
     this.runDir = entry.dir;
     this.batches = emptyBatchSeries();
     for (const m of replayMessages(entry, messages)) {
-      if (m.type === 'model') this.state.model = m;
+      if (m.type === 'model') {
+        this.state.model = m;
+        if (!this.state.models.some((known) => known.modelId === m.modelId)) this.state.models.push(m);
+      }
       if (m.type === 'batch') pushBatch(this.batches, m);
       else this.others.push(m);
     }

@@ -17,7 +17,7 @@ import { readSettings } from './settings';
 export class RunRegistry implements vscode.Disposable {
   private readonly byFile = new Map<string, RunSession>();
   private readonly inspections = new FileInspections((file, sourceText) => {
-    const session = this.launch({ file, inspect: true, backend: readSettings().backend, sourceText });
+    const session = this.launch({ file, inspect: true, timeLayers: true, backend: readSettings().backend, sourceText });
     this.lastInspection = session;
     this.changed.fire(session);
     return session;

@@ -6,6 +6,8 @@ import type { ModelSummary, Shape, SummaryRow } from '../protocol/modelInfo';
 export const SUMMARY_COLUMNS = {
   input_size: 'Input Shape', output_size: 'Output Shape', num_params: 'Param #', params_percent: 'Param %',
   kernel_size: 'Kernel Shape', mult_adds: 'Mult-Adds', trainable: 'Trainable',
+  // Not torchinfo's: the layer's measured forward time, when the model was small enough to time.
+  fwd_time: 'Fwd time (approx.)',
 } as const;
 export type SummaryColumn = keyof typeof SUMMARY_COLUMNS;
 export const ALL_SUMMARY_COLUMNS = Object.keys(SUMMARY_COLUMNS) as SummaryColumn[];
@@ -54,7 +56,13 @@ function rowCells(row: SummaryRow, maxDepth: number): Record<SummaryColumn, stri
     kernel_size: row.kernelShape ? shapeText(row.kernelShape) : '--',
     mult_adds: multAdds,
     trainable,
+    fwd_time: row.forwardMs === undefined ? '--' : formatMs(row.forwardMs),
   };
+}
+
+/** Milliseconds with three significant digits or more (`0.0421 ms`, `12.3 ms`, `1234 ms`). */
+export function formatMs(ms: number): string {
+  return `${ms >= 100 ? ms.toFixed(0) : ms.toPrecision(3)} ms`;
 }
 
 function rowName(row: SummaryRow): string {
@@ -78,8 +86,10 @@ export function formatSummary(summary: ModelSummary, format: SummaryFormat = {})
   const columns = ALL_SUMMARY_COLUMNS.filter((c) => wanted.has(c));
   const HEADERS = columns.map((c) => SUMMARY_COLUMNS[c]);
   const colWidth = format.colWidth ?? COL_WIDTH;
-  const cells = summary.layers.map((r) => { const all = rowCells(r, summary.depth); return columns.map((c) => all[c]); });
-  const names = summary.layers.map(rowName);
+  // A summary made for the panel lists rows below its depth: torchinfo's table stops at it.
+  const rows = summary.layers.filter((r) => r.depth <= summary.depth);
+  const cells = rows.map((r) => { const all = rowCells(r, summary.depth); return columns.map((c) => all[c]); });
+  const names = rows.map(rowName);
   // torchinfo widens the name column to a multiple of 5; we also widen any column a value overflows.
   const nameWidth = Math.max(MIN_NAME_WIDTH, Math.ceil((Math.max(...names.map((n) => n.length), NAME_HEADER.length) + 1) / 5) * 5);
   const widths = HEADERS.map((h, i) => Math.max(colWidth, h.length + 1, ...cells.map((c) => c[i].length + 1)));
@@ -93,7 +103,7 @@ export function formatSummary(summary: ModelSummary, format: SummaryFormat = {})
     divider,
     line(NAME_HEADER, HEADERS),
     divider,
-    ...summary.layers.map((_, i) => line(names[i], cells[i])),
+    ...rows.map((_, i) => line(names[i], cells[i])),
     divider,
     `Total params: ${thousands(t.totalParams)}`,
     `Trainable params: ${thousands(t.trainableParams)}`,
@@ -105,5 +115,8 @@ export function formatSummary(summary: ModelSummary, format: SummaryFormat = {})
     `Params size (MB): ${megabytes(t.paramBytes)}`,
     `Estimated Total Size (MB): ${megabytes(t.totalBytes)}`,
     divider,
+    ...(wanted.has('fwd_time') ? [summary.timedSamples
+      ? `Fwd time: approximate, each layer applied alone on ${summary.timedSamples} random sample${summary.timedSamples === 1 ? '' : 's'}`
+      : 'Fwd time: not measured (the model is too big to time quickly)'] : []),
   ].join('\n');
 }

@@ -9,12 +9,20 @@ import { BYTES_PER_ELEMENT, isModel, sizeOf, weightBytes, weightCount, withBatch
 
 export interface SummaryOptions {
   batchSize?: number;
-  /** Rows deeper than this are not listed (torchinfo's `depth`, default 3); totals count them all. */
+  /** torchinfo's `depth` (default 3): rows deeper are not listed, and the panel opens the table at it; totals count them all. */
   depth?: number;
+  /** List rows down to this depth instead (the panel's table and hover card reach every layer; its depth control starts at `depth`). */
+  rowDepth?: number;
   locate?: (layerOrModel: object) => SourceLocation | null;
   /** The user's call stacks of layer calls: rows nest by the helper functions that built them. */
   stackOf?: StackOf;
+  /** Measured forward times (ms) of the model's own layer calls, by `forwardTimeKey`, on `timedSamples` samples. */
+  forwardMs?: ReadonlyMap<string, number>;
+  timedSamples?: number;
 }
+
+/** The key of a layer call's forward time: the layer's name and its inbound node (-1 in a Sequential). */
+export const forwardTimeKey = (layerName: string, nodeIndex: number) => `${layerName}\u0000${nodeIndex}`;
 
 /** One row per layer call, in torchinfo's order, with the facts its totals are computed from. */
 interface RowFacts extends SummaryRow {
@@ -57,6 +65,11 @@ export function computeSummary(model: tf.LayersModel, options: SummaryOptions = 
   };
   rows.push(rootRow);
 
+  const timeOf = (name: string, nodeIndex: number) => {
+    const ms = options.forwardMs?.get(forwardTimeKey(name, nodeIndex));
+    return ms === undefined ? {} : { forwardMs: ms };
+  };
+
   const nextIndex = (depth: number) => {
     const index = (depthCounters.get(depth) ?? 0) + 1;
     depthCounters.set(depth, index);
@@ -82,6 +95,7 @@ export function computeSummary(model: tf.LayersModel, options: SummaryOptions = 
       kernelShape: nested ? null : kernelShape(layer.weights), multAdds: 0,
       trainable: trainableState(params, trainableParams, layer.trainable && !frozen), isContainer: nested,
       source: source ?? locate(layer), isLeaf: !nested, repeated,
+      ...timeOf(layer.name, call.nodeIndex),
       ...(stack?.length ? { callStack: stack.map((f) => ({ function: f.function, file: f.file, line: f.line, column: f.column })) } : {}),
       paramBytes: repeated ? 0 : weightBytes(layer.weights),
       outputBytes: outputShapes.reduce((n, sh, i) => n + sizeOf(sh) * (BYTES_PER_ELEMENT[call.outputs[i].dtype] ?? 4), 0),
@@ -138,6 +152,7 @@ export function computeSummary(model: tf.LayersModel, options: SummaryOptions = 
     return rowsOf(callTree(grouping, calls.length), owner.name, depth);
   }
   rootRow.multAdds = walk(root, 1, !root.trainable);
+  if (options.forwardMs) sumForwardTimes(rows);
 
   const leaves = rows.filter((r) => r.isLeaf);
   const unique = leaves.filter((r) => !r.repeated);
@@ -154,13 +169,29 @@ export function computeSummary(model: tf.LayersModel, options: SummaryOptions = 
     totalBytes: inputBytes + forwardBackwardBytes + paramBytes,
   };
   const layers: SummaryRow[] = rows
-    .filter((r) => r.depth <= maxDepth)
+    .filter((r) => r.depth <= (options.rowDepth ?? maxDepth))
     .map(({ isLeaf: _l, repeated: _r, paramBytes: _p, outputBytes: _o, ...row }) => ({
       ...row,
       ...(_l ? { activationBytes: _o } : {}),
       paramPercent: totalParams === 0 || (_r && _l) ? 0 : (100 * row.params) / totalParams,
     }));
-  return { model: root.name, batchSize: batch, depth: maxDepth, layers, totals };
+  return {
+    model: root.name, batchSize: batch, depth: maxDepth, layers, totals,
+    ...(options.forwardMs && options.timedSamples ? { timedSamples: options.timedSamples } : {}),
+  };
+}
+
+/** A group's (and the model's) forward time is its layers': children come after their parent, so sum from the end. */
+function sumForwardTimes(rows: RowFacts[]): void {
+  const containers = new Map(rows.filter((r) => r.isContainer).map((r) => [r.name, r]));
+  const timed = new Set(rows.filter((r) => r.forwardMs !== undefined));
+  for (let i = rows.length - 1; i >= 0; i--) {
+    const row = rows[i];
+    const parent = row.parent === null ? undefined : containers.get(row.parent);
+    // A nested model timed as one call keeps its own figure.
+    if (row.forwardMs === undefined || !parent || timed.has(parent)) continue;
+    parent.forwardMs = (parent.forwardMs ?? 0) + row.forwardMs;
+  }
 }
 
 function indicesIn(item: CallTreeItem): number[] {

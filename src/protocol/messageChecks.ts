@@ -14,6 +14,8 @@ import {
   type Check, type Checked, type FieldChecks, type TaggedFields,
 } from './validation';
 
+/** A script's model id (messages.ts ModelId): 1-based. */
+const modelId = optional(refine(integer, (v, p) => (v >= 1 ? null : `${p} must be at least 1`)));
 const shape: Check<Shape> = arrayOf(nullable(integer));
 /** One tensor's shape, or a list of them (a layer with several outputs). */
 const outputShape = either(shape, arrayOf(shape), 'a shape or a list of shapes');
@@ -82,19 +84,20 @@ export const metricsCheck: Check<Metrics> = refine(recordOf(finite), (v, p) => {
 export const TRAINER_MESSAGE_CHECKS: TaggedFields<TrainerMessage> = {
   ready: { backend: literal('tensorflow', 'wasm', 'cpu'), reason: string, versions: objectOf({ tfjs: string, node: string, modelLens: string }) },
   model: {
-    name: string, file: string, graph: graphCheck, callSites: recordOf(location),
+    name: string, modelId, file: string, graph: graphCheck, callSites: recordOf(location),
     summary: objectOf({
       model: string, batchSize: integer, depth: integer,
       layers: arrayOf(objectOf({
         name: string, type: string, depthIndex: string, depth: integer, parent: nullable(string), inputShapes: arrayOf(shape),
         outputShape, params: integer, trainableParams: integer, paramPercent: finite, kernelShape: nullable(arrayOf(integer)),
         multAdds: finite, trainable: literal(true, false, 'partial'), isContainer: boolean, source: nullable(location), callStack,
-        activationBytes: optional(finite), facts: optional(recordOf(string)),
+        activationBytes: optional(finite), facts: optional(recordOf(string)), forwardMs: optional(finite),
       })),
       totals: objectOf({
         totalParams: integer, trainableParams: integer, nonTrainableParams: integer, multAdds: finite, inputBytes: finite,
         forwardBackwardBytes: finite, paramBytes: finite, totalBytes: finite,
       }),
+      timedSamples: optional(integer),
     }),
     dataset: optional(objectOf({
       name: string, source: string, trainCount: integer, testCount: integer, inputShape: arrayOf(integer),
@@ -106,10 +109,10 @@ export const TRAINER_MESSAGE_CHECKS: TaggedFields<TrainerMessage> = {
       optimizer: string, loss: string, seed: finite, schedule: nullable(scheduleCheck), plannedLr: nullable(plannedLr),
     })),
   },
-  epochStart: { epoch: integer, epochs: integer, stepsPerEpoch: integer, lr: finite },
-  batch: { epoch: integer, step: integer, batch: integer, metrics: metricsCheck, lr: finite, samplesPerSec: finite, elapsedSec: finite },
+  epochStart: { modelId, epoch: integer, epochs: integer, stepsPerEpoch: integer, lr: finite },
+  batch: { modelId, epoch: integer, step: integer, batch: integer, metrics: metricsCheck, lr: finite, samplesPerSec: finite, elapsedSec: finite },
   gradients: {
-    epoch: integer, step: integer,
+    modelId, epoch: integer, step: integer,
     layers: arrayOf(objectOf({
       layer: string, frozen: boolean, l2: nullable(finite), meanAbs: nullable(finite), maxAbs: nullable(finite), updateRatio: nullable(finite),
       histogram: optional(histogram),
@@ -127,7 +130,7 @@ export const TRAINER_MESSAGE_CHECKS: TaggedFields<TrainerMessage> = {
     source: nullable(location), message: string, fixes: arrayOf(diagnosisFix),
   },
   epochEnd: {
-    epoch: integer, metrics: metricsCheck, val: optional(metricsCheck), test: optional(metricsCheck),
+    modelId, epoch: integer, metrics: metricsCheck, val: optional(metricsCheck), test: optional(metricsCheck),
     lr: finite, epochSec: finite, elapsedSec: finite,
   },
   evaluation: {
@@ -197,7 +200,7 @@ export const TRAINER_COMMAND_CHECKS: TaggedFields<TrainerCommand> = {
       file: string, epochs: optional(positive), batchSize: optional(positive), limit: optional(positive),
       testLimit: optional(positive), backend: optional(literal('auto', 'tensorflow', 'wasm', 'cpu')), save: optional(string),
       saveOnStop: optional(boolean),
-      gradientEvery: optional(positive), datasetFolder: optional(string), inspect: optional(boolean), sourceText: optional(string),
+      gradientEvery: optional(positive), datasetFolder: optional(string), inspect: optional(boolean), timeLayers: optional(boolean), sourceText: optional(string),
       depth: optional(nonNegative), runDir: optional(string), script: optional(objectOf({ args: arrayOf(string) })),
       traceStep: optional(positive), traceSample: optional(nonNegative),
     }),

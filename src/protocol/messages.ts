@@ -64,9 +64,18 @@ export interface PlannedLr {
 
 export const MAX_PLANNED_LR_POINTS = 1000;
 
+/**
+ * A script's model: 1-based, in the order the script made or first trained its LayersModels, one id
+ * per model object (two models of the same name differ). Experiments leave ids out.
+ */
+export type ModelId = number;
+
 export interface ModelMessage {
   type: 'model';
+  /** tfjs's name of the model (`sequential_1`, or the name the script gave). */
   name: string;
+  /** Which of a script's models this belongs to (ModelId); experiments have one model and leave it out. */
+  modelId?: ModelId;
   file: string;
   graph: ModelGraph;
   summary: ModelSummary;
@@ -79,6 +88,8 @@ export interface ModelMessage {
 
 export interface EpochStartMessage {
   type: 'epochStart';
+  /** Which of a script's models this belongs to (ModelId); experiments have one model and leave it out. */
+  modelId?: ModelId;
   epoch: number;
   epochs: number;
   stepsPerEpoch: number;
@@ -87,6 +98,8 @@ export interface EpochStartMessage {
 
 export interface BatchMessage {
   type: 'batch';
+  /** Which of a script's models this belongs to (ModelId); experiments have one model and leave it out. */
+  modelId?: ModelId;
   epoch: number;
   /** 1-based step over the whole run. */
   step: number;
@@ -119,6 +132,8 @@ export interface LayerGradient {
 
 export interface GradientsMessage {
   type: 'gradients';
+  /** Which of a script's models this belongs to (ModelId); experiments have one model and leave it out. */
+  modelId?: ModelId;
   epoch: number;
   step: number;
   layers: LayerGradient[];
@@ -126,6 +141,8 @@ export interface GradientsMessage {
 
 export interface EpochEndMessage {
   type: 'epochEnd';
+  /** Which of a script's models this belongs to (ModelId); experiments have one model and leave it out. */
+  modelId?: ModelId;
   epoch: number;
   /** The epoch's training figures: the mean over its batches, weighted by their sizes. */
   metrics: Metrics;
@@ -293,6 +310,8 @@ export interface TrainRequest {
   sourceText?: string;
   /** Inspection: rows and nested models listed down to this depth (torchinfo's and torchview's `depth`). */
   depth?: number;
+  /** Inspection: also time each layer's forward pass on a small batch, when the model is small enough (a training run always does). */
+  timeLayers?: boolean;
   /** The run's folder (the recording process made it): where `training.checkpoint` saves. */
   runDir?: string;
   /** Emit a `trace` of this step (1-based over the run) and go on training. */

@@ -84,6 +84,8 @@ export interface SummaryRow {
   activationBytes?: number;
   /** Facts of the layer's configuration, label → text (see GraphNode.facts). */
   facts?: Record<string, string>;
+  /** Approximate forward time in ms of the layer's call on `ModelSummary.timedSamples` samples (a group: of its layers). */
+  forwardMs?: number;
 }
 
 export interface SummaryTotals {
@@ -103,4 +105,6 @@ export interface ModelSummary {
   depth: number;
   layers: SummaryRow[];
   totals: SummaryTotals;
+  /** Samples in the batch the layers were timed on, when they were (see SummaryRow.forwardMs). */
+  timedSamples?: number;
 }

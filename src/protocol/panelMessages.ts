@@ -62,7 +62,7 @@ export const checkPanelToHost: (value: unknown) => Checked<PanelToHost> = tagged
 /** Batch columns of finite numbers (step, epoch and batch integers; null in a metric's column), all the same length. */
 const batchSeries = refine(
   objectOf<BatchSeries>({
-    step: arrayOf(integer), epoch: arrayOf(integer), batch: arrayOf(integer), metrics: recordOf(arrayOf(nullable(finite))),
+    modelId: arrayOf(integer), step: arrayOf(integer), epoch: arrayOf(integer), batch: arrayOf(integer), metrics: recordOf(arrayOf(nullable(finite))),
     lr: arrayOf(finite), samplesPerSec: arrayOf(finite), elapsedSec: arrayOf(finite),
   }),
   (v, p) => {

@@ -32,6 +32,8 @@ export interface ComparedRun {
   steps: ComparedSeries;
   /** Per finished epoch, at the step it ended. */
   epochs: ComparedSeries;
+  /** Custom scalars (`modelLens.log`, `lens.log`) by name, at the step (and the epoch and time of the last batch) they were logged. */
+  scalars: ComparedSeries;
 }
 
 /** A batch's metrics by name (`loss`, `accuracy`, `mae`, … as sent) and its rate. */
@@ -76,6 +78,7 @@ function pushPoint(s: ComparedSeries, x: { step: number; epoch: number; elapsedS
 /** One run's curves, parameters and results from its messages (in order, as recorded). */
 export function comparedRun(run: { runId: string; label: string; file: string; status: string }, messages: readonly TrainerMessage[]): ComparedRun {
   const batches: BatchMessage[] = [];
+  const logged: { x: { step: number; epoch: number; elapsedSec: number }; values: Record<string, number | null> }[] = [];
   const epochs = emptySeries();
   let stepsPerEpoch = 1;
   let lastStep = 0;
@@ -111,6 +114,11 @@ export function comparedRun(run: { runId: string; label: string; file: string; s
       case 'evaluation':
         Object.assign(results, prefixed('test', m.test));
         break;
+      case 'scalars': {
+        const last = batches.at(-1);
+        logged.push({ x: { step: m.step, epoch: last ? last.epoch - 1 + last.batch / stepsPerEpoch : 0, elapsedSec: last?.elapsedSec ?? 0 }, values: m.values });
+        break;
+      }
       case 'done':
         results.steps = Math.max(results.steps ?? 0, m.steps);
         results.seconds = m.elapsedSec;
@@ -125,7 +133,10 @@ export function comparedRun(run: { runId: string; label: string; file: string; s
     if (i % stride !== 0 && i !== batches.length - 1) return;
     pushPoint(steps, { step: b.step, epoch: b.epoch - 1 + b.batch / stepsPerEpoch, elapsedSec: b.elapsedSec }, batchMetrics(b));
   });
-  return { ...run, params, results, steps, epochs };
+  const scalars = emptySeries();
+  const scalarStride = Math.max(1, Math.ceil(logged.length / MAX_COMPARED_POINTS));
+  logged.forEach((l, i) => { if (i % scalarStride === 0 || i === logged.length - 1) pushPoint(scalars, l.x, l.values); });
+  return { ...run, params, results, steps, epochs, scalars };
 }
 
 const column: Check<(number | null)[]> = arrayOf(nullable(finite));
@@ -138,16 +149,16 @@ export const comparedRunCheck: Check<ComparedRun> = objectOf<ComparedRun>({
   runId: string, label: string, file: string, status: string,
   params: recordOf(nullable(either(string, finite, 'a string or a number'))),
   results: recordOf(nullable(finite)),
-  steps: series, epochs: series,
+  steps: series, epochs: series, scalars: series,
 });
 
 /** Which differing parameters name a run first. */
 const LABEL_KEYS = ['schedule', 'lr', 'optimizer', 'batch_size', 'epochs', 'schedule_params'];
 
 /**
- * Legend labels that tell the runs apart: the run's name, then the first parameter (by LABEL_KEYS)
- * whose value differs between the runs (`MNIST MLP · cosine`), a second one if that is not enough,
- * else the run's id.
+ * Legend labels that tell the runs apart: the run's name with its schedule when the runs' schedules
+ * differ (`MNIST MLP · cosine`), then, while labels repeat, the first other parameter (by LABEL_KEYS)
+ * whose value differs between the runs (at most two parameters in all), else the run's id.
  */
 export function distinctLabels(runs: readonly { name: string; id: string; params: ComparedRun['params'] }[]): string[] {
   const rank = (k: string) => { const i = LABEL_KEYS.indexOf(k); return i < 0 ? LABEL_KEYS.length : i; };
@@ -155,9 +166,10 @@ export function distinctLabels(runs: readonly { name: string; id: string; params
   const differing = [...new Set(runs.flatMap((r) => Object.keys(r.params)))].sort((a, b) => rank(a) - rank(b))
     .filter((k) => new Set(runs.map((r) => shown(r.params[k]))).size > 1);
   const unique = (labels: string[]) => new Set(labels).size === labels.length;
-  let labels = runs.map((r) => r.name);
-  for (let n = 1; n <= Math.min(2, differing.length) && !unique(labels); n++) {
-    labels = runs.map((r) => [r.name, ...differing.slice(0, n).map((k) => shown(r.params[k]))].join(' · '));
-  }
+  const lead = differing.includes('schedule') ? ['schedule'] : [];
+  const others = differing.filter((k) => k !== 'schedule');
+  const labelled = (keys: string[]) => runs.map((r) => [r.name, ...keys.map((k) => shown(r.params[k]))].join(' · '));
+  let labels = labelled(lead);
+  for (let n = 1; n <= Math.min(2 - lead.length, others.length) && !unique(labels); n++) labels = labelled([...lead, ...others.slice(0, n)]);
   return labels.map((l, i) => (labels.indexOf(l) === labels.lastIndexOf(l) ? l : `${l} · ${runs[i].id}`));
 }

@@ -19,6 +19,8 @@ export interface MetricColumns {
 
 /** Per-batch figures, one array per column (cheap to append and to draw). */
 export interface BatchSeries extends MetricColumns {
+  /** The script's model each batch trained (ModelId), 0 for an experiment's. */
+  modelId: number[];
   epoch: number[];
   /** 1-based batch within its epoch. */
   batch: number[];
@@ -58,7 +60,10 @@ export interface ActivationState {
 export interface RunState {
   status: RunStatus;
   ready: ReadyMessage | null;
+  /** The latest model message (of whichever model came last). */
   model: ModelMessage | null;
+  /** Every model of the run, each as its latest message, in the order they came (a script may train several). */
+  models: ModelMessage[];
   epoch: number;
   batches: BatchSeries;
   /** The epochs' messages, their figures under the vocabulary's names. */
@@ -105,7 +110,7 @@ export const MAX_HISTOGRAMS_PER_LAYER = 100;
 
 export function emptyRunState(): RunState {
   return {
-    status: 'starting', ready: null, model: null, epoch: 0,
+    status: 'starting', ready: null, model: null, models: [], epoch: 0,
     batches: emptyBatchSeries(),
     epochs: [], scalars: { step: [], metrics: {} }, evaluation: null, regression: null, sampleRows: null, samples: null,
     gradients: { steps: [], layers: [], byLayer: {}, latest: null, histograms: {} },
@@ -115,10 +120,10 @@ export function emptyRunState(): RunState {
 }
 
 /** The number columns of a BatchSeries besides `metrics`: each a field of the batch message it came from. */
-export const BATCH_COLUMNS = ['step', 'epoch', 'batch', 'lr', 'samplesPerSec', 'elapsedSec'] as const;
+export const BATCH_COLUMNS = ['modelId', 'step', 'epoch', 'batch', 'lr', 'samplesPerSec', 'elapsedSec'] as const;
 
 export function emptyBatchSeries(): BatchSeries {
-  return { step: [], epoch: [], batch: [], metrics: {}, lr: [], samplesPerSec: [], elapsedSec: [] };
+  return { modelId: [], step: [], epoch: [], batch: [], metrics: {}, lr: [], samplesPerSec: [], elapsedSec: [] };
 }
 
 /** The figures of row `i` (the names it has). */
@@ -133,16 +138,25 @@ export function metricsAt(columns: MetricColumns, i: number): Metrics {
 
 /** The batch message that row `i` of the series was folded from. */
 export function batchMessageAt(b: BatchSeries, i: number): BatchMessage {
-  return {
+  const message: BatchMessage = {
     type: 'batch', epoch: b.epoch[i], step: b.step[i], batch: b.batch[i], metrics: metricsAt(b, i),
     lr: b.lr[i], samplesPerSec: b.samplesPerSec[i], elapsedSec: b.elapsedSec[i],
   };
+  if (b.modelId[i]) message.modelId = b.modelId[i];
+  return message;
+}
+
+/** Keeps `m` as its model's latest message (a model announced again, e.g. at another batch size, replaces its older message). */
+function noteModel(models: ModelMessage[], m: ModelMessage): void {
+  const at = models.findIndex((known) => known.modelId === m.modelId);
+  if (at >= 0) models[at] = m;
+  else models.push(m);
 }
 
 /** Appends a batch message as one row of the series (its metrics under the vocabulary's names). */
 export function pushBatch(b: BatchSeries, m: BatchMessage): void {
   pushMetrics(b, m.step, normalizeMetrics(m.metrics));
-  b.epoch.push(m.epoch); b.batch.push(m.batch); b.lr.push(m.lr); b.samplesPerSec.push(m.samplesPerSec); b.elapsedSec.push(m.elapsedSec);
+  b.modelId.push(m.modelId ?? 0); b.epoch.push(m.epoch); b.batch.push(m.batch); b.lr.push(m.lr); b.samplesPerSec.push(m.samplesPerSec); b.elapsedSec.push(m.elapsedSec);
 }
 
 /** Appends one row: a new name's column starts with nulls for the rows before it, a missing name gets null. */
@@ -220,6 +234,7 @@ export function applyMessage(state: RunState, m: TrainerMessage, changes: Change
       break;
     case 'model':
       state.model = m;
+      noteModel(state.models, m);
       state.status = 'running';
       changes.model = changes.status = true;
       break;

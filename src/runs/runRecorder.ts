@@ -34,6 +34,8 @@ export class RunRecorder {
   private done: DoneMessage | null = null;
   private settings: Record<string, unknown>;
   private failure: Error | null = null;
+  /** Each model's summary, by model id: a script that trains several models keeps them all. */
+  private readonly summaries = new Map<number, string>();
 
   /** Opened by RunStore.create, which made `dir` and wrote the start header. */
   constructor(readonly dir: string, private readonly header: RunHeader, overrides: Record<string, unknown>,
@@ -85,7 +87,10 @@ export class RunRecorder {
 
   private onModel(m: Extract<TrainerMessage, { type: 'model' }>): void {
     this.settings = { ...this.settings, plan: m.plan, dataset: m.dataset };
-    this.guard(() => fs.writeFileSync(path.join(this.dir, SUMMARY_FILE), `${formatSummary(m.summary, { columns: ALL_SUMMARY_COLUMNS })}\n`));
+    this.summaries.set(m.modelId ?? 0, formatSummary(m.summary, { columns: ALL_SUMMARY_COLUMNS }));
+    const text = this.summaries.size === 1 ? [...this.summaries.values()]
+      : [...this.summaries].map(([id, summary]) => `Model #${id}\n${summary}`);
+    this.guard(() => fs.writeFileSync(path.join(this.dir, SUMMARY_FILE), `${text.join('\n\n')}\n`));
     this.guard(() => writeJsonAtomic(path.join(this.dir, SETTINGS_FILE), this.settings));
     this.guard(() => writeJsonAtomic(path.join(this.dir, RUN_HEADER_FILE), this.header));
   }

@@ -22,7 +22,7 @@ export function readyMessage(choice: BackendChoice): ReadyMessage {
 
 /** Graph, summary (at the plan's batch size) and call sites of the loaded model, with its data and plan (an experiment's; a script has neither). */
 export function modelMessage(loaded: LoadedModel, dataset: DatasetInfo | undefined, plan: TrainingPlan | undefined,
-  summary: ModelSummary = computeSummary(loaded.model, { batchSize: plan?.batchSize ?? 1, locate: loaded.locate, stackOf: loaded.stackOf }),
+  summary: ModelSummary = computeSummary(loaded.model, { batchSize: plan?.batchSize ?? 1, rowDepth: Infinity, locate: loaded.locate, stackOf: loaded.stackOf }),
   graphOptions: Omit<GraphOptions, 'locate'> = {}): ModelMessage {
   const { model, settings } = loaded;
   const graph = buildModelGraph(model, { ...graphOptions, locate: loaded.locate, stackOf: loaded.stackOf });

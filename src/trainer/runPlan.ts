@@ -23,6 +23,7 @@ import { DEFAULT_GRADIENT_EVERY, gradientLayers, HISTOGRAM_EVERY_SAMPLES, type G
 import { emitInspection } from './inspection';
 import { diagnoseOutput, fixesHint } from './modelDoctor';
 import { inputScaling, type InputScaling } from './inputScale';
+import { withForwardTimes } from './layerTimes';
 import { createSchedule, type LrSchedule, type ScheduleContext } from './lrSchedule';
 import { lossDefinition, type LossDefinition } from './losses';
 import { checkModelFitsData, outputUnits } from './modelFit';
@@ -77,7 +78,7 @@ export async function planRun(request: TrainRequest, emit: Emit, announce?: Load
   const started = now();
   if (request.inspect) {
     const choice = await startBackend(request);
-    emitInspection(await loadModelFile(request.file, { announce, sourceText: request.sourceText }), choice, emit, request);
+    await emitInspection(await loadModelFile(request.file, { announce, sourceText: request.sourceText }), choice, emit, request);
     return 'inspected';
   }
   if (request.file.toLowerCase().endsWith('.json')) {
@@ -138,7 +139,8 @@ async function planWithData(request: TrainRequest, emit: Emit, opened: Opened): 
   if (variables.length === 0) {
     throw new UserError('every layer is frozen: there is nothing to train.', loaded.locate(model), 'Unfreeze at least the last layer.');
   }
-  const summary = computeSummary(model, { batchSize: plan.batchSize, locate: loaded.locate, stackOf: loaded.stackOf });
+  const summaryOptions = { batchSize: plan.batchSize, rowDepth: Infinity, locate: loaded.locate, stackOf: loaded.stackOf };
+  const summary = computeSummary(model, summaryOptions);
   checkMemory(loaded, summary, optimizerSpec, choice.backend, plan.batchSize);
   checkMonitors(training, data.task.kind);
   const checkpoints = checkpointsOf(request, training, emit);
@@ -147,7 +149,7 @@ async function planWithData(request: TrainRequest, emit: Emit, opened: Opened): 
     doctor: trainingDoctor(loaded, request.sourceText), started, checkpoints, earlyStopping, testImagesSent: false, inputCheck };
   const backend = await backendThatRuns(choice, request.backend, () => dryStep(run));
   emit(readyMessage(backend));
-  emit(modelMessage(loaded, datasetInfo(data), plan, summary));
+  emit(modelMessage(loaded, datasetInfo(data), plan, await withForwardTimes(loaded, summary, summaryOptions, backend.backend)));
   for (const finding of findings) emit(finding);
   return run;
 }

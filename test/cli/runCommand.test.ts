@@ -4,6 +4,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TrainerMessage } from '../../src/protocol/messages';
+import { checkTrainerMessage } from '../../src/protocol/messageChecks';
+import { runStateFrom } from '../../src/protocol/runState';
 import { fixture, lineOf } from '../helpers/fixtures';
 import { runCli, type CliRun } from '../helpers/runCli';
 
@@ -16,15 +18,16 @@ interface ScriptRun extends CliRun {
   output(stream: 'stdout' | 'stderr'): string;
 }
 
-/** `model-lens run --json` on a script of test/fixtures/scripts, from a folder of its own. */
-function runScript(name: string, extra: string[] = [], scriptArgs: string[] = []): ScriptRun & { cwd: string } {
+/** `model-lens run --json` on a script of test/fixtures/scripts, from a folder of its own, its run kept in `runs` there. */
+function runScript(name: string, extra: string[] = [], scriptArgs: string[] = []): ScriptRun & { cwd: string; runs: string } {
   const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-run-'));
-  const run = runCli(['run', '--json', '--backend', 'cpu', ...extra, fixture(`scripts/${name}`), ...(scriptArgs.length ? ['--', ...scriptArgs] : [])],
+  const runs = path.join(cwd, 'runs');
+  const run = runCli(['run', '--json', '--backend', 'cpu', '--dir', runs, ...extra, fixture(`scripts/${name}`), ...(scriptArgs.length ? ['--', ...scriptArgs] : [])],
     { cwd, timeoutMs: 120_000 });
   const lines = run.stdout.split('\n').filter((l) => l.length > 0);
   const messages = lines.map((l) => JSON.parse(l) as TrainerMessage);
   return {
-    ...run, cwd, messages,
+    ...run, cwd, runs, messages,
     of: <T extends TrainerMessage['type']>(type: T) => messages.filter((m): m is Of<T> => m.type === type),
     output: (stream) => messages.filter((m): m is Of<'log'> => m.type === 'log' && m.stream === stream).map((m) => m.message).join(''),
   };
@@ -202,5 +205,115 @@ describe('model-lens run: a script that throws', () => {
     const run = runCli(['run', 'no/such/script.ts']);
     assert.equal(run.status, 1);
     assert.match(run.stderr, /no such file/);
+  });
+});
+
+describe('model-lens run: a script that trains two models (a Sequential, a functional model, the first again)', () => {
+  const file = fixture('scripts/fit-two-models.ts');
+  let run: ReturnType<typeof runScript>;
+  before(() => { run = runScript('fit-two-models.ts', ['--gradient-every', '1']); });
+
+  /** The model id the script's model of this name was given. */
+  const idOf = (name: string) => {
+    const model = run.of('model').find((m) => m.name === name);
+    assert.ok(model, `a model message for ${name}`);
+    assert.ok(model.modelId !== undefined, `${name} has a model id`);
+    return model.modelId;
+  };
+
+  it('exits 0 and announces both models, each under an id of its own with its own layers and lines', () => {
+    assert.equal(run.status, 0, run.stderr);
+    const small = idOf('small');
+    const wide = idOf('wide');
+    assert.notEqual(small, wide);
+    const layers = (id: number) => run.of('model').filter((m) => m.modelId === id)
+      .flatMap((m) => m.graph.nodes.filter((n) => n.kind === 'layer').map((n) => n.name));
+    assert.deepEqual([...new Set(layers(small))], ['small_hidden', 'small_out']);
+    assert.deepEqual([...new Set(layers(wide))], ['wide_first', 'wide_second', 'wide_out']);
+    const wideModel = run.of('model').find((m) => m.modelId === wide)!;
+    assert.equal(wideModel.callSites.wide_second.line, lineOf(file, "name: 'wide_second'"));
+  });
+
+  it('tags every batch, epoch and gradient message with the model that trains then', () => {
+    const small = idOf('small');
+    const wide = idOf('wide');
+    // small: 2 epochs of ceil(96/32) = 3 batches; wide: 3 epochs of 2; small again: 1 epoch of 3.
+    const batchOwners = run.of('batch').map((b) => b.modelId);
+    assert.deepEqual(batchOwners, [...Array(6).fill(small), ...Array(6).fill(wide), ...Array(3).fill(small)]);
+    assert.deepEqual(run.of('epochEnd').map((e) => e.modelId), [small, small, wide, wide, wide, small]);
+    assert.deepEqual(run.of('epochStart').map((e) => e.modelId), [small, small, wide, wide, wide, small]);
+    for (const g of run.of('gradients')) {
+      const owner = g.modelId === small ? ['small_hidden', 'small_out'] : ['wide_first', 'wide_second', 'wide_out'];
+      assert.deepEqual(g.layers.map((l) => l.layer), owner, `gradients of step ${g.step}`);
+    }
+    assert.equal(run.of('gradients').length, 15);
+  });
+});
+
+describe('model-lens run keeps the run as train does', () => {
+  let run: ReturnType<typeof runScript>;
+  before(() => { run = runScript('fit-two-models.ts'); });
+
+  it('in a run folder with a copy of the script, its messages, the summaries of its models and the final figures', () => {
+    assert.equal(run.status, 0, run.stderr);
+    const [id] = fs.readdirSync(run.runs).filter((n) => !n.startsWith('.'));
+    assert.match(id, /^\d{8}-\d{6}-fit-two-models$/);
+    const dir = path.join(run.runs, id);
+    assert.equal(fs.readFileSync(path.join(dir, 'fit-two-models.ts'), 'utf8'), fs.readFileSync(fixture('scripts/fit-two-models.ts'), 'utf8'));
+    const kept = fs.readFileSync(path.join(dir, 'messages.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as TrainerMessage);
+    assert.deepEqual(kept.filter((m) => m.type === 'batch'), run.of('batch'));
+    const summary = fs.readFileSync(path.join(dir, 'summary.txt'), 'utf8');
+    for (const layer of ['small_hidden', 'wide_first', 'wide_out']) assert.match(summary, new RegExp(layer));
+    const figures = JSON.parse(fs.readFileSync(path.join(dir, 'figures.json'), 'utf8')) as { epochs: unknown[]; done: { reason: string } };
+    assert.equal(figures.epochs.length, run.of('epochEnd').length);
+    assert.equal(figures.done.reason, 'completed');
+  });
+
+  it('that runs list shows, completed with its steps', () => {
+    const listed = runCli(['runs', 'list', '--json', '--dir', run.runs]);
+    assert.equal(listed.status, 0, listed.stderr);
+    const [entry] = JSON.parse(listed.stdout) as { status: string; steps: number; file: string }[];
+    assert.equal(entry.status, 'completed');
+    assert.equal(entry.steps, run.of('batch').length);
+    assert.equal(entry.file, fixture('scripts/fit-two-models.ts'));
+  });
+});
+
+describe('model-lens run --report', () => {
+  let run: ReturnType<typeof runScript>;
+  let report: string;
+  before(() => {
+    report = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ml-run-report-')), 'run.html');
+    run = runScript('fit-functional.ts', ['--report', report]);
+  });
+
+  /** The run the report embeds, each message checked as the panel checks it. */
+  function embedded(): TrainerMessage[] {
+    const html = fs.readFileSync(report, 'utf8');
+    const match = /<script type="application\/json" id="model-lens-run">([\s\S]*?)<\/script>/.exec(html);
+    assert.ok(match, 'the report embeds the run');
+    const raw = (JSON.parse(match[1]) as { messages: unknown[] }).messages;
+    return raw.map((m) => {
+      const checked = checkTrainerMessage(m);
+      assert.ok(checked.ok, checked.ok ? '' : checked.error);
+      return checked.value;
+    });
+  }
+
+  it("embeds the script's model: its graph with the script's layers and shapes", () => {
+    assert.equal(run.status, 0, run.stderr);
+    const state = runStateFrom(embedded());
+    const node = (name: string) => state.model?.graph.nodes.find((n) => n.name === name);
+    assert.deepEqual(node('hidden')?.outputShape, [null, 8]);
+    assert.deepEqual(node('out')?.outputShape, [null, 2]);
+  });
+
+  it('embeds the curves: every batch loss and accuracy the run sent, and each epoch with its validation figures', () => {
+    const state = runStateFrom(embedded());
+    assert.deepEqual(state.batches.metrics.loss, run.of('batch').map((b) => b.metrics.loss));
+    assert.deepEqual(state.batches.metrics.accuracy, run.of('batch').map((b) => b.metrics.accuracy));
+    assert.equal(state.epochs.length, 3);
+    for (const e of state.epochs) assert.ok(e.val && Number.isFinite(e.val.loss) && Number.isFinite(e.val.accuracy));
+    assert.equal(state.status, 'completed');
   });
 });

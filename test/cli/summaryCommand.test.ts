@@ -149,6 +149,21 @@ describe('model-lens summary columns', () => {
     assert.equal(line.indexOf('Mult-Adds') - line.indexOf('Input Shape'), 19);
   });
 
+  it('prints each layer’s approximate forward time under fwd_time, saying how it was measured, and times nothing otherwise', () => {
+    const run = runCli(['summary', example('mnist-mlp.ts'), '--columns', 'num_params,fwd_time']);
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual(header(run.stdout).split(/\s{2,}/).slice(1), ['Param #', 'Fwd time (approx.)']);
+    for (const layer of ['fc1', 'fc2', 'fc3']) {
+      const line = run.stdout.split('\n').find((l) => l.includes(`(${layer})`))!;
+      const ms = /([\d.]+) ms$/.exec(line);
+      assert.ok(ms && Number(ms[1]) >= 0, line);
+    }
+    assert.match(run.stdout, /Fwd time: approximate, each layer applied alone on \d+ random samples?/);
+    const plain = JSON.parse(runCli(['summary', example('mnist-mlp.ts'), '--json']).stdout);
+    assert.equal(plain.timedSamples, undefined);
+    assert.ok(plain.layers.every((r: { forwardMs?: number }) => r.forwardMs === undefined));
+  });
+
   it('refuses an unknown column, naming it and the known ones', () => {
     const run = runCli(['summary', example('mnist-mlp.ts'), '--columns', 'output_size,flops']);
     assert.notEqual(run.status, 0);

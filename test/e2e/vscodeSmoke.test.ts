@@ -406,7 +406,9 @@ describe('Model Lens in a real VS Code (code-server)', { timeout: 900_000 }, () 
     // The last run the panel showed is the script step's (folders are named by their start time).
     const last = fs.readdirSync(runs).filter((d) => fs.existsSync(path.join(runs, d, 'run.json'))).sort().at(-1)!;
     assert.match(last, /-fit-script$/);
-    const steps = (JSON.parse(fs.readFileSync(path.join(runs, last, 'run.json'), 'utf8')) as { figures: { steps: number } }).figures.steps;
+    // Every batch it recorded (a stopped script may have applied one update more than it reported).
+    const steps = fs.readFileSync(path.join(runs, last, 'messages.jsonl'), 'utf8').split('\n')
+      .filter((l) => l.startsWith('{') && (JSON.parse(l) as { type: string }).type === 'batch').length;
     assert.ok(steps > 0);
 
     await runCommand(page, 'Developer: Reload Window');

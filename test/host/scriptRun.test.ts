@@ -5,6 +5,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { DoneMessage, TrainerMessage } from '../../src/protocol/messages';
 import { RunSession } from '../../src/host/runSession';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { RunStore } from '../../src/runs/runStore';
+import { fakeVscodeHost, loadExtension } from '../helpers/fakeVscode';
 import { fixture, ROOT } from '../helpers/fixtures';
 
 const trainerPath = path.join(ROOT, 'dist', 'trainer.js');
@@ -43,5 +46,41 @@ describe('a script run in the extension host (Run Script with Model Lens)', () =
     session.stop();
     const done = await ended(session);
     assert.equal(done.reason, 'stopped');
+  });
+});
+
+describe('Run Script with Model Lens keeps its run (through the extension, stand-in VS Code)', () => {
+  it('in .model-lens/runs of the script\'s project: a copy of the script, its messages, summaries and final figures, listed completed', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-host-script-run-'));
+    fs.writeFileSync(path.join(root, 'package.json'), '{}');
+    const file = path.join(root, 'two-models.ts');
+    fs.copyFileSync(fixture('scripts/fit-two-models.ts'), file);
+    const { vscode, registered, record, Uri, api } = fakeVscodeHost({ backend: 'cpu' });
+    api.workspace.getWorkspaceFolder = () => undefined;
+    const subscriptions: { dispose(): void }[] = [];
+    loadExtension(vscode).activate({ subscriptions, extensionPath: ROOT, extensionUri: Uri.file(ROOT) });
+    try {
+      await registered.get('modelLens.runScript')!(Uri.file(file));
+      const deadline = Date.now() + 120_000;
+      while (!record.output.some((l) => /run of two-models\.ts ended/.test(l))) {
+        assert.ok(Date.now() < deadline, `the script did not end; output:\n${record.output.join('\n')}`);
+        await sleep(50);
+      }
+      const store = new RunStore(path.join(root, '.model-lens', 'runs'));
+      const [entry] = store.list();
+      assert.ok(entry, 'a run is listed');
+      assert.equal(entry.status, 'completed');
+      assert.equal(entry.file, 'two-models.ts');
+      assert.equal(fs.readFileSync(path.join(entry.dir, 'two-models.ts'), 'utf8'), fs.readFileSync(file, 'utf8'));
+      const { messages } = store.read(entry.id);
+      const models = messages.filter((m) => m.type === 'model');
+      assert.deepEqual([...new Set(models.map((m) => m.modelId))], [1, 2]);
+      assert.equal(messages.filter((m) => m.type === 'batch').length, entry.figures.steps);
+      assert.match(fs.readFileSync(path.join(entry.dir, 'summary.txt'), 'utf8'), /small_hidden[\s\S]*wide_first/);
+      assert.ok(fs.existsSync(path.join(entry.dir, 'figures.json')));
+    } finally {
+      for (const s of subscriptions) s.dispose();
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 });

@@ -165,7 +165,7 @@ describe('trainer command checks', () => {
 });
 
 describe('host → panel message checks', () => {
-  const columns = { step: [1, 2], epoch: [1, 1], batch: [1, 2], metrics: { loss: [0.9, 0.8], accuracy: [null, 0.2] }, lr: [0.1, 0.1], samplesPerSec: [900, 950], elapsedSec: [0.1, 0.2] };
+  const columns = { modelId: [0, 0], step: [1, 2], epoch: [1, 1], batch: [1, 2], metrics: { loss: [0.9, 0.8], accuracy: [null, 0.2] }, lr: [0.1, 0.1], samplesPerSec: [900, 950], elapsedSec: [0.1, 0.2] };
   const snapshot = (batches: unknown) => ({ type: 'snapshot', runId: 'r', file: '/x.ts', messages: [], batches });
 
   it('accept a snapshot with or without batch columns', () => {

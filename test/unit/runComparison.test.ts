@@ -8,6 +8,7 @@ import { emptyFigures, type RunHeader } from '../../src/runs/runHeader';
 import type { RunEntry } from '../../src/runs/runStore';
 import { durationText, runRowText } from '../../src/runs/runTree';
 import { syntheticRun } from '../helpers/syntheticRun';
+import { overlayCharts } from '../../webview/views/overlayCharts';
 
 const meta = { runId: 'r1', label: 'mlp', file: 'mlp.ts', status: 'completed' };
 const batches = (ms: TrainerMessage[]) => ms.flatMap((m) => (m.type === 'batch' ? [m] : []));
@@ -56,8 +57,9 @@ describe('legend labels', () => {
       ['mlp · step · 0.1', 'mlp · step · 0.2', 'mlp · cosine · 0.1']);
     assert.deepEqual(distinctLabels([run('a', {}), run('b', {})]), ['mlp · a', 'mlp · b']);
   });
-  it('are the names alone when those differ', () => {
-    assert.deepEqual(distinctLabels([run('a', { schedule: 'step' }, 'cnn'), run('b', { schedule: 'cosine' }, 'mlp')]), ['cnn', 'mlp']);
+  it('are the names alone when those differ, with the schedule when the schedules differ', () => {
+    assert.deepEqual(distinctLabels([run('a', { lr: 0.1 }, 'cnn'), run('b', { lr: 0.2 }, 'mlp')]), ['cnn', 'mlp']);
+    assert.deepEqual(distinctLabels([run('a', { schedule: 'step' }, 'cnn'), run('b', { schedule: 'cosine' }, 'mlp')]), ['cnn · step', 'mlp · cosine']);
   });
 });
 
@@ -79,5 +81,46 @@ describe('a row of the Runs tree', () => {
   });
   it('writes durations as m:ss or h:mm:ss', () => {
     assert.deepEqual([5, 65, 3600 + 62].map(durationText), ['0:05', '1:05', '1:01:02']);
+  });
+});
+
+describe('the overlay\'s charts: one per named figure the runs have', () => {
+  const scalars = (step: number, values: Record<string, number>): TrainerMessage => ({ type: 'scalars', step, values });
+  /** A regression run: mae per batch, val and test figures per epoch, and a logged scalar. */
+  function regression(): TrainerMessage[] {
+    return syntheticRun({ epochs: 2, stepsPerEpoch: 3 }).flatMap((m): TrainerMessage[] => {
+      if (m.type === 'batch') return [{ ...m, metrics: { loss: m.metrics.loss, mae: m.metrics.loss / 2 } }, scalars(m.step, { grad_scale: m.step })];
+      if (m.type === 'epochEnd') return [{ ...m, metrics: { loss: 1, mae: 0.5 }, val: { loss: 1.1, mae: 0.6, r2: 0.3 }, test: { loss: 1.2, r2: 0.2 } }];
+      if (m.type === 'evaluation') return [];
+      return [m];
+    });
+  }
+
+  it('keeps logged scalars by name at their steps, with the epoch and time of the batch before', () => {
+    const c = comparedRun(meta, regression());
+    assert.deepEqual(c.scalars.step, [1, 2, 3, 4, 5, 6]);
+    assert.deepEqual(c.scalars.metrics.grad_scale, [1, 2, 3, 4, 5, 6]);
+    assert.deepEqual(c.scalars.elapsedSec, c.steps.elapsedSec);
+    assert.equal(comparedRunCheck(c, 'run'), null);
+  });
+
+  it('draws the batch figures, the rate, the validation and test figures and the scalars of all runs, each once', () => {
+    const classifier = comparedRun({ ...meta, runId: 'r2' }, syntheticRun({ epochs: 1, stepsPerEpoch: 2 }));
+    const charts = overlayCharts([comparedRun(meta, regression()), classifier]);
+    assert.deepEqual(charts.map((c) => [c.metric, c.from]), [
+      ['loss', 'steps'], ['accuracy', 'steps'], ['mae', 'steps'], ['lr', 'steps'],
+      ['val_loss', 'epochs'], ['val_mae', 'epochs'], ['val_r2', 'epochs'],
+      ['test_loss', 'epochs'], ['test_accuracy', 'epochs'], ['test_r2', 'epochs'],
+      ['grad_scale', 'scalars'],
+    ]);
+    assert.equal(new Set(charts.map((c) => c.id)).size, charts.length, 'ids are unique');
+    assert.deepEqual(charts.find((c) => c.metric === 'test_accuracy')?.clamp, [0, 1]);
+    assert.equal(charts.find((c) => c.metric === 'val_mae')?.title, 'Validation MAE (epoch)');
+  });
+
+  it('leaves out a figure no run has a finite value of', () => {
+    const run = comparedRun(meta, syntheticRun({ epochs: 1, stepsPerEpoch: 2 }));
+    run.steps.metrics.mae = run.steps.step.map(() => null);
+    assert.equal(overlayCharts([run]).some((c) => c.metric === 'mae'), false);
   });
 });

@@ -1,6 +1,7 @@
-// The panel on a ResNet-18 built with helper functions (stages, blocks, conv+BN as groups), on the
-// partial graph of a model whose build failed, and the Summary at half a 1,400 px window: in real
-// Chromium, with screenshots under artifacts/screenshots.
+// The panel on a ResNet-18 built with helper functions (stages, blocks, conv+BN as groups), on a
+// stage of identical blocks (folded ×N), on ResNet-50 (the minimap), on the partial graph of a
+// model whose build failed, and the Summary at half a 1,400 px window: in real Chromium, with
+// screenshots under artifacts/screenshots.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
@@ -9,7 +10,10 @@ import { initInspectionRuntime } from '../../src/model/tfRuntime';
 import { UserError } from '../../src/model/userError';
 import type { ErrorMessage, ModelMessage } from '../../src/protocol/messages';
 import type { ModelGraph } from '../../src/protocol/modelInfo';
+import { buildModelGraph } from '../../src/model/modelGraph';
+import { computeSummary } from '../../src/model/modelSummary';
 import { modelMessage } from '../../src/trainer/runMessages';
+import { resnet50 } from '../../bench/models/benchModels';
 import { fixture } from '../helpers/fixtures';
 import { postToPanel, screenshot, settled, startHarness, type Harness, type Theme } from '../helpers/panelHarness';
 
@@ -17,6 +21,7 @@ const PANEL = { width: 700, height: 800 };
 
 let harness: Harness;
 let resnet: ModelMessage;
+let repeats: ModelMessage;
 before(async () => {
   harness = await startHarness();
   await initInspectionRuntime();
@@ -27,6 +32,7 @@ before(async () => {
     epochs: 1, batchSize: 128, stepsPerEpoch: 1, totalSteps: 1, gradientEvery: 1, histogramEvery: 1, optimizer: 'sgd', loss: 'categoricalCrossentropy',
     seed: 1, schedule: null, plannedLr: null,
   });
+  repeats = modelMessage(await loadExperiment(fixture('resnet-repeats.ts')), undefined, undefined);
 });
 after(async () => { await harness.close(); });
 
@@ -120,11 +126,74 @@ describe('a ResNet-18 built with helpers, grouped by its code', () => {
       const items = await page.$$eval('.graph-card .card-stack li', (lis) => lis.map((l) => l.textContent ?? ''));
       assert.ok(items[0].startsWith('convBn'), items.join(' / '));
       assert.ok(items.some((t) => t.startsWith('basicBlock')) && items.some((t) => t.startsWith('stage')), items.join(' / '));
+      // The conv sits below the table's default depth (stage → block → convBn → conv): its summary row still reaches the card.
+      const mult = await page.$eval('.graph-card dd[data-field="Mult-adds"]', (dd) => dd.textContent ?? '');
+      assert.match(mult, /^[\d,]+$/);
       await screenshot(page, `groups-resnet18-hover-${theme}`);
       await page.mouse.down();
       await page.mouse.up();
       await settled(page);
       assert.equal(await page.$eval('.graph-card', (e) => (e as HTMLElement).hidden), true, 'the card is gone after the click');
+      await page.close();
+    });
+  }
+});
+
+describe('a stage of identical blocks', () => {
+  it('shows the blocks after the first as one ×4 node that unfolds into them on a click', async () => {
+    const page = await openGraph('dark', [repeats]);
+    const stage = repeats.graph.nodes.find((n) => n.name === 'stage_1')!;
+    const blocks = repeats.graph.nodes.filter((n) => n.parent === stage.id && n.kind === 'group');
+    const folded = page.locator('g.node[data-kind="repeat"]');
+    assert.equal(await folded.count(), 1);
+    assert.match(await folded.locator('text.node-title').textContent() ?? '', /×4/);
+    const shown = () => page.$$eval('g.node, g.group', (els) => els.map((e) => e.getAttribute('data-layer')));
+    assert.ok(!(await shown()).includes(blocks[2].name), 'a folded block is not drawn on its own');
+    await screenshot(page, 'groups-repeats-folded-dark');
+    const count = () => page.$eval('.view-graph', (e) => Number((e as HTMLElement).dataset.nodes));
+    const before = await count();
+    const box = (await folded.locator('rect.node-box').boundingBox())!;
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    await page.waitForFunction(() => !document.querySelector('g.node[data-kind="repeat"]'), undefined, { timeout: 10_000 });
+    await settled(page);
+    // Four blocks (each with its layers) stand where the one ×4 node stood; those near the view are drawn.
+    assert.ok(await count() >= before + 3, `${before} → ${await count()} nodes`);
+    const after = await shown();
+    for (const block of blocks.slice(0, 3)) assert.ok(after.includes(block.name), `${block.name} shown once unfolded: ${after.join(', ')}`);
+    await screenshot(page, 'groups-repeats-unfolded-dark');
+    await page.close();
+  });
+});
+
+describe('the minimap on ResNet-50', () => {
+  for (const theme of ['dark', 'light'] as Theme[]) {
+    it(`shows the whole graph in the corner with the view framed, and a click there moves the view (${theme})`, async () => {
+      await initInspectionRuntime();
+      const model = resnet50();
+      const message: ModelMessage = { type: 'model', name: 'resnet50', file: '/resnet50.ts', graph: buildModelGraph(model), summary: computeSummary(model), callSites: {} };
+      const page = await openGraph(theme, [message]);
+      const minimap = page.locator('canvas.graph-minimap');
+      await page.waitForFunction(() => !(document.querySelector('canvas.graph-minimap') as HTMLCanvasElement).hidden, undefined, { timeout: 5_000 });
+      const area = (await minimap.boundingBox())!;
+      const panel = await page.evaluate(() => ({ w: document.documentElement.clientWidth, h: document.documentElement.clientHeight }));
+      assert.ok(area.x + area.width <= panel.w && area.y + area.height <= panel.h, `the minimap is inside the panel: ${JSON.stringify(area)}`);
+      // It draws something: pixels of more than one colour.
+      const colours = await minimap.evaluate((c) => {
+        const canvas = c as HTMLCanvasElement;
+        const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+        const seen = new Set<string>();
+        for (let i = 0; i < data.length; i += 4 * 7) seen.add(`${data[i]},${data[i + 1]},${data[i + 2]},${data[i + 3]}`);
+        return seen.size;
+      });
+      assert.ok(colours >= 3, `${colours} colours in the minimap`);
+      await screenshot(page, `minimap-resnet50-${theme}`);
+      const transform = () => page.$eval('svg.graph-svg g.viewport', (g) => g.getAttribute('transform'));
+      const before = await transform();
+      await page.mouse.click(area.x + area.width / 2, area.y + area.height - 4);
+      await page.waitForTimeout(400);
+      await settled(page);
+      assert.notEqual(await transform(), before, 'the view moved to the point clicked');
+      await screenshot(page, `minimap-resnet50-moved-${theme}`);
       await page.close();
     });
   }
@@ -171,6 +240,36 @@ describe('the Summary at half a 1,400 px window', () => {
     assert.deepEqual(more, ['layer', 'output', 'params', 'multAdds']);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.ok(overflow <= 0, `the summary overflows by ${overflow}px`);
+    await page.close();
+  });
+
+  it('shows each layer’s approximate forward time from the chooser, and in the hover card', async () => {
+    // Times as the trainer sends them (measuring is the trainer's test): a made-up figure per leaf row.
+    const timed: ModelMessage = structuredClone(resnet);
+    timed.summary.timedSamples = 8;
+    timed.summary.layers.forEach((r, i) => { if (!r.isContainer) r.forwardMs = 0.5 + i / 10; });
+    const page = await openGraph('dark', [timed]);
+    await page.click('[data-tab="summary"]');
+    await page.click('.column-chooser > summary');
+    await page.check('.column-chooser input[data-column="fwdTime"]');
+    await settled(page);
+    const header = await page.$eval('[data-view="summary"] th.col-fwdTime', (th) => th.textContent ?? '');
+    assert.match(header, /Fwd time \(approx\.\)/);
+    const dense = timed.summary.layers.find((r) => r.type === 'Dense')!;
+    const cell = await page.$eval(`[data-view="summary"] tr[data-layer="${dense.name}"] td.col-fwdTime`, (td) => td.textContent ?? '');
+    assert.match(cell, new RegExp(`^${dense.forwardMs!.toPrecision(3).replace('.', '\\.')} ms$`));
+    assert.match(await page.locator('[data-view="summary"] .note').innerText(), /approximate.*8 random samples/);
+    await screenshot(page, 'summary-fwd-time-dark');
+    await page.click('[data-tab="graph"]');
+    await page.fill('.graph-search input', dense.name);
+    await page.press('.graph-search input', 'Enter');
+    await page.waitForTimeout(400);
+    await settled(page);
+    const box = (await page.locator(`g.node[data-layer="${dense.name}"] rect.node-box`).first().boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.waitForSelector('.graph-card:not([hidden])');
+    const time = await page.$eval('.graph-card dd[data-field="Fwd time"]', (dd) => dd.textContent ?? '');
+    assert.match(time, /^≈ [\d.]+ ms on 8 samples \(approx\.\)$/);
     await page.close();
   });
 });

@@ -9,6 +9,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
+import type { TrainerMessage } from '../../src/protocol/messages';
+import type { ComparedRun } from '../../src/protocol/runComparison';
 import { fixture } from '../helpers/fixtures';
 import { screenshot, settled, startHarness, type Harness } from '../helpers/panelHarness';
 import { runCli } from '../helpers/runCli';
@@ -52,8 +54,9 @@ after(async () => {
   fs.rmSync(root, { recursive: true, force: true });
 });
 
-async function openReport(): Promise<{ page: Page; problems: string[] }> {
-  const page = await harness.browser.newPage({ viewport: { width: 1280, height: 1100 } });
+/** The report as a browser in a light or dark system theme shows it (the report follows the system). */
+async function openReport(colorScheme: 'dark' | 'light' = 'dark'): Promise<{ page: Page; problems: string[] }> {
+  const page = await harness.browser.newPage({ viewport: { width: 1280, height: 1100 }, colorScheme });
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(e.message));
   await page.goto(pathToFileURL(report).href);
@@ -126,4 +129,92 @@ describe('the six schedules of the course, side by side', () => {
     assert.deepEqual(schedules, expected);
     await page.close();
   });
+
+  for (const theme of ['dark', 'light'] as const) {
+    it(`give the six runs colours far apart from each other and readable on the background (${theme} theme)`, async () => {
+      const { page, problems } = await openReport(theme);
+      for (const chart of ['compare-loss', 'compare-lr']) {
+        const { strokes, background } = await page.evaluate((id) => ({
+          strokes: [...document.querySelectorAll(`.runs-overlay [data-series^="${id}-"] path.line`)].map((p) => getComputedStyle(p).stroke),
+          background: getComputedStyle(document.body).backgroundColor,
+        }), chart);
+        assert.equal(strokes.length, 6, chart);
+        const colours = strokes.map(rgb);
+        for (let i = 0; i < 6; i++) {
+          assert.ok(contrast(colours[i], rgb(background)) >= 3, `${chart} run ${i} (${strokes[i]}) on ${background}`);
+          for (let j = i + 1; j < 6; j++) {
+            const d = deltaE(colours[i], colours[j]);
+            assert.ok(d >= 30, `${chart}: runs ${i} and ${j} (${strokes[i]}, ${strokes[j]}) are only ΔE ${d.toFixed(1)} apart`);
+          }
+        }
+      }
+      assert.deepEqual(problems, []);
+      await screenshot(page, `compare-six-schedules-${theme}`);
+      await page.close();
+    });
+  }
+
+  it('draw one chart per figure the runs have: the batch metrics, the rate and the test figures per epoch', async () => {
+    const { page } = await openReport();
+    const charts = await page.$$eval('.runs-overlay [data-chart]', (els) => els.filter((e) => !(e as HTMLElement).hidden).map((e) => e.getAttribute('data-chart')));
+    const embedded = JSON.parse(/<script type="application\/json" id="model-lens-runs">([\s\S]*?)<\/script>/.exec(fs.readFileSync(report, 'utf8'))![1]) as { messages: TrainerMessage[] }[];
+    const all = embedded.flatMap((r) => r.messages);
+    const batchNames = new Set(all.flatMap((m) => (m.type === 'batch' ? Object.keys(m.metrics) : [])));
+    const testNames = new Set(all.flatMap((m) => (m.type === 'epochEnd' && m.test ? Object.keys(m.test) : [])));
+    const expected = [...[...batchNames].map((n) => `compare-${n}`), 'compare-lr', ...[...testNames].map((n) => `compare-test-${n}`)];
+    assert.deepEqual([...charts].sort(), expected.sort());
+    await page.close();
+  });
 });
+
+describe('the overlay of runs with other figures (regression metrics, validation, logged scalars)', () => {
+  /** Two made-up runs posted as the host would: mae per batch, val mae and r2 per epoch, a logged scalar. */
+  function run(i: number): ComparedRun {
+    const steps = [1, 2, 3, 4];
+    const series = (xs: number[], metrics: Record<string, number[]>) => ({ step: xs, epoch: xs.map((x) => x / 2), elapsedSec: xs.map((x) => x / 10), metrics });
+    return {
+      runId: `run-${i}`, label: `regressor · ${['cosine', 'step'][i]}`, file: '/x.ts', status: 'completed', params: { schedule: ['cosine', 'step'][i] }, results: {},
+      steps: series(steps, { loss: steps.map((s) => 2 / s + i), mae: steps.map((s) => 1 / s + i), lr: steps.map(() => 0.1) }),
+      epochs: series([2, 4], { val_mae: [0.8 - i / 10, 0.5], val_r2: [0.2, 0.6 + i / 10] }),
+      scalars: series(steps, { reward: steps.map((s) => s * (i + 1)) }),
+    };
+  }
+
+  it('draws a chart each for mae, val mae, val R² and the logged scalar, with both runs named in its legend', async () => {
+    const page = await harness.open('dark');
+    await page.evaluate((runs) => { window.postMessage({ type: 'compare', runs }, '*'); }, [run(0), run(1)]);
+    await page.locator('.runs-overlay [data-chart="compare-scalar-reward"]').waitFor({ state: 'attached', timeout: 10_000 });
+    await settled(page);
+    for (const chart of ['compare-loss', 'compare-mae', 'compare-lr', 'compare-val-mae', 'compare-val-r2', 'compare-scalar-reward']) {
+      assert.equal(await page.locator(`.runs-overlay [data-series^="${chart}-"]`).count(), 2, chart);
+      assert.deepEqual(await legend(page, chart), ['regressor · cosine', 'regressor · step'], chart);
+    }
+    assert.equal(await page.locator('.runs-overlay [data-chart="compare-accuracy"]').count(), 0, 'no accuracy: no run has it');
+    await screenshot(page, 'compare-named-metrics');
+    await page.close();
+  });
+});
+
+/** `rgb(r, g, b)` as numbers. */
+function rgb(css: string): [number, number, number] {
+  const m = /rgba?\((\d+), (\d+), (\d+)/.exec(css);
+  assert.ok(m, `a colour: ${css}`);
+  return [Number(m[1]), Number(m[2]), Number(m[3])];
+}
+
+const linear = (c: number) => { const v = c / 255; return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+const luminance = ([r, g, b]: number[]) => 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b);
+/** WCAG's contrast ratio. */
+const contrast = (a: number[], b: number[]) => { const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x); return (hi + 0.05) / (lo + 0.05); };
+
+/** CIE76 ΔE between two sRGB colours (through XYZ, D65, and CIELAB). */
+function deltaE(a: number[], b: number[]): number {
+  const lab = ([r, g, bl]: number[]) => {
+    const [R, G, B] = [linear(r), linear(g), linear(bl)];
+    const xyz = [(0.4124 * R + 0.3576 * G + 0.1805 * B) / 0.95047, 0.2126 * R + 0.7152 * G + 0.0722 * B, (0.0193 * R + 0.1192 * G + 0.9505 * B) / 1.08883];
+    const [fx, fy, fz] = xyz.map((t) => (t > 216 / 24389 ? Math.cbrt(t) : (24389 / 27 * t + 16) / 116));
+    return [116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)];
+  };
+  const [p, q] = [lab(a), lab(b)];
+  return Math.hypot(p[0] - q[0], p[1] - q[1], p[2] - q[2]);
+}

@@ -40,6 +40,9 @@ export function overviewText(v: VisibleNode): string {
  * screen size (the leaves' own texts would be a pixel high), a name that would overlap one above it
  * left out. `k` is the zoom; `items` the top-level groups, folds and collapsed blocks in view.
  */
+/** Screen pixels of the background-coloured outline around an overview name. */
+const OVERVIEW_HALO_PX = 5;
+
 export function drawOverview(layer: Layer, items: NodeDatum[], k: number, direction: LayoutDirection): void {
   const size = OVERVIEW_FONT_PX / k;
   const placed: { a0: number; a1: number }[] = [];
@@ -52,7 +55,7 @@ export function drawOverview(layer: Layer, items: NodeDatum[], k: number, direct
     placed.push(span);
     return true;
   });
-  layer.selectAll<SVGTextElement, NodeDatum>('text.overview-name').data(shown, (d) => d.v.id)
+  const texts = layer.selectAll<SVGTextElement, NodeDatum>('text.overview-name').data(shown, (d) => d.v.id)
     .join('text')
     .attr('class', 'overview-name')
     .attr('data-id', (d) => d.v.id)
@@ -60,7 +63,22 @@ export function drawOverview(layer: Layer, items: NodeDatum[], k: number, direct
     .attr('x', (d) => d.x + d.width / 2)
     .attr('y', (d) => d.y + d.height / 2 + size * 0.35)
     .attr('font-size', size)
+    // The halo that keeps the name readable over edges: sized in layout units, as Chromium ignores non-scaling strokes on text.
+    .style('stroke-width', `${OVERVIEW_HALO_PX / k}px`)
     .text((d) => overviewText(d.v));
+  // A plate behind each name: the halo alone leaves the lines between words showing through.
+  const pad = OVERVIEW_HALO_PX / k;
+  const boxes = new Map<string, DOMRect>();
+  texts.each(function (d) { boxes.set(d.v.id, this.getBBox()); });
+  layer.selectAll<SVGRectElement, NodeDatum>('rect.overview-plate').data(shown, (d) => d.v.id)
+    .join('rect')
+    .attr('class', 'overview-plate')
+    .attr('x', (d) => boxes.get(d.v.id)!.x - pad)
+    .attr('y', (d) => boxes.get(d.v.id)!.y - pad / 2)
+    .attr('width', (d) => boxes.get(d.v.id)!.width + 2 * pad)
+    .attr('height', (d) => boxes.get(d.v.id)!.height + pad)
+    .attr('rx', pad)
+    .lower();
 }
 
 export const isFrozen = (n: GraphNode): boolean => n.params > 0 && !n.trainable;

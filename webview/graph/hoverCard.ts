@@ -4,7 +4,7 @@
 import * as d3 from 'd3';
 import type { RunState } from '../../src/protocol/runState';
 import { layerGradientInfo } from '../../src/protocol/runState';
-import { formatFigure, formatShape, thousands } from '../format';
+import { formatFigure, formatMs, formatShape, thousands } from '../format';
 import type { VisibleNode } from './visibleGraph';
 
 export class HoverCard {
@@ -51,6 +51,8 @@ export class HoverCard {
       summary.item('Mult-adds', row.multAdds > 0 ? thousands(row.multAdds) : '--');
       summary.item('Trainable', row.params === 0 ? '--' : row.trainable === 'partial' ? 'Partial' : row.trainable ? 'True' : 'False');
       if (row.activationBytes !== undefined) summary.item('Activations', `${formatBytes(row.activationBytes)} at batch ${state!.model!.summary.batchSize}`);
+      const samples = state!.model!.summary.timedSamples ?? 1;
+      if (row.forwardMs !== undefined) summary.item('Fwd time', `≈ ${formatMs(row.forwardMs)} on ${samples} sample${samples === 1 ? '' : 's'} (approx.)`);
       if (row.depthIndex) summary.item('Depth-idx', row.depthIndex);
     }
     for (const [label, value] of Object.entries(n.facts ?? row?.facts ?? {})) summary.item(label, value);

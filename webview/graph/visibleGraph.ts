@@ -130,8 +130,9 @@ export function computeVisibleGraph(graph: ModelGraph, ui: GraphUiState): Visibl
 
   // 2. Fold runs of identical sibling blocks that form a simple chain.
   const sigs = signatures(graph);
-  const outs = new Map<string, string[]>();
-  const ins = new Map<string, string[]>();
+  // Sets: a block with an identity shortcut takes its input along two edges, still one link in the chain.
+  const outs = new Map<string, Set<string>>();
+  const ins = new Map<string, Set<string>>();
   const lifted = (id: string, parent: string | null): string | null => {
     // The ancestor of `id` (or itself) that is a direct child of `parent`.
     let cur = byId.get(id);
@@ -145,8 +146,8 @@ export function computeVisibleGraph(graph: ModelGraph, ui: GraphUiState): Visibl
       const a = lifted(e.from, parent);
       const b = lifted(e.to, parent);
       if (!a || !b || a === b) continue;
-      (outs.get(a) ?? outs.set(a, []).get(a)!).push(b);
-      (ins.get(b) ?? ins.set(b, []).get(b)!).push(a);
+      (outs.get(a) ?? outs.set(a, new Set()).get(a)!).add(b);
+      (ins.get(b) ?? ins.set(b, new Set()).get(b)!).add(a);
     }
     void siblings;
   }
@@ -161,7 +162,7 @@ export function computeVisibleGraph(graph: ModelGraph, ui: GraphUiState): Visibl
       while (i + run.length < siblings.length) {
         const prev = run[run.length - 1];
         const next = siblings[i + run.length];
-        const single = (outs.get(prev.id) ?? []).length === 1 && outs.get(prev.id)![0] === next.id && (ins.get(next.id) ?? []).length === 1;
+        const single = outs.get(prev.id)?.size === 1 && outs.get(prev.id)!.has(next.id) && ins.get(next.id)?.size === 1;
         if (!single || sigs.get(next.id) !== sigs.get(prev.id) || next.kind === 'input' || next.kind === 'output') break;
         run.push(next);
       }
@@ -188,9 +189,13 @@ export function computeVisibleGraph(graph: ModelGraph, ui: GraphUiState): Visibl
   // 3. Visible nodes.
   const nodes: VisibleNode[] = [];
   const visibleById = new Map<string, VisibleNode>();
-  const layersUnder = (id: string): string[] => graph.nodes
-    .filter((n) => n.kind === 'layer' && (n.id === id || n.id.startsWith(`${id}/`)))
-    .map((n) => n.name);
+  // Layers by enclosing group (every ancestor), in graph order: group ids need not be path prefixes of their members'.
+  const layersIn = new Map<string, string[]>();
+  for (const n of graph.nodes) {
+    if (n.kind !== 'layer') continue;
+    for (let p = n.parent; p; p = byId.get(p)?.parent ?? null) (layersIn.get(p) ?? layersIn.set(p, []).get(p)!).push(n.name);
+  }
+  const layersUnder = (id: string): string[] => (byId.get(id)?.kind === 'layer' ? [byId.get(id)!.name] : layersIn.get(id) ?? []);
   const visibleParent = (n: GraphNode): string | null => {
     let p = n.parent;
     while (p && (standsFor.get(p) !== p || repeatOf.has(p))) p = byId.get(p)?.parent ?? null;

@@ -1,7 +1,8 @@
-// Runs side by side in the Training view: each run one colour, named in every chart's legend; the
-// loss, accuracy and learning rate of every run over step, epoch or wall time; the test accuracy at
-// each epoch's end; and a table of the runs' parameters and results, sorted by any column. Two rows
-// ticked, "Compare files" asks the host for VS Code's diff of their experiment files.
+// Runs side by side in the Training view: each run one colour, named in every chart's legend; one
+// chart per named figure the runs have (overlayCharts.ts: loss, metrics, the learning rate over step,
+// epoch or wall time; validation and test figures at each epoch's end; logged scalars); and a table
+// of the runs' parameters and results, sorted by any column. Two rows ticked, "Compare files" asks
+// the host for VS Code's diff of their experiment files.
 import * as d3 from 'd3';
 import type { ComparedRun, ComparedSeries } from '../../src/protocol/runComparison';
 import { LineChart, type LineSeries, type SeriesMark } from '../charts/lineChart';
@@ -9,23 +10,16 @@ import { debiasedEma } from '../charts/smoothing';
 import { WidthWatcher } from '../charts/widthWatcher';
 import { button, labelled, selectField } from '../controls';
 import { formatFigure, thousands } from '../format';
+import { overlayCharts, type OverlayChart } from './overlayCharts';
 
 export type XAxis = 'step' | 'epoch' | 'elapsedSec';
 const X_LABELS: Record<XAxis, string> = { step: 'step', epoch: 'epoch', elapsedSec: 'wall time (s)' };
-const COLOURS = 6;
+/** How many run colours panel.css defines (`--ml-run-1`…): a categorical palette per theme. */
+const COLOURS = 10;
 
-/** A chart of the overlay: which metric (by name) of which series. */
-interface OverlayChart { id: string; title: string; metric: string; from: 'steps' | 'epochs'; smooth: boolean; height: number; clamp?: [number, number] }
-const CHARTS: OverlayChart[] = [
-  { id: 'compare-loss', title: 'Loss', metric: 'loss', from: 'steps', smooth: true, height: 240 },
-  { id: 'compare-accuracy', title: 'Accuracy', metric: 'accuracy', from: 'steps', smooth: true, height: 240, clamp: [0, 1] },
-  { id: 'compare-lr', title: 'Learning rate', metric: 'lr', from: 'steps', smooth: false, height: 200 },
-  { id: 'compare-test-accuracy', title: 'Test accuracy (epoch)', metric: 'test_accuracy', from: 'epochs', smooth: false, height: 200, clamp: [0, 1] },
-];
-
-/** Run i's colour and mark: six theme colours, then the same dashed. */
+/** Run i's colour and mark: the palette's ten colours, then the same dashed. */
 export function runStyle(i: number): { colour: string; mark: SeriesMark } {
-  return { colour: `var(--ml-series-${(i % COLOURS) + 1})`, mark: i < COLOURS ? 'line' : 'dashed' };
+  return { colour: `var(--ml-run-${(i % COLOURS) + 1})`, mark: i < COLOURS ? 'line' : 'dashed' };
 }
 
 export class RunsOverlay {
@@ -34,7 +28,9 @@ export class RunsOverlay {
   private axis: XAxis = 'step';
   private sort: { key: string; descending: boolean } = { key: '', descending: false };
   private readonly ticked = new Set<string>();
-  private readonly charts: { spec: OverlayChart; chart: LineChart }[] = [];
+  /** The charts made so far, by id (a chart whose figure no run has any more is taken out of the grid). */
+  private readonly charts = new Map<string, { spec: OverlayChart; chart: LineChart }>();
+  private readonly grid: HTMLDivElement;
   private readonly table: HTMLTableElement;
   private readonly heading: HTMLSpanElement;
   private readonly compareFiles: HTMLElement;
@@ -57,21 +53,29 @@ export class RunsOverlay {
     this.compareFiles.hidden = !onCompareFiles;
     const close = button({ className: 'overlay-close', text: 'This run only', title: 'Back to the run shown in the other views', onClick: onClose });
     toolbar.append(this.heading, labelled('x', axis), this.compareFiles, close);
-    const grid = document.createElement('div');
+    const grid = this.grid = document.createElement('div');
     grid.className = 'chart-grid';
     this.table = document.createElement('table');
     this.table.className = 'summary-table overlay-table';
     root.append(toolbar, grid, this.table);
     parent.append(root);
-    for (const spec of CHARTS) {
-      const chart = new LineChart(grid, {
+  }
+
+  /** The chart of `spec`, made on first use; appended, so the grid follows the order of the specs. */
+  private chartFor(spec: OverlayChart): LineChart {
+    let made = this.charts.get(spec.id);
+    if (!made) {
+      const chart = new LineChart(this.grid, {
         id: spec.id, title: spec.title, xLabel: X_LABELS.step, yLabel: spec.metric, height: spec.height, yClamp: spec.clamp,
         describeStep: (x) => `${X_LABELS[this.axis]} ${d3.format('.4~f')(x)}`,
       });
-      if (spec.metric === 'lr') chart.root.classList.add('chart-wide');
-      this.charts.push({ spec, chart });
+      if (spec.wide) chart.root.classList.add('chart-wide');
+      this.widths.watch(chart.root);
+      made = { spec, chart };
+      this.charts.set(spec.id, made);
     }
-    this.widths.watch(...this.charts.map((c) => c.chart.root));
+    this.grid.append(made.chart.root);
+    return made.chart;
   }
 
   get shown(): boolean {
@@ -91,10 +95,14 @@ export class RunsOverlay {
     if (this.root.hidden) return;
     const runs = this.runs;
     this.heading.textContent = `${runs.length} runs`;
-    for (const { spec, chart } of this.charts) {
+    const specs = overlayCharts(runs);
+    const wanted = new Set(specs.map((s) => s.id));
+    for (const [id, { chart }] of this.charts) if (!wanted.has(id)) chart.root.remove();
+    for (const spec of specs) {
+      const chart = this.chartFor(spec);
       chart.setXLabel(X_LABELS[this.axis]);
       const series: LineSeries[] = runs.map((r, i) => {
-        const s: ComparedSeries = spec.from === 'steps' ? r.steps : r.epochs;
+        const s: ComparedSeries = r[spec.from];
         const raw = s.metrics[spec.metric] ?? [];
         const y = spec.smooth ? debiasedEma(raw.map((v) => v ?? NaN), this.smoothing()) : raw;
         const { colour, mark } = runStyle(i);

@@ -7,9 +7,9 @@ import type { SummaryRow } from '../../src/protocol/modelInfo';
 import type { Changes, RunState } from '../../src/protocol/runState';
 import type { View, ViewContext } from '../view';
 import { labelled, textField } from '../controls';
-import { formatShape, thousands } from '../format';
+import { formatMs, formatShape, thousands } from '../format';
 
-type SortKey = 'order' | 'name' | 'params' | 'multAdds' | 'paramPercent';
+type SortKey = 'order' | 'name' | 'params' | 'multAdds' | 'paramPercent' | 'forwardMs';
 
 interface Column { key: string; title: string; sort?: SortKey; numeric?: boolean }
 
@@ -24,6 +24,7 @@ const COLUMNS: Column[] = [
   { key: 'trainable', title: 'Trainable' },
   { key: 'activations', title: 'Activations (MB)', numeric: true },
   { key: 'facts', title: 'Config' },
+  { key: 'fwdTime', title: 'Fwd time (approx.)', sort: 'forwardMs', numeric: true },
 ];
 /** torchinfo's default col_names (output_size, num_params). */
 const DEFAULT_COLUMNS = ['output', 'params'];
@@ -42,6 +43,7 @@ function cells(row: SummaryRow, maxDepth: number): Record<string, string> {
     trainable: row.params === 0 ? '--' : row.trainable === 'partial' ? 'Partial' : row.trainable ? 'True' : 'False',
     activations: row.activationBytes === undefined ? '--' : (row.activationBytes / 1e6).toFixed(2),
     facts: Object.entries(row.facts ?? {}).map(([k, v]) => `${k} ${v}`).join(' · ') || '--',
+    fwdTime: row.forwardMs === undefined ? '--' : formatMs(row.forwardMs),
   };
 }
 
@@ -129,7 +131,7 @@ export class SummaryView implements View {
       if (row.isContainer && folded.has(row.name)) hiddenUnder.push(row.name);
     }
     const ordered = sort === 'order' ? visible : [...visible].sort((a, b) => {
-      const v = sort === 'name' ? a.name.localeCompare(b.name) : (a[sort] as number) - (b[sort] as number);
+      const v = sort === 'name' ? a.name.localeCompare(b.name) : (a[sort] ?? 0) - (b[sort] ?? 0);
       return descending ? -v : v;
     });
 
@@ -183,7 +185,10 @@ export class SummaryView implements View {
       dl.append('dt').text(k);
       dl.append('dd').attr('data-total', k).text(v);
     }
-    d3.select(root).append('p').attr('class', 'note').text(`Batch size ${summary.batchSize}. Parameters in parentheses are frozen (not trainable).`);
+    const timed = shown.has('fwdTime') ? (summary.timedSamples
+      ? ` Fwd time is approximate: each layer applied alone on ${summary.timedSamples} random sample${summary.timedSamples === 1 ? '' : 's'}.`
+      : ' Fwd time: not measured (the model is too big to time quickly).') : '';
+    d3.select(root).append('p').attr('class', 'note').text(`Batch size ${summary.batchSize}. Parameters in parentheses are frozen (not trainable).${timed}`);
   }
 }
 

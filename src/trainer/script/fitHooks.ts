@@ -72,7 +72,7 @@ export function instrumentModels(tf: Tf, session: ScriptSession): () => void {
         const figures = figuresFromResult(result, this.metricsNames ?? []);
         const elapsed = now() - started;
         const samples = batchSize?.shape?.[0] ?? 0;
-        session.emit(session.batchMessage(session.epoch, session.step, figures, learningRateOf(this.optimizer), elapsed > 0 ? samples / elapsed : 0));
+        session.emit(session.batchMessage(this, session.epoch, session.step, figures, learningRateOf(this.optimizer), elapsed > 0 ? samples / elapsed : 0));
         return result;
       }, () => trainOnBatch.call(this, x, y));
     };
@@ -106,18 +106,18 @@ function lensCallback(tf: Tf, session: ScriptSession, model: tfType.LayersModel)
       session.epoch = epoch + 1;
       epochStarted = now();
       seen = 0;
-      session.emit({ type: 'epochStart', epoch: epoch + 1, epochs, stepsPerEpoch, lr: learningRateOf(model.optimizer) });
+      session.emit({ type: 'epochStart', modelId: session.idOf(model), epoch: epoch + 1, epochs, stepsPerEpoch, lr: learningRateOf(model.optimizer) });
     }
 
     override async onBatchEnd(batch: number, logs?: tfType.Logs): Promise<void> {
       const size = typeof logs?.size === 'number' ? logs.size : batchSize;
       seen += size;
       const elapsed = now() - epochStarted;
-      session.emit(session.batchMessage(session.epoch, batch + 1, figuresFromLogs(logs), learningRateOf(model.optimizer), elapsed > 0 ? seen / elapsed : 0));
+      session.emit(session.batchMessage(model, session.epoch, batch + 1, figuresFromLogs(logs), learningRateOf(model.optimizer), elapsed > 0 ? seen / elapsed : 0));
     }
 
     override async onEpochEnd(epoch: number, logs?: tfType.Logs): Promise<void> {
-      session.emit(session.epochEndMessage(epoch + 1, figuresFromLogs(logs), learningRateOf(model.optimizer), now() - epochStarted));
+      session.emit(session.epochEndMessage(model, epoch + 1, figuresFromLogs(logs), learningRateOf(model.optimizer), now() - epochStarted));
     }
   }
   return new LensCallback();

@@ -38,7 +38,7 @@ export function instrumentOptimizers(tf: Tf, session: ScriptSession): () => void
       apply.call(this, grads);
       const ratios = updateRatios(layers.filter((l) => !l.frozen), before);
       for (const f of figures.layers) f.updateRatio = f.frozen ? null : finiteOrNull(ratios.get(f.layer));
-      session.emit({ type: 'gradients', epoch: session.epoch, step, layers: figures.layers });
+      session.emit({ type: 'gradients', modelId: owner.id, epoch: session.epoch, step, layers: figures.layers });
     };
   }
   return () => classes.forEach((cls, i) => { cls.prototype.applyGradients = originals[i]; });

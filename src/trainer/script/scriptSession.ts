@@ -11,6 +11,8 @@ import type { NamedFigures } from './scriptFigures';
 
 interface SeenModel {
   model: tf.LayersModel;
+  /** Its ModelId: 1-based, in the order the script made or first trained it. */
+  id: number;
   /** The batch size its last model message was made for (null: none sent yet). */
   announcedBatch: number | null;
   layers: GradientLayer[] | null;
@@ -34,8 +36,17 @@ export class ScriptSession {
   ) {}
 
   /** A model made by tf.sequential / tf.model: known, so a custom loop's gradients find their layers. */
-  noteModel(model: tf.LayersModel): void {
-    if (!this.models.some((m) => m.model === model)) this.models.push({ model, announcedBatch: null, layers: null, variableCount: -1 });
+  noteModel(model: tf.LayersModel): number {
+    const known = this.models.find((m) => m.model === model);
+    if (known) return known.id;
+    const id = this.models.length + 1;
+    this.models.push({ model, id, announcedBatch: null, layers: null, variableCount: -1 });
+    return id;
+  }
+
+  /** The model's id (ModelId), which every message about it carries. */
+  idOf(model: tf.LayersModel): number {
+    return this.noteModel(model);
   }
 
   /** Sends the model's graph and summary (again when trained at another batch size than announced). */
@@ -46,11 +57,11 @@ export class ScriptSession {
     if (seen.announcedBatch === batch || !model.built) return;
     seen.announcedBatch = batch;
     const loaded: LoadedModel = { model, ...this.sites, settings: {}, file: this.file };
-    this.emit(modelMessage(loaded, undefined, undefined, computeSummary(model, { batchSize: batch, ...this.sites })));
+    this.emit({ ...modelMessage(loaded, undefined, undefined, computeSummary(model, { batchSize: batch, rowDepth: Infinity, ...this.sites })), modelId: seen.id });
   }
 
   /** The layers (input to output) whose variables these gradients update, and their model; null when no model owns them. */
-  layersFor(variableNames: string[]): { model: tf.LayersModel; layers: GradientLayer[] } | null {
+  layersFor(variableNames: string[]): { model: tf.LayersModel; id: number; layers: GradientLayer[] } | null {
     const names = new Set(variableNames);
     for (const seen of this.models) {
       const count = seen.model.trainableWeights.length;
@@ -59,19 +70,19 @@ export class ScriptSession {
         seen.layers = gradientLayers(seen.model);
         seen.variableCount = count;
       }
-      if (seen.layers.some((l) => l.variables.some((v) => names.has(v.name)))) return { model: seen.model, layers: seen.layers };
+      if (seen.layers.some((l) => l.variables.some((v) => names.has(v.name)))) return { model: seen.model, id: seen.id, layers: seen.layers };
     }
     return null;
   }
 
-  batchMessage(epoch: number, batch: number, figures: NamedFigures, lr: number, samplesPerSec: number): BatchMessage {
+  batchMessage(model: tf.LayersModel, epoch: number, batch: number, figures: NamedFigures, lr: number, samplesPerSec: number): BatchMessage {
     return {
-      type: 'batch', epoch, step: this.step, batch, metrics: figures.metrics, lr, samplesPerSec, elapsedSec: now() - this.started,
+      type: 'batch', modelId: this.idOf(model), epoch, step: this.step, batch, metrics: figures.metrics, lr, samplesPerSec, elapsedSec: now() - this.started,
     };
   }
 
-  epochEndMessage(epoch: number, figures: NamedFigures, lr: number, epochSec: number): EpochEndMessage {
-    const message: EpochEndMessage = { type: 'epochEnd', epoch, metrics: figures.metrics, lr, epochSec, elapsedSec: now() - this.started };
+  epochEndMessage(model: tf.LayersModel, epoch: number, figures: NamedFigures, lr: number, epochSec: number): EpochEndMessage {
+    const message: EpochEndMessage = { type: 'epochEnd', modelId: this.idOf(model), epoch, metrics: figures.metrics, lr, epochSec, elapsedSec: now() - this.started };
     if (figures.val) message.val = figures.val;
     return message;
   }
