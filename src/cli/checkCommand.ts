@@ -7,7 +7,8 @@ import { loadModelFile } from '../model/loadExperiment';
 import { locateSettingInFile } from '../model/settingLocation';
 import { initInspectionRuntime } from '../model/tfRuntime';
 import type { DiagnosisMessage } from '../protocol/doctorMessages';
-import { diagnoseInputs, diagnoseOutput, scaledData } from '../trainer/modelDoctor';
+import { diagnoseInputs, scaledData } from '../trainer/inputScale';
+import { diagnoseOutput } from '../trainer/modelDoctor';
 import type { CliArgs } from './cliArgs';
 
 /** Enough training samples to measure the inputs' scale. */
@@ -22,7 +23,7 @@ export async function checkCommand(args: CliArgs): Promise<number> {
   if (scaled) {
     const data = loadDataset(scaled, { baseDir: path.dirname(loaded.file), seed: settings.training?.seed ?? 0, limit: args.limit ?? CHECK_SAMPLES, testLimit: 1 });
     const where = locateSettingInFile(loaded.file, scaled.normalize ? ['data', 'normalize'] : ['data']);
-    const inputs = diagnoseInputs(data.train.inputs, scaled.normalize, where);
+    const inputs = diagnoseInputs(data.train.inputs, { kind: 'normalize', normalize: scaled.normalize }, where);
     if (inputs) diagnoses.push(inputs);
   }
   const errors = diagnoses.filter((d) => d.severity === 'error').length;

@@ -75,7 +75,7 @@ const g4 = (v: number) => v.toPrecision(4);
 /** A traced step in a few lines: the loss, then per layer forward figures and ‖dL/dW‖ of the sample beside the batch's. */
 export function traceLine(t: TraceMessage): string {
   const lines = [
-    `Trace of step ${t.step} (epoch ${t.epoch}, batch ${t.batch}), sample ${t.sample} of ${t.batchSize} (training item #${t.sampleIndex}); update ${t.rule}, lr ${t.lr}`,
+    `Trace of step ${t.step} (epoch ${t.epoch}, batch ${t.batch}), sample ${t.sample} of ${t.batchSize} in its batch (from 0; #${t.sampleIndex} in the epoch's shuffled order); update ${t.rule}, lr ${t.lr}`,
     `  loss ${t.loss.name} = ${g4(t.loss.value)}; target ${t.loss.targetClass ?? t.loss.target.map(g4).join(' ')}, predicted ${t.loss.predictedClass ?? t.loss.prediction.map(g4).join(' ')}` +
       `; ${t.loss.logits ? 'dL/dz = p − y' : 'dL/dŷ'} = [${t.loss.outputGradient.slice(0, 10).map(g4).join(', ')}${t.loss.outputGradient.length > 10 ? ', …' : ''}]`,
   ];

@@ -36,6 +36,13 @@ export interface CsvPlan {
   featureNames: string[];
   /** Rows the train stream mixes at a time (tf.data's shuffle buffer). */
   shuffleBufferRows: number;
+  /** Data rows (not blank, after the header), kept or not: the split's last block is this long. */
+  dataRows: number;
+  /**
+   * No quote in the file, lines ending in \n or \r\n and a one-byte delimiter: later passes may
+   * split its bytes themselves (csvBytes.ts) instead of parsing cells into strings.
+   */
+  plain: boolean;
 }
 
 /** Data rows of a block with their split: `test[i]` is 1 for a test row. */
@@ -45,6 +52,25 @@ export interface CsvBlock {
   /** Spreadsheet row numbers (the header is row 1). */
   rowNumbers: number[];
   test: Uint8Array;
+  /** Whether the file read so far is plain (see CsvPlan.plain). */
+  plain: boolean;
+}
+
+/** A row's cells as the encoder reads them: as text, or as a number (NaN: not a decimal number). */
+export interface CsvCells {
+  text(column: number): string;
+  number(column: number): number;
+}
+
+/** Cells parsed into strings. */
+export class TextCells implements CsvCells {
+  cells: string[] = [];
+  text(column: number): string {
+    return this.cells[column];
+  }
+  number(column: number): number {
+    return parseNumber(this.cells[column]);
+  }
 }
 
 /**
@@ -56,13 +82,15 @@ export async function* csvBlocks(file: string, delimiter: string, testSplit: num
   let rows: string[][] = [];
   let rowNumbers: number[] = [];
   let block = 0;
+  let plain = delimiter.length === 1 && delimiter.charCodeAt(0) < 128 && delimiter !== '\r' && delimiter !== '\n';
   const flush = (): CsvBlock => {
-    const out = { header: header!, rows, rowNumbers, test: testMembers(block++, rows.length, testSplit, seed) };
+    const out = { header: header!, rows, rowNumbers, test: testMembers(block++, rows.length, testSplit, seed), plain };
     rows = [];
     rowNumbers = [];
     return out;
   };
   for await (const chunk of readCsvRows(file, { delimiter })) {
+    plain &&= !chunk.quoted && chunk.newline !== '\r';
     for (let i = 0; i < chunk.rows.length; i++) {
       const row = chunk.rows[i];
       if (isBlankRow(row)) continue;
@@ -104,20 +132,20 @@ export class CsvRowEncoder {
    * Writes the row's `plan.width` inputs at `offset` (a zeroed slot). Returns false when the row is
    * left out (a missing cell under `drop`, a missing label); the slot may then hold some values.
    */
-  encode(cells: string[], rowNumber: number, inputs: Float32Array, offset: number): boolean {
+  encode(cells: CsvCells, rowNumber: number, inputs: Float32Array, offset: number): boolean {
     const features = this.plan.features;
     for (let f = 0; f < features.length; f++) {
       const feature = features[f];
-      const cell = cells[feature.index];
       if (feature.kind === 'numeric') {
-        const value = parseNumber(cell);
+        const value = cells.number(feature.index);
         if (Number.isNaN(value)) {
-          this.checkMissing(cell, rowNumber, feature.column);
+          this.checkMissing(cells.text(feature.index), rowNumber, feature.column);
           if (this.plan.missing !== 'mean') return false;
           continue; // the mean, standardised: 0
         }
         inputs[offset + this.offsets[f]] = (value - feature.mean) / feature.std;
       } else {
+        const cell = cells.text(feature.index);
         const at = this.vocabularies[f]!.get(cell.trim());
         if (at !== undefined) inputs[offset + this.offsets[f] + at] = 1;
         else if (this.plan.missing === 'drop' && isMissing(cell)) return false;
@@ -127,16 +155,17 @@ export class CsvRowEncoder {
   }
 
   /** The class index (classification) or the target (regression); NaN for a missing label. */
-  label(cells: string[], rowNumber: number): number {
-    const cell = cells[this.plan.label.index];
+  label(cells: CsvCells, rowNumber: number): number {
+    const index = this.plan.label.index;
     if (this.classIndex) {
+      const cell = cells.text(index);
       const at = this.classIndex.get(cell.trim());
       if (at !== undefined) return at;
       this.checkMissing(cell, rowNumber, this.plan.label.column);
       return NaN;
     }
-    const value = parseNumber(cell);
-    if (Number.isNaN(value)) this.checkMissing(cell, rowNumber, this.plan.label.column);
+    const value = cells.number(index);
+    if (Number.isNaN(value)) this.checkMissing(cells.text(index), rowNumber, this.plan.label.column);
     return value;
   }
 

@@ -11,6 +11,10 @@ export interface CsvRows {
   rows: string[][];
   /** Spreadsheet number of rows[0]: the file's first row (the header) is row 1. */
   firstRowNumber: number;
+  /** Whether this chunk's text holds a double quote. */
+  quoted: boolean;
+  /** The file's line break. */
+  newline: '\n' | '\r\n' | '\r';
 }
 
 export interface CsvReadOptions {
@@ -37,6 +41,7 @@ export async function* readCsvRows(file: string, options: CsvReadOptions = {}): 
   let pending = '';
   let first = true;
   let rowNumber = 1;
+  let quoted = false;
   const parse = (input: string, last: boolean): CsvRows => {
     const result = parser!.parse(input, 0, !last) as Papa.ParseResult<string[]>;
     const quoteError = result.errors.find((e) => e.type === 'Quotes');
@@ -46,7 +51,7 @@ export async function* readCsvRows(file: string, options: CsvReadOptions = {}): 
     }
     if (newline === '\n') for (const row of result.data) stripCarriageReturn(row);
     pending = last ? '' : input.slice(result.meta.cursor);
-    const out = { rows: result.data, firstRowNumber: rowNumber };
+    const out = { rows: result.data, firstRowNumber: rowNumber, quoted, newline };
     rowNumber += result.data.length;
     return out;
   };
@@ -59,6 +64,7 @@ export async function* readCsvRows(file: string, options: CsvReadOptions = {}): 
         parser = new Papa.Parser({ delimiter: options.delimiter ?? ',', newline, quoteChar: '"' });
         first = false;
       }
+      quoted = text.includes('"');
       const rows = parse(text, false);
       if (rows.rows.length > 0) yield rows;
     }

@@ -69,9 +69,11 @@ export async function scanCsv(options: CsvScanOptions): Promise<CsvScan> {
   let labelsMissing = 0;
   const missingRows: number[] = [];
 
+  let plain = true;
   let states = new Uint8Array(0);
   let values = new Float64Array(0);
   for await (const block of csvBlocks(file, delimiter, testSplit, seed)) {
+    plain = block.plain;
     if (!header) {
       header = block.header;
       ({ columns, labelIndex } = resolveColumns(file, header, options));
@@ -156,6 +158,7 @@ export async function scanCsv(options: CsvScanOptions): Promise<CsvScan> {
     limit: Number.isFinite(limit) ? limit : null, testLimit: Number.isFinite(testLimit) ? testLimit : null,
     width: names.length, featureNames: names,
     shuffleBufferRows: options.shuffleBufferRows ?? Math.max(1024, Math.floor(SHUFFLE_BUFFER_BYTES / (4 * (names.length + 1)))),
+    dataRows: rows, plain,
   };
   return { plan, notes };
 }

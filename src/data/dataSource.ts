@@ -6,7 +6,7 @@
 //   source.trainCount, source.inputShape, source.task     // exact: steps per epoch, OneCycle, ETA
 //   for await (const batch of source.trainBatches(epoch, batchSize)) step(batch);   // seeded order per epoch
 //   for await (const batch of source.testBatches(1000)) evaluate(batch);          // file order, every epoch the same
-//   const shown = await source.samples(32);               // the first test samples, raw, for the Data view
+//   const shown = await source.samples(32, 'train');      // the first samples of a split, raw, for the Data view
 //   await source.close();
 //
 // No tfjs here: the trainer makes tensors from the arrays (`tf.tensor(batch.inputs, [count, ...inputShape])`).
@@ -24,9 +24,10 @@ export type Batch =
   /** `targets` holds `count × targetNames.length` values. */
   | { kind: 'regression'; count: number; inputs: Float32Array; targets: Float32Array };
 
-/** The first test samples as the user knows them: pixels before normalisation, or the table's cells. */
+/** The first samples of a split as the user knows them: pixels before normalisation, or the table's cells (label last). */
 export type SampleDisplay =
-  | { kind: 'images'; count: number; height: number; width: number; channels: number; pixels: Uint8Array }
+  /** `labels`: the class of each image (classes only). */
+  | { kind: 'images'; count: number; height: number; width: number; channels: number; pixels: Uint8Array; labels?: Int32Array }
   | { kind: 'rows'; count: number; columns: string[]; rows: string[][] };
 
 export interface DataSource {
@@ -57,8 +58,12 @@ export interface DataSource {
   trainBatches(epoch: number, batchSize: number): AsyncIterable<Batch>;
   /** The test split in a fixed order (the file's), so figures compare between epochs and runs. */
   testBatches(batchSize: number): AsyncIterable<Batch>;
-  /** The first `count` test samples (fewer if the split is smaller), in testBatches' order. */
-  samples(count: number): Promise<SampleDisplay>;
+  /**
+   * The first `count` samples of a split (fewer if it is smaller): the test split in testBatches'
+   * order; the train split in its stored order (a table's, the code's, a bundled set's seeded one),
+   * or for an image folder (stored class after class) in epoch 1's.
+   */
+  samples(count: number, split: 'train' | 'test'): Promise<SampleDisplay>;
   /** Ends any worker and open file. */
   close(): Promise<void>;
 }

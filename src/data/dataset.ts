@@ -30,7 +30,12 @@ export interface LoadedDataset {
   source: string;
   /** For image sets: the raw 0–255 pixels of the test split, for sample grids (same order as test). */
   testPixels?: Uint8Array;
+  /** For image sets: the raw pixels of the first TRAIN_PIXELS training samples (train order), for the grid before step 1. */
+  trainPixels?: Uint8Array;
 }
+
+/** Training samples whose raw pixels are kept for display (the grid shows 32). */
+export const TRAIN_PIXELS = 64;
 
 export interface LoadOptions {
   /** Relative `folder`s are resolved against this (the experiment file's folder). */
@@ -144,6 +149,10 @@ export function loadDataset(given: DataSpec | LooseDataSpec, options: LoadOption
     testPixels = new Uint8Array(testCount * pixels);
     for (let k = 0; k < testCount; k++) testPixels.set(set.test.images.subarray(testOrder[k] * pixels, (testOrder[k] + 1) * pixels), k * pixels);
   }
+  const trainPixels = new Uint8Array(Math.min(TRAIN_PIXELS, trainCount) * pixels);
+  for (let k = 0; k * pixels < trainPixels.length; k++) {
+    trainPixels.set(set.train.images.subarray(trainOrder[k] * pixels, (trainOrder[k] + 1) * pixels), k * pixels);
+  }
   return {
     name,
     inputShape: [set.rows, set.cols, 1],
@@ -153,6 +162,7 @@ export function loadDataset(given: DataSpec | LooseDataSpec, options: LoadOption
     test,
     source: folder,
     testPixels,
+    trainPixels,
   };
 }
 

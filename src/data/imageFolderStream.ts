@@ -21,7 +21,7 @@ export async function* imageBatches(plan: ImageFolderPlan, request: StreamReques
   const list = request.split === 'train' ? plan.train : plan.test;
   const count = list.files.length;
   const order = request.split === 'train'
-    ? permutation(count, createRandom(deriveSeed(plan.seed, 0x1a6e, request.epoch)))
+    ? epochOrder(plan, count, request.epoch)
     : Uint32Array.from({ length: count }, (_, i) => i);
   const [h, w] = plan.size;
   const out = new BatchAssembler('classification', h * w * plan.channels, request.batchSize);
@@ -50,12 +50,26 @@ export async function* imageBatches(plan: ImageFolderPlan, request: StreamReques
   if (last) yield last;
 }
 
-/** The first `count` test images, un-normalised and not augmented. */
-export async function imageSamples(plan: ImageFolderPlan, count: number): Promise<SampleDisplay> {
-  const n = Math.max(0, Math.min(count, plan.test.files.length));
+/**
+ * The first `count` images of a split, with their classes, un-normalised and not augmented: test in
+ * the folder's order, train in epoch 1's (the folder lists class after class; step 1 sees a mix).
+ */
+export async function imageSamples(plan: ImageFolderPlan, count: number, split: 'train' | 'test'): Promise<SampleDisplay> {
+  const list = split === 'train' ? plan.train : plan.test;
+  const n = Math.max(0, Math.min(count, list.files.length));
+  const order = split === 'train' ? epochOrder(plan, list.files.length, 1) : Uint32Array.from({ length: n }, (_, i) => i);
   const [height, width] = plan.size;
   const size = height * width * plan.channels;
   const pixels = new Uint8Array(n * size);
-  for (let i = 0; i < n; i++) pixels.set((await loadImage(plan, plan.test.files[i])).data, i * size);
-  return { kind: 'images', count: n, height, width, channels: plan.channels, pixels };
+  const labels = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    pixels.set((await loadImage(plan, list.files[order[i]])).data, i * size);
+    labels[i] = list.labels[order[i]];
+  }
+  return { kind: 'images', count: n, height, width, channels: plan.channels, pixels, labels };
+}
+
+/** The train split's order in `epoch`: seeded, the same whoever asks. */
+function epochOrder(plan: ImageFolderPlan, count: number, epoch: number): Uint32Array {
+  return permutation(count, createRandom(deriveSeed(plan.seed, 0x1a6e, epoch)));
 }

@@ -3,6 +3,7 @@
 // `permutation(count, random)` from one `createRandom(seed + 1)`, so the course's numbers stay put.
 import type { LoadedDataset } from './dataset';
 import { type Batch, type DataSource, type DataTask, type SampleDisplay, inputSize } from './dataSource';
+import { batchDisplay } from './sampleDisplay';
 import { createRandom, permutation, type Random } from './seededRandom';
 
 /** One split: `count × product(inputShape)` inputs and, per the task, labels or targets. */
@@ -25,6 +26,8 @@ export interface MemorySourceInit {
   seed: number;
   /** Raw 0–255 test pixels (test order) when the inputs are images shaped [h, w, c]. */
   testPixels?: Uint8Array;
+  /** Raw 0–255 pixels of the first train samples (train order), as many as kept for display. */
+  trainPixels?: Uint8Array;
   featureNames?: readonly string[];
   notes?: readonly string[];
 }
@@ -91,16 +94,20 @@ export function memorySource(init: MemorySourceInit): DataSource {
     }
   }
 
-  async function samples(count: number): Promise<SampleDisplay> {
-    const n = Math.max(0, Math.min(count, init.test.count));
-    if (init.testPixels && init.inputShape.length === 3) {
+  async function samples(count: number, which: 'train' | 'test'): Promise<SampleDisplay> {
+    const split = which === 'train' ? init.train : init.test;
+    const raw = which === 'train' ? init.trainPixels : init.testPixels;
+    const n = Math.max(0, Math.min(count, split.count));
+    const first = gather(split, Array.from({ length: n }, (_, i) => i));
+    if (raw && init.inputShape.length === 3) {
       const [height, width, channels] = init.inputShape;
-      const pixelsPer = height * width * channels;
-      return { kind: 'images', count: n, height, width, channels, pixels: init.testPixels.slice(0, n * pixelsPer) };
+      const shown = Math.min(n, Math.floor(raw.length / size));
+      return {
+        kind: 'images', count: shown, height, width, channels, pixels: raw.slice(0, shown * size),
+        ...(first.kind === 'classification' ? { labels: first.labels.slice(0, shown) } : {}),
+      };
     }
-    const columns = init.featureNames?.length === size ? [...init.featureNames] : Array.from({ length: size }, (_, i) => `x${i + 1}`);
-    const rows = Array.from({ length: n }, (_, r) => Array.from(init.test.inputs.subarray(r * size, (r + 1) * size), (v) => String(v)));
-    return { kind: 'rows', count: n, columns, rows };
+    return batchDisplay(first, init.inputShape, init.task, init.featureNames ?? [], n);
   }
 
   return {
@@ -130,6 +137,7 @@ export function loadedDatasetSource(data: LoadedDataset, seed: number): DataSour
     test: data.test,
     seed,
     testPixels: data.testPixels,
+    trainPixels: data.trainPixels,
   });
 }
 

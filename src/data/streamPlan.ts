@@ -12,6 +12,6 @@ export function planBatches(plan: StreamPlan, request: StreamRequest): AsyncGene
   return plan.kind === 'csv' ? csvBatches(plan, request) : imageBatches(plan, request);
 }
 
-export function planSamples(plan: StreamPlan, count: number): Promise<SampleDisplay> {
-  return plan.kind === 'csv' ? csvSamples(plan, count) : imageSamples(plan, count);
+export function planSamples(plan: StreamPlan, count: number, split: 'train' | 'test'): Promise<SampleDisplay> {
+  return plan.kind === 'csv' ? csvSamples(plan, count, split) : imageSamples(plan, count, split);
 }

@@ -49,7 +49,7 @@ export function streamedSource(plan: StreamPlan, info: StreamedSourceInfo, optio
     ...info,
     trainBatches: (epoch, batchSize) => batches({ split: 'train', epoch, batchSize }),
     testBatches: (batchSize) => batches({ split: 'test', epoch: 1, batchSize }),
-    samples: (count) => planSamples(plan, count),
+    samples: (count, split) => planSamples(plan, count, split),
     close: async () => { await worker?.close(); },
   };
 }

@@ -3,13 +3,14 @@
 // option is one entry here (and one type in experimentSpec.ts: the mapped types below make the
 // compiler refuse a table and a type that disagree).
 import type {
-  CheckpointSpec, DataSpec, EarlyStoppingSpec, ExperimentSettings, LossName, MonitorName, NormalizeSpec, OptimizerSpec, ScheduleSpec,
+  CheckpointSpec, DataSpec, EarlyStoppingSpec, ExperimentSettings, LossName, NormalizeSpec, OptimizerSpec, ScheduleSpec,
   TrainingSpec,
 } from './experimentSpec';
 import { parseFreezePattern } from './freezePatterns';
 import { csvFields, imagesFields } from './dataSchema';
+import { MONITOR_NAMES, monitoredFigure, monitorNameFor } from './monitorNames';
 import {
-  custom, flag, fn, listOf, number, object, oneOf, text, variants,
+  closest, custom, flag, fn, listOf, number, object, oneOf, pathText, show, text, variants,
   type Field, type ObjectRule, type SettingProblem,
 } from './settingRules';
 
@@ -145,12 +146,16 @@ const LOSSES: Record<LossName, true> = {
 };
 export const LOSS_NAMES = Object.keys(LOSSES);
 
-const MONITORS: Record<MonitorName, true> = {
-  loss: true, accuracy: true, val_loss: true, val_accuracy: true, trainLoss: true, trainAccuracy: true, testLoss: true, testAccuracy: true,
-};
-export const MONITOR_NAMES = Object.keys(MONITORS);
-const monitor = oneOf(MONITOR_NAMES, { guesses: { acc: 'accuracy', val_acc: 'val_accuracy', test_loss: 'val_loss', test_accuracy: 'val_accuracy' } });
-const monitorMode: Field = { rule: oneOf(['min', 'max']), hint: "Left out, it is inferred: accuracies 'max', losses 'min'." };
+const monitor = custom(
+  "a metric's name: loss, accuracy, mae, r2, … for training figures; val_loss, val_mae, … held out; testLoss, testMae, … on the test split",
+  (v) => typeof v === 'string' && monitoredFigure(v) !== null,
+  (v, path) => {
+    const guess = typeof v === 'string' ? (monitorNameFor(v) ?? closest(v, MONITOR_NAMES)) : null;
+    return `${pathText(path)} must name a metric the run measures (loss, accuracy, mae, r2, with val_ or test: val_mae, testR2), got ${show(v)}` +
+      (guess ? ` — did you mean '${guess}'?` : '');
+  },
+);
+const monitorMode: Field = { rule: oneOf(['min', 'max']), hint: "Left out, it is inferred: accuracies and r2 'max', losses and errors 'min'." };
 
 const checkpointFields: FieldsOf<CheckpointSpec> = {
   every: { rule: oneOf(['epoch']), aka: ['frequency', 'saveFreq', 'save_freq'] },

@@ -214,7 +214,11 @@ export type LossName =
  * An epoch's figure to watch, as Keras names them (`val_*`: the test split, which Model Lens
  * evaluates after every epoch) or as the epochEnd message does.
  */
-export type MonitorName = 'loss' | 'accuracy' | 'val_loss' | 'val_accuracy' | 'trainLoss' | 'trainAccuracy' | 'testLoss' | 'testAccuracy';
+/**
+ * A figure to watch, over the named-metrics vocabulary (monitorNames.ts): `loss`, `accuracy`, `mae`,
+ * `r2`, … (training), `val_loss`, `val_mae`, … (held out), `testLoss`, `testR2`, … (test split).
+ */
+export type MonitorName = string;
 
 /** Whether a smaller or a larger figure is better; inferred from the name when left out (accuracies max, losses min). */
 export type MonitorMode = 'min' | 'max';

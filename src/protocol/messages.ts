@@ -181,7 +181,7 @@ export interface RegressionMessage {
   predicted: number[];
 }
 
-/** A table's first test rows as the file has them (feature columns, then the label), before step 1. */
+/** A table's first training rows as loaded (feature columns, then the label), before step 1. */
 export interface SampleRowsMessage {
   type: 'sampleRows';
   columns: string[];
@@ -190,15 +190,15 @@ export interface SampleRowsMessage {
 
 export interface SamplesMessage {
   type: 'samples';
-  /** 0: sent before step 1, with labels and no predictions yet. */
+  /** 0: training samples sent before step 1, with labels and no predictions; later: the test samples, predicted after that epoch. */
   epoch: number;
   width: number;
   height: number;
   channels: number;
   /**
-   * Each image's 0–255 pixels, row-major HWC, base64. Sent with a run's first samples message only:
-   * later ones (new predictions for the same images, every epoch) leave it out, and `foldSamples`
-   * (runState.ts) carries the images over.
+   * Each image's 0–255 pixels, row-major HWC, base64. Sent before step 1 (training images) and with
+   * the first evaluation (test images): later ones (new predictions for the same test images) leave
+   * it out, and `foldSamples` (runState.ts) carries the images over.
    */
   images?: string[];
   labels: number[];

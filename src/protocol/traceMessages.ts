@@ -91,7 +91,10 @@ export interface TraceMessage {
   step: number;
   batch: number;
   batchSize: number;
-  /** Position of the traced sample in its batch, and its position in the epoch's (shuffled) order. */
+  /**
+   * The traced sample's position in its step's batch (from 0), and in the epoch's shuffled order
+   * (from 0): not an index into the data set, whose order the shuffle hides.
+   */
   sample: number;
   sampleIndex: number;
   lr: number;

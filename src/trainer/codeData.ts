@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { arraysSource, type ArraysData } from '../data/codeArrays';
 import type { Batch, DataSource, DataTask, TaskKind } from '../data/dataSource';
+import { batchDisplay } from '../data/sampleDisplay';
 import { UserError } from '../model/userError';
 
 export interface CodeDataContext {
@@ -123,7 +124,13 @@ async function datasetSource(trainGiven: TfDataset, testGiven: TfDataset | undef
     name: 'tf.data', source: 'code', inputShape, task, trainCount: steps * (batched ? batchOf : context.batchSize), testCount,
     batchesPerEpoch: steps, featureNames: [], notes: [],
     trainBatches, testBatches,
-    samples: async () => ({ kind: 'rows', count: 0, columns: [], rows: [] }),
+    samples: async (count, split) => {
+      // A fresh pass of one batch: the training pass's own iterator is left where it is.
+      const from = split === 'train' ? train : test;
+      const first = from ? await from.take(1).toArray() : [];
+      if (first.length === 0) return { kind: 'rows', count: 0, columns: [], rows: [] };
+      return batchDisplay(await toBatch(first[0], task, `data(): the ${split} dataset`), inputShape, task, [], count);
+    },
     close: async () => {},
   };
 }

@@ -47,13 +47,15 @@ export async function endEpoch(run: RunPlan, tally: EpochTally, emit: Emit): Pro
     type: 'evaluation', epoch, test,
     perClassAccuracy: evaluation.perClassAccuracy, classNames, confusion: evaluation.confusion,
   });
-  emitSamples(emit, epoch, await run.data.samples(SAMPLE_GRID), evaluation, classNames, false);
+  // The grid before step 1 showed training samples: the first evaluation sends the test images it predicts.
+  emitSamples(emit, epoch, await run.data.samples(SAMPLE_GRID, 'test'), evaluation, classNames, !run.testImagesSent);
+  run.testImagesSent = true;
   return figures;
 }
 
 /**
  * The first test images with this epoch's predictions. The images are the same every epoch, so only
- * the first message carries them (a fast run ends several epochs a second: the same pixels again and again).
+ * the run's first evaluation carries them (a fast run ends several epochs a second: the same pixels again and again).
  */
 function emitSamples(emit: Emit, epoch: number, shown: SampleDisplay, evaluation: ClassEvaluation, classNames: string[], withImages: boolean): void {
   if (shown.kind !== 'images') return;
@@ -68,27 +70,24 @@ function emitSamples(emit: Emit, epoch: number, shown: SampleDisplay, evaluation
   });
 }
 
-/** Before step 1: the first samples with their labels (images) or cells (a table), as soon as the data is open. */
+/**
+ * Before step 1: the first training samples with their labels, as loaded (an image grid, or a table's
+ * rows with the label last), as soon as the data is open.
+ */
 export async function emitTrainingSamples(run: RunPlan, emit: Emit): Promise<void> {
   const { data } = run;
-  const shown = await data.samples(SAMPLE_GRID);
+  const shown = await data.samples(SAMPLE_GRID, 'train');
+  if (shown.count === 0) return;
   if (shown.kind === 'rows') {
-    if (shown.count > 0) emit({ type: 'sampleRows', columns: shown.columns, rows: shown.rows });
+    emit({ type: 'sampleRows', columns: shown.columns, rows: shown.rows });
     return;
   }
-  if (data.task.kind !== 'classification' || shown.count === 0) return;
-  // The same samples' labels: the first test batch, in the same order.
-  let labels: Int32Array | null = null;
-  for await (const batch of data.testBatches(shown.count)) {
-    if (batch.kind === 'classification') labels = batch.labels;
-    break;
-  }
-  if (!labels) return;
+  if (data.task.kind !== 'classification' || !shown.labels) return;
   const size = shown.height * shown.width * shown.channels;
-  const count = Math.min(shown.count, labels.length);
+  const count = Math.min(shown.count, shown.labels.length);
   emit({
     type: 'samples', epoch: 0, width: shown.width, height: shown.height, channels: shown.channels,
     images: Array.from({ length: count }, (_, i) => Buffer.from(shown.pixels.subarray(i * size, (i + 1) * size)).toString('base64')),
-    labels: Array.from(labels.subarray(0, count)), predictions: [], classNames: data.task.classNames,
+    labels: Array.from(shown.labels.subarray(0, count)), predictions: [], classNames: data.task.classNames,
   });
 }

@@ -1,27 +1,39 @@
 // Keras's epoch-end callbacks on Model Lens's figures: which figure a name means, whether smaller or
 // larger is better, EarlyStopping's counting and ModelCheckpoint's "best so far". Pure: no tfjs.
+import type { TaskKind } from '../data/dataSource';
 import type { EarlyStoppingSpec, MonitorMode, MonitorName } from '../protocol/experimentSpec';
 import type { EpochEndMessage } from '../protocol/messages';
+import { monitoredFigure, monitorMode } from '../protocol/monitorNames';
 
 /**
  * The epoch's value of a monitored figure (null: not measured, e.g. no test split). An experiment has
  * no validation split: Keras's val_* names read its test split then, the held-out figures it has.
  */
 export function monitoredValue(name: MonitorName, m: EpochEndMessage): number | null {
-  const heldOut = m.val ?? m.test;
-  switch (name) {
-    case 'loss': case 'trainLoss': return m.metrics.loss ?? null;
-    case 'accuracy': case 'trainAccuracy': return m.metrics.accuracy ?? null;
-    case 'val_loss': return heldOut?.loss ?? null;
-    case 'val_accuracy': return heldOut?.accuracy ?? null;
-    case 'testLoss': return m.test?.loss ?? null;
-    case 'testAccuracy': return m.test?.accuracy ?? null;
-  }
+  const figure = monitoredFigure(name);
+  if (!figure) return null;
+  const record = figure.record === 'train' ? m.metrics : figure.record === 'test' ? m.test : (m.val ?? m.test);
+  return record?.[figure.metric] ?? null;
 }
 
-/** Keras's mode 'auto': accuracies are maximised, losses and errors minimised. */
+/**
+ * Why `name` can never be read in a run of this task, or null: classes measure accuracy, numbers
+ * mae (and r2 on held-out data). A figure that needs a test split the run lacks is skipped instead, as Keras does.
+ */
+export function unmeasuredMonitor(name: MonitorName, task: TaskKind): string | null {
+  const figure = monitoredFigure(name);
+  if (!figure) return null;
+  const classes = task === 'classification';
+  const measured = classes ? ['loss', 'accuracy'] : figure.record === 'train' ? ['loss', 'mae'] : ['loss', 'mae', 'r2'];
+  if (measured.includes(figure.metric)) return null;
+  const names = classes ? ['loss', 'accuracy', 'val_loss', 'val_accuracy'] : ['loss', 'mae', 'val_loss', 'val_mae', 'val_r2'];
+  return `'${name}' is never measured in this run: ${classes ? 'it learns classes (accuracy)' : 'it predicts numbers (mae; r2 on the test split)'}. ` +
+    `Monitor one of ${names.map((n) => `'${n}'`).join(', ')}.`;
+}
+
+/** Keras's mode 'auto': accuracies and R² are maximised, losses and errors minimised. */
 export function inferMode(name: MonitorName, mode?: MonitorMode): MonitorMode {
-  return mode ?? (/acc/i.test(name) ? 'max' : 'min');
+  return mode ?? monitorMode(name);
 }
 
 /** The best value of a figure so far, as ModelCheckpoint(save_best_only) keeps it (strictly better, no delta). */

@@ -1,11 +1,10 @@
 // The model doctor before training: the model's output against what its loss reads (probabilities
-// or logits), and the data's scale against `normalize`. Each finding is a `diagnosis` with the fixes
+// or logits); the inputs' scale is inputScale.ts's. Each finding is a `diagnosis` with the fixes
 // that write a setting; `check` prints them, a run stops on an error before its first step.
 import type * as tf from '@tensorflow/tfjs';
 import type { LoadedModel } from '../model/loadExperiment';
 import { isModel, type LayerLike } from '../model/modelStructure';
 import type { DiagnosisMessage } from '../protocol/doctorMessages';
-import type { DataSpec, ExperimentSettings, NormalizeSpec } from '../protocol/experimentSpec';
 import type { SourceLocation } from '../protocol/modelInfo';
 import { lossExpects } from './losses';
 import { outputUnits } from './modelFit';
@@ -77,61 +76,6 @@ export function diagnoseOutput(loaded: LoadedModel, lossName: string | undefined
       ])];
   }
   return [];
-}
-
-/** How far from mean 0 and std 1 the inputs as fed may be before the doctor speaks. */
-export const INPUT_SCALE_LIMITS = { mean: 2, stdLow: 0.05, stdHigh: 5 };
-/** The doctor reads at most this many input values (a spread sample of the split). */
-const MAX_INPUT_VALUES = 2_000_000;
-
-/** Mean and standard deviation of (an evenly spread sample of) the values. */
-export function valueStats(values: Float32Array): { mean: number; std: number } {
-  const stride = Math.max(1, Math.ceil(values.length / MAX_INPUT_VALUES));
-  let n = 0;
-  let mean = 0;
-  let m2 = 0;
-  for (let i = 0; i < values.length; i += stride) {
-    const v = values[i];
-    n++;
-    const d = v - mean;
-    mean += d / n;
-    m2 += d * (v - mean);
-  }
-  return { mean, std: n > 1 ? Math.sqrt(m2 / (n - 1)) : 0 };
-}
-
-const round = (v: number) => Number(v.toPrecision(4));
-
-/**
- * The data whose inputs the doctor measures: the bundled and synthetic sets, whose `normalize` is one
- * mean and std (a CSV has none, an image folder's is per channel, code's data has no setting to fix).
- */
-export function scaledData(data: ExperimentSettings['data']): Exclude<DataSpec, { dataset: 'csv' | 'images' }> | null {
-  if (typeof data !== 'object' || data === null) return null;
-  return data.dataset === 'csv' || data.dataset === 'images' ? null : data;
-}
-
-/**
- * The training inputs as the model receives them (after `normalize`) against mean 0, std 1; the fix
- * is the `normalize` that maps the raw values there.
- */
-export function diagnoseInputs(inputs: Float32Array, normalize: NormalizeSpec | undefined, where: SourceLocation | null): DiagnosisMessage | null {
-  if (inputs.length < 2) return null;
-  const { mean, std } = valueStats(inputs);
-  const { mean: meanLimit, stdLow, stdHigh } = INPUT_SCALE_LIMITS;
-  if (Math.abs(mean) <= meanLimit && std >= stdLow && std <= stdHigh) return null;
-  // Undo the current normalize to get the raw values' figures.
-  const rawMean = normalize ? mean * normalize.std + normalize.mean : mean;
-  const rawStd = normalize ? std * Math.abs(normalize.std) : std;
-  const fixes: DiagnosisMessage['fixes'] = rawStd > 0
-    ? [{ kind: 'setNormalize', title: `Set data.normalize to { mean: ${round(rawMean)}, std: ${round(rawStd)} }`, mean: round(rawMean), std: round(rawStd) }]
-    : [];
-  return {
-    type: 'diagnosis', code: 'inputsNotNormalised', severity: 'warning', step: null, layer: null, source: where,
-    message: `the inputs reach the model with mean ${round(mean)} and std ${round(std)}${normalize ? ` (after normalize { mean: ${normalize.mean}, std: ${normalize.std} })` : ''}, ` +
-      `far from mean 0, std 1: the first layers saturate or barely learn.`,
-    fixes,
-  };
 }
 
 function diagnosis(code: DiagnosisMessage['code'], severity: DiagnosisMessage['severity'], layer: LayerLike, source: SourceLocation | null,

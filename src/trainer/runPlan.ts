@@ -2,7 +2,7 @@
 // that they fit, optimizer, schedule), announced by the `ready` and `model` messages.
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { outputUnits as taskOutputs, type DataSource } from '../data/dataSource';
+import { outputUnits as taskOutputs, type DataSource, type TaskKind } from '../data/dataSource';
 import { createRandom } from '../data/seededRandom';
 import { loadExperiment, loadModelFile, type LoadedModel, type LoadOptions } from '../model/loadExperiment';
 import { memoryLimits } from '../model/memoryLimits';
@@ -13,15 +13,17 @@ import { UserError } from '../model/userError';
 import type { ExperimentSettings, OptimizerSpec, TrainingSpec } from '../protocol/experimentSpec';
 import type { BackendName, DatasetInfo, TrainingPlan, TrainRequest } from '../protocol/messages';
 import type { DiagnosisMessage } from '../protocol/doctorMessages';
-import type { ModelSummary } from '../protocol/modelInfo';
+import type { ModelSummary, SourceLocation } from '../protocol/modelInfo';
+import type { SettingPath } from '../protocol/settingRules';
 import { activationTaps, type ActivationTaps } from './activationStats';
 import { backendThatRuns, chooseBackend, type BackendChoice } from './backendChoice';
 import { batchTensors, zeroBatch } from './batchTensors';
 import { freezeLayers } from './freezeLayers';
 import { DEFAULT_GRADIENT_EVERY, gradientLayers, HISTOGRAM_EVERY_SAMPLES, type GradientLayer } from './gradientStats';
 import { emitInspection } from './inspection';
+import { diagnoseOutput, fixesHint } from './modelDoctor';
+import { inputScaling, type InputScaling } from './inputScale';
 import { withForwardTimes } from './layerTimes';
-import { diagnoseInputs, diagnoseOutput, fixesHint, scaledData } from './modelDoctor';
 import { createSchedule, type LrSchedule, type ScheduleContext } from './lrSchedule';
 import { lossDefinition, type LossDefinition } from './losses';
 import { checkModelFitsData, outputUnits } from './modelFit';
@@ -29,14 +31,11 @@ import { createOptimizer, optimizerCopies } from './optimizers';
 import { checkTrainingMemory, trainingMemory } from './memoryCheck';
 import { plannedLr } from './plannedLr';
 import { Checkpoints } from './checkpoints';
-import { EarlyStopping } from './epochMonitor';
+import { EarlyStopping, unmeasuredMonitor } from './epochMonitor';
 import { modelMessage, now, readyMessage, type Emit } from './runMessages';
 import { openTrainingData } from './trainingData';
 import { TrainingDoctor } from './trainingDoctor';
 import { computeStep } from './trainingStep';
-
-/** Training samples the doctor measures the inputs' scale on (epoch 1's first ones). */
-const DOCTOR_SAMPLES = 1024;
 
 /** What a run trains, with what, and how: fixed before its first step. */
 export interface RunPlan {
@@ -65,6 +64,10 @@ export interface RunPlan {
   /** training.checkpoint, in the run's folder; training.earlyStopping. */
   checkpoints: Checkpoints | null;
   earlyStopping: EarlyStopping | null;
+  /** Whether a `samples` message has carried the test images (later ones leave them out). */
+  testImagesSent: boolean;
+  /** What the doctor measures the first training batch against, and the setting its finding points at. */
+  inputCheck: { scaling: InputScaling; where: SourceLocation | null };
 }
 
 /**
@@ -121,12 +124,8 @@ async function planWithData(request: TrainRequest, emit: Emit, opened: Opened): 
   const { model, settings } = loaded;
   const training = settings.training ?? {};
   checkModelFitsData(loaded, data, loss);
-  const scaled = scaledData(settings.data);
-  if (scaled) {
-    const where = locateSettingInFile(loaded.file, scaled.normalize ? ['data', 'normalize'] : ['data'], request.sourceText);
-    const inputs = diagnoseInputs(await firstTrainInputs(data, DOCTOR_SAMPLES), scaled.normalize, where);
-    if (inputs) findings.push(inputs);
-  }
+  const scale = inputScaling(settings.data, data.inputShape[2] ?? 1);
+  const inputCheck = { scaling: scale.scaling, where: locateSettingInFile(loaded.file, scale.setting, request.sourceText) };
   for (const note of data.notes) emit({ type: 'log', level: 'info', message: `data: ${note}` });
   if (settings.freeze?.length) freezeLayers(model, settings.freeze);
 
@@ -145,15 +144,28 @@ async function planWithData(request: TrainRequest, emit: Emit, opened: Opened): 
   const summaryOptions = { batchSize: plan.batchSize, rowDepth: Infinity, locate: loaded.locate, stackOf: loaded.stackOf };
   const summary = computeSummary(model, summaryOptions);
   checkMemory(loaded, summary, optimizerSpec, choice.backend, plan.batchSize);
+  checkMonitors(training, data.task.kind);
   const checkpoints = checkpointsOf(request, training, emit);
   const earlyStopping = training.earlyStopping ? new EarlyStopping(training.earlyStopping) : null;
   const run: RunPlan = { loaded, data, outputs: taskOutputs(data.task), loss, optimizer, optimizerSpec, schedule, taps: activationTaps(model), layers, variables, plan, save,
-    doctor: trainingDoctor(loaded, request.sourceText), started, checkpoints, earlyStopping };
+    doctor: trainingDoctor(loaded, request.sourceText), started, checkpoints, earlyStopping, testImagesSent: false, inputCheck };
   const backend = await backendThatRuns(choice, request.backend, () => dryStep(run));
   emit(readyMessage(backend));
   emit(modelMessage(loaded, datasetInfo(data), plan, await withForwardTimes(loaded, summary, summaryOptions, backend.backend)));
   for (const finding of findings) emit(finding);
   return run;
+}
+
+/** A monitored figure this task never measures would never stop the run or keep a best: said before step 1, at its setting. */
+function checkMonitors(training: TrainingSpec, task: TaskKind): void {
+  const watched: [SettingPath, string | undefined][] = [
+    [['training', 'earlyStopping', 'monitor'], training.earlyStopping?.monitor],
+    [['training', 'checkpoint', 'keepBest'], training.checkpoint?.keepBest],
+  ];
+  for (const [setting, name] of watched) {
+    const problem = name === undefined ? null : unmeasuredMonitor(name, task);
+    if (problem) throw UserError.atSetting(setting, `${setting.join('.')}: ${problem}`);
+  }
 }
 
 /** Checkpoints go in the run's folder: a run nobody records (no runDir) has none, and says so. */
@@ -190,12 +202,6 @@ function trainingDoctor(loaded: LoadedModel, sourceText: string | undefined): Tr
     },
     locateSetting: (setting) => locateSettingInFile(loaded.file, setting, sourceText),
   });
-}
-
-/** The inputs of epoch 1's first batch: the doctor's sample of how the data reaches the model (streamed data is never all in memory). */
-async function firstTrainInputs(data: DataSource, batchSize: number): Promise<Float32Array> {
-  for await (const batch of data.trainBatches(1, batchSize)) return batch.inputs;
-  return new Float32Array(0);
 }
 
 async function startBackend(request: TrainRequest): Promise<BackendChoice> {

@@ -9,6 +9,7 @@ import { UserError } from '../model/userError';
 import type { DoneMessage, TrainRequest } from '../protocol/messages';
 import { emitTrainingSamples, endEpoch } from './epochEnd';
 import { GpuFallback } from './gpuFallback';
+import { diagnoseInputs } from './inputScale';
 import { now, type Emit } from './runMessages';
 import { planRun, type RunPlan } from './runPlan';
 import { installScalarLog } from './scalarLog';
@@ -61,6 +62,11 @@ export async function runTraining(request: TrainRequest, emit: Emit, control: Ru
           await yieldToEvents(); // lets a Stop request in
           if (control.stopRequested || !(await passGate(control, emit, epoch, steps))) return done('stopped', await saveStopped(run, emit));
           steps++;
+          if (steps === 1) {
+            // The doctor reads the inputs' scale on the batch the model is about to learn from.
+            const scale = diagnoseInputs(samples.inputs, run.inputCheck.scaling, run.inputCheck.where);
+            if (scale) emit(scale);
+          }
           const trace = control.gate?.traceFor(steps) ?? (request.traceStep === steps ? { step: steps, sample: request.traceSample ?? 0 } : null);
           await gpu.keep(steps);
           let anomaly;

@@ -58,7 +58,9 @@ export async function computeStep(run: Pick<RunPlan, 'loaded' | 'optimizer' | 'v
   const { value, grads } = run.optimizer.computeGradients(() => {
     let pred: tf.Tensor;
     if (tap) {
-      const outputs = tap.taps.model.apply(x, { training: true }) as tf.Tensor[];
+      // A model of one tapped layer (its output is the prediction) returns a tensor, not a list.
+      const applied = tap.taps.model.apply(x, { training: true }) as tf.Tensor | tf.Tensor[];
+      const outputs = Array.isArray(applied) ? applied : [applied];
       pred = outputs[tap.taps.predictionIndex];
       const activations = outputs.slice(0, tap.taps.layers.length);
       statRows = tf.keep(activationStatRows(tap.taps.layers, activations));

@@ -96,3 +96,56 @@ describe('training.earlyStopping', () => {
     assert.deepEqual(epochEnds(messages).map((e) => e.epoch), [1, 2, 3]);
   });
 });
+
+describe("early stopping and keepBest on a regression's figures", () => {
+  /** A regression CSV (a linear target with noise) and an experiment on it with `extra` in `training`. */
+  function regression(extra: string, epochs: number): { file: string; runDir: string } {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-monitor-regression-'));
+    folders.push(dir);
+    const lines = ['a,b,y'];
+    for (let r = 0; r < 200; r++) {
+      const [a, b] = [((r * 37) % 100) / 25 - 2, ((r * 61) % 100) / 25 - 2];
+      lines.push(`${a},${b},${(2 * a - b + 0.5 + ((r % 7) - 3) * 0.05).toFixed(4)}`);
+    }
+    fs.writeFileSync(path.join(dir, 'table.csv'), `${lines.join('\n')}\n`);
+    const file = path.join(dir, 'experiment.ts');
+    fs.writeFileSync(file, "import * as tf from '@tensorflow/tfjs';\n\nexport default {\n" +
+      "  model: () => tf.sequential({ layers: [tf.layers.dense({ inputShape: [2], units: 8, activation: 'relu' }), tf.layers.dense({ units: 1 })] }),\n" +
+      "  data: { dataset: 'csv', file: './table.csv', label: 'y', testSplit: 0.25 },\n" +
+      `  training: { epochs: ${epochs}, batchSize: 16, seed: 2, loss: 'mse', optimizer: { type: 'adam', learningRate: 0.01 },\n    ${extra},\n  },\n};\n`);
+    const runDir = path.join(dir, 'run');
+    fs.mkdirSync(runDir);
+    return { file, runDir };
+  }
+
+  it('stops on val_mae as on a loss, and keeps the best epoch by val_r2 (maximised)', async () => {
+    const { file, runDir } = regression("earlyStopping: { monitor: 'val_mae', patience: 1, minDelta: 1000 },\n    checkpoint: { every: 'epoch', keepBest: 'val_r2' }", 6);
+    const { messages } = await train(file, runDir);
+    const epochs = epochEnds(messages);
+    assert.deepEqual(epochs.map((e) => e.epoch), [1, 2], `messages: ${JSON.stringify(messages.filter((m) => m.type === 'error'))}`);
+    assert.ok(messages.some((m) => m.type === 'log' && /early stopping after epoch 2 of 6: val_mae has not improved since epoch 1/.test(m.message)));
+    const bestInfo = JSON.parse(fs.readFileSync(path.join(runDir, 'checkpoints', 'best', 'checkpoint.json'), 'utf8'));
+    const top = Math.max(...epochs.map((e) => e.test!.r2));
+    assert.equal(bestInfo.monitor, 'val_r2');
+    assert.equal(bestInfo.mode, 'max', 'R² is maximised when mode is left out');
+    assert.equal(bestInfo.value, top);
+    assert.equal(bestInfo.epoch, epochs.find((e) => e.test!.r2 === top)!.epoch);
+  });
+
+  it('trains on while mae keeps falling within its patience', async () => {
+    const { file, runDir } = regression("earlyStopping: { monitor: 'mae', patience: 3 }", 3);
+    const { messages } = await train(file, runDir);
+    assert.deepEqual(epochEnds(messages).map((e) => e.epoch), [1, 2, 3]);
+  });
+
+  it('refuses a figure the run never measures, at its setting, before step 1', async () => {
+    const { file, runDir } = regression("earlyStopping: { monitor: 'val_accuracy', patience: 1 }", 2);
+    const { messages } = await train(file, runDir);
+    const error = messages.find((m) => m.type === 'error');
+    assert.ok(error && error.type === 'error', 'an error');
+    assert.match(error.message, /training\.earlyStopping\.monitor: 'val_accuracy' is never measured in this run: it predicts numbers/);
+    const line = fs.readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes("monitor: 'val_accuracy'")) + 1;
+    assert.equal(error.location?.line, line);
+    assert.ok(!messages.some((m) => m.type === 'batch'), 'no step ran');
+  });
+});

@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { AnomalyMessage, DiagnosisMessage, ErrorMessage, TrainerMessage, TrainRequest } from '../../src/protocol/messages';
 import { runTraining } from '../../src/trainer/trainingRun';
+import { PNG } from 'pngjs';
 import { fixture, lineOf } from '../helpers/fixtures';
 
 async function train(request: TrainRequest): Promise<TrainerMessage[]> {
@@ -105,5 +106,80 @@ describe('a non-finite loss at step 1 is told apart from divergence after update
     assert.ok(anomaly && anomaly.step > 1, JSON.stringify(anomaly));
     assert.notEqual(anomaly.kind, 'nonFiniteBeforeUpdate');
     assert.match(anomaly.message, /after \d+ updates?: the training diverged.*Lower the learning rate/);
+  });
+});
+
+describe("the inputs' scale is read on the first training batch, for every kind of data", () => {
+  const dirOf = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), `ml-scale-${prefix}-`));
+  const scaleFinding = (ms: TrainerMessage[]) => of(ms, 'diagnosis').find((d) => d.code === 'inputsNotNormalised');
+  function experiment(dir: string, inputShape: number[], settings: string): string {
+    const file = path.join(dir, 'experiment.ts');
+    fs.writeFileSync(file, "import * as tf from '@tensorflow/tfjs';\n\nexport default {\n" +
+      `  model: () => tf.sequential({ layers: [${inputShape.length > 1 ? `tf.layers.flatten({ inputShape: [${inputShape.join(', ')}] }), ` : ''}` +
+      `tf.layers.dense({ ${inputShape.length > 1 ? '' : `inputShape: [${inputShape[0]}], `}units: 4, activation: 'relu' }), ` +
+      "tf.layers.dense({ units: 2, activation: 'softmax' })] }),\n" +
+      `  ${settings}\n  training: { epochs: 1, batchSize: 8, seed: 1 },\n};\n`);
+    return file;
+  }
+  /** Two classes of 12 RGB images, 6×6, with some texture. */
+  function photos(dir: string): void {
+    ['dark', 'light'].forEach((name, c) => {
+      for (let i = 0; i < 12; i++) {
+        const png = new PNG({ width: 6, height: 6 });
+        for (let p = 0; p < 36; p++) png.data.set([40 + 150 * c + ((p * 7 + i) % 40), 60 + 100 * c + (p % 5) * 10, 90 + (p % 3) * 30, 255], p * 4);
+        fs.mkdirSync(path.join(dir, 'photos', name), { recursive: true });
+        fs.writeFileSync(path.join(dir, 'photos', name, `${i}.png`), PNG.sync.write(png));
+      }
+    });
+  }
+
+  it('a CSV table, standardised on its training split, passes', async () => {
+    const dir = dirOf('csv');
+    const lines = ['big,small,label', ...Array.from({ length: 80 }, (_, i) => `${1000 + i * 50},${(i % 9) * 0.001},${i % 2 ? 'odd' : 'even'}`)];
+    fs.writeFileSync(path.join(dir, 'table.csv'), `${lines.join('\n')}\n`);
+    const ms = await train({ file: experiment(dir, [2], "data: { dataset: 'csv', file: './table.csv', label: 'label' },"), backend: 'cpu' });
+    assert.ok(of(ms, 'batch').length > 0, JSON.stringify(of(ms, 'error')));
+    assert.equal(scaleFinding(ms), undefined, 'raw columns of 1000s and 0.001s are standardised before the model');
+  });
+
+  it('an image folder: passes scaled to 0..1 without normalize, and a per-channel normalize that shrinks them is named at its line with the one to use', async () => {
+    const dir = dirOf('images');
+    photos(dir);
+    const plain = await train({ file: experiment(dir, [6, 6, 3], "data: { dataset: 'images', folder: './photos', size: [6, 6], channels: 3 },"), backend: 'cpu' });
+    assert.ok(of(plain, 'batch').length > 0, JSON.stringify(of(plain, 'error')));
+    assert.equal(scaleFinding(plain), undefined);
+    const file = experiment(dir, [6, 6, 3],
+      "data: { dataset: 'images', folder: './photos', size: [6, 6], channels: 3,\n    normalize: { mean: [0, 0, 0], std: [0.01, 0.01, 0.01] } },");
+    const ms = await train({ file, backend: 'cpu' });
+    const finding = scaleFinding(ms);
+    assert.ok(finding, JSON.stringify(of(ms, 'diagnosis')));
+    assert.equal(finding.source?.line, lineOf(file, 'normalize:'));
+    assert.match(finding.message, /after normalize \{ mean: \[0, 0, 0\], std: \[0\.01, 0\.01, 0\.01\] \}/);
+    // The blue channel's pixels are 90, 120 or 150 in every image: its mean is near 120 / 255.
+    const suggested = /Set data\.normalize to \{ mean: \[([^\]]+)\], std: \[([^\]]+)\] \}/.exec(finding.message);
+    assert.ok(suggested, finding.message);
+    const means = suggested[1].split(', ').map(Number);
+    assert.equal(means.length, 3);
+    assert.ok(Math.abs(means[2] - 120 / 255) < 0.03, `blue mean ${means[2]}`);
+    assert.ok(ms.indexOf(finding) < ms.findIndex((m) => m.type === 'batch'), 'said before step 1 is reported');
+  });
+
+  it('data() arrays of 0–255 pixels and a tf.data.Dataset of them are named at data, with the scaling to do in the code', async () => {
+    const dir = dirOf('code');
+    const arrays = "data: () => { const x = [], y = []; for (let i = 0; i < 32; i++) { x.push(Array.from({ length: 16 }, (_, j) => (i * 37 + j * 11) % 256)); " +
+      "y.push(i % 2); } return { train: { x: x.map((r) => [r.slice(0, 4), r.slice(4, 8), r.slice(8, 12), r.slice(12)].map((row) => row.map((v) => [v]))), y } }; },";
+    const file = experiment(dir, [4, 4, 1], arrays);
+    const ms = await train({ file, backend: 'cpu' });
+    const finding = scaleFinding(ms);
+    assert.ok(finding, JSON.stringify(ms.filter((m) => m.type !== 'batch' && m.type !== 'log').map((m) => m.type === 'model' ? m.type : m)));
+    assert.equal(finding.source?.line, lineOf(file, 'data:'));
+    assert.match(finding.message, /mean 1\d\d\.?\d* and std \d+.*Scale them in data\(\).*divide by 255/);
+    assert.deepEqual(finding.fixes, [], 'no setting to write: the fix is in the code');
+
+    const dataset = "data: () => ({ train: tf.data.array(Array.from({ length: 32 }, (_, i) => i)).map((i) => " +
+      "({ xs: tf.fill([4, 4, 1], (i * 53) % 256), ys: tf.oneHot(i % 2, 2) })) }),";
+    const fromDataset = await train({ file: experiment(dirOf('tfdata'), [4, 4, 1], dataset), backend: 'cpu' });
+    assert.equal(of(fromDataset, 'error').length, 0);
+    assert.match(scaleFinding(fromDataset)?.message ?? '', /Scale them in data\(\).*divide by 255/);
   });
 });

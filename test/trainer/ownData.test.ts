@@ -266,6 +266,80 @@ describe('an image folder trains through the trainer', () => {
   });
 });
 
+describe('the Data view before step 1 shows training samples with their labels', () => {
+  it('data() arrays: the table rows and the image grid come from train, the first evaluation sends the test images', async () => {
+    // Train values lie in [0, 1), test values in [10, 11): a row shows which split it came from.
+    const rowsData = "data: () => { const x = [], y = [], tx = [], ty = []; for (let i = 0; i < 40; i++) { x.push([i / 40, 1 - i / 40]); y.push(i % 2); " +
+      "tx.push([10 + i / 40, 10]); ty.push(i % 2); } return { train: { x, y }, test: { x: tx, y: ty } }; },\n" +
+      "  training: { epochs: 1, batchSize: 8, seed: 1 },";
+    const ms = await train(experiment(tmp('show-rows'), mlp(2, 2, 'softmax'), rowsData));
+    const rows = ofType(ms, 'sampleRows')[0] as SampleRowsMessage;
+    assert.ok(rows, `no sample rows: ${JSON.stringify(ofType(ms, 'error'))}`);
+    assert.ok(ms.indexOf(rows) < ms.findIndex((m) => m.type === 'batch'));
+    assert.deepEqual(rows.columns, ['x1', 'x2', 'label']);
+    assert.ok(rows.rows.length > 0 && rows.rows.every((r) => Number(r[0]) < 1 && Number(r[1]) <= 1), JSON.stringify(rows.rows[0]));
+    assert.deepEqual(rows.rows.map((r) => r[2]), rows.rows.map((_r, i) => String(i % 2)), 'each row with its label');
+
+    // Train images are white with label 1, test images black with label 0.
+    const imageData = "data: () => ({ train: { x: tf.ones([24, 4, 4, 1]), y: tf.oneHot(tf.fill([24], 1, 'int32'), 2) }, " +
+      "test: { x: tf.zeros([8, 4, 4, 1]), y: tf.oneHot(tf.fill([8], 0, 'int32'), 2) } }),\n  training: { epochs: 2, batchSize: 8, seed: 1 },";
+    const conv = "tf.sequential({ layers: [tf.layers.flatten({ inputShape: [4, 4, 1] }), tf.layers.dense({ units: 2, activation: 'softmax' })] })";
+    const grid = await train(experiment(tmp('show-images'), conv, imageData));
+    const samples = ofType(grid, 'samples') as SamplesMessage[];
+    const before = samples.find((m) => m.epoch === 0);
+    assert.ok(before, `no grid before step 1: ${JSON.stringify(ofType(grid, 'error'))}`);
+    assert.ok(grid.indexOf(before) < grid.findIndex((m) => m.type === "batch"));
+    assert.ok(before.labels.length > 0 && before.labels.every((l) => l === 1));
+    assert.ok(before.images!.every((b64) => [...Buffer.from(b64, 'base64')].every((p) => p === 255)), 'white: training images');
+    const [first, second] = samples.filter((m) => m.epoch > 0);
+    assert.ok(first.images!.every((b64) => [...Buffer.from(b64, 'base64')].every((p) => p === 0)), 'black: the test images predicted');
+    assert.ok(first.labels.every((l) => l === 0));
+    assert.equal(second.images, undefined, 'later evaluations leave the same images out');
+  });
+
+  it('an image folder with a test folder: the grid shows training images of several classes with their folder names', async () => {
+    const dir = tmp('show-folder');
+    const names = ['apple', 'leaf', 'sky'];
+    names.forEach((name, c) => {
+      for (let i = 0; i < 6; i++) writeImage(path.join(dir, 'photos', name, `${i}.png`), 8, 8, COLOURS[c]);
+      // Test images are dim: a bright pixel in the grid before step 1 can only come from training.
+      writeImage(path.join(dir, 'test', name, '0.png'), 8, 8, COLOURS[c].map((v) => Math.round(v / 8)) as [number, number, number]);
+    });
+    const model = "tf.sequential({ layers: [tf.layers.flatten({ inputShape: [8, 8, 3] }), tf.layers.dense({ units: 3, activation: 'softmax' })] })";
+    const ms = await train(experiment(dir, model,
+      "data: { dataset: 'images', folder: './photos', testFolder: './test', size: [8, 8], channels: 3 },\n  training: { epochs: 1, batchSize: 4, seed: 2 },"));
+    const before = (ofType(ms, 'samples') as SamplesMessage[]).find((m) => m.epoch === 0);
+    assert.ok(before, `no grid before step 1: ${JSON.stringify(ofType(ms, 'error'))}`);
+    assert.equal(before.labels.length, 18);
+    assert.ok(new Set(before.labels).size > 1, 'a mix of classes, as a training batch has');
+    assert.deepEqual(before.classNames, names);
+    before.images!.forEach((b64, i) => {
+      const px = Buffer.from(b64, 'base64');
+      const mean = [0, 1, 2].map((ch) => px.filter((_v, j) => j % 3 === ch).reduce((s, v) => s + v, 0) / (px.length / 3));
+      assert.ok(Math.max(...mean) > 150, `sample ${i} is a bright training image`);
+      assert.equal(mean.indexOf(Math.max(...mean)), before.labels[i], `sample ${i} is labelled ${names[before.labels[i]]}`);
+    });
+  });
+
+  it('a CSV table: the rows before step 1 are training rows as written, with the label last', async () => {
+    const dir = tmp('show-csv');
+    const lines = ['x,y', ...Array.from({ length: 60 }, (_, i) => `${i},${2 * i + 1}`)];
+    fs.writeFileSync(path.join(dir, 'table.csv'), `${lines.join('\n')}\n`);
+    const ms = await train(experiment(dir, mlp(1, 1, ''),
+      "data: { dataset: 'csv', file: './table.csv', label: 'y', testSplit: 0.5 },\n  training: { epochs: 1, batchSize: 8, seed: 1, loss: 'mse' },"));
+    const rows = ofType(ms, 'sampleRows')[0] as SampleRowsMessage;
+    assert.ok(rows, `no sample rows: ${JSON.stringify(ofType(ms, 'error'))}`);
+    const { trainCount, testCount } = (ofType(ms, 'model')[0] as ModelMessage).dataset!;
+    assert.deepEqual(rows.columns, ['x', 'y']);
+    assert.equal(rows.rows.length, Math.min(32, trainCount));
+    assert.ok(rows.rows.every((r) => Number(r[1]) === 2 * Number(r[0]) + 1), 'each row as written, with its own label');
+    // The scatter holds every test target: none of them is among the rows shown.
+    const tested = new Set((ofType(ms, 'regression')[0] as RegressionMessage).truth);
+    assert.equal(tested.size, testCount);
+    assert.ok(rows.rows.every((r) => !tested.has(Number(r[1]))), 'no test row among them');
+  });
+});
+
 describe("data from the experiment's own code", () => {
   it('trains on data() returning nested arrays, and on async data() returning tensors, without leaking them', async () => {
     const dir = tmp('code');
@@ -300,5 +374,9 @@ describe("data from the experiment's own code", () => {
     assert.equal(ofType(ms, 'batch').length, 100);
     const epochs = ofType(ms, 'epochEnd');
     assert.ok(epochs[3].metrics.loss < epochs[0].metrics.loss, 'the loss falls');
+    const rows = ofType(ms, 'sampleRows')[0] as SampleRowsMessage;
+    assert.deepEqual(rows.columns, ['x1', 'x2', 'y'], 'the first training batch as a table before step 1');
+    assert.equal(rows.rows.length, 8);
+    assert.ok(rows.rows.every(([a, b, y]) => Number(b) === -Number(a) && Math.abs(Number(y) - 3 * Number(a)) < 1e-4), JSON.stringify(rows.rows[1]));
   });
 });

@@ -70,11 +70,17 @@ describe('the forked trainer on the course MLP (limited data)', async () => {
     assert.equal(ev.perClassAccuracy.length, 10);
   });
 
-  it('sends a grid of 28×28 test images with labels and predictions, the images only once', () => {
-    const [s, ...later] = of(messages, 'samples');
+  it('sends a grid of 28×28 training images with labels before step 1, then the test images with predictions, those only once', () => {
+    const [train, s, ...later] = of(messages, 'samples');
+    assert.equal(train.epoch, 0);
+    assert.equal(train.images?.length, 32);
+    assert.deepEqual(train.predictions, []);
+    assert.notEqual(train.images!.join(), s.images?.join(), 'training images, not the test ones');
+    assert.equal(s.epoch, 1);
     assert.equal(s.images?.length, 32);
     assert.equal(Buffer.from(s.images![0], 'base64').length, 28 * 28);
     assert.equal(s.labels[0], 7); // MNIST's first test digit is a 7
+    assert.equal(s.predictions.length, 32);
     assert.ok(later.length > 0, 'a samples message after every epoch');
     for (const m of later) {
       assert.equal(m.images, undefined, `epoch ${m.epoch} sent the same images again`);

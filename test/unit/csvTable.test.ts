@@ -5,6 +5,8 @@ import * as path from 'node:path';
 import { collectBatches, inputShapeProblem, type Batch, type DataSource } from '../../src/data/dataSource';
 import { openCsvSource, type CsvDataSpec, type OpenContext } from '../../src/data/csvSource';
 import { readCsvRows } from '../../src/data/csvReader';
+import { scanCsv } from '../../src/data/csvScan';
+import { streamedSource } from '../../src/data/streamedSource';
 import { createRandom } from '../../src/data/seededRandom';
 import { testMembers } from '../../src/data/datasetSplit';
 import { UserError } from '../../src/model/userError';
@@ -210,20 +212,23 @@ describe('CSV tables: the first pass', () => {
     assert.equal(source.trainCount, 10);
     assert.equal(source.testCount, 3);
     assert.equal((await rowsOf(source.trainBatches(1, 4), 1)).length, 10);
-    const shown = await source.samples(5);
+    const shown = await source.samples(5, 'test');
     assert.equal(shown.kind === 'rows' && shown.rows.length, 3);
   });
 
-  it('shows the first test rows as written, features then label', async () => {
+  it('shows the first rows of each split as written, features then label', async () => {
     const file = write('show.csv', 'a,b,label\n1.50,x,yes\n2,y,no\n3,x,yes\n4,y,no\n5,x,yes\n');
     const source = await open({ file, label: 'label', categorical: ['b'], testSplit: 0.4 });
-    const shown = await source.samples(10);
-    assert.equal(shown.kind, 'rows');
-    if (shown.kind !== 'rows') return;
-    assert.deepEqual(shown.columns, ['a', 'b', 'label']);
-    assert.equal(shown.rows.length, 2);
+    const test = await source.samples(10, 'test');
+    const train = await source.samples(10, 'train');
+    assert.ok(test.kind === 'rows' && train.kind === 'rows');
+    assert.deepEqual(test.columns, ['a', 'b', 'label']);
+    assert.deepEqual(train.columns, ['a', 'b', 'label']);
+    assert.equal(test.rows.length, 2);
+    assert.equal(train.rows.length, 3);
     const all = ['1.50,x,yes', '2,y,no', '3,x,yes', '4,y,no', '5,x,yes'];
-    for (const row of shown.rows) assert.ok(all.includes(row.join(',')), row.join(','));
+    const shown = [...train.rows, ...test.rows].map((row) => row.join(','));
+    assert.deepEqual([...shown].sort(), [...all].sort(), 'each row in exactly one split, as written');
   });
 
   it('tells the model\'s input shape to use when it does not fit the features', async () => {
@@ -279,5 +284,73 @@ describe('CSV tables: reading the file', () => {
     const lines = Array.from({ length: 1200 }, (_, i) => `${i},${i * 1.5}`);
     const e = await rejectsWith(open({ file: write('many.csv', ['x,price', ...lines].join('\n')), label: 'price', testSplit: 0 }), /more than 1000 different values/);
     assert.match(e.hint!, /regression loss/);
+  });
+});
+
+describe('CSV tables: a plain file read from its bytes means what the text parser reads', () => {
+  /** Random decimal texts as tables hold them: signs, fractions, exponents, long and short, zeros. */
+  function decimals(count: number): string[] {
+    const random = createRandom(21);
+    const pick = <T>(xs: T[]) => xs[Math.floor(random() * xs.length)];
+    return Array.from({ length: count }, () => {
+      const digits = (n: number) => Array.from({ length: n }, () => Math.floor(random() * 10)).join('');
+      const whole = digits(Math.floor(random() * 9));
+      const fraction = random() < 0.7 ? `.${digits((whole ? 0 : 1) + Math.floor(random() * 12))}` : '';
+      const exponent = random() < 0.15 ? `${pick(['e', 'E'])}${pick(['', '-', '+'])}${Math.floor(random() * 40)}` : '';
+      const text = `${pick(['', '', '-', '+'])}${whole || (fraction ? '' : '0')}${fraction}${exponent}`;
+      return text === '' || text === '.' ? '0' : text;
+    });
+  }
+
+  it('reads every decimal number to the same double as Number() (or leaves it to the text path)', async () => {
+    const { decimalAt } = await import('../../src/data/csvBytes');
+    const texts = [...decimals(20_000), '-0', '0.0', '1e22', '9007199254740993', '123456789012345678', '1e-400', '.5', '5.', '-.5e-3', '1e', '+-1', ' 1', '1 ', 'NA', '0x1f'];
+    let fast = 0;
+    for (const text of texts) {
+      const value = decimalAt(Buffer.from(text), 0, text.length);
+      if (Number.isNaN(value)) continue;
+      fast++;
+      assert.ok(Object.is(value, Number(text)), `${text}: ${value} vs ${Number(text)}`);
+    }
+    assert.ok(fast > texts.length / 2, `most numbers take the fast path (${fast} of ${texts.length})`);
+  });
+
+  it('finds a file with a quote not plain', async () => {
+    const { plan } = await scanCsv({ file: write('quoted.csv', 'a,y\n"1",0\n2,1\n'), label: 'y', task: 'classification', seed: 1, testSplit: 0 });
+    assert.equal(plan.plain, false);
+  });
+
+  it('gives the same batches of both splits, with a BOM, \\r\\n lines across chunks, blank lines, missing and unusual cells', async () => {
+    const random = createRandom(5);
+    const lines = ['a,b,kind,y'];
+    // Over 1 MB: lines cross the reader's chunks.
+    const rows = 100_000;
+    const texts = decimals(rows);
+    for (let r = 0; r < rows; r++) {
+      if (r % 97 === 5) lines.push('');
+      const a = r % 53 === 3 ? 'NA' : r % 61 === 4 ? '' : texts[r];
+      const b = r % 41 === 2 ? ' 2.5 ' : r % 43 === 1 ? '1234567890123456789' : (random() * 100 - 50).toFixed(3);
+      lines.push([a, b, ['x', ' y', 'zé'][r % 3], String(r % 4)].join(','));
+    }
+    const text = `\ufeff${lines.join('\r\n')}\r\n`;
+    assert.ok(Buffer.byteLength(text) > 1.5 * (1 << 20));
+    for (const missing of ['drop', 'mean'] as const) {
+      const file = write(`plain-${missing}.csv`, text);
+      const { plan } = await scanCsv({ file, label: 'y', categorical: ['kind'], missing, testSplit: 0.3, task: 'classification', seed: 7 });
+      assert.equal(plan.plain, true, 'no quotes, \\r\\n lines: read from its bytes');
+      const info = { name: 'csv', source: file, inputShape: [plan.width], task: plan.task, trainCount: plan.trainCount, testCount: plan.testCount, featureNames: plan.featureNames, notes: [] };
+      const bytes = streamedSource(plan, info, { prefetch: 'inline' });
+      const viaText = streamedSource({ ...plan, plain: false }, info, { prefetch: 'inline' });
+      for (const [name, a, b] of [
+        ['train', bytes.trainBatches(2, 16), viaText.trainBatches(2, 16)],
+        ['test', bytes.testBatches(50), viaText.testBatches(50)],
+      ] as const) {
+        const [x, y] = [await collectBatches(a), await collectBatches(b)];
+        assert.ok(x.length > 0);
+        assert.equal(x.reduce((n, batch) => n + batch.count, 0), name === 'train' ? plan.trainCount : plan.testCount);
+        assert.deepEqual(x, y, `${missing}, ${name}`);
+      }
+      assert.deepEqual(await bytes.samples(5, 'train'), await viaText.samples(5, 'train'));
+    }
   });
 });

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EarlyStoppingSpec } from '../../src/protocol/experimentSpec';
 import type { EpochEndMessage } from '../../src/protocol/messages';
-import { BestValue, EarlyStopping, inferMode, monitoredValue } from '../../src/trainer/epochMonitor';
+import { BestValue, EarlyStopping, inferMode, monitoredValue, unmeasuredMonitor } from '../../src/trainer/epochMonitor';
 
 const epoch = (n: number, testLoss: number | null, testAccuracy: number | null = null): EpochEndMessage => ({
   type: 'epochEnd', epoch: n, metrics: { loss: 1, accuracy: 0.5 },
@@ -55,9 +55,10 @@ describe('early stopping as Keras counts it', () => {
 });
 
 describe('the best value so far (keepBest)', () => {
-  it('infers the mode from the name: accuracies up, losses and errors down', () => {
-    assert.deepEqual(['accuracy', 'val_accuracy', 'testAccuracy', 'loss', 'val_loss', 'trainLoss'].map((n) => inferMode(n as never)),
-      ['max', 'max', 'max', 'min', 'min', 'min']);
+  it('infers the mode from the name: accuracies and R² up, losses and errors down', () => {
+    assert.deepEqual(['accuracy', 'val_accuracy', 'testAccuracy', 'r2', 'val_r2', 'testR2'].map((n) => inferMode(n)), Array(6).fill('max'));
+    assert.deepEqual(['loss', 'val_loss', 'trainLoss', 'mae', 'val_mae', 'testMae', 'rmse'].map((n) => inferMode(n)), Array(7).fill('min'));
+    assert.equal(inferMode('val_mae', 'max'), 'max', 'an explicit mode wins');
   });
 
   it('takes a value only when strictly better, keeping the first of equals', () => {
@@ -79,5 +80,28 @@ describe('which split a monitored name reads', () => {
   it('reads loss and accuracy from the training figures, null where a figure is missing', () => {
     assert.deepEqual(['loss', 'accuracy', 'trainLoss'].map((n) => monitoredValue(n as never, m)), [0.9, 0.6, 0.9]);
     assert.equal(monitoredValue('val_accuracy', { ...m, test: { loss: 0.7 } }), null);
+  });
+});
+
+describe('monitoring the figures of a regression', () => {
+  const m: EpochEndMessage = { type: 'epochEnd', epoch: 1, metrics: { loss: 0.9, mae: 0.6 }, test: { loss: 0.7, mae: 0.5, r2: 0.8 }, lr: 0.1, epochSec: 1, elapsedSec: 1 };
+  it('reads mae from training, val_mae and val_r2 held out, testMae and testR2 from the test split', () => {
+    assert.deepEqual(['mae', 'trainMae', 'val_mae', 'val_r2', 'testMae', 'testR2', 'accuracy'].map((n) => monitoredValue(n, m)), [0.6, 0.6, 0.5, 0.8, 0.5, 0.8, null]);
+  });
+  it('stops on val_mae that no longer falls, and not on an R² that keeps rising', () => {
+    const run = (spec: EarlyStoppingSpec, tests: { mae: number; r2: number }[]) => {
+      const early = new EarlyStopping(spec);
+      return tests.findIndex((t, i) => early.shouldStop(i + 1, { ...m, epoch: i + 1, test: { loss: 1, ...t } })) + 1;
+    };
+    const tests = [{ mae: 0.5, r2: 0.5 }, { mae: 0.4, r2: 0.6 }, { mae: 0.45, r2: 0.7 }, { mae: 0.46, r2: 0.8 }];
+    assert.equal(run({ monitor: 'val_mae', patience: 2 }, tests), 4);
+    assert.equal(run({ monitor: 'val_r2', patience: 2 }, tests), 0, 'never stops');
+  });
+  it('says when a name is never measured by the task: accuracy in a regression, mae or r2 among classes', () => {
+    assert.match(unmeasuredMonitor('val_accuracy', 'regression')!, /'val_accuracy' is never measured.*predicts numbers.*'val_mae'/);
+    assert.match(unmeasuredMonitor('mae', 'classification')!, /learns classes.*'val_accuracy'/);
+    assert.match(unmeasuredMonitor('r2', 'regression')!, /r2 on the test split/, 'R² is only measured on held-out data');
+    assert.deepEqual(['loss', 'mae', 'val_mae', 'val_r2', 'testR2'].map((n) => unmeasuredMonitor(n, 'regression')), Array(5).fill(null));
+    assert.deepEqual(['loss', 'accuracy', 'val_loss', 'testAccuracy'].map((n) => unmeasuredMonitor(n, 'classification')), Array(4).fill(null));
   });
 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { DATASET_NAMES } from '../../src/data/dataset';
 import { UserError } from '../../src/model/userError';
 import {
-  checkExperiment, DATASET_KINDS, EXPERIMENT, LOSS_NAMES, MONITOR_NAMES, OPTIMIZER_TYPES, SCHEDULE_TYPES,
+  checkExperiment, DATASET_KINDS, EXPERIMENT, LOSS_NAMES, OPTIMIZER_TYPES, SCHEDULE_TYPES,
 } from '../../src/protocol/experimentSchema';
 import { closest, type ObjectRule, type SettingPath } from '../../src/protocol/settingRules';
 import { lossDefinition } from '../../src/trainer/losses';
@@ -60,6 +60,8 @@ describe('the experiment spec: what it accepts', () => {
       { checkpoint: { every: 'epoch' } }, { checkpoint: { every: 'epoch', keepBest: 'val_accuracy' } },
       { checkpoint: { keepBest: 'loss', mode: 'min' } },
       { earlyStopping: { monitor: 'val_loss', patience: 3, minDelta: 0.001 } }, { earlyStopping: { monitor: 'accuracy', mode: 'max' } },
+      { earlyStopping: { monitor: 'mae' } }, { earlyStopping: { monitor: 'val_mae' } }, { earlyStopping: { monitor: 'testR2' } },
+      { checkpoint: { keepBest: 'val_r2' } }, { checkpoint: { keepBest: 'testMae' } }, { checkpoint: { keepBest: 'testLoss' } },
       { earlyStopping: {} },
     ]) assert.equal(checkExperiment(withTraining(training)), null, JSON.stringify(training));
   });
@@ -113,8 +115,13 @@ describe('the experiment spec: unknown values, with the value meant', () => {
   });
 
   it('names the figures checkpoints and early stopping can watch, and the one meant', () => {
-    problemOf(withTraining({ earlyStopping: { monitor: 'val_acc' } }), ['training', 'earlyStopping', 'monitor'],
-      `training.earlyStopping.monitor must be one of ${MONITOR_NAMES.map((l) => `'${l}'`).join(', ')}, got "val_acc" — did you mean 'val_accuracy'?`);
+    const mustName = (key: string, got: string, meant: string) =>
+      `training.${key} must name a metric the run measures (loss, accuracy, mae, r2, with val_ or test: val_mae, testR2), got "${got}" — did you mean '${meant}'?`;
+    problemOf(withTraining({ earlyStopping: { monitor: 'val_acc' } }), ['training', 'earlyStopping', 'monitor'], mustName('earlyStopping.monitor', 'val_acc', 'val_accuracy'));
+    problemOf(withTraining({ earlyStopping: { monitor: 'val_mean_absolute_error' } }), ['training', 'earlyStopping', 'monitor'],
+      mustName('earlyStopping.monitor', 'val_mean_absolute_error', 'val_mae'));
+    problemOf(withTraining({ checkpoint: { keepBest: 'test_r2' } }), ['training', 'checkpoint', 'keepBest'], mustName('checkpoint.keepBest', 'test_r2', 'testR2'));
+    problemOf(withTraining({ checkpoint: { keepBest: 'val_maee' } }), ['training', 'checkpoint', 'keepBest'], mustName('checkpoint.keepBest', 'val_maee', 'val_mae'));
     problemOf(withTraining({ checkpoint: { every: 'batch' } }), ['training', 'checkpoint', 'every'],
       "training.checkpoint.every must be one of 'epoch', got \"batch\"");
     problemOf(withTraining({ earlyStopping: { patience: -1 } }), ['training', 'earlyStopping', 'patience'],

@@ -152,7 +152,7 @@ describe('image folders: classes from subfolders, PNG and JPEG of any size', () 
 
   it('shows the first test images un-normalised, as the model sees them before scaling', async () => {
     const source = await open({ folder: photoFolder(), size: [5, 7], channels: 3, normalize: { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] } });
-    const shown = await source.samples(3);
+    const shown = await source.samples(3, 'test');
     assert.equal(shown.kind, 'images');
     if (shown.kind !== 'images') return;
     assert.deepEqual([shown.count, shown.height, shown.width, shown.channels], [3, 5, 7, 3]);

@@ -87,22 +87,44 @@ describe('in-memory sets as a DataSource: the trainer\'s batches, unchanged', ()
     assertSame(batches, expected, 'test');
   });
 
-  it('shows the first test images as raw pixels, and other sets as rows of their values', async () => {
-    const mnist = loadDataset({ dataset: 'mnist', normalize: { mean: 0.5, std: 0.5 } }, { baseDir: __dirname, seed: 1, limit: 10, testLimit: 40 });
-    const shown = await loadedDatasetSource(mnist, 1).samples(32);
-    assert.equal(shown.kind, 'images');
-    if (shown.kind === 'images') {
+  it('shows the first images of either split as raw pixels with their labels, and other sets as rows of values and label', async () => {
+    const mnist = loadDataset({ dataset: 'mnist', normalize: { mean: 0.5, std: 0.5 } }, { baseDir: __dirname, seed: 1, limit: 50, testLimit: 40 });
+    const unnormalised = (p: number) => Math.fround(Math.fround(Math.fround(p / 255) - 0.5) / 0.5);
+    for (const split of ['train', 'test'] as const) {
+      const shown = await loadedDatasetSource(mnist, 1).samples(32, split);
+      assert.ok(shown.kind === 'images');
       assert.deepEqual([shown.count, shown.height, shown.width, shown.channels], [32, 28, 28, 1]);
-      assert.deepEqual([...shown.pixels.subarray(0, 784)].map((p) => Math.fround(Math.fround(Math.fround(p / 255) - 0.5) / 0.5)),
-        [...mnist.test.inputs.subarray(0, 784)], 'pixels are the un-normalised test inputs');
+      for (const k of [0, 31]) {
+        assert.deepEqual([...shown.pixels.subarray(k * 784, (k + 1) * 784)].map(unnormalised),
+          [...mnist[split].inputs.subarray(k * 784, (k + 1) * 784)], `${split} sample ${k}: pixels are its un-normalised inputs`);
+      }
+      assert.deepEqual([...shown.labels!], [...mnist[split].labels.subarray(0, 32)]);
     }
     const spiral = loadDataset({ dataset: 'spiral', numSamples: 100 }, { baseDir: __dirname, seed: 3 });
-    const rows = await loadedDatasetSource(spiral, 3).samples(5);
-    assert.equal(rows.kind, 'rows');
-    if (rows.kind === 'rows') {
-      assert.deepEqual(rows.columns, ['x1', 'x2']);
-      assert.deepEqual(rows.rows[2], [String(spiral.test.inputs[4]), String(spiral.test.inputs[5])]);
+    const cell = (v: number) => String(Number(v.toPrecision(6)));
+    for (const split of ['train', 'test'] as const) {
+      const rows = await loadedDatasetSource(spiral, 3).samples(5, split);
+      assert.ok(rows.kind === 'rows');
+      assert.deepEqual(rows.columns, ['x1', 'x2', 'label']);
+      const { inputs, labels } = spiral[split];
+      assert.deepEqual(rows.rows[2], [cell(inputs[4]), cell(inputs[5]), spiral.classNames[labels[2]]]);
     }
+  });
+
+  it('shows image-shaped arrays from code as pixels: [0, 1] scaled to 0–255, others stretched per sample', async () => {
+    const inputs = Float32Array.from([0, 0.5, 1, 0.25, -3, -1, 1, 5]);
+    const source = memorySource({
+      name: 'arrays', source: 'code', inputShape: [2, 2, 1], task: { kind: 'classification', classNames: ['a', 'b'] }, seed: 0,
+      train: { count: 1, inputs: inputs.subarray(0, 4), labels: Int32Array.from([1]) },
+      test: { count: 1, inputs: inputs.subarray(4), labels: Int32Array.from([0]) },
+    });
+    const train = await source.samples(8, 'train');
+    const test = await source.samples(8, 'test');
+    assert.ok(train.kind === 'images' && test.kind === 'images');
+    assert.deepEqual([...train.pixels], [0, 128, 255, 64]);
+    assert.deepEqual([...train.labels!], [1]);
+    assert.deepEqual([...test.pixels], [0, 64, 128, 255]);
+    assert.deepEqual([...test.labels!], [0]);
   });
 
   it('holds regression targets with several values per sample', async () => {

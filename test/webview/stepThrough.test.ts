@@ -104,6 +104,11 @@ describe('Step through view', () => {
     const text = (await page.textContent('.step-filled')) ?? '';
     assert.match(text, new RegExp(`L = −log p\\[${trace.loss.targetClass}\\]`));
     assert.match(text, /dL\/dz = p − y = \[/);
+    // Says which sample it is exactly: its place in the step's batch, not an index into the data set.
+    const label = (await page.locator('p.note', { hasText: 'shuffled order' }).first().textContent()) ?? '';
+    assert.ok(label.startsWith(`Sample ${trace.sample} (from 0) of the ${trace.batchSize} in the batch of step ${trace.step} (epoch ${trace.epoch}, batch ${trace.batch}; ` +
+      `#${trace.sampleIndex} in the epoch's shuffled order).`), label);
+    assert.doesNotMatch(label, /training item/);
     await page.close();
   });
 

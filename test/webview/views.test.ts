@@ -587,8 +587,11 @@ describe('Data view', () => {
   it('tiles the 32 sample images with their true labels and predictions, marking wrong ones', async () => {
     const run = recordedRun('mlp');
     const page = await show('data', run);
-    // Only the first samples message carries the images; the panel keeps them for later epochs.
-    const [withImages, ...later] = ofType(run, 'samples') as SamplesMessage[];
+    // The grid before step 1 carries training images; of the test samples, only the first evaluation's
+    // message carries the images, and the panel keeps them for later epochs.
+    const [training, withImages, ...later] = ofType(run, 'samples') as SamplesMessage[];
+    assert.equal(training.epoch, 0);
+    assert.equal(withImages.epoch, 1);
     assert.ok(later.length > 0 && later.every((m) => m.images === undefined));
     const s = { ...later[later.length - 1], images: withImages.images ?? [] };
     assert.equal(s.images.length, 32);

@@ -1,6 +1,6 @@
-// Data: the test samples as an image grid with their labels from before step 1, then each epoch's
-// predictions (wrong ones marked) and a gallery of the misclassified with their probabilities;
-// per-class test accuracy and the confusion matrix. A table shows its first rows instead of images,
+// Data: training samples as an image grid with their labels before step 1 (as a course shows a
+// training batch), then the test samples with each epoch's predictions (wrong ones marked) and a gallery of the misclassified with their probabilities;
+// per-class test accuracy and the confusion matrix. A table shows its first training rows instead of images,
 // and a regression a scatter of predicted against true values instead of the class figures.
 import { thousands } from '../format';
 import type { Changes, RunState } from '../../src/protocol/runState';
@@ -53,7 +53,7 @@ export class DataView implements View {
     this.content = document.createElement('div');
     this.content.className = 'data';
     this.content.hidden = true;
-    this.samples = section(this.content, 'samples', 'Test samples');
+    this.samples = section(this.content, 'samples', 'Samples');
     this.wrong = section(this.content, 'misclassified', 'Misclassified test samples');
     this.fit = section(this.content, 'predicted-vs-true', 'Predicted against true');
     const pair = document.createElement('div');
@@ -91,7 +91,7 @@ export class DataView implements View {
       empty.hidden = false;
       empty.textContent = state.status === 'error' || state.status === 'stopped'
         ? 'The run ended before its first evaluation: no test results.'
-        : 'Test samples appear when the data is loaded; predictions, per-class accuracy and the confusion matrix after the first epoch.';
+        : 'Training samples appear when the data is loaded; test predictions, per-class accuracy and the confusion matrix after the first epoch.';
       return;
     }
     empty.hidden = true;
@@ -106,15 +106,15 @@ export class DataView implements View {
     if (state.sampleRows) {
       samples.note.hidden = true;
       samples.body.hidden = false;
-      samples.subtitle.textContent = `the first ${state.sampleRows.rows.length} test rows as the file has them · the last column is the label`;
+      samples.subtitle.textContent = `the first ${state.sampleRows.rows.length} training rows as loaded · the last column is the label`;
       this.drawTable(state.sampleRows);
     } else if (s && s.images.length) {
       samples.note.hidden = true;
       samples.body.hidden = false;
       const wrong = s.labels.filter((l, i) => l !== s.predictions[i]).length;
       samples.subtitle.textContent = s.predictions.length === 0
-        ? `${s.images.length} as loaded, before training · caption: label`
-        : `${s.images.length} after epoch ${s.epoch} · ${wrong} wrong (✗, outlined) · caption: true label, then prediction`;
+        ? `${s.images.length} training samples as loaded, before training · caption: label`
+        : `${s.images.length} test samples after epoch ${s.epoch} · ${wrong} wrong (✗, outlined) · caption: true label, then prediction`;
       grid.render(w[0], s);
     } else {
       samples.body.hidden = true;

@@ -149,7 +149,8 @@ export class StepThroughView implements View {
     this.chain.append(this.chainSvg(t, stage));
     const info = document.createElement('p');
     info.className = 'note';
-    info.textContent = `Step ${t.step} (epoch ${t.epoch}, batch ${t.batch}): sample ${t.sample} of ${t.batchSize} (training item #${t.sampleIndex}).` +
+    info.textContent = `Sample ${t.sample} (from 0) of the ${t.batchSize} in the batch of step ${t.step} (epoch ${t.epoch}, batch ${t.batch}; ` +
+      `#${t.sampleIndex} in the epoch's shuffled order).` +
       (stage.kind === 'backward' ? ' Gradients here are this sample\'s own; the update uses the batch mean.' : '') + (t.note ? ` ${t.note}` : '');
     const formula = document.createElement('div');
     formula.className = 'step-formula';
