@@ -14,6 +14,7 @@ import { buildModelGraph } from '../../src/model/modelGraph';
 import { computeSummary } from '../../src/model/modelSummary';
 import { modelMessage } from '../../src/trainer/runMessages';
 import { resnet50 } from '../../bench/models/benchModels';
+import { DEFAULT_DEPTH } from '../../webview/graph/visibleGraph';
 import { fixture } from '../helpers/fixtures';
 import { postToPanel, screenshot, settled, startHarness, type Harness, type Theme } from '../helpers/panelHarness';
 
@@ -172,6 +173,9 @@ describe('the minimap on ResNet-50', () => {
       const model = resnet50();
       const message: ModelMessage = { type: 'model', name: 'resnet50', file: '/resnet50.ts', graph: buildModelGraph(model), summary: computeSummary(model), callSites: {} };
       const page = await openGraph(theme, [message]);
+      // A model this big opens shallower than the default: its stages open, their blocks collapsed.
+      assert.ok(Number(await page.inputValue('.graph-depth input')) < DEFAULT_DEPTH, 'the depth field shows the shallower depth');
+      assert.ok(await page.locator('g.node[data-kind="collapsed"]').count() > 0, 'blocks are drawn collapsed');
       const minimap = page.locator('canvas.graph-minimap');
       await page.waitForFunction(() => !(document.querySelector('canvas.graph-minimap') as HTMLCanvasElement).hidden, undefined, { timeout: 5_000 });
       const area = (await minimap.boundingBox())!;

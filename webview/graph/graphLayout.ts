@@ -51,6 +51,15 @@ interface LayoutResult {
   edges: Record<string, { x: number; y: number }[]>;
 }
 
+/** A container's layout by the position of its children and edges, not their ids: identical blocks
+ *  (ResNet's, or a stage's unfolded ×N) share one. */
+interface ShapeLayout {
+  width: number;
+  height: number;
+  positions: { x: number; y: number }[];
+  edges: ({ x: number; y: number }[] | undefined)[];
+}
+
 /** Which way the data flows on screen: top to bottom, or left to right. */
 export type LayoutDirection = 'DOWN' | 'RIGHT';
 
@@ -78,7 +87,8 @@ const GROUP_PAD = 8;
 
 export class GraphLayout {
   private elk: InstanceType<typeof ELK> | null = null;
-  private readonly cache = new Map<string, LayoutResult>();
+  /** By shape (see shapeKey); a promise, so identical containers of one pass share one layout. */
+  private readonly cache = new Map<string, Promise<ShapeLayout>>();
 
   private engine(): InstanceType<typeof ELK> {
     if (!this.elk) {
@@ -118,10 +128,6 @@ export class GraphLayout {
     return { key: g.key, ...expanded };
   }
 
-  private async request(graphs: LayoutRequestGraph[]): Promise<LayoutResult[]> {
-    return Promise.all(graphs.map((g) => this.layoutOne(g)));
-  }
-
   async layout(graph: VisibleGraph, direction: LayoutDirection): Promise<PlacedGraph> {
     const started = performance.now();
     const sizes = new Map<string, { width: number; height: number }>();
@@ -146,7 +152,7 @@ export class GraphLayout {
     const byDepth = new Map<number, (string | null)[]>();
     for (const c of containers) (byDepth.get(depthOf(c)) ?? byDepth.set(depthOf(c), []).get(depthOf(c))!).push(c);
     for (const depth of [...byDepth.keys()].sort((a, b) => b - a)) {
-      const requests: { container: string | null; graph: LayoutRequestGraph }[] = [];
+      const jobs: Promise<void>[] = [];
       for (const container of byDepth.get(depth)!) {
         const kids = graph.children.get(container) ?? [];
         const edges: LayoutRequestGraph['edges'] = [];
@@ -163,19 +169,17 @@ export class GraphLayout {
           edges.push({ id, source: a, target: b });
         }
         const children = kids.map((id) => ({ id, ...sizes.get(id)! }));
-        const key = `${container ?? ''}|${direction}|${JSON.stringify(children)}|${JSON.stringify(edges)}`;
-        const cached = this.cache.get(key);
-        if (cached) { results.set(container, cached); continue; }
-        requests.push({ container, graph: { key, direction, children, edges } });
+        const key = shapeKey(direction, children, edges);
+        let shape = this.cache.get(key);
+        if (!shape) {
+          laidOut++;
+          shape = this.layoutOne({ key, direction, children, edges }).then((r) => toShape(r, children, edges));
+          this.cache.set(key, shape);
+          shape.catch(() => this.cache.delete(key));
+        }
+        jobs.push(shape.then((sl) => { results.set(container, fromShape(sl, key, children, edges)); }));
       }
-      if (requests.length) {
-        const response = await this.request(requests.map((r) => r.graph));
-        laidOut += requests.length;
-        response.forEach((r, i) => {
-          this.cache.set(r.key, r);
-          results.set(requests[i].container, r);
-        });
-      }
+      await Promise.all(jobs);
       for (const container of byDepth.get(depth)!) {
         if (container === null) continue;
         const r = results.get(container)!;
@@ -211,4 +215,22 @@ export class GraphLayout {
     this.elk?.terminateWorker();
     this.elk = null;
   }
+}
+
+/** The container's content by position: the children's sizes in order and the edges as index pairs. */
+function shapeKey(direction: LayoutDirection, children: LayoutRequestGraph['children'], edges: LayoutRequestGraph['edges']): string {
+  const index = new Map(children.map((c, i) => [c.id, i]));
+  return `${direction}|${children.map((c) => `${c.width}x${c.height}`).join(',')}|${edges.map((e) => `${index.get(e.source)}>${index.get(e.target)}`).join(',')}`;
+}
+
+function toShape(r: LayoutResult, children: LayoutRequestGraph['children'], edges: LayoutRequestGraph['edges']): ShapeLayout {
+  return { width: r.width, height: r.height, positions: children.map((c) => r.positions[c.id] ?? { x: 0, y: 0 }), edges: edges.map((e) => r.edges[e.id]) };
+}
+
+function fromShape(s: ShapeLayout, key: string, children: LayoutRequestGraph['children'], edges: LayoutRequestGraph['edges']): LayoutResult {
+  const positions: LayoutResult['positions'] = {};
+  children.forEach((c, i) => { positions[c.id] = s.positions[i]; });
+  const routes: LayoutResult['edges'] = {};
+  edges.forEach((e, i) => { const points = s.edges[i]; if (points) routes[e.id] = points; });
+  return { key, width: s.width, height: s.height, positions, edges: routes };
 }

@@ -22,6 +22,7 @@ const LEGEND_WIDTH = 220;
 export class GraphToolbar {
   private readonly searchField: TextField;
   private readonly info: HTMLSpanElement;
+  private readonly depthField: TextField;
   private readonly legend: d3.Selection<SVGSVGElement, unknown, null, undefined>;
 
   constructor(parent: HTMLElement, initial: { depth: number; direction: LayoutDirection }, actions: ToolbarActions) {
@@ -36,6 +37,7 @@ export class GraphToolbar {
     this.searchField = search;
     const depth = textField({ className: 'graph-depth', label: 'Depth', type: 'number', min: 1, max: 20, value: initial.depth });
     depth.addEventListener('change', () => actions.depth(Math.max(1, Number(depth.value) || 1)));
+    this.depthField = depth;
     const direction = selectField({ className: 'graph-direction', label: 'Direction', options: DIRECTIONS, value: initial.direction });
     direction.addEventListener('change', () => actions.direction(direction.value as LayoutDirection));
     this.info = document.createElement('span');
@@ -57,6 +59,11 @@ export class GraphToolbar {
 
   get query(): string {
     return this.searchField.value;
+  }
+
+  /** Shows the depth the graph is drawn at (a big model opens shallower than the default). */
+  showDepth(depth: number): void {
+    if (this.depthField.value !== String(depth)) this.depthField.value = String(depth);
   }
 
   setInfo(text: string): void {

@@ -83,6 +83,19 @@ export function nodeWidth(kind: VisibleKind, n: GraphNode, extra: { count?: numb
   return Math.min(MAX_NODE_WIDTH, Math.max(min, Math.ceil(needed)));
 }
 
+/** The depth a graph opens at: stage → block → the helper inside it (e.g. convBn) collapsed. */
+export const DEFAULT_DEPTH = 3;
+/** Models with more layers than this open one level shallower, as torchview's `depth` does: only the
+ *  top-level groups and the boxes directly in them, which lay out at once; a click expands a block. */
+export const BIG_MODEL_LAYERS = 100;
+
+/** The depth `graph` opens at when the user has not chosen one. */
+export function openingDepth(graph: ModelGraph): number {
+  let layers = 0;
+  for (const n of graph.nodes) if (n.kind === 'layer') layers++;
+  return layers > BIG_MODEL_LAYERS ? DEFAULT_DEPTH - 1 : DEFAULT_DEPTH;
+}
+
 /** Minimum number of identical blocks in a row that fold into one "×N" node. */
 export const MIN_REPEAT = 3;
 

@@ -16,7 +16,7 @@ import { HoverCard } from '../graph/hoverCard';
 import { LayerMenu } from '../graph/layerMenu';
 import { Minimap } from '../graph/minimap';
 import { nodeHeat } from '../graph/nodeHeat';
-import { computeVisibleGraph, findNodes, type VisibleGraph, type VisibleNode } from '../graph/visibleGraph';
+import { computeVisibleGraph, DEFAULT_DEPTH, findNodes, openingDepth, type VisibleGraph, type VisibleNode } from '../graph/visibleGraph';
 import { warmUpGraph } from '../graph/warmUpGraph';
 
 const ARROWS: Record<string, ScreenDirection> = { ArrowUp: 'up', ArrowDown: 'down', ArrowLeft: 'left', ArrowRight: 'right' };
@@ -51,7 +51,7 @@ export class GraphView implements View {
     this.root = root;
     this.ctx = ctx;
     for (const k of SET_KEYS) for (const id of ctx.getUiState<string[]>(k, [])) this.ui[k].add(id);
-    this.toolbar = new GraphToolbar(root, { depth: this.depth(), direction: this.direction() }, {
+    this.toolbar = new GraphToolbar(root, { depth: ctx.getUiState('depth', DEFAULT_DEPTH), direction: this.direction() }, {
       search: (query, next) => this.search(query, next),
       leaveSearch: () => this.canvas.svg.focus(),
       depth: (depth) => {
@@ -116,8 +116,9 @@ export class GraphView implements View {
     return this.ctx.getUiState<LayoutDirection>('direction', 'DOWN');
   }
 
-  private depth(): number {
-    return this.ctx.getUiState('depth', 3);
+  /** The user's depth, else the one `graph` opens at. */
+  private depth(graph: ModelGraph): number {
+    return this.ctx.getUiState<number | null>('depth', null) ?? openingDepth(graph);
   }
 
   private saveSets(): void {
@@ -136,7 +137,7 @@ export class GraphView implements View {
   private async warmUp(): Promise<void> {
     try {
       for (let round = 0; round < 4 && !this.state?.model; round++) {
-        const visible = computeVisibleGraph(warmUpGraph(16, round), { collapsed: new Set(), expanded: new Set(), unfolded: new Set(), depth: 3 });
+        const visible = computeVisibleGraph(warmUpGraph(16, round), { collapsed: new Set(), expanded: new Set(), unfolded: new Set(), depth: DEFAULT_DEPTH });
         const direction: LayoutDirection = round % 2 ? 'RIGHT' : 'DOWN';
         const placed = await this.layout.layout(visible, direction);
         if (this.state?.model) break;
@@ -151,7 +152,9 @@ export class GraphView implements View {
     const graph = this.state && shownGraph(this.state);
     if (!graph) return;
     const token = ++this.layoutToken;
-    const visible = computeVisibleGraph(graph, { ...this.ui, depth: this.depth() });
+    const depth = this.depth(graph);
+    this.toolbar.showDepth(depth);
+    const visible = computeVisibleGraph(graph, { ...this.ui, depth });
     const direction = this.direction();
     let placed;
     try {
