@@ -25,8 +25,8 @@ export function instrumentOptimizers(tf: Tf, session: ScriptSession): () => void
     cls.prototype.applyGradients = function (grads: Grads) {
       session.step++;
       const step = session.step;
-      const sampled = step === 1 || step % session.gradientEvery === 0;
-      if (!sampled) return apply.call(this, grads);
+      if (!session.sampling.wants(step)) return apply.call(this, grads);
+      const t0 = performance.now();
       const named: tfType.NamedTensorMap = Array.isArray(grads) ? Object.fromEntries(grads.map((g) => [g.name, g.tensor])) : grads;
       const owner = session.layersFor(Object.keys(named));
       if (!owner) return apply.call(this, grads);
@@ -35,7 +35,9 @@ export function instrumentOptimizers(tf: Tf, session: ScriptSession): () => void
       const withHistograms = step === 1 || step % (session.gradientEvery * HISTOGRAM_EVERY_SAMPLES) === 0;
       const stats = gradientStatsTensor(layers, named, withHistograms);
       const before = snapshotWeights(layers);
+      const t1 = performance.now();
       apply.call(this, grads);
+      const t2 = performance.now();
       const ratios = updateRatioTensor(layers, before);
       const one = tf.concat([stats, ratios]);
       tf.dispose([stats, ratios]);
@@ -49,6 +51,7 @@ export function instrumentOptimizers(tf: Tf, session: ScriptSession): () => void
         send(one.dataSync() as Float32Array);
         one.dispose();
       }
+      session.sampling.spent(performance.now() - t0 - (t2 - t1));
     };
   }
   return () => classes.forEach((cls, i) => { cls.prototype.applyGradients = originals[i]; });

@@ -18,6 +18,7 @@ import { instrumentModels } from './fitHooks';
 import { instrumentOptimizers } from './gradientHooks';
 import { installProvidedModules, registerFileSaving, tfjsNodeFor } from './scriptModules';
 import { installScalarLog } from '../scalarLog';
+import { SamplingBudget } from './samplingBudget';
 import { ScriptSession } from './scriptSession';
 
 export interface ScriptEnd {
@@ -66,7 +67,8 @@ export async function runScript(request: TrainRequest, emit: Emit, end: ScriptEn
     emit(readyMessage(choice));
     const recorder = new CallSiteRecorder(userSources);
     const sites = { locate: (o: object) => recorder.locate(o), stackOf: (layer: object, nodeIndex: number) => recorder.stackOf(layer, nodeIndex) };
-    session = new ScriptSession(emit, file, sites, request.gradientEvery ?? DEFAULT_GRADIENT_EVERY);
+    const every = request.gradientEvery ?? DEFAULT_GRADIENT_EVERY;
+    session = new ScriptSession(emit, file, sites, every, new SamplingBudget(every, request.gradientEvery === undefined));
     const active = session;
     instrumentModels(tf, active);
     instrumentOptimizers(tf, active);

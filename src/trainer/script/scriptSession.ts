@@ -7,6 +7,7 @@ import { computeSummary } from '../../model/modelSummary';
 import type { BatchMessage, EpochEndMessage } from '../../protocol/messages';
 import { gradientLayers, type GradientLayer } from '../gradientStats';
 import { modelMessage, now, type Emit } from '../runMessages';
+import { SamplingBudget } from './samplingBudget';
 import type { NamedFigures } from './scriptFigures';
 
 interface SeenModel {
@@ -33,6 +34,8 @@ export class ScriptSession {
     /** Where the script made each layer, and the call stacks that built them (the graph's groups). */
     private readonly sites: Pick<LoadedModel, 'locate' | 'stackOf'>,
     readonly gradientEvery: number,
+    /** Which steps get gradient figures (default: every gradientEvery-th, exactly). */
+    readonly sampling: SamplingBudget = new SamplingBudget(gradientEvery, false),
   ) {}
 
   /** A model made by tf.sequential / tf.model: known, so a custom loop's gradients find their layers. */
