@@ -5,18 +5,10 @@ import { UserError } from '../model/userError';
 import type { DataSource } from './dataSource';
 import { scanImageFolder } from './imageFolderScan';
 import type { OpenContext } from './csvSource';
+import type { ImagesDataSpec } from '../protocol/experimentSpec';
 import { streamedSource, type StreamOptions } from './streamedSource';
 
-export interface ImagesDataSpec {
-  dataset: 'images';
-  folder: string;
-  size: [number, number];
-  channels: 1 | 3;
-  testFolder?: string;
-  testSplit?: number;
-  normalize?: { mean: number[]; std: number[] };
-  augment?: { flipHorizontal?: boolean; randomCrop?: { padding: number } };
-}
+export type { ImagesDataSpec };
 
 export async function openImageFolderSource(spec: ImagesDataSpec, context: Omit<OpenContext, 'task'>, options: StreamOptions = {}): Promise<DataSource> {
   checkImagesSpec(spec);
