@@ -301,14 +301,16 @@ const QUICK_INPUT = '.quick-input-widget';
 
 async function openQuickInput(page: Page, prefix: string): Promise<Locator> {
   const input = page.locator(`${QUICK_INPUT} .quick-input-box input`);
+  // A webview that takes the focus as it loads can close the quick input between opening and
+  // typing: open and fill again until the text is in it.
   await waitFor('the quick input', async () => {
     if (!(await input.isVisible())) {
       await page.keyboard.press('F1');
       await input.waitFor({ state: 'visible', timeout: 2000 });
     }
-    return true;
-  }, { timeoutMs: 15_000 });
-  await input.fill(prefix);
+    await input.fill(prefix, { timeout: 2000 });
+    return (await input.inputValue({ timeout: 1000 })) === prefix ? true : undefined;
+  }, { timeoutMs: 30_000 });
   return input;
 }
 
