@@ -2,6 +2,7 @@
 // mean, std, the share of dead ReLU units and of saturated sigmoid/tanh outputs; a layer flagged
 // dead (more than half its units dead for several samples) is marked as the graph marks it.
 import type { ActivationsMessage } from '../../src/protocol/messages';
+import { appendSubtitle, createChartFrame } from '../charts/chartFrame';
 
 const figure = (v: number | null) => (v === null ? '–' : Math.abs(v) !== 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e4) ? v.toExponential(2) : v.toPrecision(3));
 const share = (v: number | null) => (v === null ? '–' : `${(100 * v).toFixed(1)}%`);
@@ -15,17 +16,9 @@ export class ActivationTable {
   private shownDead = '';
 
   constructor(parent: HTMLElement, private readonly onLayerClick: (layer: string) => void) {
-    const root = this.root = document.createElement('div');
-    root.className = 'chart chart-activations';
-    root.dataset.chart = 'activations';
-    const head = document.createElement('div');
-    head.className = 'chart-head';
-    const title = document.createElement('h3');
-    title.className = 'chart-title';
-    title.textContent = 'Activations';
-    this.subtitle = document.createElement('span');
-    this.subtitle.className = 'chart-subtitle';
-    head.append(title, this.subtitle);
+    const frame = createChartFrame(parent, 'activations', 'Activations');
+    this.root = frame.root;
+    this.subtitle = appendSubtitle(frame.head);
     this.empty = document.createElement('p');
     this.empty.className = 'empty';
     this.empty.textContent = 'Activation figures come with the gradient figures of a sampled step.';
@@ -39,8 +32,7 @@ export class ActivationTable {
       header.append(th);
     }
     this.body = table.createTBody();
-    root.append(head, this.empty, table);
-    parent.append(root);
+    frame.body.append(this.empty, table);
   }
 
   render(latest: ActivationsMessage | null, dead: ReadonlyMap<string, number>): void {
