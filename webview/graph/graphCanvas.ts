@@ -77,6 +77,11 @@ export class GraphCanvas {
     this.root = d3.select(stage).append('svg').attr('class', 'graph-svg').attr('tabindex', 0).attr('role', 'img')
       .attr('aria-label', 'Model graph. Arrow keys move between layers, Enter opens one, / searches, 0 fits.');
     this.svg = this.root.node()!;
+    // Edge labels sit on a patch of the background, so a group's border under one does not show between its words.
+    const labelBackground = this.root.append('defs').append('filter').attr('id', 'ml-edge-label-bg')
+      .attr('x', -0.04).attr('y', -0.12).attr('width', 1.08).attr('height', 1.24);
+    labelBackground.append('feFlood').attr('class', 'edge-label-flood');
+    labelBackground.append('feComposite').attr('in', 'SourceGraphic').attr('operator', 'over');
     this.viewport = this.root.append('g').attr('class', 'viewport');
     this.layers = sceneLayers(this.viewport);
     // The extent is the measured view size: d3's default reads the SVG's size, forcing a layout.
