@@ -76,11 +76,16 @@ export function localTime(iso: string): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
 }
 
+/** A run's LR schedule; a script's run has no plan (the script sets its own rate), so none is named. */
+function scheduleOf(e: RunEntry, withParams = false): string {
+  return e.plan ? scheduleLabel(e.schedule, withParams) : '—';
+}
+
 export function listText(entries: readonly RunEntry[]): string {
   if (entries.length === 0) return 'No runs yet: `model-lens train FILE` keeps each run here.';
   const rows = [['RUN', 'STATUS', 'STEPS', 'SCHEDULE', 'LOSS', 'TEST', 'TIME', 'STARTED', 'FILE']];
   for (const e of entries) {
-    rows.push([e.id, e.status, stepsOf(e), scheduleLabel(e.schedule), fixed(e.figures.batch.loss), headline(e.figures),
+    rows.push([e.id, e.status, stepsOf(e), scheduleOf(e), fixed(e.figures.batch.loss), headline(e.figures),
       clock(e.figures.elapsedSec), localTime(e.started), e.file]);
   }
   return textTable(rows, new Set([2, 4, 5, 6]));
@@ -139,7 +144,7 @@ export function compareRows(runs: readonly RunDetails[], sameFile: readonly (boo
       differs: sameFile.some((same) => same === false),
     },
     field('status', (d) => d.entry.status),
-    field('schedule', (d) => scheduleLabel(d.entry.schedule, true)),
+    field('schedule', (d) => scheduleOf(d.entry, true)),
     field('optimizer', (d) => plan(d)?.optimizer ?? '—'),
     field('initial lr', (d) => (typeof d.settings?.initialLr === 'number' ? String(d.settings.initialLr) : '—')),
     field('loss fn', (d) => plan(d)?.loss ?? '—'),

@@ -277,6 +277,15 @@ describe('model-lens run keeps the run as train does', () => {
     assert.equal(entry.steps, run.of('batch').length);
     assert.equal(entry.file, fixture('scripts/fit-two-models.ts'));
   });
+
+  it('whose table names no LR schedule (the script sets its own rate, not a constant one)', () => {
+    const table = runCli(['runs', 'list', '--dir', run.runs]);
+    assert.equal(table.status, 0, table.stderr);
+    const [head, row] = table.stdout.trim().split('\n');
+    const at = head.indexOf('SCHEDULE');
+    assert.ok(at >= 0, head);
+    assert.equal(row.slice(at).split(/\s+/)[0], '—');
+  });
 });
 
 describe('model-lens run --report', () => {
