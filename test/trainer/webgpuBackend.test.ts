@@ -150,6 +150,25 @@ describe('choosing webgpu: what auto and --backend webgpu do without a GPU', () 
   });
 });
 
+describe('a script on webgpu', () => {
+  it('that reads a tensor synchronously is told to read it with await data(), at its line, not with tfjs\'s OffscreenCanvas error', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-webgpu-script-'));
+    const script = path.join(dir, 'sync-read.ts');
+    fs.writeFileSync(script, [
+      "import * as tf from '@tensorflow/tfjs';",
+      'const xs = tf.randomNormal([16, 4]);',
+      "console.log('mean', xs.mean().dataSync()[0]);",
+      '',
+    ].join('\n'));
+    const r = runCli(['run', script, '--backend', 'webgpu'], { env: { MODEL_LENS_DAWN_BACKENDS: 'opengl', LIBGL_ALWAYS_SOFTWARE: '1' }, timeoutMs: 180_000 });
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, new RegExp(`${script.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3:\\d+: the script read a tensor synchronously .*webgpu`));
+    assert.match(r.stderr, /await tensor\.data\(\)/);
+    assert.doesNotMatch(r.stderr, /OffscreenCanvas/);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
 /** The files a CLI run (and any process it starts) loaded through require, by a preload of NODE_OPTIONS. */
 function loadedFiles(args: string[], env: NodeJS.ProcessEnv): { status: number | null; files: string[]; stderr: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-loaded-'));

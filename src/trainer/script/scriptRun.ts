@@ -46,8 +46,12 @@ export async function runScript(request: TrainRequest, emit: Emit, end: ScriptEn
   const fail = (e: unknown) => {
     const err = e instanceof Error ? e : new Error(String(e));
     const location = e instanceof UserError ? e.location : userFrame(err.stack, userSources);
-    emit({ type: 'error', message: e instanceof UserError ? e.message : `the script threw: ${err.message.split('\n')[0]}`, location,
-      hint: e instanceof UserError ? e.hint : null });
+    const syncRead = !(e instanceof UserError) && tf.getBackend() === 'webgpu' && /OffscreenCanvas/.test(err.message);
+    const message = e instanceof UserError ? e.message : syncRead
+      ? 'the script read a tensor synchronously (dataSync, arraySync or bufferSync), which the webgpu backend cannot do under Node.'
+      : `the script threw: ${err.message.split('\n')[0]}`;
+    const hint = e instanceof UserError ? e.hint : syncRead ? 'Read it with `await tensor.data()` or `await tensor.array()`, or run the script on --backend wasm.' : null;
+    emit({ type: 'error', message, location, hint });
     if (process.exitCode === undefined || process.exitCode === 0) process.exitCode = 1;
     finish('error', session?.step ?? 0);
     process.exit();
