@@ -123,13 +123,16 @@ const webviewBuild = async () => ({
   define: { LAYOUT_WORKER_SOURCE: JSON.stringify(layoutWorkerSource()) },
 });
 
+const shipped = { minify: !watch && !process.env.NO_MINIFY, keepNames: true };
+
 const builds = [
   { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'],
     define: { ...common.define, SEPARATE_SOURCE_TOOLS: 'true' } },
   // The parser for the user's files, loaded by the extension host on first use (src/host/sourceTools.ts).
   { ...common, entryPoints: ['src/source/index.ts'], outfile: 'dist/sourceTools.js', minify: true },
-  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', external: runtimeExternals, banner: { js: '#!/usr/bin/env node' } },
-  { ...common, entryPoints: ['src/trainer/main.ts'], outfile: 'dist/trainer.js', external: runtimeExternals },
+  // The CLI and the trainer each carry tfjs: minified (names kept, for tfjs's classes and our errors) so the VSIX stays in its cap.
+  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', external: runtimeExternals, banner: { js: '#!/usr/bin/env node' }, ...shipped },
+  { ...common, entryPoints: ['src/trainer/main.ts'], outfile: 'dist/trainer.js', external: runtimeExternals, ...shipped },
   { ...common, entryPoints: ['src/trainer/tfjsWebgpuEntry.ts'], outfile: 'dist/tfjsWebgpu.js', minify: true, plugins: [sharedTfjsCore] },
   // Node's module hooks for a user's script (src/trainer/script/scriptHooks.ts): an ES module of its own.
   { ...common, format: 'esm', entryPoints: ['src/trainer/script/scriptHooks.ts'], outfile: 'dist/scriptHooks.mjs',
