@@ -6,13 +6,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { PNG } from 'pngjs';
-import * as jpeg from 'jpeg-js';
 import { createRandom } from '../../src/data/seededRandom';
 import type {
   EpochEndMessage, ErrorMessage, LogMessage, ModelMessage, RegressionMessage, SamplesMessage, SampleRowsMessage, TrainerMessage,
 } from '../../src/protocol/messages';
 import { runTraining } from '../../src/trainer/trainingRun';
+import { writeImage, type Rgb } from '../helpers/imageFiles';
 
 const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), `ml-own-${prefix}-`));
 
@@ -208,26 +207,7 @@ describe("errors in the user's data name the file, row and column, or the image"
   });
 });
 
-const COLOURS: [number, number, number][] = [[220, 30, 30], [30, 200, 40], [20, 40, 230]];
-
-function writeImage(file: string, w: number, h: number, [r, g, b]: [number, number, number]): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const data = Buffer.alloc(w * h * 4);
-  for (let i = 0; i < w * h; i++) {
-    const t = (i % 7) * 3;
-    data[i * 4] = Math.min(255, r + t);
-    data[i * 4 + 1] = Math.min(255, g + t);
-    data[i * 4 + 2] = Math.min(255, b + t);
-    data[i * 4 + 3] = 255;
-  }
-  if (file.endsWith('.png')) {
-    const png = new PNG({ width: w, height: h });
-    data.copy(png.data);
-    fs.writeFileSync(file, PNG.sync.write(png));
-  } else {
-    fs.writeFileSync(file, jpeg.encode({ width: w, height: h, data }, 90).data);
-  }
-}
+const COLOURS: Rgb[] = [[220, 30, 30], [30, 200, 40], [20, 40, 230]];
 
 describe('an image folder trains through the trainer', () => {
   it('learns three classes of RGB PNG and JPEG images of different sizes, and shows them un-normalised with their folder names', async () => {

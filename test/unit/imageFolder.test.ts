@@ -2,42 +2,13 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { PNG } from 'pngjs';
-import * as jpeg from 'jpeg-js';
 import { collectBatches, type Batch } from '../../src/data/dataSource';
 import { openImageFolderSource, type ImagesDataSpec } from '../../src/data/imageFolderSource';
 import { UserError } from '../../src/model/userError';
+import { writeImage, type Rgb } from '../helpers/imageFiles';
 import { tmpDir } from './idxTestFiles';
 
-const COLOURS: Record<string, [number, number, number]> = { red: [220, 30, 30], green: [30, 200, 40], blue: [20, 40, 230] };
-
-/** A w × h image of `colour` with a little texture (so resizing has something to do). */
-function rgba(w: number, h: number, [r, g, b]: [number, number, number]): Buffer {
-  const data = Buffer.alloc(w * h * 4);
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const i = (y * w + x) * 4;
-      const t = ((x + y) % 5) * 4;
-      data[i] = Math.min(255, r + t);
-      data[i + 1] = Math.min(255, g + t);
-      data[i + 2] = Math.min(255, b + t);
-      data[i + 3] = 255;
-    }
-  }
-  return data;
-}
-
-function writeImage(file: string, w: number, h: number, colour: [number, number, number]): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const data = rgba(w, h, colour);
-  if (file.endsWith('.png')) {
-    const png = new PNG({ width: w, height: h });
-    data.copy(png.data);
-    fs.writeFileSync(file, PNG.sync.write(png));
-  } else {
-    fs.writeFileSync(file, jpeg.encode({ width: w, height: h, data }, 90).data);
-  }
-}
+const COLOURS: Record<string, Rgb> = { red: [220, 30, 30], green: [30, 200, 40], blue: [20, 40, 230] };
 
 let template: string | null = null;
 
