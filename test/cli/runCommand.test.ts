@@ -1,6 +1,7 @@
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TrainerMessage } from '../../src/protocol/messages';
@@ -129,6 +130,20 @@ describe('model-lens run: a CommonJS script that ends with process.exit(3)', () 
   });
 });
 
+describe('model-lens run: a CommonJS script that requires @tensorflow/tfjs-node', () => {
+  let run: ReturnType<typeof runScript>;
+  before(() => { run = runScript('require-tfjs-node.js'); });
+
+  it('trains, and says once that Model Lens\'s tfjs stands in when tfjs-node is not installed next to it', () => {
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.output('stdout'), /trained on tfjs-node/);
+    let installed = true;
+    try { createRequire(fixture('scripts/require-tfjs-node.js')).resolve('@tensorflow/tfjs-node'); } catch { installed = false; }
+    const warnings = run.of('log').filter((m) => m.level === 'warn' && /tfjs-node is not installed for this script/.test(m.message));
+    assert.equal(warnings.length, installed ? 0 : 1);
+  });
+});
+
 describe('model-lens run: an ES module with top-level await model.fitDataset', () => {
   let run: ReturnType<typeof runScript>;
   before(() => { run = runScript('fit-dataset.ts'); });
@@ -145,6 +160,10 @@ describe('model-lens run: an ES module with top-level await model.fitDataset', (
     for (const b of batches) assert.ok(b.metrics.accuracy >= 0 && b.metrics.accuracy <= 1 && b.metrics.loss > 0);
     assert.deepEqual(run.of('epochEnd').map((e) => e.epoch), [1, 2]);
     assert.match(run.output('stdout'), /fitDataset epoch 1\n.*fitDataset epoch 2/s);
+  });
+
+  it('says nothing about tfjs-node, which it never imports', () => {
+    assert.deepEqual(run.of('log').filter((m) => /tfjs-node/.test(m.message)), []);
   });
 
   it('sends gradients on the first step', () => {

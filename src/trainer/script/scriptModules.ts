@@ -47,11 +47,26 @@ export function registerFileSaving(tf: Tf, cwd: string): void {
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 const PROVIDED_KEY = Symbol.for('modelLens.provided');
 
-/** Makes the modules visible to the script's imports and requires. Once per process. */
-export function installProvidedModules(modules: ProvidedModules, scriptRoot: string): void {
+/**
+ * Makes the modules visible to the script's imports and requires. Once per process. `onFirstUse`
+ * runs when the script first imports or requires that module (a warning about it is said only then).
+ */
+export function installProvidedModules(provided: ProvidedModules, scriptRoot: string,
+  onFirstUse: Partial<Record<keyof ProvidedModules, () => void>> = {}): void {
+  const modules = {} as ProvidedModules;
+  for (const name of Object.keys(provided) as (keyof ProvidedModules)[]) {
+    let used = false;
+    Object.defineProperty(modules, name, {
+      enumerable: true,
+      get: () => {
+        if (!used) { used = true; onFirstUse[name]?.(); }
+        return provided[name];
+      },
+    });
+  }
   (globalThis as Record<symbol, unknown>)[PROVIDED_KEY] = modules;
   const exports: ScriptHooksData['exports'] = {};
-  for (const [name, value] of Object.entries(modules)) {
+  for (const [name, value] of Object.entries(provided)) {
     exports[name] = Object.keys(value as object).filter((k) => k !== 'default' && IDENTIFIER.test(k));
   }
   const data: ScriptHooksData = { exports };

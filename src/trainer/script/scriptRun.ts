@@ -89,8 +89,9 @@ export async function runScript(request: TrainRequest, emit: Emit, end: ScriptEn
       };
     }
     const tfjsNode = tfjsNodeFor(file, userTf);
-    if (tfjsNode.warning) emit({ type: 'log', level: 'warn', message: tfjsNode.warning });
-    installProvidedModules({ tfjs: userTf, 'tfjs-node': tfjsNode.module, 'model-lens': {} }, path.dirname(file) + path.sep);
+    const warning = tfjsNode.warning;
+    installProvidedModules({ tfjs: userTf, 'tfjs-node': tfjsNode.module, 'model-lens': {} }, path.dirname(file) + path.sep,
+      { 'tfjs-node': warning ? () => emit({ type: 'log', level: 'warn', message: warning }) : undefined });
 
     process.argv = [process.execPath, file, ...(request.script?.args ?? [])];
     process.setSourceMapsEnabled(true);
