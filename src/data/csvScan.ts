@@ -1,6 +1,7 @@
 // The first pass over a CSV table: checks every cell, counts the rows of each split, finds which
 // columns are categorical ('auto'), counts missing cells, and computes the training split's
 // statistics (numeric mean and std by Welford's streaming algorithm, categorical vocabularies).
+import { detectDelimiter } from './csvDelimiter';
 import { UserError } from '../model/userError';
 import { abbreviate, type DataTask, type TaskKind } from './dataSource';
 import { compareCodePoints, isMissing, parseNumber, sortClassNames } from './csvCells';
@@ -54,7 +55,7 @@ export async function scanCsv(options: CsvScanOptions): Promise<CsvScan> {
   const { file, task, seed } = options;
   const missingPolicy = options.missing ?? 'drop';
   const testSplit = options.testSplit ?? 0.2;
-  const delimiter = options.delimiter ?? ',';
+  const delimiter = options.delimiter ?? await detectDelimiter(file);
   const limit = options.limit ?? Infinity;
   const testLimit = options.testLimit ?? Infinity;
   const auto = options.categorical === 'auto';
@@ -144,6 +145,7 @@ export async function scanCsv(options: CsvScanOptions): Promise<CsvScan> {
   }
   const features = columns.map((c) => toFeature(file, c));
   const oneHot = features.filter((f): f is Extract<CsvFeature, { kind: 'categorical' }> => f.kind === 'categorical');
+  if (options.delimiter === undefined && delimiter !== ',') notes.push(`cells split at ${delimiter === '\t' ? 'tabs' : `'${delimiter}'`} (found in the file; data.delimiter sets it)`);
   if (oneHot.length) notes.push(`one-hot encoded: ${oneHot.map((f) => `${f.column} (${f.values.length} values)`).join(', ')}`);
   const constant = columns.filter((c) => !c.categorical && c.n > 0 && c.m2 === 0).map((c) => c.column);
   if (constant.length) notes.push(`constant in the training split (they carry nothing): ${constant.join(', ')}`);

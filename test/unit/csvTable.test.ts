@@ -6,6 +6,7 @@ import { collectBatches, inputShapeProblem, type Batch, type DataSource } from '
 import { openCsvSource, type CsvDataSpec, type OpenContext } from '../../src/data/csvSource';
 import { readCsvRows } from '../../src/data/csvReader';
 import { scanCsv } from '../../src/data/csvScan';
+import { detectDelimiter } from '../../src/data/csvDelimiter';
 import { streamedSource } from '../../src/data/streamedSource';
 import { createRandom } from '../../src/data/seededRandom';
 import { testMembers } from '../../src/data/datasetSplit';
@@ -236,6 +237,41 @@ describe('CSV tables: the first pass', () => {
     const source = await open({ file, label: 'species', categorical: ['color'] });
     assert.equal(inputShapeProblem(source, [6]), null);
     assert.match(inputShapeProblem(source, [4])!, /6 features \(id, x1, x2, color=blue, color=green, color=red\)\. Give the first layer inputShape: \[6\]/);
+  });
+});
+
+describe('CSV tables: the delimiter, when data.delimiter is not set', () => {
+  const rows = (d: string, quoteText: boolean) => {
+    const q = (s: string) => (quoteText ? `"${s}"` : s);
+    return [[q('sepal length'), q('petal, width'), q('species')].join(d),
+      ...Array.from({ length: 30 }, (_, i) => [String(i % 7), String((i % 5) / 10), q(SPECIES[i % 3])].join(d))].join('\r\n');
+  };
+
+  for (const [d, name] of [[';', 'semicolons'], ['\t', 'tabs'], ['|', 'pipes'], [',', 'commas']] as const) {
+    it(`is found in a file written with ${name} (quoted text with a comma in it too), and the table reads the same`, async () => {
+      const file = write(`by-${name}.csv`, rows(d, true));
+      const source = await open({ file, label: 'species' });
+      assert.deepEqual(source.featureNames, ['sepal length', 'petal, width']);
+      assert.equal(source.trainCount + source.testCount, 30);
+      assert.deepEqual(source.task, { kind: 'classification', classNames: SPECIES });
+      const said = source.notes.some((n) => /cells split at/.test(n));
+      assert.equal(said, d !== ',', source.notes.join('\n'));
+    });
+  }
+
+  it('stays a comma when no candidate splits every line evenly, and is a tab for such a .tsv file', async () => {
+    const ragged = ['a,b;c', '1;2;3,4', '5,6,7', '8|9'].join('\n');
+    assert.equal(await detectDelimiter(write('ragged.csv', ragged)), ',');
+    assert.equal(await detectDelimiter(write('ragged.tsv', ragged)), '\t');
+    assert.equal(await detectDelimiter(write('one-column.csv', 'y\n1\n0')), ',');
+  });
+
+  it('is the one given in data.delimiter, even where another would split the file evenly', async () => {
+    const file = write('given.csv', ['a;b;c,d', 'x;2;q,0', 'y;4;r,1', 'x;6;q,0', 'y;8;r,1'].join('\n'));
+    assert.equal(await detectDelimiter(file), ';', 'both split it evenly: the one with more cells is found');
+    const scan = await scanCsv({ file, label: 'd', task: 'classification', seed: 1, delimiter: ',', categorical: 'auto' });
+    assert.equal(scan.plan.delimiter, ',');
+    assert.deepEqual(scan.plan.header, ['a;b;c', 'd']);
   });
 });
 
