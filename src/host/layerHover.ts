@@ -60,10 +60,11 @@ export class LayerHoverProvider implements vscode.HoverProvider {
     if (row.kernelShape) md.appendMarkdown(`| Kernel | ${shape(row.kernelShape)} |\n`);
     md.appendMarkdown(`| Mult-adds | ${row.multAdds > 0 ? thousands(row.multAdds) : '--'} (batch ${model.summary.batchSize}) |\n`);
     md.appendMarkdown(`| Trainable | ${row.params === 0 ? '--' : row.trainable === 'partial' ? 'Partial' : row.trainable ? 'True' : 'False'} |\n`);
-    const { latest, l2History } = layerGradientInfo(session.state, row.name);
+    const gradients = session.gradientStateOf(model.modelId);
+    const { latest, l2History } = layerGradientInfo(gradients, row.name);
     if (latest?.frozen) md.appendMarkdown('\n❄ frozen: no gradient\n');
     else if (latest) {
-      md.appendMarkdown(`\nGradient at step ${session.state.gradients.latest?.step}: ‖g‖₂ ${figure(latest.l2)} · mean |g| ${figure(latest.meanAbs)} · ‖Δw‖/‖w‖ ${figure(latest.updateRatio)}`);
+      md.appendMarkdown(`\nGradient at step ${gradients.gradients.latest?.step}: ‖g‖₂ ${figure(latest.l2)} · mean |g| ${figure(latest.meanAbs)} · ‖Δw‖/‖w‖ ${figure(latest.updateRatio)}`);
       const trend = sparkline(l2History);
       if (trend) md.appendMarkdown(` · trend \`${trend}\``);
       md.appendMarkdown('\n');

@@ -8,7 +8,8 @@ import type { RunRecorder } from '../runs/runRecorder';
 import type { StepCommand } from '../protocol/messageChecks';
 import { TrainerProcess, type MessageSource } from '../trainerProcess/trainerProcess';
 import { timeHostWork } from './responsivenessProbe';
-import type { DoneMessage, TrainerMessage, TrainRequest } from '../protocol/messages';
+import type { DoneMessage, ModelId, TrainerMessage, TrainRequest } from '../protocol/messages';
+import { ModelTracks } from '../protocol/modelTracks';
 import { applyMessage, batchMessageAt, BATCH_COLUMNS, emptyRunState, type BatchSeries, type RunState } from '../protocol/runState';
 
 export interface RunSessionOptions {
@@ -47,6 +48,13 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
   readonly file: string;
   readonly startedAt = Date.now();
   readonly state: RunState = emptyRunState();
+  /** Each model's gradient figures apart: a script may train several, whose layers may share names. */
+  private readonly modelGradients = new ModelTracks();
+
+  /** The run's state with `modelId`'s gradients (the whole run's when it trains one model). */
+  gradientStateOf(modelId: ModelId | undefined): RunState {
+    return modelId === undefined ? this.state : this.modelGradients.shown(this.state, modelId);
+  }
   /** The messages other than batches, in order, and how many batches came before each. */
   private readonly events: TrainerMessage[] = [];
   private readonly batchesBefore: number[] = [];
@@ -151,6 +159,7 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
       this.batchesBefore.push(this.state.batches.step.length);
     }
     applyMessage(this.state, m);
+    if (m.type === 'gradients') this.modelGradients.apply(m);
     this.emit('message', m);
     if (m.type === 'done') this.emit('end', m);
   }

@@ -33,6 +33,39 @@ describe('a script run in the extension host (Run Script with Model Lens)', () =
     assert.ok(lines.some((l) => /epoch 3 loss/.test(l)));
   });
 
+  it('keeps the gradients of each model apart when two models share layer names (the hover reads its model\'s)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-host-two-'));
+    const file = path.join(dir, 'compare.ts');
+    fs.writeFileSync(file, [
+      "import * as tf from '@tensorflow/tfjs';",
+      'const xs = tf.randomNormal([64, 3], 0, 1, "float32", 3);',
+      'const ys = tf.tidy(() => tf.oneHot(tf.cast(tf.greater(tf.sum(xs, 1), 0), "int32"), 2));',
+      'function make(units: number, lr: number) {',
+      "  const m = tf.sequential({ layers: [tf.layers.dense({ units, inputShape: [3], activation: 'relu', name: 'hidden' }), tf.layers.dense({ units: 2, activation: 'softmax', name: 'out' })] });",
+      "  m.compile({ optimizer: tf.train.sgd(lr), loss: 'categoricalCrossentropy' });",
+      '  return m;',
+      '}',
+      'await make(4, 0.1).fit(xs, ys, { epochs: 1, batchSize: 16 });',
+      'await make(32, 0.5).fit(xs, ys, { epochs: 1, batchSize: 16 });',
+      '',
+    ].join('\n'));
+    const session = new RunSession({ trainerPath, cwd: dir, request: { file, backend: 'cpu', script: { args: [] }, gradientEvery: 1 } });
+    const seen: TrainerMessage[] = [];
+    session.on('message', (m) => seen.push(m));
+    session.start();
+    assert.equal((await ended(session)).reason, 'completed');
+    const sent = seen.filter((m): m is Extract<TrainerMessage, { type: 'gradients' }> => m.type === 'gradients');
+    const ids = [...new Set(sent.map((m) => m.modelId))];
+    assert.equal(ids.length, 2, 'gradients of both models');
+    for (const id of ids) {
+      const own = sent.filter((m) => m.modelId === id).map((m) => m.layers.find((l) => l.layer === 'hidden')!.l2);
+      const state = session.gradientStateOf(id);
+      assert.deepEqual(state.gradients.byLayer.hidden.l2, own);
+      assert.equal(state.gradients.latest?.modelId, id);
+    }
+    assert.equal(session.gradientStateOf(undefined).gradients.byLayer.hidden.l2.length, sent.length, 'the whole run holds both');
+  });
+
   it('Stop ends a script that would run on, as stopped', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-host-script-'));
     const file = path.join(dir, 'forever.mjs');
