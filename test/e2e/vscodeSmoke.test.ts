@@ -22,6 +22,9 @@ const EXPERIMENT = limitedMlp(400);
 const lineWith = (needle: string) => EXPERIMENT.split('\n').findIndex((l) => l.includes(needle)) + 1;
 /** The same experiment with a misspelt setting. */
 const TYPO = EXPERIMENT.replace('epochs: 400,', 'epoch: 400,');
+/** The same experiment whose last layer emits logits into a loss that reads probabilities (the model doctor's error). */
+const LOGITS = EXPERIMENT.replace("tf.layers.dense({ units: 10, activation: 'softmax', name: 'fc3' })", "tf.layers.dense({ units: 10, name: 'fc3' })");
+const logitsLine = (needle: string) => LOGITS.split('\n').findIndex((l) => l.includes(needle)) + 1;
 /** A tfjs script that is not an experiment: running it would leave a marker file beside it. */
 const SCRIPT = [
   "import * as tf from '@tensorflow/tfjs';",
@@ -100,7 +103,7 @@ describe('Model Lens in a real VS Code (code-server)', { timeout: 900_000 }, () 
       vscode = await startVsCode({
         vsix: VSIX,
         workspaceFiles: {
-          'mnist-mlp.ts': EXPERIMENT, 'typo.ts': TYPO, 'train-script.ts': SCRIPT, 'looping.ts': LOOPING, 'fit-script.ts': FIT_SCRIPT,
+          'mnist-mlp.ts': EXPERIMENT, 'typo.ts': TYPO, 'train-script.ts': SCRIPT, 'looping.ts': LOOPING, 'fit-script.ts': FIT_SCRIPT, 'logits.ts': LOGITS,
           ...Object.fromEntries(MODEL_FILES.map((f, i) => [f, EXPERIMENT.replace("name: 'fc2'", `name: 'fc2_${i}'`)])),
         },
         settings: { 'modelLens.buildTimeoutSeconds': BUILD_TIMEOUT_SECONDS },
@@ -307,6 +310,49 @@ describe('Model Lens in a real VS Code (code-server)', { timeout: 900_000 }, () 
       return seen.some((x) => /'epoch' does not exist in type 'TrainingSpec'/.test(x) && new RegExp(`at line ${line}\\b`).test(x)) ? true : undefined;
     }, { timeoutMs: 60_000, details: () => seen.join('\n') });
     await s.screenshot('typo');
+  });
+
+  step('the model doctor\'s missing softmax shows in Problems at the last layer, and its Quick Fix adds the softmax there', 'quick-fix', async (s) => {
+    const { page } = s;
+    assert.notEqual(LOGITS, EXPERIMENT, 'the example still has its softmax line');
+    const line = logitsLine("name: 'fc3'");
+    await openFile(page, 'logits.ts');
+    await revealLine(page, 1);
+    await page.keyboard.press('End');
+    await page.keyboard.type(' ');
+    await page.keyboard.press('Control+S');
+    const missing = (r: string) => /the softmax is missing/.test(r);
+    const rows = await waitFor('the doctor\'s problem for the last layer', async () => {
+      const r = await problems(page, '**/logits.ts');
+      return r.some(missing) ? r : undefined;
+    }, { timeoutMs: 90_000 });
+    assert.match(rows.find(missing)!, new RegExp(`at line ${line}\\b`));
+    await s.screenshot('doctor-problem');
+    await openFile(page, 'logits.ts');
+    await revealLine(page, line);
+    // Both fixes are offered; the preferred one (the softmax) is focused, and Enter applies it. The
+    // menu is asked again until it lists them (an inspection still under way may answer "none" once).
+    const menu = page.locator('.action-widget .monaco-list-row');
+    await waitFor('the Quick Fix menu with both fixes', async () => {
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('Control+.');
+      const shown = await menu.filter({ hasText: "Use the loss 'softmaxCrossEntropy'" }).first().waitFor({ state: 'visible', timeout: 3000 }).then(() => true, () => false);
+      return shown ? true : undefined;
+    }, { timeoutMs: 45_000 });
+    await page.locator('.action-widget .monaco-list-row.focused', { hasText: "Add activation: 'softmax'" }).waitFor({ state: 'visible', timeout: 10_000 });
+    await s.screenshot('quick-fix');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Control+S');
+    const file = path.join(s.workspace, 'logits.ts');
+    const fixed = await waitFor('the fixed line on disk', async () => {
+      const text = fs.readFileSync(file, 'utf8').split('\n')[line - 1];
+      return /activation: 'softmax'/.test(text) ? text : undefined;
+    }, { timeoutMs: 30_000, details: () => fs.readFileSync(file, 'utf8').split('\n')[line - 1] });
+    assert.match(fixed, /name: 'fc3'/);
+    await waitFor('the problem to clear once the fixed file is inspected', async () => {
+      const r = await problems(page, '**/logits.ts');
+      return r.some(missing) ? undefined : true;
+    }, { timeoutMs: 90_000 });
   });
 
   step('a model() that never returns shows in Problems at its line, and the fixed file\'s next save is inspected', 'hang', async (s) => {
