@@ -5,7 +5,7 @@ import type { TraceMessage } from '../../src/protocol/messages';
 import type { TraceLayer } from '../../src/protocol/traceMessages';
 import { tensorView } from '../../src/trainer/tensorViews';
 import { traceGraphLayout } from '../../webview/stepThrough/traceGraphLayout';
-import { traceStages } from '../../webview/stepThrough/traceStages';
+import { forkPaths, traceStages } from '../../webview/stepThrough/traceStages';
 
 const v = (values: number[]) => tensorView(values, [values.length]);
 
@@ -68,6 +68,15 @@ describe('the stages of a traced graph', () => {
     assert.match(a.formula, /Σ over the layers that read it/);
     const b = traceStages(residualTrace()).find((s) => s.kind === 'backward' && s.layer === 1)!;
     assert.ok(!b.filled.some((l) => l.includes('sum of')));
+  });
+
+  it('find what each consumer of a fork sent back along its edge, and none for a layer with one consumer', () => {
+    const t = residualTrace();
+    t.layers[1].dInput = v([0.25, 0]);
+    t.layers[2].dInputs = [v([0.25, -0.25]), v([0.5, 0.5])];
+    const paths = forkPaths(t, t.layers[0]);
+    assert.deepEqual(paths.map((p) => [p.from, p.view.values]), [['b', [0.25, 0]], ['skip', [0.25, -0.25]]]);
+    assert.deepEqual(forkPaths(t, t.layers[1]), []);
   });
 
   it('give the Add\'s rule both ways and send each input\'s gradient to its source', () => {

@@ -39,6 +39,15 @@ const largest = (v: TensorView | null | undefined): number => {
   return best;
 };
 
+/** At a fork: what each consumer sent back along its edge (its dL/d(input) for this layer); they add up to dL/d(output). */
+export function forkPaths(t: TraceMessage, l: TraceLayer): { from: string; view: TensorView }[] {
+  if (!l.consumers || l.consumers.length < 2) return [];
+  return [...new Set(l.consumers)].flatMap((name) => {
+    const c = t.layers.find((x) => x.layer === name);
+    return (c?.sources ?? []).flatMap((s, k) => (s === l.layer ? [{ from: name, view: c!.dInputs?.[k] ?? c!.dInput }] : []));
+  });
+}
+
 export function traceStages(t: TraceMessage): Stage[] {
   const stages: Stage[] = t.layers.map((l, i) => forwardStage(l, i));
   stages.push(lossStage(t));

@@ -8,7 +8,7 @@ import type { TensorView, TraceMessage } from '../../src/protocol/traceMessages'
 import type { View, ViewContext } from '../view';
 import { drawTensor } from '../stepThrough/tensorDrawing';
 import { traceGraphSvg } from '../stepThrough/traceGraphSvg';
-import { traceStages, type Stage } from '../stepThrough/traceStages';
+import { forkPaths, traceStages, type Stage } from '../stepThrough/traceStages';
 
 /** A plain list of numbers as a TensorView (the loss's rows travel as lists). */
 function listView(values: number[]): TensorView {
@@ -177,6 +177,8 @@ export class StepThroughView implements View {
       drawTensor(grid, t.loss.logits ? 'dL/dz = p − y' : 'dL/dŷ', listView(t.loss.outputGradient));
     } else if (stage.kind === 'backward') {
       const l = t.layers[stage.layer];
+      const paths = forkPaths(t, l);
+      paths.forEach((p, k) => drawTensor(grid, `path ${k + 1} of ${paths.length}: dL/d(input) ${p.from} sends back`, p.view));
       drawTensor(grid, l.consumers && l.consumers.length > 1 ? `dL/d(output) = sum of the ${l.consumers.length} paths` : 'dL/d(output)', l.dOutput);
       if (l.dPreActivation) drawTensor(grid, 'dL/dz', l.dPreActivation);
       for (const w of l.weights) {
