@@ -12,7 +12,10 @@ import { callGraph, sourceName, wholeModel, type CallGraph } from './callGraph';
 import { traceGraph } from './graphBackprop';
 import { activationName, trainableVariables, type Activation, type Layer } from './layerActivation';
 import type { RunPlan } from './runPlan';
-import { roundForTrace, tensorView } from './tensorViews';
+import { mapLimits, roundForTrace, tensorView } from './tensorViews';
+
+/** Feature-map values a trace of a graph that is not a chain carries at most, over all its views. */
+const DAG_MAP_BUDGET = 250_000;
 
 /** Which step to trace, and which sample of its batch (its position, 0-based). */
 export interface TraceRequest {
@@ -108,9 +111,11 @@ export async function beginTrace(run: RunPlan, at: TracedStep, sample: number, g
     weights: [],
   };
   const reads = new LaterReads();
+  // A graph's many layers share one budget of feature-map values (a chain keeps the full caps).
+  const limits = dag ? mapLimits(7 * graph.calls.length, DAG_MAP_BUDGET) : undefined;
   const view = (t: tf.Tensor) => {
     const values = reads.add(t);
-    return () => tensorView(values(), t.shape.slice(1));
+    return () => tensorView(values(), t.shape.slice(1), limits);
   };
   let assemble = () => undefined as void;
   try {
@@ -236,8 +241,11 @@ function inferenceNote(layers: Layer[]): string | null {
 /** What a graph's trace shows differently: layers run as in inference, and shared layers' summed weight gradients. */
 function graphNote(graph: CallGraph): string | null {
   const shared = [...new Set(graph.calls.filter((c) => c.callCount > 1).map((c) => c.layer))];
+  const modal = [...new Set(graph.calls.map((c) => c.layer).filter((l) => /Dropout|BatchNormalization|GaussianNoise/.test(l.getClassName())))];
   const notes = [
-    inferenceNote(graph.calls.map((c) => c.layer)),
+    modal.length > 3
+      ? `${modal.length} ${[...new Set(modal.map((l) => l.getClassName()))].join('/')} layers run as in inference for the traced sample (dropout off, moving statistics), so their figures differ from their share of the batch.`
+      : inferenceNote(modal),
     ...shared.map((l) => `${l.name} is called ${graph.calls.filter((c) => c.layer === l).length} times: its dL/dW is the sum over its calls, shown at its first call.`),
   ].filter((n): n is string => n !== null);
   return notes.length > 0 ? notes.join(' ') : null;

@@ -74,6 +74,11 @@ describe('a traced step of a residual CNN', () => {
       }
     }
     assert.equal(compared, 8);
+    // The output gradient of softmax + cross-entropy: p − onehot(y).
+    const z = trace.loss.logits!;
+    const e = z.map((v) => Math.exp(v - Math.max(...z)));
+    const total = e.reduce((s, v) => s + v, 0);
+    trace.loss.outputGradient.forEach((g, k) => assert.ok(Math.abs(g - (e[k] / total - (k === label ? 1 : 0))) < 1e-5, `class ${k}`));
     // The fork's dL/d(output) is what its two consumers sent back, added (each path alone differs from it).
     const fromSkip = add.dInputs![0].maps!.data;
     const fromBlock = trace.layers[1].dInput.maps!.data;
