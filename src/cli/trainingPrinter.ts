@@ -81,7 +81,9 @@ export function traceLine(t: TraceMessage): string {
   ];
   for (const l of t.layers) {
     const grads = l.weights.map((w) => `‖dL/d${w.name}‖ ${g4(w.sampleGrad.l2)} (batch ${g4(w.batchGrad.l2)}, ‖ΔW‖ ${g4(w.delta.l2)})`).join(', ');
-    lines.push(`  ${l.layer} (${l.type}${l.activation ? `, ${l.activation}` : ''}): out mean ${g4(l.output.mean)} std ${g4(l.output.std)}` +
+    const from = l.sources ? ` ← ${l.sources.join(' + ')}` : '';
+    const paths = l.consumers && l.consumers.length > 1 ? `; dL/d(out) = sum of ${l.consumers.length} paths (${l.consumers.join(', ')})` : '';
+    lines.push(`  ${l.layer} (${l.type}${l.activation ? `, ${l.activation}` : ''})${from}: out mean ${g4(l.output.mean)} std ${g4(l.output.std)}${paths}` +
       `${l.activeShare !== null ? `, ${(100 * l.activeShare).toFixed(0)}% active` : ''}; ‖dL/d(in)‖ ${g4(l.dInput.l2)}${grads ? `; ${grads}` : ''}`);
   }
   if (t.note) lines.push(`  note: ${t.note}`);

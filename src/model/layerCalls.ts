@@ -4,7 +4,7 @@
 // a functional model is read from the inbound nodes tfjs keeps.
 import type { Shape } from '../protocol/modelInfo';
 import {
-  containerOf, isInputLayer, isModel, nodesInContainer, type ContainerLike, type LayerLike, type TensorLike,
+  containerOf, isInputLayer, isModel, nodesInContainer, type ContainerLike, type InboundNode, type LayerLike, type TensorLike,
 } from './modelStructure';
 
 /** A model input (index) or output `tensor` of the call at `call` in the same list. */
@@ -74,21 +74,24 @@ function functionalCalls(container: ContainerLike): ModelCalls {
     return { name: layer.name, layer, ...info(container.inputs[index]) };
   });
   const calls: LayerCall[] = [];
+  const nodes: InboundNode[] = [];
   for (const layer of container.layers) {
     if (isInputLayer(layer)) continue;
     const found = nodesInContainer(container, layer);
     found.forEach(({ node, index }, callIndex) => {
-      calls.push({
-        layer, callIndex, callCount: found.length, nodeIndex: index,
-        inputs: node.inputTensors.map((t, k) => ({
-          ...info(t),
-          from: refs.get(key(node.inboundLayers[k], node.nodeIndices[k], node.tensorIndices[k])) ?? null,
-        })),
-        outputs: node.outputTensors.map(info),
-      });
+      calls.push({ layer, callIndex, callCount: found.length, nodeIndex: index, inputs: [], outputs: node.outputTensors.map(info) });
+      nodes.push(node);
       node.outputTensors.forEach((_, t) => refs.set(key(layer, index, t), { kind: 'call', call: calls.length - 1, tensor: t }));
     });
   }
+  // Inputs are resolved once every call is known: a shared layer's later call may be listed before its producer.
+  calls.forEach((call, i) => {
+    const node = nodes[i];
+    call.inputs = node.inputTensors.map((t, k) => ({
+      ...info(t),
+      from: refs.get(key(node.inboundLayers[k], node.nodeIndices[k], node.tensorIndices[k])) ?? null,
+    }));
+  });
   const outputs = container.outputLayers.map((layer, i) => ({
     ...info(container.outputs[i]),
     from: refs.get(key(layer, container.outputLayersNodeIndices[i], container.outputLayersTensorIndices[i])) ?? null,

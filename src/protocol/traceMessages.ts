@@ -68,6 +68,16 @@ export interface TraceLayer {
   /** dL/d(input): what goes on to the layer before. */
   dInput: TensorView;
   weights: TraceWeight[];
+  /**
+   * Only in a trace of a model that is not a chain (then `layers` are its calls in topological order):
+   * where each input comes from (a layer's name as in `layers`, or a model input's), and which layers
+   * read the output ('loss' for the model's output). Several consumers: dOutput is the sum of their paths.
+   */
+  sources?: string[];
+  consumers?: string[];
+  /** A merge layer's inputs and dL/d(input)s, one per source (`input`, `dInput` are the first). */
+  inputs?: TensorView[];
+  dInputs?: TensorView[];
 }
 
 export interface TraceLoss {
@@ -101,8 +111,10 @@ export interface TraceMessage {
   optimizer: string;
   /** The optimizer's update rule in words and symbols, e.g. "ΔW = −lr·g". */
   rule: string;
-  /** Input to output; empty when the model is not a chain of layers (then only the loss and `note`). */
+  /** Input to output (topological order); empty when the model's graph cannot be followed (then only the loss and `note`). */
   layers: TraceLayer[];
+  /** The model inputs' names, in a trace of a model that is not a chain (layers' `sources` name them). */
+  inputs?: string[];
   loss: TraceLoss;
   /** What the trace leaves out or shows differently from the step, or null. */
   note: string | null;
@@ -129,6 +141,8 @@ const layerCheck = objectOf<TraceLayer>({
   layer: string, type: string, activation: nullable(string), frozen: (v, p) => (typeof v === 'boolean' ? null : `${p} must be a boolean`),
   input: tensorViewCheck, preActivation: nullable(tensorViewCheck), output: tensorViewCheck, activeShare: nullable(finite),
   dOutput: tensorViewCheck, dPreActivation: nullable(tensorViewCheck), dInput: tensorViewCheck, weights: arrayOf(weightCheck),
+  sources: optional(arrayOf(string)), consumers: optional(arrayOf(string)),
+  inputs: optional(arrayOf(tensorViewCheck)), dInputs: optional(arrayOf(tensorViewCheck)),
 });
 
 const lossCheck = objectOf<TraceLoss>({
@@ -139,5 +153,5 @@ const lossCheck = objectOf<TraceLoss>({
 /** The checks of a trace message's fields (messageChecks.ts keys them under 'trace'). */
 export const TRACE_FIELDS: FieldChecks<Omit<TraceMessage, 'type'>> = {
   epoch: integer, step: integer, batch: integer, batchSize: integer, sample: integer, sampleIndex: integer, lr: finite,
-  optimizer: string, rule: string, layers: arrayOf(layerCheck), loss: lossCheck, note: nullable(string),
+  optimizer: string, rule: string, layers: arrayOf(layerCheck), inputs: optional(arrayOf(string)), loss: lossCheck, note: nullable(string),
 };

@@ -1,15 +1,21 @@
 // The trace of one sample through one training step: forward layer by layer, the loss, backward layer
 // by layer from the output (each layer's local derivative applied to dL/d(output) by tfjs's autodiff),
 // this sample's dL/dW beside the batch mean the update uses, and the update itself (before and after).
-// Only for models that are a chain of layers; other models get the loss alone and a note.
+// Any graph of calls (residual blocks, merges, nested models, shared layers) runs in topological order.
 import * as tf from '@tensorflow/tfjs';
 import { modelCalls } from '../model/layerCalls';
 import { isModel, type LayerLike } from '../model/modelStructure';
 import type { TraceLayer, TraceLoss, TraceMessage, TraceWeight } from '../protocol/traceMessages';
 import { inputSize, type Batch } from '../data/dataSource';
 import { batchTensors } from './batchTensors';
+import { callGraph, sourceName, wholeModel, type CallGraph } from './callGraph';
+import { traceGraph } from './graphBackprop';
+import { activationName, trainableVariables, type Activation, type Layer } from './layerActivation';
 import type { RunPlan } from './runPlan';
-import { roundForTrace, tensorView } from './tensorViews';
+import { mapLimits, roundForTrace, tensorView } from './tensorViews';
+
+/** Feature-map values a trace of a graph that is not a chain carries at most, over all its views. */
+const DAG_MAP_BUDGET = 250_000;
 
 /** Which step to trace, and which sample of its batch (its position, 0-based). */
 export interface TraceRequest {
@@ -34,12 +40,6 @@ export interface PendingTrace {
   weights: { view: Omit<TraceWeight, 'delta' | 'after'>; variable: tf.Variable; before: Float32Array; into: TraceWeight[] }[];
 }
 
-interface Activation {
-  apply(x: tf.Tensor): tf.Tensor;
-  getClassName(): string;
-}
-type Layer = tf.layers.Layer & { activation?: Activation };
-
 /** The model's layers as one chain (nested models opened), or null when it branches, merges or shares layers. */
 export function layerChain(model: tf.LayersModel): Layer[] | null {
   const out: Layer[] = [];
@@ -57,32 +57,6 @@ export function layerChain(model: tf.LayersModel): Layer[] | null {
     return last?.kind === 'call' && last.call === calls.length - 1;
   };
   return visit(model as unknown as LayerLike) ? out : null;
-}
-
-let linear: Activation | null = null;
-/** tfjs's own linear activation object (a Dense layer made without one holds it; nothing is allocated). */
-const linearActivation = (): Activation => (linear ??= (tf.layers.dense({ units: 1 }) as unknown as { activation: Activation }).activation);
-
-/** The layer's activation when it has one of its own that is not linear. */
-function ownActivation(layer: Layer): Activation | null {
-  const act = layer.activation;
-  return act && typeof act.apply === 'function' && act.getClassName().toLowerCase() !== 'linear' ? act : null;
-}
-
-function activationName(layer: Layer): string | null {
-  const name = (layer.getConfig() as { activation?: unknown }).activation;
-  return typeof name === 'string' ? name : null;
-}
-
-/** The layer's output before its activation: the activation swapped for linear while it runs. */
-function linearPart(layer: Layer, hasActivation: boolean): (a: tf.Tensor) => tf.Tensor {
-  const apply = (a: tf.Tensor) => layer.apply(a, { training: false }) as tf.Tensor;
-  if (!hasActivation) return apply;
-  return (a) => {
-    const act = layer.activation;
-    layer.activation = linearActivation();
-    try { return apply(a); } finally { layer.activation = act; }
-  };
 }
 
 type Values = ArrayLike<number>;
@@ -120,21 +94,28 @@ const shortName = (variable: tf.Variable) => variable.name.split('/').pop()!.rep
 /** Traces the sample before the update (the gradients of the step are in `grads`); finishTrace completes it after. */
 export async function beginTrace(run: RunPlan, at: TracedStep, sample: number, grads: tf.NamedTensorMap): Promise<PendingTrace> {
   const { data, loss } = run;
+  const model = run.loaded.model;
   const position = Math.min(Math.max(0, sample), at.samples.count - 1);
   const index = at.firstIndex + position;
-  const chain = layerChain(run.loaded.model);
+  const chain = layerChain(model);
+  const graph = callGraph(model);
+  // A chain's trace stays as it always was; other graphs also say where each layer's inputs come from.
+  const dag = !chain && graph !== null;
   const pending: PendingTrace = {
     message: {
       type: 'trace', epoch: at.epoch, step: at.step, batch: at.batch, batchSize: at.samples.count, sample: position, sampleIndex: index,
       lr: at.lr, optimizer: run.plan.optimizer, rule: updateRule(run.optimizer), layers: [], loss: null as unknown as TraceLoss,
-      note: chain ? inferenceNote(chain) : 'This model is not a chain of layers: the trace shows its loss only.',
+      note: chain ? inferenceNote(chain) : graph ? graphNote(graph) : 'This model\'s graph cannot be followed layer by layer (a layer with several outputs): the trace shows its loss only.',
+      ...(dag ? { inputs: graph.inputNames } : {}),
     },
     weights: [],
   };
   const reads = new LaterReads();
+  // A graph's many layers share one budget of feature-map values (a chain keeps the full caps).
+  const limits = dag ? mapLimits(7 * graph.calls.length, DAG_MAP_BUDGET) : undefined;
   const view = (t: tf.Tensor) => {
     const values = reads.add(t);
-    return () => tensorView(values(), t.shape.slice(1));
+    return () => tensorView(values(), t.shape.slice(1), limits);
   };
   let assemble = () => undefined as void;
   try {
@@ -150,50 +131,19 @@ export async function beginTrace(run: RunPlan, at: TracedStep, sample: number, g
   // Computes every figure in one tidy scope; what reads them back is left in `assemble`.
   function fillIn(): void {
     const { x, y } = batchTensors(oneSample(at.samples, position, inputSize(data.inputShape)), data.inputShape, loss, run.outputs);
-    const layers = chain ?? [run.loaded.model as unknown as Layer];
-    const steps = layers.map((layer) => {
-      const act = ownActivation(layer);
-      return { layer, act, linear: linearPart(layer, act !== null) };
-    });
-    // Forward: every layer's input, pre-activation and output.
-    const inputs: tf.Tensor[] = [];
-    const pre: (tf.Tensor | null)[] = [];
-    const outs: tf.Tensor[] = [];
-    let a = x;
-    for (const s of steps) {
-      inputs.push(a);
-      const z = s.linear(a);
-      const out = s.act ? s.act.apply(z) : z;
-      pre.push(s.act ? z : null);
-      outs.push(out);
-      a = out;
-    }
-    const prediction = a;
+    const followed = graph ?? wholeModel(model);
     const lossOf = (p: tf.Tensor) => loss.fn(y, p);
-    let g = tf.grad(lossOf)(prediction);
-    const dOut: tf.Tensor[] = [];
-    const dPre: (tf.Tensor | null)[] = [];
-    const dIn: tf.Tensor[] = [];
-    const wGrads: tf.NamedTensorMap[] = [];
-    // Backward, output to input: the activation's local derivative, then the layer's.
-    for (let i = steps.length - 1; i >= 0; i--) {
-      const s = steps[i];
-      dOut[i] = g;
-      const dz = s.act ? tf.grad((z: tf.Tensor) => tf.sum(tf.mul(s.act!.apply(z), g)))(pre[i]!) : g;
-      dPre[i] = s.act ? dz : null;
-      const variables = trainableVariables(s.layer);
-      wGrads[i] = variables.length > 0 && chain ? tf.variableGrads(() => tf.sum(tf.mul(s.linear(inputs[i]), dz)) as tf.Scalar, variables).grads : {};
-      dIn[i] = tf.grad((input: tf.Tensor) => tf.sum(tf.mul(s.linear(input), dz)))(inputs[i]);
-      g = dIn[i];
-    }
-    const lossLater = traceLoss(run, reads, lossOf(prediction), y, prediction, steps.at(-1)!, pre.at(-1) ?? null, dOut.at(-1)!, dPre.at(-1) ?? null);
-    const layersLater = !chain ? [] : steps.map((s, i): (() => TraceLayer) => {
-      const name = s.act ? activationName(s.layer) : null;
-      const relu = name === 'relu' || s.layer.getClassName() === 'ReLU' || (s.layer.getClassName() === 'Activation' && activationName(s.layer) === 'relu');
+    const pass = traceGraph(followed, [x], lossOf);
+    const last = pass.calls[followed.output.kind === 'call' ? followed.output.call : pass.calls.length - 1];
+    const lossLater = traceLoss(run, reads, pass.loss, y, pass.prediction, last.act, last.pre, last.dOutput, last.dPre);
+    const layersLater = !graph ? [] : pass.calls.map((c): (() => TraceLayer) => {
+      const layer = c.call.layer;
+      const name = c.act ? activationName(layer) : null;
+      const relu = name === 'relu' || layer.getClassName() === 'ReLU' || (layer.getClassName() === 'Activation' && activationName(layer) === 'relu');
       const weights: TraceWeight[] = [];
-      const weightsLater = trainableVariables(s.layer).flatMap((variable) => {
+      const weightsLater = trainableVariables(layer).flatMap((variable) => {
         const batchGrad = grads[variable.name];
-        const sampleGrad = wGrads[i][variable.name];
+        const sampleGrad = c.weightGrads[variable.name];
         if (!batchGrad || !sampleGrad) return [];
         const [before, sampleValues, batchValues] = [reads.add(variable), reads.add(sampleGrad), reads.add(batchGrad)];
         return [() => {
@@ -208,15 +158,21 @@ export async function beginTrace(run: RunPlan, at: TracedStep, sample: number, g
         }];
       });
       const [input, preActivation, output, dOutput, dPreActivation, dInput] =
-        [view(inputs[i]), pre[i] ? view(pre[i]!) : null, view(outs[i]), view(dOut[i]), dPre[i] ? view(dPre[i]!) : null, view(dIn[i])];
-      const outValues = reads.add(outs[i]);
+        [view(c.inputs[0]), c.pre ? view(c.pre) : null, view(c.output), view(c.dOutput), c.dPre ? view(c.dPre) : null, view(c.dInputs[0])];
+      const merged = dag && c.inputs.length > 1 ? { inputs: c.inputs.map(view), dInputs: c.dInputs.map(view) } : null;
+      const outValues = reads.add(c.output);
       return () => {
         weightsLater.forEach((w) => w());
         return {
-          layer: s.layer.name, type: s.layer.getClassName(), activation: name, frozen: !s.layer.trainable,
+          layer: c.call.name, type: layer.getClassName(), activation: name, frozen: !layer.trainable,
           input: input(), preActivation: preActivation?.() ?? null, output: output(),
           activeShare: relu ? activeShare(outValues()) : null,
           dOutput: dOutput(), dPreActivation: dPreActivation?.() ?? null, dInput: dInput(), weights,
+          ...(dag ? {
+            sources: c.call.sources.map((s) => sourceName(followed, s)),
+            consumers: c.call.consumers.map((k) => (k === 'output' ? 'loss' : followed.calls[k].name)),
+          } : {}),
+          ...(merged ? { inputs: merged.inputs.map((v) => v()), dInputs: merged.dInputs.map((v) => v()) } : {}),
         };
       };
     });
@@ -238,10 +194,6 @@ export async function finishTrace(pending: PendingTrace): Promise<TraceMessage> 
   return pending.message;
 }
 
-function trainableVariables(layer: Layer): tf.Variable[] {
-  return (layer.trainableWeights as unknown as { read(): tf.Variable }[]).map((w) => w.read());
-}
-
 function activeShare(values: Values): number {
   let on = 0;
   for (let i = 0; i < values.length; i++) if (values[i] > 0) on++;
@@ -260,10 +212,10 @@ const CROSS_ENTROPIES = new Set(['categoricalCrossentropy', 'sparseCategoricalCr
 
 /** The loss part of the trace, built once `reads` are loaded. */
 function traceLoss(
-  run: RunPlan, reads: LaterReads, value: tf.Tensor, y: tf.Tensor, prediction: tf.Tensor, last: { layer: Layer; act: Activation | null },
+  run: RunPlan, reads: LaterReads, value: tf.Tensor, y: tf.Tensor, prediction: tf.Tensor, lastActivation: Activation | null,
   logits: tf.Tensor | null, dPrediction: tf.Tensor, dLogits: tf.Tensor | null,
 ): () => TraceLoss {
-  const fromLogits = CROSS_ENTROPIES.has(run.loss.name) && last.act?.getClassName().toLowerCase() === 'softmax' && logits !== null && dLogits !== null;
+  const fromLogits = CROSS_ENTROPIES.has(run.loss.name) && lastActivation?.getClassName().toLowerCase() === 'softmax' && logits !== null && dLogits !== null;
   const [valueRead, pRead, targetRead, logitsRead, gradientRead] =
     [reads.add(value), reads.add(prediction), reads.add(y), fromLogits ? reads.add(logits!) : null, reads.add(fromLogits ? dLogits! : dPrediction)];
   return () => lossFigures(run, valueRead()[0], asList(pRead()), asList(targetRead()), logitsRead ? asList(logitsRead()) : null, asList(gradientRead()));
@@ -279,11 +231,24 @@ function lossFigures(run: RunPlan, value: number, p: number[], target: number[],
   };
 }
 
-function inferenceNote(chain: Layer[]): string | null {
-  const modal = chain.filter((l) => /Dropout|BatchNormalization|GaussianNoise/.test(l.getClassName())).map((l) => l.name);
+function inferenceNote(layers: Layer[]): string | null {
+  const modal = [...new Set(layers.filter((l) => /Dropout|BatchNormalization|GaussianNoise/.test(l.getClassName())).map((l) => l.name))];
   return modal.length > 0
     ? `${modal.join(', ')} run${modal.length === 1 ? 's' : ''} as in inference for the traced sample (dropout off, moving statistics), so its figures differ from its share of the batch.`
     : null;
+}
+
+/** What a graph's trace shows differently: layers run as in inference, and shared layers' summed weight gradients. */
+function graphNote(graph: CallGraph): string | null {
+  const shared = [...new Set(graph.calls.filter((c) => c.callCount > 1).map((c) => c.layer))];
+  const modal = [...new Set(graph.calls.map((c) => c.layer).filter((l) => /Dropout|BatchNormalization|GaussianNoise/.test(l.getClassName())))];
+  const notes = [
+    modal.length > 3
+      ? `${modal.length} ${[...new Set(modal.map((l) => l.getClassName()))].join('/')} layers run as in inference for the traced sample (dropout off, moving statistics), so their figures differ from their share of the batch.`
+      : inferenceNote(modal),
+    ...shared.map((l) => `${l.name} is called ${graph.calls.filter((c) => c.layer === l).length} times: its dL/dW is the sum over its calls, shown at its first call.`),
+  ].filter((n): n is string => n !== null);
+  return notes.length > 0 ? notes.join(' ') : null;
 }
 
 /** The optimizer's update of a weight w with gradient g, as the panel shows it. */

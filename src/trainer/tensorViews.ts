@@ -6,8 +6,22 @@ import {
 
 const HISTOGRAM_BINS = 24;
 
+/** How many feature maps a view keeps, and at most how many pixels a side (both within the protocol's caps). */
+export interface MapLimits {
+  maps: number;
+  side: number;
+}
+
+/** Every view of a trace with maps kept within one budget of map values: big graphs get fewer, smaller maps. */
+export function mapLimits(views: number, budget: number): MapLimits {
+  const each = budget / Math.max(1, views);
+  const full = MAX_TRACE_MAP_SIDE * MAX_TRACE_MAP_SIDE;
+  if (each >= full) return { maps: Math.min(MAX_TRACE_MAPS, Math.floor(each / full)), side: MAX_TRACE_MAP_SIDE };
+  return { maps: 1, side: Math.max(8, Math.floor(Math.sqrt(each))) };
+}
+
 /** `values` of one sample (no batch axis) in `shape`, summarised within the trace's caps. */
-export function tensorView(values: ArrayLike<number>, shape: number[]): TensorView {
+export function tensorView(values: ArrayLike<number>, shape: number[], limits?: MapLimits): TensorView {
   const n = values.length;
   let sum = 0;
   let sumSq = 0;
@@ -33,7 +47,7 @@ export function tensorView(values: ArrayLike<number>, shape: number[]): TensorVi
     view.histogram = histogram(values, view.min, view.max);
     if (shape.length === 2) view.corner = corner(values, shape[0], shape[1]);
   }
-  if (shape.length === 3 && shape[0] > 1 && shape[1] > 1) view.maps = maps(values, shape[0], shape[1], shape[2]);
+  if (shape.length === 3 && shape[0] > 1 && shape[1] > 1) view.maps = maps(values, shape[0], shape[1], shape[2], limits ?? { maps: MAX_TRACE_MAPS, side: MAX_TRACE_MAP_SIDE });
   return view;
 }
 
@@ -66,13 +80,13 @@ function corner(values: ArrayLike<number>, rows: number, cols: number): { rows: 
   return { rows: r, cols: c, values: out };
 }
 
-/** The first channels of an HWC tensor, each every `stride`th pixel so a side stays ≤ MAX_TRACE_MAP_SIDE. */
-function maps(values: ArrayLike<number>, height: number, width: number, channels: number): NonNullable<TensorView['maps']> {
-  const stride = Math.ceil(Math.max(height, width) / MAX_TRACE_MAP_SIDE);
+/** The first channels of an HWC tensor, each every `stride`th pixel so a side stays ≤ limits.side. */
+function maps(values: ArrayLike<number>, height: number, width: number, channels: number, limits: MapLimits): NonNullable<TensorView['maps']> {
+  const stride = Math.ceil(Math.max(height, width) / limits.side);
   const h = Math.ceil(height / stride);
   const w = Math.ceil(width / stride);
   const data: number[][] = [];
-  for (let c = 0; c < Math.min(channels, MAX_TRACE_MAPS); c++) {
+  for (let c = 0; c < Math.min(channels, limits.maps); c++) {
     const map = new Array<number>(h * w);
     for (let y = 0; y < h; y++) {
       for (let x = 0; x < w; x++) map[y * w + x] = finite(values[((y * stride) * width + x * stride) * channels + c]);

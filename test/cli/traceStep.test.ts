@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { checkTrainerMessage } from '../../src/protocol/messageChecks';
 import type { TraceMessage, TrainerMessage } from '../../src/protocol/messages';
-import { example } from '../helpers/fixtures';
+import { example, fixture } from '../helpers/fixtures';
 import { runCli } from '../helpers/runCli';
 
 describe('model-lens train --trace-step N --json', () => {
@@ -73,5 +73,33 @@ describe('model-lens train --trace-step (people)', () => {
     const bad = runCli(['train', example('mnist-mlp.ts'), '--trace-step', '0']);
     assert.equal(bad.status, 1);
     assert.match(bad.stderr, /--trace-step must be an integer ≥ 1/);
+  });
+});
+
+describe('model-lens train --trace-step on a residual CNN (a fork, a nested block, an Add)', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-trace-'));
+
+  it('emits a valid trace of every call with its sources and, at the fork, both consumers', () => {
+    const run = runCli(['train', fixture('residual-cnn.ts'), '--trace-step', '1', '--json', '--epochs', '1', '--limit', '64', '--test-limit', '16',
+      '--backend', 'cpu', '--dir', dir], { timeoutMs: 300_000 });
+    assert.equal(run.status, 0, run.stderr);
+    const trace = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as TrainerMessage).find((m): m is TraceMessage => m.type === 'trace');
+    assert.ok(trace);
+    const checked = checkTrainerMessage(trace);
+    assert.ok(checked.ok, checked.ok ? '' : checked.error);
+    assert.equal(trace.layers.length, 8);
+    const stem = trace.layers.find((l) => l.layer === 'stem')!;
+    assert.deepEqual([...stem.consumers!].sort(), ['block_conv1', 'residual']);
+    assert.deepEqual(trace.layers.find((l) => l.layer === 'residual')!.sources, ['stem', 'block_conv2']);
+  });
+
+  it('prints the summed paths and keeps the trace in the HTML report', () => {
+    const report = path.join(dir, 'residual.html');
+    const run = runCli(['train', fixture('residual-cnn.ts'), '--trace-step', '1', '--epochs', '1', '--limit', '32', '--test-limit', '16',
+      '--backend', 'cpu', '--dir', dir, '--report', report], { timeoutMs: 300_000 });
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /stem \(Conv2D, relu\) ← image: .*dL\/d\(out\) = sum of 2 paths \(block_conv1, residual\)/);
+    assert.match(run.stdout, /residual \(Add\) ← stem \+ block_conv2:/);
+    assert.match(fs.readFileSync(report, 'utf8'), /"sources":\["stem","block_conv2"\]/);
   });
 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { checkTrainerCommand, checkTrainerMessage } from '../../src/protocol/messageChecks';
 import { checkPanelToHost } from '../../src/protocol/panelMessages';
 import { MAX_TRACE_VALUES } from '../../src/protocol/traceMessages';
-import { tensorView } from '../../src/trainer/tensorViews';
+import { mapLimits, tensorView } from '../../src/trainer/tensorViews';
 
 describe('step-through commands from the panel', () => {
   it('pass the check when well formed', () => {
@@ -70,6 +70,17 @@ describe('tensor views in a trace', () => {
     assert.equal(v.maps!.width, 20);
     // Pixel (y=1, x=3) of map 5 is the source's (2, 6) in channel 5.
     assert.equal(v.maps!.data[5][1 * 20 + 3], values[(2 * w + 6) * c + 5]);
+  });
+
+  it('keep a big graph\'s maps within one budget: fewer maps, then smaller ones, never above the caps', () => {
+    assert.deepEqual(mapLimits(10, 1e9), { maps: 8, side: 32 });
+    assert.deepEqual(mapLimits(100, 100 * 3 * 1024), { maps: 3, side: 32 });
+    const tight = mapLimits(1000, 1000 * 256);
+    assert.deepEqual(tight, { maps: 1, side: 16 });
+    const v = tensorView(Float32Array.from({ length: 64 * 64 * 4 }, (_, i) => i), [64, 64, 4], tight);
+    assert.equal(v.maps!.data.length, 1);
+    assert.equal(v.maps!.stride, 4);
+    assert.equal(v.maps!.width, 16);
   });
 
   it('count non-finite values and leave them out of the figures', () => {

@@ -1,7 +1,7 @@
 // The Step through view in real headless Chromium, fed traces the CLI made for the course MLP and
-// CNN: its buttons post the checked commands, ←/→ walk every stage (forward per layer, loss,
-// backward per layer in reverse, update), and every stage is saved as a screenshot in dark and light
-// (artifacts/screenshots/step-*.png).
+// CNN and a residual CNN: its buttons post the checked commands, ←/→ walk every stage (forward per
+// layer, loss, backward per layer in reverse topological order, update), and every stage is saved as
+// a screenshot in dark and light (artifacts/screenshots/step-*.png).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { checkPanelToHost } from '../../src/protocol/panelMessages';
 import type { TraceMessage, TrainerMessage } from '../../src/protocol/messages';
-import { example } from '../helpers/fixtures';
+import { example, fixture } from '../helpers/fixtures';
 import { screenshot, settled, startHarness, type Harness, type Theme } from '../helpers/panelHarness';
 import { runCli } from '../helpers/runCli';
 
@@ -19,7 +19,7 @@ const runs: Record<string, TrainerMessage[]> = {};
 
 function tracedRun(file: string, limit: number): TrainerMessage[] {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-step-'));
-  const run = runCli(['train', example(file), '--trace-step', '1', '--json', '--epochs', '1', '--limit', String(limit), '--test-limit', '20', '--backend', 'cpu', '--dir', dir],
+  const run = runCli(['train', file, '--trace-step', '1', '--json', '--epochs', '1', '--limit', String(limit), '--test-limit', '20', '--backend', 'cpu', '--dir', dir],
     { timeoutMs: 300_000 });
   assert.equal(run.status, 0, run.stderr);
   const messages = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as TrainerMessage);
@@ -31,8 +31,9 @@ function tracedRun(file: string, limit: number): TrainerMessage[] {
 }
 
 before(async () => {
-  runs.mlp = tracedRun('mnist-mlp.ts', 256);
-  runs.cnn = tracedRun('mnist-cnn.ts', 64);
+  runs.mlp = tracedRun(example('mnist-mlp.ts'), 256);
+  runs.cnn = tracedRun(example('mnist-cnn.ts'), 64);
+  runs.residual = tracedRun(fixture('residual-cnn.ts'), 64);
   harness = await startHarness();
 });
 after(async () => { await harness?.close(); });
@@ -95,6 +96,40 @@ describe('Step through view', () => {
         await page.close();
       });
     }
+  }
+
+  for (const theme of ['dark', 'light'] as const) {
+    it(`walks the residual CNN backward in reverse topological order to the fork, where the two paths add up (${theme})`, async () => {
+      const page = await show(runs.residual, theme);
+      const trace = runs.residual.find((m): m is TraceMessage => m.type === 'trace')!;
+      const names = trace.layers.map((l) => l.layer);
+      await page.focus('.view-step');
+      const backward: string[] = [];
+      for (let i = 0; i <= 2 * names.length; i++) {
+        const title = (await page.textContent('.step-stage-title')) ?? '';
+        const match = /Backward \d+: (\S+)/.exec(title);
+        if (match) backward.push(match[1]);
+        if (match?.[1] === 'residual') await screenshot(page, `step-residual-${theme}-add-backward`);
+        await page.keyboard.press('ArrowRight');
+        await settled(page);
+      }
+      assert.deepEqual(backward, [...names].reverse());
+      // The skip edge is drawn from the stem to the Add, beside the path through the block.
+      assert.equal(await page.locator('path.step-edge[data-from="stem"][data-to="residual"]').count(), 1);
+      assert.equal(await page.locator('path.step-edge[data-from="block_conv2"][data-to="residual"]').count(), 1);
+      await page.keyboard.press('ArrowLeft');
+      await settled(page);
+      assert.match((await page.textContent('.step-stage-title')) ?? '', /Backward 8: stem \(Conv2D, relu\)/);
+      await screenshot(page, `step-residual-${theme}-fork-backward`);
+      // At the fork: both edges to its consumers and the one to its source carry the gradient back.
+      const lit = await page.locator('path.step-edge.lit-backward').evaluateAll((es) => es.map((e) => `${e.getAttribute('data-from')}→${e.getAttribute('data-to')}`));
+      assert.deepEqual(lit.sort(), ['image→stem', 'stem→block_conv1', 'stem→residual']);
+      assert.equal(await page.textContent('.step-sum'), 'Σ of 2 paths');
+      assert.match((await page.textContent('.step-filled')) ?? '', /dL\/d\(output\) = sum of 2 paths: (block_conv1 and residual|residual and block_conv1)/);
+      assert.equal(await page.locator('.trace-tensor-head', { hasText: 'dL/d(output) = sum of the 2 paths' }).count(), 1);
+      assert.deepEqual((page as unknown as { problems: string[] }).problems, []);
+      await page.close();
+    });
   }
 
   it('fills the loss stage with the sample\'s numbers: −log p[y] and p − y', async () => {

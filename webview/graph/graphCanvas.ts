@@ -11,6 +11,7 @@ import {
 } from './canvasGeometry';
 import { graphSvgText } from './graphExport';
 import { gradientScale } from './gradientColors';
+import { backpropRanks } from './backpropOrder';
 import {
   drawEdgeLabel, drawEdges, drawGroups, drawNodeLabels, drawNodes, drawOverview, paintHeat, sceneLayers, sweep, type NodeSelection, type SceneLayers,
 } from './graphScene';
@@ -130,7 +131,7 @@ export class GraphCanvas {
     this.heat = heat;
     const nodes = this.drawnNodes();
     this.paint(nodes);
-    if (flash && this.graph) sweep(nodes, this.graph.visible.nodes.filter((n) => n.kind !== 'group').map((n) => n.id));
+    if (flash && this.graph) sweep(nodes, backpropRanks(this.graph.visible.nodes.filter((n) => n.kind !== 'group').map((n) => n.id), this.graph.visible.edges));
   }
 
   select(id: string | null): void {

@@ -230,11 +230,10 @@ export function paintHeat(nodes: NodeSelection, heat: ReadonlyMap<string, NodeHe
   });
 }
 
-/** Backprop runs output → input: flash the boxes in that order (`order`: ids, input end first). */
-export function sweep(nodes: NodeSelection, order: string[]): void {
-  if (order.length > MAX_SWEEP_NODES || matchMedia('(prefers-reduced-motion: reduce)').matches) return;
-  const rank = new Map([...order].reverse().map((id, i) => [id, i]));
-  const step = SWEEP_MS / Math.max(1, order.length);
+/** Backprop runs output → input: flash the boxes by `rank` (backpropRanks: 0 at the outputs, equal ranks together). */
+export function sweep(nodes: NodeSelection, rank: ReadonlyMap<string, number>): void {
+  if (rank.size > MAX_SWEEP_NODES || matchMedia('(prefers-reduced-motion: reduce)').matches) return;
+  const step = SWEEP_MS / Math.max(1, Math.max(0, ...rank.values()) + 1);
   nodes.each(function (d) {
     if (!this.querySelector('rect.node-sweep')) {
       d3.select(this).append('rect').attr('class', 'node-sweep').attr('width', d.width).attr('height', d.height).attr('rx', isIo(d.v) ? d.height / 2 : 5);

@@ -39,6 +39,15 @@ const largest = (v: TensorView | null | undefined): number => {
   return best;
 };
 
+/** At a fork: what each consumer sent back along its edge (its dL/d(input) for this layer); they add up to dL/d(output). */
+export function forkPaths(t: TraceMessage, l: TraceLayer): { from: string; view: TensorView }[] {
+  if (!l.consumers || l.consumers.length < 2) return [];
+  return [...new Set(l.consumers)].flatMap((name) => {
+    const c = t.layers.find((x) => x.layer === name);
+    return (c?.sources ?? []).flatMap((s, k) => (s === l.layer ? [{ from: name, view: c!.dInputs?.[k] ?? c!.dInput }] : []));
+  });
+}
+
 export function traceStages(t: TraceMessage): Stage[] {
   const stages: Stage[] = t.layers.map((l, i) => forwardStage(l, i));
   stages.push(lossStage(t));
@@ -46,6 +55,29 @@ export function traceStages(t: TraceMessage): Stage[] {
   stages.push(updateStage(t));
   return stages;
 }
+
+/** A merge layer's rule, forward and backward (the local derivative each input's gradient goes through). */
+const MERGE_FORWARD: Record<string, string> = {
+  Add: 'out = x₁ + x₂ + …',
+  Concatenate: 'out = [x₁ | x₂ | …] joined along the last axis',
+  Multiply: 'out = x₁ ⊙ x₂ ⊙ …',
+  Average: 'out = (x₁ + … + xₙ) / n',
+  Subtract: 'out = x₁ − x₂',
+  Maximum: 'out = the largest of the inputs, position by position',
+  Minimum: 'out = the smallest of the inputs, position by position',
+};
+const MERGE_BACKWARD: Record<string, string> = {
+  Add: 'dL/dxᵢ = dL/dout for every input (Add passes the gradient to each input unchanged)',
+  Concatenate: 'dL/dout is split along the joined axis: each input gets its own slice back',
+  Multiply: 'dL/dxᵢ = dL/dout ⊙ (the product of the other inputs)',
+  Average: 'dL/dxᵢ = dL/dout / n',
+  Subtract: 'dL/dx₁ = dL/dout,  dL/dx₂ = −dL/dout',
+  Maximum: 'dL/dout goes to the input that was largest at each position, 0 to the others',
+  Minimum: 'dL/dout goes to the input that was smallest at each position, 0 to the others',
+};
+
+/** "a", "a and b", "a, b and c". */
+const listed = (names: string[]) => (names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`);
 
 function activationRule(act: string | null): string {
   switch (act) {
@@ -78,9 +110,18 @@ function forwardStage(l: TraceLayer, i: number): Stage {
     case 'Flatten':
       formula = 'out = x as one row (a reshape: no arithmetic)';
       break;
+    case 'ReLU':
+      formula = 'a = max(0, x)';
+      break;
     default:
-      formula = l.activation ? activationRule(l.activation) : `out = ${l.type}(x)`;
+      formula = MERGE_FORWARD[l.type] ?? (l.activation ? activationRule(l.activation) : `out = ${l.type}(x)`);
   }
+  if (l.type === 'Add' && l.inputs) {
+    const k = largest(l.output);
+    const terms = l.inputs.map((v) => first(v, k));
+    if (terms.every((v) => v !== undefined)) filled.push(`out[${k}] = ${terms.map((v) => par(v)).join(' + ')} = ${n(first(l.output, k))}`);
+  }
+  if (l.sources) filled.unshift(`${l.sources.length > 1 ? 'inputs' : 'input'} from ${l.sources.join(', ')}`);
   if (l.activeShare !== null) filled.push(`ReLU lets ${(100 * l.activeShare).toFixed(1)}% of the units through (z > 0); the others output 0`);
   return { kind: 'forward', layer: i, title, formula, filled };
 }
@@ -141,6 +182,11 @@ function backwardStage(t: TraceMessage, l: TraceLayer, i: number): Stage {
   const title = `Backward ${t.layers.length - i}: ${l.layer} (${l.type}${l.activation ? `, ${l.activation}` : ''})`;
   const parts: string[] = [];
   const filled: string[] = [`dL/d(output) ${dims(l.dOutput)}: ‖·‖ = ${n(l.dOutput.l2)}`];
+  // The output feeds several layers: its gradient is what each sends back, added.
+  if (l.consumers && l.consumers.length > 1) {
+    parts.push('dL/d(output) = Σ over the layers that read it of their dL/d(input)');
+    filled.unshift(`dL/d(output) = sum of ${l.consumers.length} paths: ${listed(l.consumers)}`);
+  }
   if (l.activation && l.dPreActivation) {
     const a = activationBackward(l);
     parts.push(a.formula);
@@ -165,10 +211,15 @@ function backwardStage(t: TraceMessage, l: TraceLayer, i: number): Stage {
     case 'Flatten':
       parts.push('dL/dx = dL/dout reshaped back');
       break;
+    case 'ReLU':
+      parts.push('dL/dx = dL/da ⊙ (x > 0)  (the mask)');
+      break;
     default:
-      parts.push(`dL/dx = dL/dout · ∂${l.type}/∂x`);
+      parts.push(MERGE_BACKWARD[l.type] ?? `dL/dx = dL/dout · ∂${l.type}/∂x`);
   }
-  filled.push(`dL/d(input) ${dims(l.dInput)}: ‖·‖ = ${n(l.dInput.l2)}`);
+  const sentTo = (k: number) => (l.sources?.[k] !== undefined ? ` → ${l.sources[k]}` : '');
+  if (l.dInputs) l.dInputs.forEach((d, k) => filled.push(`dL/d(input ${k + 1}) ${dims(d)}: ‖·‖ = ${n(d.l2)}${sentTo(k)}`));
+  else filled.push(`dL/d(input) ${dims(l.dInput)}: ‖·‖ = ${n(l.dInput.l2)}${sentTo(0)}`);
   for (const w of [kernel, bias, ...l.weights.filter((v) => v !== kernel && v !== bias)]) {
     if (!w) continue;
     filled.push(`dL/d${w.name}: this sample ‖·‖ = ${n(w.sampleGrad.l2)} (its share of the batch mean: ÷${t.batchSize} = ${n(w.sampleGrad.l2 / t.batchSize)}); batch mean used by the update ‖·‖ = ${n(w.batchGrad.l2)}`);

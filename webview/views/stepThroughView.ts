@@ -1,17 +1,14 @@
 // The step-through view: asks the trainer to trace one sample of the next step (or step N) and pause,
-// then walks that trace on the layer chain — forward layer by layer, the loss, backward as a sweep
-// along the edges in reverse, the update — with each layer type's formula filled in with the sample's
+// then walks that trace on the model's graph — forward layer by layer, the loss, backward as a sweep
+// along the edges in reverse (a fork's paths summed), the update — with each layer type's formula filled in with the sample's
 // numbers. ←/→ (or the buttons) move between stages; "Continue training" resumes the run.
 import type { StepCommand } from '../../src/protocol/messageChecks';
 import type { Changes, RunState } from '../../src/protocol/runState';
 import type { TensorView, TraceMessage } from '../../src/protocol/traceMessages';
 import type { View, ViewContext } from '../view';
 import { drawTensor } from '../stepThrough/tensorDrawing';
-import { traceStages, type Stage } from '../stepThrough/traceStages';
-
-const BOX_W = 96;
-const BOX_H = 30;
-const GAP = 34;
+import { traceGraphSvg } from '../stepThrough/traceGraphSvg';
+import { forkPaths, traceStages, type Stage } from '../stepThrough/traceStages';
 
 /** A plain list of numbers as a TensorView (the loss's rows travel as lists). */
 function listView(values: number[]): TensorView {
@@ -146,7 +143,8 @@ export class StepThroughView implements View {
     this.buttons.next.disabled = this.index === this.stages.length - 1;
     this.stageHead.textContent = `${this.index + 1}/${this.stages.length}  ${stage.title}`;
     this.root.dataset.stage = stage.kind;
-    this.chain.append(this.chainSvg(t, stage));
+    this.chain.append(traceGraphSvg(t, stage));
+    this.chain.querySelector('.step-box[class*="lit-"]')?.scrollIntoView?.({ block: 'nearest', inline: 'center' });
     const info = document.createElement('p');
     info.className = 'note';
     info.textContent = `Sample ${t.sample} (from 0) of the ${t.batchSize} in the batch of step ${t.step} (epoch ${t.epoch}, batch ${t.batch}; ` +
@@ -168,7 +166,8 @@ export class StepThroughView implements View {
     this.body.append(grid);
     if (stage.kind === 'forward') {
       const l = t.layers[stage.layer];
-      drawTensor(grid, 'input x', l.input);
+      if (l.inputs) l.inputs.forEach((v, k) => drawTensor(grid, `input ${k + 1} from ${l.sources?.[k] ?? '?'}`, v));
+      else drawTensor(grid, l.sources ? `input x from ${l.sources[0]}` : 'input x', l.input);
       if (l.preActivation) drawTensor(grid, 'z (before the activation)', l.preActivation);
       drawTensor(grid, l.activation ? `output a = ${l.activation}(z)` : 'output', l.output, l.activeShare !== null);
     } else if (stage.kind === 'loss') {
@@ -178,13 +177,16 @@ export class StepThroughView implements View {
       drawTensor(grid, t.loss.logits ? 'dL/dz = p − y' : 'dL/dŷ', listView(t.loss.outputGradient));
     } else if (stage.kind === 'backward') {
       const l = t.layers[stage.layer];
-      drawTensor(grid, 'dL/d(output)', l.dOutput);
+      const paths = forkPaths(t, l);
+      paths.forEach((p, k) => drawTensor(grid, `path ${k + 1} of ${paths.length}: dL/d(input) ${p.from} sends back`, p.view));
+      drawTensor(grid, l.consumers && l.consumers.length > 1 ? `dL/d(output) = sum of the ${l.consumers.length} paths` : 'dL/d(output)', l.dOutput);
       if (l.dPreActivation) drawTensor(grid, 'dL/dz', l.dPreActivation);
       for (const w of l.weights) {
         drawTensor(grid, `dL/d${w.name}, this sample`, w.sampleGrad);
         drawTensor(grid, `dL/d${w.name}, batch mean (used)`, w.batchGrad);
       }
-      drawTensor(grid, 'dL/d(input) → the layer before', l.dInput);
+      if (l.dInputs) l.dInputs.forEach((d, k) => drawTensor(grid, `dL/d(input ${k + 1}) → ${l.sources?.[k] ?? 'the layer before'}`, d));
+      else drawTensor(grid, `dL/d(input) → ${l.sources?.[0] ?? 'the layer before'}`, l.dInput);
     } else {
       for (const l of t.layers) {
         for (const w of l.weights) {
@@ -194,67 +196,5 @@ export class StepThroughView implements View {
         }
       }
     }
-  }
-
-  /** The chain input → layers → loss; the stage's layer lit, and on backward stages the edge it came back along. */
-  private chainSvg(t: TraceMessage, stage: Stage): SVGSVGElement {
-    const ns = 'http://www.w3.org/2000/svg';
-    const names = ['input', ...t.layers.map((l) => l.layer), 'loss'];
-    const width = names.length * (BOX_W + GAP);
-    const svg = document.createElementNS(ns, 'svg');
-    svg.setAttribute('class', 'step-chain-svg');
-    svg.setAttribute('width', String(width));
-    svg.setAttribute('height', String(BOX_H + 24));
-    const lit = stage.kind === 'loss' ? names.length - 1 : stage.layer + 1;
-    names.forEach((name, i) => {
-      const x = i * (BOX_W + GAP);
-      if (i > 0) {
-        const edge = document.createElementNS(ns, 'line');
-        edge.setAttribute('x1', String(x - GAP));
-        edge.setAttribute('x2', String(x));
-        edge.setAttribute('y1', String(BOX_H / 2 + 4));
-        edge.setAttribute('y2', String(BOX_H / 2 + 4));
-        const forwardEdge = stage.kind === 'forward' && i === lit;
-        const lossEdge = stage.kind === 'loss' && i === lit;
-        // Backward: the gradient arrives along the edge after the layer and leaves along the one before it.
-        const backwardEdge = stage.kind === 'backward' && (i === lit + 1 || i === lit);
-        edge.setAttribute('class', `step-edge${forwardEdge || lossEdge ? ' lit-forward' : ''}${backwardEdge ? ' lit-backward' : ''}`);
-        edge.setAttribute('marker-end', '');
-        svg.append(edge);
-        if (backwardEdge) {
-          const arrow = document.createElementNS(ns, 'text');
-          arrow.setAttribute('x', String(x - GAP / 2));
-          arrow.setAttribute('y', String(BOX_H / 2));
-          arrow.setAttribute('class', 'step-arrow');
-          arrow.setAttribute('text-anchor', 'middle');
-          arrow.textContent = '◀';
-          svg.append(arrow);
-        }
-      }
-      const layer = i > 0 && i <= t.layers.length ? t.layers[i - 1] : null;
-      const litNow = stage.kind === 'update' ? Boolean(layer?.weights.length) : i === lit;
-      const box = document.createElementNS(ns, 'rect');
-      box.setAttribute('x', String(x));
-      box.setAttribute('y', '4');
-      box.setAttribute('width', String(BOX_W));
-      box.setAttribute('height', String(BOX_H));
-      box.setAttribute('rx', '3');
-      box.setAttribute('class', `step-box${litNow ? ` lit-${stage.kind}` : ''}`);
-      box.dataset.layer = name;
-      const label = document.createElementNS(ns, 'text');
-      label.setAttribute('x', String(x + BOX_W / 2));
-      label.setAttribute('y', String(4 + BOX_H / 2 + 4));
-      label.setAttribute('text-anchor', 'middle');
-      label.setAttribute('class', 'step-box-label');
-      label.textContent = name.length > 13 ? `${name.slice(0, 12)}…` : name;
-      const type = document.createElementNS(ns, 'text');
-      type.setAttribute('x', String(x + BOX_W / 2));
-      type.setAttribute('y', String(BOX_H + 18));
-      type.setAttribute('text-anchor', 'middle');
-      type.setAttribute('class', 'step-box-type');
-      type.textContent = layer ? `${layer.type}${layer.activation ? ` · ${layer.activation}` : ''}` : '';
-      svg.append(box, label, type);
-    });
-    return svg;
   }
 }
