@@ -4,7 +4,7 @@
 // around the update. The other steps only count.
 import type * as tfType from '@tensorflow/tfjs';
 import { figuresFromValues, gradientStatsTensor, HISTOGRAM_EVERY_SAMPLES, readAndDispose, snapshotWeights, updateRatioTensor, type GradientLayer } from '../gradientStats';
-import type { ScriptSession } from './scriptSession';
+import { learningRateOf, type ScriptSession } from './scriptSession';
 
 type Tf = typeof tfType;
 type Grads = tfType.NamedTensorMap | { name: string; tensor: tfType.Tensor }[];
@@ -23,6 +23,7 @@ export function instrumentOptimizers(tf: Tf, session: ScriptSession): () => void
   for (const cls of classes) {
     const apply = cls.prototype.applyGradients;
     cls.prototype.applyGradients = function (grads: Grads) {
+      if (session.step === 0) session.beforeFirstUpdate();
       session.step++;
       const step = session.step;
       if (!session.sampling.wants(step)) return apply.call(this, grads);
@@ -42,8 +43,12 @@ export function instrumentOptimizers(tf: Tf, session: ScriptSession): () => void
       const one = tf.concat([stats, ratios]);
       tf.dispose([stats, ratios]);
       const epoch = session.epoch;
-      const send = (values: Float32Array) =>
-        session.emit({ type: 'gradients', modelId: owner.id, epoch, step, layers: figuresFromValues(layers, values, { withRatios: true, withHistograms }).layers });
+      const lr = learningRateOf(this);
+      const send = (values: Float32Array) => {
+        const figures = figuresFromValues(layers, values, { withRatios: true, withHistograms }).layers;
+        session.emit({ type: 'gradients', modelId: owner.id, epoch, step, layers: figures });
+        session.observeGradients(owner.model, step, lr, figures);
+      };
       // applyGradients is synchronous; webgpu under Node reads only asynchronously, so its figures follow.
       if (tf.getBackend() === 'webgpu') {
         void readAndDispose(one).then(send, () => undefined);
