@@ -135,6 +135,13 @@ function doctorHooks(check: boolean, sources: UserSources, on: { stopOnError(d: 
         return null;
       }
     },
-    callSite: () => userFrame(new Error().stack, sources),
+    callSite: () => {
+      // tfjs's own frames (fit's wrappers, minimize, tidy) can stand between the hook and the script's line.
+      const limit = Error.stackTraceLimit;
+      Error.stackTraceLimit = 40;
+      const stack = new Error().stack;
+      Error.stackTraceLimit = limit;
+      return userFrame(stack, sources);
+    },
   };
 }

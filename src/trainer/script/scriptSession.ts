@@ -1,6 +1,8 @@
 // The state of one script run that the tfjs hooks share: the models seen (each announced by a
 // `model` message), the run's step and epoch, and the clock. The figures of fit's logs are kept
-// under their names (scriptFigures.ts) and put into the batch/epoch messages in one place.
+// under their names (scriptFigures.ts) and put into the batch/epoch messages in one place. The model
+// doctor's state is here too: each model's loss as checked, the findings sent (once each), the
+// training call that a `check` stops at.
 import type * as tf from '@tensorflow/tfjs';
 import type { LoadedModel } from '../../model/loadExperiment';
 import { computeSummary } from '../../model/modelSummary';
