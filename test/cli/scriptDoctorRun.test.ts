@@ -87,6 +87,21 @@ describe('model-lens run SCRIPT: the doctor\'s findings as diagnosis messages', 
     assert.deepEqual(low[0].fixes, [], 'a script has no setting for the fix to write');
   });
 
+  it('a hidden ReLU layer dead from the start: dead ReLUs (and the vanishing gradient they cause) named at that layer\'s line', () => {
+    const file = fixture('scripts/doctor/dead-relu.ts');
+    const r = run('dead-relu.ts', ['--gradient-every', '1']);
+    assert.equal(r.status, 0, r.stderr);
+    const dead = r.of('diagnosis').filter((d) => d.code === 'deadRelu');
+    assert.deepEqual(dead.map((d) => [d.layer, d.source?.line]), [['hidden', lineOf(file, "name: 'hidden'")]]);
+    assert.match(dead[0].message, /100%/);
+    assert.ok(r.of('diagnosis').every((d) => d.layer !== 'out'), 'the live last layer is not named');
+  });
+
+  it('no dead ReLU is reported for a loop whose ReLU layer is alive', () => {
+    const r = run('tiny-lr.mjs', ['--gradient-every', '1']);
+    assert.deepEqual(r.of('diagnosis').filter((d) => d.code === 'deadRelu'), []);
+  });
+
   it('prints a warning for people on stderr, at the script\'s line', () => {
     const file = fixture('scripts/doctor/softmax-functional.mjs');
     const r = runCli(['run', '--backend', 'cpu', '--dir', fs.mkdtempSync(path.join(os.tmpdir(), 'ml-run-doctor-')), file], { timeoutMs: 120_000 });

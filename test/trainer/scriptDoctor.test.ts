@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import type { DiagnosisMessage } from '../../src/protocol/messages';
 import { checkLossInputs, compiledLoss, diagnoseCompiled } from '../../src/trainer/script/scriptDoctor';
+import { deadActivations, deadShareTensor, reluBiases } from '../../src/trainer/script/deadUnits';
+import { gradientLayers } from '../../src/trainer/gradientStats';
 
 before(async () => { await tf.setBackend('cpu'); });
 
@@ -107,5 +109,32 @@ describe('a compiled model\'s loss as the doctor reads it', () => {
     const loaded = { model, locate: () => AT, stackOf: () => [], settings: {}, file: AT.file };
     assert.deepEqual(diagnoseCompiled(loaded, model.loss, () => null).diagnoses, []);
     model.dispose();
+  });
+});
+
+describe('dead ReLU units from a script\'s gradients', () => {
+  it('the share of a ReLU layer\'s bias gradient that is exactly 0 (other activations and frozen layers left out)', () => {
+    const model = tf.sequential({ layers: [
+      tf.layers.dense({ units: 4, inputShape: [3], activation: 'relu', name: 'r' }),
+      tf.layers.dense({ units: 4, activation: 'tanh', name: 't' }),
+      tf.layers.dense({ units: 2, name: 'o' }),
+    ] });
+    const relus = reluBiases(gradientLayers(model));
+    assert.deepEqual(relus.map((r) => r.layer), ['r']);
+    const grads = { [relus[0].bias.name]: tf.tensor1d([0, 0.3, 0, -0.1]) };
+    const shares = deadShareTensor(tf, relus, grads);
+    const acts = deadActivations(relus, shares.dataSync());
+    assert.deepEqual(acts.map((a) => [a.layer, a.deadShare]), [['r', 0.5]]);
+    assert.deepEqual(deadActivations(relus, deadShareTensor(tf, relus, {}).dataSync()), [], 'no gradient for the layer: no figure');
+    tf.dispose([shares, grads[relus[0].bias.name]]);
+    model.dispose();
+  });
+
+  it('a model without ReLU layers reads nothing', () => {
+    const before = tf.memory().numTensors;
+    const empty = deadShareTensor(tf, [], {});
+    assert.equal(empty.size, 0);
+    empty.dispose();
+    assert.equal(tf.memory().numTensors, before);
   });
 });

@@ -6,7 +6,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { LoadedModel } from '../../model/loadExperiment';
 import { computeSummary } from '../../model/modelSummary';
-import type { DiagnosisMessage } from '../../protocol/doctorMessages';
+import type { DiagnosisMessage, LayerActivation } from '../../protocol/doctorMessages';
 import type { BatchMessage, EpochEndMessage, LayerGradient } from '../../protocol/messages';
 import type { SourceLocation } from '../../protocol/modelInfo';
 import { gradientLayers, type GradientLayer } from '../gradientStats';
@@ -152,12 +152,12 @@ export class ScriptSession {
     return this.lossReadByModel === 0;
   }
 
-  /** A sampled step's gradient figures to the training doctor (no fixes: a script has no setting to write). */
-  observeGradients(model: tf.LayersModel, step: number, lr: number, gradients: LayerGradient[]): void {
+  /** A sampled step's gradient (and dead-unit) figures to the training doctor (no fixes: a script has no setting to write). */
+  observeGradients(model: tf.LayersModel, step: number, lr: number, gradients: LayerGradient[], activations: LayerActivation[] | null = null): void {
     const seen = this.models[this.noteModel(model) - 1];
     seen.doctor ??= new TrainingDoctor({ locateLayer: (name) => this.locateLayer(model, name), locateSetting: () => null });
     // A finding about the rate has no setting to point at in a script: the training call's line stands for it.
-    for (const d of seen.doctor.observe(step, lr, gradients, null)) this.diagnose({ ...d, source: d.source ?? this.trainingCall, fixes: [] });
+    for (const d of seen.doctor.observe(step, lr, gradients, activations)) this.diagnose({ ...d, source: d.source ?? this.trainingCall, fixes: [] });
   }
 
   private locateLayer(model: tf.LayersModel, name: string): SourceLocation | null {
