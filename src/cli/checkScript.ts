@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DiagnosisMessage, DoneMessage, ErrorMessage, TrainerMessage } from '../protocol/messages';
 import type { SourceLocation } from '../protocol/modelInfo';
-import { isExperimentSource } from '../source/experimentExport';
+import { recognizeExperiment } from '../source/experimentExport';
 import { TrainerProcess } from '../trainerProcess/trainerProcess';
 import type { CliArgs } from './cliArgs';
 import { formatDiagnoses } from './diagnosisLines';
@@ -15,11 +15,15 @@ import { errorLines } from './trainingPrinter';
 
 const SCRIPT_FILE = /\.(ts|mts|cts|js|mjs|cjs)$/i;
 
-/** Whether `file` is a script rather than an experiment (whose default export has model()) or a model.json. */
+/**
+ * Whether `file` is a script rather than an experiment (whose default export has model()) or a
+ * model.json. A file with syntax errors is left to the experiment loader, which names the error's line.
+ */
 export function isScriptFile(file: string): boolean {
   if (!SCRIPT_FILE.test(file)) return false;
   try {
-    return !isExperimentSource(fs.readFileSync(file, 'utf8'), file);
+    const recognised = recognizeExperiment(fs.readFileSync(file, 'utf8'), file);
+    return recognised.certain && !recognised.experiment;
   } catch {
     return false; // unreadable: the experiment loader says why
   }

@@ -126,6 +126,14 @@ describe('model-lens check SCRIPT: the doctor runs the script up to its first tr
     assert.equal(checkJson(file).report.ranUpTo, null);
   });
 
+  it('a file with a syntax error is not run: the error is named at its line', () => {
+    const file = fixture('syntax-error.ts');
+    const r = runCli(['check', file], { timeoutMs: 120_000 });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, new RegExp(`syntax-error\\.ts:${lineOf(file, '] ),')}:\\d+: `));
+    assert.doesNotMatch(r.stdout + r.stderr, /the script (threw|ran|ended)/);
+  });
+
   it('a script that throws before training: its error at its line, exit 1', () => {
     const file = fixture('scripts/throws.ts');
     const r = runCli(['check', '--backend', 'cpu', file], { timeoutMs: 120_000 });
