@@ -89,6 +89,17 @@ describe('model-lens check SCRIPT: the doctor runs the script up to its first tr
       [['logitsIntoProbabilityLoss', 'error', lineOf(file, 'tf.metrics.categoricalCrossentropy(')]]);
   });
 
+  it('trainOnBatch on one output unit with no sigmoid, compiled with binaryCrossentropy: the sigmoid is missing, its fix offered', () => {
+    const file = doctor('train-on-batch-binary.mjs');
+    const { status, report } = checkJson(file);
+    assert.equal(status, 1);
+    const [d] = report.diagnoses;
+    assert.deepEqual([d.code, d.layer, d.source?.line], ['logitsIntoProbabilityLoss', 'score', lineOf(file, "name: 'score'")]);
+    assert.match(d.message, /sigmoid is missing/);
+    assert.deepEqual(d.fixes.map((f) => f.kind === 'setActivation' && f.activation), ['sigmoid']);
+    assert.equal(report.ranUpTo?.line, lineOf(file, 'model.trainOnBatch('));
+  });
+
   it('a layer whose options are not written as an object literal: the problem is named, with no fix offered', () => {
     const file = doctor('logits-computed-options.ts');
     const { status, report } = checkJson(file);
