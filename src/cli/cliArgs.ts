@@ -15,6 +15,11 @@ Commands:
   check FILE [--limit N] [--json]                 the model doctor before training: the last layer's
                                                   output against the loss (logits or probabilities),
                                                   the inputs' scale against normalize; exit 1 on errors
+  check SCRIPT [--backend B] [--json] [-- ARGS...]
+                                                  the doctor for your own tfjs script: runs it (it is
+                                                  code) up to its first training call, checks the model's
+                                                  output against model.loss and the values given to
+                                                  tf.losses/tf.metrics, and stops it before any update
   train FILE [--epochs N] [--batch-size N] [--limit N] [--test-limit N]
              [--backend auto|tensorflow|webgpu|wasm|cpu] [--threads N] [--gradient-every N] [--save DIR]
              [--save-on-stop] [--report run.html] [--dir DIR] [--keep-runs N] [--json]

@@ -77,6 +77,11 @@ function humanLine(m: TrainerMessage, summarized: Set<string>): void {
     case 'anomaly':
       process.stderr.write(`model-lens: anomaly: ${m.message}\n`);
       break;
+    case 'diagnosis':
+      if (m.severity === 'error') break; // the run's error follows, with the same words
+      process.stderr.write(`model-lens: warning: ${m.source ? `${m.source.file}:${m.source.line}:${m.source.column}: ` : ''}${m.message} [${m.code}]\n` +
+        m.fixes.map((f) => `  fix: ${f.title}\n`).join(''));
+      break;
     case 'error':
       process.stderr.write(errorLines(m));
       break;

@@ -162,7 +162,7 @@ export function registerCommands(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
     output, registry, statusBar, diagnostics, recognizer, new EditorContextKeys(registry, (doc) => recognizer.isExperiment(doc)),
     vscode.commands.registerCommand('modelLens.train', train),
-    vscode.commands.registerCommand('modelLens.runScript', (uri?: vscode.Uri) => runScript(context, registry, output, uri)),
+    vscode.commands.registerCommand('modelLens.runScript', (uri?: vscode.Uri) => runScript(context, registry, output, diagnostics, uri)),
     vscode.commands.registerCommand('modelLens.stop', () => {
       const session = registry.stop();
       if (!session) void vscode.window.showInformationMessage('Model Lens: no training is running.');

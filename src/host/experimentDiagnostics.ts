@@ -11,7 +11,7 @@ interface Finding {
 
 /**
  * Errors, anomalies and the model doctor's diagnoses of a run in the Problems panel, at the user's
- * line. A run or inspection of the same file that builds its model clears them.
+ * line (a Run Script's too). A run or inspection of the same file that builds its model clears them.
  */
 export class ExperimentDiagnostics implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection('model-lens');
@@ -20,8 +20,13 @@ export class ExperimentDiagnostics implements vscode.Disposable {
   private readonly runOf = new Map<string, string>();
 
   watch(session: RunSession): void {
+    // A script announces each of its models (and again at a new batch size): only the run's first clears.
+    let cleared = false;
     const onMessage = (m: TrainerMessage) => {
-      if (m.type === 'model') this.clear(session.file);
+      if (m.type === 'model' && !cleared) {
+        cleared = true;
+        this.clear(session.file);
+      }
       if (m.type === 'diagnosis') {
         this.add(m.source, session.file, m.message,
           m.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning, m);

@@ -5,6 +5,7 @@
 // the last run, never starting one.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { ExperimentDiagnostics } from './experimentDiagnostics';
 import type { ExperimentRecognizer } from './experimentRecognizer';
 import { ModelLensPanel } from './modelLensPanel';
 import type { RunRegistry } from './runRegistry';
@@ -21,7 +22,8 @@ function scriptTarget(uri?: vscode.Uri): vscode.Uri | undefined {
 }
 
 /** Runs a script as node would from its workspace folder, with the panel following its models and fits. */
-export async function runScript(context: vscode.ExtensionContext, registry: RunRegistry, output: vscode.LogOutputChannel, uri?: vscode.Uri): Promise<void> {
+export async function runScript(context: vscode.ExtensionContext, registry: RunRegistry, output: vscode.LogOutputChannel, diagnostics: ExperimentDiagnostics,
+  uri?: vscode.Uri): Promise<void> {
   if (!vscode.workspace.isTrusted) {
     void vscode.window.showWarningMessage('Model Lens: Run Script runs the script\'s code, so it is disabled in Restricted Mode. ' +
       'Trust this folder (Manage Workspace Trust) to use it.');
@@ -40,6 +42,7 @@ export async function runScript(context: vscode.ExtensionContext, registry: RunR
   const settings = readSettings();
   const cwd = vscode.workspace.getWorkspaceFolder(target)?.uri.fsPath ?? path.dirname(file);
   const session = registry.start({ file, backend: settings.backend, threads: settings.threads, gradientEvery: settings.gradientEvery, script: { args: [] } }, cwd);
+  diagnostics.watch(session);
   output.show(true);
   ModelLensPanel.show(context, registry, session, 'graph');
   session.once('end', (d) => {

@@ -154,7 +154,7 @@ export const TRAINER_MESSAGE_CHECKS: TaggedFields<TrainerMessage> = {
   error: { message: string, location: nullable(location), hint: nullable(string), graph: optional(graphCheck) },
   done: {
     stopped: boolean, reason: literal('completed', 'stopped', 'anomaly', 'error', 'inspected'), steps: integer, elapsedSec: finite,
-    savedTo: nullable(string),
+    savedTo: nullable(string), checkedUpTo: optional(nullable(location)),
   },
   trace: TRACE_FIELDS,
   paused: { epoch: integer, step: integer },
@@ -201,7 +201,7 @@ export const TRAINER_COMMAND_CHECKS: TaggedFields<TrainerCommand> = {
       testLimit: optional(positive), backend: optional(literal('auto', ...BACKEND_NAMES)), threads: optional(nonNegative), save: optional(string),
       saveOnStop: optional(boolean),
       gradientEvery: optional(positive), datasetFolder: optional(string), inspect: optional(boolean), timeLayers: optional(boolean), sourceText: optional(string),
-      depth: optional(nonNegative), runDir: optional(string), script: optional(objectOf({ args: arrayOf(string) })),
+      depth: optional(nonNegative), runDir: optional(string), script: optional(objectOf({ args: arrayOf(string), check: optional(boolean) })),
       traceStep: optional(positive), traceSample: optional(nonNegative),
     }),
   },

@@ -256,6 +256,8 @@ export interface DoneMessage {
   steps: number;
   elapsedSec: number;
   savedTo: string | null;
+  /** A script's `check`: the training call it ran up to and was stopped at, before its first update (null: not located). */
+  checkedUpTo?: SourceLocation | null;
 }
 
 /** The trainer waits between steps (a pause, the end of `step N`, or a traced step): `step` steps are done. */
@@ -326,7 +328,11 @@ export interface TrainRequest {
    * `file` is a plain tfjs script, run as under node with these arguments (its process.argv[2...]),
    * tfjs instrumented from outside; the trainer exits with the script's exit code.
    */
-  script?: { args: string[] };
+  script?: {
+    args: string[];
+    /** `model-lens check`: run only up to the first training call's first update, with the doctor, and stop there. */
+    check?: boolean;
+  };
 }
 
 /**

@@ -43,8 +43,18 @@ export function outputLayer(model: tf.LayersModel): LayerLike | null {
 
 const PROBABILITY_ACTIVATIONS = new Set(['softmax', 'sigmoid']);
 
-/** The model's output against its loss: logits into a loss that wants probabilities, or a softmax before one that applies its own. */
-export function diagnoseOutput(loaded: LoadedModel, lossName: string | undefined): DiagnosisMessage[] {
+/** How a script's compiled loss is written, for its messages (a script has no `training.loss` to fix). */
+export interface ScriptLoss {
+  /** `'categoricalCrossentropy'`, `tf.losses.softmaxCrossEntropy`. */
+  shown: string;
+}
+
+/**
+ * The model's output against its loss: logits into a loss that wants probabilities, or a softmax
+ * before one that applies its own. For a script (`script` given) the loss's alternative is told in
+ * the message, not offered as a setting to write.
+ */
+export function diagnoseOutput(loaded: LoadedModel, lossName: string | undefined, script?: ScriptLoss): DiagnosisMessage[] {
   const units = outputUnits(loaded.model);
   const expects = lossExpects(lossName, units);
   const layer = outputLayer(loaded.model);
@@ -52,13 +62,16 @@ export function diagnoseOutput(loaded: LoadedModel, lossName: string | undefined
   const activation = layerActivation(layer);
   const source = loaded.locate(layer);
   const written = lossName ?? (units === 1 ? 'binaryCrossentropy' : 'categoricalCrossentropy');
-  const shown = lossName ? written : `${written} (the default for ${units} output unit${units === 1 ? '' : 's'})`;
+  const shown = script?.shown ?? (lossName ? written : `${written} (the default for ${units} output unit${units === 1 ? '' : 's'})`);
   if (expects === 'probabilities' && !PROBABILITY_ACTIVATIONS.has(activation)) {
     const wanted = units === 1 ? 'sigmoid' : 'softmax';
     const outputs = activation === 'linear' ? `logits (no activation: 'linear')` : `${activation} outputs, not probabilities`;
+    // tfjs's own losses clip their input into (0, 1) where ours (and PyTorch's) give NaN.
+    const consequence = script ? "tfjs's loss clips them into (0, 1), so it learns from meaningless values" : 'its log of a logit ≤ 0 is NaN at the first step';
+    const instead = script && units > 1 ? ' Or compile with loss: tf.losses.softmaxCrossEntropy, which reads logits.' : '';
     return [diagnosis('logitsIntoProbabilityLoss', 'error', layer, source,
       `the last layer "${layer.name}" emits ${outputs}, but the loss ${shown} expects ${wanted} probabilities ` +
-      `(its log of a logit ≤ 0 is NaN at the first step): the ${wanted} is missing.`,
+      `(${consequence}): the ${wanted} is missing.${instead}`,
       units === 1
         ? [{ kind: 'setActivation', title: "Add activation: 'sigmoid' to the last layer", layer: layer.name, activation: 'sigmoid' }]
         : [
@@ -67,9 +80,10 @@ export function diagnoseOutput(loaded: LoadedModel, lossName: string | undefined
         ])];
   }
   if (expects === 'logits' && PROBABILITY_ACTIVATIONS.has(activation)) {
+    const instead = script ? " Or compile with loss: 'categoricalCrossentropy', which reads probabilities." : '';
     return [diagnosis('softmaxBeforeLogitLoss', 'warning', layer, source,
-      `the last layer "${layer.name}" applies a ${activation}, and the loss ${written} applies its own softmax: ` +
-      'the model trains on softmax(softmax(z)), whose gradients are flattened (PyTorch\'s nn.Softmax before CrossEntropyLoss).',
+      `the last layer "${layer.name}" applies a ${activation}, and the loss ${script?.shown ?? written} applies its own softmax: ` +
+      `the model trains on softmax(softmax(z)), whose gradients are flattened (PyTorch's nn.Softmax before CrossEntropyLoss).${instead}`,
       [
         { kind: 'setActivation', title: `Remove the ${activation} from the last layer (the loss applies it)`, layer: layer.name, activation: null },
         { kind: 'setLoss', title: "Use the loss 'categoricalCrossentropy' (reads probabilities)", loss: 'categoricalCrossentropy' },

@@ -8,7 +8,7 @@ import { RunSession } from '../../src/host/runSession';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RunStore } from '../../src/runs/runStore';
 import { fakeVscodeHost, loadExtension } from '../helpers/fakeVscode';
-import { fixture, ROOT } from '../helpers/fixtures';
+import { fixture, lineOf, ROOT } from '../helpers/fixtures';
 
 const trainerPath = path.join(ROOT, 'dist', 'trainer.js');
 const ended = (s: RunSession) => new Promise<DoneMessage>((resolve) => s.once('end', resolve));
@@ -111,6 +111,62 @@ describe('Run Script with Model Lens keeps its run (through the extension, stand
       assert.equal(messages.filter((m) => m.type === 'batch').length, entry.figures.steps);
       assert.match(fs.readFileSync(path.join(entry.dir, 'summary.txt'), 'utf8'), /small_hidden[\s\S]*wide_first/);
       assert.ok(fs.existsSync(path.join(entry.dir, 'figures.json')));
+    } finally {
+      for (const s of subscriptions) s.dispose();
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('Run Script: the doctor\'s findings in Problems at the script\'s lines, with the Quick Fix the parser can apply', () => {
+  it('logits into categoricalCrossentropy: an error at the last layer\'s line whose Quick Fix adds the softmax to that layer', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-host-script-doctor-'));
+    fs.writeFileSync(path.join(root, 'package.json'), '{}');
+    const file = path.join(root, 'logits.ts');
+    fs.copyFileSync(fixture('scripts/doctor/logits-sequential.ts'), file);
+    const { vscode, registered, record, Uri, api } = fakeVscodeHost({ backend: 'cpu' });
+    api.workspace.getWorkspaceFolder = () => undefined;
+    type Pos = { line: number; character: number } | { offset: number };
+    class Range { constructor(readonly start: Pos | number, readonly end: Pos | number, c?: number, d?: number) {
+      if (typeof start === 'number') { this.start = { line: start, character: end as number }; this.end = { line: c ?? 0, character: d ?? 0 }; }
+    } }
+    class Diagnostic { code?: string; constructor(readonly range: Range, readonly message: string, readonly severity: number) {} }
+    class CodeAction { edit?: WorkspaceEdit; constructor(readonly title: string, readonly kind: string) {} }
+    class WorkspaceEdit { readonly replacements: { range: { start: { offset: number }; end: { offset: number } }; text: string }[] = [];
+      replace(_uri: unknown, range: { start: { offset: number }; end: { offset: number } }, text: string) { this.replacements.push({ range, text }); } }
+    const problems = new Map<string, Diagnostic[]>();
+    let quickFixes: { provideCodeActions(doc: unknown, range: unknown): CodeAction[] } | undefined;
+    const disposable = { dispose() {} };
+    api.languages = {
+      registerHoverProvider: () => disposable, registerCodeLensProvider: () => disposable,
+      createDiagnosticCollection: () => ({ set: (uri: { fsPath: string }, list: Diagnostic[]) => problems.set(uri.fsPath, list), delete() {}, dispose() {} }),
+      registerCodeActionsProvider: (_s: unknown, p: typeof quickFixes) => { quickFixes = p; return disposable; },
+    };
+    Object.assign(api, { Range, Diagnostic, CodeAction, WorkspaceEdit, DiagnosticSeverity: { Error: 0, Warning: 1 }, CodeActionKind: { QuickFix: 'quickfix' } });
+    const subscriptions: { dispose(): void }[] = [];
+    loadExtension(vscode).activate({ subscriptions, extensionPath: ROOT, extensionUri: Uri.file(ROOT) });
+    try {
+      await registered.get('modelLens.runScript')!(Uri.file(file));
+      const deadline = Date.now() + 120_000;
+      while (!record.output.some((l) => /run of logits\.ts ended/.test(l))) {
+        assert.ok(Date.now() < deadline, `the script did not end; output:\n${record.output.join('\n')}`);
+        await sleep(50);
+      }
+      const layerLine = lineOf(file, 'units: 3 }') - 1;
+      const shown = problems.get(file) ?? [];
+      assert.equal(shown.length, 1, JSON.stringify(shown.map((d) => d.message)));
+      assert.equal(shown[0].code, 'logitsIntoProbabilityLoss');
+      assert.equal(shown[0].severity, 0);
+      assert.equal((shown[0].range.start as { line: number }).line, layerLine);
+      assert.match(shown[0].message, /softmax is missing/);
+
+      const text = fs.readFileSync(file, 'utf8');
+      const doc = { fileName: file, uri: Uri.file(file), getText: () => text, positionAt: (offset: number) => ({ offset }) };
+      const actions = quickFixes!.provideCodeActions(doc, new Range(layerLine, 0, layerLine, 0));
+      assert.deepEqual(actions.map((a) => a.title), ["Add activation: 'softmax' to the last layer"]);
+      const [{ range, text: inserted }] = actions[0].edit!.replacements;
+      const fixed = text.slice(0, range.start.offset) + inserted + text.slice(range.end.offset);
+      assert.match(fixed.split('\n')[layerLine], /units: 3, activation: 'softmax'/);
     } finally {
       for (const s of subscriptions) s.dispose();
       fs.rmSync(root, { recursive: true, force: true });

@@ -52,14 +52,14 @@ export function instrumentModels(tf: Tf, session: ScriptSession): () => void {
     proto.fit = function (this: tfType.LayersModel, x: unknown, y: unknown, args: FitArgs) {
       return outermost(() => {
         session.announce(this, args?.batchSize ?? 32);
-        return fit.call(this, x, y, withLensCallback(tf, session, this, args));
+        return session.training(this, () => fit.call(this, x, y, withLensCallback(tf, session, this, args)));
       }, () => fit.call(this, x, y, args));
     };
     const fitDataset = proto.fitDataset;
     proto.fitDataset = function (this: tfType.LayersModel, dataset: unknown, args: FitArgs) {
       return outermost(() => {
         session.announce(this, null);
-        return fitDataset.call(this, dataset, withLensCallback(tf, session, this, args));
+        return session.training(this, () => fitDataset.call(this, dataset, withLensCallback(tf, session, this, args)));
       }, () => fitDataset.call(this, dataset, args));
     };
     const trainOnBatch = proto.trainOnBatch;
@@ -68,7 +68,7 @@ export function instrumentModels(tf: Tf, session: ScriptSession): () => void {
         const batchSize = (Array.isArray(x) ? x[0] : x) as { shape?: number[] } | undefined;
         session.announce(this, batchSize?.shape?.[0] ?? null);
         const started = now();
-        const result = await trainOnBatch.call(this, x, y);
+        const result = await session.training(this, () => trainOnBatch.call(this, x, y));
         const figures = figuresFromResult(result, this.metricsNames ?? []);
         const elapsed = now() - started;
         const samples = batchSize?.shape?.[0] ?? 0;

@@ -1,10 +1,12 @@
 // Gradient flow for scripts: every optimizer's applyGradients (which fit's steps, minimize and a
 // custom loop's own call all reach) is wrapped, so on sampled steps the gradients it is handed get
 // the same figures as an experiment's (gradientStats.ts), frozen layers marked, ‖Δw‖/‖w‖ measured
-// around the update. The other steps only count.
+// around the update, the share of dead ReLU units from the same gradients (deadUnits.ts). The other
+// steps only count.
 import type * as tfType from '@tensorflow/tfjs';
 import { figuresFromValues, gradientStatsTensor, HISTOGRAM_EVERY_SAMPLES, readAndDispose, snapshotWeights, updateRatioTensor, type GradientLayer } from '../gradientStats';
-import type { ScriptSession } from './scriptSession';
+import { deadActivations, deadShareTensor, reluBiases, type ReluBias } from './deadUnits';
+import { learningRateOf, type ScriptSession } from './scriptSession';
 
 type Tf = typeof tfType;
 type Grads = tfType.NamedTensorMap | { name: string; tensor: tfType.Tensor }[];
@@ -20,9 +22,11 @@ function optimizerClasses(tf: Tf): { prototype: { applyGradients: ApplyGradients
 export function instrumentOptimizers(tf: Tf, session: ScriptSession): () => void {
   const classes = optimizerClasses(tf);
   const originals = classes.map((cls) => cls.prototype.applyGradients);
+  const reluCache = new WeakMap<GradientLayer[], ReluBias[]>();
   for (const cls of classes) {
     const apply = cls.prototype.applyGradients;
     cls.prototype.applyGradients = function (grads: Grads) {
+      if (session.step === 0) session.beforeFirstUpdate();
       session.step++;
       const step = session.step;
       if (!session.sampling.wants(step)) return apply.call(this, grads);
@@ -34,16 +38,23 @@ export function instrumentOptimizers(tf: Tf, session: ScriptSession): () => void
       const layers = owner.layers.map((l): GradientLayer => (l.frozen || l.variables.every((v) => named[v.name]) ? l : { ...l, frozen: true }));
       const withHistograms = step === 1 || step % (session.gradientEvery * HISTOGRAM_EVERY_SAMPLES) === 0;
       const stats = gradientStatsTensor(layers, named, withHistograms);
+      let relus = reluCache.get(owner.layers);
+      if (!relus) reluCache.set(owner.layers, relus = reluBiases(owner.layers));
+      const dead = deadShareTensor(tf, relus, named);
       const before = snapshotWeights(layers);
       const t1 = performance.now();
       apply.call(this, grads);
       const t2 = performance.now();
       const ratios = updateRatioTensor(layers, before);
-      const one = tf.concat([stats, ratios]);
-      tf.dispose([stats, ratios]);
+      const one = tf.concat([stats, ratios, dead]);
+      tf.dispose([stats, ratios, dead]);
       const epoch = session.epoch;
-      const send = (values: Float32Array) =>
-        session.emit({ type: 'gradients', modelId: owner.id, epoch, step, layers: figuresFromValues(layers, values, { withRatios: true, withHistograms }).layers });
+      const lr = learningRateOf(this);
+      const send = (values: Float32Array) => {
+        const figures = figuresFromValues(layers, values, { withRatios: true, withHistograms }).layers;
+        session.emit({ type: 'gradients', modelId: owner.id, epoch, step, layers: figures });
+        session.observeGradients(owner.model, step, lr, figures, deadActivations(relus, values.subarray(values.length - relus.length)));
+      };
       // applyGradients is synchronous; webgpu under Node reads only asynchronously, so its figures follow.
       if (tf.getBackend() === 'webgpu') {
         void readAndDispose(one).then(send, () => undefined);

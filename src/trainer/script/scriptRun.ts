@@ -10,7 +10,8 @@ import { CallSiteRecorder } from '../../model/callSiteRecorder';
 import { userFrame } from '../../model/stackLocation';
 import { UserError } from '../../model/userError';
 import { UserSources } from '../../model/userSources';
-import type { DoneMessage, TrainRequest } from '../../protocol/messages';
+import type { DiagnosisMessage, DoneMessage, TrainRequest } from '../../protocol/messages';
+import { fixesHint } from '../modelDoctor';
 import { chooseBackend } from '../backendChoice';
 import { DEFAULT_GRADIENT_EVERY } from '../gradientStats';
 import { now, readyMessage, type Emit } from '../runMessages';
@@ -19,7 +20,8 @@ import { instrumentOptimizers } from './gradientHooks';
 import { installProvidedModules, registerFileSaving, tfjsNodeFor } from './scriptModules';
 import { installScalarLog } from '../scalarLog';
 import { SamplingBudget } from './samplingBudget';
-import { ScriptSession } from './scriptSession';
+import { ScriptSession, type ScriptDoctorHooks } from './scriptSession';
+import { checkLossInputs } from './scriptDoctor';
 
 export interface ScriptEnd {
   /** Sends `done` and everything before it, synchronously as far as IPC allows. */
@@ -35,10 +37,10 @@ export async function runScript(request: TrainRequest, emit: Emit, end: ScriptEn
   const file = path.resolve(request.file);
   const started = now();
   let finished = false;
-  const finish = (reason: DoneMessage['reason'], steps: number) => {
+  const finish = (reason: DoneMessage['reason'], steps: number, extra: Partial<DoneMessage> = {}) => {
     if (finished) return;
     finished = true;
-    emit({ type: 'done', stopped: reason === 'stopped', reason, steps, elapsedSec: now() - started, savedTo: null });
+    emit({ type: 'done', stopped: reason === 'stopped', reason, steps, elapsedSec: now() - started, savedTo: null, ...extra });
     end.flush();
   };
   let session: ScriptSession | null = null;
@@ -74,12 +76,24 @@ export async function runScript(request: TrainRequest, emit: Emit, end: ScriptEn
     const every = request.gradientEvery ?? DEFAULT_GRADIENT_EVERY;
     session = new ScriptSession(emit, file, sites, every, new SamplingBudget(every, request.gradientEvery === undefined));
     const active = session;
+    active.doctorHooks = doctorHooks(request.script?.check === true, userSources, {
+      stopOnError: (d) => fail(new UserError(d.message, d.source, fixesHint(d))),
+      checked: () => {
+        finish('inspected', 0, { checkedUpTo: active.trainingCall });
+        process.exit(0);
+      },
+    });
     instrumentModels(tf, active);
     instrumentOptimizers(tf, active);
     registerFileSaving(tf, process.cwd());
     // globalThis.modelLens.log({ name: value }) from the script's own loops, at the run's step.
     installScalarLog(emit, () => active.step);
     const userTf = recorder.wrapTf(tf);
+    checkLossInputs(tf, userTf, {
+      wanted: () => active.lossValuesWanted() && tf.getBackend() !== 'webgpu',
+      locate: active.doctorHooks.callSite,
+      report: (d) => active.diagnose(d),
+    });
     for (const factory of ['sequential', 'model'] as const) {
       const make = userTf[factory] as (...args: unknown[]) => tf.LayersModel;
       (userTf as unknown as Record<string, unknown>)[factory] = (...args: unknown[]) => {
@@ -109,4 +123,30 @@ export async function runScript(request: TrainRequest, emit: Emit, end: ScriptEn
   } catch (e) {
     fail(e);
   }
+}
+
+/**
+ * What the doctor's findings do in a script run: an error stops it (its message names the cause, as
+ * an experiment's does); under `check` the run goes on to its first update and stops there instead.
+ */
+function doctorHooks(check: boolean, sources: UserSources, on: { stopOnError(d: DiagnosisMessage): void; checked(): void }): ScriptDoctorHooks {
+  return {
+    onError: (d) => { if (!check) on.stopOnError(d); },
+    beforeUpdate: () => { if (check) on.checked(); },
+    readText: (file) => {
+      try {
+        return fs.readFileSync(file, 'utf8');
+      } catch {
+        return null;
+      }
+    },
+    callSite: () => {
+      // tfjs's own frames (fit's wrappers, minimize, tidy) can stand between the hook and the script's line.
+      const limit = Error.stackTraceLimit;
+      Error.stackTraceLimit = 40;
+      const stack = new Error().stack;
+      Error.stackTraceLimit = limit;
+      return userFrame(stack, sources);
+    },
+  };
 }

@@ -1,14 +1,20 @@
 // The state of one script run that the tfjs hooks share: the models seen (each announced by a
 // `model` message), the run's step and epoch, and the clock. The figures of fit's logs are kept
-// under their names (scriptFigures.ts) and put into the batch/epoch messages in one place.
+// under their names (scriptFigures.ts) and put into the batch/epoch messages in one place. The model
+// doctor's state is here too: each model's loss as checked, the findings sent (once each), the
+// training call that a `check` stops at.
 import type * as tf from '@tensorflow/tfjs';
 import type { LoadedModel } from '../../model/loadExperiment';
 import { computeSummary } from '../../model/modelSummary';
-import type { BatchMessage, EpochEndMessage } from '../../protocol/messages';
+import type { DiagnosisMessage, LayerActivation } from '../../protocol/doctorMessages';
+import type { BatchMessage, EpochEndMessage, LayerGradient } from '../../protocol/messages';
+import type { SourceLocation } from '../../protocol/modelInfo';
 import { gradientLayers, type GradientLayer } from '../gradientStats';
 import { modelMessage, now, type Emit } from '../runMessages';
+import { TrainingDoctor } from '../trainingDoctor';
 import { SamplingBudget } from './samplingBudget';
 import type { NamedFigures } from './scriptFigures';
+import { diagnoseCompiled, type ReadText } from './scriptDoctor';
 
 interface SeenModel {
   model: tf.LayersModel;
@@ -18,6 +24,22 @@ interface SeenModel {
   announcedBatch: number | null;
   layers: GradientLayer[] | null;
   variableCount: number;
+  /** The training doctor reading its sampled gradients (made on its first). */
+  doctor: TrainingDoctor | null;
+  /** The loss its output was last checked against, and whether the doctor could read that loss. */
+  checkedLoss: unknown;
+  lossRecognised: boolean;
+}
+
+/** What a script run does with the doctor's findings beyond sending them. */
+export interface ScriptDoctorHooks {
+  /** An error finding: the run stops (a `check` goes on to the first update). */
+  onError(d: DiagnosisMessage): void;
+  /** Before the run's first update (check: stop there). */
+  beforeUpdate(): void;
+  readText: ReadText;
+  /** The script's line of the call being made now (from the stack). */
+  callSite(): SourceLocation | null;
 }
 
 export class ScriptSession {
@@ -27,6 +49,13 @@ export class ScriptSession {
   /** 1-based epoch of the fit running now (1 outside fit). */
   epoch = 1;
   private readonly models: SeenModel[] = [];
+  /** Findings sent, by code and place: each once per run. */
+  private readonly reported = new Set<string>();
+  /** Depth of fits of compiled models whose loss the doctor read: their loss calls need no value check. */
+  private lossReadByModel = 0;
+  /** Where the script made its first training call (fit, fitDataset, trainOnBatch; else the first update's). */
+  trainingCall: SourceLocation | null = null;
+  doctorHooks: ScriptDoctorHooks = { onError: () => undefined, beforeUpdate: () => undefined, readText: () => null, callSite: () => null };
 
   constructor(
     readonly emit: Emit,
@@ -43,7 +72,7 @@ export class ScriptSession {
     const known = this.models.find((m) => m.model === model);
     if (known) return known.id;
     const id = this.models.length + 1;
-    this.models.push({ model, id, announcedBatch: null, layers: null, variableCount: -1 });
+    this.models.push({ model, id, announcedBatch: null, layers: null, variableCount: -1, doctor: null, checkedLoss: undefined, lossRecognised: false });
     return id;
   }
 
@@ -76,6 +105,67 @@ export class ScriptSession {
       if (seen.layers.some((l) => l.variables.some((v) => names.has(v.name)))) return { model: seen.model, id: seen.id, layers: seen.layers };
     }
     return null;
+  }
+
+  /** Sends a finding once per run; an error one goes to the hooks (the run stops). */
+  diagnose(d: DiagnosisMessage): void {
+    const key = `${d.code}:${d.layer ?? ''}:${d.source?.file ?? ''}:${d.source?.line ?? ''}`;
+    if (this.reported.has(key)) return;
+    this.reported.add(key);
+    this.emit(d);
+    if (d.severity === 'error') this.doctorHooks.onError(d);
+  }
+
+  /** A training call of a compiled model starts: its output against its loss, then `work`; the call's line kept. */
+  training<T>(model: tf.LayersModel, work: () => T): T {
+    this.trainingCall ??= this.doctorHooks.callSite();
+    const seen = this.models[this.noteModel(model) - 1];
+    if (model.built && seen.checkedLoss !== model.loss) {
+      seen.checkedLoss = model.loss;
+      const loaded: LoadedModel = { model, ...this.sites, settings: {}, file: this.file };
+      const found = diagnoseCompiled(loaded, model.loss, this.doctorHooks.readText);
+      seen.lossRecognised = found.recognised;
+      found.diagnoses.forEach((d) => this.diagnose(d));
+    }
+    if (!seen.lossRecognised) return work();
+    this.lossReadByModel++;
+    let result: T;
+    try {
+      result = work();
+    } catch (e) {
+      this.lossReadByModel--;
+      throw e;
+    }
+    if (result instanceof Promise) return result.finally(() => { this.lossReadByModel--; }) as T;
+    this.lossReadByModel--;
+    return result;
+  }
+
+  /** The run's first optimizer update is about to be applied (its gradients are computed). */
+  beforeFirstUpdate(): void {
+    this.trainingCall ??= this.doctorHooks.callSite();
+    this.doctorHooks.beforeUpdate();
+  }
+
+  /** Whether a loss function's values are worth reading now (a compiled loss the doctor read is not). */
+  lossValuesWanted(): boolean {
+    return this.lossReadByModel === 0;
+  }
+
+  /** A sampled step's gradient (and dead-unit) figures to the training doctor (no fixes: a script has no setting to write). */
+  observeGradients(model: tf.LayersModel, step: number, lr: number, gradients: LayerGradient[], activations: LayerActivation[] | null = null): void {
+    const seen = this.models[this.noteModel(model) - 1];
+    seen.doctor ??= new TrainingDoctor({ locateLayer: (name) => this.locateLayer(model, name), locateSetting: () => null });
+    // A finding about the rate has no setting to point at in a script: the training call's line stands for it.
+    for (const d of seen.doctor.observe(step, lr, gradients, activations)) this.diagnose({ ...d, source: d.source ?? this.trainingCall, fixes: [] });
+  }
+
+  private locateLayer(model: tf.LayersModel, name: string): SourceLocation | null {
+    try {
+      return this.sites.locate(model.getLayer(name));
+    } catch {
+      return null; // a nested model's layer: its name is not the outer model's
+    }
   }
 
   batchMessage(model: tf.LayersModel, epoch: number, batch: number, figures: NamedFigures, lr: number, samplesPerSec: number): BatchMessage {

@@ -1,0 +1,126 @@
+import { describe, it, before } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { TrainerMessage } from '../../src/protocol/messages';
+import { checkTrainerMessage } from '../../src/protocol/messageChecks';
+import { fixture, lineOf } from '../helpers/fixtures';
+import { runCli, type CliRun } from '../helpers/runCli';
+
+type Of<T extends TrainerMessage['type']> = Extract<TrainerMessage, { type: T }>;
+
+interface DoctorRun extends CliRun {
+  messages: TrainerMessage[];
+  of<T extends TrainerMessage['type']>(type: T): Of<T>[];
+  stdoutOfScript: string;
+}
+
+/** `model-lens run --json` on a script of test/fixtures/scripts/doctor, its run kept in a scratch folder. */
+function run(name: string, extra: string[] = []): DoctorRun {
+  const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-run-doctor-'));
+  const r = runCli(['run', '--json', '--backend', 'cpu', '--dir', path.join(cwd, 'runs'), ...extra, fixture(`scripts/doctor/${name}`)], { cwd, timeoutMs: 120_000 });
+  const messages = r.stdout.split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l) as TrainerMessage);
+  const of = <T extends TrainerMessage['type']>(type: T) => messages.filter((m): m is Of<T> => m.type === type);
+  return { ...r, messages, of, stdoutOfScript: of('log').filter((m) => m.stream === 'stdout').map((m) => m.message).join('') };
+}
+
+describe('model-lens run SCRIPT: the doctor\'s findings as diagnosis messages', () => {
+  it('logits into a compiled probability loss: the diagnosis, then an error naming the missing softmax (not the learning rate); no step, exit 1', () => {
+    const file = fixture('scripts/doctor/logits-sequential.ts');
+    const r = run('logits-sequential.ts');
+    assert.equal(r.status, 1, r.stderr);
+    const [d] = r.of('diagnosis');
+    assert.equal(d?.code, 'logitsIntoProbabilityLoss');
+    assert.equal(d?.source?.line, lineOf(file, 'units: 3 }'));
+    const [error] = r.of('error');
+    assert.ok(error, JSON.stringify(r.messages.map((m) => m.type)));
+    assert.match(error.message, /softmax is missing/);
+    assert.doesNotMatch(`${error.message} ${error.hint ?? ''}`, /learning rate/i);
+    assert.equal(error.location?.line, d?.source?.line);
+    assert.equal(r.of('batch').length, 0, 'stopped before its first step');
+    assert.equal(r.of('done')[0]?.reason, 'error');
+    assert.doesNotMatch(r.stdoutOfScript, /after fit/);
+    for (const m of r.messages) assert.ok(checkTrainerMessage(m).ok, JSON.stringify(m));
+  });
+
+  it('a warning (softmax before tf.losses.softmaxCrossEntropy) is sent once and the run goes on to the end', () => {
+    const r = run('softmax-functional.mjs');
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(r.of('diagnosis').map((d) => [d.code, d.severity, d.layer]), [['softmaxBeforeLogitLoss', 'warning', 'probs']]);
+    assert.ok(r.of('batch').length > 0);
+    assert.equal(r.of('done')[0]?.reason, 'completed');
+  });
+
+  it('a custom loop: the softmax output handed to tf.losses.softmaxCrossEntropy is read once; the loop runs on with no tensor leaked', () => {
+    const file = fixture('scripts/doctor/loop-softmax.cjs');
+    const r = run('loop-softmax.cjs');
+    assert.equal(r.status, 0, r.stderr);
+    const found = r.of('diagnosis');
+    assert.equal(found.length, 1);
+    assert.equal(found[0].source?.line, lineOf(file, 'tf.losses.softmaxCrossEntropy(ys'));
+    const counts = [...r.stdoutOfScript.matchAll(/tensors (\d+)/g)].map((m) => Number(m[1]));
+    assert.equal(counts.length, 6);
+    assert.equal(new Set(counts).size, 1, `tensor counts ${counts}`);
+    assert.match(r.stdoutOfScript, /loop done/);
+  });
+
+  it('a custom loop handing logits to tf.metrics.categoricalCrossentropy stops at that call with the error, before its first update', () => {
+    const file = fixture('scripts/doctor/loop-logits-logloss.mjs');
+    const r = run('loop-logits-logloss.mjs');
+    assert.equal(r.status, 1);
+    const [error] = r.of('error');
+    assert.match(error?.message ?? '', /softmax is missing/);
+    assert.equal(error?.location?.line, lineOf(file, 'tf.metrics.categoricalCrossentropy('));
+    assert.equal(r.of('gradients').length, 0);
+    assert.doesNotMatch(r.stdoutOfScript, /loop done/);
+  });
+
+  it('the training doctor reads a script\'s sampled gradients: a learning rate far too low is named, with the rate to try', () => {
+    const r = run('tiny-lr.mjs', ['--gradient-every', '1']);
+    assert.equal(r.status, 0, r.stderr);
+    const low = r.of('diagnosis').filter((d) => d.code === 'learningRateTooLow');
+    assert.equal(low.length, 1);
+    assert.ok((low[0].step ?? 0) >= 5);
+    assert.match(low[0].message, /1e-9.*try/);
+    assert.equal(low[0].source?.line, lineOf(fixture('scripts/doctor/tiny-lr.mjs'), 'optimizer.minimize('));
+    assert.deepEqual(low[0].fixes, [], 'a script has no setting for the fix to write');
+  });
+
+  it('a hidden ReLU layer dead from the start: dead ReLUs (and the vanishing gradient they cause) named at that layer\'s line', () => {
+    const file = fixture('scripts/doctor/dead-relu.ts');
+    const r = run('dead-relu.ts', ['--gradient-every', '1']);
+    assert.equal(r.status, 0, r.stderr);
+    const dead = r.of('diagnosis').filter((d) => d.code === 'deadRelu');
+    assert.deepEqual(dead.map((d) => [d.layer, d.source?.line]), [['hidden', lineOf(file, "name: 'hidden'")]]);
+    assert.match(dead[0].message, /100%/);
+    assert.ok(r.of('diagnosis').every((d) => d.layer !== 'out'), 'the live last layer is not named');
+  });
+
+  it('no dead ReLU is reported for a loop whose ReLU layer is alive', () => {
+    const r = run('tiny-lr.mjs', ['--gradient-every', '1']);
+    assert.deepEqual(r.of('diagnosis').filter((d) => d.code === 'deadRelu'), []);
+  });
+
+  it('prints a warning for people on stderr, at the script\'s line', () => {
+    const file = fixture('scripts/doctor/softmax-functional.mjs');
+    const r = runCli(['run', '--backend', 'cpu', '--dir', fs.mkdtempSync(path.join(os.tmpdir(), 'ml-run-doctor-')), file], { timeoutMs: 120_000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, new RegExp(`model-lens: warning: .*:${lineOf(file, "name: 'probs'")}:\\d+: .*\\[softmaxBeforeLogitLoss\\]`));
+  });
+});
+
+describe('a sound script gets no diagnosis', () => {
+  let r: DoctorRun;
+  before(() => {
+    const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-run-doctor-'));
+    const out = runCli(['run', '--json', '--backend', 'cpu', '--dir', path.join(cwd, 'runs'), fixture('scripts/fit-functional.ts')], { cwd, timeoutMs: 120_000 });
+    const messages = out.stdout.split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l) as TrainerMessage);
+    r = { ...out, messages, of: <T extends TrainerMessage['type']>(type: T) => messages.filter((m): m is Of<T> => m.type === type), stdoutOfScript: '' };
+  });
+
+  it('the tutorial\'s fit (softmax + categoricalCrossentropy) completes with no finding', () => {
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(r.of('diagnosis'), []);
+  });
+});
