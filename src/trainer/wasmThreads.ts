@@ -13,12 +13,12 @@ import { BackendWasm, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 const THREADED = 'tfjs-backend-wasm-threaded-simd';
 
 /**
- * Threads for the wasm backend: one (tfjs's single-threaded build) unless asked; `0` asks for all
- * cores on a machine of two or fewer, else all but one for the editor (the trainer runs below normal priority).
+ * Threads for the wasm backend: `asked` when ≥ 1 (1 is tfjs's single-threaded build); unset or `0`
+ * means all cores on a machine of two or fewer, else all but one for the editor (the trainer runs
+ * below normal priority).
  */
 export function wasmThreadCount(cores: number, asked: number | undefined): number {
-  if (asked === undefined) return 1;
-  if (asked >= 1) return Math.floor(asked);
+  if (asked !== undefined && asked >= 1) return Math.floor(asked);
   return cores <= 2 ? Math.max(1, cores) : cores - 1;
 }
 
