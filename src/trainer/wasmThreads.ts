@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import nodeOs = require('node:os');
 import * as path from 'node:path';
+import { setKernelThreads } from '@model-lens/tfjs-training-kernels';
 import * as tf from '@tensorflow/tfjs';
 import { BackendWasm, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 
@@ -118,6 +119,7 @@ export async function startThreadedWasm(threads: number): Promise<string | null>
     const backend = new BackendWasm(module as unknown as ConstructorParameters<typeof BackendWasm>[0]);
     tf.removeBackend('wasm');
     tf.registerBackend('wasm', () => backend, 2);
+    setKernelThreads(threads); // our kernels split their loops over as many threads, on the same heap
     started = threads;
     return null;
   } catch (e) {

@@ -8,7 +8,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { TensorInfo, WasmHeap } from './rawData';
 import { overrideKernel, runStock } from './registry';
+import { kernelThreads, runOnThreads, splitRange } from './kernelThreads';
 import { heapOffset, simdKernels } from './wasmSimd';
+
+/** Vectors of 4 floats below which an elementwise loop stays on one thread (waking another costs more). */
+const MIN_BLOCKS_PER_THREAD = 16384;
 
 export const RELU_GRAD = 'ModelLensReluGrad';
 
@@ -44,7 +48,13 @@ export function registerElementwiseKernels(backend: string): void {
     const out = wasm.makeOutput(x.shape, 'float32');
     const n = tf.util.sizeFromShape(x.shape);
     const whole = simd ? n - (n % 4) : 0;
-    simd?.reluGrad(heapOffset(wasm, dy), heapOffset(wasm, x), heapOffset(wasm, out), whole * 4);
+    if (simd) {
+      const [dyBase, xBase, outBase] = [dy, x, out].map((t) => heapOffset(wasm, t));
+      // In blocks of 4 floats, enough of them per thread to be worth waking it.
+      const blocks = whole / 4;
+      const threads = Math.min(kernelThreads(wasm), Math.ceil(blocks / MIN_BLOCKS_PER_THREAD));
+      runOnThreads(wasm, splitRange(blocks, threads).map(([b0, b1]) => [['reluGrad', dyBase + 16 * b0, xBase + 16 * b0, outBase + 16 * b0, 16 * (b1 - b0)]]));
+    }
     if (whole < n) {
       const [g, v, o] = [wasm.typedArrayFromHeap(dy), wasm.typedArrayFromHeap(x), wasm.typedArrayFromHeap(out)];
       for (let i = whole; i < n; i++) o[i] = g[i] * (v[i] > 0 ? 1 : Number.isNaN(v[i]) ? NaN : 0);
