@@ -5,7 +5,7 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { kernelThreads, registerTrainingKernels, setKernelThreads } from '@model-lens/tfjs-training-kernels';
+import { FusedAdamOptimizer, kernelThreads, registerTrainingKernels, setKernelThreads } from '@model-lens/tfjs-training-kernels';
 import { startThreadedWasm } from '../../src/trainer/wasmThreads';
 
 const TOLERANCE = 1e-4;
@@ -23,7 +23,23 @@ const CASES: Case[] = [
   { name: 'a first layer of one input channel (the direct filter gradient)', inputs: [[16, 28, 28, 1], [3, 3, 1, 32]], run: conv(1, 'valid') },
   { name: 'a strided convolution (the GEMM and col2im input gradient)', inputs: [[8, 9, 9, 8], [3, 3, 8, 16]], run: conv(2, 'same') },
   { name: '2×2 max pooling and ReLU (their gradients)', inputs: [[16, 26, 26, 32]], run: (x) => tf.maxPool(tf.relu(x) as tf.Tensor4D, 2, 2, 'valid') },
+  { name: 'a bias add', inputs: [[16, 26, 26, 32], [32]], run: (x, b) => tf.add(x, b) },
 ];
+
+/** A dense layer's kernel after three Adam steps of FusedAdamOptimizer (its one-kernel step) on the current backend. */
+function adamSteps(): Float32Array {
+  const w = tf.variable(tf.randomNormal([1600, 128], 0, 1, 'float32', 3), true, `w${Math.random()}`);
+  const optimizer = new FusedAdamOptimizer(0.01, 0.9, 0.999, 1e-7);
+  for (let step = 0; step < 3; step++) {
+    const g = tf.randomNormal([1600, 128], 0, 1, 'float32', 20 + step);
+    optimizer.applyGradients([{ name: w.name, tensor: g }]);
+    g.dispose();
+  }
+  const values = w.dataSync() as Float32Array;
+  optimizer.dispose();
+  w.dispose();
+  return values;
+}
 
 /** Every output and gradient of `c`, flattened, computed on the current backend from seeded inputs. */
 function compute(c: Case): Float32Array[] {
@@ -74,6 +90,21 @@ describe('our wasm kernels split over two threads', () => {
       });
     });
   }
+
+  it(`Adam's one-kernel step: the same bits as on one thread, and the cpu backend's values within ${TOLERANCE}`, async () => {
+    await tf.setBackend('wasm');
+    setKernelThreads(2);
+    const two = adamSteps();
+    setKernelThreads(1);
+    const one = adamSteps();
+    setKernelThreads(2);
+    await tf.setBackend('cpu');
+    const cpu = adamSteps();
+    await tf.setBackend('wasm');
+    assert.deepEqual(two, one);
+    const error = relativeError(two, cpu);
+    assert.ok(error <= TOLERANCE, `relative error ${error} against cpu`);
+  });
 
   it('leaks no tensors', async () => {
     await tf.setBackend('wasm');

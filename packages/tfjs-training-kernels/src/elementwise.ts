@@ -8,11 +8,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { TensorInfo, WasmHeap } from './rawData';
 import { overrideKernel, runStock } from './registry';
-import { kernelThreads, runOnThreads, splitRange } from './kernelThreads';
+import { MIN_VECTORS_PER_THREAD, runSplit } from './kernelThreads';
 import { heapOffset, simdKernels } from './wasmSimd';
-
-/** Vectors of 4 floats below which an elementwise loop stays on one thread (waking another costs more). */
-const MIN_BLOCKS_PER_THREAD = 16384;
 
 export const RELU_GRAD = 'ModelLensReluGrad';
 
@@ -50,10 +47,7 @@ export function registerElementwiseKernels(backend: string): void {
     const whole = simd ? n - (n % 4) : 0;
     if (simd) {
       const [dyBase, xBase, outBase] = [dy, x, out].map((t) => heapOffset(wasm, t));
-      // In blocks of 4 floats, enough of them per thread to be worth waking it.
-      const blocks = whole / 4;
-      const threads = Math.min(kernelThreads(wasm), Math.ceil(blocks / MIN_BLOCKS_PER_THREAD));
-      runOnThreads(wasm, splitRange(blocks, threads).map(([b0, b1]) => [['reluGrad', dyBase + 16 * b0, xBase + 16 * b0, outBase + 16 * b0, 16 * (b1 - b0)]]));
+      runSplit(wasm, whole / 4, (v0, v1) => ['reluGrad', dyBase + 16 * v0, xBase + 16 * v0, outBase + 16 * v0, 16 * (v1 - v0)], MIN_VECTORS_PER_THREAD);
     }
     if (whole < n) {
       const [g, v, o] = [wasm.typedArrayFromHeap(dy), wasm.typedArrayFromHeap(x), wasm.typedArrayFromHeap(out)];
@@ -70,7 +64,9 @@ export function registerElementwiseKernels(backend: string): void {
     const wasm = args.backend as unknown as WasmHeap;
     const out = wasm.makeOutput(x.shape, 'float32');
     const channels = v.shape[0];
-    simd.addRows(heapOffset(wasm, x), heapOffset(wasm, v), heapOffset(wasm, out), tf.util.sizeFromShape(x.shape) / channels, channels * 4);
+    const [xBase, vBase, outBase] = [x, v, out].map((t) => heapOffset(wasm, t));
+    runSplit(wasm, tf.util.sizeFromShape(x.shape) / channels, (r0, r1) => ['addRows', xBase + r0 * channels * 4, vBase, outBase + r0 * channels * 4, r1 - r0, channels * 4],
+      Math.ceil(MIN_VECTORS_PER_THREAD * 4 / channels));
     return out;
   });
 }

@@ -162,9 +162,14 @@ export function spread<T>(items: readonly T[], parts: number): T[][] {
 }
 
 /**
- * One call per consecutive range of `count` items (images, rows), one range per thread of `backend`:
+ * One call per consecutive range of `count` items (images, rows, vectors), one range per thread of
+ * `backend` but no range under `minPerThread` items (waking a thread costs more than a small loop):
  * `callFor(start, end)` builds the call for items start..end−1. Runs them and returns when all are done.
  */
-export function runSplit(backend: unknown, count: number, callFor: (start: number, end: number) => SimdCall): void {
-  runOnThreads(backend, splitRange(count, kernelThreads(backend)).map(([start, end]) => [callFor(start, end)]));
+export function runSplit(backend: unknown, count: number, callFor: (start: number, end: number) => SimdCall, minPerThread = 1): void {
+  const threads = Math.min(kernelThreads(backend), Math.max(1, Math.floor(count / minPerThread)));
+  runOnThreads(backend, splitRange(count, threads).map(([start, end]) => [callFor(start, end)]));
 }
+
+/** Vectors of 4 floats below which an elementwise loop stays on one thread. */
+export const MIN_VECTORS_PER_THREAD = 16384;
