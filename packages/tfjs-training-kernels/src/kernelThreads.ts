@@ -80,6 +80,8 @@ function poolFor(backend: unknown): Pool | null {
       workerData: { module: found.module, memory: found.memory, control, calls, names, index: k + 1, slotWords: SLOT_WORDS },
     });
     worker.unref(); // waiting for work must not keep the process alive
+    // A worker that cannot start (no structured clone of the module, say): from then on all runs here.
+    worker.on('error', () => setKernelThreads(1));
     return worker;
   });
   pool = { memory: found.memory, workers, flags: new Int32Array(control), calls: new Float64Array(calls) };
@@ -133,14 +135,23 @@ export function runOnThreads(backend: unknown, lists: readonly (readonly SimdCal
   } else {
     here.push(...lists.slice(1));
   }
-  for (const list of here) for (const [name, ...args] of list) simd[name](...args);
-  if (!p) return;
+  let failure: unknown = null;
+  try {
+    for (const list of here) for (const [name, ...args] of list) simd[name](...args);
+  } catch (e) {
+    failure = e; // the workers still write to the heap: wait for them before giving up
+  }
+  if (!p) {
+    if (failure) throw failure;
+    return;
+  }
   const deadline = Date.now() + HANG_MS;
   for (let done = Atomics.load(p.flags, DONE); done < sent; done = Atomics.load(p.flags, DONE)) {
     if (Atomics.wait(p.flags, DONE, done, Math.max(1, deadline - Date.now())) === 'timed-out' && Date.now() >= deadline) {
       throw new Error('a kernel thread did not finish its work');
     }
   }
+  if (failure) throw failure;
   if (Atomics.load(p.flags, FAILED) > 0) throw new Error('a kernel thread failed (a SIMD loop trapped)');
 }
 
