@@ -1,7 +1,8 @@
 // Our training kernels on tfjs-wasm's threaded build split their SIMD loops over two threads: the
 // results must be bit for bit those of the same kernels on one thread, and match the cpu backend's
 // stock kernels. Each case exercises one split: Winograd's transforms and filter-gradient sums, the
-// direct filter gradient, col2im, MaxPool's and Relu's gradients.
+// direct filter gradient, col2im, MaxPool's and Relu's gradients, bias adds and sums, the depthwise
+// filter gradient, Adam's step.
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
@@ -24,6 +25,8 @@ const CASES: Case[] = [
   { name: 'a strided convolution (the GEMM and col2im input gradient)', inputs: [[8, 9, 9, 8], [3, 3, 8, 16]], run: conv(2, 'same') },
   { name: '2×2 max pooling and ReLU (their gradients)', inputs: [[16, 26, 26, 32]], run: (x) => tf.maxPool(tf.relu(x) as tf.Tensor4D, 2, 2, 'valid') },
   { name: 'a bias add', inputs: [[16, 26, 26, 32], [32]], run: (x, b) => tf.add(x, b) },
+  { name: 'a depthwise convolution with two multipliers (its filter gradient)', inputs: [[8, 14, 14, 16], [3, 3, 16, 2]],
+    run: (x, w) => tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same') },
 ];
 
 /** A dense layer's kernel after three Adam steps of FusedAdamOptimizer (its one-kernel step) on the current backend. */
