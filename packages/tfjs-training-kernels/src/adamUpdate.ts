@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { TensorInfo, WasmHeap } from './rawData';
 import { overrideKernel } from './registry';
-import { MIN_VECTORS_PER_THREAD, runSplit } from './kernelThreads';
+import { MIN_VECTORS_PER_CHUNK, runSplit } from './kernelThreads';
 import { heapOffset, simdKernels } from './wasmSimd';
 
 export const ADAM_UPDATE = 'ModelLensAdamUpdate';
@@ -36,7 +36,7 @@ export function registerAdamUpdateKernel(backend: string): void {
     if (simd) {
       const bases = [value, m, v, g, ...outs].map((t) => heapOffset(wasm, t));
       runSplit(wasm, whole / 4, (v0, v1) => ['adamUpdate', ...bases.map((b) => b + 16 * v0), 16 * (v1 - v0),
-        k.b1, k.omb1, k.b2, k.omb2, bc1, bc2, k.eps, k.negLr], MIN_VECTORS_PER_THREAD);
+        k.b1, k.omb1, k.b2, k.omb2, bc1, bc2, k.eps, k.negLr], MIN_VECTORS_PER_CHUNK);
     }
     if (whole < n) {
       const [x, mm, vv, gg, nx, nm, nv] = [value, m, v, g, ...outs].map((t) => wasm.typedArrayFromHeap(t));

@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { convInfo, filterGradientWindow } from './geometry';
 import type { TensorInfo, WasmHeap } from './rawData';
 import { overrideKernel, runStock } from './registry';
-import { kernelThreads, runOnThreads, runSplit, spread, type SimdCall } from './kernelThreads';
+import { kernelChunks, runOnThreads, runSplit, type SimdCall, spread } from './kernelThreads';
 import { FILTER_TAPS, heapOffset, simdKernels } from './wasmSimd';
 import { winogradApplies, winogradFilterGradient, winogradInputGradient } from './winograd';
 
@@ -89,7 +89,7 @@ export function simdFilterGradient(backend: unknown, x: tf.Tensor4D, dy: tf.Tens
       calls.push([`filterGrad${group.length}x${vecs}`, xBase, dyBase, dwBase, n, oh, ow, co * 4, needH * needW * pix, sh * needW * pix, sw * pix,
         ...group.map(([xOff]) => xOff), ...group.map(([, dwOff]) => dwOff)]);
     }
-    runOnThreads(backend, spread(calls, kernelThreads(backend))); // each tap group writes its own dw rows
+    runOnThreads(backend, spread(calls, kernelChunks(backend))); // each tap group writes its own dw rows
     return out;
   } finally {
     if (xp !== x) xp.dispose();

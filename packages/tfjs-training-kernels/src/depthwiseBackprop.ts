@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { convInfo, dilateSpatial, filterGradientWindow, padOrCrop, pair, type Pad, type Rounding } from './geometry';
 import type { TensorInfo, WasmHeap } from './rawData';
 import { overrideKernel, runStock } from './registry';
-import { kernelThreads, runOnThreads, splitRange, type SimdCall } from './kernelThreads';
+import { kernelChunks, runOnThreads, type SimdCall, splitRange } from './kernelThreads';
 import { DEPTHWISE_TAPS, heapOffset, simdKernels } from './wasmSimd';
 
 /**
@@ -50,7 +50,7 @@ export function simdDepthwiseFilterGradient(backend: unknown, x: tf.Tensor4D, dy
       }
       return calls;
     };
-    runOnThreads(backend, splitRange(channels / 4, kernelThreads(backend)).map(band));
+    runOnThreads(backend, splitRange(channels / 4, kernelChunks(backend)).map(band));
   } finally {
     if (xp !== x) xp.dispose();
     if (dyMC !== dy) dyMC.dispose();

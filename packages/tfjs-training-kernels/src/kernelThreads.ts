@@ -1,7 +1,7 @@
 // Our SIMD loops on more than one thread. tfjs-wasm's threaded build keeps its heap in a shared
-// WebAssembly.Memory; Node worker_threads instantiate our module on that same memory and run lists of
-// calls handed over through a shared control block (Atomics.wait / notify, no messages per call), while
-// the calling thread runs the first list itself. Kernels split work by output (images, taps, transformed
+// WebAssembly.Memory; Node worker_threads instantiate our module on that same memory and run chunks of
+// calls handed over through shared memory (Atomics.wait / notify, no messages per call), claimed one at a
+// time by them and by the calling thread. Kernels split work by output (images, taps, transformed
 // matrices), never a sum across threads, so results are bit-for-bit those of one thread.
 import { Worker } from 'node:worker_threads';
 import { simdKernels, simdModule, type FunctionName } from './wasmSimd';
@@ -9,31 +9,35 @@ import { simdKernels, simdModule, type FunctionName } from './wasmSimd';
 /** One call of an exported SIMD function: its name and arguments (byte offsets, counts, floats). */
 export type SimdCall = readonly [FunctionName, ...number[]];
 
-/** Float64 words per worker for its calls (name index, argument count, arguments). */
-const SLOT_WORDS = 16384;
-/** Int32 words of the control block: per worker its sequence number, then done and failed counters. */
-const DONE = 0;
-const FAILED = 1;
-const SEQ = 2;
+/** Float64 words for one job's calls: the chunk count, each chunk's start, then (name index, argument count, arguments)… */
+const JOB_WORDS = 65536;
+/** Int32 words of the control block: the job's sequence number, the next chunk to claim, done and failed counters… */
+const SEQ = 0;
+const NEXT = 1;
+const DONE = 2;
+const FAILED = 3;
+/** Chunks the workers have run since the pool started (kernelThreadsWork). */
+const WORKED = 4;
 /** A worker that does not finish in this long is taken as dead (its error cannot reach a blocked thread). */
 const HANG_MS = 60_000;
 
+// Each thread claims the next chunk until none is left, so a thread the OS keeps waiting (a busy machine)
+// leaves its share to the others instead of holding up the step.
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
-const { module, memory, control, calls, names, index, slotWords } = workerData;
+const { module, memory, control, calls, names } = workerData;
 const instance = new WebAssembly.Instance(module, { env: { memory } });
 const fns = names.map((n) => instance.exports[n]);
 const flags = new Int32Array(control);
-const words = new Float64Array(calls, index * slotWords * 8, slotWords);
+const words = new Float64Array(calls);
 let seen = 0;
 for (;;) {
-  Atomics.wait(flags, ${SEQ} + index, seen);
-  seen = Atomics.load(flags, ${SEQ} + index);
+  Atomics.wait(flags, ${SEQ}, seen);
+  seen = Atomics.load(flags, ${SEQ});
   try {
-    for (let p = 1, k = 0; k < words[0]; k++) {
-      const argc = words[p + 1];
-      fns[words[p]](...words.subarray(p + 2, p + 2 + argc));
-      p += 2 + argc;
+    for (let k = Atomics.add(flags, ${NEXT}, 1); k < words[0]; k = Atomics.add(flags, ${NEXT}, 1)) {
+      for (let p = words[1 + k]; p < words[2 + k]; p += 2 + words[p + 1]) fns[words[p]](...words.subarray(p + 2, p + 2 + words[p + 1]));
+      Atomics.add(flags, ${WORKED}, 1);
     }
   } catch {
     Atomics.add(flags, ${FAILED}, 1);
@@ -72,13 +76,10 @@ function poolFor(backend: unknown): Pool | null {
   if (pool?.memory === found.memory) return pool;
   if (pool) for (const w of pool.workers) void w.terminate();
   names = WebAssembly.Module.exports(found.module).map((e) => e.name as FunctionName);
-  const control = new SharedArrayBuffer(4 * (SEQ + wanted));
-  const calls = new SharedArrayBuffer(8 * SLOT_WORDS * wanted);
-  const workers = Array.from({ length: wanted - 1 }, (_, k) => {
-    const worker = new Worker(WORKER_SOURCE, {
-      eval: true,
-      workerData: { module: found.module, memory: found.memory, control, calls, names, index: k + 1, slotWords: SLOT_WORDS },
-    });
+  const control = new SharedArrayBuffer(4 * 5);
+  const calls = new SharedArrayBuffer(8 * JOB_WORDS);
+  const workers = Array.from({ length: wanted - 1 }, () => {
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module: found.module, memory: found.memory, control, calls, names } });
     worker.unref(); // waiting for work must not keep the process alive
     // A worker that cannot start (no structured clone of the module, say): from then on all runs here.
     worker.on('error', () => setKernelThreads(1));
@@ -94,59 +95,57 @@ export function kernelThreads(backend: unknown): number {
   return p ? p.workers.length + 1 : 1;
 }
 
-/** Writes `list` into a worker's slot; false when it does not fit. */
-function writeSlot(words: Float64Array, list: readonly SimdCall[]): boolean {
-  let p = 1;
-  for (const [name, ...args] of list) {
-    if (p + 2 + args.length > words.length) return false;
-    words[p] = names.indexOf(name);
-    words[p + 1] = args.length;
-    words.set(args, p + 2);
-    p += 2 + args.length;
+/** Chunks the pool's worker threads (not the calling one) have run since it started: 0 without a pool. */
+export function kernelThreadsWork(): number {
+  return pool ? Atomics.load(pool.flags, WORKED) : 0;
+}
+
+/** Writes the chunks as one job (see JOB_WORDS); false when they do not fit. */
+function writeJob(words: Float64Array, chunks: readonly (readonly SimdCall[])[]): boolean {
+  let p = chunks.length + 2;
+  words[0] = chunks.length;
+  for (let k = 0; k < chunks.length; k++) {
+    words[1 + k] = p;
+    for (const [name, ...args] of chunks[k]) {
+      if (p + 2 + args.length > words.length) return false;
+      words[p] = names.indexOf(name);
+      words[p + 1] = args.length;
+      words.set(args, p + 2);
+      p += 2 + args.length;
+    }
   }
-  words[0] = list.length;
+  words[1 + chunks.length] = p;
   return true;
 }
 
 /**
- * Runs lists[k] on thread k (lists[0] on this one) and returns when all are done. Lists must write
- * disjoint memory. Lists beyond the pool's threads, or too long for a slot, run here after lists[0].
+ * Runs every chunk of calls once, on whichever thread claims it first (this one included), and
+ * returns when all are done. Chunks must write disjoint memory; the calls of a chunk run in order.
  */
-export function runOnThreads(backend: unknown, lists: readonly (readonly SimdCall[])[]): void {
+export function runOnThreads(backend: unknown, chunks: readonly (readonly SimdCall[])[]): void {
   const simd = simdKernels(backend);
   if (!simd) throw new Error('our SIMD kernels are not available on this backend');
-  const p = poolFor(backend);
-  const here: (readonly SimdCall[])[] = [lists[0] ?? []];
-  let sent = 0;
-  if (p) {
-    Atomics.store(p.flags, DONE, 0);
-    Atomics.store(p.flags, FAILED, 0);
-    for (let k = 1; k < lists.length; k++) {
-      const worker = k - 1;
-      const words = p.calls.subarray((worker + 1) * SLOT_WORDS, (worker + 2) * SLOT_WORDS);
-      if (worker < p.workers.length && lists[k].length > 0 && writeSlot(words, lists[k])) {
-        Atomics.add(p.flags, SEQ + worker + 1, 1);
-        Atomics.notify(p.flags, SEQ + worker + 1);
-        sent++;
-      } else {
-        here.push(lists[k]);
-      }
-    }
-  } else {
-    here.push(...lists.slice(1));
+  const p = chunks.length > 1 ? poolFor(backend) : null;
+  if (!p || !writeJob(p.calls, chunks)) {
+    for (const chunk of chunks) for (const [name, ...args] of chunk) simd[name](...args);
+    return;
   }
+  Atomics.store(p.flags, NEXT, 0);
+  Atomics.store(p.flags, DONE, 0);
+  Atomics.store(p.flags, FAILED, 0);
+  Atomics.add(p.flags, SEQ, 1);
+  Atomics.notify(p.flags, SEQ);
   let failure: unknown = null;
   try {
-    for (const list of here) for (const [name, ...args] of list) simd[name](...args);
+    for (let k = Atomics.add(p.flags, NEXT, 1); k < chunks.length; k = Atomics.add(p.flags, NEXT, 1)) {
+      for (const [name, ...args] of chunks[k]) simd[name](...args);
+    }
   } catch (e) {
     failure = e; // the workers still write to the heap: wait for them before giving up
   }
-  if (!p) {
-    if (failure) throw failure;
-    return;
-  }
+  // Every worker checks in for every job, so none can claim a chunk of the next one.
   const deadline = Date.now() + HANG_MS;
-  for (let done = Atomics.load(p.flags, DONE); done < sent; done = Atomics.load(p.flags, DONE)) {
+  for (let done = Atomics.load(p.flags, DONE); done < p.workers.length; done = Atomics.load(p.flags, DONE)) {
     if (Atomics.wait(p.flags, DONE, done, Math.max(1, deadline - Date.now())) === 'timed-out' && Date.now() >= deadline) {
       throw new Error('a kernel thread did not finish its work');
     }
@@ -172,15 +171,22 @@ export function spread<T>(items: readonly T[], parts: number): T[][] {
   return splitRange(items.length, parts).map(([start, end]) => items.slice(start, end));
 }
 
+/** Chunks a kernel cuts its work into: a few per thread, so a thread held up by the OS costs little. */
+export function kernelChunks(backend: unknown): number {
+  const threads = kernelThreads(backend);
+  return threads === 1 ? 1 : threads * CHUNKS_PER_THREAD;
+}
+const CHUNKS_PER_THREAD = 4;
+
 /**
- * One call per consecutive range of `count` items (images, rows, vectors), one range per thread of
- * `backend` but no range under `minPerThread` items (waking a thread costs more than a small loop):
- * `callFor(start, end)` builds the call for items start..end−1. Runs them and returns when all are done.
+ * One call per consecutive range of `count` items (images, rows, vectors), kernelChunks ranges but none
+ * under `minPerChunk` items (handing over a chunk costs more than a small loop): `callFor(start, end)`
+ * builds the call for items start..end−1. Runs them and returns when all are done.
  */
-export function runSplit(backend: unknown, count: number, callFor: (start: number, end: number) => SimdCall, minPerThread = 1): void {
-  const threads = Math.min(kernelThreads(backend), Math.max(1, Math.floor(count / minPerThread)));
-  runOnThreads(backend, splitRange(count, threads).map(([start, end]) => [callFor(start, end)]));
+export function runSplit(backend: unknown, count: number, callFor: (start: number, end: number) => SimdCall, minPerChunk = 1): void {
+  const chunks = Math.min(kernelChunks(backend), Math.max(1, Math.floor(count / minPerChunk)));
+  runOnThreads(backend, splitRange(count, chunks).map(([start, end]) => [callFor(start, end)]));
 }
 
-/** Vectors of 4 floats below which an elementwise loop stays on one thread. */
-export const MIN_VECTORS_PER_THREAD = 16384;
+/** Vectors of 4 floats below which an elementwise loop is not cut further. */
+export const MIN_VECTORS_PER_CHUNK = 8192;

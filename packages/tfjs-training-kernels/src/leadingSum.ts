@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { TensorInfo, WasmHeap } from './rawData';
 import { overrideKernel } from './registry';
-import { MIN_VECTORS_PER_THREAD, runSplit } from './kernelThreads';
+import { MIN_VECTORS_PER_CHUNK, runSplit } from './kernelThreads';
 import { heapOffset, simdKernels } from './wasmSimd';
 
 /** Rows summed apart before their sum joins the total (sumRows): keeps float32 rounding near a pairwise sum's. */
@@ -59,7 +59,7 @@ export function sumLeadingBySimd(backend: unknown, x: TensorInfo, leading: numbe
   const [xBase, outBase] = [heapOffset(backend, x), heapOffset(backend, out)];
   // By bands of columns, so every column is summed in the same order on any number of threads.
   runSplit(backend, cols / 4, (v0, v1) => ['sumRows', xBase + 16 * v0, outBase + 16 * v0, rows, 16 * (v1 - v0), SUMMED_BLOCK_ROWS, cols * 4],
-    Math.ceil(MIN_VECTORS_PER_THREAD / rows));
+    Math.ceil(MIN_VECTORS_PER_CHUNK / rows));
   return out;
 }
 

@@ -15,7 +15,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { TensorInfo, WasmHeap } from './rawData';
 import { stockKernel } from './registry';
-import { kernelThreads, runOnThreads, runSplit, splitRange, spread, type SimdCall } from './kernelThreads';
+import { kernelChunks, runOnThreads, runSplit, type SimdCall, splitRange, spread } from './kernelThreads';
 import { FILTER_TAPS, heapOffset, simdKernels, type WinogradTile } from './wasmSimd';
 
 
@@ -108,10 +108,10 @@ export function winogradConv(backendArg: unknown, x: TensorInfo, filter: TensorI
     const v = transformInput(scratch, x, t, top, left);
     const products = v.map((vk, k) => scratch.keep(matMul(backend, vk, u[k])));
     const out = backend.makeOutput([n, outH, outW, co], 'float32');
-    const threads = kernelThreads(backend);
-    const sink = scratch.alloc([threads, co]); // one per thread: each writes its images' clipped pixels there
+    const chunks = kernelChunks(backend);
+    const sink = scratch.alloc([chunks, co]); // one per chunk: each writes its images' clipped pixels there
     const [pBase, outBase, sinkBase] = [offsets(backend, products), heapOffset(backend, out), heapOffset(backend, sink)];
-    runOnThreads(backend, splitRange(n, threads).map(([b0, b1], k) => [[`winogradOutput${m}`, ...pBase.map((o) => o + b0 * t.th * t.tw * co * 4),
+    runOnThreads(backend, splitRange(n, chunks).map(([b0, b1], k) => [[`winogradOutput${m}`, ...pBase.map((o) => o + b0 * t.th * t.tw * co * 4),
       outBase + b0 * outH * outW * co * 4, b1 - b0, outH, outW, co * 4, t.th, t.tw, 0, 0, sinkBase + k * co * 4]]));
     return out;
   } finally {
@@ -157,7 +157,7 @@ export function winogradFilterGradient(backendArg: unknown, x: TensorInfo, dy: T
       }
       sums.push(calls);
     }
-    runOnThreads(backend, spread(sums, kernelThreads(backend)).map((part) => part.flat())); // each k writes its own dU[k]
+    runOnThreads(backend, spread(sums, kernelChunks(backend)).map((part) => part.flat())); // each k writes its own dU[k]
     const dg = backend.makeOutput([3, 3, ci, co], 'float32');
     simd[`winogradFilterGrad${m}`](...offsets(backend, du), heapOffset(backend, dg), 1, 3, 3, ci * co * 4, 1, 1, 0, 0, 0);
     return dg;
