@@ -90,6 +90,8 @@ export function wasmThreads(): number | null {
 export async function startThreadedWasm(threads: number): Promise<string | null> {
   if (started !== null) return null;
   if (typeof SharedArrayBuffer === 'undefined') return 'no SharedArrayBuffer in this runtime';
+  // Swapping the module under a running backend aborts inside the wasm (its tensors live on the old heap).
+  if (tf.findBackend('wasm')) return 'the single-threaded build already runs in this process';
   const jsFile = threadedFile(`${THREADED}.js`);
   const worker = workerScript();
   const wasmFile = threadedFile(`${THREADED}.wasm`);

@@ -2,7 +2,9 @@
 // worker file) trains exactly as the single-threaded build does, our kernels included.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { wasmThreadCount } from '../../src/trainer/wasmThreads';
+import * as tf from '@tensorflow/tfjs';
+import { startThreadedWasm, wasmThreadCount } from '../../src/trainer/wasmThreads';
+import { startWasmWithOurKernels } from '../helpers/wasmKernels';
 import { example } from '../helpers/fixtures';
 import { runCli } from '../helpers/runCli';
 
@@ -21,6 +23,16 @@ describe('how many threads the wasm backend runs', () => {
     assert.equal(wasmThreadCount(2, 0), 2);
     assert.equal(wasmThreadCount(8, 0), 7);
     assert.equal(wasmThreadCount(8, 3), 3);
+  });
+});
+
+describe('a process that already runs the single-threaded build', () => {
+  it('keeps it, saying why, instead of swapping the module under its tensors', async () => {
+    await startWasmWithOurKernels(false);
+    await tf.setBackend('wasm');
+    const x = tf.tensor([1, -2, 3]);
+    assert.match(await startThreadedWasm(2) ?? '', /single-threaded build already runs/);
+    assert.deepEqual(Array.from(tf.relu(x).dataSync()), [1, 0, 3]);
   });
 });
 
