@@ -31,8 +31,8 @@ Commands:
                                                   --report writes the whole run as one HTML file;
                                                   --trace-step N traces sample K (default 0) of step N
                                                   through forward, loss, backward and update;
-                                                  --threads N runs wasm on N threads (0: all cores but
-                                                  one; default 1);
+                                                  --threads N runs wasm on N threads (default 0: all
+                                                  cores but one, both on 2 cores);
                                                   the run is kept in .model-lens/runs (see runs)
   run SCRIPT [--json] [--report run.html] [--backend B] [--threads N] [--gradient-every N] [--dir DIR] [--keep-runs N] [-- ARGS...]
                                                   run your own tfjs script (.ts/.js/.mjs) unchanged, as node

@@ -30,7 +30,7 @@ export function readSettings(): ModelLensSettings {
   const keep = Number(c.get<number>('keepRuns', 0));
   return {
     backend: c.get<BackendName | 'auto'>('backend', 'auto'),
-    threads: threadsSetting(c.get<number>('threads', 1)),
+    threads: threadsSetting(c.get<number>('threads', 0)),
     gradientEvery: every > 0 ? Math.floor(every) : undefined,
     datasetFolder: folder || undefined,
     maxUpdatesPerSecond: Math.min(60, Math.max(1, c.get<number>('maxUiUpdatesPerSecond', 20))),

@@ -303,7 +303,7 @@ export interface TrainRequest {
   limit?: number;
   testLimit?: number;
   backend?: BackendName | 'auto';
-  /** Threads of the wasm backend (tfjs-wasm's threaded build): 0 all cores but one (all on ≤ 2); default 1. */
+  /** Threads of the wasm backend (tfjs-wasm's threaded build): 0 (the default) all cores but one (all on ≤ 2); 1 tfjs's single-threaded build. */
   threads?: number;
   save?: string;
   /** Save (to `save` or the experiment's `training.save`) also when the run is stopped. */

@@ -28,7 +28,7 @@ function wasmDirectory(): string {
 export interface BackendSearch {
   /** tfjs-node: in the node_modules above this folder, then globally. */
   searchFrom?: string;
-  /** wasm's threads (TrainRequest.threads); else MODEL_LENS_WASM_THREADS, else one. */
+  /** wasm's threads (TrainRequest.threads); else MODEL_LENS_WASM_THREADS, else 0 (all cores, or all but one). */
   threads?: number;
 }
 

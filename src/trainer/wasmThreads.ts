@@ -7,18 +7,19 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import nodeOs = require('node:os');
 import * as path from 'node:path';
+import { setKernelThreads } from '@model-lens/tfjs-training-kernels';
 import * as tf from '@tensorflow/tfjs';
 import { BackendWasm, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 
 const THREADED = 'tfjs-backend-wasm-threaded-simd';
 
 /**
- * Threads for the wasm backend: one (tfjs's single-threaded build) unless asked; `0` asks for all
- * cores on a machine of two or fewer, else all but one for the editor (the trainer runs below normal priority).
+ * Threads for the wasm backend: `asked` when ≥ 1 (1 is tfjs's single-threaded build); unset or `0`
+ * means all cores on a machine of two or fewer, else all but one for the editor (the trainer runs
+ * below normal priority).
  */
 export function wasmThreadCount(cores: number, asked: number | undefined): number {
-  if (asked === undefined) return 1;
-  if (asked >= 1) return Math.floor(asked);
+  if (asked !== undefined && asked >= 1) return Math.floor(asked);
   return cores <= 2 ? Math.max(1, cores) : cores - 1;
 }
 
@@ -89,6 +90,8 @@ export function wasmThreads(): number | null {
 export async function startThreadedWasm(threads: number): Promise<string | null> {
   if (started !== null) return null;
   if (typeof SharedArrayBuffer === 'undefined') return 'no SharedArrayBuffer in this runtime';
+  // Swapping the module under a running backend aborts inside the wasm (its tensors live on the old heap).
+  if (tf.findBackend('wasm')) return 'the single-threaded build already runs in this process';
   const jsFile = threadedFile(`${THREADED}.js`);
   const worker = workerScript();
   const wasmFile = threadedFile(`${THREADED}.wasm`);
@@ -118,6 +121,7 @@ export async function startThreadedWasm(threads: number): Promise<string | null>
     const backend = new BackendWasm(module as unknown as ConstructorParameters<typeof BackendWasm>[0]);
     tf.removeBackend('wasm');
     tf.registerBackend('wasm', () => backend, 2);
+    setKernelThreads(threads); // our kernels split their loops over as many threads, on the same heap
     started = threads;
     return null;
   } catch (e) {

@@ -2,7 +2,9 @@
 // worker file) trains exactly as the single-threaded build does, our kernels included.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { wasmThreadCount } from '../../src/trainer/wasmThreads';
+import * as tf from '@tensorflow/tfjs';
+import { startThreadedWasm, wasmThreadCount } from '../../src/trainer/wasmThreads';
+import { startWasmWithOurKernels } from '../helpers/wasmKernels';
 import { example } from '../helpers/fixtures';
 import { runCli } from '../helpers/runCli';
 
@@ -14,8 +16,9 @@ const trainLines = (threads: string[], file: string) => {
 };
 
 describe('how many threads the wasm backend runs', () => {
-  it('one unless asked; 0 asks for all cores on a machine of one or two, one left free above that; N asks for N', () => {
-    assert.equal(wasmThreadCount(8, undefined), 1);
+  it('unset or 0 asks for all cores on a machine of one or two, one left free above that; N asks for N', () => {
+    assert.equal(wasmThreadCount(2, undefined), 2);
+    assert.equal(wasmThreadCount(8, undefined), 7);
     assert.equal(wasmThreadCount(1, 0), 1);
     assert.equal(wasmThreadCount(2, 0), 2);
     assert.equal(wasmThreadCount(8, 0), 7);
@@ -23,11 +26,21 @@ describe('how many threads the wasm backend runs', () => {
   });
 });
 
+describe('a process that already runs the single-threaded build', () => {
+  it('keeps it, saying why, instead of swapping the module under its tensors', async () => {
+    await startWasmWithOurKernels(false);
+    await tf.setBackend('wasm');
+    const x = tf.tensor([1, -2, 3]);
+    assert.match(await startThreadedWasm(2) ?? '', /single-threaded build already runs/);
+    assert.deepEqual(Array.from(tf.relu(x).dataSync()), [1, 0, 3]);
+  });
+});
+
 describe('training on the threaded wasm build', () => {
   for (const file of ['mnist-mlp.ts', 'mnist-cnn.ts']) {
-    it(`${file}: --threads 2 gives the epoch's losses and accuracies of the default single-threaded build, and says so`, () => {
+    it(`${file}: --threads 2 gives the epoch's losses and accuracies of the single-threaded build (--threads 1), and says so`, () => {
       const two = trainLines(['--threads', '2'], file);
-      const one = trainLines([], file);
+      const one = trainLines(['--threads', '1'], file);
       assert.match(two.backend, /wasm \(2 threads\)/);
       assert.doesNotMatch(one.backend, /threads/);
       const figures = (line: string) => line.replace(/Time: .*$/, '');
@@ -35,4 +48,17 @@ describe('training on the threaded wasm build', () => {
       assert.equal(figures(two.epoch), figures(one.epoch));
     });
   }
+  it('a seeded CNN run on 2 threads gives every batch the same loss, to the last bit, run after run', () => {
+    const losses = () => {
+      const r = runCli(['train', example('mnist-cnn.ts'), '--epochs', '1', '--limit', '96', '--batch-size', '16', '--backend', 'wasm', '--threads', '2', '--json'],
+        { timeoutMs: 240_000 });
+      assert.equal(r.status, 0, r.stderr);
+      return r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { type: string; metrics?: { loss?: number } })
+        .filter((m) => m.type === 'batch').map((m) => m.metrics?.loss);
+    };
+    const first = losses();
+    assert.equal(first.length, 6);
+    assert.ok(first.every((l) => typeof l === 'number'), String(first));
+    assert.deepEqual(losses(), first);
+  });
 });

@@ -128,7 +128,7 @@ describe('choosing webgpu: what auto and --backend webgpu do without a GPU', () 
     const r = runCli(trainArgs('auto'), { env: NO_ADAPTER, timeoutMs: 120_000 });
     assert.equal(r.status, 0, r.stderr);
     const line = r.stdout.split('\n').find((l) => l.startsWith('Backend:')) ?? '';
-    assert.match(line, /^Backend: wasm \(.*webgpu: no WebGPU adapter: Dawn found none through vulkan; using wasm\)/);
+    assert.match(line, /^Backend: wasm \(.*webgpu: no WebGPU adapter: Dawn found none through vulkan; using wasm(?: \(\d+ threads\))?\)/);
   });
 
   it('with no adapter at all, --backend webgpu fails with that reason', () => {
@@ -143,7 +143,7 @@ describe('choosing webgpu: what auto and --backend webgpu do without a GPU', () 
     const software = { MODEL_LENS_DAWN_BACKENDS: 'opengl', LIBGL_ALWAYS_SOFTWARE: '1' };
     const auto = runCli(trainArgs('auto'), { env: software, timeoutMs: 120_000 });
     assert.equal(auto.status, 0, auto.stderr);
-    assert.match(auto.stdout, /^Backend: wasm \(.*webgpu: only a software adapter, llvmpipe.*, which is slower than wasm \(--backend webgpu uses it\); using wasm\)/m);
+    assert.match(auto.stdout, /^Backend: wasm \(.*webgpu: only a software adapter, llvmpipe.*, which is slower than wasm \(--backend webgpu uses it\); using wasm(?: \(\d+ threads\))?\)/m);
     const byName = runCli(trainArgs('webgpu'), { env: software, timeoutMs: 180_000 });
     assert.equal(byName.status, 0, byName.stderr);
     assert.match(byName.stdout, /^Backend: webgpu \(webgpu on llvmpipe.* was requested\)/m);

@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { TensorInfo, WasmHeap } from './rawData';
 import { overrideKernel } from './registry';
+import { MIN_VECTORS_PER_CHUNK, runSplit } from './kernelThreads';
 import { heapOffset, simdKernels } from './wasmSimd';
 
 export const ADAM_UPDATE = 'ModelLensAdamUpdate';
@@ -32,8 +33,11 @@ export function registerAdamUpdateKernel(backend: string): void {
     const whole = simd ? n - (n % 4) : 0;
     // The scalars as tfjs makes them: JS numbers (1 − β in double) rounded to float32.
     const k = { b1: f(beta1), omb1: f(1 - beta1), b2: f(beta2), omb2: f(1 - beta2), eps: f(epsilon), negLr: f(-learningRate) };
-    simd?.adamUpdate(...[value, m, v, g, ...outs].map((t) => heapOffset(wasm, t)), whole * 4,
-      k.b1, k.omb1, k.b2, k.omb2, bc1, bc2, k.eps, k.negLr);
+    if (simd) {
+      const bases = [value, m, v, g, ...outs].map((t) => heapOffset(wasm, t));
+      runSplit(wasm, whole / 4, (v0, v1) => ['adamUpdate', ...bases.map((b) => b + 16 * v0), 16 * (v1 - v0),
+        k.b1, k.omb1, k.b2, k.omb2, bc1, bc2, k.eps, k.negLr], MIN_VECTORS_PER_CHUNK);
+    }
     if (whole < n) {
       const [x, mm, vv, gg, nx, nm, nv] = [value, m, v, g, ...outs].map((t) => wasm.typedArrayFromHeap(t));
       for (let i = whole; i < n; i++) {

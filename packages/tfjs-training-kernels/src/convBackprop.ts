@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { convInfo, filterGradientWindow } from './geometry';
 import type { TensorInfo, WasmHeap } from './rawData';
 import { overrideKernel, runStock } from './registry';
+import { kernelChunks, runOnThreads, runSplit, type SimdCall, spread } from './kernelThreads';
 import { FILTER_TAPS, heapOffset, simdKernels } from './wasmSimd';
 import { winogradApplies, winogradFilterGradient, winogradInputGradient } from './winograd';
 
@@ -82,11 +83,13 @@ export function simdFilterGradient(backend: unknown, x: tf.Tensor4D, dy: tf.Tens
     for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) for (let c = 0; c < ci; c++) {
       taps.push([(i * dh * needW + j * dw) * pix + 4 * c, ((i * kw + j) * ci + c) * co * 4]);
     }
+    const calls: SimdCall[] = [];
     for (let k = 0; k < taps.length; k += FILTER_TAPS) {
       const group = taps.slice(k, k + FILTER_TAPS);
-      simd[`filterGrad${group.length}x${vecs}`](xBase, dyBase, dwBase, n, oh, ow, co * 4, needH * needW * pix, sh * needW * pix, sw * pix,
-        ...group.map(([xOff]) => xOff), ...group.map(([, dwOff]) => dwOff));
+      calls.push([`filterGrad${group.length}x${vecs}`, xBase, dyBase, dwBase, n, oh, ow, co * 4, needH * needW * pix, sh * needW * pix, sw * pix,
+        ...group.map(([xOff]) => xOff), ...group.map(([, dwOff]) => dwOff)]);
     }
+    runOnThreads(backend, spread(calls, kernelChunks(backend))); // each tap group writes its own dw rows
     return out;
   } finally {
     if (xp !== x) xp.dispose();
@@ -117,8 +120,11 @@ export function simdInputGradient(backend: unknown, xShape: number[], dy: tf.Ten
     const wasm = backend as WasmHeap;
     const dx = wasm.makeOutput(xShape, 'float32');
     wasm.typedArrayFromHeap(dx).fill(0);
-    simd.col2im(heapOffset(backend, cols), heapOffset(backend, dx), n, oh, ow, kh, kw, ci * 4, height, width,
-      info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left);
+    const [colsBase, dxBase] = [heapOffset(backend, cols), heapOffset(backend, dx)];
+    const colsImage = oh * ow * kh * kw * ci * 4;
+    const dxImage = height * width * ci * 4;
+    runSplit(backend, n, (b0, b1) => ['col2im', colsBase + b0 * colsImage, dxBase + b0 * dxImage, b1 - b0, oh, ow, kh, kw, ci * 4, height, width,
+      info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left]);
     return dx;
   } finally {
     cols.dispose();

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { convInfo, dilateSpatial, filterGradientWindow, padOrCrop, pair, type Pad, type Rounding } from './geometry';
 import type { TensorInfo, WasmHeap } from './rawData';
 import { overrideKernel, runStock } from './registry';
+import { kernelChunks, runOnThreads, type SimdCall, splitRange } from './kernelThreads';
 import { DEPTHWISE_TAPS, heapOffset, simdKernels } from './wasmSimd';
 
 /**
@@ -35,14 +36,21 @@ export function simdDepthwiseFilterGradient(backend: unknown, x: tf.Tensor4D, dy
     const pix = channels * 4;
     const taps: [number, number][] = [];
     for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) taps.push([(i * dh * needW + j * dw) * pix, (i * kw + j) * multiplier * pix]);
-    for (let m = 0; m < multiplier; m++) {
-      for (let k = 0; k < taps.length; k += DEPTHWISE_TAPS) {
-        const group = taps.slice(k, k + DEPTHWISE_TAPS);
-        simd[`depthwiseFilterGrad${group.length}`](heapOffset(backend, xp), heapOffset(backend, dyMC) + m * pix, heapOffset(backend, out),
-          n, oh, ow, pix, needH * needW * pix, sh * needW * pix, sw * pix, multiplier * pix,
-          ...group.map(([xOff]) => xOff), ...group.map(([, dwOff]) => dwOff + m * pix));
+    const [xBase, dyBase, outBase] = [xp, dyMC, out].map((t) => heapOffset(backend, t));
+    // By bands of channels (each thread its own dw columns), every sum in the order one thread uses.
+    const band = ([v0, v1]: [number, number]): SimdCall[] => {
+      const calls: SimdCall[] = [];
+      for (let m = 0; m < multiplier; m++) {
+        for (let k = 0; k < taps.length; k += DEPTHWISE_TAPS) {
+          const group = taps.slice(k, k + DEPTHWISE_TAPS);
+          calls.push([`depthwiseFilterGrad${group.length}`, xBase + 16 * v0, dyBase + m * pix + 16 * v0, outBase + 16 * v0,
+            n, oh, ow, 16 * (v1 - v0), needH * needW * pix, sh * needW * pix, sw * pix, multiplier * pix,
+            ...group.map(([xOff]) => xOff), ...group.map(([, dwOff]) => dwOff + m * pix)]);
+        }
       }
-    }
+      return calls;
+    };
+    runOnThreads(backend, splitRange(channels / 4, kernelChunks(backend)).map(band));
   } finally {
     if (xp !== x) xp.dispose();
     if (dyMC !== dy) dyMC.dispose();

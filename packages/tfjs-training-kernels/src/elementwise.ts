@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { TensorInfo, WasmHeap } from './rawData';
 import { overrideKernel, runStock } from './registry';
+import { MIN_VECTORS_PER_CHUNK, runSplit } from './kernelThreads';
 import { heapOffset, simdKernels } from './wasmSimd';
 
 export const RELU_GRAD = 'ModelLensReluGrad';
@@ -44,7 +45,10 @@ export function registerElementwiseKernels(backend: string): void {
     const out = wasm.makeOutput(x.shape, 'float32');
     const n = tf.util.sizeFromShape(x.shape);
     const whole = simd ? n - (n % 4) : 0;
-    simd?.reluGrad(heapOffset(wasm, dy), heapOffset(wasm, x), heapOffset(wasm, out), whole * 4);
+    if (simd) {
+      const [dyBase, xBase, outBase] = [dy, x, out].map((t) => heapOffset(wasm, t));
+      runSplit(wasm, whole / 4, (v0, v1) => ['reluGrad', dyBase + 16 * v0, xBase + 16 * v0, outBase + 16 * v0, 16 * (v1 - v0)], MIN_VECTORS_PER_CHUNK);
+    }
     if (whole < n) {
       const [g, v, o] = [wasm.typedArrayFromHeap(dy), wasm.typedArrayFromHeap(x), wasm.typedArrayFromHeap(out)];
       for (let i = whole; i < n; i++) o[i] = g[i] * (v[i] > 0 ? 1 : Number.isNaN(v[i]) ? NaN : 0);
@@ -60,7 +64,9 @@ export function registerElementwiseKernels(backend: string): void {
     const wasm = args.backend as unknown as WasmHeap;
     const out = wasm.makeOutput(x.shape, 'float32');
     const channels = v.shape[0];
-    simd.addRows(heapOffset(wasm, x), heapOffset(wasm, v), heapOffset(wasm, out), tf.util.sizeFromShape(x.shape) / channels, channels * 4);
+    const [xBase, vBase, outBase] = [x, v, out].map((t) => heapOffset(wasm, t));
+    runSplit(wasm, tf.util.sizeFromShape(x.shape) / channels, (r0, r1) => ['addRows', xBase + r0 * channels * 4, vBase, outBase + r0 * channels * 4, r1 - r0, channels * 4],
+      Math.ceil(MIN_VECTORS_PER_CHUNK * 4 / channels));
     return out;
   });
 }

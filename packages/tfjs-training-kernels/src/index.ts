@@ -18,6 +18,7 @@ import { registerTransposedMatMul } from './transposedMatMul';
 export { ADAM_UPDATE, type AdamUpdateAttrs } from './adamUpdate';
 export { RELU_GRAD } from './elementwise';
 export { FusedAdamOptimizer } from './fusedAdam';
+export { kernelThreads, kernelThreadsWork, setKernelThreads } from './kernelThreads';
 export { activeOverrides, useOurKernels, useStockKernels } from './registry';
 export { WINOGRAD_MIN_WORK } from './winograd';
 

@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { TensorInfo, WasmHeap } from './rawData';
 import { overrideKernel } from './registry';
+import { MIN_VECTORS_PER_CHUNK, runSplit } from './kernelThreads';
 import { heapOffset, simdKernels } from './wasmSimd';
 
 /** Rows summed apart before their sum joins the total (sumRows): keeps float32 rounding near a pairwise sum's. */
@@ -55,7 +56,10 @@ export function sumLeadingBySimd(backend: unknown, x: TensorInfo, leading: numbe
   const out = wasm.makeOutput(outShape, 'float32');
   wasm.typedArrayFromHeap(out).fill(0);
   const rows = x.shape.slice(0, leading).reduce((a, b) => a * b, 1);
-  simd.sumRows(heapOffset(backend, x), heapOffset(backend, out), rows, cols * 4, SUMMED_BLOCK_ROWS);
+  const [xBase, outBase] = [heapOffset(backend, x), heapOffset(backend, out)];
+  // By bands of columns, so every column is summed in the same order on any number of threads.
+  runSplit(backend, cols / 4, (v0, v1) => ['sumRows', xBase + 16 * v0, outBase + 16 * v0, rows, 16 * (v1 - v0), SUMMED_BLOCK_ROWS, cols * 4],
+    Math.ceil(MIN_VECTORS_PER_CHUNK / rows));
   return out;
 }
 

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { computeRaw, hasRawData, type WasmHeap } from './rawData';
 import { overrideKernel, runStock } from './registry';
+import { runSplit } from './kernelThreads';
 import { heapOffset, simdKernels } from './wasmSimd';
 
 type PoolInfo = ReturnType<typeof tf.backend_util.computePool2DInfo>;
@@ -113,8 +114,11 @@ export function registerMaxPoolGradKernel(backend: string): void {
       const wasm = args.backend as unknown as WasmHeap;
       const dx = wasm.makeOutput(input.shape, 'float32');
       if (height % 2 || width % 2) wasm.typedArrayFromHeap(dx).fill(0); // the last odd row / column is in no window
-      simd.maxPoolGrad2x2(heapOffset(args.backend, input), heapOffset(args.backend, dy), heapOffset(args.backend, dx),
-        n, height, width, channels, info.outHeight, info.outWidth);
+      const [xBase, dyBase, dxBase] = [input, dy, dx].map((t) => heapOffset(args.backend, t));
+      const image = height * width * channels * 4;
+      const dyImage = info.outHeight * info.outWidth * channels * 4;
+      runSplit(args.backend, n, (b0, b1) => ['maxPoolGrad2x2', xBase + b0 * image, dyBase + b0 * dyImage, dxBase + b0 * image,
+        b1 - b0, height, width, channels, info.outHeight, info.outWidth]);
       return dx;
     }
     return computeRaw(args.backend, [input, dy], input.shape, ([x, dyValues], dx) => {

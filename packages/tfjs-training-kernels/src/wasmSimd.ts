@@ -17,7 +17,7 @@ for (let t = 1; t <= FILTER_TAPS; t++) for (const v of [1, 2]) FILTER_GRADS[`fil
 for (let t = 1; t <= DEPTHWISE_TAPS; t++) FILTER_GRADS[`depthwiseFilterGrad${t}`] = depthwiseFilterGrad(t);
 
 const FUNCTIONS = { maxPoolGrad2x2, col2im, reluGrad, addRows, sumRows, adamUpdate, ...FILTER_GRADS, ...WINOGRAD };
-type FunctionName = 'maxPoolGrad2x2' | 'col2im' | 'reluGrad' | 'addRows' | 'sumRows' | 'adamUpdate' | keyof typeof WINOGRAD | `filterGrad${number}x${number}` | `depthwiseFilterGrad${number}`;
+export type FunctionName = 'maxPoolGrad2x2' | 'col2im' | 'reluGrad' | 'addRows' | 'sumRows' | 'adamUpdate' | keyof typeof WINOGRAD | `filterGrad${number}x${number}` | `depthwiseFilterGrad${number}`;
 
 /** wasm's largest 32-bit memory, in 64 KiB pages: a shared memory's import must state a maximum. */
 const MAX_PAGES = 65536;
@@ -53,7 +53,7 @@ export function simdModuleBytes(shared = false): Uint8Array<ArrayBuffer> {
   ]);
 }
 
-type WasmExports = Record<FunctionName, (...args: number[]) => void>;
+export type WasmExports = Record<FunctionName, (...args: number[]) => void>;
 interface WasmBackendInternals {
   wasm?: { asm?: { memory?: WebAssembly.Memory } };
   dataIdMap?: { get(dataId: object): { memoryOffset: number } | undefined };
@@ -62,8 +62,8 @@ interface WasmBackendInternals {
 const compiled = new Map<boolean, WebAssembly.Module | null>();
 const instances = new WeakMap<WebAssembly.Memory, WasmExports>();
 
-/** Our SIMD functions bound to `backend`'s heap, or null when it is not tfjs-wasm (or SIMD is unavailable). */
-export function simdKernels(backend: unknown): WasmExports | null {
+/** The compiled module and `backend`'s heap it runs on, or null when not tfjs-wasm (or no SIMD). */
+export function simdModule(backend: unknown): { module: WebAssembly.Module; memory: WebAssembly.Memory } | null {
   const memory = (backend as WasmBackendInternals).wasm?.asm?.memory;
   if (!(memory instanceof WebAssembly.Memory)) return null;
   const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
@@ -75,7 +75,14 @@ export function simdKernels(backend: unknown): WasmExports | null {
     }
   }
   const module = compiled.get(shared);
-  if (!module) return null;
+  return module ? { module, memory } : null;
+}
+
+/** Our SIMD functions bound to `backend`'s heap, or null when it is not tfjs-wasm (or SIMD is unavailable). */
+export function simdKernels(backend: unknown): WasmExports | null {
+  const found = simdModule(backend);
+  if (!found) return null;
+  const { module, memory } = found;
   let exports = instances.get(memory);
   if (!exports) {
     exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as WasmExports;

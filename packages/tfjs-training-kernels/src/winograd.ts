@@ -15,6 +15,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { TensorInfo, WasmHeap } from './rawData';
 import { stockKernel } from './registry';
+import { kernelChunks, runOnThreads, runSplit, type SimdCall, splitRange, spread } from './kernelThreads';
 import { FILTER_TAPS, heapOffset, simdKernels, type WinogradTile } from './wasmSimd';
 
 
@@ -76,12 +77,14 @@ function tiling(n: number, outH: number, outW: number, m: WinogradTile): Tiling 
 }
 
 /** V = Bᵀ·d·B for every tile's (m+2)×(m+2) input window (zero outside x): (m+2)² matrices [tiles, C]. */
-function transformInput(simd: Simd, scratch: Scratch, x: TensorInfo, t: Tiling, top: number, left: number): TensorInfo[] {
+function transformInput(scratch: Scratch, x: TensorInfo, t: Tiling, top: number, left: number): TensorInfo[] {
   const [n, h, w, ci] = x.shape;
   const v = Array.from({ length: t.count }, () => scratch.alloc([t.tiles, ci]));
   const zero = scratch.alloc([ci], true);
   const heap = scratch.backend;
-  simd[`winogradInput${t.m}`](...offsets(heap, v), heapOffset(heap, x), n, h, w, ci * 4, t.th, t.tw, top, left, heapOffset(heap, zero));
+  const [vBase, xBase, zeroAt] = [offsets(heap, v), heapOffset(heap, x), heapOffset(heap, zero)];
+  runSplit(heap, n, (b0, b1) => [`winogradInput${t.m}`, ...vBase.map((o) => o + b0 * t.th * t.tw * ci * 4), xBase + b0 * h * w * ci * 4,
+    b1 - b0, h, w, ci * 4, t.th, t.tw, top, left, zeroAt]);
   return v;
 }
 
@@ -102,11 +105,14 @@ export function winogradConv(backendArg: unknown, x: TensorInfo, filter: TensorI
   try {
     const u = Array.from({ length: t.count }, () => scratch.alloc([ci, co]));
     simd[`winogradFilter${m}`](...offsets(backend, u), heapOffset(backend, filter), 1, 3, 3, ci * co * 4, 1, 1, 0, 0, 0);
-    const v = transformInput(simd, scratch, x, t, top, left);
+    const v = transformInput(scratch, x, t, top, left);
     const products = v.map((vk, k) => scratch.keep(matMul(backend, vk, u[k])));
     const out = backend.makeOutput([n, outH, outW, co], 'float32');
-    const sink = scratch.alloc([co]);
-    simd[`winogradOutput${m}`](...offsets(backend, products), heapOffset(backend, out), n, outH, outW, co * 4, t.th, t.tw, 0, 0, heapOffset(backend, sink));
+    const chunks = kernelChunks(backend);
+    const sink = scratch.alloc([chunks, co]); // one per chunk: each writes its images' clipped pixels there
+    const [pBase, outBase, sinkBase] = [offsets(backend, products), heapOffset(backend, out), heapOffset(backend, sink)];
+    runOnThreads(backend, splitRange(n, chunks).map(([b0, b1], k) => [[`winogradOutput${m}`, ...pBase.map((o) => o + b0 * t.th * t.tw * co * 4),
+      outBase + b0 * outH * outW * co * 4, b1 - b0, outH, outW, co * 4, t.th, t.tw, 0, 0, sinkBase + k * co * 4]]));
     return out;
   } finally {
     scratch.free();
@@ -128,24 +134,30 @@ export function winogradFilterGradient(backendArg: unknown, x: TensorInfo, dy: T
   const { tiles, count } = t;
   const scratch = new Scratch(backend);
   try {
-    const v = transformInput(simd, scratch, x, t, top, left);
+    const v = transformInput(scratch, x, t, top, left);
     const dz = Array.from({ length: count }, () => scratch.alloc([tiles, co]));
     const zeroDy = scratch.alloc([co], true);
-    simd[`winogradOutputGrad${m}`](...offsets(backend, dz), heapOffset(backend, dy), n, oh, ow, co * 4, t.th, t.tw, 0, 0, heapOffset(backend, zeroDy));
+    const [dzBase, dyBase, zeroAt] = [offsets(backend, dz), heapOffset(backend, dy), heapOffset(backend, zeroDy)];
+    runSplit(backend, n, (b0, b1) => [`winogradOutputGrad${m}`, ...dzBase.map((o) => o + b0 * t.th * t.tw * co * 4), dyBase + b0 * oh * ow * co * 4,
+      b1 - b0, oh, ow, co * 4, t.th, t.tw, 0, 0, zeroAt]);
     // dU[k] = V[k]ᵀ · dZ[k] as outer-product sums with the sums in registers (filterGrad in wasm/convLoops.ts,
     // as the 1×1 filter gradient of a 1×T "image"): XNNPACK would re-pack the T×CO operand on every call,
     // which measured 3× slower than the products themselves (F(2×2): 15.1 ms of GEMMs vs 4.6 with
     // operands it had packed before).
     const du = Array.from({ length: count }, () => scratch.alloc([ci, co], true));
     const vecs = co % 8 === 0 ? 2 : 1;
+    const sums: SimdCall[][] = [];
     for (let k = 0; k < count; k++) {
       const [vk, dzk, duk] = offsets(backend, [v[k], dz[k], du[k]]);
+      const calls: SimdCall[] = [];
       for (let c0 = 0; c0 < ci; c0 += FILTER_TAPS) {
         const group = Array.from({ length: Math.min(FILTER_TAPS, ci - c0) }, (_, g) => c0 + g);
-        simd[`filterGrad${group.length}x${vecs}`](vk, dzk, duk, 1, 1, tiles, co * 4, 0, 0, ci * 4,
-          ...group.map((c) => 4 * c), ...group.map((c) => c * co * 4));
+        calls.push([`filterGrad${group.length}x${vecs}`, vk, dzk, duk, 1, 1, tiles, co * 4, 0, 0, ci * 4,
+          ...group.map((c) => 4 * c), ...group.map((c) => c * co * 4)]);
       }
+      sums.push(calls);
     }
+    runOnThreads(backend, spread(sums, kernelChunks(backend)).map((part) => part.flat())); // each k writes its own dU[k]
     const dg = backend.makeOutput([3, 3, ci, co], 'float32');
     simd[`winogradFilterGrad${m}`](...offsets(backend, du), heapOffset(backend, dg), 1, 3, 3, ci * co * 4, 1, 1, 0, 0, 0);
     return dg;

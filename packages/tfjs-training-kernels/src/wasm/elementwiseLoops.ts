@@ -33,26 +33,27 @@ export function addRows(): WasmFunction {
 }
 
 /**
- * sumRows(x, out, rows, cb, block): out[·] += Σ_r x[r, ·] over rows of cb bytes (a multiple of 16), in
- * blocks of `block` rows summed apart and then added to out (bounds float32 rounding like a pairwise
- * sum would); a bias gradient. out must be zeroed first.
+ * sumRows(x, out, rows, cb, block, stride): out[·] += Σ_r x[r, ·] over rows `stride` bytes apart, of
+ * which the first cb bytes (a multiple of 16) are summed, in blocks of `block` rows summed apart and then
+ * added to out (bounds float32 rounding like a pairwise sum would); a bias gradient, or a band of its
+ * columns. out must be zeroed first.
  */
 export function sumRows(): WasmFunction {
-  const [x, out, rows, cb, block, r0, end, c, r, p, acc] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const [x, out, rows, cb, block, stride, r0, end, c, r, p, acc] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
   const body = forLoop(r0, get(rows), get(block), [
     set(end, add(get(r0), get(block))),
     when(geS(get(end), get(rows)), [set(end, get(rows))]),
     forLoop(c, get(cb), 16, [
       set(acc, f32x4Const(0)),
-      set(p, add(add(get(x), mul(get(r0), get(cb))), get(c))),
+      set(p, add(add(get(x), mul(get(r0), get(stride))), get(c))),
       forLoop(r, sub(get(end), get(r0)), 1, [
         set(acc, vadd(get(acc), load(get(p)))),
-        set(p, add(get(p), get(cb))),
+        set(p, add(get(p), get(stride))),
       ]),
       store(add(get(out), get(c)), vadd(load(add(get(out), get(c))), get(acc))),
     ]),
   ]);
-  return { params: Array(5).fill(I32), locals: [...Array(5).fill(I32), V128], body };
+  return { params: Array(6).fill(I32), locals: [...Array(5).fill(I32), V128], body };
 }
 
 /**
