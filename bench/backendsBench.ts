@@ -24,8 +24,8 @@ const WARMUP = 3;
 const MIN_STEPS = 3;
 
 type Workload = 'mlp' | 'cnn';
-type Contender = 'stockWasm' | 'wasm' | 'wasmThreads' | 'cpu' | 'tensorflow' | 'webgpu' | 'torch' | 'torchThreads';
-const CONTENDERS: Contender[] = ['stockWasm', 'wasm', 'wasmThreads', 'cpu', 'tensorflow', 'webgpu', 'torch', 'torchThreads'];
+type Contender = 'stockWasm' | 'wasm' | 'wasmThreads' | 'wasmThreadsPool' | 'cpu' | 'tensorflow' | 'webgpu' | 'torch' | 'torchThreads';
+const CONTENDERS: Contender[] = ['stockWasm', 'wasm', 'wasmThreads', 'wasmThreadsPool', 'cpu', 'tensorflow', 'webgpu', 'torch', 'torchThreads'];
 /** Threads of the wasmThreads column (the trainer's own choice) and of PyTorch beside it. */
 const THREADS = wasmThreadCount(os.cpus().length, 0);
 const WORKLOADS: Record<Workload, { file: string; batch: number; describe: string }> = {
@@ -112,8 +112,9 @@ const TORCH_MALLOC_ENV = { MALLOC_MMAP_THRESHOLD_: String(32 * 2 ** 20), MALLOC_
  * wasm on the threaded build, in a child process of its own (one process holds one wasm module): the
  * bench's own process runs the single-threaded one (MODEL_LENS_WASM_THREADS=1) for the wasm column.
  */
-function wasmThreadsChild(workload: Workload): Measurement {
-  const env = { ...process.env, MODEL_LENS_WASM_THREADS: String(THREADS) };
+function wasmThreadsChild(workload: Workload, kernelPool = false): Measurement {
+  // kernelPool: our own kernels split over the same threads too (off in the trainer: see kernelPoolThreads).
+  const env = { ...process.env, MODEL_LENS_WASM_THREADS: String(THREADS), MODEL_LENS_KERNEL_THREADS: String(kernelPool ? THREADS : 1) };
   const r = spawnSync(process.execPath, [path.join(__dirname, 'main.js'), 'backends-child', workload, 'wasm'], { encoding: 'utf8', timeout: 600_000, env });
   if (r.status !== 0) return { samplesPerSec: null, reason: `child failed: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}` };
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as Measurement;
@@ -163,13 +164,13 @@ export async function backendsBench(): Promise<Record<string, unknown>> {
   const tfjsNode = tfjsNodeInstalled();
 
   const samples: Record<Workload, Record<Contender, number[]>> = {
-    mlp: { stockWasm: [], wasm: [], wasmThreads: [], cpu: [], tensorflow: [], webgpu: [], torch: [], torchThreads: [] },
-    cnn: { stockWasm: [], wasm: [], wasmThreads: [], cpu: [], tensorflow: [], webgpu: [], torch: [], torchThreads: [] },
+    mlp: { stockWasm: [], wasm: [], wasmThreads: [], wasmThreadsPool: [], cpu: [], tensorflow: [], webgpu: [], torch: [], torchThreads: [] },
+    cnn: { stockWasm: [], wasm: [], wasmThreads: [], wasmThreadsPool: [], cpu: [], tensorflow: [], webgpu: [], torch: [], torchThreads: [] },
   };
   const torchDefaultAllocator: Record<Workload, number[]> = { mlp: [], cnn: [] };
   const reasons: Record<string, string> = {};
   if (tfjsNode) reasons.tensorflow = tfjsNode;
-  if (THREADS < 2) reasons.wasmThreads = reasons.torchThreads = `one core: no threads to add`;
+  if (THREADS < 2) reasons.wasmThreads = reasons.wasmThreadsPool = reasons.torchThreads = `one core: no threads to add`;
   if (!torch.python) reasons.torch = reasons.torchThreads = `no Python that can import torch (${torch.tried.join('; ')})`;
 
   for (let round = 0; round < ROUNDS; round++) {
@@ -187,6 +188,7 @@ export async function backendsBench(): Promise<Record<string, unknown>> {
         }
         else if (who === 'torchThreads') m = trainTorch(torch.python!, workload, true, THREADS);
         else if (who === 'wasmThreads') m = wasmThreadsChild(workload);
+        else if (who === 'wasmThreadsPool') m = wasmThreadsChild(workload, true);
         else if (who === 'tensorflow') m = await trainJs(workload, 'tensorflow');
         else if (who === 'stockWasm') m = await stockWasm(workload);
         else m = await trainJs(workload, who);
@@ -227,6 +229,8 @@ export async function backendsBench(): Promise<Record<string, unknown>> {
     cnnWasmOverTorch: paired('cnn', 'wasm', 'torch'),
     mlpWasmThreadsOverWasm: paired('mlp', 'wasmThreads', 'wasm'),
     cnnWasmThreadsOverWasm: paired('cnn', 'wasmThreads', 'wasm'),
+    mlpKernelPoolOverWasmThreads: paired('mlp', 'wasmThreadsPool', 'wasmThreads'),
+    cnnKernelPoolOverWasmThreads: paired('cnn', 'wasmThreadsPool', 'wasmThreads'),
   };
   const budgets = {
     mlpWasmOverStockWasm: { atLeast: 8, met: ratios.mlpWasmOverStockWasm !== null ? ratios.mlpWasmOverStockWasm >= 8 : null },
@@ -252,7 +256,8 @@ export async function backendsBench(): Promise<Record<string, unknown>> {
     method: `samples/s while training (runTraining in-process, gradient figures off; PyTorch: bench/torchTrain.py, loss read back every step), ` +
       `${WARMUP} warm-up steps then ≥${SECONDS}s and ≥${MIN_STEPS} steps per backend and round, ${ROUNDS} rounds in rotated order, medians; ` +
       `PyTorch with MALLOC_MMAP_THRESHOLD_=32MiB MALLOC_TRIM_THRESHOLD_=4GiB (freed memory stays in the process). ` +
-      `stockWasm = tfjs-wasm with our kernels unregistered; wasm, cpu = with @model-lens/tfjs-training-kernels registered.`,
+      `stockWasm = tfjs-wasm with our kernels unregistered; wasm, cpu = with @model-lens/tfjs-training-kernels registered; ` +
+      `wasmThreads = the threaded build (XNNPACK's pool), as the trainer runs it; wasmThreadsPool = the same with our kernels split over the threads too.`,
     torchDefaultAllocator: {
       mlp: torchDefaultAllocator.mlp.length ? Math.round(median(torchDefaultAllocator.mlp)) : null,
       cnn: torchDefaultAllocator.cnn.length ? Math.round(median(torchDefaultAllocator.cnn)) : null,

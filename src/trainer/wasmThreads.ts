@@ -76,6 +76,16 @@ function keepWorkersFromHoldingTheProcess(module: ThreadedModule): void {
   };
 }
 
+/**
+ * Threads our own kernels split their loops over (on the same heap): one unless MODEL_LENS_KERNEL_THREADS
+ * asks for more. The bench (`backends`, column wasmThreadsPool) measured no gain from the pool on the
+ * CNN and a loss on the MLP, where XNNPACK's pool and ours contend for the same cores.
+ */
+export function kernelPoolThreads(threads: number, env: NodeJS.ProcessEnv = process.env): number {
+  const asked = Number(env.MODEL_LENS_KERNEL_THREADS);
+  return env.MODEL_LENS_KERNEL_THREADS && Number.isInteger(asked) && asked >= 1 ? Math.min(asked, threads) : 1;
+}
+
 let started: number | null = null;
 
 /** Threads the wasm backend runs on once startThreadedWasm succeeded, else null (tfjs's own single-threaded build). */
@@ -121,7 +131,7 @@ export async function startThreadedWasm(threads: number): Promise<string | null>
     const backend = new BackendWasm(module as unknown as ConstructorParameters<typeof BackendWasm>[0]);
     tf.removeBackend('wasm');
     tf.registerBackend('wasm', () => backend, 2);
-    setKernelThreads(threads); // our kernels split their loops over as many threads, on the same heap
+    setKernelThreads(kernelPoolThreads(threads));
     started = threads;
     return null;
   } catch (e) {

@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { startThreadedWasm, wasmThreadCount } from '../../src/trainer/wasmThreads';
+import { kernelPoolThreads, startThreadedWasm, wasmThreadCount } from '../../src/trainer/wasmThreads';
 import { startWasmWithOurKernels } from '../helpers/wasmKernels';
 import { example } from '../helpers/fixtures';
 import { runCli } from '../helpers/runCli';
@@ -23,6 +23,13 @@ describe('how many threads the wasm backend runs', () => {
     assert.equal(wasmThreadCount(2, 0), 2);
     assert.equal(wasmThreadCount(8, 0), 7);
     assert.equal(wasmThreadCount(8, 3), 3);
+  });
+
+  it('our own kernels stay on one thread unless MODEL_LENS_KERNEL_THREADS asks (at most the backend\'s threads)', () => {
+    assert.equal(kernelPoolThreads(2, {}), 1);
+    assert.equal(kernelPoolThreads(2, { MODEL_LENS_KERNEL_THREADS: '2' }), 2);
+    assert.equal(kernelPoolThreads(2, { MODEL_LENS_KERNEL_THREADS: '8' }), 2);
+    assert.equal(kernelPoolThreads(4, { MODEL_LENS_KERNEL_THREADS: 'many' }), 1);
   });
 });
 
