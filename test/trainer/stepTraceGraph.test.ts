@@ -5,17 +5,10 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { checkTrainerMessage } from '../../src/protocol/messageChecks';
-import type { TraceMessage, TrainerMessage, TrainRequest } from '../../src/protocol/messages';
 import type { TensorView } from '../../src/protocol/traceMessages';
-import { runTraining, type RunControl } from '../../src/trainer/trainingRun';
+import { train, traceOf } from '../helpers/tracedRuns';
 import { fixture } from '../helpers/fixtures';
 
-async function train(request: TrainRequest, control: Partial<RunControl> = {}): Promise<TrainerMessage[]> {
-  const messages: TrainerMessage[] = [];
-  await runTraining(request, (m) => messages.push(m), { stopRequested: false, ...control });
-  return messages;
-}
-const traceOf = (ms: TrainerMessage[]) => ms.find((m): m is TraceMessage => m.type === 'trace');
 
 /** Largest |a − b| over the values a view carries (every value, its corner or its maps' first channels at stride 1). */
 function maxViewError(view: TensorView, reference: Float32Array, shape: number[]): number {
