@@ -250,7 +250,8 @@ export class GraphCanvas {
   private drawInto(layers: SceneLayers, all: NodeDatum[], edges: EdgeDatum[], graph: CanvasGraph, region: Region): NodeSelection {
     const near = all.filter((d) => overlaps(d.x, d.y, d.width, d.height, region));
     drawGroups(layers.groups, near.filter((d) => d.v.kind === 'group'));
-    drawEdges(layers.edges, edges.filter((d) => edgeOverlaps(d, region)), graph.direction);
+    const parentOf = new Map(all.map((d) => [d.v.id, d.v.parent]));
+    drawEdges(layers.edges, edges.filter((d) => edgeOverlaps(d, region)), graph.direction, (d) => parentOf.get(d.e.from) !== parentOf.get(d.e.to));
     return drawNodes(layers.nodes, near.filter((d) => d.v.kind !== 'group'));
   }
 

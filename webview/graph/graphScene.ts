@@ -122,8 +122,12 @@ function edgePath(d: EdgeDatum, direction: LayoutDirection): string {
 /** Wider lines for bigger tensors (log of the element count). */
 const strokeWidth = (d: EdgeDatum): number => 1 + Math.min(3, Math.log10(Math.max(1, d.e.shape.reduce<number>((n, s) => n * (s ?? 1), 1))) / 2);
 
-/** Edges with their shape labels hidden: labelEdges fills and shows the ones in view. */
-export function drawEdges(layer: Layer, edges: EdgeDatum[], direction: LayoutDirection): void {
+/**
+ * Edges with their shape labels hidden: labelEdges fills and shows the ones in view. The label of an
+ * edge that enters or leaves a group (`crossesGroup`) may sit on the group's border: it gets a patch
+ * of background (an SVG filter, kept off the other labels, where it would only slow the drawing).
+ */
+export function drawEdges(layer: Layer, edges: EdgeDatum[], direction: LayoutDirection, crossesGroup: (d: EdgeDatum) => boolean = () => false): void {
   layer.selectAll<SVGGElement, EdgeDatum>('g.edge').data(edges, (d) => d.e.id)
     .join((enter) => {
       const g = enter.append('g').attr('class', 'edge');
@@ -135,6 +139,7 @@ export function drawEdges(layer: Layer, edges: EdgeDatum[], direction: LayoutDir
     .call((g) => g.select('path').attr('d', (d) => edgePath(d, direction)).attr('stroke-width', strokeWidth))
     .call((g) => g.select('text.edge-label')
       .attr('display', 'none')
+      .classed('crosses-group', crossesGroup)
       .attr('x', (d) => d.points[Math.floor(d.points.length / 2)].x * 0.5 + d.points[Math.ceil((d.points.length - 1) / 2)].x * 0.5 + 6)
       .attr('y', (d) => (d.points[0].y + d.points[d.points.length - 1].y) / 2));
 }
