@@ -1,7 +1,8 @@
 // The data suite through the trainer's real path: `dist/cli.js train --json` (planRun → DataSource →
 // trainStep, the prefetch worker next to the bundle) on experiments that read the bench table.
 // - rss: one epoch of the whole table (BENCH_DATA_RSS_ROWS: of its first N train rows; the first pass
-//   reads it all anyway) streamed from the CSV; the trainer process's peak RSS (VmHWM).
+//   reads it all anyway) streamed from the CSV; the peak RSS (VmHWM) of the trainer process, which the
+//   CLI runs as its child, and of the CLI itself.
 // - paired: samples/s of the same rows streamed from the CSV and from memory (a data() function that
 //   returns them as typed arrays), runs alternating, each on the first `limit` train rows; ratio =
 //   median of the per-pair ratios (streamed / memory).
@@ -61,8 +62,25 @@ export default {
 interface TrainerRun {
   samplesPerSec: number;
   steps: number;
+  /** The trainer process (the CLI's child, dist/trainer.js). */
   peakRssMB: number;
+  cliPeakRssMB: number;
   seconds: number;
+}
+
+/** VmHWM in bytes of process `pid` (0 once it has ended). */
+function highWater(pid: number): number {
+  try {
+    const hwm = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return hwm ? Number(hwm[1]) * 1024 : 0;
+  } catch { return 0; }
+}
+
+/** The child processes of `pid` (empty once it has ended). */
+function childrenOf(pid: number): number[] {
+  try {
+    return fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch { return []; }
 }
 
 /** One `model-lens train --json` process; its last batch's samples/s and its peak RSS (VmHWM). */
@@ -71,12 +89,11 @@ function runTrainer(file: string, limit: number | null, runsDir: string): Promis
     const args = [CLI, 'train', file, '--json', '--backend', 'auto', '--dir', runsDir, ...(limit ? ['--limit', String(limit)] : [])];
     const started = performance.now();
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ML_BENCH_ROWS: String(limit ?? 1e9) } });
-    let peak = 0;
+    let cliPeak = 0;
+    let trainerPeak = 0;
     const readPeak = () => {
-      try {
-        const hwm = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-        if (hwm) peak = Math.max(peak, Number(hwm[1]) * 1024);
-      } catch { /* the process has ended */ }
+      cliPeak = Math.max(cliPeak, highWater(child.pid!));
+      for (const trainer of childrenOf(child.pid!)) trainerPeak = Math.max(trainerPeak, highWater(trainer));
     };
     const sampler = setInterval(readPeak, 100);
     let rest = '';
@@ -96,7 +113,12 @@ function runTrainer(file: string, limit: number | null, runsDir: string): Promis
       clearInterval(sampler);
       const final = last as { samplesPerSec: number; step: number } | null;
       if (code !== 0 || !final) return reject(new Error(`model-lens train ${path.basename(file)} exited with ${code}${error ? `: ${error}` : ''}`));
-      resolve({ samplesPerSec: Math.round(final.samplesPerSec), steps: final.step, peakRssMB: Math.round(peak / 1e6), seconds: Number(((performance.now() - started) / 1000).toFixed(1)) });
+      if (trainerPeak === 0) return reject(new Error('the trainer process was never seen: its RSS is unmeasured'));
+      resolve({
+        samplesPerSec: Math.round(final.samplesPerSec), steps: final.step,
+        peakRssMB: Math.round(trainerPeak / 1e6), cliPeakRssMB: Math.round(cliPeak / 1e6),
+        seconds: Number(((performance.now() - started) / 1000).toFixed(1)),
+      });
     });
   });
 }
