@@ -13,6 +13,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { BackendName, TrainerMessage } from '../src/protocol/messages';
 import { runTraining } from '../src/trainer/trainingRun';
 import { usableTfjsNode } from '../src/trainer/tfjsNodeLocation';
+import { enableRelaxedSimd } from '../src/trainer/relaxedSimd';
 import { wasmThreadCount } from '../src/trainer/wasmThreads';
 import { webgpuAdapterName } from '../src/trainer/webgpuBackend';
 
@@ -24,8 +25,8 @@ const WARMUP = 3;
 const MIN_STEPS = 3;
 
 type Workload = 'mlp' | 'cnn';
-type Contender = 'stockWasm' | 'wasm' | 'wasmThreads' | 'wasmThreadsPool' | 'cpu' | 'tensorflow' | 'webgpu' | 'torch' | 'torchThreads';
-const CONTENDERS: Contender[] = ['stockWasm', 'wasm', 'wasmThreads', 'wasmThreadsPool', 'cpu', 'tensorflow', 'webgpu', 'torch', 'torchThreads'];
+type Contender = 'stockWasm' | 'wasm' | 'wasmThreads' | 'wasmThreadsPool' | 'wasmThreadsNoFma' | 'cpu' | 'tensorflow' | 'webgpu' | 'torch' | 'torchThreads';
+const CONTENDERS: Contender[] = ['stockWasm', 'wasm', 'wasmThreads', 'wasmThreadsPool', 'wasmThreadsNoFma', 'cpu', 'tensorflow', 'webgpu', 'torch', 'torchThreads'];
 /** Threads of the wasmThreads column (the trainer's own choice) and of PyTorch beside it. */
 const THREADS = wasmThreadCount(os.cpus().length, 0);
 const WORKLOADS: Record<Workload, { file: string; batch: number; describe: string }> = {
@@ -112,9 +113,10 @@ const TORCH_MALLOC_ENV = { MALLOC_MMAP_THRESHOLD_: String(32 * 2 ** 20), MALLOC_
  * wasm on the threaded build, in a child process of its own (one process holds one wasm module): the
  * bench's own process runs the single-threaded one (MODEL_LENS_WASM_THREADS=1) for the wasm column.
  */
-function wasmThreadsChild(workload: Workload, kernelPool = false): Measurement {
-  // kernelPool: our own kernels split over the same threads too (off in the trainer: see kernelPoolThreads).
-  const env = { ...process.env, MODEL_LENS_WASM_THREADS: String(THREADS), MODEL_LENS_KERNEL_THREADS: String(kernelPool ? THREADS : 1) };
+function wasmThreadsChild(workload: Workload, kernelPool: boolean, fma = true): Measurement {
+  // kernelPool: our own kernels split over the same threads (as the trainer does), or on the calling one only.
+  // fma: relaxed SIMD's fused multiply-add in our gemm loops (the trainer's default), or plain multiply and add.
+  const env = { ...process.env, MODEL_LENS_WASM_THREADS: String(THREADS), MODEL_LENS_KERNEL_THREADS: String(kernelPool ? THREADS : 1), MODEL_LENS_RELAXED_SIMD: fma ? '1' : '0' };
   const r = spawnSync(process.execPath, [path.join(__dirname, 'main.js'), 'backends-child', workload, 'wasm'], { encoding: 'utf8', timeout: 600_000, env });
   if (r.status !== 0) return { samplesPerSec: null, reason: `child failed: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}` };
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as Measurement;
@@ -151,6 +153,7 @@ function blasOfTorch(python: string): string {
 export async function backendsBench(): Promise<Record<string, unknown>> {
   tf.env().set('PROD', true);
   process.env.MODEL_LENS_WASM_THREADS = '1'; // the wasm column: tfjs's single-threaded build
+  enableRelaxedSimd(); // as the trainer does, before our kernels compile
   const loadBefore = os.loadavg();
   // Our kernels go on both backends up front; stockWasm swaps them out for its own runs only.
   setWasmPaths(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm')) + path.sep);
@@ -164,13 +167,13 @@ export async function backendsBench(): Promise<Record<string, unknown>> {
   const tfjsNode = tfjsNodeInstalled();
 
   const samples: Record<Workload, Record<Contender, number[]>> = {
-    mlp: { stockWasm: [], wasm: [], wasmThreads: [], wasmThreadsPool: [], cpu: [], tensorflow: [], webgpu: [], torch: [], torchThreads: [] },
-    cnn: { stockWasm: [], wasm: [], wasmThreads: [], wasmThreadsPool: [], cpu: [], tensorflow: [], webgpu: [], torch: [], torchThreads: [] },
+    mlp: { stockWasm: [], wasm: [], wasmThreads: [], wasmThreadsPool: [], wasmThreadsNoFma: [], cpu: [], tensorflow: [], webgpu: [], torch: [], torchThreads: [] },
+    cnn: { stockWasm: [], wasm: [], wasmThreads: [], wasmThreadsPool: [], wasmThreadsNoFma: [], cpu: [], tensorflow: [], webgpu: [], torch: [], torchThreads: [] },
   };
   const torchDefaultAllocator: Record<Workload, number[]> = { mlp: [], cnn: [] };
   const reasons: Record<string, string> = {};
   if (tfjsNode) reasons.tensorflow = tfjsNode;
-  if (THREADS < 2) reasons.wasmThreads = reasons.wasmThreadsPool = reasons.torchThreads = `one core: no threads to add`;
+  if (THREADS < 2) reasons.wasmThreads = reasons.wasmThreadsPool = reasons.wasmThreadsNoFma = reasons.torchThreads = `one core: no threads to add`;
   if (!torch.python) reasons.torch = reasons.torchThreads = `no Python that can import torch (${torch.tried.join('; ')})`;
 
   for (let round = 0; round < ROUNDS; round++) {
@@ -187,8 +190,9 @@ export async function backendsBench(): Promise<Record<string, unknown>> {
           if (plain.samplesPerSec !== null) torchDefaultAllocator[workload].push(plain.samplesPerSec);
         }
         else if (who === 'torchThreads') m = trainTorch(torch.python!, workload, true, THREADS);
-        else if (who === 'wasmThreads') m = wasmThreadsChild(workload);
+        else if (who === 'wasmThreads') m = wasmThreadsChild(workload, false);
         else if (who === 'wasmThreadsPool') m = wasmThreadsChild(workload, true);
+        else if (who === 'wasmThreadsNoFma') m = wasmThreadsChild(workload, false, false);
         else if (who === 'tensorflow') m = await trainJs(workload, 'tensorflow');
         else if (who === 'stockWasm') m = await stockWasm(workload);
         else m = await trainJs(workload, who);
@@ -231,6 +235,11 @@ export async function backendsBench(): Promise<Record<string, unknown>> {
     cnnWasmThreadsOverWasm: paired('cnn', 'wasmThreads', 'wasm'),
     mlpKernelPoolOverWasmThreads: paired('mlp', 'wasmThreadsPool', 'wasmThreads'),
     cnnKernelPoolOverWasmThreads: paired('cnn', 'wasmThreadsPool', 'wasmThreads'),
+    // What a second thread gives PyTorch on the same machine, beside what it gives us.
+    mlpTorchThreadsOverTorch: paired('mlp', 'torchThreads', 'torch'),
+    cnnTorchThreadsOverTorch: paired('cnn', 'torchThreads', 'torch'),
+    mlpFmaOverNoFma: paired('mlp', 'wasmThreads', 'wasmThreadsNoFma'),
+    cnnFmaOverNoFma: paired('cnn', 'wasmThreads', 'wasmThreadsNoFma'),
   };
   const budgets = {
     mlpWasmOverStockWasm: { atLeast: 8, met: ratios.mlpWasmOverStockWasm !== null ? ratios.mlpWasmOverStockWasm >= 8 : null },
@@ -257,7 +266,7 @@ export async function backendsBench(): Promise<Record<string, unknown>> {
       `${WARMUP} warm-up steps then ≥${SECONDS}s and ≥${MIN_STEPS} steps per backend and round, ${ROUNDS} rounds in rotated order, medians; ` +
       `PyTorch with MALLOC_MMAP_THRESHOLD_=32MiB MALLOC_TRIM_THRESHOLD_=4GiB (freed memory stays in the process). ` +
       `stockWasm = tfjs-wasm with our kernels unregistered; wasm, cpu = with @model-lens/tfjs-training-kernels registered; ` +
-      `wasmThreads = the threaded build (XNNPACK's pool), as the trainer runs it; wasmThreadsPool = the same with our kernels split over the threads too.`,
+      `wasmThreads = the threaded build (XNNPACK's pool), as the trainer runs it; wasmThreadsPool = the same with our kernels split over the threads too; wasmThreadsNoFma = wasmThreads without relaxed SIMD's fused multiply-add in our gemm loops.`,
     torchDefaultAllocator: {
       mlp: torchDefaultAllocator.mlp.length ? Math.round(median(torchDefaultAllocator.mlp)) : null,
       cnn: torchDefaultAllocator.cnn.length ? Math.round(median(torchDefaultAllocator.cnn)) : null,

@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { BACKEND_NAMES, type BackendName } from '../protocol/messages';
 import { usableTfjsNode } from './tfjsNodeLocation';
+import { enableRelaxedSimd } from './relaxedSimd';
 import { startThreadedWasm, wasmThreadCount, wasmThreads } from './wasmThreads';
 import { startWebgpu, webgpuAdapterName } from './webgpuBackend';
 
@@ -61,6 +62,7 @@ async function tryBackend(name: BackendName, byName: boolean, search: BackendSea
       tfjsNodeIn = found.usable.dir;
     }
     if (name === 'wasm') {
+      enableRelaxedSimd();
       setWasmPaths(wasmDirectory());
       const threads = wasmThreadCount(os.cpus().length, search.threads ?? threadsFromEnv());
       wasmSingleThreadWhy = threads > 1 ? await startThreadedWasm(threads) : null;

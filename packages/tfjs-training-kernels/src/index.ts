@@ -21,6 +21,7 @@ export { FusedAdamOptimizer } from './fusedAdam';
 export { kernelThreads, kernelThreadsWork, setKernelThreads } from './kernelThreads';
 export { activeOverrides, useOurKernels, useStockKernels } from './registry';
 export { WINOGRAD_MIN_WORK } from './winograd';
+export { fusedMultiplyAdd } from './wasmSimd';
 
 /**
  * Registers our training kernels on `backend` ('wasm' or 'cpu'; others are left alone). Idempotent.

@@ -4,30 +4,33 @@
 // assembled here from the loops in wasm/ (no binary blob, no build step); the encodings were checked
 // against wabt's wat2wasm.
 import { col2im, DEPTHWISE_TAPS, depthwiseFilterGrad, FILTER_TAPS, filterGrad, maxPoolGrad2x2 } from './wasm/convLoops';
+import { GEMM_SHAPES, gemm } from './wasm/gemmLoops';
 import { adamUpdate, addRows, reluGrad, sumRows } from './wasm/elementwiseLoops';
-import { section, str, uleb, vec, type Bytes, type WasmFunction } from './wasm/instructions';
+import { type LoopOptions, section, str, uleb, V128, vec, type Bytes, type WasmFunction } from './wasm/instructions';
 import { WINOGRAD } from './wasm/winogradTransforms';
 
 export { DEPTHWISE_TAPS, FILTER_TAPS } from './wasm/convLoops';
 export type { WinogradTile } from './wasm/winogradTransforms';
 
-const FILTER_GRADS: Record<string, () => WasmFunction> = {};
-for (let t = 1; t <= FILTER_TAPS; t++) for (const v of [1, 2]) FILTER_GRADS[`filterGrad${t}x${v}`] = filterGrad(t, v);
+/** The loops that come in several shapes (taps, register blocks), one function each. */
+const FAMILIES: Record<string, (options: LoopOptions) => WasmFunction> = {};
+for (let t = 1; t <= FILTER_TAPS; t++) for (const v of [1, 2]) FAMILIES[`filterGrad${t}x${v}`] = filterGrad(t, v);
+for (let t = 1; t <= DEPTHWISE_TAPS; t++) FAMILIES[`depthwiseFilterGrad${t}`] = depthwiseFilterGrad(t);
+for (const [r, v] of GEMM_SHAPES) FAMILIES[`gemm${r}x${v}`] = gemm(r, v);
 
-for (let t = 1; t <= DEPTHWISE_TAPS; t++) FILTER_GRADS[`depthwiseFilterGrad${t}`] = depthwiseFilterGrad(t);
-
-const FUNCTIONS = { maxPoolGrad2x2, col2im, reluGrad, addRows, sumRows, adamUpdate, ...FILTER_GRADS, ...WINOGRAD };
-export type FunctionName = 'maxPoolGrad2x2' | 'col2im' | 'reluGrad' | 'addRows' | 'sumRows' | 'adamUpdate' | keyof typeof WINOGRAD | `filterGrad${number}x${number}` | `depthwiseFilterGrad${number}`;
+const FUNCTIONS: Record<string, (options: LoopOptions) => WasmFunction> = { maxPoolGrad2x2, col2im, reluGrad, addRows, sumRows, adamUpdate, ...FAMILIES, ...WINOGRAD };
+export type FunctionName = 'maxPoolGrad2x2' | 'col2im' | 'reluGrad' | 'addRows' | 'sumRows' | 'adamUpdate' | keyof typeof WINOGRAD | `filterGrad${number}x${number}` | `depthwiseFilterGrad${number}` | `gemm${number}x${number}`;
 
 /** wasm's largest 32-bit memory, in 64 KiB pages: a shared memory's import must state a maximum. */
 const MAX_PAGES = 65536;
 
 /**
  * The module's bytes: one imported memory ("env"."memory"; shared for tfjs-wasm's threaded build,
- * whose heap is a SharedArrayBuffer), the functions above, exported by name.
+ * whose heap is a SharedArrayBuffer), the functions above, exported by name; with `fma`, the gemm
+ * loops use relaxed SIMD's fused multiply-add.
  */
-export function simdModuleBytes(shared = false): Uint8Array<ArrayBuffer> {
-  const fns = Object.entries(FUNCTIONS).map(([name, make]) => ({ name, ...make() }));
+export function simdModuleBytes(shared = false, fma = false): Uint8Array<ArrayBuffer> {
+  const fns = Object.entries(FUNCTIONS).map(([name, make]) => ({ name, ...make({ fma }) }));
   const types = fns.map((f) => [0x60, ...vec(f.params.map((t) => [t])), ...vec([])]);
   const localGroups = (locals: number[]): Bytes[] => {
     const groups: Bytes[] = [];
@@ -59,7 +62,21 @@ interface WasmBackendInternals {
   dataIdMap?: { get(dataId: object): { memoryOffset: number } | undefined };
 }
 
-const compiled = new Map<boolean, WebAssembly.Module | null>();
+const compiled = new Map<string, WebAssembly.Module | null>();
+
+/** A function of one f32x4.relaxed_madd: valid where the engine has relaxed SIMD (on by default after Node 20). */
+const RELAXED_PROBE = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x01, 0x60, 0x03, V128, V128, V128, 0x01, V128,
+  0x03, 0x02, 0x01, 0x00, 0x0a, 0x0d, 0x01, 0x0b, 0x00, 0x20, 0x00, 0x20, 0x01, 0x20, 0x02, 0xfd, 0x85, 0x02, 0x0b]);
+
+let fmaOfThisProcess: boolean | undefined;
+
+/**
+ * True when this engine runs relaxed SIMD. The loops fuse their multiply-adds when it is true at the
+ * process's first compile of them (Node 20: after `v8.setFlagsFromString('--experimental-wasm-relaxed-simd')`).
+ */
+export function fusedMultiplyAdd(): boolean {
+  return WebAssembly.validate(RELAXED_PROBE);
+}
 const instances = new WeakMap<WebAssembly.Memory, WasmExports>();
 
 /** The compiled module and `backend`'s heap it runs on, or null when not tfjs-wasm (or no SIMD). */
@@ -67,14 +84,17 @@ export function simdModule(backend: unknown): { module: WebAssembly.Module; memo
   const memory = (backend as WasmBackendInternals).wasm?.asm?.memory;
   if (!(memory instanceof WebAssembly.Memory)) return null;
   const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-  if (!compiled.has(shared)) {
+  fmaOfThisProcess ??= fusedMultiplyAdd(); // once: every instance and thread runs the same loops
+  const fma = fmaOfThisProcess;
+  const key = `${shared}/${fma}`;
+  if (!compiled.has(key)) {
     try {
-      compiled.set(shared, new WebAssembly.Module(simdModuleBytes(shared)));
+      compiled.set(key, new WebAssembly.Module(simdModuleBytes(shared, fma)));
     } catch {
-      compiled.set(shared, null); // no SIMD in this engine: callers use their JS loops
+      compiled.set(key, null); // no SIMD in this engine: callers use their JS loops
     }
   }
-  const module = compiled.get(shared);
+  const module = compiled.get(key);
   return module ? { module, memory } : null;
 }
 

@@ -5,18 +5,17 @@
 //   forward   y  = Aᵀ [ (G g Gᵀ) ⊙ (Bᵀ d B) ] A            per tile, summed over input channels
 //   filter    dg = Gᵀ [ Σ_tiles (Bᵀ d B) ⊙ (A dy Aᵀ) ] G      per input and output channel
 //   input     dx = the forward pass of dy with the filter turned 180° and its channels swapped
-// Forward, the (m+2)² products per tile are (m+2)² GEMMs run by the backend's own XNNPACK BatchMatMul
-// (one batched call runs ~10× slower than separate plain ones); the filter gradient's sums run as our
-// register-blocked SIMD loop (XNNPACK would re-pack its big operand on every call). On a small CNN's
+// The (m+2)² products per tile are (m+2)² GEMMs run by our register-blocked SIMD gemm loop, in one job
+// with the transforms: a part of the batch goes through every stage on one thread (as separate XNNPACK
+// calls each product was too small for its thread pool to split, and XNNPACK re-packs an operand per call). On a small CNN's
 // second layer F(4×4) beats XNNPACK's direct convolution forward, our direct filter-gradient loop and
 // the GEMM + col2im input gradient (npm run bench). The transforms add, subtract and scale by small
 // constants: errors against the cpu kernels stay ≤ 1e-5 relative (test/winograd.test.ts,
 // test/kernelsAgainstCpu.test.ts).
-import * as tf from '@tensorflow/tfjs-core';
 import type { TensorInfo, WasmHeap } from './rawData';
-import { stockKernel } from './registry';
-import { kernelChunks, runOnThreads, runSplit, type SimdCall, splitRange, spread } from './kernelThreads';
-import { FILTER_TAPS, heapOffset, simdKernels, type WinogradTile } from './wasmSimd';
+import { productRowCalls } from './gemmCalls';
+import { kernelChunks, MIN_VECTORS_PER_CHUNK, runOnThreads, runSplit, type SimdCall, splitRange } from './kernelThreads';
+import { heapOffset, simdKernels, type WinogradTile } from './wasmSimd';
 
 
 /**
@@ -25,6 +24,9 @@ import { FILTER_TAPS, heapOffset, simdKernels, type WinogradTile } from './wasmS
  * direct gradients (around 8×13×13×32 → 64 the two break even).
  */
 export const WINOGRAD_MIN_WORK = 2 ** 21;
+
+/** Parts of the batch a filter gradient sums apart (on any thread), then adds up in order. */
+const FILTER_GRADIENT_PARTS = 8;
 
 /** The tile size with the fewest multiplies for an outH × outW output: Σ tiles · (m+2)²; ties go to the more exact F(2×2). */
 export function winogradTileFor(outH: number, outW: number): WinogradTile {
@@ -58,12 +60,6 @@ class Scratch {
   }
 }
 
-function matMul(backend: WasmHeap, a: TensorInfo, b: TensorInfo): TensorInfo {
-  const kernel = stockKernel('BatchMatMul', 'wasm');
-  if (!kernel) throw new Error('the wasm backend has no BatchMatMul kernel');
-  return kernel.kernelFunc({ inputs: { a, b }, backend: backend as unknown as tf.KernelBackend, attrs: { transposeA: false, transposeB: false } }) as TensorInfo;
-}
-
 const offsets = (backend: unknown, ts: TensorInfo[]) => ts.map((t) => heapOffset(backend, t));
 
 type Simd = NonNullable<ReturnType<typeof simdKernels>>;
@@ -76,16 +72,12 @@ function tiling(n: number, outH: number, outW: number, m: WinogradTile): Tiling 
   return { m, th, tw, tiles: n * th * tw, count: (m + 2) ** 2 };
 }
 
-/** V = Bᵀ·d·B for every tile's (m+2)×(m+2) input window (zero outside x): (m+2)² matrices [tiles, C]. */
-function transformInput(scratch: Scratch, x: TensorInfo, t: Tiling, top: number, left: number): TensorInfo[] {
-  const [n, h, w, ci] = x.shape;
-  const v = Array.from({ length: t.count }, () => scratch.alloc([t.tiles, ci]));
-  const zero = scratch.alloc([ci], true);
-  const heap = scratch.backend;
-  const [vBase, xBase, zeroAt] = [offsets(heap, v), heapOffset(heap, x), heapOffset(heap, zero)];
-  runSplit(heap, n, (b0, b1) => [`winogradInput${t.m}`, ...vBase.map((o) => o + b0 * t.th * t.tw * ci * 4), xBase + b0 * h * w * ci * 4,
-    b1 - b0, h, w, ci * 4, t.th, t.tw, top, left, zeroAt]);
-  return v;
+/** The call computing V = Bᵀ·d·B for the tiles of images b0..b1−1 (zero outside x) into the (m+2)² matrices at `vBase`. */
+function inputTransformCall(heap: WasmHeap, x: TensorInfo, t: Tiling, top: number, left: number, vBase: number[], zeroAt: number,
+  b0: number, b1: number): SimdCall {
+  const [, h, w, ci] = x.shape;
+  return [`winogradInput${t.m}`, ...vBase.map((o) => o + b0 * t.th * t.tw * ci * 4), heapOffset(heap, x) + b0 * h * w * ci * 4,
+    b1 - b0, h, w, ci * 4, t.th, t.tw, top, left, zeroAt];
 }
 
 /**
@@ -105,14 +97,23 @@ export function winogradConv(backendArg: unknown, x: TensorInfo, filter: TensorI
   try {
     const u = Array.from({ length: t.count }, () => scratch.alloc([ci, co]));
     simd[`winogradFilter${m}`](...offsets(backend, u), heapOffset(backend, filter), 1, 3, 3, ci * co * 4, 1, 1, 0, 0, 0);
-    const v = transformInput(scratch, x, t, top, left);
-    const products = v.map((vk, k) => scratch.keep(matMul(backend, vk, u[k])));
+    // Each chunk of images goes through the three stages on one thread (input transform, its rows of
+    // the (m+2)² products, output transform), so what a stage writes is read from that core's cache.
+    const v = Array.from({ length: t.count }, () => scratch.alloc([t.tiles, ci]));
+    const products = Array.from({ length: t.count }, () => scratch.alloc([t.tiles, co]));
     const out = backend.makeOutput([n, outH, outW, co], 'float32');
     const chunks = kernelChunks(backend);
     const sink = scratch.alloc([chunks, co]); // one per chunk: each writes its images' clipped pixels there
-    const [pBase, outBase, sinkBase] = [offsets(backend, products), heapOffset(backend, out), heapOffset(backend, sink)];
-    runOnThreads(backend, splitRange(n, chunks).map(([b0, b1], k) => [[`winogradOutput${m}`, ...pBase.map((o) => o + b0 * t.th * t.tw * co * 4),
-      outBase + b0 * outH * outW * co * 4, b1 - b0, outH, outW, co * 4, t.th, t.tw, 0, 0, sinkBase + k * co * 4]]));
+    const zeroAt = heapOffset(backend, scratch.alloc([ci], true));
+    const [vBase, uBase, pBase, outBase, sinkBase] = [offsets(backend, v), offsets(backend, u), offsets(backend, products), heapOffset(backend, out), heapOffset(backend, sink)];
+    const tilesPerImage = t.th * t.tw;
+    runOnThreads(backend, splitRange(n, chunks).map(([b0, b1], k) => [
+      inputTransformCall(backend, x, t, top, left, vBase, zeroAt, b0, b1),
+      ...vBase.flatMap((a, i) => productRowCalls({ a, b: uBase[i], c: pBase[i], m: t.tiles, k: ci, n: co, aRow: ci * 4, aCol: 4 },
+        b0 * tilesPerImage, b1 * tilesPerImage)),
+      [`winogradOutput${m}`, ...pBase.map((o) => o + b0 * tilesPerImage * co * 4),
+        outBase + b0 * outH * outW * co * 4, b1 - b0, outH, outW, co * 4, t.th, t.tw, 0, 0, sinkBase + k * co * 4],
+    ]));
     return out;
   } finally {
     scratch.free();
@@ -134,32 +135,32 @@ export function winogradFilterGradient(backendArg: unknown, x: TensorInfo, dy: T
   const { tiles, count } = t;
   const scratch = new Scratch(backend);
   try {
-    const v = transformInput(scratch, x, t, top, left);
+    // Each part of the images goes through the transforms and its sums on one thread (what a stage writes
+    // is read from that core's cache); the parts' sums are then added in a fixed order. The number of
+    // parts does not depend on the threads, so neither do the result's bits.
+    const v = Array.from({ length: count }, () => scratch.alloc([tiles, ci]));
     const dz = Array.from({ length: count }, () => scratch.alloc([tiles, co]));
-    const zeroDy = scratch.alloc([co], true);
-    const [dzBase, dyBase, zeroAt] = [offsets(backend, dz), heapOffset(backend, dy), heapOffset(backend, zeroDy)];
-    runSplit(backend, n, (b0, b1) => [`winogradOutputGrad${m}`, ...dzBase.map((o) => o + b0 * t.th * t.tw * co * 4), dyBase + b0 * oh * ow * co * 4,
-      b1 - b0, oh, ow, co * 4, t.th, t.tw, 0, 0, zeroAt]);
-    // dU[k] = V[k]ᵀ · dZ[k] as outer-product sums with the sums in registers (filterGrad in wasm/convLoops.ts,
-    // as the 1×1 filter gradient of a 1×T "image"): XNNPACK would re-pack the T×CO operand on every call,
-    // which measured 3× slower than the products themselves (F(2×2): 15.1 ms of GEMMs vs 4.6 with
-    // operands it had packed before).
-    const du = Array.from({ length: count }, () => scratch.alloc([ci, co], true));
-    const vecs = co % 8 === 0 ? 2 : 1;
-    const sums: SimdCall[][] = [];
-    for (let k = 0; k < count; k++) {
-      const [vk, dzk, duk] = offsets(backend, [v[k], dz[k], du[k]]);
-      const calls: SimdCall[] = [];
-      for (let c0 = 0; c0 < ci; c0 += FILTER_TAPS) {
-        const group = Array.from({ length: Math.min(FILTER_TAPS, ci - c0) }, (_, g) => c0 + g);
-        calls.push([`filterGrad${group.length}x${vecs}`, vk, dzk, duk, 1, 1, tiles, co * 4, 0, 0, ci * 4,
-          ...group.map((c) => 4 * c), ...group.map((c) => c * co * 4)]);
-      }
-      sums.push(calls);
-    }
-    runOnThreads(backend, spread(sums, kernelChunks(backend)).map((part) => part.flat())); // each k writes its own dU[k]
+    const parts = splitRange(n, FILTER_GRADIENT_PARTS);
+    const partial = scratch.alloc([parts.length, count, ci, co]);
+    const zeroX = heapOffset(backend, scratch.alloc([ci], true));
+    const zeroDy = heapOffset(backend, scratch.alloc([co], true));
+    const [vBase, dzBase, dyBase, partialBase] = [offsets(backend, v), offsets(backend, dz), heapOffset(backend, dy), heapOffset(backend, partial)];
+    const tilesPerImage = t.th * t.tw;
+    const matrix = ci * co * 4;
+    runOnThreads(backend, parts.map(([b0, b1], part) => [
+      inputTransformCall(backend, x, t, top, left, vBase, zeroX, b0, b1),
+      [`winogradOutputGrad${m}`, ...dzBase.map((o) => o + b0 * tilesPerImage * co * 4), dyBase + b0 * oh * ow * co * 4,
+        b1 - b0, oh, ow, co * 4, t.th, t.tw, 0, 0, zeroDy],
+      // dU[k] += V[k]ᵀ · dZ[k] over this part's tiles.
+      ...vBase.flatMap((vk, k) => productRowCalls({ a: vk + b0 * tilesPerImage * ci * 4, b: dzBase[k] + b0 * tilesPerImage * co * 4,
+        c: partialBase + (part * count + k) * matrix, m: ci, k: (b1 - b0) * tilesPerImage, n: co, aRow: 4, aCol: ci * 4 }, 0, ci)),
+    ]));
+    const du = scratch.alloc([count, ci, co], true);
+    const duBase = heapOffset(backend, du);
+    runSplit(backend, (count * matrix) / 16, (v0, v1) => ['sumRows', partialBase + 16 * v0, duBase + 16 * v0, parts.length, 16 * (v1 - v0), parts.length, count * matrix],
+      MIN_VECTORS_PER_CHUNK);
     const dg = backend.makeOutput([3, 3, ci, co], 'float32');
-    simd[`winogradFilterGrad${m}`](...offsets(backend, du), heapOffset(backend, dg), 1, 3, 3, ci * co * 4, 1, 1, 0, 0, 0);
+    simd[`winogradFilterGrad${m}`](...Array.from({ length: count }, (_, k) => duBase + k * matrix), heapOffset(backend, dg), 1, 3, 3, ci * co * 4, 1, 1, 0, 0, 0);
     return dg;
   } finally {
     scratch.free();

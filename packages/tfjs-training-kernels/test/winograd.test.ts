@@ -74,6 +74,7 @@ const CASES: Case[] = [
   [[1, 10, 7, 8, 8], [2, 0, 1, 2]],
   [[2, 6, 9, 4, 16], [0, 1, 2, 0]],
   [[1, 17, 17, 20, 24], [1, 1, 1, 1]],
+  [[11, 6, 5, 8, 8], [1, 1, 1, 1]], // more images than the filter gradient's parts, unevenly split
 ];
 
 describe('Winograd convolutions on wasm against the cpu kernels', () => {

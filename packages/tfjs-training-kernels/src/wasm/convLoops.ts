@@ -1,7 +1,7 @@
 // The SIMD loops of the pooling and convolution gradients: MaxPool's gradient for 2×2 windows, a
 // convolution's and a depthwise convolution's filter gradient as direct loops, and col2im for the
 // input gradient. Each function builds one WebAssembly function (wasmSimd.ts assembles the module).
-import { type Bytes, I32, V128, type WasmFunction, add, and, andNot, bitselect, f32x4Const, forLoop, get, gt, i32, load, loadF32, ltU, mul, set, shl, splat, store, sub, vadd, vmul, when } from './instructions';
+import { type Bytes, I32, type LoopOptions, V128, type WasmFunction, add, and, andNot, bitselect, f32x4Const, forLoop, get, gt, i32, load, loadF32, ltU, mul, set, shl, splat, store, sub, vadd, vmadd, vmul, when } from './instructions';
 
 /**
  * maxPoolGrad2x2(x, dy, dx, n, h, w, c, oh, ow): 2×2 windows, stride 2, no padding, c % 4 = 0, byte
@@ -61,10 +61,10 @@ export const FILTER_TAPS = 5;
  * filter taps (one input channel each) at once — a convolution's filter gradient as a direct loop.
  * Per output row of dy and 4·V output channels, the T·V sums stay in registers (T·V + V + 1 ≤ 13
  * vector registers), so each dy vector is loaded once for T taps and each x value splatted once for V
- * vectors. Byte offsets throughout; co·4 = coBytes must be a multiple of 16·V.
+ * vectors (multiply-adds fused with `fma`). Byte offsets throughout; co·4 = coBytes must be a multiple of 16·V.
  */
-export function filterGrad(taps: number, vecs: number): () => WasmFunction {
-  return () => {
+export function filterGrad(taps: number, vecs: number): (options: LoopOptions) => WasmFunction {
+  return ({ fma }) => {
     const [x, dy, dw, n, oh, ow, cob, img, sRow, sCol] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
     const xOff = Array.from({ length: taps }, (_, t) => 10 + t);
     const dwOff = Array.from({ length: taps }, (_, t) => 10 + taps + t);
@@ -87,7 +87,7 @@ export function filterGrad(taps: number, vecs: number): () => WasmFunction {
               ...g.map((l, v) => set(l, load(add(get(dyp), i32(16 * v))))),
               ...acc.flatMap((row, t) => [
                 set(xs, splat(loadF32(add(get(p), get(xOff[t]))))),
-                ...row.map((a, v) => set(a, vadd(get(a), vmul(get(xs), get(g[v]))))),
+                ...row.map((a, v) => set(a, fma ? vmadd(get(xs), get(g[v]), get(a)) : vadd(get(a), vmul(get(xs), get(g[v]))))),
               ]),
               set(dyp, add(get(dyp), get(cob))),
               set(p, add(get(p), get(sCol))),

@@ -62,6 +62,8 @@ export const loadF32 = (addr: Bytes): Bytes => [...addr, 0x2a, 2, 0]; // f32.loa
 export const splat = (f: Bytes): Bytes => [...f, ...simd(0x13)]; // f32x4.splat
 export const vadd = (a: Bytes, b: Bytes): Bytes => [...a, ...b, ...simd(0xe4)]; // f32x4.add
 export const vmul = (a: Bytes, b: Bytes): Bytes => [...a, ...b, ...simd(0xe6)]; // f32x4.mul
+/** a·b + c, fused where the CPU has FMA (relaxed SIMD's f32x4.relaxed_madd: Node 20 needs --experimental-wasm-relaxed-simd). */
+export const vmadd = (a: Bytes, b: Bytes, c: Bytes): Bytes => [...a, ...b, ...c, ...simd(0x105)];
 export const vsub = (a: Bytes, b: Bytes): Bytes => [...a, ...b, ...simd(0xe5)]; // f32x4.sub
 export const vneg = (a: Bytes): Bytes => [...a, ...simd(0xe1)]; // f32x4.neg
 export const vdiv = (a: Bytes, b: Bytes): Bytes => [...a, ...b, ...simd(0xe7)]; // f32x4.div
@@ -79,6 +81,11 @@ export const forLoop = (v: number, limit: Bytes, step: number | Bytes, body: Byt
   0x0c, 0, // br to the loop's start
   0x0b, 0x0b, // end loop, end block
 ];
+
+/** What the engine offers the loops: relaxed SIMD's fused multiply-add. */
+export interface LoopOptions {
+  fma: boolean;
+}
 
 /** One function of the module: its parameter and local types, and its body. */
 export interface WasmFunction {

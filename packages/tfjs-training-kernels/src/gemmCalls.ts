@@ -1,0 +1,22 @@
+// Matrix products as calls of our SIMD gemm loops (wasm/gemmLoops.ts), to put in a job of kernelThreads
+// beside the calls that make their operands and read their result.
+import type { SimdCall } from './kernelThreads';
+
+/** Rows per register block of the main loop; the rows left over run one at a time. */
+const BLOCK_ROWS = 4;
+
+/** One product c = a·b: byte offsets, sizes (n % 4 = 0) and a's strides in bytes. */
+export interface Product { a: number; b: number; c: number; m: number; k: number; n: number; aRow: number; aCol: number }
+
+/** The calls computing rows r0..r1−1 of one product. */
+export function productRowCalls(p: Product, r0: number, r1: number): SimdCall[] {
+  const vecs = p.n % 8 === 0 ? 2 : 1;
+  const rows = r1 - r0;
+  const main = rows - (rows % BLOCK_ROWS);
+  const call = (rowsPerBlock: number, start: number, count: number): SimdCall =>
+    [`gemm${rowsPerBlock}x${vecs}`, p.a + start * p.aRow, p.b, p.c + start * p.n * 4, count, p.k, p.n * 4, p.aRow, p.aCol, p.n * 4, p.n * 4];
+  const calls: SimdCall[] = [];
+  if (main > 0) calls.push(call(BLOCK_ROWS, r0, main));
+  if (rows > main) calls.push(call(1, r0 + main, rows - main));
+  return calls;
+}
