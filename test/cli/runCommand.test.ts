@@ -206,6 +206,31 @@ describe('model-lens run: a custom loop with optimizer.minimize on a model never
     assert.equal(counts.length, 6);
     assert.equal(new Set(counts.slice(1)).size, 1, counts.join(' '));
   });
+
+  it('sends a batch per step with the loss minimize returned, the batch size of its input and a rate', () => {
+    const batches = run.of('batch');
+    assert.deepEqual(batches.map((b) => b.step), [1, 2, 3, 4, 5, 6]);
+    const logged = run.of('scalars').map((s) => s.values.loss);
+    batches.forEach((b, i) => assert.ok(Math.abs(b.metrics.loss - logged[i]) <= 1e-6 * Math.max(1, Math.abs(logged[i])), `step ${i + 1}: ${b.metrics.loss} vs ${logged[i]}`));
+    assert.ok(batches.every((b) => b.samplesPerSec > 0 && b.modelId === batches[0].modelId));
+    assert.deepEqual(run.of('model').map((m) => m.summary.batchSize), [32], 'announced once, at the batch size of its input');
+  });
+});
+
+describe('model-lens run: a custom loop over a functional model, minimize without returnCost', () => {
+  let run: ReturnType<typeof runScript>;
+  before(() => { run = runScript('minimize-functional.ts'); });
+
+  it('sends a batch per step, its loss falling, and leaks no tensors', () => {
+    assert.equal(run.status, 0, run.stderr);
+    const batches = run.of('batch');
+    assert.deepEqual(batches.map((b) => b.step), [1, 2, 3, 4, 5, 6, 7, 8]);
+    assert.ok(batches.every((b) => Number.isFinite(b.metrics.loss) && b.samplesPerSec > 0));
+    assert.ok(batches[7].metrics.loss < batches[0].metrics.loss, batches.map((b) => b.metrics.loss).join(' '));
+    const counts = [...run.output('stdout').matchAll(/tensors (\d+)/g)].map((m) => Number(m[1]));
+    assert.equal(counts.length, 8);
+    assert.equal(new Set(counts.slice(1)).size, 1, counts.join(' '));
+  });
 });
 
 describe('model-lens run: a script that throws', () => {

@@ -22,19 +22,19 @@ interface FitParams {
 /** Patches the model classes of `tf` (our own copy: the one the script is given); returns what puts the originals back. */
 export function instrumentModels(tf: Tf, session: ScriptSession): () => void {
   const originals: [Record<string, AnyFn>, string, AnyFn][] = [];
-  let depth = 0; // >0 while an instrumented call of a model runs (Sequential → its inner model)
+  // Only the outermost call of a model is instrumented (Sequential → its inner model).
   const outermost = (work: () => unknown, passThrough: () => unknown) => {
-    if (depth > 0) return passThrough();
-    depth++;
+    if (session.modelCalls > 0) return passThrough();
+    session.modelCalls++;
     let result: unknown;
     try {
       result = work();
     } catch (e) {
-      depth--;
+      session.modelCalls--;
       throw e;
     }
-    if (result instanceof Promise) return result.finally(() => { depth--; });
-    depth--;
+    if (result instanceof Promise) return result.finally(() => { session.modelCalls--; });
+    session.modelCalls--;
     return result;
   };
 

@@ -28,6 +28,7 @@ export function instrumentOptimizers(tf: Tf, session: ScriptSession): () => void
     cls.prototype.applyGradients = function (grads: Grads) {
       if (session.step === 0) session.beforeFirstUpdate();
       session.step++;
+      session.lastUpdated = Array.isArray(grads) ? grads.map((g) => g.name) : Object.keys(grads);
       const step = session.step;
       if (!session.sampling.wants(step)) return apply.call(this, grads);
       const t0 = performance.now();

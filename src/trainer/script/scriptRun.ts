@@ -17,6 +17,7 @@ import { DEFAULT_GRADIENT_EVERY } from '../gradientStats';
 import { now, readyMessage, type Emit } from '../runMessages';
 import { instrumentModels } from './fitHooks';
 import { instrumentOptimizers } from './gradientHooks';
+import { instrumentLoops } from './loopHooks';
 import { installProvidedModules, registerFileSaving, tfjsNodeFor } from './scriptModules';
 import { installScalarLog } from '../scalarLog';
 import { SamplingBudget } from './samplingBudget';
@@ -85,6 +86,7 @@ export async function runScript(request: TrainRequest, emit: Emit, end: ScriptEn
     });
     instrumentModels(tf, active);
     instrumentOptimizers(tf, active);
+    instrumentLoops(tf, active);
     registerFileSaving(tf, process.cwd());
     // globalThis.modelLens.log({ name: value }) from the script's own loops, at the run's step.
     installScalarLog(emit, () => active.step);

@@ -48,6 +48,12 @@ export class ScriptSession {
   step = 0;
   /** 1-based epoch of the fit running now (1 outside fit). */
   epoch = 1;
+  /** >0 while an instrumented call of a model runs (fit, fitDataset, trainOnBatch, compile): its updates report through it. */
+  modelCalls = 0;
+  /** The variables the last update changed: which model a custom loop trains. */
+  lastUpdated: string[] = [];
+  /** Rows of the last concrete input a model was applied to: a custom loop's batch size. */
+  lastInputRows: number | null = null;
   private readonly models: SeenModel[] = [];
   /** Findings sent, by code and place: each once per run. */
   private readonly reported = new Set<string>();
@@ -85,7 +91,7 @@ export class ScriptSession {
   announce(model: tf.LayersModel, batchSize: number | null): void {
     this.noteModel(model);
     const seen = this.models.find((m) => m.model === model)!;
-    const batch = batchSize ?? seen.announcedBatch ?? 1;
+    const batch = batchSize ?? seen.announcedBatch ?? this.lastInputRows ?? 1;
     if (seen.announcedBatch === batch || !model.built) return;
     seen.announcedBatch = batch;
     const loaded: LoadedModel = { model, ...this.sites, settings: {}, file: this.file };
