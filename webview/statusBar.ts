@@ -18,7 +18,8 @@ export function renderStatusBar(el: HTMLElement, state: RunState): void {
     const rate = b.samplesPerSec[n - 1];
     const secPerStep = rate > 0 && plan ? plan.batchSize / rate : NaN;
     const eta = state.status === 'running' && plan ? (plan.totalSteps - done) * secPerStep : NaN;
-    parts.push(plan ? `epoch ${state.epoch}/${plan.epochs}` : `epoch ${state.epoch}`, plan ? `step ${done}/${plan.totalSteps}` : `step ${done}`,
+    if (plan || state.epoch > 0) parts.push(plan ? `epoch ${state.epoch}/${plan.epochs}` : `epoch ${state.epoch}`);
+    parts.push(plan ? `step ${done}/${plan.totalSteps}` : `step ${done}`,
       `batch ${metricsText(metricsAt(b, n - 1))}`, `${Math.round(rate)} samples/s`, `elapsed ${fmt(b.elapsedSec[n - 1], 1)} s`);
     if (state.status === 'running' && Number.isFinite(eta)) parts.push(`ETA ${Math.max(0, eta).toFixed(0)} s`);
   }

@@ -10,6 +10,7 @@ import type {
 } from '../../src/protocol/messages';
 import { screenshot, settled, startHarness, type Harness, type Theme } from '../helpers/panelHarness';
 import { recordedRun } from '../helpers/recordedRuns';
+import { syntheticLoss, syntheticModelMessage } from '../helpers/syntheticRun';
 import { runStateFrom } from '../../src/protocol/runState';
 import { plannedLrCurve } from '../../src/trainer/plannedLr';
 import { MAX_PLANNED_LR_POINTS } from '../../src/protocol/messages';
@@ -434,6 +435,30 @@ describe('Training view: named metrics', () => {
     await more(page, scalars(6, 8));
     assert.equal(await numberAttr(page, '[data-series="scalar-gradNorm"]', 'data-last'), 1 / 8);
     await page.close();
+  });
+});
+
+describe('Training view: a custom loop (a script\'s own minimize: batches of its loss, no epochs, no plan)', () => {
+  it('charts the loss across the row, and names no epoch rather than epoch 0', async () => {
+    const model: ModelMessage = { ...syntheticModelMessage(), plan: undefined, dataset: undefined };
+    const batches: BatchMessage[] = Array.from({ length: 40 }, (_, i) => ({
+      type: 'batch', modelId: 1, epoch: 1, step: i + 1, batch: i + 1, metrics: { loss: syntheticLoss(i + 1) }, lr: 0.05, samplesPerSec: 900, elapsedSec: (i + 1) * 0.01,
+    }));
+    const run: TrainerMessage[] = [{ type: 'ready', backend: 'cpu', reason: 'made up', versions: { tfjs: '4.22.0', node: '20', modelLens: 'test' } },
+      { ...model, modelId: 1 }, ...batches, { type: 'done', stopped: false, reason: 'completed', steps: 40, elapsedSec: 0.4, savedTo: null }];
+    for (const theme of ['dark', 'light'] as Theme[]) {
+      const page = await show('training', run, theme);
+      assert.equal(await page.textContent('[data-figure="epoch"] .figure-value'), '—');
+      assert.equal(await page.textContent('[data-figure="step"] .figure-value'), '40 / 40');
+      const status = (await page.textContent('#status')) ?? '';
+      assert.match(status, /step 40/);
+      assert.doesNotMatch(status, /epoch/, status);
+      assert.equal(await numberAttr(page, '[data-series="loss-raw"]', 'data-points'), 40);
+      const [loss, lr] = await Promise.all(['loss', 'lr'].map((c) => page.locator(`[data-view="training"] [data-chart="${c}"]`).boundingBox()));
+      assert.ok(loss && lr && Math.abs(loss.width - lr.width) <= 1, `the lone loss chart spans the row as the rate chart does: ${loss?.width} vs ${lr?.width}`);
+      await screenshot(page, `views-training-custom-loop-${theme}`);
+      await page.close();
+    }
   });
 });
 

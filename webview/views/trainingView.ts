@@ -124,7 +124,11 @@ export class TrainingView implements View {
       this.widths.watch(chart.root);
       added = true;
     }
-    if (added) for (const name of names) this.grid.insertBefore(this.metricCharts.get(name)!.root, this.lrChart.root);
+    if (added) {
+      for (const name of names) this.grid.insertBefore(this.metricCharts.get(name)!.root, this.lrChart.root);
+      // A lone metric (a loop that reports only its loss) gets the row to itself, as the rate chart does.
+      for (const chart of this.metricCharts.values()) chart.root.classList.toggle('chart-wide', this.metricCharts.size === 1);
+    }
     return names.map((n) => this.metricCharts.get(n)!);
   }
 
@@ -216,7 +220,8 @@ export class TrainingView implements View {
     const best = bestEpochFigure(state.epochs);
     const list: Figure[] = [
       { key: 'step', label: 'Step', value: `${thousands(done)} / ${thousands(total)}` },
-      { key: 'epoch', label: 'Epoch', value: plan ? `${state.epoch || 1} / ${plan.epochs}` : String(state.epoch) },
+      // A custom loop has no epochs (none started): '—' rather than 0.
+      { key: 'epoch', label: 'Epoch', value: plan ? `${state.epoch || 1} / ${plan.epochs}` : state.epoch > 0 ? String(state.epoch) : '—' },
       { key: 'samples-per-sec', label: 'Samples/s', value: Number.isFinite(rate) ? thousands(rate) : '–', title: 'latest batch' },
       { key: 'elapsed', label: 'Elapsed', value: formatDuration(elapsed) },
       { key: 'eta', label: 'ETA', value: eta, title: 'remaining steps × batch size ÷ latest samples/s' },
