@@ -233,6 +233,24 @@ describe('model-lens run: a custom loop over a functional model, minimize withou
   });
 });
 
+describe('model-lens run: a custom loop of tf.variableGrads and applyGradients, inside a tidy', () => {
+  let run: ReturnType<typeof runScript>;
+  before(() => { run = runScript('variable-grads-loop.mjs'); });
+
+  it('sends a batch per step with the loss variableGrads returned, and leaks no tensors', () => {
+    assert.equal(run.status, 0, run.stderr);
+    const batches = run.of('batch');
+    assert.deepEqual(batches.map((b) => b.step), [1, 2, 3, 4, 5, 6, 7]);
+    const logged = run.of('scalars').map((s) => s.values.loss);
+    batches.forEach((b, i) => assert.ok(Math.abs(b.metrics.loss - logged[i]) <= 1e-6 * Math.max(1, Math.abs(logged[i])), `step ${i + 1}: ${b.metrics.loss} vs ${logged[i]}`));
+    assert.ok(batches.every((b) => b.samplesPerSec > 0));
+    assert.deepEqual(run.of('model').map((m) => m.summary.batchSize), [24]);
+    const counts = [...run.output('stdout').matchAll(/tensors (\d+)/g)].map((m) => Number(m[1]));
+    assert.equal(counts.length, 7);
+    assert.equal(new Set(counts.slice(1)).size, 1, counts.join(' '));
+  });
+});
+
 describe('model-lens run: a script that throws', () => {
   it("reports the throw at the script's line, without a stack, and exits 1", () => {
     const file = fixture('scripts/throws.ts');

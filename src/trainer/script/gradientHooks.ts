@@ -25,7 +25,8 @@ export function instrumentOptimizers(tf: Tf, session: ScriptSession): () => void
   const reluCache = new WeakMap<GradientLayer[], ReluBias[]>();
   for (const cls of classes) {
     const apply = cls.prototype.applyGradients;
-    cls.prototype.applyGradients = function (grads: Grads) {
+    // The update, with gradient figures on sampled steps.
+    const withFigures = function (this: tfType.Optimizer, grads: Grads) {
       if (session.step === 0) session.beforeFirstUpdate();
       session.step++;
       session.lastUpdated = Array.isArray(grads) ? grads.map((g) => g.name) : Object.keys(grads);
@@ -64,6 +65,10 @@ export function instrumentOptimizers(tf: Tf, session: ScriptSession): () => void
         one.dispose();
       }
       session.sampling.spent(performance.now() - t0 - (t2 - t1));
+    };
+    cls.prototype.applyGradients = function (grads: Grads) {
+      withFigures.call(this, grads);
+      session.afterUpdate(this);
     };
   }
   return () => classes.forEach((cls, i) => { cls.prototype.applyGradients = originals[i]; });

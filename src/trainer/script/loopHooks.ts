@@ -1,13 +1,15 @@
-// A script's own training loop: `optimizer.minimize(...)` called by the script (not by fit or
-// trainOnBatch, which report their batches from fit's logs) becomes a batch message with the loss it
-// returns, for the model whose variables it updated. Its batch size is the first dimension of the
-// last input a model was applied to; samples/s is measured from one minimize to the next.
+// A script's own training loop: its loss becomes a batch message per step, for the model whose
+// variables the step updated. Two shapes of loop are seen: `optimizer.minimize(f)` called by the script
+// (not by fit or trainOnBatch, which report from fit's logs), and `tf.variableGrads(f)` followed by
+// `optimizer.applyGradients(grads)`. The batch size is the first dimension of the last input a model
+// was applied to; samples/s is measured from one step's end to the next.
 import type * as tfType from '@tensorflow/tfjs';
 import { now } from '../runMessages';
 import { learningRateOf, type ScriptSession } from './scriptSession';
 
 type Tf = typeof tfType;
 type Minimize = (this: tfType.Optimizer, f: () => tfType.Scalar, returnCost?: boolean, varList?: tfType.Variable[]) => tfType.Scalar | null;
+type VariableGrads = (f: () => tfType.Scalar, varList?: tfType.Variable[]) => { value: tfType.Scalar; grads: tfType.NamedTensorMap };
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Apply = (this: tfType.LayersModel, inputs: any, kwargs?: any) => unknown;
 
@@ -18,11 +20,12 @@ function rowsOf(inputs: unknown): number | null {
   return typeof rows === 'number' && typeof (first as { dataId?: unknown }).dataId === 'object' ? rows : null;
 }
 
-/** Patches Optimizer.minimize and the models' apply/predict; returns what puts the originals back. */
-export function instrumentLoops(tf: Tf, session: ScriptSession): () => void {
-  const optimizer = tf.Optimizer.prototype as unknown as { minimize: Minimize };
-  const minimize = optimizer.minimize;
-  const restore: (() => void)[] = [() => { optimizer.minimize = minimize; }];
+/**
+ * Patches Optimizer.minimize, `userTf.variableGrads` (the script's tf) and the models' apply/predict;
+ * returns what puts the originals back.
+ */
+export function instrumentLoops(tf: Tf, userTf: Tf, session: ScriptSession): () => void {
+  const restore: (() => void)[] = [];
   for (const proto of [tf.LayersModel.prototype, tf.Sequential.prototype] as unknown as Record<string, Apply>[]) {
     for (const name of ['apply', 'predict']) {
       const own = Object.hasOwn(proto, name); // LayersModel inherits apply from Layer
@@ -36,31 +39,70 @@ export function instrumentLoops(tf: Tf, session: ScriptSession): () => void {
   }
 
   let lastEnd = 0;
-  optimizer.minimize = function (this: tfType.Optimizer, f, returnCost = false, varList) {
-    if (session.modelCalls > 0) return minimize.call(this, f, returnCost, varList);
-    const started = now();
-    const cost = minimize.call(this, f, true, varList);
-    const owner = cost ? session.layersFor(session.lastUpdated) : null;
-    if (!cost || !owner) {
-      if (!returnCost) cost?.dispose();
-      return returnCost ? cost : null;
+  /** Sends the step's loss (a scalar this function disposes) as a batch message of the model just updated. */
+  const report = (optimizer: tfType.Optimizer, loss: tfType.Scalar, started: number) => {
+    const owner = session.layersFor(session.lastUpdated);
+    if (!owner) {
+      loss.dispose();
+      return;
     }
     const ended = now();
     const seconds = ended - (lastEnd || started);
     lastEnd = ended;
     const rows = session.lastInputRows ?? 0;
     session.announce(owner.model, rows || null);
-    const [step, epoch, lr] = [session.step, session.epoch, learningRateOf(this)];
-    const send = (loss: number) => session.emit(session.batchMessage(owner.model, epoch, step, { metrics: { loss } }, lr, seconds > 0 ? rows / seconds : 0));
-    const read = returnCost ? cost.clone() : cost;
+    const [step, epoch, lr] = [session.step, session.epoch, learningRateOf(optimizer)];
+    const send = (value: number) => session.emit(session.batchMessage(owner.model, epoch, step, { metrics: { loss: value } }, lr, seconds > 0 ? rows / seconds : 0));
     // webgpu under Node reads only asynchronously; elsewhere the value is there already.
     if (tf.getBackend() === 'webgpu') {
-      void read.data().then((v) => send(v[0]), () => undefined).finally(() => read.dispose());
+      void loss.data().then((v) => send(v[0]), () => undefined).finally(() => loss.dispose());
     } else {
-      send(read.dataSync()[0]);
-      read.dispose();
+      send(loss.dataSync()[0]);
+      loss.dispose();
     }
+  };
+
+  const optimizer = tf.Optimizer.prototype as unknown as { minimize: Minimize };
+  const minimize = optimizer.minimize;
+  let insideMinimize = 0;
+  optimizer.minimize = function (this: tfType.Optimizer, f, returnCost = false, varList) {
+    if (session.modelCalls > 0) return minimize.call(this, f, returnCost, varList);
+    const started = now();
+    insideMinimize++;
+    let cost: tfType.Scalar | null;
+    try {
+      cost = minimize.call(this, f, true, varList);
+    } finally {
+      insideMinimize--;
+    }
+    if (!cost) return null;
+    report(this, tf.keep(returnCost ? cost.clone() : cost), started); // kept: a tidy around the loop must not take it
     return returnCost ? cost : null;
   };
+  restore.push(() => { optimizer.minimize = minimize; });
+
+  const user = userTf as unknown as { variableGrads: VariableGrads };
+  const variableGrads = user.variableGrads;
+  let pending: { loss: tfType.Scalar; started: number } | null = null;
+  user.variableGrads = (f, varList) => {
+    const started = now();
+    const result = variableGrads(f, varList);
+    if (session.modelCalls === 0) {
+      pending?.loss.dispose(); // its gradients were never applied
+      pending = { loss: tf.keep(result.value.clone()), started };
+    }
+    return result;
+  };
+  session.afterUpdate = (updated) => {
+    if (!pending || session.modelCalls > 0 || insideMinimize > 0) return;
+    const { loss, started } = pending;
+    pending = null;
+    report(updated, loss, started);
+  };
+  restore.push(() => {
+    user.variableGrads = variableGrads;
+    session.afterUpdate = () => undefined;
+    pending?.loss.dispose();
+  });
   return () => restore.forEach((r) => r());
 }

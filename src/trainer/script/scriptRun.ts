@@ -86,11 +86,11 @@ export async function runScript(request: TrainRequest, emit: Emit, end: ScriptEn
     });
     instrumentModels(tf, active);
     instrumentOptimizers(tf, active);
-    instrumentLoops(tf, active);
     registerFileSaving(tf, process.cwd());
     // globalThis.modelLens.log({ name: value }) from the script's own loops, at the run's step.
     installScalarLog(emit, () => active.step);
     const userTf = recorder.wrapTf(tf);
+    instrumentLoops(tf, userTf, active);
     checkLossInputs(tf, userTf, {
       wanted: () => active.lossValuesWanted() && tf.getBackend() !== 'webgpu',
       locate: active.doctorHooks.callSite,

@@ -54,6 +54,8 @@ export class ScriptSession {
   lastUpdated: string[] = [];
   /** Rows of the last concrete input a model was applied to: a custom loop's batch size. */
   lastInputRows: number | null = null;
+  /** After every optimizer update (loopHooks.ts reports a custom loop's loss there). */
+  afterUpdate: (optimizer: tf.Optimizer) => void = () => undefined;
   private readonly models: SeenModel[] = [];
   /** Findings sent, by code and place: each once per run. */
   private readonly reported = new Set<string>();
