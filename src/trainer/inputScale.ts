@@ -21,7 +21,9 @@ export type InputScaling =
   /** A CSV table: numeric columns standardised on the training split, categorical ones one-hot. */
   | { kind: 'standardised' }
   /** data() or a tf.data.Dataset: whatever the user's code made. */
-  | { kind: 'code' };
+  | { kind: 'code' }
+  /** A script's own tensors, as it hands them to fit or trainOnBatch. */
+  | { kind: 'script' };
 
 /** The scaling of the experiment's data, and the setting a finding points at. */
 export function inputScaling(data: ExperimentSettings['data'], channels: number): { scaling: InputScaling; setting: SettingPath } {
@@ -99,7 +101,8 @@ export function diagnoseInputs(inputs: Float32Array, scaling: InputScaling, wher
       return finding(`${fed}, ${far} The numeric columns are standardised on the training split, so the one-hot columns set it: ` +
         'a categorical column with many values makes the inputs mostly zeros. Leave out ID-like columns with data.features, or encode them in fewer values.');
     case 'code':
-      return finding(`${fed}, ${far} Scale them in data(): subtract ${round(mean)} and divide by ${round(std)}` +
+    case 'script':
+      return finding(`${fed}, ${far} Scale them ${scaling.kind === 'code' ? 'in data()' : 'before training'}: subtract ${round(mean)} and divide by ${round(std)}` +
         `${mean > 1 ? ' (pixels of 0–255: divide by 255, then normalise)' : ''}.`);
   }
 }

@@ -30,6 +30,14 @@ function checkJson(file: string): { status: number | null; report: ScriptCheckJs
 }
 
 describe('model-lens check SCRIPT: the doctor runs the script up to its first training call and stops it there', () => {
+  it('inputs of 0..255 handed to fit: a warning at the fit line saying how to scale them, no training; exit 0', () => {
+    const file = doctor('unscaled-inputs.mjs');
+    const { status, report, stderr } = checkJson(file);
+    assert.equal(status, 0, stderr);
+    assert.equal(report.trained, false);
+    assert.deepEqual(report.diagnoses.map((d) => [d.code, d.severity, d.source?.line]), [['inputsNotNormalised', 'warning', lineOf(file, 'await model.fit(')]]);
+  });
+
   it('an ES module with top-level await: logits into categoricalCrossentropy is an error at the last layer\'s line, with the softmax fix; exit 1', () => {
     const file = doctor('logits-sequential.ts');
     const { status, report, stderr } = checkJson(file);

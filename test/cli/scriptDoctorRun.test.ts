@@ -110,6 +110,23 @@ describe('model-lens run SCRIPT: the doctor\'s findings as diagnosis messages', 
   });
 });
 
+describe('model-lens run SCRIPT: inputs handed to fit unscaled', () => {
+  it('warns at the fit line with the inputs\' mean and std and how to scale them; the run still completes', () => {
+    const file = fixture('scripts/doctor/unscaled-inputs.mjs');
+    const r = run('unscaled-inputs.mjs');
+    assert.equal(r.status, 0, r.stderr);
+    const found = r.of('diagnosis').filter((d) => d.code === 'inputsNotNormalised');
+    assert.equal(found.length, 1, JSON.stringify(r.of('diagnosis')));
+    const [d] = found;
+    assert.equal(d.severity, 'warning');
+    assert.equal(d.source?.line, lineOf(file, 'await model.fit('));
+    const mean = Number(/mean (-?[\d.]+)/.exec(d.message)?.[1]);
+    assert.ok(mean > 100 && mean < 155, `uniform 0..255 has mean ≈ 127.5: ${d.message}`);
+    assert.match(d.message, /before training: subtract .* and divide by .*divide by 255/);
+    assert.match(r.stdoutOfScript, /fit done/);
+  });
+});
+
 describe('a sound script gets no diagnosis', () => {
   let r: DoctorRun;
   before(() => {

@@ -52,7 +52,7 @@ export function instrumentModels(tf: Tf, session: ScriptSession): () => void {
     proto.fit = function (this: tfType.LayersModel, x: unknown, y: unknown, args: FitArgs) {
       return outermost(() => {
         session.announce(this, args?.batchSize ?? 32);
-        return session.training(this, () => fit.call(this, x, y, withLensCallback(tf, session, this, args)));
+        return session.training(this, () => fit.call(this, x, y, withLensCallback(tf, session, this, args)), () => firstRows(tf, x, args?.batchSize ?? 32));
       }, () => fit.call(this, x, y, args));
     };
     const fitDataset = proto.fitDataset;
@@ -68,7 +68,7 @@ export function instrumentModels(tf: Tf, session: ScriptSession): () => void {
         const batchSize = (Array.isArray(x) ? x[0] : x) as { shape?: number[] } | undefined;
         session.announce(this, batchSize?.shape?.[0] ?? null);
         const started = now();
-        const result = await session.training(this, () => trainOnBatch.call(this, x, y));
+        const result = await session.training(this, () => trainOnBatch.call(this, x, y), () => firstRows(tf, x, Infinity));
         const figures = figuresFromResult(result, this.metricsNames ?? []);
         const elapsed = now() - started;
         const samples = batchSize?.shape?.[0] ?? 0;
@@ -78,6 +78,19 @@ export function instrumentModels(tf: Tf, session: ScriptSession): () => void {
     };
   }
   return () => { for (const [proto, name, original] of originals) proto[name] = original; };
+}
+
+/** The values of the first `rows` rows of a tensor input (the first of a list), or null: not a tensor, or on webgpu (no sync read). */
+function firstRows(tf: Tf, x: unknown, rows: number): Float32Array | null {
+  const first = Array.isArray(x) ? x[0] : x;
+  if (!(first instanceof tf.Tensor) || first.isDisposed || first.rank === 0 || first.size === 0) return null;
+  if ((first.dtype !== 'float32' && first.dtype !== 'int32') || tf.getBackend() === 'webgpu') return null;
+  const part = first.slice(0, Math.max(1, Math.min(rows, first.shape[0])));
+  try {
+    return Float32Array.from(part.dataSync());
+  } finally {
+    part.dispose();
+  }
 }
 
 /** The user's callbacks as tfjs would make them, then ours. */

@@ -15,6 +15,7 @@ import { TrainingDoctor } from '../trainingDoctor';
 import { SamplingBudget } from './samplingBudget';
 import type { NamedFigures } from './scriptFigures';
 import { diagnoseCompiled, type ReadText } from './scriptDoctor';
+import { diagnoseInputs } from '../inputScale';
 
 interface SeenModel {
   model: tf.LayersModel;
@@ -59,6 +60,8 @@ export class ScriptSession {
   private readonly models: SeenModel[] = [];
   /** Findings sent, by code and place: each once per run. */
   private readonly reported = new Set<string>();
+  /** Whether the run's first training inputs were checked (once per run, as an experiment's first batch). */
+  private inputsChecked = false;
   /** Depth of fits of compiled models whose loss the doctor read: their loss calls need no value check. */
   private lossReadByModel = 0;
   /** Where the script made its first training call (fit, fitDataset, trainOnBatch; else the first update's). */
@@ -124,8 +127,12 @@ export class ScriptSession {
     if (d.severity === 'error') this.doctorHooks.onError(d);
   }
 
-  /** A training call of a compiled model starts: its output against its loss, then `work`; the call's line kept. */
-  training<T>(model: tf.LayersModel, work: () => T): T {
+  /**
+   * A training call of a compiled model starts: its output against its loss, the run's first inputs
+   * (`inputs` reads some rows of what fit or trainOnBatch was given; null: not readable) against mean 0
+   * and std 1, then `work`; the call's line kept.
+   */
+  training<T>(model: tf.LayersModel, work: () => T, inputs?: () => Float32Array | null): T {
     this.trainingCall ??= this.doctorHooks.callSite();
     const seen = this.models[this.noteModel(model) - 1];
     if (model.built && seen.checkedLoss !== model.loss) {
@@ -134,6 +141,12 @@ export class ScriptSession {
       const found = diagnoseCompiled(loaded, model.loss, this.doctorHooks.readText);
       seen.lossRecognised = found.recognised;
       found.diagnoses.forEach((d) => this.diagnose(d));
+    }
+    if (inputs && !this.inputsChecked) {
+      this.inputsChecked = true;
+      const values = inputs();
+      const d = values && diagnoseInputs(values, { kind: 'script' }, this.trainingCall);
+      if (d) this.diagnose(d);
     }
     if (!seen.lossRecognised) return work();
     this.lossReadByModel++;
