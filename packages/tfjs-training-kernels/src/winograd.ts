@@ -7,9 +7,9 @@
 //   input     dx = the forward pass of dy with the filter turned 180° and its channels swapped
 // The (m+2)² products per tile are (m+2)² GEMMs run by our register-blocked SIMD gemm loop, in one job
 // with the transforms: a part of the batch goes through every stage on one thread (as separate XNNPACK
-// calls each product was too small for its thread pool to split, and XNNPACK re-packs an operand per call). On a small CNN's
-// second layer F(4×4) beats XNNPACK's direct convolution forward, our direct filter-gradient loop and
-// the GEMM + col2im input gradient (npm run bench). The transforms add, subtract and scale by small
+// calls, each product was too small for its thread pool to split, and an operand was re-packed per
+// call). On a small CNN's second layer F(4×4) beats XNNPACK's direct convolution forward, our direct
+// filter-gradient loop and the GEMM + col2im input gradient (npm run bench). The transforms add, subtract and scale by small
 // constants: errors against the cpu kernels stay ≤ 1e-5 relative (test/winograd.test.ts,
 // test/kernelsAgainstCpu.test.ts).
 import type { TensorInfo, WasmHeap } from './rawData';
@@ -62,7 +62,6 @@ class Scratch {
 
 const offsets = (backend: unknown, ts: TensorInfo[]) => ts.map((t) => heapOffset(backend, t));
 
-type Simd = NonNullable<ReturnType<typeof simdKernels>>;
 interface Tiling { m: WinogradTile; th: number; tw: number; tiles: number; count: number }
 
 /** Tiles of m×m outputs covering n images of outH × outW, and the (m+2)² transformed matrices each needs. */
@@ -151,7 +150,7 @@ export function winogradFilterGradient(backendArg: unknown, x: TensorInfo, dy: T
       inputTransformCall(backend, x, t, top, left, vBase, zeroX, b0, b1),
       [`winogradOutputGrad${m}`, ...dzBase.map((o) => o + b0 * tilesPerImage * co * 4), dyBase + b0 * oh * ow * co * 4,
         b1 - b0, oh, ow, co * 4, t.th, t.tw, 0, 0, zeroDy],
-      // dU[k] += V[k]ᵀ · dZ[k] over this part's tiles.
+      // This part's dU[k] = V[k]ᵀ · dZ[k] over its tiles.
       ...vBase.flatMap((vk, k) => productRowCalls({ a: vk + b0 * tilesPerImage * ci * 4, b: dzBase[k] + b0 * tilesPerImage * co * 4,
         c: partialBase + (part * count + k) * matrix, m: ci, k: (b1 - b0) * tilesPerImage, n: co, aRow: 4, aCol: ci * 4 }, 0, ci)),
     ]));
