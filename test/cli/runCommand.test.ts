@@ -34,6 +34,21 @@ function runScript(name: string, extra: string[] = [], scriptArgs: string[] = []
   };
 }
 
+/** The script printed `tensors N` after each of its `steps` steps, and N stayed the same after the first. */
+function assertTensorsFlat(run: ReturnType<typeof runScript>, steps: number): void {
+  const counts = [...run.output('stdout').matchAll(/tensors (\d+)/g)].map((m) => Number(m[1]));
+  assert.equal(counts.length, steps);
+  assert.equal(new Set(counts.slice(1)).size, 1, counts.join(' '));
+}
+
+/** Each batch message's loss is the value the script logged with modelLens.log at that step. */
+function assertLossesAsLogged(run: ReturnType<typeof runScript>): void {
+  const logged = run.of('scalars').map((s) => s.values.loss);
+  const batches = run.of('batch');
+  assert.equal(batches.length, logged.length);
+  batches.forEach((b, i) => assert.ok(Math.abs(b.metrics.loss - logged[i]) <= 1e-6 * Math.max(1, Math.abs(logged[i])), `step ${i + 1}: ${b.metrics.loss} vs ${logged[i]}`));
+}
+
 describe('model-lens run: a plain fit script (functional model, validationSplit, its own onEpochEnd)', () => {
   const file = fixture('scripts/fit-functional.ts');
   let run: ReturnType<typeof runScript>;
@@ -202,16 +217,13 @@ describe('model-lens run: a custom loop with optimizer.minimize on a model never
   });
 
   it('leaks no tensors across its steps', () => {
-    const counts = [...run.output('stdout').matchAll(/tensors (\d+)/g)].map((m) => Number(m[1]));
-    assert.equal(counts.length, 6);
-    assert.equal(new Set(counts.slice(1)).size, 1, counts.join(' '));
+    assertTensorsFlat(run, 6);
   });
 
   it('sends a batch per step with the loss minimize returned, the batch size of its input and a rate', () => {
     const batches = run.of('batch');
     assert.deepEqual(batches.map((b) => b.step), [1, 2, 3, 4, 5, 6]);
-    const logged = run.of('scalars').map((s) => s.values.loss);
-    batches.forEach((b, i) => assert.ok(Math.abs(b.metrics.loss - logged[i]) <= 1e-6 * Math.max(1, Math.abs(logged[i])), `step ${i + 1}: ${b.metrics.loss} vs ${logged[i]}`));
+    assertLossesAsLogged(run);
     assert.ok(batches.every((b) => b.samplesPerSec > 0 && b.modelId === batches[0].modelId));
     assert.deepEqual(run.of('model').map((m) => m.summary.batchSize), [32], 'announced once, at the batch size of its input');
   });
@@ -227,9 +239,7 @@ describe('model-lens run: a custom loop over a functional model, minimize withou
     assert.deepEqual(batches.map((b) => b.step), [1, 2, 3, 4, 5, 6, 7, 8]);
     assert.ok(batches.every((b) => Number.isFinite(b.metrics.loss) && b.samplesPerSec > 0));
     assert.ok(batches[7].metrics.loss < batches[0].metrics.loss, batches.map((b) => b.metrics.loss).join(' '));
-    const counts = [...run.output('stdout').matchAll(/tensors (\d+)/g)].map((m) => Number(m[1]));
-    assert.equal(counts.length, 8);
-    assert.equal(new Set(counts.slice(1)).size, 1, counts.join(' '));
+    assertTensorsFlat(run, 8);
   });
 });
 
@@ -241,13 +251,10 @@ describe('model-lens run: a custom loop of tf.variableGrads and applyGradients, 
     assert.equal(run.status, 0, run.stderr);
     const batches = run.of('batch');
     assert.deepEqual(batches.map((b) => b.step), [1, 2, 3, 4, 5, 6, 7]);
-    const logged = run.of('scalars').map((s) => s.values.loss);
-    batches.forEach((b, i) => assert.ok(Math.abs(b.metrics.loss - logged[i]) <= 1e-6 * Math.max(1, Math.abs(logged[i])), `step ${i + 1}: ${b.metrics.loss} vs ${logged[i]}`));
+    assertLossesAsLogged(run);
     assert.ok(batches.every((b) => b.samplesPerSec > 0));
     assert.deepEqual(run.of('model').map((m) => m.summary.batchSize), [24]);
-    const counts = [...run.output('stdout').matchAll(/tensors (\d+)/g)].map((m) => Number(m[1]));
-    assert.equal(counts.length, 7);
-    assert.equal(new Set(counts.slice(1)).size, 1, counts.join(' '));
+    assertTensorsFlat(run, 7);
   });
 });
 
