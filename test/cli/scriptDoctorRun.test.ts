@@ -97,6 +97,15 @@ describe('model-lens run SCRIPT: the doctor\'s findings as diagnosis messages', 
     assert.ok(r.of('diagnosis').every((d) => d.layer !== 'out'), 'the live last layer is not named');
   });
 
+  it('a dead hidden ReLU layer without a bias is found from its kernel\'s gradient, at its line', () => {
+    const file = fixture('scripts/doctor/dead-relu-no-bias.mjs');
+    const r = run('dead-relu-no-bias.mjs', ['--gradient-every', '1']);
+    assert.equal(r.status, 0, r.stderr);
+    const dead = r.of('diagnosis').filter((d) => d.code === 'deadRelu');
+    assert.deepEqual(dead.map((d) => [d.layer, d.source?.line]), [['hidden', lineOf(file, "name: 'hidden'")]]);
+    assert.match(dead[0].message, /100%/);
+  });
+
   it('no dead ReLU is reported for a loop whose ReLU layer is alive', () => {
     const r = run('tiny-lr.mjs', ['--gradient-every', '1']);
     assert.deepEqual(r.of('diagnosis').filter((d) => d.code === 'deadRelu'), []);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import type { DiagnosisMessage } from '../../src/protocol/messages';
 import { checkLossInputs, compiledLoss, diagnoseCompiled } from '../../src/trainer/script/scriptDoctor';
-import { deadActivations, deadShareTensor, reluBiases } from '../../src/trainer/script/deadUnits';
+import { deadActivations, deadShareTensor, reluUnits } from '../../src/trainer/script/deadUnits';
 import { gradientLayers } from '../../src/trainer/gradientStats';
 
 before(async () => { await tf.setBackend('cpu'); });
@@ -119,14 +119,33 @@ describe('dead ReLU units from a script\'s gradients', () => {
       tf.layers.dense({ units: 4, activation: 'tanh', name: 't' }),
       tf.layers.dense({ units: 2, name: 'o' }),
     ] });
-    const relus = reluBiases(gradientLayers(model));
+    const relus = reluUnits(gradientLayers(model));
     assert.deepEqual(relus.map((r) => r.layer), ['r']);
-    const grads = { [relus[0].bias.name]: tf.tensor1d([0, 0.3, 0, -0.1]) };
+    const grads = { [relus[0].variable.name]: tf.tensor1d([0, 0.3, 0, -0.1]) };
     const shares = deadShareTensor(tf, relus, grads);
     const acts = deadActivations(relus, shares.dataSync());
     assert.deepEqual(acts.map((a) => [a.layer, a.deadShare]), [['r', 0.5]]);
     assert.deepEqual(deadActivations(relus, deadShareTensor(tf, relus, {}).dataSync()), [], 'no gradient for the layer: no figure');
-    tf.dispose([shares, grads[relus[0].bias.name]]);
+    tf.dispose([shares, grads[relus[0].variable.name]]);
+    model.dispose();
+  });
+
+  it('a ReLU layer without a bias: the share of its units whose kernel column of gradients is all 0', () => {
+    const model = tf.sequential({ layers: [
+      tf.layers.conv2d({ filters: 3, kernelSize: 2, inputShape: [4, 4, 2], activation: 'relu', useBias: false, name: 'c' }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 4, activation: 'relu', useBias: false, name: 'd' }),
+    ] });
+    const relus = reluUnits(gradientLayers(model));
+    assert.deepEqual(relus.map((r) => [r.layer, r.from]), [['c', 'kernel'], ['d', 'kernel']]);
+    // c: filter 1 of 3 gets no gradient anywhere; d: units 0 and 2 of 4 none from any input.
+    const conv = tf.tidy(() => tf.mul(tf.randomNormal([2, 2, 2, 3], 0, 1, 'float32', 1), tf.tensor1d([1, 0, 1])));
+    const dense = tf.tidy(() => tf.mul(tf.randomNormal([27, 4], 0, 1, 'float32', 2), tf.tensor1d([0, 1, 0, 1])));
+    const shares = deadShareTensor(tf, relus, { [relus[0].variable.name]: conv, [relus[1].variable.name]: dense });
+    const acts = deadActivations(relus, shares.dataSync());
+    assert.deepEqual(acts.map((a) => a.layer), ['c', 'd']);
+    assert.ok(Math.abs(acts[0].deadShare! - 1 / 3) < 1e-6 && acts[1].deadShare === 0.5, JSON.stringify(acts));
+    tf.dispose([conv, dense, shares]);
     model.dispose();
   });
 

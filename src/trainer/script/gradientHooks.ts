@@ -5,7 +5,7 @@
 // steps only count.
 import type * as tfType from '@tensorflow/tfjs';
 import { figuresFromValues, gradientStatsTensor, HISTOGRAM_EVERY_SAMPLES, readAndDispose, snapshotWeights, updateRatioTensor, type GradientLayer } from '../gradientStats';
-import { deadActivations, deadShareTensor, reluBiases, type ReluBias } from './deadUnits';
+import { deadActivations, deadShareTensor, reluUnits, type ReluUnits } from './deadUnits';
 import { learningRateOf, type ScriptSession } from './scriptSession';
 
 type Tf = typeof tfType;
@@ -22,7 +22,7 @@ function optimizerClasses(tf: Tf): { prototype: { applyGradients: ApplyGradients
 export function instrumentOptimizers(tf: Tf, session: ScriptSession): () => void {
   const classes = optimizerClasses(tf);
   const originals = classes.map((cls) => cls.prototype.applyGradients);
-  const reluCache = new WeakMap<GradientLayer[], ReluBias[]>();
+  const reluCache = new WeakMap<GradientLayer[], ReluUnits[]>();
   for (const cls of classes) {
     const apply = cls.prototype.applyGradients;
     // The update, with gradient figures on sampled steps.
@@ -41,7 +41,7 @@ export function instrumentOptimizers(tf: Tf, session: ScriptSession): () => void
       const withHistograms = step === 1 || step % (session.gradientEvery * HISTOGRAM_EVERY_SAMPLES) === 0;
       const stats = gradientStatsTensor(layers, named, withHistograms);
       let relus = reluCache.get(owner.layers);
-      if (!relus) reluCache.set(owner.layers, relus = reluBiases(owner.layers));
+      if (!relus) reluCache.set(owner.layers, relus = reluUnits(owner.layers));
       const dead = deadShareTensor(tf, relus, named);
       const before = snapshotWeights(layers);
       const t1 = performance.now();
