@@ -13,7 +13,7 @@ import { graphSvgText } from './graphExport';
 import { gradientScale } from './gradientColors';
 import { backpropRanks } from './backpropOrder';
 import {
-  drawEdgeLabel, drawEdges, drawGroups, drawNodeLabels, drawNodes, drawOverview, paintHeat, sceneLayers, sweep, type NodeSelection, type SceneLayers,
+  drawEdgeLabel, drawEdges, drawGroups, drawGroupTitles, drawNodeLabels, drawNodes, drawOverview, paintHeat, sceneLayers, sweep, type NodeSelection, type SceneLayers,
 } from './graphScene';
 import { detailLevel, MAX_EDGE_LABELS, type DetailLevel } from './levelOfDetail';
 import type { NodeHeat } from './nodeHeat';
@@ -249,7 +249,9 @@ export class GraphCanvas {
 
   private drawInto(layers: SceneLayers, all: NodeDatum[], edges: EdgeDatum[], graph: CanvasGraph, region: Region): NodeSelection {
     const near = all.filter((d) => overlaps(d.x, d.y, d.width, d.height, region));
-    drawGroups(layers.groups, near.filter((d) => d.v.kind === 'group'));
+    const groups = near.filter((d) => d.v.kind === 'group');
+    drawGroups(layers.groups, groups);
+    drawGroupTitles(layers.groupTitles, groups);
     const parentOf = new Map(all.map((d) => [d.v.id, d.v.parent]));
     drawEdges(layers.edges, edges.filter((d) => edgeOverlaps(d, region)), graph.direction, (d) => parentOf.get(d.e.from) !== parentOf.get(d.e.to));
     return drawNodes(layers.nodes, near.filter((d) => d.v.kind !== 'group'));

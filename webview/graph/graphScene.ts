@@ -17,12 +17,18 @@ export type NodeSelection = d3.Selection<SVGGElement, NodeDatum, SVGGElement | n
 const SWEEP_MS = 450;
 const MAX_SWEEP_NODES = 300;
 
-export interface SceneLayers { groups: Layer; edges: Layer; nodes: Layer; overview: Layer }
+export interface SceneLayers { groups: Layer; edges: Layer; groupTitles: Layer; nodes: Layer; overview: Layer }
 
-/** Groups under edges under boxes under the overview's names, created once per viewport. */
+/**
+ * Groups under edges under the groups' titles (an edge into a group crosses its title line) under
+ * boxes under the overview's names, created once per viewport.
+ */
 export function sceneLayers(viewport: Layer): SceneLayers {
   const layer = (name: string) => viewport.selectAll<SVGGElement, number>(`g.${name}`).data([0]).join('g').attr('class', name) as unknown as Layer;
-  return { groups: layer('layer-groups'), edges: layer('layer-edges'), nodes: layer('layer-nodes'), overview: layer('layer-overview') };
+  return {
+    groups: layer('layer-groups'), edges: layer('layer-edges'), groupTitles: layer('layer-group-titles'),
+    nodes: layer('layer-nodes'), overview: layer('layer-overview'),
+  };
 }
 
 /** Screen size of the overview's names: readable whatever the zoom. */
@@ -94,7 +100,6 @@ export function drawGroups(layer: Layer, groups: NodeDatum[]): void {
     .join((enter) => {
       const g = enter.append('g').attr('class', 'group');
       g.append('rect').attr('class', 'group-box').attr('rx', 6);
-      g.append('text').attr('class', 'group-title').attr('x', 10).attr('y', 18);
       g.append('text').attr('class', 'group-toggle').attr('y', 18).text('−')
         .append('title').text('Collapse');
       return g;
@@ -104,8 +109,18 @@ export function drawGroups(layer: Layer, groups: NodeDatum[]): void {
     .classed('frozen', (d) => isFrozen(d.v.node))
     .attr('transform', (d) => `translate(${d.x},${d.y})`)
     .call((g) => g.select('rect.group-box').attr('width', (d) => d.width).attr('height', (d) => d.height))
-    .call((g) => g.select('text.group-title').text((d) => groupTitle(d.v.node)))
     .call((g) => g.select('text.group-toggle').attr('x', (d) => d.width - 18));
+}
+
+/** The groups' titles, in their own layer over the edges, on a patch of background (as an edge label that crosses a group). */
+export function drawGroupTitles(layer: Layer, groups: NodeDatum[]): void {
+  layer.selectAll<SVGTextElement, NodeDatum>('text.group-title').data(groups, (d) => d.v.id)
+    .join('text')
+    .attr('class', 'group-title')
+    .attr('data-id', (d) => d.v.id)
+    .attr('x', (d) => d.x + 10)
+    .attr('y', (d) => d.y + 18)
+    .text((d) => groupTitle(d.v.node));
 }
 
 function edgePath(d: EdgeDatum, direction: LayoutDirection): string {
