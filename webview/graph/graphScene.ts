@@ -112,15 +112,37 @@ export function drawGroups(layer: Layer, groups: NodeDatum[]): void {
     .call((g) => g.select('text.group-toggle').attr('x', (d) => d.width - 18));
 }
 
-/** The groups' titles, in their own layer over the edges, on a patch of background (as an edge label that crosses a group). */
+/** Screen-independent width of `text` in `font` (a canvas measures it without a DOM layout). */
+const measure = (() => {
+  let context: CanvasRenderingContext2D | null = null;
+  return (text: string, font: string): number => {
+    context ??= document.createElement('canvas').getContext('2d');
+    if (!context) return text.length * 7;
+    context.font = font;
+    return context.measureText(text).width;
+  };
+})();
+
+/**
+ * The groups' titles, in their own layer over the edges (an edge into a group crosses its title line),
+ * each on a plate of background as wide as its text: measured on a canvas, as an SVG filter or getBBox
+ * per title slowed a large graph's first render.
+ */
 export function drawGroupTitles(layer: Layer, groups: NodeDatum[]): void {
-  layer.selectAll<SVGTextElement, NodeDatum>('text.group-title').data(groups, (d) => d.v.id)
-    .join('text')
-    .attr('class', 'group-title')
+  const family = getComputedStyle(layer.node() as Element).fontFamily;
+  const rows = layer.selectAll<SVGGElement, NodeDatum>('g.group-title-row').data(groups, (d) => d.v.id)
+    .join((enter) => {
+      const g = enter.append('g').attr('class', 'group-title-row');
+      g.append('rect').attr('class', 'group-title-plate').attr('rx', 3);
+      g.append('text').attr('class', 'group-title').attr('x', 10).attr('y', 18);
+      return g;
+    })
     .attr('data-id', (d) => d.v.id)
-    .attr('x', (d) => d.x + 10)
-    .attr('y', (d) => d.y + 18)
-    .text((d) => groupTitle(d.v.node));
+    .attr('transform', (d) => `translate(${d.x},${d.y})`);
+  rows.select('text.group-title').text((d) => groupTitle(d.v.node));
+  rows.select('rect.group-title-plate')
+    .attr('x', 7).attr('y', 7).attr('height', 15)
+    .attr('width', (d) => Math.max(0, Math.min(measure(groupTitle(d.v.node), `600 11px ${family}`) + 6, d.width - 30)));
 }
 
 function edgePath(d: EdgeDatum, direction: LayoutDirection): string {
