@@ -11,6 +11,7 @@ import { chooseBackend } from '../src/trainer/backendChoice';
 import { DEFAULT_GRADIENT_EVERY } from '../src/trainer/gradientStats';
 import { instrumentModels } from '../src/trainer/script/fitHooks';
 import { instrumentOptimizers } from '../src/trainer/script/gradientHooks';
+import { instrumentLoops } from '../src/trainer/script/loopHooks';
 import { SamplingBudget } from '../src/trainer/script/samplingBudget';
 import { ScriptSession } from '../src/trainer/script/scriptSession';
 
@@ -38,7 +39,8 @@ export async function scriptsBench(): Promise<Record<string, unknown>> {
   model.compile({ optimizer: tf.train.sgd(0.05), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   /** Samples per second of wall time, and per second of this process's CPU time (steadier on a loaded machine: cpu and single-threaded wasm run on this thread). */
   const fitOnce = async (hooked: boolean): Promise<{ wall: number; cpu: number }> => {
-    const remove = hooked ? [instrumentModels(tf, session), instrumentOptimizers(tf, session)] : [];
+    // All the hooks a script run installs (loopHooks patches the script's own copy of tf).
+    const remove = hooked ? [instrumentModels(tf, session), instrumentOptimizers(tf, session), instrumentLoops(tf, { ...tf }, session)] : [];
     const t0 = performance.now();
     const c0 = process.cpuUsage();
     await model.fit(xs, ys, { epochs: 1, batchSize: BATCH });
