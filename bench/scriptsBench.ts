@@ -49,7 +49,10 @@ export async function scriptsBench(): Promise<Record<string, unknown>> {
     for (const r of remove) r();
     return { wall: (BATCH * STEPS) / seconds, cpu: (BATCH * STEPS) / ((c.user + c.system) / 1e6) };
   };
-  await fitOnce(false); // warm-up: kernels, the first allocations
+  // Warm-up of both sides (kernels, first allocations, the figures' first compiles), so the rounds
+  // compare steady states rather than the hooked side's first run against a warmed bare one.
+  await fitOnce(false);
+  await fitOnce(true);
   await fitOnce(true);
   const hooked: { wall: number; cpu: number }[] = [];
   const bare: { wall: number; cpu: number }[] = [];

@@ -28,13 +28,12 @@ export function instrumentLoops(tf: Tf, userTf: Tf, session: ScriptSession): () 
   const restore: (() => void)[] = [];
   for (const proto of [tf.LayersModel.prototype, tf.Sequential.prototype] as unknown as Record<string, Apply>[]) {
     for (const name of ['apply', 'predict']) {
-      const own = Object.hasOwn(proto, name); // LayersModel inherits apply from Layer
-      const original = proto[name];
+      const original = proto[name]; // LayersModel's apply is Layer's: put back as its own, not deleted (a delete slows the prototype)
       proto[name] = function (this: tfType.LayersModel, inputs: unknown, kwargs?: unknown) {
         session.lastInputRows = rowsOf(inputs) ?? session.lastInputRows;
         return original.call(this, inputs, kwargs);
       };
-      restore.push(() => { if (own) proto[name] = original; else delete proto[name]; });
+      restore.push(() => { proto[name] = original; });
     }
   }
 
