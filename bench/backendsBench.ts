@@ -19,14 +19,16 @@ import { webgpuAdapterName } from '../src/trainer/webgpuBackend';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+/** BENCH_ONLY=wasm,torch runs only those columns (a quick look; the docs' figures run them all). */
+const ONLY = (process.env.BENCH_ONLY ?? '').split(',').filter(Boolean);
 /** Measured time per backend and round, after the warm-up steps (at least MIN_STEPS are measured). */
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const WARMUP = 3;
 const MIN_STEPS = 3;
 
 type Workload = 'mlp' | 'cnn';
-type Contender = 'stockWasm' | 'wasm' | 'wasmThreads' | 'wasmThreadsPool' | 'wasmThreadsNoFma' | 'cpu' | 'tensorflow' | 'webgpu' | 'torch' | 'torchThreads';
-const CONTENDERS: Contender[] = ['stockWasm', 'wasm', 'wasmThreads', 'wasmThreadsPool', 'wasmThreadsNoFma', 'cpu', 'tensorflow', 'webgpu', 'torch', 'torchThreads'];
+type Contender = 'stockWasm' | 'wasm' | 'wasmThreads' | 'wasmThreadsXnnpack' | 'wasmThreadsNoFma' | 'cpu' | 'tensorflow' | 'webgpu' | 'torch' | 'torchThreads';
+const CONTENDERS: Contender[] = ['stockWasm', 'wasm', 'wasmThreads', 'wasmThreadsXnnpack', 'wasmThreadsNoFma', 'cpu', 'tensorflow', 'webgpu', 'torch', 'torchThreads'];
 /** Threads of the wasmThreads column (the trainer's own choice) and of PyTorch beside it. */
 const THREADS = wasmThreadCount(os.cpus().length, 0);
 const WORKLOADS: Record<Workload, { file: string; batch: number; describe: string }> = {
@@ -113,10 +115,12 @@ const TORCH_MALLOC_ENV = { MALLOC_MMAP_THRESHOLD_: String(32 * 2 ** 20), MALLOC_
  * wasm on the threaded build, in a child process of its own (one process holds one wasm module): the
  * bench's own process runs the single-threaded one (MODEL_LENS_WASM_THREADS=1) for the wasm column.
  */
-function wasmThreadsChild(workload: Workload, kernelPool: boolean, fma = true): Measurement {
-  // kernelPool: our own kernels split over the same threads (as the trainer does), or on the calling one only.
-  // fma: relaxed SIMD's fused multiply-add in our gemm loops (the trainer's default), or plain multiply and add.
-  const env = { ...process.env, MODEL_LENS_WASM_THREADS: String(THREADS), MODEL_LENS_KERNEL_THREADS: String(kernelPool ? THREADS : 1), MODEL_LENS_RELAXED_SIMD: fma ? '1' : '0' };
+function wasmThreadsChild(workload: Workload, pool: 'trainer' | 'xnnpack', fma = true): Measurement {
+  // pool: the trainer's choice (ours when the loops fuse multiply-adds, else XNNPACK's), or XNNPACK's.
+  // fma: relaxed SIMD's fused multiply-add in our loops (the trainer's default), or plain multiply and add.
+  const env: NodeJS.ProcessEnv = { ...process.env, MODEL_LENS_WASM_THREADS: String(THREADS), MODEL_LENS_RELAXED_SIMD: fma ? '1' : '0' };
+  delete env.MODEL_LENS_KERNEL_THREADS;
+  if (pool === 'xnnpack') env.MODEL_LENS_KERNEL_THREADS = '1';
   const r = spawnSync(process.execPath, [path.join(__dirname, 'main.js'), 'backends-child', workload, 'wasm'], { encoding: 'utf8', timeout: 600_000, env });
   if (r.status !== 0) return { samplesPerSec: null, reason: `child failed: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}` };
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as Measurement;
@@ -167,13 +171,13 @@ export async function backendsBench(): Promise<Record<string, unknown>> {
   const tfjsNode = tfjsNodeInstalled();
 
   const samples: Record<Workload, Record<Contender, number[]>> = {
-    mlp: { stockWasm: [], wasm: [], wasmThreads: [], wasmThreadsPool: [], wasmThreadsNoFma: [], cpu: [], tensorflow: [], webgpu: [], torch: [], torchThreads: [] },
-    cnn: { stockWasm: [], wasm: [], wasmThreads: [], wasmThreadsPool: [], wasmThreadsNoFma: [], cpu: [], tensorflow: [], webgpu: [], torch: [], torchThreads: [] },
+    mlp: { stockWasm: [], wasm: [], wasmThreads: [], wasmThreadsXnnpack: [], wasmThreadsNoFma: [], cpu: [], tensorflow: [], webgpu: [], torch: [], torchThreads: [] },
+    cnn: { stockWasm: [], wasm: [], wasmThreads: [], wasmThreadsXnnpack: [], wasmThreadsNoFma: [], cpu: [], tensorflow: [], webgpu: [], torch: [], torchThreads: [] },
   };
   const torchDefaultAllocator: Record<Workload, number[]> = { mlp: [], cnn: [] };
   const reasons: Record<string, string> = {};
   if (tfjsNode) reasons.tensorflow = tfjsNode;
-  if (THREADS < 2) reasons.wasmThreads = reasons.wasmThreadsPool = reasons.wasmThreadsNoFma = reasons.torchThreads = `one core: no threads to add`;
+  if (THREADS < 2) reasons.wasmThreads = reasons.wasmThreadsXnnpack = reasons.wasmThreadsNoFma = reasons.torchThreads = `one core: no threads to add`;
   if (!torch.python) reasons.torch = reasons.torchThreads = `no Python that can import torch (${torch.tried.join('; ')})`;
 
   for (let round = 0; round < ROUNDS; round++) {
@@ -181,6 +185,7 @@ export async function backendsBench(): Promise<Record<string, unknown>> {
       // Rotate the order every round so the drift of a shared machine hits every backend alike.
       const order = CONTENDERS.map((_, i) => CONTENDERS[(i + round) % CONTENDERS.length]);
       for (const who of order) {
+        if (ONLY.length && !ONLY.includes(who)) continue;
         const reasonKey = `${workload}.${who}`;
         if (reasons[who] || reasons[reasonKey]) continue;
         let m: Measurement;
@@ -190,9 +195,9 @@ export async function backendsBench(): Promise<Record<string, unknown>> {
           if (plain.samplesPerSec !== null) torchDefaultAllocator[workload].push(plain.samplesPerSec);
         }
         else if (who === 'torchThreads') m = trainTorch(torch.python!, workload, true, THREADS);
-        else if (who === 'wasmThreads') m = wasmThreadsChild(workload, false);
-        else if (who === 'wasmThreadsPool') m = wasmThreadsChild(workload, true);
-        else if (who === 'wasmThreadsNoFma') m = wasmThreadsChild(workload, false, false);
+        else if (who === 'wasmThreads') m = wasmThreadsChild(workload, 'trainer');
+        else if (who === 'wasmThreadsXnnpack') m = wasmThreadsChild(workload, 'xnnpack');
+        else if (who === 'wasmThreadsNoFma') m = wasmThreadsChild(workload, 'trainer', false);
         else if (who === 'tensorflow') m = await trainJs(workload, 'tensorflow');
         else if (who === 'stockWasm') m = await stockWasm(workload);
         else m = await trainJs(workload, who);
@@ -233,8 +238,8 @@ export async function backendsBench(): Promise<Record<string, unknown>> {
     cnnWasmOverTorch: paired('cnn', 'wasm', 'torch'),
     mlpWasmThreadsOverWasm: paired('mlp', 'wasmThreads', 'wasm'),
     cnnWasmThreadsOverWasm: paired('cnn', 'wasmThreads', 'wasm'),
-    mlpKernelPoolOverWasmThreads: paired('mlp', 'wasmThreadsPool', 'wasmThreads'),
-    cnnKernelPoolOverWasmThreads: paired('cnn', 'wasmThreadsPool', 'wasmThreads'),
+    mlpOurPoolOverXnnpackPool: paired('mlp', 'wasmThreads', 'wasmThreadsXnnpack'),
+    cnnOurPoolOverXnnpackPool: paired('cnn', 'wasmThreads', 'wasmThreadsXnnpack'),
     // What a second thread gives PyTorch on the same machine, beside what it gives us.
     mlpTorchThreadsOverTorch: paired('mlp', 'torchThreads', 'torch'),
     cnnTorchThreadsOverTorch: paired('cnn', 'torchThreads', 'torch'),
@@ -266,7 +271,7 @@ export async function backendsBench(): Promise<Record<string, unknown>> {
       `${WARMUP} warm-up steps then ≥${SECONDS}s and ≥${MIN_STEPS} steps per backend and round, ${ROUNDS} rounds in rotated order, medians; ` +
       `PyTorch with MALLOC_MMAP_THRESHOLD_=32MiB MALLOC_TRIM_THRESHOLD_=4GiB (freed memory stays in the process). ` +
       `stockWasm = tfjs-wasm with our kernels unregistered; wasm, cpu = with @model-lens/tfjs-training-kernels registered; ` +
-      `wasmThreads = the threaded build (XNNPACK's pool), as the trainer runs it; wasmThreadsPool = the same with our kernels split over the threads too; wasmThreadsNoFma = wasmThreads without relaxed SIMD's fused multiply-add in our gemm loops.`,
+      `wasmThreads = the threaded build as the trainer runs it (the threads go to our kernels' pool, matrix products included; XNNPACK's kernels on one); wasmThreadsXnnpack = the threads to XNNPACK's pool instead (our kernels on the calling thread, products on XNNPACK); wasmThreadsNoFma = the trainer without relaxed SIMD (no fused multiply-add: products on XNNPACK, its pool gets the threads).`,
     torchDefaultAllocator: {
       mlp: torchDefaultAllocator.mlp.length ? Math.round(median(torchDefaultAllocator.mlp)) : null,
       cnn: torchDefaultAllocator.cnn.length ? Math.round(median(torchDefaultAllocator.cnn)) : null,

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import nodeOs = require('node:os');
 import * as path from 'node:path';
-import { setKernelThreads } from '@model-lens/tfjs-training-kernels';
+import { fusedMultiplyAdd, setKernelThreads } from '@model-lens/tfjs-training-kernels';
 import * as tf from '@tensorflow/tfjs';
 import { BackendWasm, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 
@@ -77,13 +77,17 @@ function keepWorkersFromHoldingTheProcess(module: ThreadedModule): void {
 }
 
 /**
- * Threads our own kernels split their loops over (on the same heap): one unless MODEL_LENS_KERNEL_THREADS
- * asks for more. The bench (`backends`, column wasmThreadsPool) measured no gain from the pool on the
- * CNN and a loss on the MLP, where XNNPACK's pool and ours contend for the same cores.
+ * Which pool gets the threads: ours (our kernels split their loops over it, the matrix products
+ * included) or XNNPACK's (its own kernels). One at a time: a pool's threads spin while they wait for
+ * work, and two pools on the same cores slow each other down (npm run bench: with our pool beside
+ * XNNPACK's the MLP ran slower than on XNNPACK's alone). Ours when our loops fuse their multiply-adds
+ * (then the products run as ours, not XNNPACK's); MODEL_LENS_KERNEL_THREADS=1 gives XNNPACK the
+ * threads, a larger number caps ours.
  */
-export function kernelPoolThreads(threads: number, env: NodeJS.ProcessEnv = process.env): number {
+export function threadPools(threads: number, fused: boolean, env: NodeJS.ProcessEnv = process.env): { ours: number; xnnpack: number } {
   const asked = Number(env.MODEL_LENS_KERNEL_THREADS);
-  return env.MODEL_LENS_KERNEL_THREADS && Number.isInteger(asked) && asked >= 1 ? Math.min(asked, threads) : 1;
+  const ours = env.MODEL_LENS_KERNEL_THREADS && Number.isInteger(asked) && asked >= 1 ? Math.min(asked, threads) : fused ? threads : 1;
+  return { ours, xnnpack: ours > 1 ? 1 : threads };
 }
 
 let started: number | null = null;
@@ -106,10 +110,11 @@ export async function startThreadedWasm(threads: number): Promise<string | null>
   const worker = workerScript();
   const wasmFile = threadedFile(`${THREADED}.wasm`);
   const listeners = { uncaught: process.listeners('uncaughtException'), rejection: process.listeners('unhandledRejection') };
-  // The build sizes its pool from os.cpus() (half the logical cores): it is told the count we want.
+  const pools = threadPools(threads, fusedMultiplyAdd());
+  // The build starts its workers from os.cpus() (half the logical cores): it is told the count XNNPACK gets.
   const cpus = nodeOs.cpus;
   const realCpus = cpus();
-  nodeOs.cpus = () => Array.from({ length: threads * 2 }, (_, i) => realCpus[i % realCpus.length]);
+  nodeOs.cpus = () => Array.from({ length: pools.xnnpack * 2 }, (_, i) => realCpus[i % realCpus.length]);
   try {
     const factory = require(jsFile) as Factory;
     const module = await factory({
@@ -127,11 +132,11 @@ export async function startThreadedWasm(threads: number): Promise<string | null>
       disposeData: module.cwrap('dispose_data', null, ['number']),
       dispose: module.cwrap('dispose', null, []),
     };
-    setThreadsCount(threads);
+    setThreadsCount(pools.xnnpack);
     const backend = new BackendWasm(module as unknown as ConstructorParameters<typeof BackendWasm>[0]);
     tf.removeBackend('wasm');
     tf.registerBackend('wasm', () => backend, 2);
-    setKernelThreads(kernelPoolThreads(threads));
+    setKernelThreads(pools.ours);
     started = threads;
     return null;
   } catch (e) {

@@ -2,11 +2,13 @@
 // results must be bit for bit those of the same kernels on one thread, and match the cpu backend's
 // stock kernels. Each case exercises one split: Winograd's transforms and filter-gradient sums, the
 // direct filter gradient, col2im, MaxPool's and Relu's gradients, bias adds and sums, the depthwise
-// filter gradient, Adam's step.
+// filter gradient, Adam's step, a Dense layer's matrix products (our gemm loop, by strips of columns
+// or blocks of rows).
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { FusedAdamOptimizer, kernelThreads, kernelThreadsWork, registerTrainingKernels, setKernelThreads } from '@model-lens/tfjs-training-kernels';
+import { enableRelaxedSimd } from '../../src/trainer/relaxedSimd';
 import { startThreadedWasm } from '../../src/trainer/wasmThreads';
 
 const TOLERANCE = 1e-4;
@@ -27,6 +29,9 @@ const CASES: Case[] = [
   { name: 'a bias add', inputs: [[16, 26, 26, 32], [32]], run: (x, b) => tf.add(x, b) },
   { name: 'a depthwise convolution with two multipliers (its filter gradient)', inputs: [[8, 14, 14, 16], [3, 3, 16, 2]],
     run: (x, w) => tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same') },
+  { name: 'a Dense layer (its product, and the transposed products of its gradients)', inputs: [[64, 300], [300, 128]], run: (x, w) => tf.matMul(x, w) },
+  { name: 'a product of 12 columns (cut by rows, 45 of them)', inputs: [[45, 4096], [4096, 12]], run: (x, w) => tf.matMul(x, w) },
+  { name: 'a batch of products (whole ones per thread)', inputs: [[8, 45, 256], [8, 256, 12]], run: (x, w) => tf.matMul(x, w) },
 ];
 
 /** A dense layer's kernel after three Adam steps of FusedAdamOptimizer (its one-kernel step) on the current backend. */
@@ -68,6 +73,7 @@ function relativeError(a: Float32Array, b: Float32Array): number {
 describe('our wasm kernels split over two threads', () => {
   before(async () => {
     tf.env().set('PROD', true);
+    assert.ok(enableRelaxedSimd({}), 'the trainer fuses multiply-adds, so the products run as our gemm loop');
     assert.equal(await startThreadedWasm(2), null, 'the threaded build must start for these tests');
     assert.ok(await tf.setBackend('wasm'));
     await tf.ready();

@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { kernelPoolThreads, startThreadedWasm, wasmThreadCount } from '../../src/trainer/wasmThreads';
+import { startThreadedWasm, threadPools, wasmThreadCount } from '../../src/trainer/wasmThreads';
 import { startWasmWithOurKernels } from '../helpers/wasmKernels';
 import { example } from '../helpers/fixtures';
 import { runCli } from '../helpers/runCli';
@@ -25,11 +25,14 @@ describe('how many threads the wasm backend runs', () => {
     assert.equal(wasmThreadCount(8, 3), 3);
   });
 
-  it('our own kernels stay on one thread unless MODEL_LENS_KERNEL_THREADS asks (at most the backend\'s threads)', () => {
-    assert.equal(kernelPoolThreads(2, {}), 1);
-    assert.equal(kernelPoolThreads(2, { MODEL_LENS_KERNEL_THREADS: '2' }), 2);
-    assert.equal(kernelPoolThreads(2, { MODEL_LENS_KERNEL_THREADS: '8' }), 2);
-    assert.equal(kernelPoolThreads(4, { MODEL_LENS_KERNEL_THREADS: 'many' }), 1);
+  it('gives the threads to one pool: ours when our loops fuse multiply-adds, else XNNPACK\'s; MODEL_LENS_KERNEL_THREADS decides', () => {
+    assert.deepEqual(threadPools(2, true, {}), { ours: 2, xnnpack: 1 });
+    assert.deepEqual(threadPools(7, true, {}), { ours: 7, xnnpack: 1 });
+    assert.deepEqual(threadPools(2, false, {}), { ours: 1, xnnpack: 2 });
+    assert.deepEqual(threadPools(4, true, { MODEL_LENS_KERNEL_THREADS: '1' }), { ours: 1, xnnpack: 4 });
+    assert.deepEqual(threadPools(2, false, { MODEL_LENS_KERNEL_THREADS: '2' }), { ours: 2, xnnpack: 1 });
+    assert.deepEqual(threadPools(2, true, { MODEL_LENS_KERNEL_THREADS: '8' }), { ours: 2, xnnpack: 1 });
+    assert.deepEqual(threadPools(4, true, { MODEL_LENS_KERNEL_THREADS: 'many' }), { ours: 4, xnnpack: 1 });
   });
 });
 

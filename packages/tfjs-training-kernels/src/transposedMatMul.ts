@@ -1,23 +1,22 @@
-// tfjs-wasm's BatchMatMul runs an order of magnitude slower with transposeA/transposeB than
-// untransposed (XNNPACK), and every backward matMul of a Dense layer is transposed. Transposing
-// explicitly first (its own fast kernel) and then multiplying untransposed avoids that.
+// Matrix products go to our gemm loop where it fuses multiply-adds (gemmMatMul.ts); the rest stay with
+// XNNPACK. There tfjs-wasm's BatchMatMul runs an order of magnitude slower with transposeA/transposeB
+// than untransposed, and every backward matMul of a Dense layer is transposed. Transposing explicitly
+// first (its own fast kernel) and then multiplying untransposed avoids that.
 // For a·bᵀ with a few rows in a (a Dense layer's input gradient, dy·Wᵀ), (b·aᵀ)ᵀ moves less data:
 // XNNPACK packs its second operand, so the big W is streamed instead of transposed and packed.
 import * as tf from '@tensorflow/tfjs-core';
+import type { WasmHeap } from './rawData';
+import { gemmMatMul, gemmMatMulApplies, swapLastTwo } from './gemmMatMul';
 import { overrideKernel } from './registry';
-
-function swapLastTwo(t: tf.Tensor): tf.Tensor {
-  const perm = t.shape.map((_, i) => i);
-  [perm[t.rank - 2], perm[t.rank - 1]] = [perm[t.rank - 1], perm[t.rank - 2]];
-  return tf.transpose(t, perm);
-}
 
 export function registerTransposedMatMul(backend: string): void {
   if (!tf.getKernel('BatchMatMul', backend)) return;
   overrideKernel('BatchMatMul', backend, (stock) => (args) => {
     const attrs = args.attrs as unknown as { transposeA: boolean; transposeB: boolean };
-    if (!attrs.transposeA && !attrs.transposeB) return stock!.kernelFunc(args);
     const inputs = args.inputs as unknown as { a: tf.Tensor; b: tf.Tensor };
+    const product = { a: inputs.a, b: inputs.b, transposeA: attrs.transposeA, transposeB: attrs.transposeB };
+    if (gemmMatMulApplies(args.backend, product)) return gemmMatMul(args.backend as unknown as WasmHeap, product);
+    if (!attrs.transposeA && !attrs.transposeB) return stock!.kernelFunc(args);
     if (!attrs.transposeA && attrs.transposeB) {
       const [m, k] = inputs.a.shape.slice(-2);
       const n = inputs.b.shape[inputs.b.rank - 2];

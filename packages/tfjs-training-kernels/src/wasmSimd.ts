@@ -98,6 +98,11 @@ export function simdModule(backend: unknown): { module: WebAssembly.Module; memo
   return module ? { module, memory } : null;
 }
 
+/** True when `backend` runs our loops and they fuse their multiply-adds (relaxed SIMD's FMA). */
+export function simdLoopsFused(backend: unknown): boolean {
+  return simdModule(backend) !== null && fmaOfThisProcess === true;
+}
+
 /** Our SIMD functions bound to `backend`'s heap, or null when it is not tfjs-wasm (or SIMD is unavailable). */
 export function simdKernels(backend: unknown): WasmExports | null {
   const found = simdModule(backend);
