@@ -8,6 +8,7 @@ import { registerConvBackpropKernels } from './convBackprop';
 import { registerConv2DKernel } from './convForward';
 import { registerDepthwiseBackpropKernels } from './depthwiseBackprop';
 import { registerElementwiseKernels } from './elementwise';
+import { registerFusedKernels } from './fusedOps';
 import { registerIdentityKernel } from './identity';
 import { registerLeadingSumKernel } from './leadingSum';
 import { registerMaxPoolGradKernel } from './maxPoolGrad';
@@ -25,7 +26,8 @@ export { fusedMultiplyAdd } from './wasmSimd';
 
 /**
  * Registers our training kernels on `backend` ('wasm' or 'cpu'; others are left alone). Idempotent.
- * - wasm: BatchMatMul (transposed operands), Conv2D (3×3 stride 1 as Winograd; others stock),
+ * - wasm: BatchMatMul (transposed operands; our gemm loop where multiply-adds fuse), Conv2D (3×3 stride
+ *   1 as Winograd; others stock), _FusedMatMul and FusedConv2D (the same, then bias and activation),
  *   Conv2DBackpropFilter, Conv2DBackpropInput,
  *   DepthwiseConv2dNativeBackpropFilter, DepthwiseConv2dNativeBackpropInput, UnsortedSegmentSum,
  *   MaxPoolGrad, Sum (over leading axes; other reductions go to the stock kernel), Transpose (of
@@ -45,6 +47,7 @@ export function registerTrainingKernels(backend: string): void {
   registerLeadingSumKernel(backend);
   if (backend === 'wasm') {
     registerConv2DKernel(backend);
+    registerFusedKernels(backend);
     registerElementwiseKernels(backend);
     registerAdamUpdateKernel(backend);
     registerTransposedMatMul(backend);
