@@ -12,7 +12,7 @@ import { overrideKernel, runStock } from './registry';
 interface FusedInputs { bias?: tf.Tensor; preluActivationWeights?: tf.Tensor }
 interface FusedAttrs { activation: string; leakyreluAlpha?: number }
 
-/** y with the bias added and the activation applied, or null for an activation we do not know. */
+/** What each activation tfjs fuses does to y (the bias already added). */
 const ACTIVATIONS: Record<string, (y: tf.Tensor, inputs: FusedInputs, attrs: FusedAttrs) => tf.Tensor> = {
   linear: (y) => y,
   relu: (y) => tf.relu(y),

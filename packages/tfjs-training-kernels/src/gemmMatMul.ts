@@ -1,8 +1,8 @@
 // Matrix products (BatchMatMul) as our SIMD gemm loop, where the engine fuses its multiply-adds: one
-// rounding per multiply-add, faster than XNNPACK's wasm GEMM (which has no fused multiply-add; see
-// npm run bench -- backends), with a transposed a read through its strides instead of copied. On more than one thread
-// the columns (or rows) of the result are split over our kernel threads; every element is summed in
-// the same order on any thread, so the bits do not depend on the thread count.
+// rounding per multiply-add, faster than XNNPACK's wasm GEMM, which has no fused multiply-add (npm run
+// bench -- backends), and a transposed a is read through its strides instead of copied. On more than
+// one thread the result's columns (or rows) are split over our kernel threads; every element is
+// summed in the same order on any thread, so the bits do not depend on the thread count.
 import * as tf from '@tensorflow/tfjs-core';
 import type { TensorInfo, WasmHeap } from './rawData';
 import { type Product, productColumnCalls, productRowCalls } from './gemmCalls';
