@@ -245,6 +245,8 @@ export async function backendsBench(): Promise<Record<string, unknown>> {
     cnnTorchThreadsOverTorch: paired('cnn', 'torchThreads', 'torch'),
     mlpFmaOverNoFma: paired('mlp', 'wasmThreads', 'wasmThreadsNoFma'),
     cnnFmaOverNoFma: paired('cnn', 'wasmThreads', 'wasmThreadsNoFma'),
+    mlpWasmThreadsOverTorchThreads: paired('mlp', 'wasmThreads', 'torchThreads'),
+    cnnWasmThreadsOverTorchThreads: paired('cnn', 'wasmThreads', 'torchThreads'),
   };
   const budgets = {
     mlpWasmOverStockWasm: { atLeast: 8, met: ratios.mlpWasmOverStockWasm !== null ? ratios.mlpWasmOverStockWasm >= 8 : null },
