@@ -112,14 +112,21 @@ export function drawGroups(layer: Layer, groups: NodeDatum[]): void {
     .call((g) => g.select('text.group-toggle').attr('x', (d) => d.width - 18));
 }
 
-/** Screen-independent width of `text` in `font` (a canvas measures it without a DOM layout). */
+/** Screen-independent width of `text` in `font` (a canvas measures it without a DOM layout), once per text and font. */
 const measure = (() => {
   let context: CanvasRenderingContext2D | null = null;
+  const widths = new Map<string, number>();
   return (text: string, font: string): number => {
-    context ??= document.createElement('canvas').getContext('2d');
-    if (!context) return text.length * 7;
-    context.font = font;
-    return context.measureText(text).width;
+    const key = `${font}\n${text}`;
+    let width = widths.get(key);
+    if (width === undefined) {
+      context ??= document.createElement('canvas').getContext('2d');
+      if (!context) return text.length * 7;
+      context.font = font;
+      width = context.measureText(text).width;
+      widths.set(key, width);
+    }
+    return width;
   };
 })();
 

@@ -5,7 +5,7 @@
 // activation then run as their own kernels. Everything else goes to the stock kernel.
 import * as tf from '@tensorflow/tfjs-core';
 import { type Conv2DAttrs, winogradConvFor } from './convForward';
-import { gemmMatMul, gemmMatMulApplies } from './gemmMatMul';
+import { gemmMatMul } from './gemmMatMul';
 import type { TensorInfo, WasmHeap } from './rawData';
 import { overrideKernel, runStock } from './registry';
 
@@ -40,10 +40,8 @@ export function registerFusedKernels(backend: string): void {
     const inputs = args.inputs as unknown as FusedInputs & { a: tf.Tensor; b: tf.Tensor };
     const attrs = args.attrs as unknown as FusedAttrs & { transposeA: boolean; transposeB: boolean };
     const product = { a: inputs.a, b: inputs.b, transposeA: attrs.transposeA, transposeB: attrs.transposeB };
-    if (!knownActivation(attrs, inputs) || !gemmMatMulApplies(args.backend, product)) {
-      return runStock(stock, args, '_FusedMatMul', backend, 'with these attributes');
-    }
-    return biasAndActivation(gemmMatMul(args.backend as unknown as WasmHeap, product), inputs, attrs);
+    const core = knownActivation(attrs, inputs) ? gemmMatMul(args.backend as unknown as WasmHeap, product) : null;
+    return core ? biasAndActivation(core, inputs, attrs) : runStock(stock, args, '_FusedMatMul', backend, 'with these attributes');
   });
   overrideKernel('FusedConv2D', backend, (stock) => (args) => {
     const inputs = args.inputs as unknown as FusedInputs & { x: TensorInfo; filter: TensorInfo };

@@ -45,12 +45,17 @@ function productShape({ a, b, transposeA, transposeB }: MatMulInputs): { dims: [
   return { dims: [Math.max(ba, bb), m, k, n], out: [...batchDims, m, n] };
 }
 
-/** True when our gemm runs this product: fused multiply-adds here, columns in fours, big enough to gain. */
-export function gemmMatMulApplies(backend: unknown, inputs: MatMulInputs): boolean {
+/** The product's shape when our gemm runs it (fused multiply-adds here, columns in fours, big enough to gain), else null. */
+function planFor(backend: unknown, inputs: MatMulInputs): ReturnType<typeof productShape> {
   const shape = productShape(inputs);
-  if (!shape || !simdLoopsFused(backend)) return false;
+  if (!shape || !simdLoopsFused(backend)) return null;
   const [, m, k, n] = shape.dims;
-  return n % 4 === 0 && m * k * n >= GEMM_MATMUL_MIN_WORK;
+  return n % 4 === 0 && m * k * n >= GEMM_MATMUL_MIN_WORK ? shape : null;
+}
+
+/** True when our gemm runs this product (gemmMatMul gives a result rather than null). */
+export function gemmMatMulApplies(backend: unknown, inputs: MatMulInputs): boolean {
+  return planFor(backend, inputs) !== null;
 }
 
 /** The calls of one product cut into `parts` pieces: strips of columns when there are enough, else blocks of rows. */
@@ -63,12 +68,14 @@ function productPieces(p: Product, parts: number): SimdCall[][] {
 }
 
 /**
- * a·b (a and b transposed as asked) on `backend`'s heap as our gemm loop; call only where
- * gemmMatMulApplies. A transposed b is transposed first (tfjs's Transpose kernel): the loop reads b's
- * rows as vectors.
+ * a·b (a and b transposed as asked) on `backend`'s heap as our gemm loop, or null where it does not
+ * apply (gemmMatMulApplies). A transposed b is transposed first (tfjs's Transpose kernel): the loop
+ * reads b's rows as vectors.
  */
-export function gemmMatMul(backend: WasmHeap, inputs: MatMulInputs): TensorInfo {
-  const { dims: [batch, m, k, n], out: outShape } = productShape(inputs)!;
+export function gemmMatMul(backend: WasmHeap, inputs: MatMulInputs): TensorInfo | null {
+  const plan = planFor(backend, inputs);
+  if (!plan) return null;
+  const { dims: [batch, m, k, n], out: outShape } = plan;
   const { a, transposeA } = inputs;
   // At run time a kernel's inputs are the tensors themselves.
   const bt = inputs.transposeB ? swapLastTwo(inputs.b as tf.Tensor) : null;

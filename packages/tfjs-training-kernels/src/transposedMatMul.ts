@@ -6,7 +6,7 @@
 // XNNPACK packs its second operand, so the big W is streamed instead of transposed and packed.
 import * as tf from '@tensorflow/tfjs-core';
 import type { WasmHeap } from './rawData';
-import { gemmMatMul, gemmMatMulApplies, swapLastTwo } from './gemmMatMul';
+import { gemmMatMul, swapLastTwo } from './gemmMatMul';
 import { overrideKernel } from './registry';
 
 export function registerTransposedMatMul(backend: string): void {
@@ -14,8 +14,8 @@ export function registerTransposedMatMul(backend: string): void {
   overrideKernel('BatchMatMul', backend, (stock) => (args) => {
     const attrs = args.attrs as unknown as { transposeA: boolean; transposeB: boolean };
     const inputs = args.inputs as unknown as { a: tf.Tensor; b: tf.Tensor };
-    const product = { a: inputs.a, b: inputs.b, transposeA: attrs.transposeA, transposeB: attrs.transposeB };
-    if (gemmMatMulApplies(args.backend, product)) return gemmMatMul(args.backend as unknown as WasmHeap, product);
+    const ours = gemmMatMul(args.backend as unknown as WasmHeap, { a: inputs.a, b: inputs.b, transposeA: attrs.transposeA, transposeB: attrs.transposeB });
+    if (ours) return ours;
     if (!attrs.transposeA && !attrs.transposeB) return stock!.kernelFunc(args);
     if (!attrs.transposeA && attrs.transposeB) {
       const [m, k] = inputs.a.shape.slice(-2);
