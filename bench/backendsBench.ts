@@ -2,9 +2,10 @@
 // SGD) and the CNN (examples/mnist-cnn.ts, batch 64, Adam) on every backend we can run, interleaved in
 // one process: stock tfjs-wasm (our kernels unregistered), wasm with our kernels, cpu (with ours),
 // tfjs-node if installed, webgpu (any adapter: on llvmpipe not a GPU figure), wasm on the threaded build
-// (wasmThreads, a child process), and PyTorch CPU on one thread and on as many (bench/torchTrain.py) if a Python can import
+// (wasmThreads, a child process), as many one-thread wasm trainers side by side (wasmIndependent: what the
+// cores give work that shares nothing, the most a split of one run could reach), and PyTorch CPU on one thread and on as many (bench/torchTrain.py) if a Python can import
 // torch. Several rounds, each visiting the backends in a rotated order; medians reported.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { registerTrainingKernels, useOurKernels, useStockKernels } from '@model-lens/tfjs-training-kernels';
@@ -27,8 +28,8 @@ const WARMUP = 3;
 const MIN_STEPS = 3;
 
 type Workload = 'mlp' | 'cnn';
-type Contender = 'stockWasm' | 'wasm' | 'wasmThreads' | 'wasmThreadsXnnpack' | 'wasmThreadsNoFma' | 'cpu' | 'tensorflow' | 'webgpu' | 'torch' | 'torchThreads';
-const CONTENDERS: Contender[] = ['stockWasm', 'wasm', 'wasmThreads', 'wasmThreadsXnnpack', 'wasmThreadsNoFma', 'cpu', 'tensorflow', 'webgpu', 'torch', 'torchThreads'];
+type Contender = 'stockWasm' | 'wasm' | 'wasmThreads' | 'wasmThreadsXnnpack' | 'wasmThreadsNoFma' | 'wasmIndependent' | 'cpu' | 'tensorflow' | 'webgpu' | 'torch' | 'torchThreads';
+const CONTENDERS: Contender[] = ['stockWasm', 'wasm', 'wasmThreads', 'wasmThreadsXnnpack', 'wasmThreadsNoFma', 'wasmIndependent', 'cpu', 'tensorflow', 'webgpu', 'torch', 'torchThreads'];
 /** Threads of the wasmThreads column (the trainer's own choice) and of PyTorch beside it. */
 const THREADS = wasmThreadCount(os.cpus().length, 0);
 const WORKLOADS: Record<Workload, { file: string; batch: number; describe: string }> = {
@@ -126,10 +127,34 @@ function wasmThreadsChild(workload: Workload, pool: 'trainer' | 'xnnpack', fma =
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as Measurement;
 }
 
+/**
+ * THREADS one-thread wasm trainers started together, each in its own process: their samples/s summed.
+ * They share nothing but the cores (and their caches), so no split of one run over THREADS threads can
+ * do better: the ceiling the wasmThreads column is measured against.
+ */
+async function wasmIndependentChildren(workload: Workload): Promise<Measurement> {
+  const env: NodeJS.ProcessEnv = { ...process.env, MODEL_LENS_WASM_THREADS: '1', MODEL_LENS_RELAXED_SIMD: '1' };
+  const one = () => new Promise<Measurement>((resolve) => {
+    const child = spawn(process.execPath, [path.join(__dirname, 'main.js'), 'backends-child', workload, 'wasm-one-thread'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    child.on('error', (e) => resolve({ samplesPerSec: null, reason: `child failed: ${e.message}` }));
+    child.on('close', (code) => resolve(code === 0
+      ? JSON.parse(out.trim().split('\n').pop()!) as Measurement
+      : { samplesPerSec: null, reason: `child failed: ${err.trim().split('\n').pop()}` }));
+  });
+  const all = await Promise.all(Array.from({ length: THREADS }, one));
+  const failed = all.find((m) => m.samplesPerSec === null);
+  return failed ?? { samplesPerSec: all.reduce((sum, m) => sum + m.samplesPerSec!, 0) };
+}
+
 /** The child of wasmThreadsChild: one measurement, as JSON on stdout. */
 export async function backendsChild(workload: string, backend: string): Promise<void> {
   tf.env().set('PROD', true);
-  const m = await trainJs(workload as Workload, backend as BackendName);
+  const oneThread = backend === 'wasm-one-thread'; // wasmIndependentChildren's: MODEL_LENS_WASM_THREADS=1
+  const m = await trainJs(workload as Workload, (oneThread ? 'wasm' : backend) as BackendName);
   const threads = (await import('../src/trainer/wasmThreads')).wasmThreads();
   if (backend === 'wasm' && threads === null && m.samplesPerSec !== null) Object.assign(m, { samplesPerSec: null, reason: 'the threaded build did not start' });
   process.stdout.write(`${JSON.stringify(m)}\n`);
@@ -171,13 +196,13 @@ export async function backendsBench(): Promise<Record<string, unknown>> {
   const tfjsNode = tfjsNodeInstalled();
 
   const samples: Record<Workload, Record<Contender, number[]>> = {
-    mlp: { stockWasm: [], wasm: [], wasmThreads: [], wasmThreadsXnnpack: [], wasmThreadsNoFma: [], cpu: [], tensorflow: [], webgpu: [], torch: [], torchThreads: [] },
-    cnn: { stockWasm: [], wasm: [], wasmThreads: [], wasmThreadsXnnpack: [], wasmThreadsNoFma: [], cpu: [], tensorflow: [], webgpu: [], torch: [], torchThreads: [] },
+    mlp: { stockWasm: [], wasm: [], wasmThreads: [], wasmThreadsXnnpack: [], wasmThreadsNoFma: [], wasmIndependent: [], cpu: [], tensorflow: [], webgpu: [], torch: [], torchThreads: [] },
+    cnn: { stockWasm: [], wasm: [], wasmThreads: [], wasmThreadsXnnpack: [], wasmThreadsNoFma: [], wasmIndependent: [], cpu: [], tensorflow: [], webgpu: [], torch: [], torchThreads: [] },
   };
   const torchDefaultAllocator: Record<Workload, number[]> = { mlp: [], cnn: [] };
   const reasons: Record<string, string> = {};
   if (tfjsNode) reasons.tensorflow = tfjsNode;
-  if (THREADS < 2) reasons.wasmThreads = reasons.wasmThreadsXnnpack = reasons.wasmThreadsNoFma = reasons.torchThreads = `one core: no threads to add`;
+  if (THREADS < 2) reasons.wasmThreads = reasons.wasmThreadsXnnpack = reasons.wasmThreadsNoFma = reasons.wasmIndependent = reasons.torchThreads = `one core: no threads to add`;
   if (!torch.python) reasons.torch = reasons.torchThreads = `no Python that can import torch (${torch.tried.join('; ')})`;
 
   for (let round = 0; round < ROUNDS; round++) {
@@ -198,6 +223,7 @@ export async function backendsBench(): Promise<Record<string, unknown>> {
         else if (who === 'wasmThreads') m = wasmThreadsChild(workload, 'trainer');
         else if (who === 'wasmThreadsXnnpack') m = wasmThreadsChild(workload, 'xnnpack');
         else if (who === 'wasmThreadsNoFma') m = wasmThreadsChild(workload, 'trainer', false);
+        else if (who === 'wasmIndependent') m = await wasmIndependentChildren(workload);
         else if (who === 'tensorflow') m = await trainJs(workload, 'tensorflow');
         else if (who === 'stockWasm') m = await stockWasm(workload);
         else m = await trainJs(workload, who);
@@ -243,6 +269,12 @@ export async function backendsBench(): Promise<Record<string, unknown>> {
     // What a second thread gives PyTorch on the same machine, beside what it gives us.
     mlpTorchThreadsOverTorch: paired('mlp', 'torchThreads', 'torch'),
     cnnTorchThreadsOverTorch: paired('cnn', 'torchThreads', 'torch'),
+    // The ceiling: THREADS independent one-thread trainers together over one (SMT siblings share a core's
+    // arithmetic units, so this can be well under THREADS); wasmThreads over it says how much of it we reach.
+    mlpIndependentOverWasm: paired('mlp', 'wasmIndependent', 'wasm'),
+    cnnIndependentOverWasm: paired('cnn', 'wasmIndependent', 'wasm'),
+    mlpWasmThreadsOverIndependent: paired('mlp', 'wasmThreads', 'wasmIndependent'),
+    cnnWasmThreadsOverIndependent: paired('cnn', 'wasmThreads', 'wasmIndependent'),
     mlpFmaOverNoFma: paired('mlp', 'wasmThreads', 'wasmThreadsNoFma'),
     cnnFmaOverNoFma: paired('cnn', 'wasmThreads', 'wasmThreadsNoFma'),
     mlpWasmThreadsOverTorchThreads: paired('mlp', 'wasmThreads', 'torchThreads'),
@@ -273,7 +305,8 @@ export async function backendsBench(): Promise<Record<string, unknown>> {
       `${WARMUP} warm-up steps then ≥${SECONDS}s and ≥${MIN_STEPS} steps per backend and round, ${ROUNDS} rounds in rotated order, medians; ` +
       `PyTorch with MALLOC_MMAP_THRESHOLD_=32MiB MALLOC_TRIM_THRESHOLD_=4GiB (freed memory stays in the process). ` +
       `stockWasm = tfjs-wasm with our kernels unregistered; wasm, cpu = with @model-lens/tfjs-training-kernels registered; ` +
-      `wasmThreads = the threaded build as the trainer runs it (the threads go to our kernels' pool, matrix products included; XNNPACK's kernels on one); wasmThreadsXnnpack = the threads to XNNPACK's pool instead (our kernels on the calling thread, products on XNNPACK); wasmThreadsNoFma = the trainer without relaxed SIMD (no fused multiply-add: products on XNNPACK, its pool gets the threads).`,
+      `wasmThreads = the threaded build as the trainer runs it (the threads go to our kernels' pool, matrix products included; XNNPACK's kernels on one); wasmThreadsXnnpack = the threads to XNNPACK's pool instead (our kernels on the calling thread, products on XNNPACK); wasmThreadsNoFma = the trainer without relaxed SIMD (no fused multiply-add: products on XNNPACK, its pool gets the threads); ` +
+      `wasmIndependent = as many one-thread wasm trainers as wasmThreads has threads, each its own process, started together: their samples/s summed (the ceiling for any split of one run).`,
     torchDefaultAllocator: {
       mlp: torchDefaultAllocator.mlp.length ? Math.round(median(torchDefaultAllocator.mlp)) : null,
       cnn: torchDefaultAllocator.cnn.length ? Math.round(median(torchDefaultAllocator.cnn)) : null,
