@@ -11,46 +11,68 @@ export type SimdCall = readonly [FunctionName, ...number[]];
 
 /** Float64 words for one job's calls: the chunk count, each chunk's start, then (name index, argument count, arguments)… */
 const JOB_WORDS = 65536;
-/** Int32 words of the control block: the job's sequence number, the next chunk to claim, done and failed counters… */
+/** Int32 words of the control block: the job's sequence number (what workers wait on), chunks done by workers, failures… */
 const SEQ = 0;
-const NEXT = 1;
-const DONE = 2;
-const FAILED = 3;
+const DONE = 1;
+const FAILED = 2;
 /** Chunks the workers have run since the pool started (kernelThreadsWork). */
-const WORKED = 4;
-/** A worker that does not finish in this long is taken as dead (its error cannot reach a blocked thread). */
+const WORKED = 3;
+/** Chunks per job at most (the claim word keeps the count and the next chunk in 16 bits each). */
+const MAX_CHUNKS = 4096;
+/** A worker that does not finish its chunk in this long is taken as dead (its error cannot reach a blocked thread). */
 const HANG_MS = 60_000;
+/** Polls of the done count before the calling thread blocks on it (waking from a block costs tens of µs in a VM). */
+const SPIN_POLLS = 20_000;
 
-// Each thread claims the next chunk until none is left, so a thread the OS keeps waiting (a busy machine)
-// leaves its share to the others instead of holding up the step.
+// A job's chunks are claimed through one 64-bit word, (sequence number, chunk count, next chunk), by the
+// calling thread and by any worker awake to take one: a worker claims with compare-and-swap, so it never
+// takes a chunk of a job other than the one it read, and the calling thread waits only for chunks a
+// worker has claimed, never for a worker to wake up (in a VM that can take 50–100 µs, longer than many
+// jobs). A thread the OS keeps waiting leaves its share to the others.
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
-const { module, memory, control, calls, names } = workerData;
+const { module, memory, control, claimWord, calls, names } = workerData;
 const instance = new WebAssembly.Instance(module, { env: { memory } });
 const fns = names.map((n) => instance.exports[n]);
 const flags = new Int32Array(control);
+const claim = new BigInt64Array(claimWord);
 const words = new Float64Array(calls);
+// Calls with up to 12 arguments without spreading a subarray (several times the cost of a small call).
+const runCall = (p) => {
+  const f = fns[words[p]];
+  const n = words[p + 1];
+  const a = p + 2;
+  if (n <= 12 && n >= f.length) f(words[a], words[a + 1], words[a + 2], words[a + 3], words[a + 4], words[a + 5], words[a + 6], words[a + 7], words[a + 8], words[a + 9], words[a + 10], words[a + 11]);
+  else f(...words.subarray(a, a + n));
+  return a + n;
+};
 let seen = 0;
 for (;;) {
   Atomics.wait(flags, ${SEQ}, seen);
   seen = Atomics.load(flags, ${SEQ});
-  try {
-    for (let k = Atomics.add(flags, ${NEXT}, 1); k < words[0]; k = Atomics.add(flags, ${NEXT}, 1)) {
-      for (let p = words[1 + k]; p < words[2 + k]; p += 2 + words[p + 1]) fns[words[p]](...words.subarray(p + 2, p + 2 + words[p + 1]));
-      Atomics.add(flags, ${WORKED}, 1);
+  for (;;) {
+    const v = Atomics.load(claim, 0);
+    const k = Number(v & 0xffffn);
+    if (Number(v >> 32n) !== seen || k >= Number((v >> 16n) & 0xffffn)) break;
+    if (Atomics.compareExchange(claim, 0, v, v + 1n) !== v) continue;
+    try {
+      for (let p = words[1 + k]; p < words[2 + k];) p = runCall(p);
+    } catch {
+      Atomics.add(flags, ${FAILED}, 1);
     }
-  } catch {
-    Atomics.add(flags, ${FAILED}, 1);
+    Atomics.add(flags, ${WORKED}, 1);
+    Atomics.add(flags, ${DONE}, 1);
+    Atomics.notify(flags, ${DONE});
   }
-  Atomics.add(flags, ${DONE}, 1);
-  Atomics.notify(flags, ${DONE});
 }`;
 
 interface Pool {
   memory: WebAssembly.Memory;
   workers: Worker[];
   flags: Int32Array;
+  claim: BigInt64Array;
   calls: Float64Array;
+  seq: number;
 }
 
 let wanted = 1;
@@ -76,16 +98,17 @@ function poolFor(backend: unknown): Pool | null {
   if (pool?.memory === found.memory) return pool;
   if (pool) for (const w of pool.workers) void w.terminate();
   names = WebAssembly.Module.exports(found.module).map((e) => e.name as FunctionName);
-  const control = new SharedArrayBuffer(4 * 5);
+  const control = new SharedArrayBuffer(4 * 4);
+  const claimWord = new SharedArrayBuffer(8);
   const calls = new SharedArrayBuffer(8 * JOB_WORDS);
   const workers = Array.from({ length: wanted - 1 }, () => {
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module: found.module, memory: found.memory, control, calls, names } });
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module: found.module, memory: found.memory, control, claimWord, calls, names } });
     worker.unref(); // waiting for work must not keep the process alive
     // A worker that cannot start (no structured clone of the module, say): from then on all runs here.
     worker.on('error', () => setKernelThreads(1));
     return worker;
   });
-  pool = { memory: found.memory, workers, flags: new Int32Array(control), calls: new Float64Array(calls) };
+  pool = { memory: found.memory, workers, flags: new Int32Array(control), claim: new BigInt64Array(claimWord), calls: new Float64Array(calls), seq: 0 };
   return pool;
 }
 
@@ -125,27 +148,37 @@ function writeJob(words: Float64Array, chunks: readonly (readonly SimdCall[])[])
 export function runOnThreads(backend: unknown, chunks: readonly (readonly SimdCall[])[]): void {
   const simd = simdKernels(backend);
   if (!simd) throw new Error('our SIMD kernels are not available on this backend');
-  const p = chunks.length > 1 ? poolFor(backend) : null;
+  const p = chunks.length > 1 && chunks.length <= MAX_CHUNKS ? poolFor(backend) : null;
   if (!p || !writeJob(p.calls, chunks)) {
     for (const chunk of chunks) for (const [name, ...args] of chunk) simd[name](...args);
     return;
   }
-  Atomics.store(p.flags, NEXT, 0);
+  // The previous job's claim word is closed (its next chunk ≥ its count), so no worker reads the calls
+  // just written until the word below opens this job.
+  p.seq = (p.seq + 1) & 0x7fffffff;
   Atomics.store(p.flags, DONE, 0);
   Atomics.store(p.flags, FAILED, 0);
-  Atomics.add(p.flags, SEQ, 1);
+  Atomics.store(p.claim, 0, (BigInt(p.seq) << 32n) | (BigInt(chunks.length) << 16n));
+  Atomics.store(p.flags, SEQ, p.seq);
   Atomics.notify(p.flags, SEQ);
   let failure: unknown = null;
-  try {
-    for (let k = Atomics.add(p.flags, NEXT, 1); k < chunks.length; k = Atomics.add(p.flags, NEXT, 1)) {
+  let mine = 0;
+  for (;;) {
+    const k = Number(Atomics.add(p.claim, 0, 1n) & 0xffffn);
+    if (k >= chunks.length) break; // the job is closed: every chunk is claimed
+    mine++;
+    if (failure) continue; // claimed and skipped: the workers still run what they took
+    try {
       for (const [name, ...args] of chunks[k]) simd[name](...args);
+    } catch (e) {
+      failure = e;
     }
-  } catch (e) {
-    failure = e; // the workers still write to the heap: wait for them before giving up
   }
-  // Every worker checks in for every job, so none can claim a chunk of the next one.
+  // Only the chunks a worker claimed are left to wait for.
+  const theirs = chunks.length - mine;
+  for (let polls = 0; polls < SPIN_POLLS && Atomics.load(p.flags, DONE) < theirs; polls++);
   const deadline = Date.now() + HANG_MS;
-  for (let done = Atomics.load(p.flags, DONE); done < p.workers.length; done = Atomics.load(p.flags, DONE)) {
+  for (let done = Atomics.load(p.flags, DONE); done < theirs; done = Atomics.load(p.flags, DONE)) {
     if (Atomics.wait(p.flags, DONE, done, Math.max(1, deadline - Date.now())) === 'timed-out' && Date.now() >= deadline) {
       throw new Error('a kernel thread did not finish its work');
     }
