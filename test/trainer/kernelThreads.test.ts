@@ -3,7 +3,7 @@
 // stock kernels. Each case exercises one split: Winograd's transforms and filter-gradient sums, the
 // direct filter gradient, col2im, MaxPool's and Relu's gradients, bias adds and sums, the depthwise
 // filter gradient, Adam's step, a Dense layer's matrix products (our gemm loop, by strips of columns
-// or blocks of rows).
+// or blocks of rows), convolutions' forward passes as that loop over the filter rows (by images).
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
@@ -23,7 +23,8 @@ interface Case {
 const conv = (strides: number, pad: 'valid' | 'same') => (x: tf.Tensor, w: tf.Tensor) => tf.relu(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, strides, pad));
 const CASES: Case[] = [
   { name: 'a 3×3 convolution that runs as Winograd (forward, filter and input gradients)', inputs: [[16, 13, 13, 32], [3, 3, 32, 64]], run: conv(1, 'valid') },
-  { name: 'a first layer of one input channel (the direct filter gradient)', inputs: [[16, 28, 28, 1], [3, 3, 1, 32]], run: conv(1, 'valid') },
+  { name: 'a first layer of one input channel (its forward pass as our gemm loop, the direct filter gradient)', inputs: [[16, 28, 28, 1], [3, 3, 1, 32]], run: conv(1, 'valid') },
+  { name: 'a 5×5 "same" convolution (its forward pass as our gemm loop over a padded copy)', inputs: [[8, 12, 12, 3], [5, 5, 3, 16]], run: conv(1, 'same') },
   { name: 'a strided convolution (the GEMM and col2im input gradient)', inputs: [[8, 9, 9, 8], [3, 3, 8, 16]], run: conv(2, 'same') },
   { name: '2×2 max pooling and ReLU (their gradients)', inputs: [[16, 26, 26, 32]], run: (x) => tf.maxPool(tf.relu(x) as tf.Tensor4D, 2, 2, 'valid') },
   { name: 'a bias add', inputs: [[16, 26, 26, 32], [32]], run: (x, b) => tf.add(x, b) },

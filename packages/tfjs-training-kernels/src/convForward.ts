@@ -1,9 +1,15 @@
 // Conv2D on wasm: 3×3 stride-1 convolutions big enough to gain run as Winograd F(m×m, 3×3)
-// (winograd.ts: fewer multiplies than XNNPACK's direct convolution); everything else goes to the
-// stock kernel.
-import { convInfo, pair, type Pad } from './geometry';
-import type { TensorInfo } from './rawData';
+// (winograd.ts: fewer multiplies than XNNPACK's direct convolution); other stride-1 convolutions with
+// more than one tap run as our gemm loop reading the filter's rows straight from the input (where the
+// loop fuses its multiply-adds, as the matrix products do), split over our kernel threads; everything
+// else goes to the stock kernel.
+import * as tf from '@tensorflow/tfjs-core';
+import { productRowCalls } from './gemmCalls';
+import { convInfo, filterGradientWindow, pair, type Pad } from './geometry';
+import { kernelChunks, runOnThreads, type SimdCall, splitRange } from './kernelThreads';
+import type { TensorInfo, WasmHeap } from './rawData';
 import { overrideKernel, runStock } from './registry';
+import { heapOffset, simdLoopsFused } from './wasmSimd';
 import { winogradApplies, winogradConv } from './winograd';
 
 export interface Conv2DAttrs {
@@ -14,19 +20,78 @@ export interface Conv2DAttrs {
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
 }
 
+const plainFloat = (x: TensorInfo, filter: TensorInfo, attrs: Conv2DAttrs) =>
+  attrs.dataFormat !== 'NCHW' && x.dtype === 'float32' && filter.dtype === 'float32' && x.shape.length === 4;
+
 /** x ⊛ filter as Winograd where it applies and gains (NHWC, float32, 3×3 stride 1, big enough), else null. */
 export function winogradConvFor(backend: unknown, x: TensorInfo, filter: TensorInfo, attrs: Conv2DAttrs): TensorInfo | null {
-  if (attrs.dataFormat === 'NCHW' || x.dtype !== 'float32' || filter.dtype !== 'float32' || x.shape.length !== 4) return null;
+  if (!plainFloat(x, filter, attrs)) return null;
   const { outHeight, outWidth, padInfo } = convInfo(x.shape, filter.shape, attrs.strides, attrs.dilations, attrs.pad, attrs.dimRoundingMode, false);
   if (!winogradApplies(filter.shape, pair(attrs.strides), pair(attrs.dilations), x.shape[0] * outHeight * outWidth)) return null;
   return winogradConv(backend, x, filter, padInfo.top, padInfo.left, outHeight, outWidth);
+}
+
+/**
+ * x ⊛ filter as our gemm loop, for stride 1, no dilation, co % 4 = 0 and more than one tap (a 1×1
+ * convolution measured no faster than XNNPACK's), where the loop fuses multiply-adds; else null.
+ * In NHWC a filter row's kw·ci inputs lie side by side in x, and the inputs of neighbouring outputs
+ * ci floats apart: for an image padded to Hp × Wp, output pixel p = oy·Wp + ox is
+ *   Σ_{i<kh} Σ_{j<kw·ci} x[p·ci + i·Wp·ci + j] · g[i·kw·ci + j, ·]
+ * one product with kh taps over the rows p (wasm/gemmLoops.ts). The rows ox ≥ ow between two output
+ * rows are computed and dropped: each image goes to a scratch block, then its ow·co runs to the output.
+ * Each output is summed in the same order on any thread.
+ */
+export function gemmConvFor(backend: unknown, x: TensorInfo, filter: TensorInfo, attrs: Conv2DAttrs): TensorInfo | null {
+  if (!plainFloat(x, filter, attrs) || !simdLoopsFused(backend)) return null;
+  const [kh, kw, ci, co] = filter.shape;
+  const [sh, sw] = pair(attrs.strides);
+  const [dh, dw] = pair(attrs.dilations);
+  if (co % 4 !== 0 || kh * kw === 1 || sh !== 1 || sw !== 1 || dh !== 1 || dw !== 1) return null;
+  const info = convInfo(x.shape, filter.shape, 1, 1, attrs.pad, attrs.dimRoundingMode, false);
+  const { outHeight: oh, outWidth: ow } = info;
+  if (oh <= 0 || ow <= 0) return null;
+  const heap = backend as WasmHeap;
+  const xp = filterGradientWindow(x as tf.Tensor4D, info, kh, kw);
+  try {
+    const [n, hp, wp] = xp.shape;
+    const rowsPerImage = (oh - 1) * wp + ow;
+    const out = heap.makeOutput([n, oh, ow, co], 'float32');
+    const direct = wp === ow; // no rows to drop: straight to the output
+    const pieces = splitRange(n, kernelChunks(backend));
+    const scratch = direct ? null : heap.makeOutput([pieces.length, oh * wp, co], 'float32');
+    try {
+      const [xBase, gBase, outBase] = [heapOffset(backend, xp), heapOffset(backend, filter), heapOffset(backend, out)];
+      const scratchBase = scratch ? heapOffset(backend, scratch) : 0;
+      const [imageIn, imageOut, block] = [hp * wp * ci * 4, oh * ow * co * 4, oh * wp * co * 4];
+      runOnThreads(backend, pieces.map(([b0, b1], piece) => {
+        const calls: SimdCall[] = [];
+        for (let b = b0; b < b1; b++) {
+          const c = direct ? outBase + b * imageOut : scratchBase + piece * block;
+          calls.push(...productRowCalls({ a: xBase + b * imageIn, b: gBase, c, m: rowsPerImage, k: kw * ci, n: co, aRow: ci * 4, aCol: 4, taps: kh, aTap: wp * ci * 4 },
+            0, rowsPerImage));
+          if (!direct) calls.push(['copyRows', c, outBase + b * imageOut, oh, ow * co * 4, wp * co * 4, ow * co * 4]);
+        }
+        return calls;
+      }));
+      return out;
+    } finally {
+      if (scratch) heap.disposeData(scratch.dataId);
+    }
+  } finally {
+    if (xp !== (x as tf.Tensor4D)) xp.dispose();
+  }
+}
+
+/** x ⊛ filter by our kernels where one applies (Winograd first, then the gemm loop), else null. */
+export function ourConvFor(backend: unknown, x: TensorInfo, filter: TensorInfo, attrs: Conv2DAttrs): TensorInfo | null {
+  return winogradConvFor(backend, x, filter, attrs) ?? gemmConvFor(backend, x, filter, attrs);
 }
 
 export function registerConv2DKernel(backend: string): void {
   if (backend !== 'wasm') return;
   overrideKernel('Conv2D', backend, (stock) => (args) => {
     const { x, filter } = args.inputs as unknown as { x: TensorInfo; filter: TensorInfo };
-    return winogradConvFor(args.backend, x, filter, args.attrs as unknown as Conv2DAttrs)
+    return ourConvFor(args.backend, x, filter, args.attrs as unknown as Conv2DAttrs)
       ?? runStock(stock, args, 'Conv2D', backend, 'with these attributes');
   });
 }

@@ -1,10 +1,10 @@
 // The fused kernels tfjs runs where no gradient is taken (predict, evaluate, a layer called outside a
 // tape): _FusedMatMul and FusedConv2D, a product or convolution with its bias and activation. On wasm
-// the product goes to our gemm loop and a 3×3 convolution to Winograd where they apply, as the unfused
-// kernels do in training (on our thread pool, where XNNPACK's may have one thread); the bias and the
-// activation then run as their own kernels. Everything else goes to the stock kernel.
+// the product goes to our gemm loop and a convolution to Winograd or our gemm loop where they apply, as
+// the unfused kernels do in training (on our thread pool, where XNNPACK's may have one thread); the bias
+// and the activation then run as their own kernels. Everything else goes to the stock kernel.
 import * as tf from '@tensorflow/tfjs-core';
-import { type Conv2DAttrs, winogradConvFor } from './convForward';
+import { type Conv2DAttrs, ourConvFor } from './convForward';
 import { gemmMatMul } from './gemmMatMul';
 import type { TensorInfo, WasmHeap } from './rawData';
 import { overrideKernel, runStock } from './registry';
@@ -46,7 +46,7 @@ export function registerFusedKernels(backend: string): void {
   overrideKernel('FusedConv2D', backend, (stock) => (args) => {
     const inputs = args.inputs as unknown as FusedInputs & { x: TensorInfo; filter: TensorInfo };
     const attrs = args.attrs as unknown as FusedAttrs & Conv2DAttrs;
-    const core = knownActivation(attrs, inputs) ? winogradConvFor(args.backend, inputs.x, inputs.filter, attrs) : null;
+    const core = knownActivation(attrs, inputs) ? ourConvFor(args.backend, inputs.x, inputs.filter, attrs) : null;
     return core ? biasAndActivation(core, inputs, attrs) : runStock(stock, args, 'FusedConv2D', backend, 'with these attributes');
   });
 }

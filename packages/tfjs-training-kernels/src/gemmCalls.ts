@@ -7,9 +7,11 @@ const BLOCK_ROWS = 4;
 
 /**
  * One product c = a·b: byte offsets, sizes (n % 4 = 0) and a's strides in bytes; b's and c's rows are
- * n floats apart unless `rowFloats` says how many (a strip of columns of a wider b and c).
+ * n floats apart unless `rowFloats` says how many (a strip of columns of a wider b and c). With `taps`,
+ * a's rows are `taps` runs of k values, `aTap` bytes apart, and b has taps·k rows (a convolution's
+ * filter rows read straight from its input: see wasm/gemmLoops.ts).
  */
-export interface Product { a: number; b: number; c: number; m: number; k: number; n: number; aRow: number; aCol: number; rowFloats?: number }
+export interface Product { a: number; b: number; c: number; m: number; k: number; n: number; aRow: number; aCol: number; rowFloats?: number; taps?: number; aTap?: number }
 
 /** The calls computing rows r0..r1−1 of one product. */
 export function productRowCalls(p: Product, r0: number, r1: number): SimdCall[] {
@@ -18,7 +20,7 @@ export function productRowCalls(p: Product, r0: number, r1: number): SimdCall[] 
   const rows = r1 - r0;
   const main = rows - (rows % BLOCK_ROWS);
   const call = (rowsPerBlock: number, start: number, count: number): SimdCall =>
-    [`gemm${rowsPerBlock}x${vecs}`, p.a + start * p.aRow, p.b, p.c + start * row, count, p.k, p.n * 4, p.aRow, p.aCol, row, row];
+    [`gemm${rowsPerBlock}x${vecs}`, p.a + start * p.aRow, p.b, p.c + start * row, count, p.k, p.n * 4, p.aRow, p.aCol, row, row, p.taps ?? 1, p.aTap ?? 0];
   const calls: SimdCall[] = [];
   if (main > 0) calls.push(call(BLOCK_ROWS, r0, main));
   if (rows > main) calls.push(call(1, r0 + main, rows - main));

@@ -91,7 +91,7 @@ export function describeGemm(variant: string): void {
       heap.set(values(m * k, 1), a);
       heap.set(values(k * n, 2), b);
       const call = (name: 'gemm4x2' | 'gemm1x2', [r0, r1]: [number, number], c: number): SimdCall =>
-        [name, 4 * (a + r0 * k), 4 * b, 4 * (c + r0 * n), r1 - r0, k, n * 4, k * 4, 4, n * 4, n * 4];
+        [name, 4 * (a + r0 * k), 4 * b, 4 * (c + r0 * n), r1 - r0, k, n * 4, k * 4, 4, n * 4, n * 4, 1, 0];
       for (const [name, ...args] of [call('gemm4x2', [0, 100], one), call('gemm1x2', [100, 102], one)]) simdKernels(backend)![name](...args);
       assertClose(heap.subarray(one, one + m * n), reference(heap.subarray(a, a + m * k), heap.subarray(b, b + k * n), m, k, n, false), 'one call');
       setKernelThreads(2);

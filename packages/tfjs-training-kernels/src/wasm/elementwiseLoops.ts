@@ -1,5 +1,5 @@
 // The element-wise SIMD loops: Relu's gradient, a bias add and a bias gradient's sum over rows,
-// and Adam's step for one variable.
+// Adam's step for one variable, and a strided copy of rows.
 import { type Bytes, F32, I32, V128, type WasmFunction, add, bitselect, f32x4Const, forLoop, geS, get, gt, i32, load, mul, ne, set, splat, store, sub, vadd, vdiv, vmul, vsqrt, when } from './instructions';
 
 /**
@@ -30,6 +30,17 @@ export function addRows(): WasmFunction {
     ]),
   ];
   return { params: Array(5).fill(I32), locals: Array(3).fill(I32), body };
+}
+
+/** copyRows(src, dst, rows, bytes, srcStride, dstStride): the first `bytes` (a multiple of 16) of each row, rows strided apart on both sides. */
+export function copyRows(): WasmFunction {
+  const [src, dst, rows, bytes, srcStride, dstStride, r, c] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const body = forLoop(r, get(rows), 1, [
+    forLoop(c, get(bytes), 16, [
+      store(add(add(get(dst), mul(get(r), get(dstStride))), get(c)), load(add(add(get(src), mul(get(r), get(srcStride))), get(c)))),
+    ]),
+  ]);
+  return { params: Array(6).fill(I32), locals: Array(2).fill(I32), body };
 }
 
 /**

@@ -7,23 +7,25 @@ import { type Bytes, I32, type LoopOptions, V128, type WasmFunction, add, f32x4C
 export const GEMM_SHAPES = [[1, 1], [1, 2], [4, 1], [4, 2]] as const;
 
 /**
- * gemm{R}x{V}(a, b, c, m, k, nBytes, aRow, aCol, bRow, cRow): c[i, ·] = Σ_{j<k} a[i, j] · b[j, ·] for
- * rows i < m (m a multiple of R) and the nBytes/4 columns (nBytes a multiple of 16·V); byte offsets and
- * strides (a's column stride makes a transposed a as cheap as a plain one). Per block of R rows and 4·V columns the R·V sums stay in registers: each b vector is loaded
- * once for R rows and each a value splatted once for V vectors. With `fma` the multiply-adds are fused
- * (one rounding instead of two).
+ * gemm{R}x{V}(a, b, c, m, k, nBytes, aRow, aCol, bRow, cRow, taps, aTap): c[i, ·] = Σ_{t<taps} Σ_{j<k}
+ * a[i, t, j] · b[t·k + j, ·] for rows i < m (m a multiple of R) and the nBytes/4 columns (nBytes a
+ * multiple of 16·V); byte offsets and strides: a[i, t, j] is at a + i·aRow + t·aTap + j·aCol (a's
+ * column stride makes a transposed a as cheap as a plain one; taps = 1 is a plain product, more read a
+ * convolution's filter rows as one product straight from its input). Per block of R rows and 4·V
+ * columns the R·V sums stay in registers: each b vector is loaded once for R rows and each a value
+ * splatted once for V vectors. With `fma` the multiply-adds are fused (one rounding instead of two).
  */
 export function gemm(rows: number, vecs: number): (options: LoopOptions) => WasmFunction {
   return ({ fma }) => {
-    const [a, b, c, m, k, nb, ar, ac, br, cr] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
-    const [i, cv, j, pa, pb, pc] = [10, 11, 12, 13, 14, 15];
-    const rowOff = Array.from({ length: rows }, (_, r) => 16 + r);
-    const firstVector = 16 + rows;
+    const [a, b, c, m, k, nb, ar, ac, br, cr, taps, aTap] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+    const [i, cv, j, pa, pb, pc, t, pt] = [12, 13, 14, 15, 16, 17, 18, 19];
+    const rowOff = Array.from({ length: rows }, (_, r) => 20 + r);
+    const firstVector = 20 + rows;
     const acc = Array.from({ length: rows }, (_, r) => Array.from({ length: vecs }, (_, v) => firstVector + r * vecs + v));
     const g = Array.from({ length: vecs }, (_, v) => firstVector + rows * vecs + v);
     const xs = firstVector + rows * vecs + vecs;
     const at = (base: number, bytes: number): Bytes => (bytes ? add(get(base), i32(bytes)) : get(base));
-    const rowAt = (r: number): Bytes => (r ? add(get(pa), get(rowOff[r])) : get(pa));
+    const rowAt = (r: number): Bytes => (r ? add(get(pt), get(rowOff[r])) : get(pt));
     const body: Bytes = [
       ...rowOff.flatMap((l, r) => set(l, mul(get(ar), i32(r)))),
       ...forLoop(i, get(m), rows, [
@@ -31,14 +33,17 @@ export function gemm(rows: number, vecs: number): (options: LoopOptions) => Wasm
           ...acc.flat().map((l) => set(l, f32x4Const(0))),
           set(pa, add(get(a), mul(get(i), get(ar)))),
           set(pb, add(get(b), get(cv))),
-          forLoop(j, get(k), 1, [
-            ...g.map((l, v) => set(l, load(at(pb, 16 * v)))),
-            ...acc.flatMap((row, r) => [
-              set(xs, splat(loadF32(rowAt(r)))),
-              ...row.map((l, v) => set(l, fma ? vmadd(get(xs), get(g[v]), get(l)) : vadd(get(l), vmul(get(xs), get(g[v]))))),
+          forLoop(t, get(taps), 1, [
+            set(pt, add(get(pa), mul(get(t), get(aTap)))),
+            forLoop(j, get(k), 1, [
+              ...g.map((l, v) => set(l, load(at(pb, 16 * v)))),
+              ...acc.flatMap((row, r) => [
+                set(xs, splat(loadF32(rowAt(r)))),
+                ...row.map((l, v) => set(l, fma ? vmadd(get(xs), get(g[v]), get(l)) : vadd(get(l), vmul(get(xs), get(g[v]))))),
+              ]),
+              set(pt, add(get(pt), get(ac))),
+              set(pb, add(get(pb), get(br))),
             ]),
-            set(pa, add(get(pa), get(ac))),
-            set(pb, add(get(pb), get(br))),
           ]),
           set(pc, add(add(get(c), mul(get(i), get(cr))), get(cv))),
           ...acc.flatMap((row, r) => [
@@ -48,6 +53,6 @@ export function gemm(rows: number, vecs: number): (options: LoopOptions) => Wasm
         ]),
       ]),
     ];
-    return { params: Array(10).fill(I32), locals: [...Array(6 + rows).fill(I32), ...Array(rows * vecs + vecs + 1).fill(V128)], body };
+    return { params: Array(12).fill(I32), locals: [...Array(8 + rows).fill(I32), ...Array(rows * vecs + vecs + 1).fill(V128)], body };
   };
 }

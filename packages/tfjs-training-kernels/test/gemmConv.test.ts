@@ -1,0 +1,91 @@
+// Convolutions as our gemm loop reading the filter rows straight from the input (convForward.ts), where
+// relaxed SIMD fuses the multiply-adds (as the trainer turns it on): against the cpu backend for a first
+// layer of one channel, "same" padding (even and odd filters, asymmetric padding), a filter one column
+// wide (written straight to the output), explicit padding, and the fused kernel predict runs; and which
+// convolutions stay with Winograd or XNNPACK.
+import * as v8 from 'node:v8';
+import { before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { type Conv2DAttrs, gemmConvFor } from '../src/convForward';
+import type { TensorInfo } from '../src/rawData';
+import { createRandom, startWasmWithOurKernels } from './testBackends';
+
+v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+
+const TOLERANCE = 1e-5;
+
+interface Case { x: number[]; filter: number[]; pad: 'valid' | 'same' | number }
+const CASES: Case[] = [
+  { x: [5, 28, 28, 1], filter: [3, 3, 1, 32], pad: 'valid' },
+  { x: [3, 12, 10, 3], filter: [5, 5, 3, 8], pad: 'same' },
+  { x: [2, 8, 9, 6], filter: [2, 2, 6, 4], pad: 'same' },
+  { x: [2, 9, 7, 5], filter: [3, 1, 5, 12], pad: 'valid' },
+  { x: [2, 6, 9, 8], filter: [1, 3, 8, 16], pad: 1 },
+  { x: [1, 7, 7, 2], filter: [7, 7, 2, 4], pad: 'valid' },
+];
+
+function values(shape: number[], seed: number): Float32Array {
+  const random = createRandom(seed);
+  return Float32Array.from({ length: shape.reduce((x, y) => x * y, 1) }, () => random() * 2 - 1);
+}
+
+const attrsOf = (pad: Case['pad']): Conv2DAttrs => ({ strides: 1, pad, dataFormat: 'NHWC', dilations: 1 });
+
+async function convolved(backend: 'wasm' | 'cpu', c: Case, fused = false): Promise<{ shape: number[]; values: Float32Array }> {
+  await tf.setBackend(backend);
+  return tf.tidy(() => {
+    const x = tf.tensor4d(values(c.x, 1), c.x as [number, number, number, number]);
+    const w = tf.tensor4d(values(c.filter, 2), c.filter as [number, number, number, number]);
+    const out = fused
+      ? tf.fused.conv2d({ x, filter: w, strides: 1, pad: c.pad, bias: tf.tensor1d(values([c.filter[3]], 3)), activation: 'relu' })
+      : tf.conv2d(x, w, 1, c.pad);
+    return { shape: out.shape, values: out.dataSync() as Float32Array };
+  });
+}
+
+function assertClose(ours: { shape: number[]; values: Float32Array }, cpu: { shape: number[]; values: Float32Array }): void {
+  assert.deepEqual(ours.shape, cpu.shape);
+  const scale = cpu.values.reduce((m, v) => Math.max(m, Math.abs(v)), 1e-12);
+  let worst = 0;
+  for (let i = 0; i < cpu.values.length; i++) worst = Math.max(worst, Math.abs(ours.values[i] - cpu.values[i]) / scale);
+  assert.ok(worst <= TOLERANCE, `relative error ${worst}`);
+}
+
+/** Whether gemmConvFor takes the convolution (its result freed at once). */
+function takes(xShape: number[], filterShape: number[], attrs: Conv2DAttrs): boolean {
+  return tf.tidy(() => {
+    const out = gemmConvFor(tf.backend(), tf.zeros(xShape), tf.zeros(filterShape), attrs);
+    if (out) tf.backend().disposeData((out as TensorInfo).dataId);
+    return out !== null;
+  });
+}
+
+describe('convolutions as our gemm loop over the filter rows (fused multiply-adds)', () => {
+  before(() => startWasmWithOurKernels());
+
+  for (const c of CASES) {
+    const name = `[${c.x}] ⊛ [${c.filter}] pad ${c.pad}`;
+    it(`${name}: runs as ours and gives the cpu backend's convolution within ${TOLERANCE}, fused with bias and ReLU too`, async () => {
+      await tf.setBackend('wasm');
+      assert.ok(takes(c.x, c.filter, attrsOf(c.pad)), 'the convolution must take our loop');
+      for (const fused of [false, true]) {
+        const cpu = await convolved('cpu', c, fused);
+        await tf.setBackend('wasm');
+        const before = tf.memory().numTensors;
+        const ours = await convolved('wasm', c, fused);
+        assert.equal(tf.memory().numTensors, before, 'tensors leaked');
+        assertClose(ours, cpu);
+      }
+    });
+  }
+
+  it('leaves 1×1, strided and dilated convolutions, and output channels not in fours, to the others', async () => {
+    await tf.setBackend('wasm');
+    assert.ok(!takes([2, 8, 8, 8], [1, 1, 8, 16], attrsOf('valid')), '1×1');
+    assert.ok(!takes([2, 9, 9, 4], [3, 3, 4, 8], { ...attrsOf('same'), strides: 2 }), 'stride 2');
+    assert.ok(!takes([2, 9, 9, 4], [3, 3, 4, 8], { ...attrsOf('same'), dilations: 2 }), 'dilation 2');
+    assert.ok(!takes([2, 9, 9, 4], [3, 3, 4, 6], attrsOf('same')), '6 output channels');
+    assert.ok(!takes([2, 9, 9, 4], [3, 3, 4, 8], { ...attrsOf('same'), dataFormat: 'NCHW' }), 'NCHW');
+  });
+});
