@@ -24,7 +24,7 @@ const conv = (strides: number, pad: 'valid' | 'same') => (x: tf.Tensor, w: tf.Te
 const CASES: Case[] = [
   { name: 'a 3×3 convolution that runs as Winograd (forward, filter and input gradients)', inputs: [[16, 13, 13, 32], [3, 3, 32, 64]], run: conv(1, 'valid') },
   { name: 'a first layer of one input channel (its forward pass as our gemm loop, the direct filter gradient)', inputs: [[16, 28, 28, 1], [3, 3, 1, 32]], run: conv(1, 'valid') },
-  { name: 'a 5×5 "same" convolution (its forward pass as our gemm loop over a padded copy)', inputs: [[8, 12, 12, 3], [5, 5, 3, 16]], run: conv(1, 'same') },
+  { name: 'a 5×5 "same" convolution (its forward pass as our gemm loop, a product per output row of a padded copy)', inputs: [[8, 24, 24, 8], [5, 5, 8, 32]], run: conv(1, 'same') },
   { name: 'a strided convolution (the GEMM and col2im input gradient)', inputs: [[8, 9, 9, 8], [3, 3, 8, 16]], run: conv(2, 'same') },
   { name: '2×2 max pooling and ReLU (their gradients)', inputs: [[16, 26, 26, 32]], run: (x) => tf.maxPool(tf.relu(x) as tf.Tensor4D, 2, 2, 'valid') },
   { name: 'a bias add', inputs: [[16, 26, 26, 32], [32]], run: (x, b) => tf.add(x, b) },

@@ -1,8 +1,8 @@
 // Conv2D on wasm: 3×3 stride-1 convolutions big enough to gain run as Winograd F(m×m, 3×3)
 // (winograd.ts: fewer multiplies than XNNPACK's direct convolution); other stride-1 convolutions with
-// more than one tap run as our gemm loop reading the filter's rows straight from the input (where the
-// loop fuses its multiply-adds, as the matrix products do), split over our kernel threads; everything
-// else goes to the stock kernel.
+// more than one tap run, where that gains, as our gemm loop reading the filter's rows straight from the
+// input (where the loop fuses its multiply-adds, as the matrix products do), split over our kernel
+// threads; everything else goes to the stock kernel.
 import * as tf from '@tensorflow/tfjs-core';
 import { productRowCalls } from './gemmCalls';
 import { convInfo, filterGradientWindow, pair, type Pad } from './geometry';
@@ -31,17 +31,43 @@ export function winogradConvFor(backend: unknown, x: TensorInfo, filter: TensorI
   return winogradConv(backend, x, filter, padInfo.top, padInfo.left, outHeight, outWidth);
 }
 
+/** Multiply-adds from which a convolution of 4 or more input channels gains from our loop. */
+export const GEMM_CONV_MIN_WORK = 2 ** 24;
+
+/**
+ * Whether our gemm loop beats XNNPACK's convolution (measured on the course CNN's first layer and on
+ * 3×3 and 5×5 layers of 1 to 32 input channels, one thread and two): for one or two input channels
+ * always (the course CNN's first layer: XNNPACK 1.3–2.0 ms, ours 0.9 on one thread); for three (an RGB
+ * image) neither wins; for four or more from GEMM_CONV_MIN_WORK multiply-adds (a 5×5 layer of 32
+ * channels on 12×12 images: 1.2× on one thread, 1.8× split over two, where XNNPACK has one). The
+ * choice does not depend on the threads, so neither do the result's bits.
+ */
+export function gemmConvGains(inChannels: number, multiplyAdds: number): boolean {
+  return inChannels <= 2 || (inChannels >= 4 && multiplyAdds >= GEMM_CONV_MIN_WORK);
+}
+
+/** gemmConv where it applies and gains (gemmConvGains), else null. */
+export function gemmConvFor(backend: unknown, x: TensorInfo, filter: TensorInfo, attrs: Conv2DAttrs): TensorInfo | null {
+  if (x.shape.length !== 4 || filter.shape.length !== 4) return null;
+  const [kh, kw, ci, co] = filter.shape;
+  const info = convInfo(x.shape, filter.shape, attrs.strides, attrs.dilations, attrs.pad, attrs.dimRoundingMode, false);
+  const multiplyAdds = x.shape[0] * info.outHeight * info.outWidth * kh * kw * ci * co;
+  return gemmConvGains(ci, multiplyAdds) ? gemmConv(backend, x, filter, attrs) : null;
+}
+
 /**
  * x ⊛ filter as our gemm loop, for stride 1, no dilation, co % 4 = 0 and more than one tap (a 1×1
  * convolution measured no faster than XNNPACK's), where the loop fuses multiply-adds; else null.
  * In NHWC a filter row's kw·ci inputs lie side by side in x, and the inputs of neighbouring outputs
  * ci floats apart: for an image padded to Hp × Wp, output pixel p = oy·Wp + ox is
  *   Σ_{i<kh} Σ_{j<kw·ci} x[p·ci + i·Wp·ci + j] · g[i·kw·ci + j, ·]
- * one product with kh taps over the rows p (wasm/gemmLoops.ts). The rows ox ≥ ow between two output
- * rows are computed and dropped: each image goes to a scratch block, then its ow·co runs to the output.
- * Each output is summed in the same order on any thread.
+ * one product with kh taps (wasm/gemmLoops.ts). Over a whole image the rows ox ≥ ow between two output
+ * rows are computed too and dropped (the image goes to a scratch block, then its ow·co runs to the
+ * output); where they would be more than an eighth of the work (a wide filter on a narrow image), each
+ * output row is its own product instead, written in place. Each output is summed in the same order on
+ * any thread.
  */
-export function gemmConvFor(backend: unknown, x: TensorInfo, filter: TensorInfo, attrs: Conv2DAttrs): TensorInfo | null {
+export function gemmConv(backend: unknown, x: TensorInfo, filter: TensorInfo, attrs: Conv2DAttrs): TensorInfo | null {
   if (!plainFloat(x, filter, attrs) || !simdLoopsFused(backend)) return null;
   const [kh, kw, ci, co] = filter.shape;
   const [sh, sw] = pair(attrs.strides);
@@ -54,22 +80,32 @@ export function gemmConvFor(backend: unknown, x: TensorInfo, filter: TensorInfo,
   const xp = filterGradientWindow(x as tf.Tensor4D, info, kh, kw);
   try {
     const [n, hp, wp] = xp.shape;
-    const rowsPerImage = (oh - 1) * wp + ow;
     const out = heap.makeOutput([n, oh, ow, co], 'float32');
-    const direct = wp === ow; // no rows to drop: straight to the output
+    const [xBase, gBase, outBase] = [heapOffset(backend, xp), heapOffset(backend, filter), heapOffset(backend, out)];
+    const [imageIn, imageOut, rowIn, rowOut] = [hp * wp * ci * 4, oh * ow * co * 4, wp * ci * 4, ow * co * 4];
+    const product = (a: number, c: number, m: number) =>
+      productRowCalls({ a, b: gBase, c, m, k: kw * ci, n: co, aRow: ci * 4, aCol: 4, taps: kh, aTap: rowIn }, 0, m);
     const pieces = splitRange(n, kernelChunks(backend));
+    if (8 * (wp - ow) > ow) {
+      runOnThreads(backend, pieces.map(([b0, b1]) => {
+        const calls: SimdCall[] = [];
+        for (let b = b0; b < b1; b++) for (let oy = 0; oy < oh; oy++) calls.push(...product(xBase + b * imageIn + oy * rowIn, outBase + b * imageOut + oy * rowOut, ow));
+        return calls;
+      }));
+      return out;
+    }
+    const direct = wp === ow; // no rows to drop: straight to the output
+    const rowsPerImage = (oh - 1) * wp + ow;
     const scratch = direct ? null : heap.makeOutput([pieces.length, oh * wp, co], 'float32');
     try {
-      const [xBase, gBase, outBase] = [heapOffset(backend, xp), heapOffset(backend, filter), heapOffset(backend, out)];
       const scratchBase = scratch ? heapOffset(backend, scratch) : 0;
-      const [imageIn, imageOut, block] = [hp * wp * ci * 4, oh * ow * co * 4, oh * wp * co * 4];
+      const block = oh * wp * co * 4;
       runOnThreads(backend, pieces.map(([b0, b1], piece) => {
         const calls: SimdCall[] = [];
         for (let b = b0; b < b1; b++) {
           const c = direct ? outBase + b * imageOut : scratchBase + piece * block;
-          calls.push(...productRowCalls({ a: xBase + b * imageIn, b: gBase, c, m: rowsPerImage, k: kw * ci, n: co, aRow: ci * 4, aCol: 4, taps: kh, aTap: wp * ci * 4 },
-            0, rowsPerImage));
-          if (!direct) calls.push(['copyRows', c, outBase + b * imageOut, oh, ow * co * 4, wp * co * 4, ow * co * 4]);
+          calls.push(...product(xBase + b * imageIn, c, rowsPerImage));
+          if (!direct) calls.push(['copyRows', c, outBase + b * imageOut, oh, rowOut, wp * co * 4, rowOut]);
         }
         return calls;
       }));

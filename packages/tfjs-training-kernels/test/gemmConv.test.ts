@@ -1,13 +1,14 @@
 // Convolutions as our gemm loop reading the filter rows straight from the input (convForward.ts), where
 // relaxed SIMD fuses the multiply-adds (as the trainer turns it on): against the cpu backend for a first
 // layer of one channel, "same" padding (even and odd filters, asymmetric padding), a filter one column
-// wide (written straight to the output), explicit padding, and the fused kernel predict runs; and which
-// convolutions stay with Winograd or XNNPACK.
+// wide (written straight to the output), explicit padding, a wide filter on a narrow image (a product
+// per output row), and through tf.conv2d and the fused kernel predict runs; and which convolutions
+// stay with Winograd or XNNPACK.
 import * as v8 from 'node:v8';
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { type Conv2DAttrs, gemmConvFor } from '../src/convForward';
+import { type Conv2DAttrs, GEMM_CONV_MIN_WORK, gemmConv, gemmConvGains } from '../src/convForward';
 import type { TensorInfo } from '../src/rawData';
 import { createRandom, startWasmWithOurKernels } from './testBackends';
 
@@ -23,6 +24,7 @@ const CASES: Case[] = [
   { x: [2, 9, 7, 5], filter: [3, 1, 5, 12], pad: 'valid' },
   { x: [2, 6, 9, 8], filter: [1, 3, 8, 16], pad: 1 },
   { x: [1, 7, 7, 2], filter: [7, 7, 2, 4], pad: 'valid' },
+  { x: [3, 12, 12, 8], filter: [5, 5, 8, 16], pad: 'valid' },
 ];
 
 function values(shape: number[], seed: number): Float32Array {
@@ -52,10 +54,10 @@ function assertClose(ours: { shape: number[]; values: Float32Array }, cpu: { sha
   assert.ok(worst <= TOLERANCE, `relative error ${worst}`);
 }
 
-/** Whether gemmConvFor takes the convolution (its result freed at once). */
+/** Whether gemmConv takes the convolution (its result freed at once). */
 function takes(xShape: number[], filterShape: number[], attrs: Conv2DAttrs): boolean {
   return tf.tidy(() => {
-    const out = gemmConvFor(tf.backend(), tf.zeros(xShape), tf.zeros(filterShape), attrs);
+    const out = gemmConv(tf.backend(), tf.zeros(xShape), tf.zeros(filterShape), attrs);
     if (out) tf.backend().disposeData((out as TensorInfo).dataId);
     return out !== null;
   });
@@ -66,19 +68,42 @@ describe('convolutions as our gemm loop over the filter rows (fused multiply-add
 
   for (const c of CASES) {
     const name = `[${c.x}] ⊛ [${c.filter}] pad ${c.pad}`;
-    it(`${name}: runs as ours and gives the cpu backend's convolution within ${TOLERANCE}, fused with bias and ReLU too`, async () => {
+    it(`${name}: our loop gives the cpu backend's convolution within ${TOLERANCE}`, async () => {
+      await tf.setBackend('cpu');
+      const cpu = tf.tidy(() => tf.conv2d(tf.tensor4d(values(c.x, 1), c.x as [number, number, number, number]),
+        tf.tensor4d(values(c.filter, 2), c.filter as [number, number, number, number]), 1, c.pad).dataSync() as Float32Array);
       await tf.setBackend('wasm');
-      assert.ok(takes(c.x, c.filter, attrsOf(c.pad)), 'the convolution must take our loop');
-      for (const fused of [false, true]) {
-        const cpu = await convolved('cpu', c, fused);
-        await tf.setBackend('wasm');
-        const before = tf.memory().numTensors;
-        const ours = await convolved('wasm', c, fused);
-        assert.equal(tf.memory().numTensors, before, 'tensors leaked');
-        assertClose(ours, cpu);
-      }
+      const before = tf.memory().numTensors;
+      const ours = tf.tidy(() => {
+        const out = gemmConv(tf.backend(), tf.tensor4d(values(c.x, 1), c.x as [number, number, number, number]),
+          tf.tensor4d(values(c.filter, 2), c.filter as [number, number, number, number]), attrsOf(c.pad));
+        assert.ok(out, 'the convolution must take our loop');
+        const t = tf.engine().makeTensorFromTensorInfo(out as TensorInfo);
+        return { shape: t.shape, values: t.dataSync() as Float32Array };
+      });
+      assert.equal(tf.memory().numTensors, before, 'tensors leaked');
+      assertClose(ours, { shape: ours.shape, values: cpu });
     });
   }
+
+  it('runs a first layer of one channel as ours through tf.conv2d and the fused kernel (bias, ReLU) predict uses', async () => {
+    const c = CASES[0];
+    for (const fused of [false, true]) {
+      const cpu = await convolved('cpu', c, fused);
+      await tf.setBackend('wasm');
+      const before = tf.memory().numTensors;
+      assertClose(await convolved('wasm', c, fused), cpu);
+      assert.equal(tf.memory().numTensors, before, 'tensors leaked');
+    }
+  });
+
+  it('takes one or two input channels always, three never, four or more from GEMM_CONV_MIN_WORK multiply-adds', () => {
+    assert.ok(gemmConvGains(1, 1000));
+    assert.ok(gemmConvGains(2, 1000));
+    assert.ok(!gemmConvGains(3, GEMM_CONV_MIN_WORK * 4), 'an RGB image: XNNPACK');
+    assert.ok(!gemmConvGains(32, GEMM_CONV_MIN_WORK - 1), 'too small');
+    assert.ok(gemmConvGains(32, GEMM_CONV_MIN_WORK));
+  });
 
   it('leaves 1×1, strided and dilated convolutions, and output channels not in fours, to the others', async () => {
     await tf.setBackend('wasm');
