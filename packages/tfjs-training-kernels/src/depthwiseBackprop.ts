@@ -5,8 +5,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { convInfo, dilateSpatial, filterGradientWindow, padOrCrop, pair, type Pad, type Rounding } from './geometry';
 import type { TensorInfo, WasmHeap } from './rawData';
 import { overrideKernel, runStock } from './registry';
-import { kernelChunks, runOnThreads, type SimdCall, splitRange } from './kernelThreads';
+import { MIN_VECTORS_PER_CHUNK, runOnThreads, runSplit, type SimdCall, splitRange } from './kernelThreads';
 import { DEPTHWISE_TAPS, heapOffset, simdKernels } from './wasmSimd';
+
+/** Parts of the batch a depthwise filter gradient sums apart (on any thread), then adds up in order. */
+const DEPTHWISE_PARTS = 8;
 
 /**
  * The same filter gradient as direct SIMD loops on the wasm heap (depthwiseFilterGrad{T} in
@@ -37,20 +40,36 @@ export function simdDepthwiseFilterGradient(backend: unknown, x: tf.Tensor4D, dy
     const taps: [number, number][] = [];
     for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) taps.push([(i * dh * needW + j * dw) * pix, (i * kw + j) * multiplier * pix]);
     const [xBase, dyBase, outBase] = [xp, dyMC, out].map((t) => heapOffset(backend, t));
-    // By bands of channels (each thread its own dw columns), every sum in the order one thread uses.
-    const band = ([v0, v1]: [number, number]): SimdCall[] => {
-      const calls: SimdCall[] = [];
-      for (let m = 0; m < multiplier; m++) {
-        for (let k = 0; k < taps.length; k += DEPTHWISE_TAPS) {
-          const group = taps.slice(k, k + DEPTHWISE_TAPS);
-          calls.push([`depthwiseFilterGrad${group.length}`, xBase + 16 * v0, dyBase + m * pix + 16 * v0, outBase + 16 * v0,
-            n, oh, ow, 16 * (v1 - v0), needH * needW * pix, sh * needW * pix, sw * pix, multiplier * pix,
-            ...group.map(([xOff]) => xOff), ...group.map(([, dwOff]) => dwOff + m * pix)]);
+    // By parts of the batch, a fixed number whatever the threads: each part sums its images into its own
+    // copy of dw, and the copies are then added in order, so the bits do not depend on the threads.
+    // (By bands of channels, two threads stored into neighbouring bytes of dw on every image row, and
+    // ran slower than one.)
+    const parts = splitRange(n, DEPTHWISE_PARTS);
+    const size = tf.util.sizeFromShape(out.shape);
+    const partial = wasm.makeOutput([parts.length, size], 'float32');
+    try {
+      wasm.typedArrayFromHeap(partial).fill(0);
+      const partialBase = heapOffset(backend, partial);
+      const dyImage = oh * ow * multiplier * pix;
+      runOnThreads(backend, parts.map(([b0, b1], part) => {
+        const calls: SimdCall[] = [];
+        for (let m = 0; m < multiplier; m++) {
+          for (let k = 0; k < taps.length; k += DEPTHWISE_TAPS) {
+            const group = taps.slice(k, k + DEPTHWISE_TAPS);
+            calls.push([`depthwiseFilterGrad${group.length}`, xBase + b0 * needH * needW * pix, dyBase + b0 * dyImage + m * pix, partialBase + part * size * 4,
+              b1 - b0, oh, ow, pix, needH * needW * pix, sh * needW * pix, sw * pix, multiplier * pix,
+              ...group.map(([xOff]) => xOff), ...group.map(([, dwOff]) => dwOff + m * pix)]);
+          }
         }
-      }
-      return calls;
-    };
-    runOnThreads(backend, splitRange(channels / 4, kernelChunks(backend)).map(band));
+        return calls;
+      }));
+      runSplit(backend, Math.floor(size / 16), (l0, l1) => ['sumRows', partialBase + 64 * l0, outBase + 64 * l0, parts.length, 64 * (l1 - l0), parts.length, size * 4],
+        MIN_VECTORS_PER_CHUNK / 4);
+      const rest = size % 16; // the last floats, past whole lines
+      if (rest) simdKernels(backend)!.sumRows(partialBase + 4 * (size - rest), outBase + 4 * (size - rest), parts.length, 4 * rest, parts.length, size * 4);
+    } finally {
+      wasm.disposeData(partial.dataId);
+    }
   } finally {
     if (xp !== x) xp.dispose();
     if (dyMC !== dy) dyMC.dispose();

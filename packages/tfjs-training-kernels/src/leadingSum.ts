@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { TensorInfo, WasmHeap } from './rawData';
 import { overrideKernel } from './registry';
-import { MIN_VECTORS_PER_CHUNK, runSplit } from './kernelThreads';
+import { kernelChunks, MIN_VECTORS_PER_CHUNK, runOnThreads, runSplit, type SimdCall, splitRange } from './kernelThreads';
 import { heapOffset, simdKernels } from './wasmSimd';
 
 /** Rows summed apart before their sum joins the total (sumRows): keeps float32 rounding near a pairwise sum's. */
@@ -47,7 +47,13 @@ export function sumLeadingByPooling(x: tf.Tensor, leading: number): tf.Tensor {
   return tf.mul(sums, h * w);
 }
 
-/** Σ over the first `leading` axes as one SIMD pass on the wasm heap; null where it does not apply. */
+/**
+ * Σ over the first `leading` axes as one SIMD pass on the wasm heap; null where it does not apply.
+ * Each block of SUMMED_BLOCK_ROWS rows is summed apart, then the blocks' sums are added in order (as
+ * sumRows adds them when given all the rows): the threads split the blocks, every thread reading whole
+ * rows. (Split by bands of columns, each thread would read every cache line of x for its few columns:
+ * a bias gradient of 32 channels read the tensor eight times over.)
+ */
 export function sumLeadingBySimd(backend: unknown, x: TensorInfo, leading: number, outShape: number[]): TensorInfo | null {
   const cols = x.shape.slice(leading).reduce((a, b) => a * b, 1);
   const simd = cols % 4 === 0 && x.dtype === 'float32' ? simdKernels(backend) : null;
@@ -57,10 +63,31 @@ export function sumLeadingBySimd(backend: unknown, x: TensorInfo, leading: numbe
   wasm.typedArrayFromHeap(out).fill(0);
   const rows = x.shape.slice(0, leading).reduce((a, b) => a * b, 1);
   const [xBase, outBase] = [heapOffset(backend, x), heapOffset(backend, out)];
-  // By bands of columns, so every column is summed in the same order on any number of threads.
-  runSplit(backend, cols / 4, (v0, v1) => ['sumRows', xBase + 16 * v0, outBase + 16 * v0, rows, 16 * (v1 - v0), SUMMED_BLOCK_ROWS, cols * 4],
-    Math.ceil(MIN_VECTORS_PER_CHUNK / rows));
-  return out;
+  const row = cols * 4;
+  const blocks = Math.ceil(rows / SUMMED_BLOCK_ROWS);
+  if (blocks < 2 || kernelChunks(backend) === 1) {
+    // One block, or one thread: one pass (the same bits as the blocks' sums added in order), in bands
+    // of whole cache lines (16 floats) when threads split it, so no line is read by two of them.
+    runSplit(backend, Math.ceil(cols / 16), (l0, l1) => ['sumRows', xBase + 64 * l0, outBase + 64 * l0, rows, Math.min(row, 64 * l1) - 64 * l0, SUMMED_BLOCK_ROWS, row],
+      Math.ceil(MIN_VECTORS_PER_CHUNK / 4 / rows));
+    return out;
+  }
+  const sums = wasm.makeOutput([blocks, cols], 'float32');
+  try {
+    const sumsBase = heapOffset(backend, sums);
+    const blockSum = (b: number): SimdCall => ['sumRows', xBase + b * SUMMED_BLOCK_ROWS * row, sumsBase + b * row,
+      Math.min(SUMMED_BLOCK_ROWS, rows - b * SUMMED_BLOCK_ROWS), row, SUMMED_BLOCK_ROWS, row];
+    wasm.typedArrayFromHeap(sums).fill(0);
+    const perChunk = Math.max(1, Math.ceil(MIN_VECTORS_PER_CHUNK / (SUMMED_BLOCK_ROWS * cols / 4)));
+    runOnThreads(backend, splitRange(blocks, Math.min(kernelChunks(backend), Math.ceil(blocks / perChunk)))
+      .map(([b0, b1]) => Array.from({ length: b1 - b0 }, (_, k) => blockSum(b0 + k))));
+    // Σ of the block sums in order, in one pass (one block of `blocks` rows), added to the zeroed out.
+    runSplit(backend, Math.ceil(cols / 16), (l0, l1) => ['sumRows', sumsBase + 64 * l0, outBase + 64 * l0, blocks, Math.min(row, 64 * l1) - 64 * l0, blocks, row],
+      Math.ceil(MIN_VECTORS_PER_CHUNK / 4 / blocks));
+    return out;
+  } finally {
+    wasm.disposeData(sums.dataId);
+  }
 }
 
 export function registerLeadingSumKernel(backend: string): void {
