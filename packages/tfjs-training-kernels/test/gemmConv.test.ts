@@ -97,6 +97,37 @@ describe('convolutions as our gemm loop over the filter rows (fused multiply-add
     }
   });
 
+  it(`gives the cpu backend's convolution within ${TOLERANCE} over 80 seeded shapes, paddings and sizes down to one pixel`, async () => {
+    const random = createRandom(77);
+    const pick = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
+    const pads: Case['pad'][] = ['valid', 'same', 0, 1, 2];
+    let checked = 0;
+    for (let k = 0; k < 80; k++) {
+      const [kh, kw] = [pick(1, 5), pick(1, 5)];
+      if (kh * kw === 1) continue;
+      const pad = pads[pick(0, pads.length - 1)];
+      const c: Case = { x: [pick(1, 3), pick(1, 12), pick(1, 12), pick(1, 9)], filter: [kh, kw, 0, 4 * pick(1, 5)], pad };
+      c.filter[2] = c.x[3];
+      const grow = pad === 'valid' ? 0 : pad === 'same' ? Infinity : 2 * pad;
+      if (c.x[1] + grow < kh || c.x[2] + grow < kw) continue; // no output
+      await tf.setBackend('cpu');
+      const cpu = tf.tidy(() => tf.conv2d(tf.tensor4d(values(c.x, k), c.x as [number, number, number, number]),
+        tf.tensor4d(values(c.filter, k + 100), c.filter as [number, number, number, number]), 1, c.pad).dataSync() as Float32Array);
+      await tf.setBackend('wasm');
+      const ours = tf.tidy(() => {
+        const out = gemmConv(tf.backend(), tf.tensor4d(values(c.x, k), c.x as [number, number, number, number]),
+          tf.tensor4d(values(c.filter, k + 100), c.filter as [number, number, number, number]), attrsOf(c.pad));
+        assert.ok(out, `[${c.x}] ⊛ [${c.filter}] pad ${c.pad} must take our loop`);
+        const t = tf.engine().makeTensorFromTensorInfo(out as TensorInfo);
+        return { shape: t.shape, values: t.dataSync() as Float32Array };
+      });
+      assert.equal(ours.values.length, cpu.length, `[${c.x}] ⊛ [${c.filter}] pad ${c.pad}`);
+      assertClose(ours, { shape: ours.shape, values: cpu });
+      checked++;
+    }
+    assert.ok(checked >= 50, `only ${checked} shapes had an output`);
+  });
+
   it('takes one or two input channels always, three never, four or more from GEMM_CONV_MIN_WORK multiply-adds', () => {
     assert.ok(gemmConvGains(1, 1000));
     assert.ok(gemmConvGains(2, 1000));
