@@ -1,3 +1,4 @@
+import { MAGNITUDES } from '@model-lens/tfjs-training-kernels';
 import * as tf from '@tensorflow/tfjs';
 import type { GradientHistogram, LayerGradient } from '../protocol/messages';
 import { modelCalls } from '../model/layerCalls';
@@ -74,6 +75,22 @@ const liveLayers = (layers: GradientLayer[]) => layers.filter((l) => !l.frozen);
 const layerGrads = (l: GradientLayer, grads: tf.NamedTensorMap) =>
   l.variables.map((v) => grads[v.name]).filter((g): g is tf.Tensor => g !== undefined);
 
+/** [Σx², Σ|x|, max |x|] of a tensor: one kernel where the backend has ours (wasm), else five. */
+export function magnitudes(x: tf.Tensor): tf.Tensor1D {
+  if (x.dtype === 'float32' && tf.getKernel(MAGNITUDES, tf.getBackend())) return tf.engine().runKernel(MAGNITUDES, { x }) as tf.Tensor1D;
+  return tf.tidy(() => {
+    const abs = tf.abs(x);
+    return tf.stack([tf.sum(tf.square(x)), tf.sum(abs), tf.max(abs)]) as tf.Tensor1D;
+  });
+}
+
+/** [Σ, Σ, max] of several magnitudes() rows: the sums added, the largest kept. */
+function combined(rows: tf.Tensor1D[]): tf.Tensor1D {
+  if (rows.length === 1) return rows[0];
+  const all = tf.stack(rows);
+  return tf.concat([tf.sum(tf.slice(all, [0, 0], [-1, 2]), 0), tf.max(tf.slice(all, [0, 2], [-1, 1]), 0)]) as tf.Tensor1D;
+}
+
 /**
  * This step's figures, still on the backend, as one 1-D tensor: per live layer its sum of g², sum of
  * |g| and max |g|; then, when `withValues`, every gradient value (for the histograms). A step's
@@ -83,14 +100,7 @@ export function gradientStatsTensor(layers: GradientLayer[], grads: tf.NamedTens
   return tf.tidy(() => {
     const live = liveLayers(layers);
     if (live.length === 0) return tf.zeros([0]);
-    const rows = live.map((l) => {
-      const gs = layerGrads(l, grads);
-      const abs = gs.map((g) => tf.abs(g));
-      const sumSq = tf.addN(gs.map((g) => tf.sum(tf.square(g))));
-      const sumAbs = tf.addN(abs.map((a) => tf.sum(a)));
-      const maxAbs = tf.max(tf.stack(abs.map((a) => tf.max(a))));
-      return tf.stack([sumSq, sumAbs, maxAbs]);
-    });
+    const rows = live.map((l) => combined(layerGrads(l, grads).map(magnitudes)));
     const stats = tf.reshape(tf.stack(rows), [-1]);
     if (!withValues) return stats;
     return tf.concat([stats, ...live.flatMap((l) => layerGrads(l, grads).map((g) => tf.reshape(g, [-1])))]);
@@ -148,11 +158,11 @@ export function snapshotWeights(layers: GradientLayer[]): tf.Tensor[][] {
 /** ‖Δw‖ / ‖w‖ per live layer (the order of gradientStatsTensor's rows), on the backend; frees `before`. */
 export function updateRatioTensor(layers: GradientLayer[], before: tf.Tensor[][]): tf.Tensor {
   const live = liveLayers(layers);
-  const ratios = live.length === 0 ? tf.zeros([0]) : tf.tidy(() => tf.stack(live.map((l) => {
+  const ratios = live.length === 0 ? tf.zeros([0]) : tf.tidy(() => tf.concat(live.map((l) => {
     const b = before[layers.indexOf(l)];
-    const delta = tf.addN(l.variables.map((v, k) => tf.sum(tf.square(tf.sub(v, b[k])))));
-    const norm = tf.addN(b.map((w) => tf.sum(tf.square(w))));
-    return tf.div(tf.sqrt(delta), tf.sqrt(norm));
+    const delta = combined(l.variables.map((v, k) => magnitudes(tf.sub(v, b[k]))));
+    const norm = combined(b.map(magnitudes));
+    return tf.div(tf.sqrt(tf.slice(delta, [0], [1])), tf.sqrt(tf.slice(norm, [0], [1])));
   })));
   tf.dispose(before.flat());
   return ratios;

@@ -4,6 +4,8 @@
 //   with the same arithmetic. tfjs's gradient for Relu is replaced process-wide (once
 //   registerTrainingKernels('wasm') runs), and uses tfjs's own formula where our kernel is not registered.
 // - Bias add, x[…, C] + b[C]: the stock broadcasting Add as a row loop.
+// - A tensor's magnitudes [Σx², Σ|x|, max |x|] in one pass (ModelLensMagnitudes), for gradient figures:
+//   five kernels and passes otherwise (square, sum, abs, sum, max).
 // (The bias gradient's sum is in leadingSum.ts.) Without WebAssembly SIMD, plain loops do the same.
 import * as tf from '@tensorflow/tfjs-core';
 import type { TensorInfo, WasmHeap } from './rawData';
@@ -12,6 +14,7 @@ import { MIN_VECTORS_PER_CHUNK, runSplit } from './kernelThreads';
 import { heapOffset, simdKernels } from './wasmSimd';
 
 export const RELU_GRAD = 'ModelLensReluGrad';
+export const MAGNITUDES = 'ModelLensMagnitudes';
 
 
 let gradientReplaced = false;
@@ -53,6 +56,33 @@ export function registerElementwiseKernels(backend: string): void {
       const [g, v, o] = [wasm.typedArrayFromHeap(dy), wasm.typedArrayFromHeap(x), wasm.typedArrayFromHeap(out)];
       for (let i = whole; i < n; i++) o[i] = g[i] * (v[i] > 0 ? 1 : Number.isNaN(v[i]) ? NaN : 0);
     }
+    return out;
+  });
+  overrideKernel(MAGNITUDES, backend, () => (args) => {
+    const { x } = args.inputs as unknown as { x: TensorInfo };
+    const wasm = args.backend as unknown as WasmHeap;
+    const simd = simdKernels(args.backend);
+    const n = tf.util.sizeFromShape(x.shape);
+    const whole = simd ? n - (n % 16) : 0; // the loop takes 16 floats at a time
+    const f = Math.fround;
+    let [squares, absolutes, largest] = [0, 0, 0];
+    if (simd && whole > 0) {
+      const lanes = wasm.makeOutput([12], 'float32');
+      simd.magnitudes(heapOffset(wasm, x), heapOffset(wasm, lanes), whole * 4);
+      const l = wasm.typedArrayFromHeap(lanes) as Float32Array;
+      squares = f(f(f(l[0] + l[1]) + l[2]) + l[3]);
+      absolutes = f(f(f(l[4] + l[5]) + l[6]) + l[7]);
+      largest = Math.max(l[8], l[9], l[10], l[11]);
+      wasm.disposeData(lanes.dataId);
+    }
+    const v = wasm.typedArrayFromHeap(x) as Float32Array;
+    for (let i = whole; i < n; i++) {
+      squares = f(squares + f(v[i] * v[i]));
+      absolutes = f(absolutes + Math.abs(v[i]));
+      largest = Math.max(largest, Math.abs(v[i]));
+    }
+    const out = wasm.makeOutput([3], 'float32');
+    (wasm.typedArrayFromHeap(out) as Float32Array).set([squares, absolutes, largest]);
     return out;
   });
   overrideKernel('Add', backend, (stock) => (args) => {

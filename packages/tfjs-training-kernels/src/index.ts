@@ -17,7 +17,7 @@ import { registerTransposeKernel } from './transpose';
 import { registerTransposedMatMul } from './transposedMatMul';
 
 export { ADAM_UPDATE, type AdamUpdateAttrs } from './adamUpdate';
-export { RELU_GRAD } from './elementwise';
+export { MAGNITUDES, RELU_GRAD } from './elementwise';
 export { FusedAdamOptimizer } from './fusedAdam';
 export { kernelThreads, kernelThreadsWork, setKernelThreads } from './kernelThreads';
 export { activeOverrides, useOurKernels, useStockKernels } from './registry';
@@ -34,7 +34,8 @@ export { fusedMultiplyAdd } from './wasmSimd';
  *   the last two axes when the row count is a power of two; other cases go to the stock kernel),
  *   Identity (shares the data instead of copying it, as the cpu backend's does), Add (of a bias
  *   vector; other adds stock), ModelLensReluGrad (Relu's gradient in one pass), ModelLensAdamUpdate
- *   (Adam's step for one variable in one pass; FusedAdamOptimizer).
+ *   (Adam's step for one variable in one pass; FusedAdamOptimizer), ModelLensMagnitudes ([Σx², Σ|x|,
+ *   max |x|] of a float32 tensor in one pass).
  * - cpu: Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropFilter, UnsortedSegmentSum, MaxPoolGrad,
  *   Sum — where ours are faster than the cpu backend's own (see each file).
  */

@@ -1,6 +1,6 @@
 // The element-wise SIMD loops: Relu's gradient, a bias add and a bias gradient's sum over rows,
-// Adam's step for one variable, and a strided copy of rows.
-import { type Bytes, F32, I32, V128, type WasmFunction, add, bitselect, f32x4Const, forLoop, geS, get, gt, i32, load, mul, ne, set, splat, store, sub, vadd, vdiv, vmul, vsqrt, when } from './instructions';
+// Adam's step for one variable, a strided copy of rows, and a tensor's magnitudes (Σx², Σ|x|, max |x|).
+import { type Bytes, F32, I32, V128, type WasmFunction, add, bitselect, f32x4Const, forLoop, geS, get, gt, i32, load, mul, ne, set, splat, store, sub, vabs, vadd, vdiv, vmax, vmul, vsqrt, when } from './instructions';
 
 /**
  * reluGrad(dy, x, dx, bytes): dx = dy · step(x) per element, as tfjs's Relu gradient computes it
@@ -41,6 +41,46 @@ export function copyRows(): WasmFunction {
     ]),
   ]);
   return { params: Array(6).fill(I32), locals: Array(2).fill(I32), body };
+}
+
+/** Bytes of x whose sums magnitudes() adds up apart before they join the totals (bounds float32 rounding). */
+export const MAGNITUDES_BLOCK_BYTES = 4096;
+
+/**
+ * magnitudes(x, out, bytes): per lane of 4, Σx² at out, Σ|x| at out + 16 and max |x| at out + 32 over
+ * `bytes` of x (a multiple of 64), in one pass; four vectors at a time into four sets of sums (so
+ * the additions do not wait on each other), which are taken over blocks of MAGNITUDES_BLOCK_BYTES and
+ * then added. The caller adds the lanes and the last 0–15 elements.
+ */
+export function magnitudes(): WasmFunction {
+  const [x, out, bytes, start, end, i, v] = [0, 1, 2, 3, 4, 5, 6];
+  const UNROLL = 4;
+  const squares = Array.from({ length: UNROLL }, (_, u) => 7 + u);
+  const absolutes = Array.from({ length: UNROLL }, (_, u) => 7 + UNROLL + u);
+  const largest = Array.from({ length: UNROLL }, (_, u) => 7 + 2 * UNROLL + u);
+  const [sumSquares, sumAbsolutes, top] = [7 + 3 * UNROLL, 8 + 3 * UNROLL, 9 + 3 * UNROLL];
+  const sumOf = (ls: number[]): Bytes => ls.slice(1).reduce((acc, l) => vadd(acc, get(l)), get(ls[0]));
+  const body = [
+    ...forLoop(start, get(bytes), MAGNITUDES_BLOCK_BYTES, [
+      set(end, add(get(start), i32(MAGNITUDES_BLOCK_BYTES))),
+      when(geS(get(end), get(bytes)), [set(end, get(bytes))]),
+      ...[...squares, ...absolutes].map((l) => set(l, f32x4Const(0))),
+      forLoop(i, sub(get(end), get(start)), 16 * UNROLL, squares.flatMap((_, u) => [
+        set(v, load(add(add(add(get(x), get(start)), get(i)), i32(16 * u)))),
+        set(squares[u], vadd(get(squares[u]), vmul(get(v), get(v)))),
+        set(v, vabs(get(v))),
+        set(absolutes[u], vadd(get(absolutes[u]), get(v))),
+        set(largest[u], vmax(get(largest[u]), get(v))),
+      ])),
+      set(sumSquares, vadd(get(sumSquares), sumOf(squares))),
+      set(sumAbsolutes, vadd(get(sumAbsolutes), sumOf(absolutes))),
+    ]),
+    ...set(top, largest.slice(1).reduce((acc, l) => vmax(acc, get(l)), get(largest[0]))),
+    ...store(get(out), get(sumSquares)),
+    ...store(add(get(out), i32(16)), get(sumAbsolutes)),
+    ...store(add(get(out), i32(32)), get(top)),
+  ];
+  return { params: Array(3).fill(I32), locals: [...Array(3).fill(I32), ...Array(1 + 3 * UNROLL + 3).fill(V128)], body };
 }
 
 /**

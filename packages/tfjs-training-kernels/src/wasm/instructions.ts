@@ -68,6 +68,8 @@ export const vsub = (a: Bytes, b: Bytes): Bytes => [...a, ...b, ...simd(0xe5)]; 
 export const vneg = (a: Bytes): Bytes => [...a, ...simd(0xe1)]; // f32x4.neg
 export const vdiv = (a: Bytes, b: Bytes): Bytes => [...a, ...b, ...simd(0xe7)]; // f32x4.div
 export const vsqrt = (a: Bytes): Bytes => [...a, ...simd(0xe3)]; // f32x4.sqrt
+export const vabs = (a: Bytes): Bytes => [...a, ...simd(0xe0)]; // f32x4.abs
+export const vmax = (a: Bytes, b: Bytes): Bytes => [...a, ...b, ...simd(0xe9)]; // f32x4.max (NaN if either is)
 export const andI32 = (a: Bytes, b: Bytes): Bytes => [...a, ...b, 0x71];
 export const select = (a: Bytes, b: Bytes, cond: Bytes): Bytes => [...a, ...b, ...cond, 0x1b]; // cond ? a : b
 
