@@ -66,19 +66,21 @@ export function activationStatRows(layers: TappedLayer[], activations: tf.Tensor
   return tf.tidy(() => tf.stack(activations.map((a, i) => {
     const x = a.dtype === 'float32' ? a : tf.cast(a, 'float32');
     const mean = tf.mean(x);
-    const std = tf.sqrt(tf.mean(tf.square(tf.sub(x, mean))));
+    const std = tf.sqrt(tf.mean(tf.squaredDifference(x, mean))); // one kernel: (x − mean)², as sub then square
     const kind = layers[i].activation;
     const nan = tf.scalar(NaN);
     let dead: tf.Tensor = nan;
+    let max: tf.Tensor | null = null;
     if (kind === 'relu' || kind === 'relu6') {
       const units = x.shape[x.rank - 1] ?? 1;
       const perUnitMax = tf.max(tf.reshape(x, [-1, units]), 0);
       dead = tf.mean(tf.cast(tf.lessEqual(perUnitMax, 0), 'float32'));
+      max = tf.max(perUnitMax); // the largest of the units' largest: no second pass over x
     }
     let saturated: tf.Tensor = nan;
     if (kind === 'sigmoid') saturated = tf.mean(tf.cast(tf.less(tf.mul(4, tf.mul(x, tf.sub(1, x))), SATURATED_BELOW), 'float32'));
     if (kind === 'tanh') saturated = tf.mean(tf.cast(tf.less(tf.sub(1, tf.square(x)), SATURATED_BELOW), 'float32'));
-    return tf.stack([mean, std, dead, saturated, tf.min(x), tf.max(x)]);
+    return tf.stack([mean, std, dead, saturated, tf.min(x), max ?? tf.max(x)]);
   })) as tf.Tensor2D);
 }
 
