@@ -5,7 +5,7 @@
 // threads; everything else goes to the stock kernel.
 import * as tf from '@tensorflow/tfjs-core';
 import { productRowCalls } from './gemmCalls';
-import { convInfo, filterGradientWindow, pair, type Pad } from './geometry';
+import { type Conv2DInfo, convInfo, filterGradientWindow, pair, type Pad } from './geometry';
 import { kernelChunks, runOnThreads, type SimdCall, splitRange } from './kernelThreads';
 import type { TensorInfo, WasmHeap } from './rawData';
 import { overrideKernel, runStock } from './registry';
@@ -46,20 +46,41 @@ export function gemmConvGains(inChannels: number, multiplyAdds: number): boolean
   return inChannels <= 2 || (inChannels >= 4 && multiplyAdds >= GEMM_CONV_MIN_WORK);
 }
 
+/**
+ * The geometry of a convolution our gemm loop can run (NHWC float32, fused multiply-adds here, stride 1,
+ * no dilation, co % 4 = 0, more than one tap, a non-empty output), else null; the cheap checks first.
+ */
+function gemmConvGeometry(backend: unknown, x: TensorInfo, filter: TensorInfo, attrs: Conv2DAttrs): Conv2DInfo | null {
+  if (!plainFloat(x, filter, attrs) || !simdLoopsFused(backend)) return null;
+  const [kh, kw, , co] = filter.shape;
+  const [sh, sw] = pair(attrs.strides);
+  const [dh, dw] = pair(attrs.dilations);
+  if (co % 4 !== 0 || kh * kw === 1 || sh !== 1 || sw !== 1 || dh !== 1 || dw !== 1) return null;
+  const info = convInfo(x.shape, filter.shape, 1, 1, attrs.pad, attrs.dimRoundingMode, false);
+  return info.outHeight > 0 && info.outWidth > 0 ? info : null;
+}
+
 /** gemmConv where it applies and gains (gemmConvGains), else null. */
 export function gemmConvFor(backend: unknown, x: TensorInfo, filter: TensorInfo, attrs: Conv2DAttrs): TensorInfo | null {
-  if (x.shape.length !== 4 || filter.shape.length !== 4) return null;
+  const info = gemmConvGeometry(backend, x, filter, attrs);
+  if (!info) return null;
   const [kh, kw, ci, co] = filter.shape;
-  const info = convInfo(x.shape, filter.shape, attrs.strides, attrs.dilations, attrs.pad, attrs.dimRoundingMode, false);
-  const multiplyAdds = x.shape[0] * info.outHeight * info.outWidth * kh * kw * ci * co;
-  return gemmConvGains(ci, multiplyAdds) ? gemmConv(backend, x, filter, attrs) : null;
+  return gemmConvGains(ci, x.shape[0] * info.outHeight * info.outWidth * kh * kw * ci * co) ? convolve(backend, x, filter, info) : null;
 }
 
 /**
  * x ⊛ filter as our gemm loop, for stride 1, no dilation, co % 4 = 0 and more than one tap (a 1×1
  * convolution measured no faster than XNNPACK's), where the loop fuses multiply-adds; else null.
- * In NHWC a filter row's kw·ci inputs lie side by side in x, and the inputs of neighbouring outputs
- * ci floats apart: for an image padded to Hp × Wp, output pixel p = oy·Wp + ox is
+ */
+export function gemmConv(backend: unknown, x: TensorInfo, filter: TensorInfo, attrs: Conv2DAttrs): TensorInfo | null {
+  const info = gemmConvGeometry(backend, x, filter, attrs);
+  return info ? convolve(backend, x, filter, info) : null;
+}
+
+/**
+ * x ⊛ filter as our gemm loop, with gemmConvGeometry's geometry. In NHWC a filter row's kw·ci inputs lie
+ * side by side in x, and the inputs of neighbouring outputs ci floats apart: for an image padded to
+ * Hp × Wp, output pixel p = oy·Wp + ox is
  *   Σ_{i<kh} Σ_{j<kw·ci} x[p·ci + i·Wp·ci + j] · g[i·kw·ci + j, ·]
  * one product with kh taps (wasm/gemmLoops.ts). Over a whole image the rows ox ≥ ow between two output
  * rows are computed too and dropped (the image goes to a scratch block, then its ow·co runs to the
@@ -67,15 +88,9 @@ export function gemmConvFor(backend: unknown, x: TensorInfo, filter: TensorInfo,
  * output row is its own product instead, written in place. Each output is summed in the same order on
  * any thread.
  */
-export function gemmConv(backend: unknown, x: TensorInfo, filter: TensorInfo, attrs: Conv2DAttrs): TensorInfo | null {
-  if (!plainFloat(x, filter, attrs) || !simdLoopsFused(backend)) return null;
+function convolve(backend: unknown, x: TensorInfo, filter: TensorInfo, info: Conv2DInfo): TensorInfo {
   const [kh, kw, ci, co] = filter.shape;
-  const [sh, sw] = pair(attrs.strides);
-  const [dh, dw] = pair(attrs.dilations);
-  if (co % 4 !== 0 || kh * kw === 1 || sh !== 1 || sw !== 1 || dh !== 1 || dw !== 1) return null;
-  const info = convInfo(x.shape, filter.shape, 1, 1, attrs.pad, attrs.dimRoundingMode, false);
   const { outHeight: oh, outWidth: ow } = info;
-  if (oh <= 0 || ow <= 0) return null;
   const heap = backend as WasmHeap;
   const xp = filterGradientWindow(x as tf.Tensor4D, info, kh, kw);
   try {

@@ -5,7 +5,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { convInfo, dilateSpatial, filterGradientWindow, padOrCrop, pair, type Pad, type Rounding } from './geometry';
 import type { TensorInfo, WasmHeap } from './rawData';
 import { overrideKernel, runStock } from './registry';
-import { MIN_VECTORS_PER_CHUNK, runOnThreads, runSplit, type SimdCall, splitRange } from './kernelThreads';
+import { runOnThreads, type SimdCall, splitRange } from './kernelThreads';
+import { sumRowsByLines } from './leadingSum';
 import { DEPTHWISE_TAPS, heapOffset, simdKernels } from './wasmSimd';
 
 /** Parts of the batch a depthwise filter gradient sums apart (on any thread), then adds up in order. */
@@ -63,10 +64,7 @@ export function simdDepthwiseFilterGradient(backend: unknown, x: tf.Tensor4D, dy
         }
         return calls;
       }));
-      runSplit(backend, Math.floor(size / 16), (l0, l1) => ['sumRows', partialBase + 64 * l0, outBase + 64 * l0, parts.length, 64 * (l1 - l0), parts.length, size * 4],
-        MIN_VECTORS_PER_CHUNK / 4);
-      const rest = size % 16; // the last floats, past whole lines
-      if (rest) simdKernels(backend)!.sumRows(partialBase + 4 * (size - rest), outBase + 4 * (size - rest), parts.length, 4 * rest, parts.length, size * 4);
+      sumRowsByLines(backend, partialBase, outBase, parts.length, size * 4, parts.length, size * 4);
     } finally {
       wasm.disposeData(partial.dataId);
     }

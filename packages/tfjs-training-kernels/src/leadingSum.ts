@@ -16,6 +16,17 @@ const SUMMED_BLOCK_ROWS = 256;
 /** Rows pooled in one average (the rest are summed by a small matMul): bounds float32 rounding. */
 const MAX_POOLED_ROWS = 4096;
 
+/**
+ * out[·] += Σ_r x[r, ·] over `rows` rows `stride` bytes apart, of which the first `bytes` (a multiple of
+ * 16) are summed, in blocks of `block` rows (sumRows in wasm/elementwiseLoops.ts). The threads split it
+ * by bands of whole 64-byte lines, so no line is read by two of them; every column is summed in the
+ * same order on any thread.
+ */
+export function sumRowsByLines(backend: unknown, xBase: number, outBase: number, rows: number, bytes: number, block: number, stride: number): void {
+  runSplit(backend, Math.ceil(bytes / 64), (l0, l1) => ['sumRows', xBase + 64 * l0, outBase + 64 * l0, rows, Math.min(bytes, 64 * l1) - 64 * l0, block, stride],
+    Math.ceil(MIN_VECTORS_PER_CHUNK / 4 / rows));
+}
+
 /** Σ over the first `leading` axes as a matMul with ones (any backend). */
 export function sumLeadingByMatMul(x: tf.Tensor, leading: number): tf.Tensor {
   const rows = x.shape.slice(0, leading).reduce((a, b) => a * b, 1);
@@ -66,10 +77,8 @@ export function sumLeadingBySimd(backend: unknown, x: TensorInfo, leading: numbe
   const row = cols * 4;
   const blocks = Math.ceil(rows / SUMMED_BLOCK_ROWS);
   if (blocks < 2 || kernelChunks(backend) === 1) {
-    // One block, or one thread: one pass (the same bits as the blocks' sums added in order), in bands
-    // of whole cache lines (16 floats) when threads split it, so no line is read by two of them.
-    runSplit(backend, Math.ceil(cols / 16), (l0, l1) => ['sumRows', xBase + 64 * l0, outBase + 64 * l0, rows, Math.min(row, 64 * l1) - 64 * l0, SUMMED_BLOCK_ROWS, row],
-      Math.ceil(MIN_VECTORS_PER_CHUNK / 4 / rows));
+    // One block, or one thread: one pass (the same bits as the blocks' sums added in order).
+    sumRowsByLines(backend, xBase, outBase, rows, row, SUMMED_BLOCK_ROWS, row);
     return out;
   }
   const sums = wasm.makeOutput([blocks, cols], 'float32');
@@ -82,8 +91,7 @@ export function sumLeadingBySimd(backend: unknown, x: TensorInfo, leading: numbe
     runOnThreads(backend, splitRange(blocks, Math.min(kernelChunks(backend), Math.ceil(blocks / perChunk)))
       .map(([b0, b1]) => Array.from({ length: b1 - b0 }, (_, k) => blockSum(b0 + k))));
     // Σ of the block sums in order, in one pass (one block of `blocks` rows), added to the zeroed out.
-    runSplit(backend, Math.ceil(cols / 16), (l0, l1) => ['sumRows', sumsBase + 64 * l0, outBase + 64 * l0, blocks, Math.min(row, 64 * l1) - 64 * l0, blocks, row],
-      Math.ceil(MIN_VECTORS_PER_CHUNK / 4 / blocks));
+    sumRowsByLines(backend, sumsBase, outBase, blocks, row, blocks, row);
     return out;
   } finally {
     wasm.disposeData(sums.dataId);

@@ -14,7 +14,8 @@
 // test/kernelsAgainstCpu.test.ts).
 import type { TensorInfo, WasmHeap } from './rawData';
 import { productRowCalls } from './gemmCalls';
-import { kernelChunks, MIN_VECTORS_PER_CHUNK, runOnThreads, runSplit, type SimdCall, splitRange } from './kernelThreads';
+import { kernelChunks, runOnThreads, type SimdCall, splitRange } from './kernelThreads';
+import { sumRowsByLines } from './leadingSum';
 import { heapOffset, simdKernels, type WinogradTile } from './wasmSimd';
 
 
@@ -156,8 +157,7 @@ export function winogradFilterGradient(backendArg: unknown, x: TensorInfo, dy: T
     ]));
     const du = scratch.alloc([count, ci, co], true);
     const duBase = heapOffset(backend, du);
-    runSplit(backend, (count * matrix) / 16, (v0, v1) => ['sumRows', partialBase + 16 * v0, duBase + 16 * v0, parts.length, 16 * (v1 - v0), parts.length, count * matrix],
-      MIN_VECTORS_PER_CHUNK);
+    sumRowsByLines(backend, partialBase, duBase, parts.length, count * matrix, parts.length, count * matrix);
     const dg = backend.makeOutput([3, 3, ci, co], 'float32');
     simd[`winogradFilterGrad${m}`](...Array.from({ length: count }, (_, k) => duBase + k * matrix), heapOffset(backend, dg), 1, 3, 3, ci * co * 4, 1, 1, 0, 0, 0);
     return dg;
