@@ -4,7 +4,9 @@
 // tfjs-node if installed, webgpu (any adapter: on llvmpipe not a GPU figure), wasm on the threaded build
 // (wasmThreads, a child process), as many one-thread wasm trainers side by side (wasmIndependent: what the
 // cores give work that shares nothing, the most a split of one run could reach), and PyTorch CPU on one thread and on as many (bench/torchTrain.py) if a Python can import
-// torch. Several rounds, each visiting the backends in a rotated order; medians reported.
+// torch. Several rounds, each visiting the backends in a rotated order; medians reported. A third workload,
+// a CIFAR ResNet-18 (bench/models/resnet18Cifar.ts, batch 32), runs where Dawn finds a hardware GPU
+// adapter, or when asked (BENCH_WORKLOADS=mlp,cnn,resnet18), on wasm, wasmThreads, webgpu and PyTorch.
 import { spawn, spawnSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -17,6 +19,7 @@ import { usableTfjsNode } from '../src/trainer/tfjsNodeLocation';
 import { enableRelaxedSimd } from '../src/trainer/relaxedSimd';
 import { wasmThreadCount } from '../src/trainer/wasmThreads';
 import { webgpuAdapterName } from '../src/trainer/webgpuBackend';
+import { findAdapter, mayHaveGpu, deviceEntries } from '../src/trainer/gpuAdapter';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -27,7 +30,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const WARMUP = 3;
 const MIN_STEPS = 3;
 
-type Workload = 'mlp' | 'cnn';
+type Workload = 'mlp' | 'cnn' | 'resnet18';
 type Contender = 'stockWasm' | 'wasm' | 'wasmThreads' | 'wasmThreadsXnnpack' | 'wasmThreadsNoFma' | 'wasmIndependent' | 'cpu' | 'tensorflow' | 'webgpu' | 'torch' | 'torchThreads';
 const CONTENDERS: Contender[] = ['stockWasm', 'wasm', 'wasmThreads', 'wasmThreadsXnnpack', 'wasmThreadsNoFma', 'wasmIndependent', 'cpu', 'tensorflow', 'webgpu', 'torch', 'torchThreads'];
 /** Threads of the wasmThreads column (the trainer's own choice) and of PyTorch beside it. */
@@ -35,7 +38,24 @@ const THREADS = wasmThreadCount(os.cpus().length, 0);
 const WORKLOADS: Record<Workload, { file: string; batch: number; describe: string }> = {
   mlp: { file: 'examples/mnist-mlp.ts', batch: 128, describe: 'MLP 784-512-128-10 (ReLU, softmax), batch 128, SGD lr 0.1' },
   cnn: { file: 'examples/mnist-cnn.ts', batch: 64, describe: 'CNN conv3×3·32-pool-conv3×3·64-pool-dense128-dense10, batch 64, Adam lr 0.001' },
+  resnet18: { file: 'bench/models/resnet18Cifar.ts', batch: 32, describe: 'CIFAR ResNet-18 (11.2M parameters) on 32×32×3, batch 32, SGD momentum 0.9 lr 0.01' },
 };
+/** The contenders that run the ResNet-18 (the others would take minutes a step, or add nothing to its question: the GPU). */
+const RESNET_CONTENDERS: Contender[] = ['wasm', 'wasmThreads', 'tensorflow', 'webgpu', 'torch', 'torchThreads'];
+
+/** BENCH_WORKLOADS, else the MLP and the CNN, and the ResNet-18 too where Dawn finds a hardware adapter. */
+async function chosenWorkloads(): Promise<{ workloads: Workload[]; gpu: string | null }> {
+  let gpu: string | null = null;
+  if (mayHaveGpu(process.platform, deviceEntries())) {
+    const search = await findAdapter();
+    if (search.found && !search.found.software) gpu = search.found.name;
+  }
+  const asked = (process.env.BENCH_WORKLOADS ?? '').split(',').filter(Boolean);
+  const unknown = asked.filter((w) => !(w in WORKLOADS));
+  if (unknown.length) throw new Error(`BENCH_WORKLOADS: unknown workload ${unknown.join(', ')} (mlp, cnn, resnet18)`);
+  if (asked.length) return { workloads: asked as Workload[], gpu };
+  return { workloads: gpu ? ['mlp', 'cnn', 'resnet18'] : ['mlp', 'cnn'], gpu };
+}
 
 interface Measurement { samplesPerSec: number | null; reason?: string }
 
@@ -160,11 +180,11 @@ export async function backendsChild(workload: string, backend: string): Promise<
   process.stdout.write(`${JSON.stringify(m)}\n`);
 }
 
-function trainTorch(python: string, workload: Workload, tunedAllocator = true, threads = 1): Measurement {
+function trainTorch(python: string, workload: Workload, tunedAllocator = true, threads = 1, blasThreads = 1): Measurement {
   const script = path.join(ROOT, 'bench', 'torchTrain.py');
-  const r = spawnSync(python, [script, '--model', workload, '--warmup', String(WARMUP), '--seconds', String(SECONDS), '--min-steps', String(MIN_STEPS)],
-    // BLAS on one thread (its best here for the MLP), intra-op threads as asked.
-    { encoding: 'utf8', timeout: 600_000, env: { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1', ...(tunedAllocator ? TORCH_MALLOC_ENV : {}) } });
+  const r = spawnSync(python, [script, '--model', workload, '--warmup', String(WARMUP), '--seconds', String(SECONDS), '--min-steps', String(MIN_STEPS),
+    '--threads', String(threads), '--blas-threads', String(blasThreads)],
+    { encoding: 'utf8', timeout: 1_200_000, env: { ...process.env, OMP_NUM_THREADS: String(threads), ...(tunedAllocator ? TORCH_MALLOC_ENV : {}) } });
   if (r.status !== 0) return { samplesPerSec: null, reason: `torchTrain.py failed: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}` };
   const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { samplesPerSec: number };
   return { samplesPerSec: out.samplesPerSec };
@@ -194,19 +214,22 @@ export async function backendsBench(): Promise<Record<string, unknown>> {
   }
   const torch = findTorchPython();
   const tfjsNode = tfjsNodeInstalled();
+  const { workloads, gpu } = await chosenWorkloads();
+  const noSamples = () => Object.fromEntries(CONTENDERS.map((c) => [c, [] as number[]])) as Record<Contender, number[]>;
 
-  const samples: Record<Workload, Record<Contender, number[]>> = {
-    mlp: { stockWasm: [], wasm: [], wasmThreads: [], wasmThreadsXnnpack: [], wasmThreadsNoFma: [], wasmIndependent: [], cpu: [], tensorflow: [], webgpu: [], torch: [], torchThreads: [] },
-    cnn: { stockWasm: [], wasm: [], wasmThreads: [], wasmThreadsXnnpack: [], wasmThreadsNoFma: [], wasmIndependent: [], cpu: [], tensorflow: [], webgpu: [], torch: [], torchThreads: [] },
-  };
-  const torchDefaultAllocator: Record<Workload, number[]> = { mlp: [], cnn: [] };
+  const samples: Record<Workload, Record<Contender, number[]>> = { mlp: noSamples(), cnn: noSamples(), resnet18: noSamples() };
+  const torchDefaultAllocator: Record<Workload, number[]> = { mlp: [], cnn: [], resnet18: [] };
+  // PyTorch at THREADS threads in its best configuration, chosen per round: BLAS on one thread or on as many.
+  const torchThreadsBlas: Record<Workload, number[]> = { mlp: [], cnn: [], resnet18: [] };
   const reasons: Record<string, string> = {};
   if (tfjsNode) reasons.tensorflow = tfjsNode;
   if (THREADS < 2) reasons.wasmThreads = reasons.wasmThreadsXnnpack = reasons.wasmThreadsNoFma = reasons.wasmIndependent = reasons.torchThreads = `one core: no threads to add`;
   if (!torch.python) reasons.torch = reasons.torchThreads = `no Python that can import torch (${torch.tried.join('; ')})`;
+  for (const c of CONTENDERS) if (!RESNET_CONTENDERS.includes(c)) reasons[`resnet18.${c}`] = 'not run on the ResNet-18 (minutes a step, or no question of its own)';
+  if (!gpu) reasons['resnet18.webgpu'] = 'no hardware GPU adapter (a software one would take hours)';
 
   for (let round = 0; round < ROUNDS; round++) {
-    for (const workload of ['mlp', 'cnn'] as Workload[]) {
+    for (const workload of workloads) {
       // Rotate the order every round so the drift of a shared machine hits every backend alike.
       const order = CONTENDERS.map((_, i) => CONTENDERS[(i + round) % CONTENDERS.length]);
       for (const who of order) {
@@ -219,7 +242,13 @@ export async function backendsBench(): Promise<Record<string, unknown>> {
           const plain = trainTorch(torch.python!, workload, false);
           if (plain.samplesPerSec !== null) torchDefaultAllocator[workload].push(plain.samplesPerSec);
         }
-        else if (who === 'torchThreads') m = trainTorch(torch.python!, workload, true, THREADS);
+        else if (who === 'torchThreads') {
+          const blasOne = trainTorch(torch.python!, workload, true, THREADS, 1);
+          const blasAll = trainTorch(torch.python!, workload, true, THREADS, THREADS);
+          const best = (blasAll.samplesPerSec ?? -1) > (blasOne.samplesPerSec ?? -1) ? blasAll : blasOne;
+          m = best;
+          if (best.samplesPerSec !== null) torchThreadsBlas[workload].push(best === blasAll ? THREADS : 1);
+        }
         else if (who === 'wasmThreads') m = wasmThreadsChild(workload, 'trainer');
         else if (who === 'wasmThreadsXnnpack') m = wasmThreadsChild(workload, 'xnnpack');
         else if (who === 'wasmThreadsNoFma') m = wasmThreadsChild(workload, 'trainer', false);
@@ -240,6 +269,7 @@ export async function backendsBench(): Promise<Record<string, unknown>> {
   })) as Record<Contender, number | null>;
   const mlp = figures('mlp');
   const cnn = figures('cnn');
+  const resnet18 = workloads.includes('resnet18') ? figures('resnet18') : null;
   const ratio = (a: number | null, b: number | null) => (a !== null && b !== null && b > 0 ? Number((a / b).toFixed(3)) : null);
   const ratios = {
     mlpWasmOverStockWasm: ratio(mlp.wasm, mlp.stockWasm),
@@ -249,6 +279,11 @@ export async function backendsBench(): Promise<Record<string, unknown>> {
     cnnWasmThreadsOverWasm: ratio(cnn.wasmThreads, cnn.wasm),
     mlpWasmThreadsOverTorchThreads: ratio(mlp.wasmThreads, mlp.torchThreads),
     cnnWasmThreadsOverTorchThreads: ratio(cnn.wasmThreads, cnn.torchThreads),
+    ...(resnet18 ? {
+      resnet18WasmThreadsOverTorchThreads: ratio(resnet18.wasmThreads, resnet18.torchThreads),
+      resnet18WebgpuOverWasmThreads: ratio(resnet18.webgpu, resnet18.wasmThreads),
+      resnet18WebgpuOverTorchThreads: ratio(resnet18.webgpu, resnet18.torchThreads),
+    } : {}),
   };
   // The same ratios taken within each round (the two measured minutes apart at most), then the median:
   // steadier than a ratio of medians when the load of a shared machine drifts during the run.
@@ -291,11 +326,13 @@ export async function backendsBench(): Promise<Record<string, unknown>> {
   const unavailable: Record<string, string> = {};
   for (const [k, v] of Object.entries(reasons)) unavailable[k] = v;
   return {
-    mlp,
-    cnn,
+    ...(workloads.includes('mlp') ? { mlp } : {}),
+    ...(workloads.includes('cnn') ? { cnn } : {}),
+    ...(resnet18 ? { resnet18 } : {}),
+    gpu: gpu ?? 'none: no hardware GPU adapter on this machine',
     machine: `${cpu[0]?.model ?? 'unknown CPU'} × ${cpu.length} (${os.arch()}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GB), ${os.type()} ${os.release()}, ` +
       `node ${process.versions.node}, tfjs ${tf.version.tfjs}` +
-      (torch.python ? `, PyTorch ${torch.version} via ${torch.python} (1 thread, BLAS ${blasOfTorch(torch.python)})` : ''),
+      (torch.python ? `, PyTorch ${torch.version} via ${torch.python} (BLAS ${blasOfTorch(torch.python)})` : ''),
     ratios,
     pairedRatios,
     budgets,
@@ -303,20 +340,21 @@ export async function backendsBench(): Promise<Record<string, unknown>> {
     loadAverage: { before: loadBefore.map((l) => Number(l.toFixed(2))), after: os.loadavg().map((l) => Number(l.toFixed(2))) },
     method: `samples/s while training (runTraining in-process, gradient figures off; PyTorch: bench/torchTrain.py, loss read back every step), ` +
       `${WARMUP} warm-up steps then ≥${SECONDS}s and ≥${MIN_STEPS} steps per backend and round, ${ROUNDS} rounds in rotated order, medians; ` +
-      `PyTorch with MALLOC_MMAP_THRESHOLD_=32MiB MALLOC_TRIM_THRESHOLD_=4GiB (freed memory stays in the process). ` +
+      `PyTorch with MALLOC_MMAP_THRESHOLD_=32MiB MALLOC_TRIM_THRESHOLD_=4GiB (freed memory stays in the process); torch = 1 intra-op and 1 BLAS thread; ` +
+      `torchThreads = ${THREADS} intra-op threads, BLAS on 1 or on ${THREADS} threads, whichever ran faster in the round (torchThreadsBlasThreads). ` +
       `stockWasm = tfjs-wasm with our kernels unregistered; wasm, cpu = with @model-lens/tfjs-training-kernels registered; ` +
       `wasmThreads = the threaded build as the trainer runs it (the threads go to our kernels' pool, matrix products included; XNNPACK's kernels on one); wasmThreadsXnnpack = the threads to XNNPACK's pool instead (our kernels on the calling thread, products on XNNPACK); wasmThreadsNoFma = the trainer without relaxed SIMD (no fused multiply-add: products on XNNPACK, its pool gets the threads); ` +
       `wasmIndependent = as many one-thread wasm trainers as wasmThreads has threads, each its own process, started together: their samples/s summed (the ceiling for any split of one run).`,
     torchDefaultAllocator: {
-      mlp: torchDefaultAllocator.mlp.length ? Math.round(median(torchDefaultAllocator.mlp)) : null,
-      cnn: torchDefaultAllocator.cnn.length ? Math.round(median(torchDefaultAllocator.cnn)) : null,
+      ...Object.fromEntries(workloads.map((w) => [w, torchDefaultAllocator[w].length ? Math.round(median(torchDefaultAllocator[w])) : null])),
       note: 'PyTorch with glibc malloc defaults (see TORCH_MALLOC_ENV in bench/backendsBench.ts); "torch" above keeps freed memory in the process',
     },
-    rounds: Object.fromEntries((['mlp', 'cnn'] as Workload[]).map((w) => [w, Object.fromEntries(CONTENDERS.map((c) => [c, samples[w][c].map((v) => Math.round(v))]))])),
+    torchThreadsBlasThreads: Object.fromEntries(workloads.map((w) => [w, torchThreadsBlas[w]])),
+    rounds: Object.fromEntries(workloads.map((w) => [w, Object.fromEntries(CONTENDERS.map((c) => [c, samples[w][c].map((v) => Math.round(v))]))])),
     webgpuAdapter: webgpuAdapterName(),
     webgpuNote: 'webgpu figures on a software adapter (llvmpipe, Mesa\'s CPU rasteriser) are NOT GPU figures',
     threads: THREADS,
-    workloads: Object.fromEntries((['mlp', 'cnn'] as Workload[]).map((w) => [w, WORKLOADS[w].describe])),
+    workloads: Object.fromEntries(workloads.map((w) => [w, WORKLOADS[w].describe])),
     command: 'npm run bench -- backends',
   };
 }
