@@ -82,9 +82,15 @@ export function groupByCallStack(stacks: readonly (readonly CallFrame[] | null)[
   return prune(raw, paths, stacks.length, (g) => ({ type: `${g.fn}()`, callStack: g.callStack }), taken);
 }
 
-/** The name tfjs or Keras gives a layer the user did not name (`conv2d_Conv2D3`, `dense_1`). */
+/** tfjs-layers' toSnakeCase (generic_utils.ts), which names unnamed layers: Conv2D → conv2d, MaxPooling2D → max_pooling2d. */
+function tfjsSnakeCase(className: string): string {
+  const snake = className.replace(/(.)([A-Z][a-z0-9]+)/g, '$1_$2').replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
+  return snake[0] === '_' ? `private${snake}` : snake;
+}
+
+/** The name tfjs or Keras gives a layer the user did not name (`conv2d_Conv2D3`, `max_pooling2d_MaxPooling2D1`, `dense_1`). */
 export function isGeneratedName(name: string, className: string): boolean {
-  const snake = className.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+  const snake = tfjsSnakeCase(className);
   return name.startsWith(`${snake}_${className}`) || new RegExp(`^${snake}(_\\d+)?$`).test(name);
 }
 

@@ -1,5 +1,6 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
 import { groupByCallStack, groupByNamePrefix, type CallFrame } from '../../src/model/codeGroups';
 import { buildModelGraph } from '../../src/model/modelGraph';
 import { computeSummary } from '../../src/model/modelSummary';
@@ -95,6 +96,18 @@ describe('grouping by name prefixes where no helper was used', () => {
     const g = groupByNamePrefix(layers);
     assert.deepEqual(g.groups.map((x) => x.name), ['block1', 'block2']);
     assert.deepEqual(g.groupOf, ['block1', 'block1', 'block2', 'block2', null]);
+  });
+
+  it('leaves alone every name tfjs generates, for classes whose names hold digits and capitals (Conv2D, MaxPooling2D, …)', () => {
+    const layers = [
+      tf.layers.conv2d({ inputShape: [8, 8, 1], filters: 2, kernelSize: 3 }), tf.layers.batchNormalization(), tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.conv2d({ filters: 2, kernelSize: 1 }), tf.layers.upSampling2d({}), tf.layers.conv1d({ filters: 1, kernelSize: 1 }),
+      tf.layers.globalAveragePooling2d({}), tf.layers.zeroPadding2d({}), tf.layers.dense({ units: 2 }), tf.layers.reLU(),
+    ].map((l) => ({ name: l.name, className: l.getClassName() }));
+    assert.ok(layers.some((l) => l.name.startsWith('conv2d_Conv2D')), layers.map((l) => l.name).join(', '));
+    const g = groupByNamePrefix(layers);
+    assert.deepEqual(g.groups, [], g.groups.map((x) => x.name).join(', '));
+    assert.ok(g.groupOf.every((x) => x === null));
   });
 });
 
