@@ -4,6 +4,7 @@
 // hand back the attributes they do not cover, and useStockKernels / useOurKernels swap the whole set
 // (to measure stock tfjs-wasm side by side in one process).
 import { registerAdamUpdateKernel } from './adamUpdate';
+import { replaceBatchNormGradient } from './batchNormGradient';
 import { registerConvBackpropKernels } from './convBackprop';
 import { registerConv2DKernel } from './convForward';
 import { registerDepthwiseBackpropKernels } from './depthwiseBackprop';
@@ -38,8 +39,10 @@ export { fusedMultiplyAdd } from './wasmSimd';
  *   max |x|] of a float32 tensor in one pass).
  * - cpu: Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropFilter, UnsortedSegmentSum, MaxPoolGrad,
  *   Sum — where ours are faster than the cpu backend's own (see each file).
+ * - every backend, process-wide: FusedBatchNorm's gradient without its Tile (batchNormGradient.ts).
  */
 export function registerTrainingKernels(backend: string): void {
+  replaceBatchNormGradient();
   if (backend !== 'wasm' && backend !== 'cpu') return;
   registerConvBackpropKernels(backend);
   registerDepthwiseBackpropKernels(backend);
