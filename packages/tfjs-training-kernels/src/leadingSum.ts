@@ -1,4 +1,4 @@
-// Sum over the leading axes — every bias gradient (Add's gradient sums dy over the broadcast axes,
+// Sum (and on wasm Mean) over the leading axes — every bias gradient (Add's gradient sums dy over the broadcast axes,
 // e.g. [64,26,26,32] → [32]). The stock Sum kernels first transpose the reduced axes to the end. On
 // wasm, with a multiple of 4 columns, a SIMD loop sums blocks of rows (sumRows in
 // wasm/elementwiseLoops.ts); otherwise an average pool over the rows (XNNPACK, no weights to pack),
@@ -98,18 +98,45 @@ export function sumLeadingBySimd(backend: unknown, x: TensorInfo, leading: numbe
   }
 }
 
+/** The reduced axes of a Sum or Mean when they are x's first ones (not all of them), else null. */
+function leadingAxes(x: TensorInfo, axis: number | number[] | null): number[] | null {
+  const axes = tf.util.parseAxisParam(axis ?? x.shape.map((_, i) => i), x.shape).sort((a, b) => a - b);
+  return axes.length > 0 && axes.length < x.shape.length && axes.every((a, i) => a === i) ? axes : null;
+}
+
 export function registerLeadingSumKernel(backend: string): void {
   const sumLeading = backend === 'wasm' ? sumLeadingByPooling : sumLeadingByMatMul;
   overrideKernel('Sum', backend, (stock) => (args) => {
     const { x } = args.inputs as unknown as { x: tf.Tensor };
     const { axis, keepDims } = args.attrs as unknown as { axis: number | number[] | null; keepDims: boolean };
-    const axes = tf.util.parseAxisParam(axis ?? x.shape.map((_, i) => i), x.shape).sort((a, b) => a - b);
-    const leading = axes.length > 0 && axes.length < x.rank && axes.every((a, i) => a === i);
-    if (stock && (!leading || x.dtype !== 'float32' || x.size === 0)) return stock.kernelFunc(args);
-    const inner = x.shape.slice(axes.length);
-    const outShape = keepDims ? [...axes.map(() => 1), ...inner] : inner;
-    const simd = backend === 'wasm' ? sumLeadingBySimd(args.backend, x, axes.length, outShape) : null;
+    const axes = leadingAxes(x, axis);
+    if (stock && (!axes || x.dtype !== 'float32' || x.size === 0)) return stock.kernelFunc(args);
+    const leading = axes ?? [];
+    const inner = x.shape.slice(leading.length);
+    const outShape = keepDims ? [...leading.map(() => 1), ...inner] : inner;
+    const simd = backend === 'wasm' ? sumLeadingBySimd(args.backend, x, leading.length, outShape) : null;
     if (simd) return simd;
-    return tf.tidy(() => tf.reshape(sumLeading(x, axes.length), outShape));
+    return tf.tidy(() => tf.reshape(sumLeading(x, leading.length), outShape));
+  });
+  if (backend !== 'wasm') return;
+  // Mean over the leading axes (tf.moments in every batch norm: [N,H,W,C] → [C], twice a step each): the
+  // stock kernel transposes x first. Ours: the SIMD sum, then each column divided by the count, as the
+  // stock kernel divides its sums.
+  overrideKernel('Mean', backend, (stock) => (args) => {
+    const { x } = args.inputs as unknown as { x: TensorInfo };
+    const { axis, keepDims } = args.attrs as unknown as { axis: number | number[] | null; keepDims: boolean };
+    const axes = leadingAxes(x, axis);
+    const size = tf.util.sizeFromShape(x.shape);
+    const inner = axes ? x.shape.slice(axes.length) : [];
+    const out = axes && x.dtype === 'float32' && size > 0
+      ? sumLeadingBySimd(args.backend, x, axes.length, keepDims ? [...axes.map(() => 1), ...inner] : inner) : null;
+    if (!out) {
+      if (!stock) throw new Error('Mean is not supported on the wasm backend (no stock kernel)');
+      return stock.kernelFunc(args);
+    }
+    const count = size / tf.util.sizeFromShape(inner);
+    const values = (args.backend as unknown as WasmHeap).typedArrayFromHeap(out) as Float32Array;
+    for (let i = 0; i < values.length; i++) values[i] /= count;
+    return out;
   });
 }

@@ -380,6 +380,23 @@ describe('Sum over leading axes (bias gradients) against the cpu kernel', () => 
   }
 });
 
+describe('Mean over leading axes (batch norm statistics) against the cpu kernel', () => {
+  const cases: [number[], number | number[] | null, boolean][] = [
+    [[32, 16, 16, 64], [0, 1, 2], false], // many blocks of rows: split over the threads
+    [[8, 4, 4, 6], [0, 1, 2], true], // columns not a multiple of 4: the stock kernel
+    [[128, 512], 0, false],
+    [[3, 5, 8], [1, 0], true],
+    [[4, 6], 1, false],
+    [[4, 8], null, false],
+    [[2, 3, 4], [0, 2], false],
+  ];
+  for (const [shape, axis, keepDims] of cases) {
+    it(`x [${shape}], axis ${JSON.stringify(axis)}, keepDims ${keepDims}`, async () => {
+      await check('Mean', { x: normal(shape) }, { axis, keepDims });
+    });
+  }
+});
+
 // A training step end to end: the same weights and batch on wasm and on cpu, gradients compared.
 type WeightWithValue = { read(): tf.Variable };
 
