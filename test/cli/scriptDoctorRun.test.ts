@@ -134,6 +134,15 @@ describe('model-lens run SCRIPT: inputs handed to fit unscaled', () => {
     assert.match(d.message, /before training: subtract .* and divide by .*divide by 255/);
     assert.match(r.stdoutOfScript, /fit done/);
   });
+
+  it('token ids into an Embedding are not taken for unscaled inputs; the next fit, of values, is checked', () => {
+    const file = fixture('scripts/doctor/token-ids.mjs');
+    const r = run('token-ids.mjs');
+    assert.equal(r.status, 0, r.stderr);
+    const found = r.of('diagnosis').filter((d) => d.code === 'inputsNotNormalised');
+    assert.deepEqual(found.map((d) => d.source?.line), [lineOf(file, 'await values.fit(')], JSON.stringify(found));
+    assert.match(r.stdoutOfScript, /values fit done/);
+  });
 });
 
 describe('a sound script gets no diagnosis', () => {

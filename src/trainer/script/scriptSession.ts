@@ -16,6 +16,7 @@ import { SamplingBudget } from './samplingBudget';
 import type { NamedFigures } from './scriptFigures';
 import { diagnoseCompiled, type ReadText } from './scriptDoctor';
 import { diagnoseInputs } from '../inputScale';
+import { inputReadAsIndices } from '../modelDoctor';
 
 interface SeenModel {
   model: tf.LayersModel;
@@ -142,10 +143,11 @@ export class ScriptSession {
       seen.lossRecognised = found.recognised;
       found.diagnoses.forEach((d) => this.diagnose(d));
     }
-    if (inputs && !this.inputsChecked) {
+    // Token ids into an Embedding are looked up, not scaled: the next inputs a model reads as values are checked instead.
+    if (inputs && !this.inputsChecked && !inputReadAsIndices(model)) {
       this.inputsChecked = true;
       const values = inputs();
-      const d = values && diagnoseInputs(values, { kind: 'script' }, this.trainingCall);
+      const d = values && diagnoseInputs(values, { kind: 'script' }, this.doctorHooks.callSite() ?? this.trainingCall);
       if (d) this.diagnose(d);
     }
     if (!seen.lossRecognised) return work();
