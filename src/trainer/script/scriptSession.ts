@@ -31,6 +31,15 @@ interface SeenModel {
   /** The loss its output was last checked against, and whether the doctor could read that loss. */
   checkedLoss: unknown;
   lossRecognised: boolean;
+  /** Updates applied to its variables: its own step count, which its gradient sampling goes by. */
+  steps: number;
+}
+
+/** A model that an update trains: its layers as the gradient figures read them. */
+export interface UpdatedModel {
+  model: tf.LayersModel;
+  id: number;
+  layers: GradientLayer[];
 }
 
 /** What a script run does with the doctor's findings beyond sending them. */
@@ -52,8 +61,8 @@ export class ScriptSession {
   epoch = 1;
   /** >0 while an instrumented call of a model runs (fit, fitDataset, trainOnBatch, compile): its updates report through it. */
   modelCalls = 0;
-  /** The variables the last update changed: which model a custom loop trains. */
-  lastUpdated: string[] = [];
+  /** The model the last update trained: the one a custom loop's loss is charted for (null: variables no model holds). */
+  lastUpdated: UpdatedModel | null = null;
   /** Rows of the last concrete input a model was applied to: a custom loop's batch size. */
   lastInputRows: number | null = null;
   /** After every optimizer update (loopHooks.ts reports a custom loop's loss there). */
@@ -84,7 +93,7 @@ export class ScriptSession {
     const known = this.models.find((m) => m.model === model);
     if (known) return known.id;
     const id = this.models.length + 1;
-    this.models.push({ model, id, announcedBatch: null, layers: null, variableCount: -1, doctor: null, checkedLoss: undefined, lossRecognised: false });
+    this.models.push({ model, id, announcedBatch: null, layers: null, variableCount: -1, doctor: null, checkedLoss: undefined, lossRecognised: false, steps: 0 });
     return id;
   }
 
@@ -104,8 +113,13 @@ export class ScriptSession {
     this.emit({ ...modelMessage(loaded, undefined, undefined, computeSummary(model, { batchSize: batch, rowDepth: Infinity, ...this.sites })), modelId: seen.id });
   }
 
-  /** The layers (input to output) whose variables these gradients update, and their model; null when no model owns them. */
-  layersFor(variableNames: string[]): { model: tf.LayersModel; id: number; layers: GradientLayer[] } | null {
+  /**
+   * An optimizer update of these variables, about to be applied: counts the run's step and the
+   * model's own, which it returns (1-based; 0 for variables no model holds, such as a loop's own
+   * tf.variables). `lastUpdated` tells the model, with its layers input to output.
+   */
+  countUpdate(variableNames: string[]): number {
+    this.step++;
     const names = new Set(variableNames);
     for (const seen of this.models) {
       const count = seen.model.trainableWeights.length;
@@ -114,9 +128,13 @@ export class ScriptSession {
         seen.layers = gradientLayers(seen.model);
         seen.variableCount = count;
       }
-      if (seen.layers.some((l) => l.variables.some((v) => names.has(v.name)))) return { model: seen.model, id: seen.id, layers: seen.layers };
+      if (seen.layers.some((l) => l.variables.some((v) => names.has(v.name)))) {
+        this.lastUpdated = { model: seen.model, id: seen.id, layers: seen.layers };
+        return ++seen.steps;
+      }
     }
-    return null;
+    this.lastUpdated = null;
+    return 0;
   }
 
   /** Sends a finding once per run; an error one goes to the hooks (the run stops). */
@@ -191,9 +209,11 @@ export class ScriptSession {
     }
   }
 
-  batchMessage(model: tf.LayersModel, epoch: number, batch: number, figures: NamedFigures, lr: number, samplesPerSec: number): BatchMessage {
+  /** `model` null: a loop on variables no model holds, whose batches belong to the run alone. */
+  batchMessage(model: tf.LayersModel | null, epoch: number, batch: number, figures: NamedFigures, lr: number, samplesPerSec: number): BatchMessage {
     return {
-      type: 'batch', modelId: this.idOf(model), epoch, step: this.step, batch, metrics: figures.metrics, lr, samplesPerSec, elapsedSec: now() - this.started,
+      type: 'batch', ...(model ? { modelId: this.idOf(model) } : {}), epoch, step: this.step, batch, metrics: figures.metrics, lr, samplesPerSec,
+      elapsedSec: now() - this.started,
     };
   }
 
