@@ -53,8 +53,9 @@ export function instrumentOptimizers(tf: Tf, session: ScriptSession): () => void
       const epoch = session.epoch;
       const lr = learningRateOf(this);
       const send = (values: Float32Array) => {
-        const figures = figuresFromValues(layers, values, { withRatios: true, withHistograms }).layers;
+        const { layers: figures, firstNonFinite } = figuresFromValues(layers, values, { withRatios: true, withHistograms });
         session.emit({ type: 'gradients', modelId: owner.id, epoch, step, layers: figures });
+        session.noteSampled(owner.model, ownStep, firstNonFinite);
         session.observeGradients(owner.model, step, lr, figures, deadActivations(relus, values.subarray(values.length - relus.length)));
       };
       // applyGradients is synchronous; webgpu under Node reads only asynchronously, so its figures follow.

@@ -4,6 +4,7 @@
 // `optimizer.applyGradients(grads)`. The batch size is the first dimension of the last input a model
 // was applied to; samples/s is measured from one step's end to the next.
 import type * as tfType from '@tensorflow/tfjs';
+import type { SourceLocation } from '../../protocol/modelInfo';
 import { now } from '../runMessages';
 import { learningRateOf, type ScriptSession } from './scriptSession';
 
@@ -50,13 +51,17 @@ export function instrumentLoops(tf: Tf, userTf: Tf, session: ScriptSession): () 
     const rows = session.lastInputRows ?? 0;
     if (model) session.announce(model, rows || null);
     const [step, epoch, lr] = [session.step, session.epoch, learningRateOf(optimizer)];
-    const send = (value: number) => session.emit(session.batchMessage(model, epoch, step, { metrics: { loss: value } }, lr, seconds > 0 ? rows / seconds : 0));
+    // A loss that is not finite is reported at the loop's line: the script's call on the stack now.
+    const send = (value: number, where: () => SourceLocation | null) => session.reportBatch(model, epoch, step,
+      Number.isFinite(value) ? { metrics: { loss: value } } : { metrics: {}, notFinite: { loss: value } }, lr, seconds > 0 ? rows / seconds : 0, where);
     // webgpu under Node reads only asynchronously; elsewhere the value is there already.
     if (tf.getBackend() === 'webgpu') {
-      void loss.data().then((v) => send(v[0]), () => undefined).finally(() => loss.dispose());
+      const where = session.doctorHooks.callSiteLater();
+      void loss.data().then((v) => send(v[0], where), () => undefined).finally(() => loss.dispose());
     } else {
-      send(loss.dataSync()[0]);
+      const value = loss.dataSync()[0];
       loss.dispose();
+      send(value, () => session.doctorHooks.callSite());
     }
   };
 
