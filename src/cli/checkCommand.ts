@@ -7,7 +7,7 @@ import { loadModelFile } from '../model/loadExperiment';
 import { locateSettingInFile } from '../model/settingLocation';
 import { initInspectionRuntime } from '../model/tfRuntime';
 import { diagnoseInputs, scaledData } from '../trainer/inputScale';
-import { diagnoseOutput } from '../trainer/modelDoctor';
+import { diagnoseOutput, inputReadAsIndices } from '../trainer/modelDoctor';
 import type { CliArgs } from './cliArgs';
 import { checkScript, isScriptFile } from './checkScript';
 import { formatDiagnoses } from './diagnosisLines';
@@ -22,7 +22,7 @@ export async function checkCommand(args: CliArgs): Promise<number> {
   const { settings } = loaded;
   const diagnoses = diagnoseOutput(loaded, settings.training?.loss);
   const scaled = scaledData(settings.data);
-  if (scaled) {
+  if (scaled && !inputReadAsIndices(loaded.model)) {
     const data = loadDataset(scaled, { baseDir: path.dirname(loaded.file), seed: settings.training?.seed ?? 0, limit: args.limit ?? CHECK_SAMPLES, testLimit: 1 });
     const where = locateSettingInFile(loaded.file, scaled.normalize ? ['data', 'normalize'] : ['data']);
     const inputs = diagnoseInputs(data.train.inputs, { kind: 'normalize', normalize: scaled.normalize }, where);

@@ -75,7 +75,7 @@ function humanLine(m: TrainerMessage, summarized: Set<string>): void {
       if (m.level === 'warn') process.stderr.write(`model-lens: warning: ${m.message}\n`);
       break;
     case 'anomaly':
-      process.stderr.write(`model-lens: anomaly: ${m.message}\n`);
+      process.stderr.write(`model-lens: anomaly: ${m.source ? `${m.source.file}:${m.source.line}:${m.source.column}: ` : ''}${m.message}\n`);
       break;
     case 'diagnosis':
       if (m.severity === 'error') break; // the run's error follows, with the same words

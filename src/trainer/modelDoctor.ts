@@ -43,6 +43,34 @@ export function outputLayer(model: tf.LayersModel): LayerLike | null {
 
 const PROBABILITY_ACTIVATIONS = new Set(['softmax', 'sigmoid']);
 
+/** Layers that read their input as indices (token or category ids), whose values have no scale to normalise. */
+const INDEX_LAYERS = new Set(['Embedding', 'CategoryEncoding']);
+
+interface ModelInputs {
+  layers?: LayerLike[];
+  inputLayers?: { outboundNodes?: { outboundLayer?: LayerLike }[] }[];
+}
+
+/** The layers the model's first input goes into (a Sequential's first layer, built or not). */
+function firstLayers(model: LayerLike | tf.LayersModel): LayerLike[] {
+  const m = model as unknown as ModelInputs & { getClassName(): string };
+  if (m.getClassName() === 'Sequential') return m.layers?.slice(0, 1) ?? [];
+  return m.inputLayers?.[0]?.outboundNodes?.flatMap((n) => (n.outboundLayer ? [n.outboundLayer] : [])) ?? [];
+}
+
+/**
+ * Whether the model reads its first input as indices: it goes into an Embedding (or CategoryEncoding),
+ * directly or as the first layer of a nested model. Token ids are then not inputs to normalise.
+ */
+export function inputReadAsIndices(model: LayerLike | tf.LayersModel): boolean {
+  let layers = firstLayers(model);
+  for (let depth = 0; depth < 10 && layers.length > 0; depth++) {
+    if (layers.some((l) => INDEX_LAYERS.has(l.getClassName()))) return true;
+    layers = layers.filter((l) => isModel(l)).flatMap(firstLayers);
+  }
+  return false;
+}
+
 /** How a script's compiled loss is written, for its messages (a script has no `training.loss` to fix). */
 export interface ScriptLoss {
   /** `'categoricalCrossentropy'`, `tf.losses.softmaxCrossEntropy`. */

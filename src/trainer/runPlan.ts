@@ -21,7 +21,7 @@ import { batchTensors, zeroBatch } from './batchTensors';
 import { freezeLayers } from './freezeLayers';
 import { DEFAULT_GRADIENT_EVERY, gradientLayers, HISTOGRAM_EVERY_SAMPLES, type GradientLayer } from './gradientStats';
 import { emitInspection } from './inspection';
-import { diagnoseOutput, fixesHint } from './modelDoctor';
+import { diagnoseOutput, fixesHint, inputReadAsIndices } from './modelDoctor';
 import { inputScaling, type InputScaling } from './inputScale';
 import { withForwardTimes } from './layerTimes';
 import { createSchedule, type LrSchedule, type ScheduleContext } from './lrSchedule';
@@ -66,8 +66,8 @@ export interface RunPlan {
   earlyStopping: EarlyStopping | null;
   /** Whether a `samples` message has carried the test images (later ones leave them out). */
   testImagesSent: boolean;
-  /** What the doctor measures the first training batch against, and the setting its finding points at. */
-  inputCheck: { scaling: InputScaling; where: SourceLocation | null };
+  /** What the doctor measures the first training batch against, and the setting its finding points at (null: token ids, not checked). */
+  inputCheck: { scaling: InputScaling; where: SourceLocation | null } | null;
 }
 
 /**
@@ -125,7 +125,8 @@ async function planWithData(request: TrainRequest, emit: Emit, opened: Opened): 
   const training = settings.training ?? {};
   checkModelFitsData(loaded, data, loss);
   const scale = inputScaling(settings.data, data.inputShape[2] ?? 1);
-  const inputCheck = { scaling: scale.scaling, where: locateSettingInFile(loaded.file, scale.setting, request.sourceText) };
+  // Ids into an Embedding are looked up, not scaled.
+  const inputCheck = inputReadAsIndices(model) ? null : { scaling: scale.scaling, where: locateSettingInFile(loaded.file, scale.setting, request.sourceText) };
   for (const note of data.notes) emit({ type: 'log', level: 'info', message: `data: ${note}` });
   if (settings.freeze?.length) freezeLayers(model, settings.freeze);
 

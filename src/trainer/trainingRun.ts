@@ -62,7 +62,7 @@ export async function runTraining(request: TrainRequest, emit: Emit, control: Ru
           await yieldToEvents(); // lets a Stop request in
           if (control.stopRequested || !(await passGate(control, emit, epoch, steps))) return done('stopped', await saveStopped(run, emit));
           steps++;
-          if (steps === 1) {
+          if (steps === 1 && run.inputCheck) {
             // The doctor reads the inputs' scale on the batch the model is about to learn from.
             const scale = diagnoseInputs(samples.inputs, run.inputCheck.scaling, run.inputCheck.where);
             if (scale) emit(scale);

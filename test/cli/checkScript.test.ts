@@ -38,6 +38,14 @@ describe('model-lens check SCRIPT: the doctor runs the script up to its first tr
     assert.deepEqual(report.diagnoses.map((d) => [d.code, d.severity, d.source?.line]), [['inputsNotNormalised', 'warning', lineOf(file, 'await model.fit(')]]);
   });
 
+  it('token ids handed to an Embedding model\'s fit: nothing about their scale; exit 0', () => {
+    const file = doctor('token-ids.mjs');
+    const { status, report, stderr } = checkJson(file);
+    assert.equal(status, 0, stderr);
+    assert.equal(report.ranUpTo?.line, lineOf(file, 'await text.fit('));
+    assert.deepEqual(report.diagnoses, []);
+  });
+
   it('an ES module with top-level await: logits into categoricalCrossentropy is an error at the last layer\'s line, with the softmax fix; exit 1', () => {
     const file = doctor('logits-sequential.ts');
     const { status, report, stderr } = checkJson(file);

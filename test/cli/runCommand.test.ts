@@ -258,6 +258,33 @@ describe('model-lens run: a custom loop of tf.variableGrads and applyGradients, 
   });
 });
 
+describe('model-lens run: a custom loop on tf.variables of its own (no model), with minimize', () => {
+  let run: ReturnType<typeof runScript>;
+  before(() => { run = runScript('raw-variables-loop.mjs', ['--gradient-every', '1']); });
+
+  it('sends a batch per step with the loss minimize returned, for the run (no model id), and leaks no tensors', () => {
+    assert.equal(run.status, 0, run.stderr);
+    const batches = run.of('batch');
+    assert.deepEqual(batches.map((b) => b.step), [1, 2, 3, 4, 5]);
+    assertLossesAsLogged(run);
+    assert.ok(batches.every((b) => b.modelId === undefined && b.lr === 0.02));
+    assert.ok(batches[4].metrics.loss < batches[0].metrics.loss);
+    assert.deepEqual(run.of('model'), []);
+    assert.deepEqual(run.of('gradients'), [], 'gradient figures are per layer: variables no model holds have none');
+    for (const m of run.messages) assert.ok(checkTrainerMessage(m).ok, JSON.stringify(m));
+    assertTensorsFlat(run, 5);
+  });
+
+  it('whose kept run shows its last loss', () => {
+    const listed = runCli(['runs', 'list', '--json', '--dir', run.runs]);
+    assert.equal(listed.status, 0, listed.stderr);
+    const [entry] = JSON.parse(listed.stdout) as { status: string; steps: number; batch: Record<string, number> }[];
+    assert.equal(entry.status, 'completed');
+    assert.equal(entry.steps, 5);
+    assert.equal(entry.batch.loss, run.of('batch')[4].metrics.loss);
+  });
+});
+
 describe('model-lens run: a script that throws', () => {
   it("reports the throw at the script's line, without a stack, and exits 1", () => {
     const file = fixture('scripts/throws.ts');
@@ -316,6 +343,15 @@ describe('model-lens run: a script that trains two models (a Sequential, a funct
       assert.deepEqual(g.layers.map((l) => l.layer), owner, `gradients of step ${g.step}`);
     }
     assert.equal(run.of('gradients').length, 15);
+  });
+
+  it("samples each model's gradients by its own steps, from its first", () => {
+    const every4 = runScript('fit-two-models.ts', ['--gradient-every', '4']);
+    assert.equal(every4.status, 0, every4.stderr);
+    const small = every4.of('model').find((m) => m.name === 'small')!.modelId;
+    const wide = every4.of('model').find((m) => m.name === 'wide')!.modelId;
+    // small: run steps 1–6, then 13–15 (its own 7–9); wide: run steps 7–12 (its own 1–6).
+    assert.deepEqual(every4.of('gradients').map((g) => [g.modelId, g.step]), [[small, 1], [small, 4], [wide, 7], [wide, 10], [small, 14]]);
   });
 });
 

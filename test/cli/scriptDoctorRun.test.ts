@@ -11,6 +11,7 @@ import { runCli, type CliRun } from '../helpers/runCli';
 type Of<T extends TrainerMessage['type']> = Extract<TrainerMessage, { type: T }>;
 
 interface DoctorRun extends CliRun {
+  cwd: string;
   messages: TrainerMessage[];
   of<T extends TrainerMessage['type']>(type: T): Of<T>[];
   stdoutOfScript: string;
@@ -22,7 +23,7 @@ function run(name: string, extra: string[] = []): DoctorRun {
   const r = runCli(['run', '--json', '--backend', 'cpu', '--dir', path.join(cwd, 'runs'), ...extra, fixture(`scripts/doctor/${name}`)], { cwd, timeoutMs: 120_000 });
   const messages = r.stdout.split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l) as TrainerMessage);
   const of = <T extends TrainerMessage['type']>(type: T) => messages.filter((m): m is Of<T> => m.type === type);
-  return { ...r, messages, of, stdoutOfScript: of('log').filter((m) => m.stream === 'stdout').map((m) => m.message).join('') };
+  return { ...r, cwd, messages, of, stdoutOfScript: of('log').filter((m) => m.stream === 'stdout').map((m) => m.message).join('') };
 }
 
 describe('model-lens run SCRIPT: the doctor\'s findings as diagnosis messages', () => {
@@ -134,6 +135,70 @@ describe('model-lens run SCRIPT: inputs handed to fit unscaled', () => {
     assert.match(d.message, /before training: subtract .* and divide by .*divide by 255/);
     assert.match(r.stdoutOfScript, /fit done/);
   });
+
+  it('token ids into an Embedding are not taken for unscaled inputs; the next fit, of values, is checked', () => {
+    const file = fixture('scripts/doctor/token-ids.mjs');
+    const r = run('token-ids.mjs');
+    assert.equal(r.status, 0, r.stderr);
+    const found = r.of('diagnosis').filter((d) => d.code === 'inputsNotNormalised');
+    assert.deepEqual(found.map((d) => d.source?.line), [lineOf(file, 'await values.fit(')], JSON.stringify(found));
+    assert.match(r.stdoutOfScript, /values fit done/);
+  });
+});
+
+describe('model-lens run SCRIPT: a loss that is not finite ends the run with an anomaly, as an experiment\'s does', () => {
+  it('fit diverging: the step, its epoch and batch, the fit\'s line, the first non-finite layer and the rate to lower; kept as an anomaly, exit 1', () => {
+    const file = fixture('scripts/doctor/diverge-fit.mjs');
+    const r = run('diverge-fit.mjs', ['--gradient-every', '1']);
+    assert.equal(r.status, 1, r.stderr);
+    const [a] = r.of('anomaly');
+    assert.ok(a, JSON.stringify(r.of('batch')));
+    assert.equal(a.kind, 'nonFiniteLoss');
+    assert.ok(a.step > 1);
+    assert.equal(a.source?.line, lineOf(file, 'await model.fit('));
+    assert.equal(a.layer, 'hidden');
+    assert.match(a.message, new RegExp(`the loss became (NaN|-?Infinity) at step ${a.step} \\(epoch 1, batch ${a.step}\\), after ${a.step - 1} updates? of the model: ` +
+      'the training diverged; the first layer with a non-finite gradient is "hidden". Lower the learning rate \\(now 10\\)'));
+    // The step's batch is sent without its loss (a message carries finite figures only), the anomaly marks it.
+    const batches = r.of('batch');
+    assert.deepEqual(batches.map((b) => b.step), Array.from({ length: a.step }, (_, i) => i + 1), 'the run stops at that step');
+    assert.deepEqual(batches[a.step - 1].metrics, {});
+    assert.ok(batches.slice(0, -1).every((b) => Number.isFinite(b.metrics.loss)));
+    assert.deepEqual(r.messages.slice(-2).map((m) => m.type), ['anomaly', 'done']);
+    assert.equal(r.of('done')[0].reason, 'anomaly');
+    assert.doesNotMatch(r.stdoutOfScript, /after fit/);
+    for (const m of r.messages) assert.ok(checkTrainerMessage(m).ok, JSON.stringify(m));
+    const listed = runCli(['runs', 'list', '--json', '--dir', path.join(r.cwd, 'runs')]);
+    const [entry] = JSON.parse(listed.stdout) as { status: string; reason: string | null }[];
+    assert.equal(entry.status, 'error');
+    assert.equal(entry.reason, a.message);
+  });
+
+  it('a custom loop on tf.variables diverging: stopped at the minimize line; no layer to name', () => {
+    const file = fixture('scripts/doctor/diverge-loop.mjs');
+    const r = run('diverge-loop.mjs');
+    assert.equal(r.status, 1, r.stderr);
+    const [a] = r.of('anomaly');
+    assert.equal(a?.kind, 'nonFiniteLoss', JSON.stringify(r.messages.slice(-3)));
+    assert.equal(a.source?.line, lineOf(file, 'optimizer.minimize('));
+    assert.equal(a.layer, null);
+    assert.match(a.message, /after \d+ updates of the variables: the training diverged\. Lower the learning rate \(now 1\)/);
+    assert.equal(r.of('batch').length, a.step);
+    assert.doesNotMatch(r.stdoutOfScript, /loop done/);
+  });
+
+  it('a NaN in the inputs of a second model\'s first trainOnBatch: before any update of that model, not the learning rate', () => {
+    const file = fixture('scripts/doctor/nan-inputs-second-model.mjs');
+    const r = run('nan-inputs-second-model.mjs');
+    assert.equal(r.status, 1, r.stderr);
+    const [a] = r.of('anomaly');
+    assert.equal(a?.kind, 'nonFiniteBeforeUpdate', JSON.stringify(r.messages.slice(-3)));
+    assert.equal(a.step, 3, 'the run\'s third step: the first model made two');
+    assert.equal(a.source?.line, lineOf(file, 'await broken.trainOnBatch('));
+    assert.match(a.message, /^the loss is NaN at step 3 .*before any update of model "broken" \(so not the learning rate\).*inputs are finite \(model-lens check nan-inputs-second-model\.mjs\)/);
+    assert.doesNotMatch(a.message, /Lower the learning rate/);
+    assert.doesNotMatch(r.stdoutOfScript, /after trainOnBatch/);
+  });
 });
 
 describe('a sound script gets no diagnosis', () => {
@@ -142,7 +207,7 @@ describe('a sound script gets no diagnosis', () => {
     const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-run-doctor-'));
     const out = runCli(['run', '--json', '--backend', 'cpu', '--dir', path.join(cwd, 'runs'), fixture('scripts/fit-functional.ts')], { cwd, timeoutMs: 120_000 });
     const messages = out.stdout.split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l) as TrainerMessage);
-    r = { ...out, messages, of: <T extends TrainerMessage['type']>(type: T) => messages.filter((m): m is Of<T> => m.type === type), stdoutOfScript: '' };
+    r = { ...out, cwd, messages, of: <T extends TrainerMessage['type']>(type: T) => messages.filter((m): m is Of<T> => m.type === type), stdoutOfScript: '' };
   });
 
   it('the tutorial\'s fit (softmax + categoricalCrossentropy) completes with no finding', () => {

@@ -182,4 +182,18 @@ describe("the inputs' scale is read on the first training batch, for every kind 
     assert.equal(of(fromDataset, 'error').length, 0);
     assert.match(scaleFinding(fromDataset)?.message ?? '', /Scale them in data\(\).*divide by 255/);
   });
+
+  it('data() token ids into an Embedding are looked up, not scaled: no finding', async () => {
+    const dir = dirOf('tokens');
+    const file = path.join(dir, 'experiment.ts');
+    fs.writeFileSync(file, "import * as tf from '@tensorflow/tfjs';\n\nexport default {\n" +
+      '  model: () => tf.sequential({ layers: [tf.layers.embedding({ inputDim: 50, outputDim: 4, inputLength: 6 }), ' +
+      "tf.layers.flatten(), tf.layers.dense({ units: 2, activation: 'softmax' })] }),\n" +
+      '  data: () => { const x = [], y = []; for (let i = 0; i < 32; i++) { x.push(Array.from({ length: 6 }, (_, j) => 1 + ((i * 7 + j * 13) % 49))); ' +
+      'y.push(x[i][0] < 25 ? 0 : 1); } return { train: { x, y } }; },\n' +
+      '  training: { epochs: 1, batchSize: 8, seed: 1 },\n};\n');
+    const ms = await train({ file, backend: 'cpu' });
+    assert.ok(of(ms, 'batch').length > 0, JSON.stringify(of(ms, 'error')));
+    assert.equal(scaleFinding(ms), undefined, 'ids of 1..49 (mean ≈ 25) are not features to normalise');
+  });
 });

@@ -72,7 +72,7 @@ export function instrumentModels(tf: Tf, session: ScriptSession): () => void {
         const figures = figuresFromResult(result, this.metricsNames ?? []);
         const elapsed = now() - started;
         const samples = batchSize?.shape?.[0] ?? 0;
-        session.emit(session.batchMessage(this, session.epoch, session.step, figures, learningRateOf(this.optimizer), elapsed > 0 ? samples / elapsed : 0));
+        session.reportBatch(this, session.epoch, session.step, figures, learningRateOf(this.optimizer), elapsed > 0 ? samples / elapsed : 0);
         return result;
       }, () => trainOnBatch.call(this, x, y));
     };
@@ -126,7 +126,7 @@ function lensCallback(tf: Tf, session: ScriptSession, model: tfType.LayersModel)
       const size = typeof logs?.size === 'number' ? logs.size : batchSize;
       seen += size;
       const elapsed = now() - epochStarted;
-      session.emit(session.batchMessage(model, session.epoch, batch + 1, figuresFromLogs(logs), learningRateOf(model.optimizer), elapsed > 0 ? seen / elapsed : 0));
+      session.reportBatch(model, session.epoch, batch + 1, figuresFromLogs(logs), learningRateOf(model.optimizer), elapsed > 0 ? seen / elapsed : 0);
     }
 
     override async onEpochEnd(epoch: number, logs?: tfType.Logs): Promise<void> {

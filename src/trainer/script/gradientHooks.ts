@@ -28,17 +28,17 @@ export function instrumentOptimizers(tf: Tf, session: ScriptSession): () => void
     // The update, with gradient figures on sampled steps.
     const withFigures = function (this: tfType.Optimizer, grads: Grads) {
       if (session.step === 0) session.beforeFirstUpdate();
-      session.step++;
-      session.lastUpdated = Array.isArray(grads) ? grads.map((g) => g.name) : Object.keys(grads);
+      // Sampled by the model's own steps, so each model of a script gets figures from its first step.
+      const ownStep = session.countUpdate(Array.isArray(grads) ? grads.map((g) => g.name) : Object.keys(grads));
+      const owner = session.lastUpdated;
       const step = session.step;
-      if (!session.sampling.wants(step)) return apply.call(this, grads);
+      // Variables no model holds (a loop's own tf.variables) have no layers to chart: only their loss is (loopHooks.ts).
+      if (!owner || !session.sampling.wants(ownStep)) return apply.call(this, grads);
       const t0 = performance.now();
       const named: tfType.NamedTensorMap = Array.isArray(grads) ? Object.fromEntries(grads.map((g) => [g.name, g.tensor])) : grads;
-      const owner = session.layersFor(Object.keys(named));
-      if (!owner) return apply.call(this, grads);
       session.announce(owner.model, null);
       const layers = owner.layers.map((l): GradientLayer => (l.frozen || l.variables.every((v) => named[v.name]) ? l : { ...l, frozen: true }));
-      const withHistograms = step === 1 || step % (session.gradientEvery * HISTOGRAM_EVERY_SAMPLES) === 0;
+      const withHistograms = ownStep === 1 || ownStep % (session.gradientEvery * HISTOGRAM_EVERY_SAMPLES) === 0;
       const stats = gradientStatsTensor(layers, named, withHistograms);
       let relus = reluCache.get(owner.layers);
       if (!relus) reluCache.set(owner.layers, relus = reluUnits(owner.layers));
@@ -53,8 +53,9 @@ export function instrumentOptimizers(tf: Tf, session: ScriptSession): () => void
       const epoch = session.epoch;
       const lr = learningRateOf(this);
       const send = (values: Float32Array) => {
-        const figures = figuresFromValues(layers, values, { withRatios: true, withHistograms }).layers;
+        const { layers: figures, firstNonFinite } = figuresFromValues(layers, values, { withRatios: true, withHistograms });
         session.emit({ type: 'gradients', modelId: owner.id, epoch, step, layers: figures });
+        session.noteSampled(owner.model, ownStep, firstNonFinite);
         session.observeGradients(owner.model, step, lr, figures, deadActivations(relus, values.subarray(values.length - relus.length)));
       };
       // applyGradients is synchronous; webgpu under Node reads only asynchronously, so its figures follow.

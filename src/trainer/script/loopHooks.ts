@@ -1,9 +1,10 @@
 // A script's own training loop: its loss becomes a batch message per step, for the model whose
-// variables the step updated. Two shapes of loop are seen: `optimizer.minimize(f)` called by the script
+// variables the step updated (or for the run alone, when the loop trains tf.variables of its own). Two shapes of loop are seen: `optimizer.minimize(f)` called by the script
 // (not by fit or trainOnBatch, which report from fit's logs), and `tf.variableGrads(f)` followed by
 // `optimizer.applyGradients(grads)`. The batch size is the first dimension of the last input a model
 // was applied to; samples/s is measured from one step's end to the next.
 import type * as tfType from '@tensorflow/tfjs';
+import type { SourceLocation } from '../../protocol/modelInfo';
 import { now } from '../runMessages';
 import { learningRateOf, type ScriptSession } from './scriptSession';
 
@@ -38,26 +39,29 @@ export function instrumentLoops(tf: Tf, userTf: Tf, session: ScriptSession): () 
   }
 
   let lastEnd = 0;
-  /** Sends the step's loss (a scalar this function disposes) as a batch message of the model just updated. */
+  /**
+   * Sends the step's loss (a scalar this function disposes) as a batch message of the model just
+   * updated; of the run alone when no model holds the variables (a loop on its own tf.variables).
+   */
   const report = (optimizer: tfType.Optimizer, loss: tfType.Scalar, started: number) => {
-    const owner = session.layersFor(session.lastUpdated);
-    if (!owner) {
-      loss.dispose();
-      return;
-    }
+    const model = session.lastUpdated?.model ?? null;
     const ended = now();
     const seconds = ended - (lastEnd || started);
     lastEnd = ended;
     const rows = session.lastInputRows ?? 0;
-    session.announce(owner.model, rows || null);
+    if (model) session.announce(model, rows || null);
     const [step, epoch, lr] = [session.step, session.epoch, learningRateOf(optimizer)];
-    const send = (value: number) => session.emit(session.batchMessage(owner.model, epoch, step, { metrics: { loss: value } }, lr, seconds > 0 ? rows / seconds : 0));
+    // A loss that is not finite is reported at the loop's line: the script's call on the stack now.
+    const send = (value: number, where: () => SourceLocation | null) => session.reportBatch(model, epoch, step,
+      Number.isFinite(value) ? { metrics: { loss: value } } : { metrics: {}, notFinite: { loss: value } }, lr, seconds > 0 ? rows / seconds : 0, where);
     // webgpu under Node reads only asynchronously; elsewhere the value is there already.
     if (tf.getBackend() === 'webgpu') {
-      void loss.data().then((v) => send(v[0]), () => undefined).finally(() => loss.dispose());
+      const where = session.doctorHooks.callSiteLater();
+      void loss.data().then((v) => send(v[0], where), () => undefined).finally(() => loss.dispose());
     } else {
-      send(loss.dataSync()[0]);
+      const value = loss.dataSync()[0];
       loss.dispose();
+      send(value, () => session.doctorHooks.callSite());
     }
   };
 

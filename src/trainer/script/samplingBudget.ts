@@ -1,7 +1,8 @@
-// Which of a script's steps get gradient figures. With an explicit --gradient-every every Nth step
-// does; with the default, a multiple of N is skipped while the figures have cost more than
-// SAMPLING_BUDGET of the run's time so far, so a model whose steps take a millisecond or two is not
-// slowed by figures that a slower model's steps hide. Step 1 is always sampled.
+// Which of a script's steps get gradient figures, counted per model (a script may train several, one
+// after another). With an explicit --gradient-every every Nth step of a model does; with the default,
+// a multiple of N is skipped while the figures have cost more than SAMPLING_BUDGET of the run's time
+// so far, so a model whose steps take a millisecond or two is not slowed by figures that a slower
+// model's steps hide. Each model's first step is always sampled.
 
 /** The share of the run's wall time the gradient figures may take when the interval is the default. */
 export const SAMPLING_BUDGET = 0.02;
@@ -19,7 +20,7 @@ export class SamplingBudget {
     this.startedMs = clock();
   }
 
-  /** Whether `step` (1-based) gets gradient figures. */
+  /** Whether a model's `step`-th update (1-based, its own count) gets gradient figures. */
   wants(step: number): boolean {
     if (step === 1) return true;
     if (step % this.every !== 0) return false;

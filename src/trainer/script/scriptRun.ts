@@ -79,6 +79,12 @@ export async function runScript(request: TrainRequest, emit: Emit, end: ScriptEn
     const active = session;
     active.doctorHooks = doctorHooks(request.script?.check === true, userSources, {
       stopOnError: (d) => fail(new UserError(d.message, d.source, fixesHint(d))),
+      // A loss that is not finite ends the run, its anomaly sent, as an experiment's does.
+      diverged: () => {
+        if (process.exitCode === undefined || process.exitCode === 0) process.exitCode = 1;
+        finish('anomaly', active.step);
+        process.exit();
+      },
       checked: () => {
         finish('inspected', 0, { checkedUpTo: active.trainingCall });
         process.exit(0);
@@ -131,10 +137,19 @@ export async function runScript(request: TrainRequest, emit: Emit, end: ScriptEn
  * What the doctor's findings do in a script run: an error stops it (its message names the cause, as
  * an experiment's does); under `check` the run goes on to its first update and stops there instead.
  */
-function doctorHooks(check: boolean, sources: UserSources, on: { stopOnError(d: DiagnosisMessage): void; checked(): void }): ScriptDoctorHooks {
+function doctorHooks(check: boolean, sources: UserSources, on: { stopOnError(d: DiagnosisMessage): void; checked(): void; diverged(): void }): ScriptDoctorHooks {
+  const callSiteLater = () => {
+    // tfjs's own frames (fit's wrappers, minimize, tidy) can stand between the hook and the script's line.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 40;
+    const taken = new Error(); // V8 formats its stack only when it is read
+    Error.stackTraceLimit = limit;
+    return () => userFrame(taken.stack, sources);
+  };
   return {
     onError: (d) => { if (!check) on.stopOnError(d); },
     beforeUpdate: () => { if (check) on.checked(); },
+    onAnomaly: () => on.diverged(),
     readText: (file) => {
       try {
         return fs.readFileSync(file, 'utf8');
@@ -142,13 +157,7 @@ function doctorHooks(check: boolean, sources: UserSources, on: { stopOnError(d: 
         return null;
       }
     },
-    callSite: () => {
-      // tfjs's own frames (fit's wrappers, minimize, tidy) can stand between the hook and the script's line.
-      const limit = Error.stackTraceLimit;
-      Error.stackTraceLimit = 40;
-      const stack = new Error().stack;
-      Error.stackTraceLimit = limit;
-      return userFrame(stack, sources);
-    },
+    callSite: () => callSiteLater()(),
+    callSiteLater,
   };
 }

@@ -2,12 +2,14 @@
 // `model` message), the run's step and epoch, and the clock. The figures of fit's logs are kept
 // under their names (scriptFigures.ts) and put into the batch/epoch messages in one place. The model
 // doctor's state is here too: each model's loss as checked, the findings sent (once each), the
-// training call that a `check` stops at.
+// training call that a `check` stops at. A loss that is not finite ends the run with an anomaly, as an
+// experiment's does (reportBatch).
+import * as path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import type { LoadedModel } from '../../model/loadExperiment';
 import { computeSummary } from '../../model/modelSummary';
 import type { DiagnosisMessage, LayerActivation } from '../../protocol/doctorMessages';
-import type { BatchMessage, EpochEndMessage, LayerGradient } from '../../protocol/messages';
+import type { AnomalyMessage, BatchMessage, EpochEndMessage, LayerGradient } from '../../protocol/messages';
 import type { SourceLocation } from '../../protocol/modelInfo';
 import { gradientLayers, type GradientLayer } from '../gradientStats';
 import { modelMessage, now, type Emit } from '../runMessages';
@@ -16,6 +18,7 @@ import { SamplingBudget } from './samplingBudget';
 import type { NamedFigures } from './scriptFigures';
 import { diagnoseCompiled, type ReadText } from './scriptDoctor';
 import { diagnoseInputs } from '../inputScale';
+import { inputReadAsIndices } from '../modelDoctor';
 
 interface SeenModel {
   model: tf.LayersModel;
@@ -30,6 +33,19 @@ interface SeenModel {
   /** The loss its output was last checked against, and whether the doctor could read that loss. */
   checkedLoss: unknown;
   lossRecognised: boolean;
+  /** Updates applied to its variables: its own step count, which its gradient sampling goes by. */
+  steps: number;
+  /** The line of its training call running now (fit, fitDataset, trainOnBatch), read when needed. */
+  call: (() => SourceLocation | null) | null;
+  /** Its last sampled step (its own count) and the first layer whose gradient was not finite there. */
+  sampled: { step: number; firstNonFinite: string | null } | null;
+}
+
+/** A model that an update trains: its layers as the gradient figures read them. */
+export interface UpdatedModel {
+  model: tf.LayersModel;
+  id: number;
+  layers: GradientLayer[];
 }
 
 /** What a script run does with the doctor's findings beyond sending them. */
@@ -41,6 +57,10 @@ export interface ScriptDoctorHooks {
   readText: ReadText;
   /** The script's line of the call being made now (from the stack). */
   callSite(): SourceLocation | null;
+  /** The same, the stack taken now and read only when the returned function is called. */
+  callSiteLater(): () => SourceLocation | null;
+  /** A loss that is not finite: the anomaly is sent; the run ends there. */
+  onAnomaly(a: AnomalyMessage): void;
 }
 
 export class ScriptSession {
@@ -51,8 +71,8 @@ export class ScriptSession {
   epoch = 1;
   /** >0 while an instrumented call of a model runs (fit, fitDataset, trainOnBatch, compile): its updates report through it. */
   modelCalls = 0;
-  /** The variables the last update changed: which model a custom loop trains. */
-  lastUpdated: string[] = [];
+  /** The model the last update trained: the one a custom loop's loss is charted for (null: variables no model holds). */
+  lastUpdated: UpdatedModel | null = null;
   /** Rows of the last concrete input a model was applied to: a custom loop's batch size. */
   lastInputRows: number | null = null;
   /** After every optimizer update (loopHooks.ts reports a custom loop's loss there). */
@@ -66,7 +86,11 @@ export class ScriptSession {
   private lossReadByModel = 0;
   /** Where the script made its first training call (fit, fitDataset, trainOnBatch; else the first update's). */
   trainingCall: SourceLocation | null = null;
-  doctorHooks: ScriptDoctorHooks = { onError: () => undefined, beforeUpdate: () => undefined, readText: () => null, callSite: () => null };
+  doctorHooks: ScriptDoctorHooks = {
+    onError: () => undefined, beforeUpdate: () => undefined, readText: () => null, callSite: () => null, callSiteLater: () => () => null, onAnomaly: () => undefined,
+  };
+  /** Updates of variables no model holds (a loop's own tf.variables). */
+  private looseSteps = 0;
 
   constructor(
     readonly emit: Emit,
@@ -83,7 +107,9 @@ export class ScriptSession {
     const known = this.models.find((m) => m.model === model);
     if (known) return known.id;
     const id = this.models.length + 1;
-    this.models.push({ model, id, announcedBatch: null, layers: null, variableCount: -1, doctor: null, checkedLoss: undefined, lossRecognised: false });
+    this.models.push({
+      model, id, announcedBatch: null, layers: null, variableCount: -1, doctor: null, checkedLoss: undefined, lossRecognised: false, steps: 0, call: null, sampled: null,
+    });
     return id;
   }
 
@@ -103,8 +129,13 @@ export class ScriptSession {
     this.emit({ ...modelMessage(loaded, undefined, undefined, computeSummary(model, { batchSize: batch, rowDepth: Infinity, ...this.sites })), modelId: seen.id });
   }
 
-  /** The layers (input to output) whose variables these gradients update, and their model; null when no model owns them. */
-  layersFor(variableNames: string[]): { model: tf.LayersModel; id: number; layers: GradientLayer[] } | null {
+  /**
+   * An optimizer update of these variables, about to be applied: counts the run's step and the
+   * model's own, which it returns (1-based; for variables no model holds, such as a loop's own
+   * tf.variables, the count of their updates). `lastUpdated` tells the model, with its layers input to output.
+   */
+  countUpdate(variableNames: string[]): number {
+    this.step++;
     const names = new Set(variableNames);
     for (const seen of this.models) {
       const count = seen.model.trainableWeights.length;
@@ -113,9 +144,18 @@ export class ScriptSession {
         seen.layers = gradientLayers(seen.model);
         seen.variableCount = count;
       }
-      if (seen.layers.some((l) => l.variables.some((v) => names.has(v.name)))) return { model: seen.model, id: seen.id, layers: seen.layers };
+      if (seen.layers.some((l) => l.variables.some((v) => names.has(v.name)))) {
+        this.lastUpdated = { model: seen.model, id: seen.id, layers: seen.layers };
+        return ++seen.steps;
+      }
     }
-    return null;
+    this.lastUpdated = null;
+    return ++this.looseSteps;
+  }
+
+  /** A sampled step's gradient figures were read: `firstNonFinite` names the layer a non-finite loss at that step points to. */
+  noteSampled(model: tf.LayersModel, ownStep: number, firstNonFinite: string | null): void {
+    this.models[this.noteModel(model) - 1].sampled = { step: ownStep, firstNonFinite };
   }
 
   /** Sends a finding once per run; an error one goes to the hooks (the run stops). */
@@ -133,8 +173,10 @@ export class ScriptSession {
    * and std 1, then `work`; the call's line kept.
    */
   training<T>(model: tf.LayersModel, work: () => T, inputs?: () => Float32Array | null): T {
-    this.trainingCall ??= this.doctorHooks.callSite();
     const seen = this.models[this.noteModel(model) - 1];
+    const call = this.doctorHooks.callSiteLater();
+    seen.call = call;
+    this.trainingCall ??= call();
     if (model.built && seen.checkedLoss !== model.loss) {
       seen.checkedLoss = model.loss;
       const loaded: LoadedModel = { model, ...this.sites, settings: {}, file: this.file };
@@ -142,10 +184,11 @@ export class ScriptSession {
       seen.lossRecognised = found.recognised;
       found.diagnoses.forEach((d) => this.diagnose(d));
     }
-    if (inputs && !this.inputsChecked) {
+    // Token ids into an Embedding are looked up, not scaled: the next inputs a model reads as values are checked instead.
+    if (inputs && !this.inputsChecked && !inputReadAsIndices(model)) {
       this.inputsChecked = true;
       const values = inputs();
-      const d = values && diagnoseInputs(values, { kind: 'script' }, this.trainingCall);
+      const d = values && diagnoseInputs(values, { kind: 'script' }, call() ?? this.trainingCall);
       if (d) this.diagnose(d);
     }
     if (!seen.lossRecognised) return work();
@@ -189,9 +232,52 @@ export class ScriptSession {
     }
   }
 
-  batchMessage(model: tf.LayersModel, epoch: number, batch: number, figures: NamedFigures, lr: number, samplesPerSec: number): BatchMessage {
+  /**
+   * Sends a step's batch message (its step: the run's last update). A loss that is not finite then
+   * ends the run as an experiment's does: an anomaly at the training call (`where`: a custom loop's
+   * line; a fit's is kept by training()), naming the step, and the first layer whose gradient is not
+   * finite when that step's gradients were sampled. The loss is left out of the message (not finite).
+   */
+  reportBatch(model: tf.LayersModel | null, epoch: number, batch: number, figures: NamedFigures, lr: number, samplesPerSec: number,
+    where?: () => SourceLocation | null): void {
+    this.emit(this.batchMessage(model, epoch, batch, figures, lr, samplesPerSec));
+    const loss = figures.notFinite?.loss;
+    if (loss === undefined) return;
+    const anomaly = this.nonFiniteLoss(model, loss, epoch, batch, lr, where);
+    this.emit(anomaly);
+    this.doctorHooks.onAnomaly(anomaly);
+  }
+
+  private nonFiniteLoss(model: tf.LayersModel | null, loss: number, epoch: number, batch: number, lr: number, where?: () => SourceLocation | null): AnomalyMessage {
+    const seen = model ? this.models[this.noteModel(model) - 1] : null;
+    const ownStep = seen ? seen.steps : this.looseSteps;
+    const layer = seen?.sampled?.step === ownStep ? seen.sampled.firstNonFinite : null;
+    const source = (where ?? seen?.call)?.() ?? this.trainingCall;
+    const step = this.step;
+    const at = `step ${step} (epoch ${epoch}, batch ${batch})`;
+    const trained = seen ? (this.models.length > 1 ? `model "${seen.model.name}"` : 'the model') : 'the variables';
+    const inLayer = layer ? `; the first layer with a non-finite gradient is "${layer}"` : '';
+    if (ownStep <= 1) {
+      // The loss was computed before the first update of what it trains: the learning rate cannot be the cause.
+      return {
+        type: 'anomaly', kind: 'nonFiniteBeforeUpdate', epoch, step, layer, source,
+        message: `the loss is ${loss} at ${at}, before any update of ${trained} (so not the learning rate)${inLayer}. ` +
+          `Check that the model's output is what its loss reads and that the inputs are finite (model-lens check ${path.basename(this.file)}).`,
+      };
+    }
+    const updates = ownStep - 1;
     return {
-      type: 'batch', modelId: this.idOf(model), epoch, step: this.step, batch, metrics: figures.metrics, lr, samplesPerSec, elapsedSec: now() - this.started,
+      type: 'anomaly', kind: 'nonFiniteLoss', epoch, step, layer, source,
+      message: `the loss became ${loss} at ${at}, after ${updates} update${updates === 1 ? '' : 's'} of ${trained}: the training diverged${inLayer}. ` +
+        `Lower the learning rate (now ${lr}) or normalise the inputs.`,
+    };
+  }
+
+  /** `model` null: a loop on variables no model holds, whose batches belong to the run alone. */
+  batchMessage(model: tf.LayersModel | null, epoch: number, batch: number, figures: NamedFigures, lr: number, samplesPerSec: number): BatchMessage {
+    return {
+      type: 'batch', ...(model ? { modelId: this.idOf(model) } : {}), epoch, step: this.step, batch, metrics: figures.metrics, lr, samplesPerSec,
+      elapsedSec: now() - this.started,
     };
   }
 
