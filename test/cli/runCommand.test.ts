@@ -289,8 +289,11 @@ describe("model-lens run on tfjs's single-threaded wasm build: a script's uncaug
   };
 
   it('a rejection nobody catches (an async main() without catch, fit given labels of the wrong width)', () => {
+    const file = fixture('scripts/unhandled-rejection.js');
     const run = runScript('unhandled-rejection.js', ['--backend', 'wasm', '--threads', '1']);
     assertReported(run, /^the script threw: target expected a batch of elements where each example has shape \[3\]/);
+    // Thrown a dozen tfjs frames below the script's call.
+    assert.equal(run.of('error')[0].location?.line, lineOf(file, 'await model.fit'));
   });
 
   it("a throw in a timer's callback, at the script's line", () => {

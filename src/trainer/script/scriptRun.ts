@@ -32,6 +32,8 @@ export interface ScriptEnd {
 }
 
 const SCRIPT_FILE = /\.(ts|mts|cts|js|mjs|cjs)$/i;
+/** Stack frames kept: tfjs's own frames (fit's wrappers, minimize, tidy) can stand between a throw and the script's line. */
+const STACK_FRAMES = 40;
 
 /** Runs the script; `done` is emitted once, when it ends, and then the process exits with its code. */
 export async function runScript(request: TrainRequest, emit: Emit, end: ScriptEnd): Promise<void> {
@@ -111,6 +113,8 @@ export async function runScript(request: TrainRequest, emit: Emit, end: ScriptEn
 
     process.argv = [process.execPath, file, ...(request.script?.args ?? [])];
     process.setSourceMapsEnabled(true);
+    // V8 keeps 10 frames: an error thrown deep inside fit would not reach the script's line.
+    if (Error.stackTraceLimit < STACK_FRAMES) Error.stackTraceLimit = STACK_FRAMES;
     process.on('uncaughtException', fail);
     // The script's own process.exit(code) ends the run there; node's 'exit' allows no waiting.
     process.on('exit', (code) => finish(code === 0 ? 'completed' : 'error', active.step));
@@ -143,9 +147,8 @@ function doctorHooks(check: boolean, sources: UserSources, on: { stopOnError(d: 
       }
     },
     callSite: () => {
-      // tfjs's own frames (fit's wrappers, minimize, tidy) can stand between the hook and the script's line.
       const limit = Error.stackTraceLimit;
-      Error.stackTraceLimit = 40;
+      Error.stackTraceLimit = STACK_FRAMES;
       const stack = new Error().stack;
       Error.stackTraceLimit = limit;
       return userFrame(stack, sources);
