@@ -277,6 +277,23 @@ describe('model-lens run: a script that throws', () => {
   });
 });
 
+describe('model-lens run: a script whose top-level await never settles', () => {
+  it("is an error naming the script, with node's exit code 13, and its run is kept as an error, not completed", () => {
+    const file = fixture('scripts/unsettled-await.mjs');
+    const run = runScript('unsettled-await.mjs');
+    assert.equal(run.status, 13, run.stderr);
+    const [error] = run.of('error');
+    assert.ok(error, 'an error message');
+    assert.ok(error.message.startsWith(`${file}: `), error.message);
+    assert.match(error.message, /top-level await never settled/);
+    assert.equal(run.of('done')[0]?.reason, 'error');
+    assert.equal(run.of('batch').length, 1, 'the fit before it ran');
+    assert.doesNotMatch(run.output('stdout'), /never printed/);
+    const listed = runCli(['runs', 'list', '--json', '--dir', run.runs]);
+    assert.equal((JSON.parse(listed.stdout) as { status: string }[])[0].status, 'error');
+  });
+});
+
 describe("model-lens run on tfjs's single-threaded wasm build: a script's uncaught error is reported as on any backend", () => {
   // The build's Emscripten glue adds process handlers that rethrow: node died with code 7, printing minified trainer.js.
   const assertReported = (run: ReturnType<typeof runScript>, message: RegExp) => {
