@@ -3,7 +3,8 @@
 // steps a second, and a frame or post per step costs the receiver a parse and an object each while
 // it shares its event loop (the extension host with every extension, the panel with its drawing).
 // Messages that change what the user sees at once go out immediately, after whatever was waiting,
-// so the order is kept; the others at most once per interval, and as soon as it has passed.
+// so the order is kept; the others at most once per interval, and as soon as it has passed (from
+// post itself when the event loop is held so long that the scheduled send could not run).
 // No vscode, no tfjs: used by src/trainer and src/host alike.
 import type { TrainerProcessMessage } from './messages';
 
@@ -15,6 +16,8 @@ export class MessageCoalescer<M extends TrainerProcessMessage = TrainerProcessMe
   private timer: ReturnType<typeof setTimeout> | null = null;
   private flushQueued = false;
   private lastSent = -Infinity;
+  /** When the scheduled send was due (timer or microtask). */
+  private dueAt = 0;
   private written: Promise<void> = Promise.resolve();
 
   /**
@@ -26,8 +29,16 @@ export class MessageCoalescer<M extends TrainerProcessMessage = TrainerProcessMe
   post(message: M): void {
     this.pending.push(message);
     if (URGENT_MESSAGE_TYPES.has(message.type)) { void this.flush(); return; }
-    if (this.timer || this.flushQueued) return;
-    const wait = this.lastSent + this.intervalMs - Date.now();
+    const now = Date.now();
+    if (this.timer || this.flushQueued) {
+      // A whole interval past due and still not sent: the event loop is held (a script's synchronous
+      // training loop, or one that awaits only settled promises), so neither a timer nor a microtask
+      // comes. Sent from here, so the figures still go out while it runs.
+      if (now - this.dueAt >= this.intervalMs) void this.flush();
+      return;
+    }
+    const wait = this.lastSent + this.intervalMs - now;
+    this.dueAt = now + Math.max(0, wait);
     if (wait > 0) {
       this.timer = setTimeout(() => void this.flush(), wait);
     } else {

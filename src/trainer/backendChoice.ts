@@ -7,6 +7,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { BACKEND_NAMES, type BackendName } from '../protocol/messages';
 import { usableTfjsNode } from './tfjsNodeLocation';
 import { enableRelaxedSimd } from './relaxedSimd';
+import { guardWasmStart } from './wasmProcessHandlers';
 import { startThreadedWasm, wasmThreadCount, wasmThreads } from './wasmThreads';
 import { startWebgpu, webgpuAdapterName } from './webgpuBackend';
 
@@ -82,6 +83,8 @@ async function tryBackend(name: BackendName, byName: boolean, search: BackendSea
  */
 export async function chooseBackend(requested: BackendName | 'auto' = 'auto', skip: BackendName[] = [], asked: BackendSearch = {}): Promise<BackendChoice> {
   tf.env().set('PROD', true); // no "install tfjs-node" banner, no debug checks
+  // Before anything starts wasm (this choice, a fallback, a script's own tf.setBackend('wasm')).
+  guardWasmStart();
   // A fallback later in the run (a missing kernel, a lost GPU) looks where the run's first choice did.
   const search = { ...searchOfThisProcess, ...asked };
   searchOfThisProcess = search;

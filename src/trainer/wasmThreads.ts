@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { fusedMultiplyAdd, setKernelThreads } from '@model-lens/tfjs-training-kernels';
 import * as tf from '@tensorflow/tfjs';
 import { BackendWasm, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import { withoutAddedProcessHandlers } from './wasmProcessHandlers';
 
 const THREADED = 'tfjs-backend-wasm-threaded-simd';
 
@@ -109,18 +110,17 @@ export async function startThreadedWasm(threads: number): Promise<string | null>
   const jsFile = threadedFile(`${THREADED}.js`);
   const worker = workerScript();
   const wasmFile = threadedFile(`${THREADED}.wasm`);
-  const listeners = { uncaught: process.listeners('uncaughtException'), rejection: process.listeners('unhandledRejection') };
   const pools = threadPools(threads, fusedMultiplyAdd());
   // The build starts its workers from os.cpus() (half the logical cores): it is told the count XNNPACK gets.
   const cpus = nodeOs.cpus;
   const realCpus = cpus();
   nodeOs.cpus = () => Array.from({ length: pools.xnnpack * 2 }, (_, i) => realCpus[i % realCpus.length]);
   try {
-    const factory = require(jsFile) as Factory;
-    const module = await factory({
+    // The glue's process handlers rethrow whatever reaches them; the trainer keeps its own.
+    const module = await withoutAddedProcessHandlers(() => (require(jsFile) as Factory)({
       mainScriptUrlOrBlob: jsFile,
       locateFile: (file: string) => (file.endsWith('.worker.js') ? worker : file.endsWith('.wasm') ? wasmFile : path.join(path.dirname(jsFile), file)),
-    });
+    }));
     keepWorkersFromHoldingTheProcess(module);
     // The heap is imported, not exported, in this build (and exports are frozen): our kernels look for it here.
     if (!module.asm.memory) module.asm = { ...module.asm, memory: module.wasmMemory };
@@ -143,8 +143,5 @@ export async function startThreadedWasm(threads: number): Promise<string | null>
     return ((e as Error).message ?? String(e)).split('\n')[0];
   } finally {
     nodeOs.cpus = cpus;
-    // The build's handlers rethrow whatever reaches them; the trainer keeps its own.
-    for (const l of process.listeners('uncaughtException')) if (!listeners.uncaught.includes(l)) process.removeListener('uncaughtException', l);
-    for (const l of process.listeners('unhandledRejection')) if (!listeners.rejection.includes(l)) process.removeListener('unhandledRejection', l);
   }
 }

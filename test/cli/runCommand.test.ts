@@ -304,6 +304,58 @@ describe('model-lens run: a script that throws', () => {
   });
 });
 
+describe('model-lens run: a script whose top-level await never settles', () => {
+  it("is an error naming the script, with node's exit code 13, and its run is kept as an error, not completed", () => {
+    const file = fixture('scripts/unsettled-await.mjs');
+    const run = runScript('unsettled-await.mjs');
+    assert.equal(run.status, 13, run.stderr);
+    const [error] = run.of('error');
+    assert.ok(error, 'an error message');
+    assert.ok(error.message.startsWith(`${file}: `), error.message);
+    assert.match(error.message, /top-level await never settled/);
+    assert.equal(run.of('done')[0]?.reason, 'error');
+    assert.equal(run.of('batch').length, 1, 'the fit before it ran');
+    assert.doesNotMatch(run.output('stdout'), /never printed/);
+    const listed = runCli(['runs', 'list', '--json', '--dir', run.runs]);
+    assert.equal((JSON.parse(listed.stdout) as { status: string }[])[0].status, 'error');
+  });
+});
+
+describe("model-lens run on tfjs's single-threaded wasm build: a script's uncaught error is reported as on any backend", () => {
+  // The build's Emscripten glue adds process handlers that rethrow: node died with code 7, printing minified trainer.js.
+  const assertReported = (run: ReturnType<typeof runScript>, message: RegExp) => {
+    assert.equal(run.status, 1, run.stderr);
+    const [error] = run.of('error');
+    assert.ok(error, `an error message; stderr:\n${run.stderr.slice(0, 2000)}`);
+    assert.match(error.message, message);
+    assert.equal(run.of('done')[0]?.reason, 'error');
+    assert.doesNotMatch(run.output('stderr') + run.stderr, /trainer\.js:\d+|\n\s+at /);
+  };
+
+  it('a rejection nobody catches (an async main() without catch, fit given labels of the wrong width)', () => {
+    const file = fixture('scripts/unhandled-rejection.js');
+    const run = runScript('unhandled-rejection.js', ['--backend', 'wasm', '--threads', '1']);
+    assertReported(run, /^the script threw: target expected a batch of elements where each example has shape \[3\]/);
+    // Thrown a dozen tfjs frames below the script's call.
+    assert.equal(run.of('error')[0].location?.line, lineOf(file, 'await model.fit'));
+  });
+
+  it("a throw in a timer's callback, at the script's line", () => {
+    const file = fixture('scripts/timer-throws.mjs');
+    const run = runScript('timer-throws.mjs', ['--backend', 'wasm', '--threads', '1']);
+    assertReported(run, /^the script threw: upload failed$/);
+    assert.deepEqual(run.of('error')[0].location, { file, line: lineOf(file, "throw new Error('upload failed')"), column: 26 });
+  });
+
+  it("a rejection after the script started the wasm backend itself (tf.setBackend('wasm') on a cpu run)", () => {
+    const file = fixture('scripts/own-wasm-rejects.mjs');
+    const run = runScript('own-wasm-rejects.mjs', ['--threads', '1']);
+    assert.match(run.output('stdout'), /backend wasm/);
+    assertReported(run, /^the script threw: the upload was refused$/);
+    assert.equal(run.of('error')[0].location?.line, lineOf(file, 'Promise.reject'));
+  });
+});
+
 describe('model-lens run: a script that trains two models (a Sequential, a functional model, the first again)', () => {
   const file = fixture('scripts/fit-two-models.ts');
   let run: ReturnType<typeof runScript>;

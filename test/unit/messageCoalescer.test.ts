@@ -56,6 +56,24 @@ describe('MessageCoalescer', () => {
     assert.deepEqual(batches.flat().map((m) => (m.type === 'batch' ? m.step : 0)), Array.from({ length: 200 }, (_, i) => i + 1));
   });
 
+  it('sends from post itself when the event loop is held past the interval (a synchronous training loop), still once per interval', () => {
+    const { batches, deliver } = recorder();
+    const outbox = new MessageCoalescer(deliver, 20);
+    const started = Date.now();
+    let step = 0;
+    // Never yields: neither the timer nor a microtask can run until the loop ends.
+    while (Date.now() - started < 200) {
+      outbox.post(batch(++step));
+      const t = Date.now();
+      while (Date.now() - t < 1) { /* a step's work */ }
+    }
+    const seconds = (Date.now() - started) / 1000;
+    assert.ok(batches.length >= 3, `only ${batches.length} batches went out during the loop`);
+    assert.ok(batches.length <= Math.ceil(seconds / 0.02) + 1, `${batches.length} batches in ${seconds}s`);
+    void outbox.flush();
+    assert.deepEqual(batches.flat().map((m) => (m.type === 'batch' ? m.step : 0)), Array.from({ length: step }, (_, i) => i + 1));
+  });
+
   it('sends an urgent message at once, after what was waiting', () => {
     const { batches, deliver } = recorder();
     const outbox = new MessageCoalescer(deliver, 10_000);

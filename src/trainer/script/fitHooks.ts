@@ -73,6 +73,7 @@ export function instrumentModels(tf: Tf, session: ScriptSession): () => void {
         const elapsed = now() - started;
         const samples = batchSize?.shape?.[0] ?? 0;
         session.reportBatch(this, session.epoch, session.step, figures, learningRateOf(this.optimizer), elapsed > 0 ? samples / elapsed : 0);
+        await session.turns.due(); // a loop of awaited trainOnBatch calls never reaches a timer otherwise
         return result;
       }, () => trainOnBatch.call(this, x, y));
     };
@@ -127,6 +128,8 @@ function lensCallback(tf: Tf, session: ScriptSession, model: tfType.LayersModel)
       seen += size;
       const elapsed = now() - epochStarted;
       session.reportBatch(model, session.epoch, batch + 1, figuresFromLogs(logs), learningRateOf(model.optimizer), elapsed > 0 ? seen / elapsed : 0);
+      // fit awaits this: without a callback of the script's own, nothing else in fit waits for a turn.
+      await session.turns.due();
     }
 
     override async onEpochEnd(epoch: number, logs?: tfType.Logs): Promise<void> {

@@ -1,7 +1,8 @@
 // `model-lens run SCRIPT`: a plain tfjs script runs here unchanged, as under node (its cwd, argv and
 // env; CommonJS or ES module, top-level await), with tfjs instrumented from outside (fitHooks.ts,
 // gradientHooks.ts). The run's `done` comes when the script ends, however it ends: its event loop
-// empties, it calls process.exit, or it throws; this process then exits with the script's code.
+// empties (an error if its top-level await is still waiting then: node's exit 13), it calls
+// process.exit, or it throws; this process then exits with the script's code.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -32,6 +33,10 @@ export interface ScriptEnd {
 }
 
 const SCRIPT_FILE = /\.(ts|mts|cts|js|mjs|cjs)$/i;
+/** Node's exit code when the main module's top-level await never settles. */
+const UNSETTLED_TOP_LEVEL_AWAIT = 13;
+/** Stack frames kept: tfjs's own frames (fit's wrappers, minimize, tidy) can stand between a throw and the script's line. */
+const STACK_FRAMES = 40;
 
 /** Runs the script; `done` is emitted once, when it ends, and then the process exits with its code. */
 export async function runScript(request: TrainRequest, emit: Emit, end: ScriptEnd): Promise<void> {
@@ -117,17 +122,28 @@ export async function runScript(request: TrainRequest, emit: Emit, end: ScriptEn
 
     process.argv = [process.execPath, file, ...(request.script?.args ?? [])];
     process.setSourceMapsEnabled(true);
+    // V8 keeps 10 frames: an error thrown deep inside fit would not reach the script's line.
+    if (Error.stackTraceLimit < STACK_FRAMES) Error.stackTraceLimit = STACK_FRAMES;
     process.on('uncaughtException', fail);
     // The script's own process.exit(code) ends the run there; node's 'exit' allows no waiting.
     process.on('exit', (code) => finish(code === 0 ? 'completed' : 'error', active.step));
     // The parent's IPC channel must not keep the script alive once its own work is done.
     (process as unknown as { channel?: { unref(): void } }).channel?.unref();
+    let evaluated = false;
     process.once('beforeExit', () => {
+      if (!evaluated) {
+        // Nothing is left to run, yet the script's module is still awaiting: node exits 13 here.
+        if (!process.exitCode) process.exitCode = UNSETTLED_TOP_LEVEL_AWAIT;
+        fail(new UserError(`${request.file}: the script's top-level await never settled: nothing was left to run that could settle what it awaits.`, null,
+          'Look for a promise at the top level that nothing resolves or rejects (a callback never called, an event that never comes).'));
+        return;
+      }
       const code = typeof process.exitCode === 'number' ? process.exitCode : 0;
       finish(code === 0 ? 'completed' : 'error', active.step);
       process.exit(code);
     });
     await import(pathToFileURL(file).href);
+    evaluated = true;
   } catch (e) {
     fail(e);
   }
@@ -141,7 +157,7 @@ function doctorHooks(check: boolean, sources: UserSources, on: { stopOnError(d: 
   const callSiteLater = () => {
     // tfjs's own frames (fit's wrappers, minimize, tidy) can stand between the hook and the script's line.
     const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 40;
+    Error.stackTraceLimit = STACK_FRAMES;
     const taken = new Error(); // V8 formats its stack only when it is read
     Error.stackTraceLimit = limit;
     return () => userFrame(taken.stack, sources);

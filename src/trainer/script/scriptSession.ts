@@ -19,6 +19,7 @@ import type { NamedFigures } from './scriptFigures';
 import { diagnoseCompiled, type ReadText } from './scriptDoctor';
 import { diagnoseInputs } from '../inputScale';
 import { inputReadAsIndices } from '../modelDoctor';
+import { EventLoopTurns } from './eventLoopTurns';
 
 interface SeenModel {
   model: tf.LayersModel;
@@ -75,6 +76,8 @@ export class ScriptSession {
   lastUpdated: UpdatedModel | null = null;
   /** Rows of the last concrete input a model was applied to: a custom loop's batch size. */
   lastInputRows: number | null = null;
+  /** Lets the event loop turn now and then inside fit and trainOnBatch (timers, IPC: live figures, Stop). */
+  readonly turns = new EventLoopTurns();
   /** After every optimizer update (loopHooks.ts reports a custom loop's loss there). */
   afterUpdate: (optimizer: tf.Optimizer) => void = () => undefined;
   private readonly models: SeenModel[] = [];
