@@ -119,12 +119,24 @@ function numberOption(name: string, value: string | undefined): number | undefin
 
 const BACKENDS = ['auto', ...BACKEND_NAMES] as const;
 
+/** What `run` takes: a script decides its own training, so train's options would be silently ignored; they are refused. */
+const RUN_OPTIONS: readonly string[] = ['json', 'report', 'backend', 'threads', 'gradient-every', 'dir', 'keep-runs', 'help'];
+
+function checkRunOptions(given: readonly string[]): void {
+  const other = given.find((name) => !RUN_OPTIONS.includes(name));
+  if (other === undefined) return;
+  const takes = RUN_OPTIONS.filter((name) => name !== 'help').map((name) => `--${name}`).join(', ');
+  throw new UserError(`run does not take --${other}: a script trains as its own code says (run takes ${takes}).`, null,
+    `Arguments for the script go after \`--\`: model-lens run SCRIPT -- --${other} …`);
+}
+
 export function parseCliArgs(argv: string[]): CliArgs {
   let parsed;
   try {
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
+      tokens: true,
       options: {
         batch: { type: 'string' },
         depth: { type: 'string' },
@@ -166,6 +178,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
   if (v.backend !== undefined && !(BACKENDS as readonly string[]).includes(v.backend)) {
     throw new UserError(`--backend must be one of ${BACKENDS.join(', ')}, got "${v.backend}".`, null, SEE_HELP);
   }
+  if (command === 'run') checkRunOptions(parsed.tokens.flatMap((t) => (t.kind === 'option' ? [t.name] : [])));
   return {
     command,
     target,

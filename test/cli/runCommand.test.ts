@@ -275,6 +275,26 @@ describe('model-lens run: a script that throws', () => {
     assert.equal(run.status, 1);
     assert.match(run.stderr, /no such file/);
   });
+
+  it('writes no --report of a script that does not exist, and says so', () => {
+    const report = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ml-run-report-')), 'r.html');
+    const run = runCli(['run', 'no/such/script.mjs', '--report', report]);
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, /no such file/);
+    assert.equal(fs.existsSync(report), false);
+    assert.doesNotMatch(run.stderr, /Report written/);
+    assert.match(run.stderr, /No report written: the script did not start/);
+  });
+});
+
+describe('model-lens run refuses options a script does not take', () => {
+  it('--epochs: says run does not take it, and that the script\'s own arguments go after --; nothing runs', () => {
+    const run = runCli(['run', fixture('scripts/fit-functional.ts'), '--epochs', '2']);
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, /^model-lens: error: run does not take --epochs: a script trains as its own code says/);
+    assert.match(run.stderr, /model-lens run SCRIPT -- --epochs/);
+    assert.doesNotMatch(run.stderr, /model-lens: backend/, 'the script was not started');
+  });
 });
 
 describe('model-lens run: a script that trains two models (a Sequential, a functional model, the first again)', () => {
