@@ -367,6 +367,18 @@ describe('model-lens run keeps the run as train does', () => {
     assert.equal(entry.file, fixture('scripts/fit-two-models.ts'));
   });
 
+  it('that runs show lists epoch by epoch, each against its own fit\'s epochs, naming the model', () => {
+    const shown = runCli(['runs', 'show', '--dir', run.runs, fs.readdirSync(run.runs).filter((n) => !n.startsWith('.'))[0]]);
+    assert.equal(shown.status, 0, shown.stderr);
+    const epochs = shown.stdout.split('\n').filter((l) => l.includes('Epoch [')).map((l) => l.slice(0, l.indexOf(']') + 1));
+    // small: 2 epochs, wide: 3, small again: 1 (as the messages above say).
+    assert.deepEqual(epochs, [
+      'Model #1 (small): Epoch [1/2]', 'Model #1 (small): Epoch [2/2]',
+      'Model #2 (wide): Epoch [1/3]', 'Model #2 (wide): Epoch [2/3]', 'Model #2 (wide): Epoch [3/3]',
+      'Model #1 (small): Epoch [1/1]',
+    ]);
+  });
+
   it('whose table names no LR schedule (the script sets its own rate, not a constant one)', () => {
     const table = runCli(['runs', 'list', '--dir', run.runs]);
     assert.equal(table.status, 0, table.stderr);
