@@ -14,16 +14,20 @@ import { CTRL_C_GRACE_MS } from './trainerChild';
 import { errorLines } from './trainingPrinter';
 
 const SCRIPT_FILE = /\.(ts|mts|cts|js|mjs|cjs)$/i;
+/** How an experiment is exported; a file with none of these is no experiment, whether it parses or not. */
+const DEFAULT_EXPORT = /\bexport\s+default\b|\bmodule\.exports\b|\bexports\.default\b/;
 
 /**
  * Whether `file` is a script rather than an experiment (whose default export has model()) or a
- * model.json. A file with syntax errors is left to the experiment loader, which names the error's line.
+ * model.json. A file with syntax errors is a script when it exports nothing by default (its run
+ * names the error's line, as a script's); else it is left to the experiment loader, which does.
  */
 export function isScriptFile(file: string): boolean {
   if (!SCRIPT_FILE.test(file)) return false;
   try {
-    const recognised = recognizeExperiment(fs.readFileSync(file, 'utf8'), file);
-    return recognised.certain && !recognised.experiment;
+    const text = fs.readFileSync(file, 'utf8');
+    const recognised = recognizeExperiment(text, file);
+    return recognised.certain ? !recognised.experiment : !DEFAULT_EXPORT.test(text);
   } catch {
     return false; // unreadable: the experiment loader says why
   }

@@ -287,6 +287,34 @@ describe('model-lens run: a script that throws', () => {
   });
 });
 
+describe('model-lens run: a script with a syntax error', () => {
+  /** Where the unclosed bracket's script breaks: the `}` that comes instead of its `]`. */
+  const brokenAt = (file: string, needle: string) => {
+    const line = lineOf(file, needle);
+    return `${file}:${line}:${fs.readFileSync(file, 'utf8').split('\n')[line - 1].lastIndexOf('}') + 1}`;
+  };
+
+  for (const [name, said] of [['broken.mjs', "Unexpected token '}'"], ['broken.cjs', "Unexpected token '}'"], ['broken.ts', 'Expected "]" but found "}"']] as const) {
+    it(`${name}: file:line:col, that the script has a syntax error and what the parser said, and to fix the script`, () => {
+      const file = fixture(`scripts/syntax/${name}`);
+      const run = runCli(['run', '--backend', 'cpu', '--dir', fs.mkdtempSync(path.join(os.tmpdir(), 'ml-run-')), file], { timeoutMs: 120_000 });
+      assert.equal(run.status, 1);
+      assert.ok(run.stderr.includes(`model-lens: error: ${brokenAt(file, 'units: 3 }) })')}: the script has a syntax error: ${said}\n  Fix the script and run it again.\n`), run.stderr);
+      assert.doesNotMatch(run.stderr, /the script threw|Transform failed|experiment/);
+    });
+  }
+
+  it('in a module the script imports: the place in that module', () => {
+    const helper = fixture('scripts/syntax/lib/broken-helper.mjs');
+    const run = runScript('syntax/imports-broken.mjs');
+    assert.equal(run.status, 1);
+    const [error] = run.of('error');
+    assert.equal(error.message, "the script has a syntax error: Unexpected token ';'");
+    assert.deepEqual(error.location, { file: helper, line: lineOf(helper, 'return [1, 2;'), column: 15 });
+    assert.equal(run.output('stdout'), '', 'nothing of the script ran');
+  });
+});
+
 describe('model-lens run refuses options a script does not take', () => {
   it('--epochs: says run does not take it, and that the script\'s own arguments go after --; nothing runs', () => {
     const run = runCli(['run', fixture('scripts/fit-functional.ts'), '--epochs', '2']);
