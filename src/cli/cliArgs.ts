@@ -47,11 +47,13 @@ Commands:
   report RUN... -o FILE.html [--dir DIR]          a recorded run (or several) as one HTML file
 
 FILE is an experiment file (.ts/.js whose default export has model()) or, for summary and graph,
-a tfjs/Keras model.json. RUN is a run folder's name, a unique prefix of one, or its path. Runs live in
-.model-lens/runs of the experiment's project (the nearest folder up with .model-lens/, package.json
-or .git); --dir names another folder of runs (train, run: where to keep this one, with --keep-runs N
-keeping only the last N runs of the file). summary, graph and train take --build-timeout SECONDS
-(default 60): how long building the model (model(), loadModel, a model.json) may take.`;
+a tfjs/Keras model.json or a script: it runs up to its first training call, as check runs it, and
+the model that call trains is shown. RUN is a run folder's name, a unique prefix of one, or its
+path. Runs live in .model-lens/runs of the experiment's project (the nearest folder up with
+.model-lens/, package.json or .git); --dir names another folder of runs (train, run: where to keep
+this one, with --keep-runs N keeping only the last N runs of the file). summary, graph and train
+take --build-timeout SECONDS (default 60): how long building the model (model(), loadModel, a
+model.json) may take.`;
 
 export const SEE_HELP = 'Run `model-lens --help` for the commands and options.';
 

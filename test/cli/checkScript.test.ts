@@ -161,6 +161,13 @@ describe('model-lens check SCRIPT: the doctor runs the script up to its first tr
     assert.doesNotMatch(r.stderr, /experiment/);
   });
 
+  it('a file that exports something but no experiment is not run as a script: the loader says its default export is missing', () => {
+    const r = runCli(['check', fixture('no-default.ts')], { timeoutMs: 120_000 });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /has no default export/);
+    assert.doesNotMatch(r.stdout + r.stderr, /the script/);
+  });
+
   it('a script that throws before training: its error at its line, exit 1', () => {
     const file = fixture('scripts/throws.ts');
     const r = runCli(['check', '--backend', 'cpu', file], { timeoutMs: 120_000 });

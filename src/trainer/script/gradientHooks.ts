@@ -27,9 +27,9 @@ export function instrumentOptimizers(tf: Tf, session: ScriptSession): () => void
     const apply = cls.prototype.applyGradients;
     // The update, with gradient figures on sampled steps.
     const withFigures = function (this: tfType.Optimizer, grads: Grads) {
+      session.lastUpdated = Array.isArray(grads) ? grads.map((g) => g.name) : Object.keys(grads);
       if (session.step === 0) session.beforeFirstUpdate();
       session.step++;
-      session.lastUpdated = Array.isArray(grads) ? grads.map((g) => g.name) : Object.keys(grads);
       const step = session.step;
       if (!session.sampling.wants(step)) return apply.call(this, grads);
       const t0 = performance.now();

@@ -81,6 +81,7 @@ export async function runScript(request: TrainRequest, emit: Emit, end: ScriptEn
     const every = request.gradientEvery ?? DEFAULT_GRADIENT_EVERY;
     session = new ScriptSession(emit, file, sites, every, new SamplingBudget(every, request.gradientEvery === undefined));
     const active = session;
+    if (request.inspect && request.script?.check) active.inspectAtFirstUpdate(request);
     active.doctorHooks = doctorHooks(request.script?.check === true, userSources, {
       stopOnError: (d) => fail(new UserError(d.message, d.source, fixesHint(d))),
       checked: () => {
