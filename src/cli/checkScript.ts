@@ -4,7 +4,7 @@
 // by then is printed as check prints an experiment's findings.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { DiagnosisMessage, DoneMessage, ErrorMessage, TrainerMessage } from '../protocol/messages';
+import type { DiagnosisMessage, DoneMessage, ErrorMessage, ModelMessage, TrainerMessage, TrainRequest } from '../protocol/messages';
 import type { SourceLocation } from '../protocol/modelInfo';
 import { recognizeExperiment } from '../source/experimentExport';
 import { TrainerProcess } from '../trainerProcess/trainerProcess';
@@ -14,23 +14,32 @@ import { CTRL_C_GRACE_MS } from './trainerChild';
 import { errorLines } from './trainingPrinter';
 
 const SCRIPT_FILE = /\.(ts|mts|cts|js|mjs|cjs)$/i;
+/** An export written in a file the parser could not read through (`export {}` only makes a module). */
+const EXPORT_WRITTEN = /\bexport\b(?!\s*\{\s*\})|\bmodule\.exports\b|\bexports\.\w/;
 
 /**
  * Whether `file` is a script rather than an experiment (whose default export has model()) or a
- * model.json. A file with syntax errors is left to the experiment loader, which names the error's line.
+ * model.json: it is no experiment and exports nothing. A file that exports something else (an
+ * experiment missing its default export) is left to the experiment loader, which says what is
+ * missing; so is a file with syntax errors and an export written in it, the loader naming the line.
+ * A script with syntax errors is run, and its run names the error's line.
  */
 export function isScriptFile(file: string): boolean {
   if (!SCRIPT_FILE.test(file)) return false;
   try {
-    const recognised = recognizeExperiment(fs.readFileSync(file, 'utf8'), file);
-    return recognised.certain && !recognised.experiment;
+    const text = fs.readFileSync(file, 'utf8');
+    const recognised = recognizeExperiment(text, file);
+    if (recognised.experiment || recognised.exports) return false;
+    return recognised.certain || !EXPORT_WRITTEN.test(text);
   } catch {
     return false; // unreadable: the experiment loader says why
   }
 }
 
-interface ScriptCheck {
+export interface ScriptCheck {
   diagnoses: DiagnosisMessage[];
+  /** The model messages sent (an inspection sends one: the model the first training call trains). */
+  models: ModelMessage[];
   error: ErrorMessage | null;
   done: DoneMessage | null;
 }
@@ -65,15 +74,21 @@ function ranLine(file: string, checked: boolean, at: SourceLocation | null, erro
     'so its model and loss were not checked.';
 }
 
-/** Runs the script in the trainer process until it is checked (stopped before its first update) or ends. */
-function runUpToTraining(args: CliArgs, file: string): Promise<ScriptCheck> {
-  const found: ScriptCheck = { diagnoses: [], error: null, done: null };
+/**
+ * Runs the script in the trainer process until it is checked (stopped before its first update) or
+ * ends; `inspect` (summary, graph) asks for the trained model's graph and summary there.
+ */
+export function runUpToTraining(args: CliArgs, file: string, inspect?: Pick<TrainRequest, 'batchSize' | 'depth'>): Promise<ScriptCheck> {
+  const found: ScriptCheck = { diagnoses: [], models: [], error: null, done: null };
   const trainer = new TrainerProcess({
     trainerPath: path.join(__dirname, 'trainer.js'),
-    request: { file, backend: args.backend, threads: args.threads, script: { args: args.positionals.slice(1), check: true } },
+    request: {
+      file, backend: args.backend, threads: args.threads, script: { args: args.positionals.slice(1), check: true },
+      ...(inspect ? { inspect: true, ...inspect } : {}),
+    },
     script: true,
     stopGraceMs: CTRL_C_GRACE_MS,
-    // The script's own output goes to stderr: stdout holds the check's report alone.
+    // The script's own output goes to stderr: stdout holds the check's report (or the summary, the graph) alone.
     onOutput: (_stream, text) => process.stderr.write(text),
     log: (line) => process.stderr.write(`${line}\n`),
   });
@@ -82,6 +97,7 @@ function runUpToTraining(args: CliArgs, file: string): Promise<ScriptCheck> {
   return new Promise((resolve) => {
     trainer.on('message', (m: TrainerMessage) => {
       if (m.type === 'diagnosis') found.diagnoses.push(m);
+      if (m.type === 'model') found.models.push(m);
       if (m.type === 'error') found.error = m;
       if (m.type === 'done') found.done = m;
     });

@@ -47,11 +47,13 @@ Commands:
   report RUN... -o FILE.html [--dir DIR]          a recorded run (or several) as one HTML file
 
 FILE is an experiment file (.ts/.js whose default export has model()) or, for summary and graph,
-a tfjs/Keras model.json. RUN is a run folder's name, a unique prefix of one, or its path. Runs live in
-.model-lens/runs of the experiment's project (the nearest folder up with .model-lens/, package.json
-or .git); --dir names another folder of runs (train, run: where to keep this one, with --keep-runs N
-keeping only the last N runs of the file). summary, graph and train take --build-timeout SECONDS
-(default 60): how long building the model (model(), loadModel, a model.json) may take.`;
+a tfjs/Keras model.json or a script: it runs up to its first training call, as check runs it, and
+the model that call trains is shown. RUN is a run folder's name, a unique prefix of one, or its
+path. Runs live in .model-lens/runs of the experiment's project (the nearest folder up with
+.model-lens/, package.json or .git); --dir names another folder of runs (train, run: where to keep
+this one, with --keep-runs N keeping only the last N runs of the file). summary, graph and train
+take --build-timeout SECONDS (default 60): how long building the model (model(), loadModel, a
+model.json) may take.`;
 
 export const SEE_HELP = 'Run `model-lens --help` for the commands and options.';
 
@@ -119,12 +121,24 @@ function numberOption(name: string, value: string | undefined): number | undefin
 
 const BACKENDS = ['auto', ...BACKEND_NAMES] as const;
 
+/** What `run` takes: a script decides its own training, so train's options would be silently ignored; they are refused. */
+const RUN_OPTIONS: readonly string[] = ['json', 'report', 'backend', 'threads', 'gradient-every', 'dir', 'keep-runs', 'help'];
+
+function checkRunOptions(given: readonly string[]): void {
+  const other = given.find((name) => !RUN_OPTIONS.includes(name));
+  if (other === undefined) return;
+  const takes = RUN_OPTIONS.filter((name) => name !== 'help').map((name) => `--${name}`).join(', ');
+  throw new UserError(`run does not take --${other}: a script trains as its own code says (run takes ${takes}).`, null,
+    `Arguments for the script go after \`--\`: model-lens run SCRIPT -- --${other} …`);
+}
+
 export function parseCliArgs(argv: string[]): CliArgs {
   let parsed;
   try {
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
+      tokens: true,
       options: {
         batch: { type: 'string' },
         depth: { type: 'string' },
@@ -166,6 +180,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
   if (v.backend !== undefined && !(BACKENDS as readonly string[]).includes(v.backend)) {
     throw new UserError(`--backend must be one of ${BACKENDS.join(', ')}, got "${v.backend}".`, null, SEE_HELP);
   }
+  if (command === 'run') checkRunOptions(parsed.tokens.flatMap((t) => (t.kind === 'option' ? [t.name] : [])));
   return {
     command,
     target,

@@ -22,6 +22,8 @@ export async function runCommand(args: CliArgs): Promise<number> {
   if (runDir) request.runDir = runDir;
   const recorded: TrainerMessage[] = [];
   let failed = false;
+  // `ready` comes once the script is found and a backend is up: before it, nothing ran to report.
+  let started = false;
   const trainer = new TrainerProcess({
     trainerPath: path.join(__dirname, 'trainer.js'),
     request,
@@ -39,6 +41,7 @@ export async function runCommand(args: CliArgs): Promise<number> {
     trainer.on('message', (m, source) => {
       if (args.report) recorded.push(m);
       if (m.type === 'error') failed = true;
+      if (m.type === 'ready') started = true;
       // A trainer that died leaves its run unfinished (recorded as interrupted); why is only printed.
       (source === 'crash' ? print : show)(m);
     });
@@ -46,9 +49,11 @@ export async function runCommand(args: CliArgs): Promise<number> {
     trainer.start();
   });
   process.off('SIGINT', onSigint);
-  if (args.report) {
+  if (args.report && started) {
     writeHtmlReport(args.report, args.target, recorded);
     process.stderr.write(`Report written to ${args.report}\n`);
+  } else if (args.report) {
+    process.stderr.write(`No report written: the script did not start.\n`);
   }
   // Killed by a signal (Stop's kill): 1 after an error, else as a shell reports an interrupted command.
   return trainer.exitCode ?? (failed ? 1 : 130);

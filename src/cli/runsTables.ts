@@ -111,8 +111,7 @@ export function showText(d: RunDetails, filePath: string, copyPath: string | nul
     `  Training:  ${trainingLine(d)}`,
     `  Steps:     ${stepsOf(e)}; last loss ${fixed(e.figures.batch.loss)}, lr ${e.figures.lr ?? '—'}`,
   ];
-  const epochs = d.final.epochs;
-  if (epochs.length) lines.push('', ...epochs.map((m) => epochLine(m, e.plan?.epochs ?? epochs.length)));
+  if (d.final.epochs.length) lines.push('', ...epochLines(d));
   const evaluation = d.final.evaluation;
   if (evaluation) {
     const test = evaluation.test;
@@ -120,6 +119,22 @@ export function showText(d: RunDetails, filePath: string, copyPath: string | nul
     evaluation.perClassAccuracy.forEach((acc, c) => lines.push(`Accuracy of class ${evaluation.classNames[c] ?? c}: ${acc === null ? 'n/a (no samples)' : pct(acc)}`));
   }
   return lines.join('\n');
+}
+
+/**
+ * `Epoch [i/n]`, n as the epoch's own fit planned it (a script may fit several models, and one model
+ * several times), each line naming its model when the run trained several.
+ */
+function epochLines(d: RunDetails): string[] {
+  const { epochs, epochTotals, modelNames } = d.final;
+  const totals = epochTotals?.length === epochs.length ? epochTotals : null;
+  const several = new Set(epochs.map((m) => m.modelId ?? 0)).size > 1;
+  return epochs.map((m, i) => {
+    const line = epochLine(m, totals?.[i] ?? d.entry.plan?.epochs ?? null);
+    if (!several) return line;
+    const name = modelNames?.[String(m.modelId)];
+    return `Model #${m.modelId ?? 0}${name ? ` (${name})` : ''}: ${line}`;
+  });
 }
 
 export interface CompareRow {

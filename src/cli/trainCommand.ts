@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import { formatSummary } from '../model/formatSummary';
 import type { EvaluationMessage, TrainerMessage, TrainRequest } from '../protocol/messages';
 import type { CliArgs } from './cliArgs';
@@ -27,7 +28,8 @@ export async function trainCommand(args: CliArgs): Promise<number> {
       (source === 'crash' ? show : recordAndShow)(m);
     },
   });
-  if (args.report) {
+  // A missing file ran nothing: no report of it (a model that failed to build is reported, with what was built).
+  if (args.report && fs.existsSync(args.target)) {
     writeHtmlReport(args.report, args.target, recorded);
     process.stderr.write(`Report written to ${args.report}\n`);
   }

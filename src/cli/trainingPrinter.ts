@@ -46,9 +46,9 @@ function figures(prefix: string, metrics: Metrics | undefined): string[] {
 }
 
 /** The course's epoch line, with every named figure: training (epoch mean), validation and test. */
-export function epochLine(e: EpochEndMessage, epochs: number): string {
+export function epochLine(e: EpochEndMessage, epochs: number | null): string {
   const parts = [...figures('Train', e.metrics), ...figures('Val', e.val), ...figures('Test', e.test)];
-  return [`Epoch [${e.epoch}/${epochs}]`, ...parts, `LR: ${e.lr.toPrecision(4)}`, `Time: ${e.epochSec.toFixed(1)}s`].join(', ');
+  return [`Epoch [${e.epoch}${epochs === null ? '' : `/${epochs}`}]`, ...parts, `LR: ${e.lr.toPrecision(4)}`, `Time: ${e.epochSec.toFixed(1)}s`].join(', ');
 }
 
 /** The course's closing lines for a completed run; a stopped one says so instead of "Training Done.". */

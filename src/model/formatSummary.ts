@@ -20,6 +20,8 @@ export interface SummaryFormat {
   columns?: readonly SummaryColumn[];
   /** Width of each column (torchinfo's `col_width`); a value wider than it widens its column. */
   colWidth?: number;
+  /** Why the forward times were not measured, when it is not the model's size. */
+  untimed?: string;
 }
 
 const NAME_HEADER = 'Layer (type (var_name):depth-idx)';
@@ -117,6 +119,6 @@ export function formatSummary(summary: ModelSummary, format: SummaryFormat = {})
     divider,
     ...(wanted.has('fwd_time') ? [summary.timedSamples
       ? `Fwd time: approximate, each layer applied alone on ${summary.timedSamples} random sample${summary.timedSamples === 1 ? '' : 's'}`
-      : 'Fwd time: not measured (the model is too big to time quickly)'] : []),
+      : `Fwd time: not measured (${format.untimed ?? 'the model is too big to time quickly'})`] : []),
   ].join('\n');
 }

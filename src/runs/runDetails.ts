@@ -7,7 +7,7 @@ import { checkTrainerMessage } from '../protocol/messageChecks';
 import type { EpochEndMessage, EvaluationMessage, TrainerMessage } from '../protocol/messages';
 import { forEachMessage, MESSAGES_FILE } from './messagesFile';
 import { upgradeRecordedMessage } from './olderRunFormats';
-import { FIGURES_FILE, SETTINGS_FILE, type FinalFigures } from './runRecorder';
+import { EpochTotals, FIGURES_FILE, SETTINGS_FILE, type FinalFigures } from './runRecorder';
 import type { RunEntry } from './runStore';
 
 export interface RunDetails {
@@ -39,20 +39,33 @@ function readFinal(dir: string, entry: RunEntry): FinalFigures | null {
   const evaluation = raw.evaluation == null ? null : checkedAs(raw.evaluation, 'evaluation');
   const done = raw.done == null ? null : checkedAs(raw.done, 'done');
   if ((raw.evaluation != null && !evaluation) || (raw.done != null && !done)) return null;
-  return { epochs: epochs as EpochEndMessage[], evaluation, done, figures: entry.figures };
+  const final: FinalFigures = { epochs: epochs as EpochEndMessage[], evaluation, done, figures: entry.figures };
+  const totals = raw.epochTotals;
+  if (Array.isArray(totals) && totals.length === epochs.length && totals.every((t) => t === null || (Number.isInteger(t) && t > 0))) {
+    final.epochTotals = totals as (number | null)[];
+  }
+  const names = raw.modelNames;
+  if (names && typeof names === 'object' && !Array.isArray(names) && Object.values(names).every((n) => typeof n === 'string')) {
+    final.modelNames = names as Record<string, string>;
+  }
+  return final;
 }
 
 export function readRunDetails(entry: RunEntry): RunDetails {
   const settings = readObject(path.join(entry.dir, SETTINGS_FILE));
   let final = readFinal(entry.dir, entry);
-  if (!final) {
+  // An older script run's figures.json has no epoch totals: its messages have them (an experiment's plan says them).
+  if (!final || (!final.epochTotals && !entry.plan && final.epochs.length)) {
     const epochs: EpochEndMessage[] = [];
+    const totals = new EpochTotals();
     let evaluation: EvaluationMessage | null = null;
     forEachMessage(path.join(entry.dir, MESSAGES_FILE), (m) => {
+      totals.fold(m);
       if (m.type === 'epochEnd') epochs.push(m);
       else if (m.type === 'evaluation') evaluation = m;
     });
-    final = { epochs, evaluation, done: null, figures: entry.figures };
+    const folded = { epochTotals: totals.totals, modelNames: totals.modelNames };
+    final = final ? { ...final, ...folded } : { epochs, ...folded, evaluation, done: null, figures: entry.figures };
   }
   return { entry, settings, final };
 }

@@ -16,6 +16,13 @@ export const FIGURES_FILE = 'figures.json';
 /** figures.json: what a finished run reached, per epoch and at the end. */
 export interface FinalFigures {
   epochs: EpochEndMessage[];
+  /**
+   * For each of `epochs`, how many its fit was to run (its epochStart's `epochs`; null: none seen):
+   * a script's fits each have their own, and its models their own fits. Absent in older runs.
+   */
+  epochTotals?: (number | null)[];
+  /** A script's models by id (ModelId): their names. Absent in older runs. */
+  modelNames?: Record<string, string>;
   evaluation: EvaluationMessage | null;
   done: DoneMessage | null;
   figures: RunHeader['figures'];
@@ -27,9 +34,24 @@ export function writeJsonAtomic(file: string, value: unknown): void {
   fs.renameSync(temporary, file);
 }
 
+/** What the epoch lines of a run need from its messages, folded in order: each epoch's total, each model's name. */
+export class EpochTotals {
+  readonly totals: (number | null)[] = [];
+  readonly modelNames: Record<string, string> = {};
+  /** The epochs of each model's fit under way (by ModelId; 0: an experiment's one model). */
+  private readonly running = new Map<number, number>();
+
+  fold(m: TrainerMessage): void {
+    if (m.type === 'epochStart') this.running.set(m.modelId ?? 0, m.epochs);
+    else if (m.type === 'epochEnd') this.totals.push(this.running.get(m.modelId ?? 0) ?? null);
+    else if (m.type === 'model' && m.modelId !== undefined) this.modelNames[String(m.modelId)] = m.name;
+  }
+}
+
 export class RunRecorder {
   private fd: number | null;
   private readonly epochs: EpochEndMessage[] = [];
+  private readonly epochTotals = new EpochTotals();
   private evaluation: EvaluationMessage | null = null;
   private done: DoneMessage | null = null;
   private settings: Record<string, unknown>;
@@ -57,6 +79,7 @@ export class RunRecorder {
     this.guard(() => writeAll(this.fd!, frameText(messages)));
     for (const m of messages) {
       foldHeader(this.header, m);
+      this.epochTotals.fold(m);
       if (m.type === 'epochEnd') this.epochs.push(m);
       else if (m.type === 'evaluation') this.evaluation = m;
       else if (m.type === 'ready') this.settings.backend = { name: m.backend, reason: m.reason, versions: m.versions };
@@ -78,7 +101,10 @@ export class RunRecorder {
     try { fs.closeSync(fd); } catch { /* already gone with its folder */ }
     if (!this.done) this.header.status = status ?? 'interrupted';
     this.header.ended = new Date().toISOString();
-    const final: FinalFigures = { epochs: this.epochs, evaluation: this.evaluation, done: this.done, figures: this.header.figures };
+    const final: FinalFigures = {
+      epochs: this.epochs, epochTotals: this.epochTotals.totals, modelNames: this.epochTotals.modelNames,
+      evaluation: this.evaluation, done: this.done, figures: this.header.figures,
+    };
     this.guard(() => writeJsonAtomic(path.join(this.dir, FIGURES_FILE), final));
     this.guard(() => writeJsonAtomic(path.join(this.dir, SETTINGS_FILE), this.settings));
     this.guard(() => writeJsonAtomic(path.join(this.dir, RUN_HEADER_FILE), this.header));

@@ -94,6 +94,40 @@ export function defaultExportExpression(tree: SourceTree): t.Node | null {
   return found;
 }
 
+/** Whether an assignment target is `module.exports…` or `exports.…` (CommonJS exporting anything). */
+function isCommonJsExport(target: t.Node): boolean {
+  let n: t.Node = target;
+  const parts: string[] = [];
+  while (n.type === 'MemberExpression' && !n.computed && n.property.type === 'Identifier') {
+    parts.unshift(n.property.name);
+    n = n.object;
+  }
+  return n.type === 'Identifier' && ((n.name === 'module' && parts[0] === 'exports') || (n.name === 'exports' && parts.length > 0));
+}
+
+/**
+ * Whether the file exports anything (`export {}` aside, which only makes it a module): an experiment
+ * missing its default export still does; a script, run for what it does, need not.
+ */
+export function exportsAnything(tree: SourceTree): boolean {
+  return tree.program.body.some((statement) => {
+    switch (statement.type) {
+      case 'ExportDefaultDeclaration':
+      case 'ExportAllDeclaration':
+      case 'TSExportAssignment':
+        return true;
+      case 'ExportNamedDeclaration':
+        return statement.declaration != null || statement.specifiers.length > 0;
+      case 'ExpressionStatement': {
+        const e = unwrapExpression(statement.expression);
+        return e?.type === 'AssignmentExpression' && isCommonJsExport(e.left);
+      }
+      default:
+        return false;
+    }
+  });
+}
+
 /** The file's experiment, if its default export is one (see the top of this file). */
 export function findExperimentExport(tree: SourceTree): ExperimentExport | null {
   const exported = defaultExportExpression(tree);
@@ -111,13 +145,18 @@ export interface Recognition {
   exportLine: number | null;
   /** False when the text has syntax errors and no experiment was found around them: not a verdict. */
   certain: boolean;
+  /** Whether the file exports anything the parser found (exportsAnything): a script need not. */
+  exports: boolean;
 }
 
 /** What the parser makes of a file's text as it is now (see Recognition.certain). */
 export function recognizeExperiment(text: string, fileName: string): Recognition {
   const { tree, errors } = parseSource(text, fileName);
   const experiment = findExperimentExport(tree);
-  return { experiment: experiment !== null, exportLine: experiment ? startOf(experiment.exportNode).line : null, certain: experiment !== null || errors.length === 0 };
+  return {
+    experiment: experiment !== null, exportLine: experiment ? startOf(experiment.exportNode).line : null,
+    certain: experiment !== null || errors.length === 0, exports: exportsAnything(tree),
+  };
 }
 
 export interface SettingLocation {

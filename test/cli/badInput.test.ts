@@ -44,6 +44,15 @@ describe('bad input to model-lens summary', () => {
     assert.match(line, /no\/such\/experiment\.ts: no such file/);
   });
 
+  it('writes no --report of train when the experiment file does not exist', () => {
+    const report = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ml-train-report-')), 'r.html');
+    const run = runCli(['train', 'no/such/experiment.ts', '--report', report]);
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, /no such file/);
+    assert.equal(fs.existsSync(report), false);
+    assert.doesNotMatch(run.stderr, /Report written/);
+  });
+
   it('says when the file has no default export', () => {
     const line = assertCleanError(runCli(['summary', fixture('no-default.ts')]));
     assert.match(line, /has no default export/);

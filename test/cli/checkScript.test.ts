@@ -161,6 +161,21 @@ describe('model-lens check SCRIPT: the doctor runs the script up to its first tr
     assert.doesNotMatch(r.stdout + r.stderr, /the script (threw|ran|ended)/);
   });
 
+  it('a script with a syntax error (no default export: not an experiment) is named at its line, with the hint to fix the script', () => {
+    const file = fixture('scripts/syntax/broken.mjs');
+    const r = runCli(['check', '--backend', 'cpu', file], { timeoutMs: 120_000 });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, new RegExp(`broken\\.mjs:${lineOf(file, 'units: 3 }) })')}:\\d+: the script has a syntax error: Unexpected token '\\}'\n  Fix the script and run it again\\.`));
+    assert.doesNotMatch(r.stderr, /experiment/);
+  });
+
+  it('a file that exports something but no experiment is not run as a script: the loader says its default export is missing', () => {
+    const r = runCli(['check', fixture('no-default.ts')], { timeoutMs: 120_000 });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /has no default export/);
+    assert.doesNotMatch(r.stdout + r.stderr, /the script/);
+  });
+
   it('a script that throws before training: its error at its line, exit 1', () => {
     const file = fixture('scripts/throws.ts');
     const r = runCli(['check', '--backend', 'cpu', file], { timeoutMs: 120_000 });

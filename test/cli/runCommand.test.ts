@@ -302,6 +302,54 @@ describe('model-lens run: a script that throws', () => {
     assert.equal(run.status, 1);
     assert.match(run.stderr, /no such file/);
   });
+
+  it('writes no --report of a script that does not exist, and says so', () => {
+    const report = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ml-run-report-')), 'r.html');
+    const run = runCli(['run', 'no/such/script.mjs', '--report', report]);
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, /no such file/);
+    assert.equal(fs.existsSync(report), false);
+    assert.doesNotMatch(run.stderr, /Report written/);
+    assert.match(run.stderr, /No report written: the script did not start/);
+  });
+});
+
+describe('model-lens run: a script with a syntax error', () => {
+  /** Where the unclosed bracket's script breaks: the `}` that comes instead of its `]`. */
+  const brokenAt = (file: string, needle: string) => {
+    const line = lineOf(file, needle);
+    return `${file}:${line}:${fs.readFileSync(file, 'utf8').split('\n')[line - 1].lastIndexOf('}') + 1}`;
+  };
+
+  for (const [name, said] of [['broken.mjs', "Unexpected token '}'"], ['broken.cjs', "Unexpected token '}'"], ['broken.ts', 'Expected "]" but found "}"']] as const) {
+    it(`${name}: file:line:col, that the script has a syntax error and what the parser said, and to fix the script`, () => {
+      const file = fixture(`scripts/syntax/${name}`);
+      const run = runCli(['run', '--backend', 'cpu', '--dir', fs.mkdtempSync(path.join(os.tmpdir(), 'ml-run-')), file], { timeoutMs: 120_000 });
+      assert.equal(run.status, 1);
+      assert.ok(run.stderr.includes(`model-lens: error: ${brokenAt(file, 'units: 3 }) })')}: the script has a syntax error: ${said}\n  Fix the script and run it again.\n`), run.stderr);
+      assert.doesNotMatch(run.stderr, /the script threw|Transform failed|experiment/);
+    });
+  }
+
+  it('in a module the script imports: the place in that module', () => {
+    const helper = fixture('scripts/syntax/lib/broken-helper.mjs');
+    const run = runScript('syntax/imports-broken.mjs');
+    assert.equal(run.status, 1);
+    const [error] = run.of('error');
+    assert.equal(error.message, "the script has a syntax error: Unexpected token ';'");
+    assert.deepEqual(error.location, { file: helper, line: lineOf(helper, 'return [1, 2;'), column: 15 });
+    assert.equal(run.output('stdout'), '', 'nothing of the script ran');
+  });
+});
+
+describe('model-lens run refuses options a script does not take', () => {
+  it('--epochs: says run does not take it, and that the script\'s own arguments go after --; nothing runs', () => {
+    const run = runCli(['run', fixture('scripts/fit-functional.ts'), '--epochs', '2']);
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, /^model-lens: error: run does not take --epochs: a script trains as its own code says/);
+    assert.match(run.stderr, /model-lens run SCRIPT -- --epochs/);
+    assert.doesNotMatch(run.stderr, /model-lens: backend/, 'the script was not started');
+  });
 });
 
 describe('model-lens run: a script whose top-level await never settles', () => {
@@ -433,6 +481,18 @@ describe('model-lens run keeps the run as train does', () => {
     assert.equal(entry.status, 'completed');
     assert.equal(entry.steps, run.of('batch').length);
     assert.equal(entry.file, fixture('scripts/fit-two-models.ts'));
+  });
+
+  it('that runs show lists epoch by epoch, each against its own fit\'s epochs, naming the model', () => {
+    const shown = runCli(['runs', 'show', '--dir', run.runs, fs.readdirSync(run.runs).filter((n) => !n.startsWith('.'))[0]]);
+    assert.equal(shown.status, 0, shown.stderr);
+    const epochs = shown.stdout.split('\n').filter((l) => l.includes('Epoch [')).map((l) => l.slice(0, l.indexOf(']') + 1));
+    // small: 2 epochs, wide: 3, small again: 1 (as the messages above say).
+    assert.deepEqual(epochs, [
+      'Model #1 (small): Epoch [1/2]', 'Model #1 (small): Epoch [2/2]',
+      'Model #2 (wide): Epoch [1/3]', 'Model #2 (wide): Epoch [2/3]', 'Model #2 (wide): Epoch [3/3]',
+      'Model #1 (small): Epoch [1/1]',
+    ]);
   });
 
   it('whose table names no LR schedule (the script sets its own rate, not a constant one)', () => {

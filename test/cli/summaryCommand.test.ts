@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { example, fixture } from '../helpers/fixtures';
+import { example, fixture, lineOf } from '../helpers/fixtures';
 import { runCli } from '../helpers/runCli';
 
 describe('model-lens summary --json on the course MLP', () => {
@@ -170,5 +170,40 @@ describe('model-lens summary columns', () => {
     assert.match(run.stderr, /unknown column "flops"/);
     assert.match(run.stderr, /num_params/);
     assert.doesNotMatch(run.stderr, /\n\s+at /);
+  });
+});
+
+describe('model-lens summary|graph SCRIPT: the script runs up to its first training call, and the model that call trains is shown', () => {
+  it('summary --json of a TypeScript script with top-level await that trains two models: the first one, at its fit\'s batch size; nothing trained', () => {
+    const run = runCli(['summary', '--json', '--backend', 'cpu', fixture('scripts/fit-two-models.ts')], { timeoutMs: 120_000 });
+    assert.equal(run.status, 0, run.stderr);
+    const summary = JSON.parse(run.stdout);
+    assert.equal(summary.model, 'small');
+    assert.equal(summary.batchSize, 32);
+    assert.deepEqual(summary.layers.slice(1).map((l: { name: string }) => l.name), ['small_hidden', 'small_out']);
+    assert.equal(summary.totals.totalParams, 3 * 4 + 4 + 4 * 2 + 2);
+    assert.match(run.stderr, /ran up to its first training call \(.*fit-two-models\.ts:\d+:\d+\) and was stopped there, before any update/);
+    assert.doesNotMatch(run.stderr, /both trained|Epoch/, 'the script stopped inside its first fit');
+  });
+
+  it('graph of an ES module\'s custom loop (optimizer.minimize): its layers at their lines; summary at --batch as a table', () => {
+    const file = fixture('scripts/minimize-loop.mjs');
+    const graph = runCli(['graph', '--backend', 'cpu', file], { timeoutMs: 120_000 });
+    assert.equal(graph.status, 0, graph.stderr);
+    const { nodes } = JSON.parse(graph.stdout) as { nodes: { name: string; source: { line: number } | null }[] };
+    assert.deepEqual(nodes.filter((n) => n.source).map((n) => [n.name, n.source?.line]), [['first', lineOf(file, "name: 'first'")], ['second', lineOf(file, "name: 'second'")]]);
+    assert.doesNotMatch(graph.stderr, /tensors|loop done/, 'stopped before the loop\'s first update');
+    const table = runCli(['summary', '--backend', 'cpu', '--batch', '5', '--columns', 'output_size,fwd_time', file], { timeoutMs: 120_000 });
+    assert.equal(table.status, 0, table.stderr);
+    assert.match(table.stdout, /Dense \(first\): 1-1 +\[5, 5\]/);
+    assert.match(table.stdout, /Fwd time: not measured \(a script is stopped inside its first training call/);
+  });
+
+  it('a script that never trains: says so, shows nothing, exit 1', () => {
+    const run = runCli(['summary', '--backend', 'cpu', fixture('scripts/doctor/no-training.mjs')], { timeoutMs: 120_000 });
+    assert.equal(run.status, 1);
+    assert.equal(run.stdout, '');
+    assert.match(run.stderr, /the script ended without a training call .*, so there is no trained model to show/);
+    assert.match(run.stderr, /model-lens run SCRIPT/);
   });
 });

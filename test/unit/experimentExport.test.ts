@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { findExperimentExport, isExperimentSource, locateSetting } from '../../src/source/experimentExport';
+import { exportsAnything, findExperimentExport, isExperimentSource, locateSetting } from '../../src/source/experimentExport';
 import { parseSource } from '../../src/source/sourceTree';
 
 const lineOfText = (text: string, needle: string) => text.split('\n').findIndex((l) => l.includes(needle)) + 1;
@@ -51,6 +51,29 @@ describe('recognising an experiment file from its syntax tree', () => {
     assert.deepEqual([errors.length, errors[0].line, errors[0].column], [1, 2, 16]);
     assert.equal(findExperimentExport(tree), null);
   });
+});
+
+describe('whether a file exports anything (an experiment missing its default export does; a script need not)', () => {
+  const exporting: Record<string, string> = {
+    'a named const': 'export const model = () => m;',
+    'a named function': 'export function model() { return m; }',
+    'a list of names': 'const model = () => m;\nexport { model };',
+    'a default': 'export default { name: "x" };',
+    'everything of another module': "export * from './x';",
+    'module.exports': 'module.exports = { model };',
+    'exports.model': 'exports.model = () => m;',
+  };
+  for (const [name, text] of Object.entries(exporting)) {
+    it(`${name}: yes`, () => assert.equal(exportsAnything(parseSource(text, 'e.ts').tree), true));
+  }
+  const silent: Record<string, string> = {
+    'a training script': "import * as tf from '@tensorflow/tfjs';\nawait model.fit(x, y);",
+    '`export {}` (only to make it a module)': 'export {};\nawait model.fit(x, y);',
+    'a local `exports` variable read': 'const exports = 1;\nconsole.log(exports);',
+  };
+  for (const [name, text] of Object.entries(silent)) {
+    it(`${name}: no`, () => assert.equal(exportsAnything(parseSource(text, 'e.ts').tree), false));
+  }
 });
 
 describe('locating a setting in the experiment source', () => {

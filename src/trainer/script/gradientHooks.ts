@@ -27,9 +27,10 @@ export function instrumentOptimizers(tf: Tf, session: ScriptSession): () => void
     const apply = cls.prototype.applyGradients;
     // The update, with gradient figures on sampled steps.
     const withFigures = function (this: tfType.Optimizer, grads: Grads) {
+      session.updating = Array.isArray(grads) ? grads.map((g) => g.name) : Object.keys(grads);
       if (session.step === 0) session.beforeFirstUpdate();
       // Sampled by the model's own steps, so each model of a script gets figures from its first step.
-      const ownStep = session.countUpdate(Array.isArray(grads) ? grads.map((g) => g.name) : Object.keys(grads));
+      const ownStep = session.countUpdate(session.updating);
       const owner = session.lastUpdated;
       const step = session.step;
       // Variables no model holds (a loop's own tf.variables) have no layers to chart: only their loss is (loopHooks.ts).

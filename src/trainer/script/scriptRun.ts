@@ -24,6 +24,7 @@ import { installScalarLog } from '../scalarLog';
 import { SamplingBudget } from './samplingBudget';
 import { ScriptSession, type ScriptDoctorHooks } from './scriptSession';
 import { checkLossInputs } from './scriptDoctor';
+import { scriptSyntaxError, SYNTAX_ERROR_HINT } from './scriptErrors';
 
 export interface ScriptEnd {
   /** Sends `done` and everything before it, synchronously as far as IPC allows. */
@@ -53,12 +54,15 @@ export async function runScript(request: TrainRequest, emit: Emit, end: ScriptEn
   const userSources = UserSources.matching((f) => f.startsWith(path.dirname(file) + path.sep) && !f.includes(`${path.sep}node_modules${path.sep}`));
   const fail = (e: unknown) => {
     const err = e instanceof Error ? e : new Error(String(e));
-    const location = e instanceof UserError ? e.location : userFrame(err.stack, userSources);
+    const frame = e instanceof UserError ? e.location : userFrame(err.stack, userSources);
+    const syntax = e instanceof UserError ? null : scriptSyntaxError(err, file, (f) => userSources.has(f), frame !== null);
+    const location = syntax ? syntax.location : frame;
     const syncRead = !(e instanceof UserError) && tf.getBackend() === 'webgpu' && /OffscreenCanvas/.test(err.message);
-    const message = e instanceof UserError ? e.message : syncRead
+    const message = e instanceof UserError ? e.message : syntax ? `the script has a syntax error: ${syntax.message}` : syncRead
       ? 'the script read a tensor synchronously (dataSync, arraySync or bufferSync), which the webgpu backend cannot do under Node.'
       : `the script threw: ${err.message.split('\n')[0]}`;
-    const hint = e instanceof UserError ? e.hint : syncRead ? 'Read it with `await tensor.data()` or `await tensor.array()`, or run the script on --backend wasm.' : null;
+    const hint = e instanceof UserError ? e.hint : syntax ? SYNTAX_ERROR_HINT
+      : syncRead ? 'Read it with `await tensor.data()` or `await tensor.array()`, or run the script on --backend wasm.' : null;
     emit({ type: 'error', message, location, hint });
     if (process.exitCode === undefined || process.exitCode === 0) process.exitCode = 1;
     finish('error', session?.step ?? 0);
@@ -82,6 +86,7 @@ export async function runScript(request: TrainRequest, emit: Emit, end: ScriptEn
     const every = request.gradientEvery ?? DEFAULT_GRADIENT_EVERY;
     session = new ScriptSession(emit, file, sites, every, new SamplingBudget(every, request.gradientEvery === undefined));
     const active = session;
+    if (request.inspect && request.script?.check) active.inspectAtFirstUpdate(request);
     active.doctorHooks = doctorHooks(request.script?.check === true, userSources, {
       stopOnError: (d) => fail(new UserError(d.message, d.source, fixesHint(d))),
       // A loss that is not finite ends the run, its anomaly sent, as an experiment's does.

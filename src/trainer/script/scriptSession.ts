@@ -3,13 +3,14 @@
 // under their names (scriptFigures.ts) and put into the batch/epoch messages in one place. The model
 // doctor's state is here too: each model's loss as checked, the findings sent (once each), the
 // training call that a `check` stops at. A loss that is not finite ends the run with an anomaly, as an
-// experiment's does (reportBatch).
+// experiment's does (reportBatch). An inspection (summary, graph of a script) sends one model message
+// only: the model that call trains, at the inspection's batch size and depth.
 import * as path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import type { LoadedModel } from '../../model/loadExperiment';
 import { computeSummary } from '../../model/modelSummary';
 import type { DiagnosisMessage, LayerActivation } from '../../protocol/doctorMessages';
-import type { AnomalyMessage, BatchMessage, EpochEndMessage, LayerGradient } from '../../protocol/messages';
+import type { AnomalyMessage, BatchMessage, EpochEndMessage, LayerGradient, TrainRequest } from '../../protocol/messages';
 import type { SourceLocation } from '../../protocol/modelInfo';
 import { gradientLayers, type GradientLayer } from '../gradientStats';
 import { modelMessage, now, type Emit } from '../runMessages';
@@ -94,6 +95,12 @@ export class ScriptSession {
   };
   /** Updates of variables no model holds (a loop's own tf.variables). */
   private looseSteps = 0;
+  /** The model of the training call (fit, fitDataset, trainOnBatch) last made: while modelCalls > 0, the one under way. */
+  private callModel: tf.LayersModel | null = null;
+  /** Set for an inspection (inspectAtFirstUpdate). */
+  private inspection: Pick<TrainRequest, 'batchSize' | 'depth'> | null = null;
+  /** The variables the update about to be applied changes (set before beforeFirstUpdate). */
+  updating: string[] = [];
 
   constructor(
     readonly emit: Emit,
@@ -128,6 +135,7 @@ export class ScriptSession {
     const batch = batchSize ?? seen.announcedBatch ?? this.lastInputRows ?? 1;
     if (seen.announcedBatch === batch || !model.built) return;
     seen.announcedBatch = batch;
+    if (this.inspection) return; // its one model message comes at the first update
     const loaded: LoadedModel = { model, ...this.sites, settings: {}, file: this.file };
     this.emit({ ...modelMessage(loaded, undefined, undefined, computeSummary(model, { batchSize: batch, rowDepth: Infinity, ...this.sites })), modelId: seen.id });
   }
@@ -176,6 +184,7 @@ export class ScriptSession {
    * and std 1, then `work`; the call's line kept.
    */
   training<T>(model: tf.LayersModel, work: () => T, inputs?: () => Float32Array | null): T {
+    this.callModel = model;
     const seen = this.models[this.noteModel(model) - 1];
     const call = this.doctorHooks.callSiteLater();
     seen.call = call;
@@ -208,10 +217,45 @@ export class ScriptSession {
     return result;
   }
 
-  /** The run's first optimizer update is about to be applied (its gradients are computed). */
+  /** The run's first optimizer update is about to be applied (its gradients are computed; `updating` names its variables). */
   beforeFirstUpdate(): void {
     this.trainingCall ??= this.doctorHooks.callSite();
+    if (this.inspection) this.sendInspection(this.inspection);
     this.doctorHooks.beforeUpdate();
+  }
+
+  /**
+   * Makes this run an inspection (`model-lens summary|graph SCRIPT`, with a `check` that stops before
+   * the first update): no model message but one, at the first update, of the model it trains.
+   */
+  inspectAtFirstUpdate(options: Pick<TrainRequest, 'batchSize' | 'depth'>): void {
+    this.inspection = options;
+  }
+
+  /** The trained model's graph and summary: rows and nesting to `depth`; the summary at `batchSize`, else the training call's, the graph at `batchSize` only. */
+  private sendInspection({ batchSize, depth }: Pick<TrainRequest, 'batchSize' | 'depth'>): void {
+    const model = this.trainedModel();
+    if (!model?.built) return;
+    const seen = this.models[this.noteModel(model) - 1];
+    const options = { batchSize: batchSize ?? seen.announcedBatch ?? this.lastInputRows ?? 1, depth, rowDepth: depth ?? Infinity, ...this.sites };
+    const loaded: LoadedModel = { model, ...this.sites, settings: {}, file: this.file };
+    this.emit({ ...modelMessage(loaded, undefined, undefined, computeSummary(model, options), { depth, batchSize: batchSize ?? null }), modelId: seen.id });
+  }
+
+  /**
+   * The model the update about to be applied trains: that of the training call under way, else (a
+   * custom loop) the model holding most of the variables it updates (the outer one of nested models).
+   */
+  private trainedModel(): tf.LayersModel | null {
+    if (this.modelCalls > 0 && this.callModel) return this.callModel;
+    const updated = new Set(this.updating);
+    let best: tf.LayersModel | null = null;
+    let most = 0;
+    for (const { model } of this.models) {
+      const held = model.built ? model.trainableWeights.filter((w) => updated.has(w.name)).length : 0;
+      if (held > 0 && held >= most) [best, most] = [model, held];
+    }
+    return best;
   }
 
   /** Whether a loss function's values are worth reading now (a compiled loss the doctor read is not). */
