@@ -143,6 +143,15 @@ function readLabels(labels: unknown, name: string, task: TaskKind): { count: num
     if (written !== width) throw new UserError(`${name}[${i}] has ${written} values but ${name}[0] has ${width}`);
   }
   if (task === 'regression') return { count: y.length, width, values: Array.from(out) };
+  // A [n, 1] column is tfjs's label shape for one sigmoid unit: each row holds a class index (0/1),
+  // not a one-hot row of one class (which would read [1] as class 0).
+  if (width === 1) {
+    const values = Array.from(out);
+    values.forEach((v, i) => {
+      if (!(Number.isInteger(v) && v >= 0)) throw new UserError(`${name}[${i}] is [${v}]: a class is a whole number from 0 (or give one-hot rows)`);
+    });
+    return { count: y.length, width: 1, values };
+  }
   // Classification from one-hot rows: the index of the 1.
   const values = Array.from({ length: y.length }, (_, i) => {
     const row = out.subarray(i * width, (i + 1) * width);

@@ -48,6 +48,17 @@ describe('arrays from code: nested arrays and typed arrays as a DataSource', () 
     for (let i = 0; i < 3; i++) assert.equal(batch.labels[i], batch.inputs[i * 2] === 3 ? 0 : 1);
   });
 
+  it('reads a [n, 1] label column (one sigmoid unit\'s shape) as class indices, not as one-hot rows', async () => {
+    const source = await arraysSource({ train: { x: [[0], [1], [2]], y: [[0], [1], [1]] }, test: { x: [[5]], y: Int32Array.of(1) } }, classification);
+    assert.deepEqual(source.task, { kind: 'classification', classNames: ['0', '1'] });
+    const [batch] = await collectBatches(source.trainBatches(1, 3));
+    if (batch.kind !== 'classification') return assert.fail('classification');
+    for (let i = 0; i < 3; i++) assert.equal(batch.labels[i], batch.inputs[i] === 0 ? 0 : 1, 'a [1] row is class 1');
+    await rejectsWith({ train: { x: [[0], [1]], y: [[0], [0.5]] } }, /train\.y\[1\] is \[0\.5\]: a class is a whole number from 0/);
+    const regression = await arraysSource({ train: { x: [[0], [1]], y: [[0.25], [-3]] } }, { task: 'regression', seed: 0 });
+    assert.deepEqual(regression.task, { kind: 'regression', targetNames: ['y'] });
+  });
+
   it('holds regression targets, one or several per sample', async () => {
     const one = await arraysSource({ train: { x: [[1], [2]], y: [0.5, -1.5] } }, { task: 'regression', seed: 0 });
     assert.deepEqual(one.task, { kind: 'regression', targetNames: ['y'] });
