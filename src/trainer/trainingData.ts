@@ -41,6 +41,7 @@ export async function openTrainingData(request: TrainRequest, loaded: LoadedMode
     if (typeof settings.data === 'function') {
       return await codeDataSource(settings.data, {
         task, seed: context.seed, outputs: context.outputs, batchSize: context.batchSize, sampleRank: context.sampleRank, stepsPerEpoch: settings.training?.stepsPerEpoch,
+        ...limits,
       });
     }
     const spec: LooseDataSpec = { ...settings.data };

@@ -9,15 +9,16 @@ import * as tf from '@tensorflow/tfjs';
 import { createRandom } from '../../src/data/seededRandom';
 import type {
   EpochEndMessage, ErrorMessage, LogMessage, ModelMessage, RegressionMessage, SamplesMessage, SampleRowsMessage, TrainerMessage,
+  TrainRequest,
 } from '../../src/protocol/messages';
 import { runTraining } from '../../src/trainer/trainingRun';
 import { writeImage, type Rgb } from '../helpers/imageFiles';
 
 const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), `ml-own-${prefix}-`));
 
-async function train(file: string, onStep?: (step: number) => void): Promise<TrainerMessage[]> {
+async function train(file: string, onStep?: (step: number) => void, request: Partial<TrainRequest> = {}): Promise<TrainerMessage[]> {
   const messages: TrainerMessage[] = [];
-  await runTraining({ file, backend: 'cpu' }, (m) => messages.push(m), { stopRequested: false, onStep });
+  await runTraining({ file, backend: 'cpu', ...request }, (m) => messages.push(m), { stopRequested: false, onStep });
   return messages;
 }
 
@@ -358,5 +359,25 @@ describe("data from the experiment's own code", () => {
     assert.deepEqual(rows.columns, ['x1', 'x2', 'y'], 'the first training batch as a table before step 1');
     assert.equal(rows.rows.length, 8);
     assert.ok(rows.rows.every(([a, b, y]) => Number(b) === -Number(a) && Math.abs(Number(y) - 3 * Number(a)) < 1e-4), JSON.stringify(rows.rows[1]));
+  });
+
+  it('--limit and --test-limit keep that many samples of data() arrays and of a tf.data.Dataset', async () => {
+    const dir = tmp('code-limit');
+    const arrays = "data: () => { const x = [], y = []; for (let i = 0; i < 600; i++) { x.push([i / 600, 1 - i / 600]); y.push(i % 2); } " +
+      "return { train: { x: x.slice(0, 500), y: y.slice(0, 500) }, test: { x: x.slice(500), y: y.slice(500) } }; },\n" +
+      "  training: { epochs: 1, batchSize: 10, seed: 4 },";
+    const fromArrays = await train(experiment(dir, mlp(2, 2, 'softmax'), arrays), undefined, { limit: 50, testLimit: 20 });
+    const dataset = (ofType(fromArrays, 'model')[0] as ModelMessage).dataset!;
+    assert.deepEqual([dataset.trainCount, dataset.testCount], [50, 20]);
+    assert.equal(ofType(fromArrays, 'batch').length, 5);
+
+    const tfData = "data: () => { const ds = (from, to) => tf.data.array(Array.from({ length: to - from }, (_, k) => from + k))" +
+      ".map((i) => ({ xs: tf.tensor1d([i / 600, 1 - i / 600]), ys: tf.oneHot(i % 2, 2) })); return { train: ds(0, 500), test: ds(500, 600) }; },\n" +
+      "  training: { epochs: 2, batchSize: 10, seed: 4 },";
+    const fromDataset = await train(experiment(dir, mlp(2, 2, 'softmax'), tfData), undefined, { limit: 50, testLimit: 20 });
+    assert.equal((ofType(fromDataset, 'model')[0] as ModelMessage).plan!.stepsPerEpoch, 5);
+    assert.equal(ofType(fromDataset, 'batch').length, 10, '5 batches of 10 per epoch');
+    const evaluations = ofType(fromDataset, 'evaluation');
+    assert.equal(evaluations[evaluations.length - 1].confusion.flat().reduce((a, b) => a + b, 0), 20, 'the first 20 test samples');
   });
 });
