@@ -28,9 +28,14 @@ export interface CsvPlan {
   /** Rows kept per split, after missing cells and limits. */
   trainCount: number;
   testCount: number;
-  /** Keep only the first N kept rows of a split (file order). */
+  /** `limit` keeps a seeded random subset of the training rows, `testLimit` the first test rows (file order). */
   limit: number | null;
   testLimit: number | null;
+  /**
+   * Under `limit`: the training rows kept, as increasing ordinals among the rows the split would
+   * keep without it (chosen once their number was counted); null keeps them all.
+   */
+  trainPick: Uint32Array | null;
   /** Encoded values per row. */
   width: number;
   featureNames: string[];

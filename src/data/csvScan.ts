@@ -6,6 +6,7 @@ import { UserError } from '../model/userError';
 import { abbreviate, type DataTask, type TaskKind } from './dataSource';
 import { compareCodePoints, isMissing, parseNumber, sortClassNames } from './csvCells';
 import { csvBlocks, featureNames, type CsvFeature, type CsvPlan, type MissingPolicy } from './csvPlan';
+import { deriveSeed, randomSubset } from './seededRandom';
 
 export interface CsvScanOptions {
   /** Absolute path. */
@@ -109,7 +110,8 @@ export async function scanCsv(options: CsvScanOptions): Promise<CsvScan> {
       }
       const dropped = labelMissing || (missingHere && missingPolicy === 'drop');
       const isTest = block.test[r] === 1;
-      const kept = !dropped && (isTest ? testCount < testLimit : trainCount < limit);
+      // Train rows are all counted (and their statistics taken): `limit` picks among them once their number is known.
+      const kept = !dropped && (!isTest || testCount < testLimit);
       if (kept && isTest) testCount++;
       else if (kept) trainCount++;
       if (kept && !isTest) for (let k = 0; k < columns.length; k++) addToStatistics(columns[k], cells[columns[k].index], states[k], values[k], auto);
@@ -123,6 +125,9 @@ export async function scanCsv(options: CsvScanOptions): Promise<CsvScan> {
     }
   }
   header = header!;
+  // A seeded random subset (as images and IDX), not the first rows: a table sorted by class keeps every class.
+  const trainPick = trainCount > limit ? randomSubset(trainCount, limit, deriveSeed(seed, 0x11)) : null;
+  if (trainPick) trainCount = trainPick.length;
 
   const missingCells = columns.reduce((a, c) => a + c.missing, 0) + labelsMissing;
   const whereMissing = () => `rows ${abbreviate(missingRows, SHOWN_ROWS)}${rowsWithMissing > missingRows.length ? ', …' : ''}; ` +
@@ -157,7 +162,7 @@ export async function scanCsv(options: CsvScanOptions): Promise<CsvScan> {
   const plan: CsvPlan = {
     kind: 'csv', file, delimiter, header, features, label: { column: header[labelIndex], index: labelIndex }, task: dataTask,
     missing: missingPolicy, testSplit, seed, trainCount, testCount,
-    limit: Number.isFinite(limit) ? limit : null, testLimit: Number.isFinite(testLimit) ? testLimit : null,
+    limit: Number.isFinite(limit) ? limit : null, testLimit: Number.isFinite(testLimit) ? testLimit : null, trainPick,
     width: names.length, featureNames: names,
     shuffleBufferRows: options.shuffleBufferRows ?? Math.max(1024, Math.floor(SHUFFLE_BUFFER_BYTES / (4 * (names.length + 1)))),
     dataRows: rows, plain,

@@ -217,6 +217,32 @@ describe('CSV tables: the first pass', () => {
     assert.equal(shown.kind === 'rows' && shown.rows.length, 3);
   });
 
+  it('keeps a seeded random subset of the training rows under limit (a table sorted by class keeps both), the first test rows under testLimit', async () => {
+    // Sorted by class; one quoted cell sends the second file through the text parser instead of the bytes.
+    const lines = Array.from({ length: 200 }, (_, i) => `${i},${i < 100 ? 'a' : 'b'}`);
+    const plainFile = write('sorted.csv', ['id,kind', ...lines].join('\n'));
+    const quotedFile = write('sorted-quoted.csv', ['id,"kind"', ...lines].join('\n'));
+    const ids = async (source: DataSource, split: 'train' | 'test') => {
+      const shown = await source.samples(1000, split);
+      assert.ok(shown.kind === 'rows');
+      return shown.rows.map(([id]) => Number(id));
+    };
+    const all = await open({ file: plainFile, label: 'kind' });
+    const limited = await open({ file: plainFile, label: 'kind' }, { limit: 30, testLimit: 5 });
+    assert.deepEqual([limited.trainCount, limited.testCount], [30, 5]);
+    const kept = await ids(limited, 'train');
+    assert.equal(kept.length, 30);
+    assert.notDeepEqual(kept, (await ids(all, 'train')).slice(0, 30), 'not the first training rows');
+    assert.ok(kept.some((id) => id < 100) && kept.some((id) => id >= 100), `both classes: ${kept}`);
+    assert.deepEqual(await ids(limited, 'test'), (await ids(all, 'test')).slice(0, 5), 'the first test rows');
+    const batches = await rowsOf(limited.trainBatches(1, 8), 1);
+    assert.equal(batches.length, 30);
+    assert.deepEqual(new Set(batches.map((r) => r.y)), new Set([0, 1]));
+    assert.deepEqual(await ids(await open({ file: quotedFile, label: 'kind' }, { limit: 30, testLimit: 5 }), 'train'), kept, 'the text parser keeps the same rows');
+    assert.deepEqual(await ids(await open({ file: plainFile, label: 'kind' }, { limit: 30 }), 'train'), kept, 'the same seed, the same rows');
+    assert.notDeepEqual(await ids(await open({ file: plainFile, label: 'kind' }, { limit: 30, seed: 8 }), 'train'), kept, 'another seed, other rows');
+  });
+
   it('shows the first rows of each split as written, features then label', async () => {
     const file = write('show.csv', 'a,b,label\n1.50,x,yes\n2,y,no\n3,x,yes\n4,y,no\n5,x,yes\n');
     const source = await open({ file, label: 'label', categorical: ['b'], testSplit: 0.4 });
