@@ -46,6 +46,8 @@ export async function detectDelimiter(file: string): Promise<string> {
     const buffer = Buffer.alloc(SAMPLE_BYTES);
     const { bytesRead } = await handle.read(buffer, 0, SAMPLE_BYTES, 0);
     return sniffDelimiter(buffer.subarray(0, bytesRead).toString('utf8')) ?? fallback;
+  } catch {
+    return fallback; // a folder (EISDIR) or a read error: the reader says what is wrong
   } finally {
     await handle.close();
   }

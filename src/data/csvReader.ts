@@ -29,12 +29,19 @@ const DEFAULT_CHUNK_CHARS = 1 << 20;
 export async function* readCsvRows(file: string, options: CsvReadOptions = {}): AsyncGenerator<CsvRows> {
   const chunkChars = options.chunkChars ?? DEFAULT_CHUNK_CHARS;
   let stream: fs.ReadStream;
+  let folder = false;
   try {
     await fs.promises.access(file, fs.constants.R_OK);
+    // access() passes for a folder, whose read would fail later as EISDIR (an internal error).
+    folder = (await fs.promises.stat(file)).isDirectory();
     stream = fs.createReadStream(file, { encoding: 'utf8', highWaterMark: chunkChars });
   } catch (e) {
     throw new UserError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
       null, 'Set data.file to a CSV file, relative to the experiment file.');
+  }
+  if (folder) {
+    stream.destroy();
+    throw new UserError(`${file} is a folder, but data.file must be a CSV file`, null, `Set data.file to a CSV file (relative to the experiment file)${tablesIn(file)}.`);
   }
   let parser: Papa.Parser | null = null;
   let newline: '\n' | '\r\n' | '\r' = '\n';
@@ -75,6 +82,16 @@ export async function* readCsvRows(file: string, options: CsvReadOptions = {}): 
     }
   } finally {
     stream.destroy();
+  }
+}
+
+/** ', such as a.csv or b.tsv in that folder' when it holds tables. */
+function tablesIn(folder: string): string {
+  try {
+    const tables = fs.readdirSync(folder).filter((name) => /\.(csv|tsv|txt)$/i.test(name)).sort().slice(0, 3);
+    return tables.length > 0 ? `, such as ${tables.join(' or ')} in that folder` : '';
+  } catch {
+    return '';
   }
 }
 

@@ -342,6 +342,13 @@ describe('CSV tables: reading the file', () => {
     await rejectsWith(open({ file: write('empty.csv', ''), label: 'y' }), /empty\.csv is empty/);
   });
 
+  it('names a folder given as data.file, and the tables in it', async () => {
+    const folder = path.dirname(write('in-folder.csv', 'a,y\n1,0\n'));
+    const e = await rejectsWith(open({ file: folder, label: 'y' }), new RegExp(`^${folder.replace(/[.\\]/g, '\\$&')} is a folder, but data\\.file must be a CSV file$`));
+    assert.match(e.hint!, /in-folder\.csv in that folder/);
+    assert.equal(await detectDelimiter(folder), ',', 'the sniffer leaves the folder to the reader');
+  });
+
   it('rejects a label column with too many values for classes, pointing to regression', async () => {
     const lines = Array.from({ length: 1200 }, (_, i) => `${i},${i * 1.5}`);
     const e = await rejectsWith(open({ file: write('many.csv', ['x,price', ...lines].join('\n')), label: 'price', testSplit: 0 }), /more than 1000 different values/);
