@@ -44,7 +44,7 @@ export interface CsvPlan {
   /** Data rows (not blank, after the header), kept or not: the split's last block is this long. */
   dataRows: number;
   /**
-   * No quote in the file, lines ending in \n or \r\n and a one-byte delimiter: later passes may
+   * No quote in the file, lines ending in \n or \r\n (mixed or not) and a one-byte delimiter: later passes may
    * split its bytes themselves (csvBytes.ts) instead of parsing cells into strings.
    */
   plain: boolean;
@@ -95,7 +95,7 @@ export async function* csvBlocks(file: string, delimiter: string, testSplit: num
     return out;
   };
   for await (const chunk of readCsvRows(file, { delimiter })) {
-    plain &&= !chunk.quoted && chunk.newline !== '\r';
+    plain &&= !chunk.quoted && !chunk.loneCr;
     for (let i = 0; i < chunk.rows.length; i++) {
       const row = chunk.rows[i];
       if (isBlankRow(row)) continue;

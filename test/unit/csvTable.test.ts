@@ -317,6 +317,42 @@ describe('CSV tables: reading the file', () => {
     }
   });
 
+  it('reads lines ending in \\r\\n, \\n and a lone \\r mixed in one file, breaks in quotes kept, across chunk boundaries', async () => {
+    // A CRLF header, LF rows, a lone CR, quotes as papaparse reads them: "" in a quoted cell, 5" in an unquoted one.
+    const text = 'a,b,y\r\n1,"x\r\ny",0\n2,5",1\r3,"q""\r",0 \n4,"z",1\r\n\r\n5,w,0\r';
+    const expected = [['a', 'b', 'y'], ['1', 'x\r\ny', '0'], ['2', '5"', '1'], ['3', 'q"\r', '0 '], ['4', 'z', '1'], [''], ['5', 'w', '0']];
+    const file = write('mixed-breaks.csv', text);
+    for (let chunkChars = 1; chunkChars <= text.length; chunkChars++) {
+      const rows: string[][] = [];
+      const numbers: number[] = [];
+      let loneCr = false;
+      for await (const chunk of readCsvRows(file, { chunkChars })) {
+        chunk.rows.forEach((r, i) => { rows.push(r); numbers.push(chunk.firstRowNumber + i); });
+        loneCr = chunk.loneCr;
+      }
+      assert.deepEqual(rows, expected, `chunks of ${chunkChars}`);
+      assert.deepEqual(numbers, [1, 2, 3, 4, 5, 6, 7]);
+      assert.equal(loneCr, true);
+    }
+  });
+
+  it('trains on a CRLF header over LF rows from its bytes as through the parser, and on lone \\r lines through the parser', async () => {
+    const rows = Array.from({ length: 40 }, (_, i) => `${i % 7},${(i % 5) / 10},${SPECIES[i % 3]}`);
+    for (const [name, text, plain] of [
+      ['crlf-header.csv', `a,b,kind\r\n${rows.join('\n')}\n`, true],
+      ['cr-mixed.csv', `a,b,kind\r\n${rows.slice(0, 20).join('\n')}\r${rows.slice(20).join('\r')}`, false],
+    ] as const) {
+      const file = write(name, text);
+      const { plan } = await scanCsv({ file, label: 'kind', task: 'classification', seed: 2, testSplit: 0.25 });
+      assert.equal(plan.trainCount + plan.testCount, 40, name);
+      assert.equal(plan.plain, plain, name);
+      const info = { name: 'csv', source: file, inputShape: [plan.width], task: plan.task, trainCount: plan.trainCount, testCount: plan.testCount, featureNames: plan.featureNames, notes: [] };
+      const viaText = await collectBatches(streamedSource({ ...plan, plain: false }, info, { prefetch: 'inline' }).trainBatches(1, 8));
+      assert.equal(viaText.reduce((n, b) => n + b.count, 0), plan.trainCount);
+      if (plain) assert.deepEqual(await collectBatches(streamedSource(plan, info, { prefetch: 'inline' }).trainBatches(1, 8)), viaText, name);
+    }
+  });
+
   it('names the file, row and column of a cell that is not a number in a numeric column', async () => {
     const file = write('typo.csv', 'a,b,y\n1,2,0\n3,x4,1\n');
     const e = await rejectsWith(open({ file, label: 'y' }), /typo\.csv: row 3, column 'b': "x4" is not a number/);
