@@ -176,9 +176,16 @@ function resolveColumns(file: string, header: string[], options: CsvScanOptions)
     if (seen.has(name)) throw new UserError(`${file}: the header names column '${name}' twice`, null, 'Give every column its own name in the first row.');
     seen.add(name);
   }
-  const known = `its columns are ${abbreviate(header.map((h) => `'${h}'`), 12)}`;
+  const shorten = (name: string) => (name.length > 40 ? `${name.slice(0, 40)}…` : name);
+  const known = `its columns are ${abbreviate(header.map((h) => `'${shorten(h)}'`), 12)}`;
   const labelIndex = header.indexOf(options.label);
-  if (labelIndex < 0) throw new UserError(`${file} has no label column '${options.label}': ${known}`, null, 'Set data.label to the column to predict.');
+  if (labelIndex < 0) {
+    // One column holding a delimiter: the file is split at another one than it was read with.
+    const other = header.length === 1 ? [';', '\t', '|', ','].find((d) => header[0].includes(d)) : undefined;
+    throw new UserError(`${file} has no label column '${options.label}': ${known}`, null, other
+      ? `The header reads as one column: set data.delimiter to ${other === '\t' ? "'\\t'" : `'${other}'`}.`
+      : 'Set data.label to the column to predict.');
+  }
   const names = options.features ? [...options.features] : header.filter((_, i) => i !== labelIndex);
   for (const name of names) {
     if (!header.includes(name)) throw new UserError(`data.features names '${name}', which ${file} does not have: ${known}`);

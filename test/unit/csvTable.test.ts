@@ -285,6 +285,15 @@ describe('CSV tables: the delimiter, when data.delimiter is not set', () => {
     });
   }
 
+  it('is found in a wide file with non-ASCII names, longer than the sample (which ends inside a line)', async () => {
+    const header = [...Array.from({ length: 500 }, (_, i) => `Größe_${i}`), 'label'].join(';');
+    // Fewer than the sniffer's 20 lines fit in its 64 KiB sample: the last one it sees is cut.
+    const lines = Array.from({ length: 40 }, (_, r) => [...Array.from({ length: 500 }, (_, i) => (10 + (r * i) % 97 / 7).toFixed(4)), r % 2].join(';'));
+    const text = [header, ...lines].join('\n');
+    assert.ok(Buffer.byteLength(lines.slice(0, 19).join('\n')) > 64 * 1024);
+    assert.equal(await detectDelimiter(write('de-wide.csv', text)), ';');
+  });
+
   it('stays a comma when no candidate splits every line evenly, and is a tab for such a .tsv file', async () => {
     const ragged = ['a,b;c', '1;2;3,4', '5,6,7', '8|9'].join('\n');
     assert.equal(await detectDelimiter(write('ragged.csv', ragged)), ',');
@@ -361,6 +370,10 @@ describe('CSV tables: reading the file', () => {
 
   it('names the label column that is missing and lists the columns there are', async () => {
     await rejectsWith(open({ file: write('nolabel.csv', 'a,b\n1,2\n'), label: 'target' }), /nolabel\.csv has no label column 'target': its columns are 'a', 'b'/);
+    // Split at a comma, a semicolon header reads as one long column: shortened, and the delimiter named.
+    const file = write('one-column.csv', `${Array.from({ length: 30 }, (_, i) => `col_${i}`).join(';')};y\n${'1;'.repeat(30)}0\n`);
+    const e = await rejectsWith(open({ file, label: 'y', delimiter: ',' }), /its columns are 'col_0;col_1;col_2;col_3;col_4;col_5;col_…'$/);
+    assert.match(e.hint!, /set data\.delimiter to ';'/);
   });
 
   it("under missing: 'error' counts the missing cells and names their rows", async () => {
