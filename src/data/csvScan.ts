@@ -119,7 +119,7 @@ export async function scanCsv(options: CsvScanOptions): Promise<CsvScan> {
         classes.add(labelCell.trim());
         if (classes.size > MAX_CATEGORIES) {
           throw new UserError(`${file}: the label column '${header[labelIndex]}' has more than ${MAX_CATEGORIES} different values`, null,
-            'For a number to predict, use a regression loss (meanSquaredError or meanAbsoluteError); for classes, check the label column.');
+            "For a number to predict, set a regression loss: training.loss: 'meanSquaredError' (or 'meanAbsoluteError'); for classes, check the label column.");
         }
       }
     }

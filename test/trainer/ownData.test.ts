@@ -162,6 +162,26 @@ describe('a CSV table of numbers trains as a regression', () => {
   });
 });
 
+describe('a numeric label under a cross-entropy loss points to regression', () => {
+  it('says the label holds numbers and names meanSquaredError, for a softmax and for one sigmoid unit; never data.classes for a table', async () => {
+    const dir = tmp('numeric-label');
+    const random = createRandom(3);
+    const rows = Array.from({ length: 60 }, () => [random(), random(), random() * 10 - 5].map((v) => v.toFixed(5)).join(','));
+    fs.writeFileSync(path.join(dir, 'prices.csv'), `a,b,price\n${rows.join('\n')}\n`);
+    fs.writeFileSync(path.join(dir, 'kinds.csv'), `a,b,kind\n${rows.map((r, i) => `${r.split(',').slice(0, 2).join(',')},k${i % 3}`).join('\n')}\n`);
+    const data = "data: { dataset: 'csv', file: './prices.csv', label: 'price', testSplit: 0 },";
+    for (const [units, activation] of [[10, 'softmax'], [1, 'sigmoid']] as const) {
+      const error = errorOf(await train(experiment(dir, mlp(2, units, activation), data)));
+      assert.match(error.message, /the label of "csv" holds numbers \(60 different values such as [-\d.]+, [-\d.]+, [-\d.]+\), which the default loss \w+ reads as 60 classes/);
+      assert.match(error.hint!, /training\.loss: 'meanSquaredError'.*dense\(\{ units: 1 \}\)/);
+      assert.doesNotMatch(error.hint!, /classes|data\./, 'fractions are no classes; nothing a table rejects');
+    }
+    const binary = errorOf(await train(experiment(dir, mlp(2, 1, 'sigmoid'), "data: { dataset: 'csv', file: './kinds.csv', label: 'kind' },")));
+    assert.match(binary.message, /needs labels 0 and 1, but "csv" has 3 classes/);
+    assert.doesNotMatch(binary.hint!, /data\.classes/, 'a CSV table rejects data.classes');
+  });
+});
+
 describe("errors in the user's data name the file, row and column, or the image", () => {
   it('names the label column that is missing and the columns there are', async () => {
     const dir = tmp('err-label');
