@@ -102,7 +102,7 @@ export const TRAINER_MESSAGE_CHECKS: TaggedFields<TrainerMessage> = {
     dataset: optional(objectOf({
       name: string, source: string, trainCount: integer, testCount: integer, inputShape: arrayOf(integer),
       task: literal('classification', 'regression'), numClasses: integer, classNames: arrayOf(string),
-      targetNames: optional(arrayOf(string)), featureNames: optional(arrayOf(string)),
+      targetNames: optional(arrayOf(string)), featureNames: optional(arrayOf(string)), sizes: optional(string),
     })),
     plan: optional(objectOf({
       epochs: integer, batchSize: integer, stepsPerEpoch: integer, totalSteps: integer, gradientEvery: integer, histogramEvery: integer,

@@ -35,6 +35,11 @@ export interface DatasetInfo {
   targetNames?: string[];
   /** A table's encoded input columns (`age`, `color=red`, ...). */
   featureNames?: string[];
+  /**
+   * The sizes as known when they are not counted in samples (a tf.data.Dataset's batches, or no size
+   * at all), e.g. '10 batches of 50 train, 0 test': trainCount and testCount are then estimates.
+   */
+  sizes?: string;
 }
 
 export interface TrainingPlan {

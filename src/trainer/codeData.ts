@@ -141,11 +141,18 @@ async function datasetSource(trainGiven: TfDataset, testGiven: TfDataset | undef
     const it = await test.iterator();
     for (let next = await it.next(); !next.done; next = await it.next()) yield await toBatch(next.value, task, 'data(): a test batch');
   }
-  // Exact for the plan's figures only where the dataset knows its size; evaluation reads it whole anyway.
-  const testCount = !test ? 0 : Number.isFinite(test.size) ? test.size * (batched ? batchOf : context.batchSize) : 1;
+  // Samples are counted only where the dataset knows its size and is not batched; otherwise the
+  // counts are estimates and `sizes` says what is known (evaluation reads the test dataset whole anyway).
+  const testSize = testSet && Number.isFinite(testSet.size) ? testSet.size : null;
+  const trainCount = batched ? (trainSize ?? steps) * batchOf : trainSize ?? steps * context.batchSize;
+  const testCount = !test ? 0 : testSize === null ? 1 : batched ? testSize * batchOf : testSize;
+  const counted = (size: number | null, split: string, batchesOf: string) =>
+    size === null ? `${split} of unknown size` : batched ? `${size} batch${size === 1 ? '' : 'es'}${batchesOf} ${split}` : `${size} ${split}`;
+  const sizes = batched || trainSize === null || (test && testSize === null)
+    ? `${counted(trainSize, 'train', ` of ${batchOf}`)}, ${test ? counted(testSize, 'test', '') : '0 test'}` : undefined;
   return {
-    name: 'tf.data', source: 'code', inputShape, task, trainCount: steps * (batched ? batchOf : context.batchSize), testCount,
-    batchesPerEpoch: steps, featureNames: [], notes,
+    name: 'tf.data', source: 'code', inputShape, task, trainCount, testCount,
+    batchesPerEpoch: steps, ...(batched ? { batchSize: batchOf } : {}), ...(sizes ? { sizes } : {}), featureNames: [], notes,
     trainBatches, testBatches,
     samples: async (count, split) => {
       // A fresh pass of one batch: the training pass's own iterator is left where it is.
@@ -159,8 +166,8 @@ async function datasetSource(trainGiven: TfDataset, testGiven: TfDataset | undef
 }
 
 /**
- * The elements `keep` (increasing indices) of `ds`: each pass reads it all and drops the others
- * (tf.data has no random access), so the subset is the same every epoch.
+ * The elements `keep` (increasing indices) of `ds`: each pass reads it up to the last one kept and
+ * drops the others (tf.data has no random access), so the subset is the same every epoch.
  */
 function pickElements(ds: TfDataset, keep: Uint32Array): TfDataset {
   const wanted = new Set(keep);

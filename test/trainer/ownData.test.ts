@@ -370,8 +370,9 @@ describe("data from the experiment's own code", () => {
     assert.match(unknown.message, /size is unknown/);
     assert.match(unknown.hint!, /training\.stepsPerEpoch/);
     const ms = await train(experiment(dir, mlp(2, 1, ''), `${data}\n  training: { epochs: 4, batchSize: 8, stepsPerEpoch: 25, seed: 1, loss: 'mse', optimizer: { type: 'adam', learningRate: 0.02 } },`));
-    const plan = (ofType(ms, 'model')[0] as ModelMessage).plan!;
+    const { plan, dataset } = ofType(ms, 'model')[0] as Required<ModelMessage>;
     assert.equal(plan.stepsPerEpoch, 25);
+    assert.equal(dataset.sizes, 'train of unknown size, 0 test');
     assert.equal(ofType(ms, 'batch').length, 100);
     const epochs = ofType(ms, 'epochEnd');
     assert.ok(epochs[3].metrics.loss < epochs[0].metrics.loss, 'the loss falls');
@@ -395,7 +396,9 @@ describe("data from the experiment's own code", () => {
       ".map((i) => ({ xs: tf.tensor1d([i / 600, 1 - i / 600]), ys: tf.oneHot(i % 2, 2) })); return { train: ds(0, 500), test: ds(500, 600) }; },\n" +
       "  training: { epochs: 2, batchSize: 10, seed: 4 },";
     const fromDataset = await train(experiment(dir, mlp(2, 2, 'softmax'), tfData), undefined, { limit: 50, testLimit: 20 });
-    assert.equal((ofType(fromDataset, 'model')[0] as ModelMessage).plan!.stepsPerEpoch, 5);
+    const { plan, dataset: counted } = ofType(fromDataset, 'model')[0] as Required<ModelMessage>;
+    assert.equal(plan.stepsPerEpoch, 5);
+    assert.deepEqual([counted.trainCount, counted.testCount, counted.sizes], [50, 20, undefined], 'samples counted, not steps × batch size');
     assert.equal(ofType(fromDataset, 'batch').length, 10, '5 batches of 10 per epoch');
     const evaluations = ofType(fromDataset, 'evaluation');
     assert.equal(evaluations[evaluations.length - 1].confusion.flat().reduce((a, b) => a + b, 0), 20, 'the first 20 test samples');

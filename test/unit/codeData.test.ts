@@ -49,3 +49,20 @@ describe('tf.data from code: --limit and --test-limit', () => {
     assert.match(unknown.notes.join('\n'), /first 6 samples .* not a random subset/);
   });
 });
+
+describe('tf.data from code: the sizes reported', () => {
+  it('counts the samples of an unbatched dataset of known size, and says what is known of the others', async () => {
+    const known = await codeDataSource(() => ({ train: samples(0, 99), test: samples(100, 119) }), context);
+    assert.deepEqual([known.trainCount, known.testCount, known.batchesPerEpoch, known.sizes, known.batchSize], [99, 19, 25, undefined, undefined]);
+
+    const batched = await codeDataSource(() => ({ train: samples(0, 50).batch(5), test: samples(50, 60).batch(5) }), context);
+    assert.equal(batched.sizes, '10 batches of 5 train, 2 batches test');
+    assert.deepEqual([batched.batchesPerEpoch, batched.batchSize], [10, 5], 'its own batches, not training.batchSize');
+
+    const endless = tf.data.generator(function* () { for (let i = 0; ; i++) yield { xs: tf.tensor1d([i]), ys: tf.oneHot(tf.scalar(i % 2, 'int32'), 2) }; });
+    const unknown = await codeDataSource(() => ({ train: endless, test: tf.data.generator(function* () { yield { xs: tf.tensor1d([0]), ys: tf.oneHot(tf.scalar(0, 'int32'), 2) }; }) }),
+      { ...context, stepsPerEpoch: 7 });
+    assert.equal(unknown.sizes, 'train of unknown size, test of unknown size');
+    assert.equal(unknown.batchesPerEpoch, 7);
+  });
+});
