@@ -131,17 +131,31 @@ export async function scanCsv(options: CsvScanOptions): Promise<CsvScan> {
 
   const missingCells = columns.reduce((a, c) => a + c.missing, 0) + labelsMissing;
   const whereMissing = () => `rows ${abbreviate(missingRows, SHOWN_ROWS)}${rowsWithMissing > missingRows.length ? ', …' : ''}; ` +
-    [...columns.filter((c) => c.missing > 0).map((c) => `${c.column} ${c.missing}`), ...(labelsMissing ? [`${header![labelIndex]} ${labelsMissing}`] : [])].join(', ');
+    [...columns.filter((c) => c.missing > 0).map((c) => `${c.column || columnName(c)} ${c.missing}`), ...(labelsMissing ? [`${header![labelIndex]} ${labelsMissing}`] : [])].join(', ');
   if (missingCells > 0 && missingPolicy === 'error') {
     throw new UserError(`${file} has ${missingCells} missing cell${missingCells === 1 ? '' : 's'} in ${rowsWithMissing} row${rowsWithMissing === 1 ? '' : 's'} (${whereMissing()})`,
       null, "Set data.missing to 'drop' (leave those rows out) or 'mean' (fill numbers with the training mean, categories with none).");
   }
   if (trainCount === 0) {
-    throw new UserError(`${file} has no training rows (${rows} data rows, ${rows - trainCount - testCount} left out for missing cells)`, null,
+    // A column missing in every row leaves none: name it (an unnamed one is a trailing delimiter on every line).
+    const empty = rows > 0 ? columns.filter((c) => c.missing === rows) : [];
+    if (empty.length > 0 && missingPolicy !== 'mean') {
+      const unnamed = empty.some((c) => c.column === '');
+      throw new UserError(`${file} has no training rows: ${abbreviate(empty.map(columnName), 4)} ${empty.length === 1 ? 'is' : 'are'} empty in all ${rows} data rows`, null,
+        (unnamed ? 'A header and lines that end with the delimiter (a trailing comma) add an unnamed, empty column: remove it, or ' : '') +
+        `${unnamed ? 'l' : 'L'}ist the columns to use in data.features (without ${empty.length === 1 ? 'it' : 'them'}).`);
+    }
+    throw new UserError(`${file} has no training rows (${rows} data rows, ${rows - trainCount - testCount} left out for missing cells` +
+      `${rowsWithMissing > 0 ? `: ${whereMissing()}` : ''})`, null,
       'A CSV table needs a header row, then one row per sample; check data.testSplit and data.missing.');
   }
 
   const notes: string[] = [];
+  const unnamed = columns.filter((c) => c.column === '');
+  if (unnamed.length) {
+    notes.push(`column ${abbreviate(unnamed.map((c) => c.index + 1), 4)} ${unnamed.length === 1 ? 'has' : 'have'} no name in the header (a saved pandas index?): ` +
+      'read as a feature; data.features leaves it out');
+  }
   if (rowsWithMissing > 0) {
     notes.push(missingPolicy === 'drop'
       ? `left out ${rowsWithMissing} of ${rows} rows with missing cells (${whereMissing()})`
@@ -201,6 +215,11 @@ function resolveColumns(file: string, header: string[], options: CsvScanOptions)
     n: 0, mean: 0, m2: 0, vocabulary: new Map(), missing: 0,
   }));
   return { columns, labelIndex };
+}
+
+/** A column as messages name it: its header name, or its place when the header leaves it unnamed. */
+function columnName(c: ColumnStats): string {
+  return c.column === '' ? `the unnamed column ${c.index + 1}` : `'${c.column}'`;
 }
 
 const NUMBER = 0;

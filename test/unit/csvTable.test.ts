@@ -391,6 +391,18 @@ describe('CSV tables: reading the file', () => {
     await rejectsWith(open({ file: write('empty.csv', ''), label: 'y' }), /empty\.csv is empty/);
   });
 
+  it('names the column that is empty in every row when none is left, and a column the header leaves unnamed', async () => {
+    const rows = Array.from({ length: 12 }, (_, i) => `${i},${i % 2},`);
+    const trailing = await rejectsWith(open({ file: write('trailing.csv', ['a,y,', ...rows].join('\n')), label: 'y' }),
+      /trailing\.csv has no training rows: the unnamed column 3 is empty in all 12 data rows$/);
+    assert.match(trailing.hint!, /trailing comma.*data\.features/);
+    const named = await rejectsWith(open({ file: write('empty-column.csv', ['a,notes,y', ...rows.map((r) => r.replace(/,(\d),$/, ',,$1'))].join('\n')), label: 'y' }),
+      /has no training rows: 'notes' is empty in all 12 data rows$/);
+    assert.match(named.hint!, /^List the columns to use in data\.features \(without it\)/);
+    const indexed = await open({ file: write('pandas.csv', [',a,y', ...rows.map((r, i) => `${i},${r.slice(0, -1)}`)].join('\n')), label: 'y' });
+    assert.match(indexed.notes.join('\n'), /column 1 has no name in the header \(a saved pandas index\?\)/);
+  });
+
   it('names a folder given as data.file, and the tables in it', async () => {
     const folder = path.dirname(write('in-folder.csv', 'a,y\n1,0\n'));
     const e = await rejectsWith(open({ file: folder, label: 'y' }), new RegExp(`^${folder.replace(/[.\\]/g, '\\$&')} is a folder, but data\\.file must be a CSV file$`));
