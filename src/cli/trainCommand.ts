@@ -58,7 +58,7 @@ function humanPrinter(): (m: TrainerMessage) => void {
       case 'ready':
         out(`Backend: ${m.backend} (${m.reason}); tfjs ${m.versions.tfjs}, Model Lens ${m.versions.modelLens}`);
         break;
-      case 'model':
+      case 'model': {
         out(formatSummary(m.summary));
         if (!m.plan || !m.dataset) break;
         epochs = m.plan.epochs;
@@ -67,6 +67,7 @@ function humanPrinter(): (m: TrainerMessage) => void {
         out(`Data: ${m.dataset.name} (${sizes}) from ${m.dataset.source}`);
         out(`Training: ${m.plan.epochs} epoch(s) × ${m.plan.stepsPerEpoch} steps of ${m.plan.batchSize}, ${m.plan.optimizer}, ${m.plan.loss}, seed ${m.plan.seed}`);
         break;
+      }
       case 'epochStart':
         epochStarted = performance.now() / 1000;
         lastBatch = null;

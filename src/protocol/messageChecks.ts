@@ -166,7 +166,7 @@ export const checkTrainerMessage: (value: unknown) => Checked<TrainerMessage> = 
 /** What only the trainer's parent reads (BuildMessage), besides the run's messages. */
 const checkTrainerProcessMessage = taggedUnion<TrainerProcessMessage>('trainer message', {
   ...TRAINER_MESSAGE_CHECKS,
-  build: { running: nullable(literal('file', 'model', 'modelJson')), location: nullable(location) },
+  build: { running: nullable(literal('file', 'model', 'modelJson', 'data')), location: nullable(location) },
 });
 
 /** Most messages one IPC frame may carry (the trainer coalesces ~50 ms of them: messageCoalescer.ts). */

@@ -21,6 +21,8 @@ export interface CodeDataContext {
   /** --limit / --test-limit in samples: a seeded random subset of train, the first test samples. */
   limit?: number;
   testLimit?: number;
+  /** Runs the user's code (data(), a dataset's first element) under the parent's build timeout. */
+  timed?: <T>(work: () => Promise<T>) => Promise<T>;
 }
 
 type TfDataset = tf.data.Dataset<tf.TensorContainer>;
@@ -28,9 +30,10 @@ const isDataset = (v: unknown): v is TfDataset =>
   typeof v === 'object' && v !== null && typeof (v as TfDataset).iterator === 'function' && 'size' in v;
 
 export async function codeDataSource(data: () => unknown, context: CodeDataContext): Promise<DataSource> {
+  const timed = context.timed ?? ((work) => work());
   let value: unknown;
   try {
-    value = await data();
+    value = await timed(async () => await data());
   } catch (e) {
     throw UserError.atSetting(['data'], `data() failed: ${(e as Error)?.message ?? String(e)}`, 'Fix the error in the experiment\'s data function.');
   }
@@ -38,7 +41,7 @@ export async function codeDataSource(data: () => unknown, context: CodeDataConte
   const given = value as { train?: unknown; test?: unknown } | null;
   if (given && isDataset(given.train)) {
     if (given.test !== undefined && !isDataset(given.test)) throw UserError.atSetting(['data'], 'data(): test must be a tf.data.Dataset when train is one');
-    return datasetSource(given.train, given.test as TfDataset | undefined, context);
+    return datasetSource(given.train, given.test as TfDataset | undefined, { ...context, timed });
   }
   const arrays = await readTensors(given);
   return arraysSource(arrays as ArraysData, { task: context.task, seed: context.seed, limit: context.limit, testLimit: context.testLimit });
@@ -80,8 +83,9 @@ function elementOf(value: unknown, where: string): Element {
 }
 
 /** A tf.data.Dataset as a DataSource: batches as the dataset gives them, their count from its size or stepsPerEpoch. */
-async function datasetSource(trainGiven: TfDataset, testGiven: TfDataset | undefined, context: CodeDataContext): Promise<DataSource> {
-  const peek = await trainGiven.take(1).toArray();
+async function datasetSource(trainGiven: TfDataset, testGiven: TfDataset | undefined, context: CodeDataContext & Required<Pick<CodeDataContext, 'timed'>>): Promise<DataSource> {
+  // The dataset's first element runs the user's generator or map: timed as data() was.
+  const peek = await context.timed(() => trainGiven.take(1).toArray());
   if (peek.length === 0) throw UserError.atSetting(['data'], 'data(): the training dataset is empty');
   const first = elementOf(peek[0], 'data(): the training dataset');
   // A dataset of single samples is batched here with training.batchSize; a batched one keeps its batches.

@@ -98,6 +98,7 @@ export async function planRun(request: TrainRequest, emit: Emit, announce?: Load
   const batchSize = request.batchSize ?? training.batchSize ?? 32;
   const data = await openTrainingData(request, loaded, {
     seed, loss, outputs: outputUnits(model), batchSize, sampleRank: (model.inputs[0]?.shape.length ?? 1) - 1,
+    announce, progress: (message) => emit({ type: 'log', level: 'info', message }),
   });
   try {
     return await planWithData(request, emit, { loaded, seed, choice, save, loss, data, findings, started });
