@@ -44,6 +44,12 @@ export async function* readCsvRows(file: string, options: CsvReadOptions = {}): 
     stream.destroy();
     throw new UserError(`${file} is a folder, but data.file must be a CSV file`, null, `Set data.file to a CSV file (relative to the experiment file)${tablesIn(file)}.`);
   }
+  const encoding = await notUtf8(file);
+  if (encoding) {
+    stream.destroy();
+    throw new UserError(`${file} ${encoding}, but tables are read as UTF-8`, null,
+      'Save it as UTF-8 (Excel: "CSV UTF-8 (comma delimited)"; pandas: to_csv(file, encoding="utf-8")).');
+  }
   // One newline for papaparse: every line break outside quotes reaches it as \n.
   const parser = new Papa.Parser({ delimiter: options.delimiter ?? ',', newline: '\n', quoteChar: '"' });
   const breaks = new LineBreaks((options.delimiter ?? ',').charCodeAt(0));
@@ -82,6 +88,29 @@ export async function* readCsvRows(file: string, options: CsvReadOptions = {}): 
   } finally {
     stream.destroy();
   }
+}
+
+/**
+ * What the first bytes say when the file is not UTF-8 text: a UTF-16 byte order mark (Excel's
+ * "Unicode text", PowerShell's default), or NUL bytes, which UTF-8 text does not hold. Null otherwise.
+ */
+async function notUtf8(file: string): Promise<string | null> {
+  const bytes = Buffer.alloc(4096);
+  let read = 0;
+  try {
+    const handle = await fs.promises.open(file, 'r');
+    try {
+      ({ bytesRead: read } = await handle.read(bytes, 0, bytes.length, 0));
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return null; // the stream says why it cannot be read
+  }
+  if (read >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
+    return `is UTF-16 text (it starts with a UTF-16${bytes[0] === 0xff ? 'LE' : 'BE'} byte order mark)`;
+  }
+  return bytes.subarray(0, read).includes(0) ? 'holds NUL bytes (UTF-16 text, or not text at all)' : null;
 }
 
 /** ', such as a.csv or b.tsv in that folder' when it holds tables. */

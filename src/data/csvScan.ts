@@ -106,7 +106,7 @@ export async function scanCsv(options: CsvScanOptions): Promise<CsvScan> {
       }
       if (task === 'regression' && !labelMissing && Number.isNaN(parseNumber(labelCell))) {
         throw new UserError(`${file}: row ${rowNumber}, label column '${header[labelIndex]}': ${JSON.stringify(labelCell)} is not a number, ` +
-          'and a regression loss needs numbers', null, 'Use a cross-entropy loss to read the label as class names, or fix the cell.');
+          'and a regression loss needs numbers', null, decimalCommaHint(labelCell) ?? 'Use a cross-entropy loss to read the label as class names, or fix the cell.');
       }
       const dropped = labelMissing || (missingHere && missingPolicy === 'drop');
       const isTest = block.test[r] === 1;
@@ -196,9 +196,12 @@ function resolveColumns(file: string, header: string[], options: CsvScanOptions)
   if (labelIndex < 0) {
     // One column holding a delimiter: the file is split at another one than it was read with.
     const other = header.length === 1 ? [';', '\t', '|', ','].find((d) => header[0].includes(d)) : undefined;
+    // Numbers for names: the file starts with a data row.
+    const headerless = header.filter((h) => !Number.isNaN(parseNumber(h))).length > header.length / 2;
     throw new UserError(`${file} has no label column '${options.label}': ${known}`, null, other
       ? `The header reads as one column: set data.delimiter to ${other === '\t' ? "'\\t'" : `'${other}'`}.`
-      : 'Set data.label to the column to predict.');
+      : headerless ? 'Its first row holds numbers, not column names: a CSV table needs a header row first (add one naming the columns).'
+        : 'Set data.label to the column to predict.');
   }
   const names = options.features ? [...options.features] : header.filter((_, i) => i !== labelIndex);
   for (const name of names) {
@@ -215,6 +218,13 @@ function resolveColumns(file: string, header: string[], options: CsvScanOptions)
     n: 0, mean: 0, m2: 0, vocabulary: new Map(), missing: 0,
   }));
   return { columns, labelIndex };
+}
+
+/** For a number written with a decimal comma ("0,3456", as European spreadsheets save with ';' between cells), what to do. */
+function decimalCommaHint(cell: string): string | null {
+  if (!/^\s*[+-]?\d+,\d+\s*$/.test(cell)) return null;
+  return `${JSON.stringify(cell.trim())} has a decimal comma; numbers are read with a decimal point: save the table with '.' as the decimal ` +
+    "separator (in pandas: pd.read_csv(file, sep=';', decimal=',').to_csv(new_file, index=False)).";
 }
 
 /** A column as messages name it: its header name, or its place when the header leaves it unnamed. */
@@ -237,7 +247,7 @@ function readCell(file: string, c: ColumnStats, cell: string, rowNumber: number,
   if (isMissing(cell)) return MISSING;
   if (!auto) {
     throw new UserError(`${file}: row ${rowNumber}, column '${c.column}': ${JSON.stringify(cell)} is not a number`, null,
-      `List '${c.column}' in data.categorical (or set categorical: 'auto') to one-hot encode it, or fix the cell.`);
+      decimalCommaHint(cell) ?? `List '${c.column}' in data.categorical (or set categorical: 'auto') to one-hot encode it, or fix the cell.`);
   }
   c.categorical = true;
   c.firstText ??= { row: rowNumber, cell };
@@ -272,7 +282,7 @@ function toFeature(file: string, c: ColumnStats): CsvFeature {
   if (!c.vocabulary) {
     throw new UserError(`${file}: column '${c.column}' has more than ${MAX_CATEGORIES} different values to one-hot encode` +
       (c.firstText ? ` (it holds text such as ${JSON.stringify(c.firstText.cell)} in row ${c.firstText.row})` : ''), null,
-      'Leave it out of data.features, or fix the cells that are not numbers.');
+      (c.firstText && decimalCommaHint(c.firstText.cell)) ?? 'Leave it out of data.features, or fix the cells that are not numbers.');
   }
   return { kind: 'categorical', column: c.column, index: c.index, values: [...c.vocabulary.keys()].sort(compareCodePoints) };
 }

@@ -403,6 +403,25 @@ describe('CSV tables: reading the file', () => {
     assert.match(indexed.notes.join('\n'), /column 1 has no name in the header \(a saved pandas index\?\)/);
   });
 
+  it('names a UTF-16 file (by its byte order mark or NUL bytes), a decimal comma, and a file without a header row', async () => {
+    const text = 'a\tb\ty\r\n1\t2\t0\r\n';
+    const dir = path.dirname(write('utf8.csv', text));
+    const bytesFile = (name: string, bytes: Buffer) => {
+      fs.writeFileSync(path.join(dir, name), bytes);
+      return path.join(dir, name);
+    };
+    const le = await rejectsWith(open({ file: bytesFile('utf16le.csv', Buffer.from(`\ufeff${text}`, 'utf16le')), label: 'y' }),
+      /utf16le\.csv is UTF-16 text \(it starts with a UTF-16LE byte order mark\), but tables are read as UTF-8$/);
+    assert.match(le.hint!, /Save it as UTF-8/);
+    await rejectsWith(open({ file: bytesFile('utf16be.csv', Buffer.from(`\ufeff${text}`, 'utf16le').swap16()), label: 'y' }), /UTF-16BE byte order mark/);
+    await rejectsWith(open({ file: bytesFile('nobom.csv', Buffer.from(text, 'utf16le')), label: 'y' }), /nobom\.csv holds NUL bytes \(UTF-16 text, or not text at all\)/);
+
+    const comma = await rejectsWith(open({ file: write('eu.csv', 'x;y\n0,3456;1\n1,5;0\n'), label: 'y' }), /row 2, column 'x': "0,3456" is not a number$/);
+    assert.match(comma.hint!, /decimal comma.*decimal=','/);
+    const headerless = await rejectsWith(open({ file: write('noheader.csv', '0.1,0.2,setosa\n0.3,0.4,virginica\n'), label: 'species' }), /has no label column 'species'/);
+    assert.match(headerless.hint!, /first row holds numbers, not column names/);
+  });
+
   it('names a folder given as data.file, and the tables in it', async () => {
     const folder = path.dirname(write('in-folder.csv', 'a,y\n1,0\n'));
     const e = await rejectsWith(open({ file: folder, label: 'y' }), new RegExp(`^${folder.replace(/[.\\]/g, '\\$&')} is a folder, but data\\.file must be a CSV file$`));
