@@ -53,7 +53,7 @@ path. Runs live in .model-lens/runs of the experiment's project (the nearest fol
 .model-lens/, package.json or .git); --dir names another folder of runs (train, run: where to keep
 this one, with --keep-runs N keeping only the last N runs of the file). summary, graph and train
 take --build-timeout SECONDS (default 60): how long building the model (model(), loadModel, a
-model.json) may take.`;
+model.json) may take, and an experiment's data() (until a tf.data.Dataset's first element).`;
 
 export const SEE_HELP = 'Run `model-lens --help` for the commands and options.';
 

@@ -60,14 +60,16 @@ function humanPrinter(): (m: TrainerMessage) => void {
       case 'ready':
         out(`Backend: ${m.backend} (${m.reason}); tfjs ${m.versions.tfjs}, Model Lens ${m.versions.modelLens}`);
         break;
-      case 'model':
+      case 'model': {
         out(formatSummary(m.summary));
         if (!m.plan || !m.dataset) break;
         epochs = m.plan.epochs;
         stepsPerEpoch = m.plan.stepsPerEpoch;
-        out(`Data: ${m.dataset.name} (${m.dataset.trainCount.toLocaleString('en-US')} train, ${m.dataset.testCount.toLocaleString('en-US')} test) from ${m.dataset.source}`);
+        const sizes = m.dataset.sizes ?? `${m.dataset.trainCount.toLocaleString('en-US')} train, ${m.dataset.testCount.toLocaleString('en-US')} test`;
+        out(`Data: ${m.dataset.name} (${sizes}) from ${m.dataset.source}`);
         out(`Training: ${m.plan.epochs} epoch(s) × ${m.plan.stepsPerEpoch} steps of ${m.plan.batchSize}, ${m.plan.optimizer}, ${m.plan.loss}, seed ${m.plan.seed}`);
         break;
+      }
       case 'epochStart':
         epochStarted = performance.now() / 1000;
         lastBatch = null;

@@ -6,6 +6,7 @@ import { UserError } from '../model/userError';
 import type { DataSource, DataTask, TaskKind } from './dataSource';
 import { sortClassNames } from './csvCells';
 import { memorySource, type MemorySplit } from './memorySource';
+import { deriveSeed, randomSubset } from './seededRandom';
 
 export interface ArraysSplit {
   x: unknown;
@@ -22,6 +23,9 @@ export interface ArraysContext {
   seed: number;
   /** Names for class indices 0..n-1; default their numbers. */
   classNames?: readonly string[];
+  /** --limit / --test-limit: a seeded random subset of train, the first test samples (as the other sources). */
+  limit?: number;
+  testLimit?: number;
 }
 
 type TypedArray = Float32Array | Float64Array | Int8Array | Int16Array | Int32Array | Uint8Array | Uint8ClampedArray | Uint16Array | Uint32Array;
@@ -56,7 +60,24 @@ export async function arraysSource(data: ArraysData | (() => ArraysData | Promis
     trainSplit = { count: trainY.count, inputs: train.data, targets: Float32Array.from(trainY.values as number[]) };
     testSplit = { count: testY?.count ?? 0, inputs: test?.data ?? new Float32Array(0), targets: Float32Array.from((testY?.values ?? []) as number[]) };
   }
+  const size = train.data.length / trainY.count;
+  const width = task.kind === 'regression' ? task.targetNames.length : 0;
+  if (context.limit !== undefined) trainSplit = pickSamples(trainSplit, randomSubset(trainSplit.count, context.limit, deriveSeed(context.seed, 0x11)), size, width);
+  if (context.testLimit !== undefined && context.testLimit < testSplit.count) {
+    testSplit = pickSamples(testSplit, Uint32Array.from({ length: context.testLimit }, (_, i) => i), size, width);
+  }
   return memorySource({ name: 'arrays', source: 'code', inputShape: train.shape, task, train: trainSplit, test: testSplit, seed: context.seed });
+}
+
+/** The samples `indices` of `split` (`size` inputs and, for regression, `width` targets each). */
+function pickSamples(split: MemorySplit, indices: Uint32Array, size: number, width: number): MemorySplit {
+  if (indices.length === split.count) return split;
+  const inputs = new Float32Array(indices.length * size);
+  indices.forEach((from, i) => inputs.set(split.inputs.subarray(from * size, (from + 1) * size), i * size));
+  if (split.labels) return { count: indices.length, inputs, labels: Int32Array.from(indices, (i) => split.labels![i]) };
+  const targets = new Float32Array(indices.length * width);
+  indices.forEach((from, i) => targets.set(split.targets!.subarray(from * width, (from + 1) * width), i * width));
+  return { count: indices.length, inputs, targets };
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
@@ -143,6 +164,15 @@ function readLabels(labels: unknown, name: string, task: TaskKind): { count: num
     if (written !== width) throw new UserError(`${name}[${i}] has ${written} values but ${name}[0] has ${width}`);
   }
   if (task === 'regression') return { count: y.length, width, values: Array.from(out) };
+  // A [n, 1] column is tfjs's label shape for one sigmoid unit: each row holds a class index (0/1),
+  // not a one-hot row of one class (which would read [1] as class 0).
+  if (width === 1) {
+    const values = Array.from(out);
+    values.forEach((v, i) => {
+      if (!(Number.isInteger(v) && v >= 0)) throw new UserError(`${name}[${i}] is [${v}]: a class is a whole number from 0 (or give one-hot rows)`);
+    });
+    return { count: y.length, width: 1, values };
+  }
   // Classification from one-hot rows: the index of the 1.
   const values = Array.from({ length: y.length }, (_, i) => {
     const row = out.subarray(i * width, (i + 1) * width);

@@ -18,10 +18,13 @@ function countOutsideQuotes(line: string, d: string): number {
   return n;
 }
 
-/** The delimiter that `text` (the start of a file) is written with, or null when none splits it evenly. */
-export function sniffDelimiter(text: string): string | null {
+/**
+ * The delimiter that `text` (the start of a file) is written with, or null when none splits it evenly.
+ * `cut`: the text stops where the sample did, not at the file's end, so its last line is unfinished.
+ */
+export function sniffDelimiter(text: string, cut: boolean): string | null {
   const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/);
-  if (lines.length > 1 && text.length >= SAMPLE_BYTES) lines.pop(); // cut by the sample: unfinished
+  if (lines.length > 1 && cut) lines.pop();
   const sample = lines.filter((l) => l.trim() !== '').slice(0, SAMPLE_LINES);
   if (sample.length === 0) return null;
   let best: { d: string; cells: number } | null = null;
@@ -45,7 +48,10 @@ export async function detectDelimiter(file: string): Promise<string> {
   try {
     const buffer = Buffer.alloc(SAMPLE_BYTES);
     const { bytesRead } = await handle.read(buffer, 0, SAMPLE_BYTES, 0);
-    return sniffDelimiter(buffer.subarray(0, bytesRead).toString('utf8')) ?? fallback;
+    // Bytes, not characters, say whether the sample was cut: text with ß or é is fewer characters than bytes.
+    return sniffDelimiter(buffer.subarray(0, bytesRead).toString('utf8'), bytesRead === SAMPLE_BYTES) ?? fallback;
+  } catch {
+    return fallback; // a folder (EISDIR) or a read error: the reader says what is wrong
   } finally {
     await handle.close();
   }

@@ -28,9 +28,14 @@ export interface CsvPlan {
   /** Rows kept per split, after missing cells and limits. */
   trainCount: number;
   testCount: number;
-  /** Keep only the first N kept rows of a split (file order). */
+  /** `limit` keeps a seeded random subset of the training rows, `testLimit` the first test rows (file order). */
   limit: number | null;
   testLimit: number | null;
+  /**
+   * Under `limit`: the training rows kept, as increasing ordinals among the rows the split would
+   * keep without it (chosen once their number was counted); null keeps them all.
+   */
+  trainPick: Uint32Array | null;
   /** Encoded values per row. */
   width: number;
   featureNames: string[];
@@ -39,7 +44,7 @@ export interface CsvPlan {
   /** Data rows (not blank, after the header), kept or not: the split's last block is this long. */
   dataRows: number;
   /**
-   * No quote in the file, lines ending in \n or \r\n and a one-byte delimiter: later passes may
+   * No quote in the file, lines ending in \n or \r\n (mixed or not) and a one-byte delimiter: later passes may
    * split its bytes themselves (csvBytes.ts) instead of parsing cells into strings.
    */
   plain: boolean;
@@ -90,7 +95,7 @@ export async function* csvBlocks(file: string, delimiter: string, testSplit: num
     return out;
   };
   for await (const chunk of readCsvRows(file, { delimiter })) {
-    plain &&= !chunk.quoted && chunk.newline !== '\r';
+    plain &&= !chunk.quoted && !chunk.loneCr;
     for (let i = 0; i < chunk.rows.length; i++) {
       const row = chunk.rows[i];
       if (isBlankRow(row)) continue;

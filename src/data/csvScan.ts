@@ -6,6 +6,7 @@ import { UserError } from '../model/userError';
 import { abbreviate, type DataTask, type TaskKind } from './dataSource';
 import { compareCodePoints, isMissing, parseNumber, sortClassNames } from './csvCells';
 import { csvBlocks, featureNames, type CsvFeature, type CsvPlan, type MissingPolicy } from './csvPlan';
+import { deriveSeed, randomSubset } from './seededRandom';
 
 export interface CsvScanOptions {
   /** Absolute path. */
@@ -105,11 +106,12 @@ export async function scanCsv(options: CsvScanOptions): Promise<CsvScan> {
       }
       if (task === 'regression' && !labelMissing && Number.isNaN(parseNumber(labelCell))) {
         throw new UserError(`${file}: row ${rowNumber}, label column '${header[labelIndex]}': ${JSON.stringify(labelCell)} is not a number, ` +
-          'and a regression loss needs numbers', null, 'Use a cross-entropy loss to read the label as class names, or fix the cell.');
+          'and a regression loss needs numbers', null, decimalCommaHint(labelCell) ?? 'Use a cross-entropy loss to read the label as class names, or fix the cell.');
       }
       const dropped = labelMissing || (missingHere && missingPolicy === 'drop');
       const isTest = block.test[r] === 1;
-      const kept = !dropped && (isTest ? testCount < testLimit : trainCount < limit);
+      // Train rows are all counted (and their statistics taken): `limit` picks among them once their number is known.
+      const kept = !dropped && (!isTest || testCount < testLimit);
       if (kept && isTest) testCount++;
       else if (kept) trainCount++;
       if (kept && !isTest) for (let k = 0; k < columns.length; k++) addToStatistics(columns[k], cells[columns[k].index], states[k], values[k], auto);
@@ -117,26 +119,43 @@ export async function scanCsv(options: CsvScanOptions): Promise<CsvScan> {
         classes.add(labelCell.trim());
         if (classes.size > MAX_CATEGORIES) {
           throw new UserError(`${file}: the label column '${header[labelIndex]}' has more than ${MAX_CATEGORIES} different values`, null,
-            'For a number to predict, use a regression loss (meanSquaredError or meanAbsoluteError); for classes, check the label column.');
+            "For a number to predict, set a regression loss: training.loss: 'meanSquaredError' (or 'meanAbsoluteError'); for classes, check the label column.");
         }
       }
     }
   }
   header = header!;
+  // A seeded random subset (as images and IDX), not the first rows: a table sorted by class keeps every class.
+  const trainPick = trainCount > limit ? randomSubset(trainCount, limit, deriveSeed(seed, 0x11)) : null;
+  if (trainPick) trainCount = trainPick.length;
 
   const missingCells = columns.reduce((a, c) => a + c.missing, 0) + labelsMissing;
   const whereMissing = () => `rows ${abbreviate(missingRows, SHOWN_ROWS)}${rowsWithMissing > missingRows.length ? ', …' : ''}; ` +
-    [...columns.filter((c) => c.missing > 0).map((c) => `${c.column} ${c.missing}`), ...(labelsMissing ? [`${header![labelIndex]} ${labelsMissing}`] : [])].join(', ');
+    [...columns.filter((c) => c.missing > 0).map((c) => `${c.column || columnName(c)} ${c.missing}`), ...(labelsMissing ? [`${header![labelIndex]} ${labelsMissing}`] : [])].join(', ');
   if (missingCells > 0 && missingPolicy === 'error') {
     throw new UserError(`${file} has ${missingCells} missing cell${missingCells === 1 ? '' : 's'} in ${rowsWithMissing} row${rowsWithMissing === 1 ? '' : 's'} (${whereMissing()})`,
       null, "Set data.missing to 'drop' (leave those rows out) or 'mean' (fill numbers with the training mean, categories with none).");
   }
   if (trainCount === 0) {
-    throw new UserError(`${file} has no training rows (${rows} data rows, ${rows - trainCount - testCount} left out for missing cells)`, null,
+    // A column missing in every row leaves none: name it (an unnamed one is a trailing delimiter on every line).
+    const empty = rows > 0 ? columns.filter((c) => c.missing === rows) : [];
+    if (empty.length > 0 && missingPolicy !== 'mean') {
+      const unnamed = empty.some((c) => c.column === '');
+      throw new UserError(`${file} has no training rows: ${abbreviate(empty.map(columnName), 4)} ${empty.length === 1 ? 'is' : 'are'} empty in all ${rows} data rows`, null,
+        (unnamed ? 'A header and lines that end with the delimiter (a trailing comma) add an unnamed, empty column: remove it, or ' : '') +
+        `${unnamed ? 'l' : 'L'}ist the columns to use in data.features (without ${empty.length === 1 ? 'it' : 'them'}).`);
+    }
+    throw new UserError(`${file} has no training rows (${rows} data rows, ${rows - trainCount - testCount} left out for missing cells` +
+      `${rowsWithMissing > 0 ? `: ${whereMissing()}` : ''})`, null,
       'A CSV table needs a header row, then one row per sample; check data.testSplit and data.missing.');
   }
 
   const notes: string[] = [];
+  const unnamed = columns.filter((c) => c.column === '');
+  if (unnamed.length) {
+    notes.push(`column ${abbreviate(unnamed.map((c) => c.index + 1), 4)} ${unnamed.length === 1 ? 'has' : 'have'} no name in the header (a saved pandas index?): ` +
+      'read as a feature; data.features leaves it out');
+  }
   if (rowsWithMissing > 0) {
     notes.push(missingPolicy === 'drop'
       ? `left out ${rowsWithMissing} of ${rows} rows with missing cells (${whereMissing()})`
@@ -157,7 +176,7 @@ export async function scanCsv(options: CsvScanOptions): Promise<CsvScan> {
   const plan: CsvPlan = {
     kind: 'csv', file, delimiter, header, features, label: { column: header[labelIndex], index: labelIndex }, task: dataTask,
     missing: missingPolicy, testSplit, seed, trainCount, testCount,
-    limit: Number.isFinite(limit) ? limit : null, testLimit: Number.isFinite(testLimit) ? testLimit : null,
+    limit: Number.isFinite(limit) ? limit : null, testLimit: Number.isFinite(testLimit) ? testLimit : null, trainPick,
     width: names.length, featureNames: names,
     shuffleBufferRows: options.shuffleBufferRows ?? Math.max(1024, Math.floor(SHUFFLE_BUFFER_BYTES / (4 * (names.length + 1)))),
     dataRows: rows, plain,
@@ -171,9 +190,19 @@ function resolveColumns(file: string, header: string[], options: CsvScanOptions)
     if (seen.has(name)) throw new UserError(`${file}: the header names column '${name}' twice`, null, 'Give every column its own name in the first row.');
     seen.add(name);
   }
-  const known = `its columns are ${abbreviate(header.map((h) => `'${h}'`), 12)}`;
+  const shorten = (name: string) => (name.length > 40 ? `${name.slice(0, 40)}…` : name);
+  const known = `its columns are ${abbreviate(header.map((h) => `'${shorten(h)}'`), 12)}`;
   const labelIndex = header.indexOf(options.label);
-  if (labelIndex < 0) throw new UserError(`${file} has no label column '${options.label}': ${known}`, null, 'Set data.label to the column to predict.');
+  if (labelIndex < 0) {
+    // One column holding a delimiter: the file is split at another one than it was read with.
+    const other = header.length === 1 ? [';', '\t', '|', ','].find((d) => header[0].includes(d)) : undefined;
+    // Numbers for names: the file starts with a data row.
+    const headerless = header.filter((h) => !Number.isNaN(parseNumber(h))).length > header.length / 2;
+    throw new UserError(`${file} has no label column '${options.label}': ${known}`, null, other
+      ? `The header reads as one column: set data.delimiter to ${other === '\t' ? "'\\t'" : `'${other}'`}.`
+      : headerless ? 'Its first row holds numbers, not column names: a CSV table needs a header row first (add one naming the columns).'
+        : 'Set data.label to the column to predict.');
+  }
   const names = options.features ? [...options.features] : header.filter((_, i) => i !== labelIndex);
   for (const name of names) {
     if (!header.includes(name)) throw new UserError(`data.features names '${name}', which ${file} does not have: ${known}`);
@@ -191,6 +220,18 @@ function resolveColumns(file: string, header: string[], options: CsvScanOptions)
   return { columns, labelIndex };
 }
 
+/** For a number written with a decimal comma ("0,3456", as European spreadsheets save with ';' between cells), what to do. */
+function decimalCommaHint(cell: string): string | null {
+  if (!/^\s*[+-]?\d+,\d+\s*$/.test(cell)) return null;
+  return `${JSON.stringify(cell.trim())} has a decimal comma; numbers are read with a decimal point: save the table with '.' as the decimal ` +
+    "separator (in pandas: pd.read_csv(file, sep=';', decimal=',').to_csv(new_file, index=False)).";
+}
+
+/** A column as messages name it: its header name, or its place when the header leaves it unnamed. */
+function columnName(c: ColumnStats): string {
+  return c.column === '' ? `the unnamed column ${c.index + 1}` : `'${c.column}'`;
+}
+
 const NUMBER = 0;
 const TEXT = 1;
 const MISSING = 2;
@@ -206,7 +247,7 @@ function readCell(file: string, c: ColumnStats, cell: string, rowNumber: number,
   if (isMissing(cell)) return MISSING;
   if (!auto) {
     throw new UserError(`${file}: row ${rowNumber}, column '${c.column}': ${JSON.stringify(cell)} is not a number`, null,
-      `List '${c.column}' in data.categorical (or set categorical: 'auto') to one-hot encode it, or fix the cell.`);
+      decimalCommaHint(cell) ?? `List '${c.column}' in data.categorical (or set categorical: 'auto') to one-hot encode it, or fix the cell.`);
   }
   c.categorical = true;
   c.firstText ??= { row: rowNumber, cell };
@@ -241,7 +282,7 @@ function toFeature(file: string, c: ColumnStats): CsvFeature {
   if (!c.vocabulary) {
     throw new UserError(`${file}: column '${c.column}' has more than ${MAX_CATEGORIES} different values to one-hot encode` +
       (c.firstText ? ` (it holds text such as ${JSON.stringify(c.firstText.cell)} in row ${c.firstText.row})` : ''), null,
-      'Leave it out of data.features, or fix the cells that are not numbers.');
+      (c.firstText && decimalCommaHint(c.firstText.cell)) ?? 'Leave it out of data.features, or fix the cells that are not numbers.');
   }
   return { kind: 'categorical', column: c.column, index: c.index, values: [...c.vocabulary.keys()].sort(compareCodePoints) };
 }

@@ -23,7 +23,9 @@ async function* keptRowBlocks(plan: CsvPlan, split: 'train' | 'test', take: (row
   const encoder = new CsvRowEncoder(plan);
   const expected = split === 'test' ? plan.testCount : plan.trainCount;
   const row: KeptRow = { cells: new TextCells(), inputs: new Float32Array(plan.width), label: 0 };
+  const pick = split === 'train' ? plan.trainPick : null;
   let kept = 0;
+  let candidates = 0;
   let stopped = false;
   if (expected === 0) return;
   const visit = (cells: CsvCells, rowNumber: number, test: boolean): boolean => {
@@ -32,6 +34,8 @@ async function* keptRowBlocks(plan: CsvPlan, split: 'train' | 'test', take: (row
     if (Number.isNaN(label)) return true;
     row.inputs.fill(0);
     if (!encoder.encode(cells, rowNumber, row.inputs, 0)) return true;
+    // Under a limit, a row the split keeps is one of the subset's only when it is the next one picked.
+    if (pick && pick[kept] !== candidates++) return true;
     kept++;
     row.cells = cells;
     row.label = label;

@@ -46,6 +46,10 @@ export interface DataSource {
    * ceil(trainCount / batchSize).
    */
   readonly batchesPerEpoch?: number;
+  /** For a source that makes its own batches: their size (the first one's), which the plan reports. */
+  readonly batchSize?: number;
+  /** The sizes as known when trainCount and testCount are estimates (see DatasetInfo.sizes). */
+  readonly sizes?: string;
   /** Names of the flat input values when they mean something (a table's encoded columns), else []. */
   readonly featureNames: readonly string[];
   /** What the first pass found that the user should know (rows dropped, columns one-hot encoded). */

@@ -9,7 +9,7 @@ import { compareCodePoints } from './csvCells';
 import { splitMembers } from './datasetSplit';
 import { sniffFormat } from './imageDecode';
 import type { AugmentOptions } from './imageTransforms';
-import { createRandom, deriveSeed, permutation } from './seededRandom';
+import { deriveSeed, randomSubset } from './seededRandom';
 
 export interface ImageFolderOptions {
   /** Absolute paths. */
@@ -193,6 +193,6 @@ function checkSignature(file: string): void {
 
 function subset(list: ImageList, limit: number | undefined, seed: number): ImageList {
   if (limit === undefined || limit >= list.files.length) return list;
-  const keep = Array.from(permutation(list.files.length, createRandom(seed)).subarray(0, limit)).sort((a, b) => a - b);
+  const keep = Array.from(randomSubset(list.files.length, limit, seed));
   return { files: keep.map((i) => list.files[i]), labels: keep.map((i) => list.labels[i]) };
 }

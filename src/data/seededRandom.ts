@@ -47,6 +47,15 @@ export function permutation(n: number, random: Random): Uint32Array {
 }
 
 /**
+ * `--limit`'s subset: `keep` of 0..n-1 drawn from `seed` (the first `keep` of a seeded permutation),
+ * in increasing order so a file or a dataset is still read front to back. All of them when keep ≥ n.
+ */
+export function randomSubset(n: number, keep: number, seed: number): Uint32Array {
+  if (keep >= n) return Uint32Array.from({ length: n }, (_, i) => i);
+  return permutation(n, createRandom(seed)).subarray(0, keep).sort();
+}
+
+/**
  * A seed for one independent stream, e.g. `deriveSeed(seed, epoch)` or `deriveSeed(seed, epoch, sample)`:
  * streams that need no state carried between epochs or samples (a worker can start anywhere).
  */

@@ -102,7 +102,7 @@ export const TRAINER_MESSAGE_CHECKS: TaggedFields<TrainerMessage> = {
     dataset: optional(objectOf({
       name: string, source: string, trainCount: integer, testCount: integer, inputShape: arrayOf(integer),
       task: literal('classification', 'regression'), numClasses: integer, classNames: arrayOf(string),
-      targetNames: optional(arrayOf(string)), featureNames: optional(arrayOf(string)),
+      targetNames: optional(arrayOf(string)), featureNames: optional(arrayOf(string)), sizes: optional(string),
     })),
     plan: optional(objectOf({
       epochs: integer, batchSize: integer, stepsPerEpoch: integer, totalSteps: integer, gradientEvery: integer, histogramEvery: integer,
@@ -166,7 +166,7 @@ export const checkTrainerMessage: (value: unknown) => Checked<TrainerMessage> = 
 /** What only the trainer's parent reads (BuildMessage), besides the run's messages. */
 const checkTrainerProcessMessage = taggedUnion<TrainerProcessMessage>('trainer message', {
   ...TRAINER_MESSAGE_CHECKS,
-  build: { running: nullable(literal('file', 'model', 'modelJson')), location: nullable(location) },
+  build: { running: nullable(literal('file', 'model', 'modelJson', 'data')), location: nullable(location) },
 });
 
 /** Most messages one IPC frame may carry (the trainer coalesces ~50 ms of them: messageCoalescer.ts). */

@@ -35,6 +35,11 @@ export interface DatasetInfo {
   targetNames?: string[];
   /** A table's encoded input columns (`age`, `color=red`, ...). */
   featureNames?: string[];
+  /**
+   * The sizes as known when they are not counted in samples (a tf.data.Dataset's batches, or no size
+   * at all), e.g. '10 batches of 50 train, 0 test': trainCount and testCount are then estimates.
+   */
+  sizes?: string;
 }
 
 export interface TrainingPlan {
@@ -285,13 +290,13 @@ export type TrainerMessage =
  */
 export interface BuildMessage {
   type: 'build';
-  /** What runs now: the experiment file's top-level code, its model(), a model.json; null once built. */
+  /** What runs now: the experiment file's top-level code, its model(), a model.json, its data(); null once done. */
   running: BuildStep | null;
   /** Where it is written (model()'s key in the experiment), null when not known or once built. */
   location: SourceLocation | null;
 }
 
-export type BuildStep = 'file' | 'model' | 'modelJson';
+export type BuildStep = 'file' | 'model' | 'modelJson' | 'data';
 
 /** What one IPC frame from the trainer may carry. */
 export type TrainerProcessMessage = TrainerMessage | BuildMessage;

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { arraysSource, type ArraysData } from '../data/codeArrays';
 import type { Batch, DataSource, DataTask, TaskKind } from '../data/dataSource';
 import { batchDisplay } from '../data/sampleDisplay';
+import { deriveSeed, randomSubset } from '../data/seededRandom';
 import { UserError } from '../model/userError';
 
 export interface CodeDataContext {
@@ -17,6 +18,11 @@ export interface CodeDataContext {
   sampleRank: number;
   /** training.stepsPerEpoch: needed when a Dataset's size is unknown or infinite. */
   stepsPerEpoch?: number;
+  /** --limit / --test-limit in samples: a seeded random subset of train, the first test samples. */
+  limit?: number;
+  testLimit?: number;
+  /** Runs the user's code (data(), a dataset's first element) under the parent's build timeout. */
+  timed?: <T>(work: () => Promise<T>) => Promise<T>;
 }
 
 type TfDataset = tf.data.Dataset<tf.TensorContainer>;
@@ -24,9 +30,10 @@ const isDataset = (v: unknown): v is TfDataset =>
   typeof v === 'object' && v !== null && typeof (v as TfDataset).iterator === 'function' && 'size' in v;
 
 export async function codeDataSource(data: () => unknown, context: CodeDataContext): Promise<DataSource> {
+  const timed = context.timed ?? ((work) => work());
   let value: unknown;
   try {
-    value = await data();
+    value = await timed(async () => await data());
   } catch (e) {
     throw UserError.atSetting(['data'], `data() failed: ${(e as Error)?.message ?? String(e)}`, 'Fix the error in the experiment\'s data function.');
   }
@@ -34,10 +41,10 @@ export async function codeDataSource(data: () => unknown, context: CodeDataConte
   const given = value as { train?: unknown; test?: unknown } | null;
   if (given && isDataset(given.train)) {
     if (given.test !== undefined && !isDataset(given.test)) throw UserError.atSetting(['data'], 'data(): test must be a tf.data.Dataset when train is one');
-    return datasetSource(given.train, given.test as TfDataset | undefined, context);
+    return datasetSource(given.train, given.test as TfDataset | undefined, { ...context, timed });
   }
   const arrays = await readTensors(given);
-  return arraysSource(arrays as ArraysData, { task: context.task, seed: context.seed });
+  return arraysSource(arrays as ArraysData, { task: context.task, seed: context.seed, limit: context.limit, testLimit: context.testLimit });
 }
 
 /** Tensors among x and y become nested arrays (and are disposed: data() made them for us). */
@@ -76,8 +83,9 @@ function elementOf(value: unknown, where: string): Element {
 }
 
 /** A tf.data.Dataset as a DataSource: batches as the dataset gives them, their count from its size or stepsPerEpoch. */
-async function datasetSource(trainGiven: TfDataset, testGiven: TfDataset | undefined, context: CodeDataContext): Promise<DataSource> {
-  const peek = await trainGiven.take(1).toArray();
+async function datasetSource(trainGiven: TfDataset, testGiven: TfDataset | undefined, context: CodeDataContext & Required<Pick<CodeDataContext, 'timed'>>): Promise<DataSource> {
+  // The dataset's first element runs the user's generator or map: timed as data() was.
+  const peek = await context.timed(() => trainGiven.take(1).toArray());
   if (peek.length === 0) throw UserError.atSetting(['data'], 'data(): the training dataset is empty');
   const first = elementOf(peek[0], 'data(): the training dataset');
   // A dataset of single samples is batched here with training.batchSize; a batched one keeps its batches.
@@ -85,10 +93,29 @@ async function datasetSource(trainGiven: TfDataset, testGiven: TfDataset | undef
   const inputShape = batched ? first.xs.shape.slice(1) : first.xs.shape;
   const batchOf = first.xs.shape[0];
   tf.dispose([first.xs, first.ys]);
-  const train = batched ? trainGiven : trainGiven.batch(context.batchSize);
-  const test = testGiven ? (batched ? testGiven : testGiven.batch(context.batchSize)) : null;
-  const known = Number.isFinite(train.size) && train.size > 0;
-  const steps = context.stepsPerEpoch ?? (known ? train.size : null);
+  // Limits count samples; a batched dataset keeps whole batches (enough of them to hold `limit`).
+  const elements = (samples: number) => Math.ceil(samples / (batched ? batchOf : 1));
+  const notes: string[] = [];
+  let trainSet = trainGiven;
+  let trainSize = Number.isFinite(trainGiven.size) ? trainGiven.size : null;
+  if (context.limit !== undefined && !(trainSize !== null && elements(context.limit) >= trainSize)) {
+    const keep = elements(context.limit);
+    if (trainSize !== null) {
+      trainSet = pickElements(trainGiven, randomSubset(trainSize, keep, deriveSeed(context.seed, 0x11)));
+    } else {
+      // No size to draw from: the first ones, which make the epoch (no stepsPerEpoch needed).
+      trainSet = trainGiven.take(keep);
+      notes.push(`--limit kept the first ${keep} ${batched ? 'batches' : 'samples'} of the training dataset (its size is unknown, so not a random subset)`);
+    }
+    trainSize = keep;
+  }
+  const testSet = testGiven && context.testLimit !== undefined ? testGiven.take(elements(context.testLimit)) : testGiven;
+  const train = batched ? trainSet : trainSet.batch(context.batchSize);
+  const test = testSet ? (batched ? testSet : testSet.batch(context.batchSize)) : null;
+  // Counted here: a subset's filter leaves tf.data without a size.
+  const trainSteps = trainSize === null ? null : batched ? trainSize : Math.ceil(trainSize / context.batchSize);
+  const known = trainSteps !== null && trainSteps > 0;
+  const steps = context.stepsPerEpoch ?? (known ? trainSteps : null);
   if (steps === null) {
     throw UserError.atSetting(['training'], "the training dataset's size is unknown (or infinite), so an epoch has no end",
       'Give training.stepsPerEpoch: the number of batches in one epoch.');
@@ -118,11 +145,18 @@ async function datasetSource(trainGiven: TfDataset, testGiven: TfDataset | undef
     const it = await test.iterator();
     for (let next = await it.next(); !next.done; next = await it.next()) yield await toBatch(next.value, task, 'data(): a test batch');
   }
-  // Exact for the plan's figures only where the dataset knows its size; evaluation reads it whole anyway.
-  const testCount = !test ? 0 : Number.isFinite(test.size) ? test.size * (batched ? batchOf : context.batchSize) : 1;
+  // Samples are counted only where the dataset knows its size and is not batched; otherwise the
+  // counts are estimates and `sizes` says what is known (evaluation reads the test dataset whole anyway).
+  const testSize = testSet && Number.isFinite(testSet.size) ? testSet.size : null;
+  const trainCount = batched ? (trainSize ?? steps) * batchOf : trainSize ?? steps * context.batchSize;
+  const testCount = !test ? 0 : testSize === null ? 1 : batched ? testSize * batchOf : testSize;
+  const counted = (size: number | null, split: string, batchesOf: string) =>
+    size === null ? `${split} of unknown size` : batched ? `${size} batch${size === 1 ? '' : 'es'}${batchesOf} ${split}` : `${size} ${split}`;
+  const sizes = batched || trainSize === null || (test && testSize === null)
+    ? `${counted(trainSize, 'train', ` of ${batchOf}`)}, ${test ? counted(testSize, 'test', '') : '0 test'}` : undefined;
   return {
-    name: 'tf.data', source: 'code', inputShape, task, trainCount: steps * (batched ? batchOf : context.batchSize), testCount,
-    batchesPerEpoch: steps, featureNames: [], notes: [],
+    name: 'tf.data', source: 'code', inputShape, task, trainCount, testCount,
+    batchesPerEpoch: steps, ...(batched ? { batchSize: batchOf } : {}), ...(sizes ? { sizes } : {}), featureNames: [], notes,
     trainBatches, testBatches,
     samples: async (count, split) => {
       // A fresh pass of one batch: the training pass's own iterator is left where it is.
@@ -133,6 +167,19 @@ async function datasetSource(trainGiven: TfDataset, testGiven: TfDataset | undef
     },
     close: async () => {},
   };
+}
+
+/**
+ * The elements `keep` (increasing indices) of `ds`: each pass reads it up to the last one kept and
+ * drops the others (tf.data has no random access), so the subset is the same every epoch.
+ */
+function pickElements(ds: TfDataset, keep: Uint32Array): TfDataset {
+  const wanted = new Set(keep);
+  const last = keep.length > 0 ? keep[keep.length - 1] : -1;
+  const index = tf.data.generator(function* () { for (let i = 0; i <= last; i++) yield i; });
+  return tf.data.zip({ element: ds, index })
+    .filter((e) => wanted.has((e as { index: number }).index))
+    .map((e) => (e as { element: tf.TensorContainer }).element);
 }
 
 /** One batch's tensors as arrays (disposed after): class indices from indices or one-hot rows, or targets. */

@@ -1,5 +1,6 @@
 // Checks that the experiment's model can train on its data, before any step runs.
 import type * as tf from '@tensorflow/tfjs';
+import { parseNumber } from '../data/csvCells';
 import { inputShapeProblem, type DataSource } from '../data/dataSource';
 import type { LoadedModel } from '../model/loadExperiment';
 import { UserError } from '../model/userError';
@@ -36,13 +37,38 @@ export function checkModelFitsData(loaded: LoadedModel, data: DataSource, loss: 
     return;
   }
   const classes = data.task.classNames.length;
-  if (loss.targets === 'binary' && classes > 2) {
-    throw new UserError(`loss ${loss.name} needs labels 0 and 1, but "${data.name}" has ${classes} classes (labels 0..${classes - 1}).`,
-      lastSite, `Use categoricalCrossentropy with a last layer dense({ units: ${classes}, activation: 'softmax' }), or keep two classes with data.classes.`);
-  }
   const expected = loss.targets === 'binary' ? 1 : classes;
+  const numbers = numericLabels(data.task.classNames);
+  if (numbers && (units !== expected || (loss.targets === 'binary' && classes > 2))) {
+    // A cross-entropy (the default loss) reads a column of measurements as hundreds of classes.
+    const lossSaid = loaded.settings.training?.loss === undefined ? `the default loss ${loss.name}` : `the loss ${loss.name}`;
+    throw new UserError(`the label of "${data.name}" holds numbers (${classes} different values such as ${numbers.examples.join(', ')}), which ${lossSaid} reads as ${classes} classes.`,
+      lastSite, "To predict the number (regression), set training.loss: 'meanSquaredError' and end the model with dense({ units: 1 }) and no activation." +
+      (numbers.fractional ? '' : ` For ${classes} classes, use categoricalCrossentropy with a last layer dense({ units: ${classes}, activation: 'softmax' }).`));
+  }
+  if (loss.targets === 'binary' && classes > 2) {
+    // data.classes is read by the bundled and IDX sets only (a table or folder rejects it).
+    const keepTwo = BUNDLED_WITH_CLASSES.includes(data.name) ? ', or keep two classes with data.classes' : '';
+    throw new UserError(`loss ${loss.name} needs labels 0 and 1, but "${data.name}" has ${classes} classes (labels 0..${classes - 1}).`,
+      lastSite, `Use categoricalCrossentropy with a last layer dense({ units: ${classes}, activation: 'softmax' })${keepTwo}.`);
+  }
   if (units !== expected) {
     throw new UserError(`the model ends with ${units} output units but "${data.name}" has ${classes} classes (loss ${loss.name} needs ${expected}).`,
       lastSite, `Make the last layer dense({ units: ${expected}, ... }).`);
   }
+}
+
+/** The data sets whose spec takes data.classes. */
+const BUNDLED_WITH_CLASSES = ['mnist', 'fashion-mnist', 'idx'];
+/** More whole-number classes than this looks like a count or a measurement rather than classes. */
+const MANY_NUMBERED_CLASSES = 20;
+
+/**
+ * When the class names are all numbers and look like a quantity to predict (any with a fraction, or
+ * many whole numbers): a few of them and whether any has a fraction; else null.
+ */
+function numericLabels(classNames: readonly string[]): { examples: string[]; fractional: boolean } | null {
+  if (classNames.length <= 2 || !classNames.every((c) => !Number.isNaN(parseNumber(c)))) return null;
+  const fractional = classNames.some((c) => !Number.isInteger(parseNumber(c)));
+  return fractional || classNames.length > MANY_NUMBERED_CLASSES ? { examples: classNames.slice(0, 3), fractional } : null;
 }

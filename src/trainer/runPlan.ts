@@ -98,6 +98,7 @@ export async function planRun(request: TrainRequest, emit: Emit, announce?: Load
   const batchSize = request.batchSize ?? training.batchSize ?? 32;
   const data = await openTrainingData(request, loaded, {
     seed, loss, outputs: outputUnits(model), batchSize, sampleRank: (model.inputs[0]?.shape.length ?? 1) - 1,
+    announce, progress: (message) => emit({ type: 'log', level: 'info', message }),
   });
   try {
     return await planWithData(request, emit, { loaded, seed, choice, save, loss, data, findings, started });
@@ -235,7 +236,8 @@ async function loadSeeded(file: string, sourceText: string | undefined, announce
 function trainingPlan(request: TrainRequest, training: TrainingSpec, data: DataSource,
   chosen: Pick<TrainingPlan, 'optimizer' | 'loss' | 'seed'>): TrainingPlan {
   const epochs = request.epochs ?? training.epochs ?? 1;
-  const batchSize = request.batchSize ?? training.batchSize ?? 32;
+  // A tf.data.Dataset given in batches trains on its own batches, whatever training.batchSize says.
+  const batchSize = data.batchSize ?? request.batchSize ?? training.batchSize ?? 32;
   // Counted before the first step (a streamed source's first pass), so OneCycle's total and the ETA are exact.
   const stepsPerEpoch = data.batchesPerEpoch ?? Math.ceil(data.trainCount / batchSize);
   const gradientEvery = request.gradientEvery ?? (typeof training.gradientEvery === 'number' ? training.gradientEvery : DEFAULT_GRADIENT_EVERY);
@@ -287,5 +289,6 @@ function datasetInfo(data: DataSource): DatasetInfo {
     inputShape: [...data.inputShape], numClasses: classNames.length, classNames, task: data.task.kind,
     ...(data.task.kind === 'regression' ? { targetNames: data.task.targetNames } : {}),
     ...(data.featureNames.length ? { featureNames: [...data.featureNames] } : {}),
+    ...(data.sizes ? { sizes: data.sizes } : {}),
   };
 }

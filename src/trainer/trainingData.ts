@@ -8,7 +8,9 @@ import type { DataSource, TaskKind } from '../data/dataSource';
 import { openImageFolderSource } from '../data/imageFolderSource';
 import { loadedDatasetSource } from '../data/memorySource';
 import type { LoadedModel } from '../model/loadExperiment';
+import { locateSettingInFile } from '../model/settingLocation';
 import { UserError } from '../model/userError';
+import type { SourceLocation } from '../protocol/modelInfo';
 import type { CsvDataSpec, ImagesDataSpec, LooseDataSpec } from '../protocol/experimentSpec';
 import type { TrainRequest } from '../protocol/messages';
 import { codeDataSource } from './codeData';
@@ -25,6 +27,10 @@ export interface DataContext {
   batchSize: number;
   /** The rank of one sample as the model reads it. */
   sampleRank: number;
+  /** Announces the user's data() running (and done, null), so the parent times it as a build step. */
+  announce?: (running: 'data' | null, location: SourceLocation | null) => Promise<void>;
+  /** Says what is going on before a wait (the user's data() may take long). */
+  progress?: (message: string) => void;
 }
 
 /** Opens the data the experiment names; its UserErrors point at `data` (or the `data.x` they name). */
@@ -39,8 +45,20 @@ export async function openTrainingData(request: TrainRequest, loaded: LoadedMode
   const limits = { limit: request.limit, testLimit: request.testLimit ?? request.limit };
   try {
     if (typeof settings.data === 'function') {
+      // data() is the user's code: timed by the parent as model() is (a loop in it blocks this process).
+      const location = locateSettingInFile(loaded.file, ['data'], request.sourceText);
+      const timed = async <T>(work: () => Promise<T>): Promise<T> => {
+        await context.announce?.('data', location);
+        try {
+          return await work();
+        } finally {
+          await context.announce?.(null, null);
+        }
+      };
+      context.progress?.('data: waiting for data() to return');
       return await codeDataSource(settings.data, {
         task, seed: context.seed, outputs: context.outputs, batchSize: context.batchSize, sampleRank: context.sampleRank, stepsPerEpoch: settings.training?.stepsPerEpoch,
+        ...limits, timed,
       });
     }
     const spec: LooseDataSpec = { ...settings.data };

@@ -78,6 +78,22 @@ describe('building the model under a timeout (--build-timeout)', () => {
     assert.equal(isRunning(pid), false, `trainer ${pid} still running`);
   });
 
+  for (const c of [{ name: 'loops', file: 'hang/data-loops.ts' }, { name: 'never settles', file: 'hang/data-never-settles.ts' }]) {
+    it(`train says it waits for data() and reports a data() that ${c.name} at its line, ending the trainer`, () => {
+      const file = fixture(c.file);
+      const pids = pidFile();
+      const run = runCli(['train', file, '--build-timeout', '2', '--backend', 'cpu'], { timeoutMs: HANG_LIMIT_MS, env: { MODEL_LENS_TEST_PID_FILE: pids } });
+      const pid = readPid(pids);
+      leftovers.push(pid);
+      assert.notEqual(run.status, null, `still running after ${HANG_LIMIT_MS / 1000} s`);
+      assert.notEqual(run.status, 0);
+      assert.match(run.stderr, new RegExp(`^data: waiting for data\\(\\) to return\\nmodel-lens: error: ${file}:${lineOf(file, 'data:')}:3: data\\(\\) did not return within 2 s\\n`));
+      assert.match(run.stderr, /if reading the data really takes longer, raise --build-timeout SECONDS/);
+      assert.ok(pid !== undefined, 'data() ran in the trainer');
+      assert.equal(isRunning(pid), false, `trainer ${pid} still running`);
+    });
+  }
+
   it('reports top-level code that never finishes at the start of the file', () => {
     const file = fixture('hang/top-level-loops.ts');
     const run = runCli(['graph', file, '--build-timeout', '2'], { timeoutMs: HANG_LIMIT_MS });

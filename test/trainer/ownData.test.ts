@@ -9,15 +9,16 @@ import * as tf from '@tensorflow/tfjs';
 import { createRandom } from '../../src/data/seededRandom';
 import type {
   EpochEndMessage, ErrorMessage, LogMessage, ModelMessage, RegressionMessage, SamplesMessage, SampleRowsMessage, TrainerMessage,
+  TrainRequest,
 } from '../../src/protocol/messages';
 import { runTraining } from '../../src/trainer/trainingRun';
 import { writeImage, type Rgb } from '../helpers/imageFiles';
 
 const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), `ml-own-${prefix}-`));
 
-async function train(file: string, onStep?: (step: number) => void): Promise<TrainerMessage[]> {
+async function train(file: string, onStep?: (step: number) => void, request: Partial<TrainRequest> = {}): Promise<TrainerMessage[]> {
   const messages: TrainerMessage[] = [];
-  await runTraining({ file, backend: 'cpu' }, (m) => messages.push(m), { stopRequested: false, onStep });
+  await runTraining({ file, backend: 'cpu', ...request }, (m) => messages.push(m), { stopRequested: false, onStep });
   return messages;
 }
 
@@ -158,6 +159,26 @@ describe('a CSV table of numbers trains as a regression', () => {
     const error = errorOf(await train(file));
     assert.match(error.message, /ends with 3 output units but "csv" has 1 number to predict \(price\)/);
     assert.match(error.hint!, /dense\(\{ units: 1 \}\)/);
+  });
+});
+
+describe('a numeric label under a cross-entropy loss points to regression', () => {
+  it('says the label holds numbers and names meanSquaredError, for a softmax and for one sigmoid unit; never data.classes for a table', async () => {
+    const dir = tmp('numeric-label');
+    const random = createRandom(3);
+    const rows = Array.from({ length: 60 }, () => [random(), random(), random() * 10 - 5].map((v) => v.toFixed(5)).join(','));
+    fs.writeFileSync(path.join(dir, 'prices.csv'), `a,b,price\n${rows.join('\n')}\n`);
+    fs.writeFileSync(path.join(dir, 'kinds.csv'), `a,b,kind\n${rows.map((r, i) => `${r.split(',').slice(0, 2).join(',')},k${i % 3}`).join('\n')}\n`);
+    const data = "data: { dataset: 'csv', file: './prices.csv', label: 'price', testSplit: 0 },";
+    for (const [units, activation] of [[10, 'softmax'], [1, 'sigmoid']] as const) {
+      const error = errorOf(await train(experiment(dir, mlp(2, units, activation), data)));
+      assert.match(error.message, /the label of "csv" holds numbers \(60 different values such as [-\d.]+, [-\d.]+, [-\d.]+\), which the default loss \w+ reads as 60 classes/);
+      assert.match(error.hint!, /training\.loss: 'meanSquaredError'.*dense\(\{ units: 1 \}\)/);
+      assert.doesNotMatch(error.hint!, /classes|data\./, 'fractions are no classes; nothing a table rejects');
+    }
+    const binary = errorOf(await train(experiment(dir, mlp(2, 1, 'sigmoid'), "data: { dataset: 'csv', file: './kinds.csv', label: 'kind' },")));
+    assert.match(binary.message, /needs labels 0 and 1, but "csv" has 3 classes/);
+    assert.doesNotMatch(binary.hint!, /data\.classes/, 'a CSV table rejects data.classes');
   });
 });
 
@@ -349,8 +370,9 @@ describe("data from the experiment's own code", () => {
     assert.match(unknown.message, /size is unknown/);
     assert.match(unknown.hint!, /training\.stepsPerEpoch/);
     const ms = await train(experiment(dir, mlp(2, 1, ''), `${data}\n  training: { epochs: 4, batchSize: 8, stepsPerEpoch: 25, seed: 1, loss: 'mse', optimizer: { type: 'adam', learningRate: 0.02 } },`));
-    const plan = (ofType(ms, 'model')[0] as ModelMessage).plan!;
+    const { plan, dataset } = ofType(ms, 'model')[0] as Required<ModelMessage>;
     assert.equal(plan.stepsPerEpoch, 25);
+    assert.equal(dataset.sizes, 'train of unknown size, 0 test');
     assert.equal(ofType(ms, 'batch').length, 100);
     const epochs = ofType(ms, 'epochEnd');
     assert.ok(epochs[3].metrics.loss < epochs[0].metrics.loss, 'the loss falls');
@@ -358,5 +380,27 @@ describe("data from the experiment's own code", () => {
     assert.deepEqual(rows.columns, ['x1', 'x2', 'y'], 'the first training batch as a table before step 1');
     assert.equal(rows.rows.length, 8);
     assert.ok(rows.rows.every(([a, b, y]) => Number(b) === -Number(a) && Math.abs(Number(y) - 3 * Number(a)) < 1e-4), JSON.stringify(rows.rows[1]));
+  });
+
+  it('--limit and --test-limit keep that many samples of data() arrays and of a tf.data.Dataset', async () => {
+    const dir = tmp('code-limit');
+    const arrays = "data: () => { const x = [], y = []; for (let i = 0; i < 600; i++) { x.push([i / 600, 1 - i / 600]); y.push(i % 2); } " +
+      "return { train: { x: x.slice(0, 500), y: y.slice(0, 500) }, test: { x: x.slice(500), y: y.slice(500) } }; },\n" +
+      "  training: { epochs: 1, batchSize: 10, seed: 4 },";
+    const fromArrays = await train(experiment(dir, mlp(2, 2, 'softmax'), arrays), undefined, { limit: 50, testLimit: 20 });
+    const dataset = (ofType(fromArrays, 'model')[0] as ModelMessage).dataset!;
+    assert.deepEqual([dataset.trainCount, dataset.testCount], [50, 20]);
+    assert.equal(ofType(fromArrays, 'batch').length, 5);
+
+    const tfData = "data: () => { const ds = (from, to) => tf.data.array(Array.from({ length: to - from }, (_, k) => from + k))" +
+      ".map((i) => ({ xs: tf.tensor1d([i / 600, 1 - i / 600]), ys: tf.oneHot(i % 2, 2) })); return { train: ds(0, 500), test: ds(500, 600) }; },\n" +
+      "  training: { epochs: 2, batchSize: 10, seed: 4 },";
+    const fromDataset = await train(experiment(dir, mlp(2, 2, 'softmax'), tfData), undefined, { limit: 50, testLimit: 20 });
+    const { plan, dataset: counted } = ofType(fromDataset, 'model')[0] as Required<ModelMessage>;
+    assert.equal(plan.stepsPerEpoch, 5);
+    assert.deepEqual([counted.trainCount, counted.testCount, counted.sizes], [50, 20, undefined], 'samples counted, not steps × batch size');
+    assert.equal(ofType(fromDataset, 'batch').length, 10, '5 batches of 10 per epoch');
+    const evaluations = ofType(fromDataset, 'evaluation');
+    assert.equal(evaluations[evaluations.length - 1].confusion.flat().reduce((a, b) => a + b, 0), 20, 'the first 20 test samples');
   });
 });

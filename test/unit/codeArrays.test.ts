@@ -48,6 +48,41 @@ describe('arrays from code: nested arrays and typed arrays as a DataSource', () 
     for (let i = 0; i < 3; i++) assert.equal(batch.labels[i], batch.inputs[i * 2] === 3 ? 0 : 1);
   });
 
+  it('reads a [n, 1] label column (one sigmoid unit\'s shape) as class indices, not as one-hot rows', async () => {
+    const source = await arraysSource({ train: { x: [[0], [1], [2]], y: [[0], [1], [1]] }, test: { x: [[5]], y: Int32Array.of(1) } }, classification);
+    assert.deepEqual(source.task, { kind: 'classification', classNames: ['0', '1'] });
+    const [batch] = await collectBatches(source.trainBatches(1, 3));
+    if (batch.kind !== 'classification') return assert.fail('classification');
+    for (let i = 0; i < 3; i++) assert.equal(batch.labels[i], batch.inputs[i] === 0 ? 0 : 1, 'a [1] row is class 1');
+    await rejectsWith({ train: { x: [[0], [1]], y: [[0], [0.5]] } }, /train\.y\[1\] is \[0\.5\]: a class is a whole number from 0/);
+    const regression = await arraysSource({ train: { x: [[0], [1]], y: [[0.25], [-3]] } }, { task: 'regression', seed: 0 });
+    assert.deepEqual(regression.task, { kind: 'regression', targetNames: ['y'] });
+  });
+
+  it('--limit keeps a seeded random subset of train, the same for the same seed; --test-limit the first test samples', async () => {
+    const x = Array.from({ length: 100 }, (_, i) => [i]);
+    const y = Array.from({ length: 100 }, (_, i) => i % 3);
+    const kept = async (seed: number) => {
+      const source = await arraysSource({ train: { x, y }, test: { x, y } }, { ...classification, seed, limit: 10, testLimit: 4 });
+      assert.deepEqual([source.trainCount, source.testCount], [10, 4]);
+      const [test] = await collectBatches(source.testBatches(100));
+      assert.deepEqual([...test.inputs], [0, 1, 2, 3], 'the first test samples, in order');
+      const [train] = await collectBatches(source.trainBatches(1, 100));
+      if (train.kind !== 'classification') return assert.fail('classification');
+      for (let i = 0; i < train.count; i++) assert.equal(train.labels[i], train.inputs[i] % 3, 'each sample keeps its label');
+      return [...train.inputs].sort((a, b) => a - b);
+    };
+    const first = await kept(5);
+    assert.deepEqual(await kept(5), first);
+    assert.notDeepEqual(first, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 'not the first samples');
+    assert.notDeepEqual(await kept(6), first, 'another seed, another subset');
+    const regression = await arraysSource({ train: { x, y: x } }, { task: 'regression', seed: 1, limit: 7 });
+    const [batch] = await collectBatches(regression.trainBatches(1, 100));
+    if (batch.kind !== 'regression') return assert.fail('regression');
+    assert.deepEqual([...batch.targets], [...batch.inputs], 'targets stay with their inputs');
+    assert.equal(batch.count, 7);
+  });
+
   it('holds regression targets, one or several per sample', async () => {
     const one = await arraysSource({ train: { x: [[1], [2]], y: [0.5, -1.5] } }, { task: 'regression', seed: 0 });
     assert.deepEqual(one.task, { kind: 'regression', targetNames: ['y'] });

@@ -217,6 +217,32 @@ describe('CSV tables: the first pass', () => {
     assert.equal(shown.kind === 'rows' && shown.rows.length, 3);
   });
 
+  it('keeps a seeded random subset of the training rows under limit (a table sorted by class keeps both), the first test rows under testLimit', async () => {
+    // Sorted by class; one quoted cell sends the second file through the text parser instead of the bytes.
+    const lines = Array.from({ length: 200 }, (_, i) => `${i},${i < 100 ? 'a' : 'b'}`);
+    const plainFile = write('sorted.csv', ['id,kind', ...lines].join('\n'));
+    const quotedFile = write('sorted-quoted.csv', ['id,"kind"', ...lines].join('\n'));
+    const ids = async (source: DataSource, split: 'train' | 'test') => {
+      const shown = await source.samples(1000, split);
+      assert.ok(shown.kind === 'rows');
+      return shown.rows.map(([id]) => Number(id));
+    };
+    const all = await open({ file: plainFile, label: 'kind' });
+    const limited = await open({ file: plainFile, label: 'kind' }, { limit: 30, testLimit: 5 });
+    assert.deepEqual([limited.trainCount, limited.testCount], [30, 5]);
+    const kept = await ids(limited, 'train');
+    assert.equal(kept.length, 30);
+    assert.notDeepEqual(kept, (await ids(all, 'train')).slice(0, 30), 'not the first training rows');
+    assert.ok(kept.some((id) => id < 100) && kept.some((id) => id >= 100), `both classes: ${kept}`);
+    assert.deepEqual(await ids(limited, 'test'), (await ids(all, 'test')).slice(0, 5), 'the first test rows');
+    const batches = await rowsOf(limited.trainBatches(1, 8), 1);
+    assert.equal(batches.length, 30);
+    assert.deepEqual(new Set(batches.map((r) => r.y)), new Set([0, 1]));
+    assert.deepEqual(await ids(await open({ file: quotedFile, label: 'kind' }, { limit: 30, testLimit: 5 }), 'train'), kept, 'the text parser keeps the same rows');
+    assert.deepEqual(await ids(await open({ file: plainFile, label: 'kind' }, { limit: 30 }), 'train'), kept, 'the same seed, the same rows');
+    assert.notDeepEqual(await ids(await open({ file: plainFile, label: 'kind' }, { limit: 30, seed: 8 }), 'train'), kept, 'another seed, other rows');
+  });
+
   it('shows the first rows of each split as written, features then label', async () => {
     const file = write('show.csv', 'a,b,label\n1.50,x,yes\n2,y,no\n3,x,yes\n4,y,no\n5,x,yes\n');
     const source = await open({ file, label: 'label', categorical: ['b'], testSplit: 0.4 });
@@ -259,6 +285,15 @@ describe('CSV tables: the delimiter, when data.delimiter is not set', () => {
     });
   }
 
+  it('is found in a wide file with non-ASCII names, longer than the sample (which ends inside a line)', async () => {
+    const header = [...Array.from({ length: 500 }, (_, i) => `Größe_${i}`), 'label'].join(';');
+    // Fewer than the sniffer's 20 lines fit in its 64 KiB sample: the last one it sees is cut.
+    const lines = Array.from({ length: 40 }, (_, r) => [...Array.from({ length: 500 }, (_, i) => (10 + (r * i) % 97 / 7).toFixed(4)), r % 2].join(';'));
+    const text = [header, ...lines].join('\n');
+    assert.ok(Buffer.byteLength(lines.slice(0, 19).join('\n')) > 64 * 1024);
+    assert.equal(await detectDelimiter(write('de-wide.csv', text)), ';');
+  });
+
   it('stays a comma when no candidate splits every line evenly, and is a tab for such a .tsv file', async () => {
     const ragged = ['a,b;c', '1;2;3,4', '5,6,7', '8|9'].join('\n');
     assert.equal(await detectDelimiter(write('ragged.csv', ragged)), ',');
@@ -291,6 +326,42 @@ describe('CSV tables: reading the file', () => {
     }
   });
 
+  it('reads lines ending in \\r\\n, \\n and a lone \\r mixed in one file, breaks in quotes kept, across chunk boundaries', async () => {
+    // A CRLF header, LF rows, a lone CR, quotes as papaparse reads them: "" in a quoted cell, 5" in an unquoted one.
+    const text = 'a,b,y\r\n1,"x\r\ny",0\n2,5",1\r3,"q""\r",0 \n4,"z",1\r\n\r\n5,w,0\r';
+    const expected = [['a', 'b', 'y'], ['1', 'x\r\ny', '0'], ['2', '5"', '1'], ['3', 'q"\r', '0 '], ['4', 'z', '1'], [''], ['5', 'w', '0']];
+    const file = write('mixed-breaks.csv', text);
+    for (let chunkChars = 1; chunkChars <= text.length; chunkChars++) {
+      const rows: string[][] = [];
+      const numbers: number[] = [];
+      let loneCr = false;
+      for await (const chunk of readCsvRows(file, { chunkChars })) {
+        chunk.rows.forEach((r, i) => { rows.push(r); numbers.push(chunk.firstRowNumber + i); });
+        loneCr = chunk.loneCr;
+      }
+      assert.deepEqual(rows, expected, `chunks of ${chunkChars}`);
+      assert.deepEqual(numbers, [1, 2, 3, 4, 5, 6, 7]);
+      assert.equal(loneCr, true);
+    }
+  });
+
+  it('trains on a CRLF header over LF rows from its bytes as through the parser, and on lone \\r lines through the parser', async () => {
+    const rows = Array.from({ length: 40 }, (_, i) => `${i % 7},${(i % 5) / 10},${SPECIES[i % 3]}`);
+    for (const [name, text, plain] of [
+      ['crlf-header.csv', `a,b,kind\r\n${rows.join('\n')}\n`, true],
+      ['cr-mixed.csv', `a,b,kind\r\n${rows.slice(0, 20).join('\n')}\r${rows.slice(20).join('\r')}`, false],
+    ] as const) {
+      const file = write(name, text);
+      const { plan } = await scanCsv({ file, label: 'kind', task: 'classification', seed: 2, testSplit: 0.25 });
+      assert.equal(plan.trainCount + plan.testCount, 40, name);
+      assert.equal(plan.plain, plain, name);
+      const info = { name: 'csv', source: file, inputShape: [plan.width], task: plan.task, trainCount: plan.trainCount, testCount: plan.testCount, featureNames: plan.featureNames, notes: [] };
+      const viaText = await collectBatches(streamedSource({ ...plan, plain: false }, info, { prefetch: 'inline' }).trainBatches(1, 8));
+      assert.equal(viaText.reduce((n, b) => n + b.count, 0), plan.trainCount);
+      if (plain) assert.deepEqual(await collectBatches(streamedSource(plan, info, { prefetch: 'inline' }).trainBatches(1, 8)), viaText, name);
+    }
+  });
+
   it('names the file, row and column of a cell that is not a number in a numeric column', async () => {
     const file = write('typo.csv', 'a,b,y\n1,2,0\n3,x4,1\n');
     const e = await rejectsWith(open({ file, label: 'y' }), /typo\.csv: row 3, column 'b': "x4" is not a number/);
@@ -299,6 +370,10 @@ describe('CSV tables: reading the file', () => {
 
   it('names the label column that is missing and lists the columns there are', async () => {
     await rejectsWith(open({ file: write('nolabel.csv', 'a,b\n1,2\n'), label: 'target' }), /nolabel\.csv has no label column 'target': its columns are 'a', 'b'/);
+    // Split at a comma, a semicolon header reads as one long column: shortened, and the delimiter named.
+    const file = write('one-column.csv', `${Array.from({ length: 30 }, (_, i) => `col_${i}`).join(';')};y\n${'1;'.repeat(30)}0\n`);
+    const e = await rejectsWith(open({ file, label: 'y', delimiter: ',' }), /its columns are 'col_0;col_1;col_2;col_3;col_4;col_5;col_…'$/);
+    assert.match(e.hint!, /set data\.delimiter to ';'/);
   });
 
   it("under missing: 'error' counts the missing cells and names their rows", async () => {
@@ -314,6 +389,44 @@ describe('CSV tables: reading the file', () => {
   it('names a missing file and an empty one', async () => {
     await rejectsWith(open({ file: '/nonexistent/table.csv', label: 'y' }), /cannot read \/nonexistent\/table\.csv: no such file/);
     await rejectsWith(open({ file: write('empty.csv', ''), label: 'y' }), /empty\.csv is empty/);
+  });
+
+  it('names the column that is empty in every row when none is left, and a column the header leaves unnamed', async () => {
+    const rows = Array.from({ length: 12 }, (_, i) => `${i},${i % 2},`);
+    const trailing = await rejectsWith(open({ file: write('trailing.csv', ['a,y,', ...rows].join('\n')), label: 'y' }),
+      /trailing\.csv has no training rows: the unnamed column 3 is empty in all 12 data rows$/);
+    assert.match(trailing.hint!, /trailing comma.*data\.features/);
+    const named = await rejectsWith(open({ file: write('empty-column.csv', ['a,notes,y', ...rows.map((r) => r.replace(/,(\d),$/, ',,$1'))].join('\n')), label: 'y' }),
+      /has no training rows: 'notes' is empty in all 12 data rows$/);
+    assert.match(named.hint!, /^List the columns to use in data\.features \(without it\)/);
+    const indexed = await open({ file: write('pandas.csv', [',a,y', ...rows.map((r, i) => `${i},${r.slice(0, -1)}`)].join('\n')), label: 'y' });
+    assert.match(indexed.notes.join('\n'), /column 1 has no name in the header \(a saved pandas index\?\)/);
+  });
+
+  it('names a UTF-16 file (by its byte order mark or NUL bytes), a decimal comma, and a file without a header row', async () => {
+    const text = 'a\tb\ty\r\n1\t2\t0\r\n';
+    const dir = path.dirname(write('utf8.csv', text));
+    const bytesFile = (name: string, bytes: Buffer) => {
+      fs.writeFileSync(path.join(dir, name), bytes);
+      return path.join(dir, name);
+    };
+    const le = await rejectsWith(open({ file: bytesFile('utf16le.csv', Buffer.from(`\ufeff${text}`, 'utf16le')), label: 'y' }),
+      /utf16le\.csv is UTF-16 text \(it starts with a UTF-16LE byte order mark\), but tables are read as UTF-8$/);
+    assert.match(le.hint!, /Save it as UTF-8/);
+    await rejectsWith(open({ file: bytesFile('utf16be.csv', Buffer.from(`\ufeff${text}`, 'utf16le').swap16()), label: 'y' }), /UTF-16BE byte order mark/);
+    await rejectsWith(open({ file: bytesFile('nobom.csv', Buffer.from(text, 'utf16le')), label: 'y' }), /nobom\.csv holds NUL bytes \(UTF-16 text, or not text at all\)/);
+
+    const comma = await rejectsWith(open({ file: write('eu.csv', 'x;y\n0,3456;1\n1,5;0\n'), label: 'y' }), /row 2, column 'x': "0,3456" is not a number$/);
+    assert.match(comma.hint!, /decimal comma.*decimal=','/);
+    const headerless = await rejectsWith(open({ file: write('noheader.csv', '0.1,0.2,setosa\n0.3,0.4,virginica\n'), label: 'species' }), /has no label column 'species'/);
+    assert.match(headerless.hint!, /first row holds numbers, not column names/);
+  });
+
+  it('names a folder given as data.file, and the tables in it', async () => {
+    const folder = path.dirname(write('in-folder.csv', 'a,y\n1,0\n'));
+    const e = await rejectsWith(open({ file: folder, label: 'y' }), new RegExp(`^${folder.replace(/[.\\]/g, '\\$&')} is a folder, but data\\.file must be a CSV file$`));
+    assert.match(e.hint!, /in-folder\.csv in that folder/);
+    assert.equal(await detectDelimiter(folder), ',', 'the sniffer leaves the folder to the reader');
   });
 
   it('rejects a label column with too many values for classes, pointing to regression', async () => {

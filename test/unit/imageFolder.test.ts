@@ -140,6 +140,12 @@ describe('image folders: errors name the folder or the image', () => {
     await rejectsWith(open({ folder: flat, size: [4, 4], channels: 3 }), new RegExp(`${flat} has no class subfolders`));
   });
 
+  it('a file given as the folder', async () => {
+    const file = path.join(tmpDir('images'), 'table.csv');
+    fs.writeFileSync(file, 'a,b\n');
+    await rejectsWith(open({ folder: file, size: [4, 4], channels: 3 }), new RegExp(`${file.replace(/\./g, '\\.')} is a file, not a folder`));
+  });
+
   it('an empty class folder', async () => {
     const root = photoFolder();
     fs.mkdirSync(path.join(root, 'yellow'));
