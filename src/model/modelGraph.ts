@@ -26,6 +26,8 @@ interface Expansion {
   outputs: (Source | null)[];
   /** The model's nodes, each group before what it holds. */
   nodes: GraphNode[];
+  /** The edges inside the model, in its calls' order. */
+  edges: GraphEdge[];
 }
 
 const plainFrames = (stack: readonly StackFrame[] | null | undefined): StackFrame[] | undefined =>
@@ -46,11 +48,12 @@ export function buildModelGraph(model: tf.LayersModel, options: GraphOptions = {
   const depth = options.depth ?? Infinity;
   const batch = options.batchSize ?? null;
   const locate = options.locate ?? (() => null);
-  const edges: GraphEdge[] = [];
 
   function expand(owner: LayerLike, parent: string | null, prefix: string, level: number, frozen: boolean): Expansion {
     const { inputs, calls, outputs } = modelCalls(owner);
     const nodes: GraphNode[] = [];
+    /** Per call, the edges drawn inside it (a nested model's) and then into it. */
+    const callEdges: GraphEdge[][] = calls.map(() => []);
     const entries: string[][] = inputs.map(() => []);
     const inputSources: Source[] = inputs.map((input, index) => {
       if (parent !== null) return { kind: 'entry', index };
@@ -63,17 +66,12 @@ export function buildModelGraph(model: tf.LayersModel, options: GraphOptions = {
       });
       return { kind: 'node', id };
     });
-    const callSources: Source[][] = [];
-    const resolve = (ref: TensorRef | null): Source | null => {
-      if (!ref) return null;
-      return ref.kind === 'input' ? inputSources[ref.index] : (callSources[ref.call]?.[ref.tensor] ?? null);
-    };
-    const connect = (source: Source | null, to: string, shape: Shape) => {
-      if (!source) return;
-      if (source.kind === 'node') edges.push({ from: source.id, to, shape: withBatch(shape, batch) });
-      else entries[source.index].push(to);
-    };
-
+    // Every call's node(s) first, then its input edges: a shared layer or nested model called again
+    // further down may be listed before the call that produces its input.
+    /** Per call, where each output comes from: a node, or (a nested model passing an input through) the call's k-th input. */
+    const callOutputs: (Source | { kind: 'through'; input: number })[][] = [];
+    /** Per call, for each of its inputs, the node ids that consume it. */
+    const callTargets: string[][][] = [];
     const grouping = callGrouping(calls, options.stackOf);
     const groups = new Map(grouping.groups.map((g) => [g.name, g]));
     const groupId = (name: string | null) => (name === null ? parent : prefix + name);
@@ -93,21 +91,41 @@ export function buildModelGraph(model: tf.LayersModel, options: GraphOptions = {
         source: (group !== null ? groupSite(groups.get(group)) : null) ?? locate(layer),
         ...(options.stackOf ? { callStack: plainFrames(options.stackOf(layer, call.nodeIndex)) } : {}),
       };
-      const sources = call.inputs.map((t) => resolve(t.from));
       if (isModel(layer) && level < depth) {
         const inner = expand(layer, id, `${id}/`, level + 1, frozen || !layer.trainable);
         callNodes.push([{ kind: 'group', groupBy: 'model', ...common }, ...inner.nodes]);
-        call.inputs.forEach((t, k) => {
-          for (const to of inner.entries[k] ?? []) connect(sources[k], to, t.shape);
-        });
+        callEdges[i].push(...inner.edges);
+        callTargets.push(call.inputs.map((_, k) => inner.entries[k] ?? []));
         // An output that is one of the nested model's own inputs passes the outer source through.
-        callSources.push(inner.outputs.map((s) => (s?.kind === 'entry' ? sources[s.index] : s) ?? { kind: 'node', id }));
+        callOutputs.push(inner.outputs.map((s) => (s?.kind === 'entry' ? { kind: 'through', input: s.index } : s) ?? { kind: 'node', id }));
       } else {
         const facts = layerFacts(layer.getConfig());
         callNodes.push([{ kind: 'layer', ...common, ...(Object.keys(facts).length ? { facts } : {}) }]);
-        call.inputs.forEach((t, k) => connect(sources[k], id, t.shape));
-        callSources.push(call.outputs.map(() => ({ kind: 'node', id })));
+        callTargets.push(call.inputs.map(() => [id]));
+        callOutputs.push(call.outputs.map(() => ({ kind: 'node', id })));
       }
+    });
+    const resolving = new Set<number>();
+    const resolve = (ref: TensorRef | null): Source | null => {
+      if (!ref) return null;
+      if (ref.kind === 'input') return inputSources[ref.index];
+      const out = callOutputs[ref.call]?.[ref.tensor];
+      if (!out) return null;
+      if (out.kind !== 'through') return out;
+      if (resolving.has(ref.call)) return null;
+      resolving.add(ref.call);
+      try { return resolve(calls[ref.call].inputs[out.input]?.from ?? null); } finally { resolving.delete(ref.call); }
+    };
+    const connect = (edges: GraphEdge[], source: Source | null, to: string, shape: Shape) => {
+      // Every input of a call comes from a model input or another call: a missing one is our bug, not a dead end to hide.
+      if (!source) throw new Error(`model graph: no source for an input of ${to}`);
+      if (source.kind === 'node') edges.push({ from: source.id, to, shape: withBatch(shape, batch) });
+      else entries[source.index].push(to);
+    };
+    calls.forEach((call, i) => {
+      call.inputs.forEach((t, k) => {
+        for (const to of callTargets[i][k]) connect(callEdges[i], resolve(t.from), to, t.shape);
+      });
     });
 
     // Groups stand before what they hold; their figures are their layers'.
@@ -129,12 +147,12 @@ export function buildModelGraph(model: tf.LayersModel, options: GraphOptions = {
       }
     };
     emit(callTree(grouping, calls.length));
-    return { entries, outputs: outputs.map((o) => resolve(o.from)), nodes };
+    return { entries, outputs: outputs.map((o) => resolve(o.from)), nodes, edges: callEdges.flat() };
   }
 
   const root = model as unknown as LayerLike;
   const expansion = expand(root, null, '', 1, !root.trainable);
-  const nodes = expansion.nodes;
+  const { nodes, edges } = expansion;
   const { outputs } = modelCalls(root);
   outputs.forEach((output, i) => {
     const id = `output:${i}`;

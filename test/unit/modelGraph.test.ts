@@ -133,3 +133,29 @@ describe('graph of nested models', () => {
     assert.equal(byName(g, 'base').source?.line, lineOf(file, 'const base = tf.sequential'));
   });
 });
+
+describe('graph of a shared layer or nested model called again further down a chain', () => {
+  /** Every layer node is fed and every node that is not an output feeds something: no edge lost. */
+  const assertWired = (g: ModelGraph) => {
+    for (const n of g.nodes.filter((x) => x.kind === 'layer' || x.kind === 'output')) assert.ok(into(g, n.id).length > 0, `${n.id} has an input`);
+    for (const n of g.nodes.filter((x) => x.kind === 'layer' || x.kind === 'input')) assert.ok(g.edges.some((e) => e.from === n.id), `${n.id} feeds something`);
+  };
+
+  it('draws mid → shared:1 (x → shared → mid → shared → out)', async () => {
+    const g = await graphOf(fixture('shared-order.mjs'));
+    assert.deepEqual(g.edges.map((e) => `${e.from}->${e.to}`).sort(),
+      ['mid->shared:1', 'out->output:0', 'shared:0->mid', 'shared:1->out', 'x->shared:0']);
+    assertWired(g);
+  });
+
+  it('draws mid → block:1 at every depth', async () => {
+    const full = await graphOf(fixture('shared-submodel-order.mjs'));
+    assert.deepEqual(full.edges.map((e) => `${e.from}->${e.to}`).sort(),
+      ['block:0/blk_fc->mid', 'block:1/blk_fc->out', 'mid->block:1/blk_fc', 'out->output:0', 'x->block:0/blk_fc']);
+    assertWired(full);
+    const flat = await graphOf(fixture('shared-submodel-order.mjs'), 1);
+    assert.deepEqual(flat.edges.map((e) => `${e.from}->${e.to}`).sort(),
+      ['block:0->mid', 'block:1->out', 'mid->block:1', 'out->output:0', 'x->block:0']);
+    assertWired(flat);
+  });
+});
