@@ -73,16 +73,21 @@ function functionalCalls(container: ContainerLike): ModelCalls {
     refs.set(key(layer, 0, 0), { kind: 'input', index });
     return { name: layer.name, layer, ...info(container.inputs[index]) };
   });
+  // Each call is a layer's inbound node in this container, listed in `container.layers` order.
+  const found = container.layers.filter((l) => !isInputLayer(l)).flatMap((layer) => {
+    const nodes = nodesInContainer(container, layer);
+    return nodes.map(({ node, index }, callIndex) => ({ layer, node, index, callIndex, callCount: nodes.length }));
+  });
+  const producer = new Map<string, number>();
+  found.forEach((f, i) => f.node.outputTensors.forEach((_, t) => producer.set(key(f.layer, f.index, t), i)));
   const calls: LayerCall[] = [];
   const nodes: InboundNode[] = [];
-  for (const layer of container.layers) {
-    if (isInputLayer(layer)) continue;
-    const found = nodesInContainer(container, layer);
-    found.forEach(({ node, index }, callIndex) => {
-      calls.push({ layer, callIndex, callCount: found.length, nodeIndex: index, inputs: [], outputs: node.outputTensors.map(info) });
-      nodes.push(node);
-      node.outputTensors.forEach((_, t) => refs.set(key(layer, index, t), { kind: 'call', call: calls.length - 1, tensor: t }));
-    });
+  for (const i of executionOrder(found.map((f) => f.node.inboundLayers.map((l, k) =>
+    producer.get(key(l, f.node.nodeIndices[k], f.node.tensorIndices[k])) ?? -1)))) {
+    const { layer, node, index, callIndex, callCount } = found[i];
+    calls.push({ layer, callIndex, callCount, nodeIndex: index, inputs: [], outputs: node.outputTensors.map(info) });
+    nodes.push(node);
+    node.outputTensors.forEach((_, t) => refs.set(key(layer, index, t), { kind: 'call', call: calls.length - 1, tensor: t }));
   }
   // Inputs are resolved once every call is known: a shared layer's later call may be listed before its producer.
   calls.forEach((call, i) => {
@@ -97,6 +102,26 @@ function functionalCalls(container: ContainerLike): ModelCalls {
     from: refs.get(key(layer, container.outputLayersNodeIndices[i], container.outputLayersTensorIndices[i])) ?? null,
   }));
   return { inputs, calls, outputs };
+}
+
+/**
+ * The calls in the order the forward pass runs them (torchinfo lists layers in its hooks' order): each
+ * call after the calls producing its inputs, otherwise in the given order. A layer's calls are listed
+ * together at its place in `container.layers`, so a shared layer's later call may need to move down;
+ * a model without reuse keeps its order (tfjs lists its layers by depth, producers first).
+ * `inputsOf[i]` are the indices of the calls feeding call i (-1: a model input).
+ */
+export function executionOrder(inputsOf: readonly (readonly number[])[]): number[] {
+  const done = new Array<boolean>(inputsOf.length).fill(false);
+  const order: number[] = [];
+  while (order.length < inputsOf.length) {
+    const next = inputsOf.findIndex((deps, i) => !done[i] && deps.every((d) => d < 0 || d === i || done[d]));
+    // A cycle cannot come from tfjs; should one appear, keep the remaining calls in their order.
+    const i = next >= 0 ? next : done.indexOf(false);
+    done[i] = true;
+    order.push(i);
+  }
+  return order;
 }
 
 export function modelCalls(model: LayerLike): ModelCalls {
