@@ -56,7 +56,7 @@ export class LayerHoverProvider implements vscode.HoverProvider {
     md.appendMarkdown(`**${row.type}** \`${row.name}\` — layer ${row.depthIndex}\n\n`);
     md.appendMarkdown('| | |\n|---|---|\n');
     md.appendMarkdown(`| Input → Output | ${row.inputShapes.map(shape).join(', ')} → ${shape(row.outputShape)} |\n`);
-    md.appendMarkdown(`| Params | ${row.params === 0 ? '--' : `${row.trainableParams > 0 ? thousands(row.params) : `(${thousands(row.params)})`} (${row.paramPercent.toFixed(2)}%)`} |\n`);
+    md.appendMarkdown(`| Params | ${row.params === 0 ? '--' : row.recursive ? '(recursive)' : `${row.trainableParams > 0 ? thousands(row.params) : `(${thousands(row.params)})`} (${row.paramPercent.toFixed(2)}%)`} |\n`);
     if (row.kernelShape) md.appendMarkdown(`| Kernel | ${shape(row.kernelShape)} |\n`);
     md.appendMarkdown(`| Mult-adds | ${row.multAdds > 0 ? thousands(row.multAdds) : '--'} (batch ${model.summary.batchSize}) |\n`);
     md.appendMarkdown(`| Trainable | ${row.params === 0 ? '--' : row.trainable === 'partial' ? 'Partial' : row.trainable ? 'True' : 'False'} |\n`);

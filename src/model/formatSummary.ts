@@ -42,12 +42,16 @@ function treePrefix(depth: number): string {
   return '│    '.repeat(depth - 1) + '└─';
 }
 
-function rowCells(row: SummaryRow, maxDepth: number): Record<SummaryColumn, string> {
+function rowCells(row: SummaryRow, maxDepth: number, totalParams: number): Record<SummaryColumn, string> {
   // An expanded container shows its own (never any, in Keras) params; one at max depth, all inside it.
   const collapsed = !row.isContainer || row.depth === maxDepth;
   const params = collapsed ? row.params : 0;
-  const paramText = params === 0 ? '--' : row.trainableParams > 0 ? thousands(params) : `(${thousands(params)})`;
-  const percent = params === 0 ? '     --' : `${row.paramPercent.toFixed(2)}%`.padStart(7);
+  // torchinfo's num_params_to_str / params_percent: "(recursive)" for a module already counted (Param #
+  // only when it has params; Param % whenever the model has any).
+  const paramText = row.params > 0 && row.recursive ? '(recursive)'
+    : params === 0 ? '--' : row.trainableParams > 0 ? thousands(params) : `(${thousands(params)})`;
+  const percent = totalParams > 0 && row.recursive ? '(recursive)'
+    : params === 0 ? '     --' : `${row.paramPercent.toFixed(2)}%`.padStart(7);
   const multAdds = (collapsed ? row.multAdds : 0) > 0 ? thousands(row.multAdds) : '--';
   const trainable = row.params === 0 ? '--' : row.trainable === 'partial' ? 'Partial' : row.trainable ? 'True' : 'False';
   return {
@@ -90,7 +94,7 @@ export function formatSummary(summary: ModelSummary, format: SummaryFormat = {})
   const colWidth = format.colWidth ?? COL_WIDTH;
   // A summary made for the panel lists rows below its depth: torchinfo's table stops at it.
   const rows = summary.layers.filter((r) => r.depth <= summary.depth);
-  const cells = rows.map((r) => { const all = rowCells(r, summary.depth); return columns.map((c) => all[c]); });
+  const cells = rows.map((r) => { const all = rowCells(r, summary.depth, summary.totals.totalParams); return columns.map((c) => all[c]); });
   const names = rows.map(rowName);
   // torchinfo widens the name column to a multiple of 5; we also widen any column a value overflows.
   const nameWidth = Math.max(MIN_NAME_WIDTH, Math.ceil((Math.max(...names.map((n) => n.length), NAME_HEADER.length) + 1) / 5) * 5);

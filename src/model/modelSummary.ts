@@ -133,6 +133,8 @@ export function computeSummary(model: tf.LayersModel, options: SummaryOptions = 
         const members = indicesIn(item);
         const layers = [...new Set(members.map((i) => calls[i].layer))];
         const params = weightCount(layers.flatMap((l) => l.weights as WeightLike[]));
+        // A helper called again on layers it already made: nothing new is counted in it.
+        const repeated = layers.length > 0 && layers.every((l) => seen.has(l));
         const trainableParams = weightCount(layers.flatMap((l) => l.trainableWeights as WeightLike[]));
         const border = borderShapes(calls, members, outputs.map((o) => o.from), batch);
         const row: RowFacts = {
@@ -141,7 +143,7 @@ export function computeSummary(model: tf.LayersModel, options: SummaryOptions = 
           params, trainableParams, paramPercent: 0, kernelShape: null, multAdds: 0,
           trainable: trainableState(params, trainableParams, !frozen), isContainer: true, source: groupSite(g),
           ...(g.callStack.length ? { callStack: g.callStack } : {}),
-          isLeaf: false, repeated: false, paramBytes: 0, outputBytes: 0,
+          isLeaf: false, repeated, paramBytes: 0, outputBytes: 0,
         };
         rows.push(row);
         row.multAdds = rowsOf(item.items, g.name, level + 1);
@@ -173,7 +175,8 @@ export function computeSummary(model: tf.LayersModel, options: SummaryOptions = 
     .map(({ isLeaf: _l, repeated: _r, paramBytes: _p, outputBytes: _o, ...row }) => ({
       ...row,
       ...(_l ? { activationBytes: _o } : {}),
-      paramPercent: totalParams === 0 || (_r && _l) ? 0 : (100 * row.params) / totalParams,
+      ...(_r ? { recursive: true } : {}),
+      paramPercent: totalParams === 0 || _r ? 0 : (100 * row.params) / totalParams,
     }));
   return {
     model: root.name, batchSize: batch, depth: maxDepth, layers, totals,

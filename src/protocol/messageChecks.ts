@@ -90,7 +90,7 @@ export const TRAINER_MESSAGE_CHECKS: TaggedFields<TrainerMessage> = {
       layers: arrayOf(objectOf({
         name: string, type: string, depthIndex: string, depth: integer, parent: nullable(string), inputShapes: arrayOf(shape),
         outputShape, params: integer, trainableParams: integer, paramPercent: finite, kernelShape: nullable(arrayOf(integer)),
-        multAdds: finite, trainable: literal(true, false, 'partial'), isContainer: boolean, source: nullable(location), callStack,
+        multAdds: finite, trainable: literal(true, false, 'partial'), isContainer: boolean, recursive: optional(boolean), source: nullable(location), callStack,
         activationBytes: optional(finite), facts: optional(recordOf(string)), forwardMs: optional(finite),
       })),
       totals: objectOf({

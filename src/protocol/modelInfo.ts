@@ -77,6 +77,9 @@ export interface SummaryRow {
   trainable: TrainableState;
   /** True when the row is a nested model or a group of the user's helper calls (it has rows of its own below). */
   isContainer: boolean;
+  /** torchinfo's `is_recursive`: a layer or nested model called again (or a helper group of layers all
+   *  already counted); its params print "(recursive)" and count once in the totals. Absent when false. */
+  recursive?: boolean;
   source: SourceLocation | null;
   /** The user's call stack of the layer's call (outermost first), or of a group's helper call. */
   callStack?: StackFrame[];

@@ -207,3 +207,18 @@ describe('model-lens summary|graph SCRIPT: the script runs up to its first train
     assert.match(run.stderr, /model-lens run SCRIPT/);
   });
 });
+
+describe('model-lens summary of a helper applying shared layers twice', () => {
+  it('prints the second helper group and its layers "(recursive)", torchinfo\'s mark for params already counted', () => {
+    const run = runCli(['summary', fixture('shared-helper.ts'), '--depth', '2', '--columns', 'num_params,params_percent']);
+    assert.equal(run.status, 0, run.stderr);
+    const cells = (label: string) => {
+      const line = run.stdout.split('\n').find((l) => l.includes(label))!;
+      return line.slice(line.indexOf(label) + label.length).trim().split(/\s{2,}/);
+    };
+    assert.deepEqual(cells('(encode_1): 1-1'), ['--', '--']);
+    assert.deepEqual(cells('(enc_fc1): 2-1'), ['48', '63.16%']);
+    for (const label of ['(encode_2): 1-2', '(enc_fc1): 2-3', '(enc_fc2): 2-4']) assert.deepEqual(cells(label), ['(recursive)', '(recursive)'], label);
+    assert.match(run.stdout, /^Total params: 76$/m);
+  });
+});

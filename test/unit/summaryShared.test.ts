@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initInspectionRuntime } from '../../src/model/tfRuntime';
 import { computeSummary } from '../../src/model/modelSummary';
 import { executionOrder } from '../../src/model/layerCalls';
+import { formatSummary } from '../../src/model/formatSummary';
 
 before(async () => {
   await initInspectionRuntime();
@@ -44,5 +45,36 @@ describe('rows of shared layers in execution order', () => {
   it('executionOrder moves a call after its producers and keeps an order that is already one', () => {
     assert.deepEqual(executionOrder([[-1], [2], [0], [1]]), [0, 2, 1, 3]);
     assert.deepEqual(executionOrder([[-1], [0], [0], [1, 2]]), [0, 1, 2, 3]);
+  });
+});
+
+/** The Param # and Param % cells of the line for `name: depthIndex`. */
+function cellsOf(text: string, label: string): string[] {
+  const line = text.split('\n').find((l) => l.includes(label));
+  assert.ok(line, label);
+  return line.slice(line.indexOf(label) + label.length).trim().split(/\s{2,}/);
+}
+
+describe('"(recursive)" as torchinfo prints a module whose parameters were already counted', () => {
+  const columns = ['num_params', 'params_percent'] as const;
+
+  it('marks the second call of a shared layer, not the first, and keeps the totals', () => {
+    const s = computeSummary(tied());
+    assert.deepEqual(s.layers.map((r) => r.recursive ?? false), [false, false, false, true, false]);
+    assert.equal(s.totals.totalParams, 30 + 30 + 12);
+    const text = formatSummary(s, { columns });
+    assert.deepEqual(cellsOf(text, '(shared): 1-1'), ['30', '41.67%']);
+    assert.deepEqual(cellsOf(text, '(shared): 1-3'), ['(recursive)', '(recursive)']);
+  });
+
+  it('marks a nested model called again and every layer in it, expanded or not', () => {
+    const s = computeSummary(tiedBlock());
+    assert.deepEqual(s.layers.filter((r) => r.recursive).map((r) => `${r.name} ${r.depthIndex}`), ['block 1-3', 'blk_fc 2-2']);
+    assert.equal(s.totals.totalParams, 30 + 30 + 12);
+    assert.deepEqual(cellsOf(formatSummary(s, { columns }), '(block): 1-3'), ['(recursive)', '(recursive)']);
+    const flat = computeSummary(tiedBlock(), { depth: 1 });
+    const text = formatSummary(flat, { columns });
+    assert.deepEqual(cellsOf(text, '(block): 1-1'), ['30', '41.67%']);
+    assert.deepEqual(cellsOf(text, '(block): 1-3'), ['(recursive)', '(recursive)']);
   });
 });

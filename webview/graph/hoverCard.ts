@@ -44,9 +44,9 @@ export class HoverCard {
     const summary = table('card-table');
     summary.item('Input', n.inputShapes.map(formatShape).join(', ') || '--');
     summary.item('Output', formatShape(n.outputShape));
-    summary.item('Params', row ? (row.params === 0 ? '--' : row.trainableParams > 0 ? thousands(row.params) : `(${thousands(row.params)})`) : thousands(n.params));
+    summary.item('Params', row ? (row.params === 0 ? '--' : row.recursive ? '(recursive)' : row.trainableParams > 0 ? thousands(row.params) : `(${thousands(row.params)})`) : thousands(n.params));
     if (row) {
-      summary.item('Param %', row.params === 0 ? '--' : `${row.paramPercent.toFixed(2)}%`);
+      summary.item('Param %', row.recursive ? '(recursive)' : row.params === 0 ? '--' : `${row.paramPercent.toFixed(2)}%`);
       summary.item('Kernel', row.kernelShape ? formatShape(row.kernelShape) : '--');
       summary.item('Mult-adds', row.multAdds > 0 ? thousands(row.multAdds) : '--');
       summary.item('Trainable', row.params === 0 ? '--' : row.trainable === 'partial' ? 'Partial' : row.trainable ? 'True' : 'False');

@@ -29,15 +29,16 @@ const COLUMNS: Column[] = [
 /** torchinfo's default col_names (output_size, num_params). */
 const DEFAULT_COLUMNS = ['output', 'params'];
 
-function cells(row: SummaryRow, maxDepth: number): Record<string, string> {
+function cells(row: SummaryRow, maxDepth: number, totalParams: number): Record<string, string> {
   const collapsed = !row.isContainer || row.depth === maxDepth;
   const params = collapsed ? row.params : 0;
   return {
     layer: `${row.type} (${row.name})${row.depthIndex ? `: ${row.depthIndex}` : ''}`,
     input: row.inputShapes.length === 0 ? '--' : row.inputShapes.length === 1 ? formatShape(row.inputShapes[0]) : row.inputShapes.map(formatShape).join(', '),
     output: formatShape(row.outputShape),
-    params: params === 0 ? '--' : row.trainableParams > 0 ? thousands(params) : `(${thousands(params)})`,
-    percent: params === 0 ? '--' : `${row.paramPercent.toFixed(2)}%`,
+    // torchinfo's "(recursive)": a layer or nested model called again, its params counted once (as the CLI prints).
+    params: row.params > 0 && row.recursive ? '(recursive)' : params === 0 ? '--' : row.trainableParams > 0 ? thousands(params) : `(${thousands(params)})`,
+    percent: totalParams > 0 && row.recursive ? '(recursive)' : params === 0 ? '--' : `${row.paramPercent.toFixed(2)}%`,
     kernel: row.kernelShape ? formatShape(row.kernelShape) : '--',
     multAdds: collapsed && row.multAdds > 0 ? thousands(row.multAdds) : '--',
     trainable: row.params === 0 ? '--' : row.trainable === 'partial' ? 'Partial' : row.trainable ? 'True' : 'False',
@@ -154,7 +155,7 @@ export class SummaryView implements View {
       .attr('class', (r) => `depth-${r.depth} ${r.isContainer ? 'container' : ''} ${r.trainable === false && r.params > 0 ? 'frozen' : ''}`)
       .attr('data-layer', (r) => r.name);
     const toggleFold = (name: string) => { if (folded.has(name)) folded.delete(name); else folded.add(name); this.draw(state); };
-    rows.selectAll('td').data((r) => columns.map((c) => ({ c, r, text: cells(r, depth)[c.key] }))).join('td')
+    rows.selectAll('td').data((r) => columns.map((c) => ({ c, r, text: cells(r, depth, summary.totals.totalParams)[c.key] }))).join('td')
       .attr('class', (d) => `${d.c.numeric ? 'num' : ''} col-${d.c.key}`)
       .each(function (d) {
         const td = d3.select(this);
