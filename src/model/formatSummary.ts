@@ -1,6 +1,7 @@
 // The summary as torchinfo prints it (formatting.py / model_statistics.py): a header, one line per
 // row with tree prefixes, totals, and sizes in MB (1e6 bytes). Counting happens in modelSummary.ts.
 import type { ModelSummary, Shape, SummaryRow } from '../protocol/modelInfo';
+import { totalsLines } from '../protocol/summaryNumbers';
 
 /** torchinfo's column names (`col_names`), in its order, with their headers. */
 export const SUMMARY_COLUMNS = {
@@ -75,18 +76,6 @@ function rowName(row: SummaryRow): string {
   return `${treePrefix(row.depth)}${row.type} (${row.name})${row.depthIndex ? `: ${row.depthIndex}` : ''}`;
 }
 
-function megabytes(bytes: number): string {
-  return (bytes / 1e6).toFixed(2);
-}
-
-/** torchinfo's `format_output_num` for counts: M/G/T units with two decimals. */
-function readableCount(n: number): [string, string] {
-  for (const [unit, size] of [['T', 1e12], ['G', 1e9], ['M', 1e6]] as const) {
-    if (n >= size) return [` (${unit})`, (n / size).toFixed(2)];
-  }
-  return ['', thousands(n)];
-}
-
 export function formatSummary(summary: ModelSummary, format: SummaryFormat = {}): string {
   const wanted = new Set(format.columns ?? DEFAULT_COLUMNS);
   const columns = ALL_SUMMARY_COLUMNS.filter((c) => wanted.has(c));
@@ -103,23 +92,17 @@ export function formatSummary(summary: ModelSummary, format: SummaryFormat = {})
     (name.padEnd(nameWidth) + ' ' + values.map((v, i) => v.padEnd(widths[i])).join(' ')).trimEnd();
   const totalWidth = nameWidth + widths.reduce((a, b) => a + b, 0) + widths.length;
   const divider = '='.repeat(totalWidth);
-  const t = summary.totals;
-  const [macUnit, macValue] = readableCount(t.multAdds);
+  const totals = totalsLines(summary.totals).map((l) => `${l.label}${l.unit}: ${l.text}`);
   return [
     divider,
     line(NAME_HEADER, HEADERS),
     divider,
     ...rows.map((_, i) => line(names[i], cells[i])),
     divider,
-    `Total params: ${thousands(t.totalParams)}`,
-    `Trainable params: ${thousands(t.trainableParams)}`,
-    `Non-trainable params: ${thousands(t.nonTrainableParams)}`,
-    `Total mult-adds${macUnit}: ${macValue}`,
+    // torchinfo's ModelStatistics.__repr__, its numbers by format_output_num.
+    ...totals.slice(0, 4),
     divider,
-    `Input size (MB): ${megabytes(t.inputBytes)}`,
-    `Forward/backward pass size (MB): ${megabytes(t.forwardBackwardBytes)}`,
-    `Params size (MB): ${megabytes(t.paramBytes)}`,
-    `Estimated Total Size (MB): ${megabytes(t.totalBytes)}`,
+    ...totals.slice(4),
     divider,
     ...(wanted.has('fwd_time') ? [summary.timedSamples
       ? `Fwd time: approximate, each layer applied alone on ${summary.timedSamples} random sample${summary.timedSamples === 1 ? '' : 's'}`

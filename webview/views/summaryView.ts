@@ -8,6 +8,7 @@ import type { Changes, RunState } from '../../src/protocol/runState';
 import type { View, ViewContext } from '../view';
 import { labelled, textField } from '../controls';
 import { formatMs, formatShape, thousands } from '../format';
+import { totalsLines } from '../../src/protocol/summaryNumbers';
 
 type SortKey = 'order' | 'name' | 'params' | 'multAdds' | 'paramPercent' | 'forwardMs';
 
@@ -173,18 +174,11 @@ export class SummaryView implements View {
         if (d.r.source) link.on('click', () => ctx.reveal(d.r.name));
       });
 
-    const t = summary.totals;
-    const mb = (b: number) => (b / 1e6).toFixed(2);
-    const totals: [string, string][] = [
-      ['Total params', thousands(t.totalParams)], ['Trainable params', thousands(t.trainableParams)],
-      ['Non-trainable params', thousands(t.nonTrainableParams)], ['Total mult-adds', thousands(t.multAdds)],
-      ['Input size (MB)', mb(t.inputBytes)], ['Forward/backward pass size (MB)', mb(t.forwardBackwardBytes)],
-      ['Params size (MB)', mb(t.paramBytes)], ['Estimated Total Size (MB)', mb(t.totalBytes)],
-    ];
+    // As `model-lens summary` prints them (torchinfo's units: "Total mult-adds (M)", sizes in MB).
     const dl = d3.select(root).append('dl').attr('class', 'summary-totals');
-    for (const [k, v] of totals) {
-      dl.append('dt').text(k);
-      dl.append('dd').attr('data-total', k).text(v);
+    for (const { label, unit, text } of totalsLines(summary.totals)) {
+      dl.append('dt').text(label + unit);
+      dl.append('dd').attr('data-total', label).text(text);
     }
     const timed = shown.has('fwdTime') ? (summary.timedSamples
       ? ` Fwd time is approximate: each layer applied alone on ${summary.timedSamples} random sample${summary.timedSamples === 1 ? '' : 's'}.`

@@ -1,0 +1,57 @@
+// The numbers of the summary's totals as torchinfo prints them (model_statistics.py): shared by the
+// CLI's table (src/model/formatSummary.ts) and the panel's (webview/views/summaryView.ts).
+
+/** 1234567 → "1,234,567"; a fraction keeps its digits ("1,234.50"). */
+export function withCommas(text: string): string {
+  const [whole, fraction] = text.split('.');
+  const sign = whole.startsWith('-') ? '-' : '';
+  const digits = sign ? whole.slice(1) : whole;
+  const grouped = digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return sign + grouped + (fraction === undefined ? '' : `.${fraction}`);
+}
+
+/** `x.toFixed(digits)` as Python formats it (f"{x:.2f}"): JS and Python both round the exact binary value, but on an exact tie JS rounds away from zero and Python to even (0.125 → "0.12"). */
+export function fixed(x: number, digits: number): string {
+  return x.toFixed(digits);
+}
+
+export type CountUnits = 'auto' | 'none' | 'MB';
+
+const FACTORS = [['T', 1e12], ['G', 1e9], ['M', 1e6], ['K', 1e3]] as const;
+
+/**
+ * torchinfo's `ModelStatistics.format_output_num`: `num` in `units` (auto: T, G, M or K, the largest
+ * it reaches, else none), printed as an integer with thousands separators when the converted number
+ * is whole, else with two decimals. Returns the unit as printed after the label (" (M)", " (MB)", or
+ * "") and the number.
+ */
+export function formatOutputNum(num: number, units: CountUnits, bytes: boolean): { unit: string; text: string } {
+  let unit = '';
+  let converted = num;
+  if (units === 'MB') [unit, converted] = ['M', num / 1e6];
+  else if (units === 'auto') {
+    const found = FACTORS.find(([, size]) => num >= size);
+    if (found) [unit, converted] = [found[0], num / found[1]];
+  }
+  const text = Number.isInteger(converted) ? withCommas(converted.toFixed(0)) : withCommas(fixed(converted, 2));
+  return { unit: unit ? ` (${unit}${bytes ? 'B' : ''})` : '', text };
+}
+
+/** torchinfo's summary totals, label (with its unit) and value, in its order. */
+export function totalsLines(t: {
+  totalParams: number; trainableParams: number; nonTrainableParams: number; multAdds: number;
+  inputBytes: number; forwardBackwardBytes: number; paramBytes: number; totalBytes: number;
+}): { label: string; unit: string; text: string }[] {
+  const line = (label: string, num: number, units: CountUnits, bytes: boolean) => ({ label, ...formatOutputNum(num, units, bytes) });
+  return [
+    // params_count_units defaults to none; macs_units to auto; params_size_units to MB.
+    line('Total params', t.totalParams, 'none', false),
+    line('Trainable params', t.trainableParams, 'none', false),
+    line('Non-trainable params', t.nonTrainableParams, 'none', false),
+    line('Total mult-adds', t.multAdds, 'auto', false),
+    line('Input size', t.inputBytes, 'MB', true),
+    line('Forward/backward pass size', t.forwardBackwardBytes, 'MB', true),
+    line('Params size', t.paramBytes, 'MB', true),
+    line('Estimated Total Size', t.totalBytes, 'MB', true),
+  ];
+}
