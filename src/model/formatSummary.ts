@@ -1,7 +1,7 @@
 // The summary as torchinfo prints it (formatting.py / model_statistics.py): a header, one line per
 // row with tree prefixes, totals, and sizes in MB (1e6 bytes). Counting happens in modelSummary.ts.
 import type { ModelSummary, Shape, SummaryRow } from '../protocol/modelInfo';
-import { totalsLines } from '../protocol/summaryNumbers';
+import { fixed, totalsLines } from '../protocol/summaryNumbers';
 
 /** torchinfo's column names (`col_names`), in its order, with their headers. */
 export const SUMMARY_COLUMNS = {
@@ -52,7 +52,7 @@ function rowCells(row: SummaryRow, maxDepth: number, totalParams: number): Recor
   const paramText = row.params > 0 && row.recursive ? '(recursive)'
     : params === 0 ? '--' : row.trainableParams > 0 ? thousands(params) : `(${thousands(params)})`;
   const percent = totalParams > 0 && row.recursive ? '(recursive)'
-    : params === 0 ? '     --' : `${row.paramPercent.toFixed(2)}%`.padStart(7);
+    : params === 0 ? '     --' : `${fixed(row.paramPercent, 2)}%`.padStart(7);
   const multAdds = (collapsed ? row.multAdds : 0) > 0 ? thousands(row.multAdds) : '--';
   const trainable = row.params === 0 ? '--' : row.trainable === 'partial' ? 'Partial' : row.trainable ? 'True' : 'False';
   return {

@@ -176,7 +176,8 @@ export function computeSummary(model: tf.LayersModel, options: SummaryOptions = 
       ...row,
       ...(_l ? { activationBytes: _o } : {}),
       ...(_r ? { recursive: true } : {}),
-      paramPercent: totalParams === 0 || _r ? 0 : (100 * row.params) / totalParams,
+      // As torchinfo's f"{params / total:.2%}" computes it (divide, then ×100), so ties fall the same way.
+      paramPercent: totalParams === 0 || _r ? 0 : (row.params / totalParams) * 100,
     }));
   return {
     model: root.name, batchSize: batch, depth: maxDepth, layers, totals,

@@ -12,7 +12,15 @@ export function withCommas(text: string): string {
 
 /** `x.toFixed(digits)` as Python formats it (f"{x:.2f}"): JS and Python both round the exact binary value, but on an exact tie JS rounds away from zero and Python to even (0.125 → "0.12"). */
 export function fixed(x: number, digits: number): string {
-  return x.toFixed(digits);
+  const rounded = x.toFixed(digits);
+  if (!Number.isFinite(x) || Math.abs(x) >= 1e21) return rounded;
+  // toFixed(100) is the exact value to 100 places: a tie's digits stop at the first dropped one, a 5.
+  const exact = Math.abs(x).toFixed(100);
+  const cut = exact.indexOf('.') + 1 + digits;
+  if (!/^50*$/.test(exact.slice(cut))) return rounded;
+  const kept = exact.slice(0, cut).replace(/\.$/, '');
+  if (Number(kept[kept.length - 1]) % 2 === 1) return rounded;
+  return (x < 0 ? '-' : '') + kept;
 }
 
 export type CountUnits = 'auto' | 'none' | 'MB';

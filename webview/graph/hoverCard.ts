@@ -5,6 +5,7 @@ import * as d3 from 'd3';
 import type { RunState } from '../../src/protocol/runState';
 import { layerGradientInfo } from '../../src/protocol/runState';
 import { formatFigure, formatMs, formatShape, thousands } from '../format';
+import { fixed } from '../../src/protocol/summaryNumbers';
 import type { VisibleNode } from './visibleGraph';
 
 export class HoverCard {
@@ -46,7 +47,7 @@ export class HoverCard {
     summary.item('Output', formatShape(n.outputShape));
     summary.item('Params', row ? (row.params === 0 ? '--' : row.recursive ? '(recursive)' : row.trainableParams > 0 ? thousands(row.params) : `(${thousands(row.params)})`) : thousands(n.params));
     if (row) {
-      summary.item('Param %', row.recursive ? '(recursive)' : row.params === 0 ? '--' : `${row.paramPercent.toFixed(2)}%`);
+      summary.item('Param %', row.recursive ? '(recursive)' : row.params === 0 ? '--' : `${fixed(row.paramPercent, 2)}%`);
       summary.item('Kernel', row.kernelShape ? formatShape(row.kernelShape) : '--');
       summary.item('Mult-adds', row.multAdds > 0 ? thousands(row.multAdds) : '--');
       summary.item('Trainable', row.params === 0 ? '--' : row.trainable === 'partial' ? 'Partial' : row.trainable ? 'True' : 'False');

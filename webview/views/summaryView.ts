@@ -8,7 +8,7 @@ import type { Changes, RunState } from '../../src/protocol/runState';
 import type { View, ViewContext } from '../view';
 import { labelled, textField } from '../controls';
 import { formatMs, formatShape, thousands } from '../format';
-import { totalsLines } from '../../src/protocol/summaryNumbers';
+import { fixed, totalsLines } from '../../src/protocol/summaryNumbers';
 
 type SortKey = 'order' | 'name' | 'params' | 'multAdds' | 'paramPercent' | 'forwardMs';
 
@@ -39,11 +39,11 @@ function cells(row: SummaryRow, maxDepth: number, totalParams: number): Record<s
     output: formatShape(row.outputShape),
     // torchinfo's "(recursive)": a layer or nested model called again, its params counted once (as the CLI prints).
     params: row.params > 0 && row.recursive ? '(recursive)' : params === 0 ? '--' : row.trainableParams > 0 ? thousands(params) : `(${thousands(params)})`,
-    percent: totalParams > 0 && row.recursive ? '(recursive)' : params === 0 ? '--' : `${row.paramPercent.toFixed(2)}%`,
+    percent: totalParams > 0 && row.recursive ? '(recursive)' : params === 0 ? '--' : `${fixed(row.paramPercent, 2)}%`,
     kernel: row.kernelShape ? formatShape(row.kernelShape) : '--',
     multAdds: collapsed && row.multAdds > 0 ? thousands(row.multAdds) : '--',
     trainable: row.params === 0 ? '--' : row.trainable === 'partial' ? 'Partial' : row.trainable ? 'True' : 'False',
-    activations: row.activationBytes === undefined ? '--' : (row.activationBytes / 1e6).toFixed(2),
+    activations: row.activationBytes === undefined ? '--' : fixed(row.activationBytes / 1e6, 2),
     facts: Object.entries(row.facts ?? {}).map(([k, v]) => `${k} ${v}`).join(' · ') || '--',
     fwdTime: row.forwardMs === undefined ? '--' : formatMs(row.forwardMs),
   };
