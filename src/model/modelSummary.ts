@@ -29,7 +29,10 @@ interface RowFacts extends SummaryRow {
   isLeaf: boolean;
   repeated: boolean;
   paramBytes: number;
+  /** Bytes of all the call's outputs (the panel's activations). */
   outputBytes: number;
+  /** Bytes of its first output: torchinfo's output_bytes (nested_list_size takes a tuple's first element). */
+  firstOutputBytes: number;
 }
 
 function trainableState(params: number, trainableParams: number, flag: boolean): TrainableState {
@@ -61,7 +64,7 @@ export function computeSummary(model: tf.LayersModel, options: SummaryOptions = 
     outputShape: rootOutputShape(rootCalls.outputs.map((t) => withBatch(t.shape, batch))),
     params: rootParams, trainableParams: rootTrainable, paramPercent: 0, kernelShape: null, multAdds: 0,
     trainable: trainableState(rootParams, rootTrainable, root.trainable), isContainer: true, source: locate(root),
-    isLeaf: false, repeated: false, paramBytes: 0, outputBytes: 0,
+    isLeaf: false, repeated: false, paramBytes: 0, outputBytes: 0, firstOutputBytes: 0,
   };
   rows.push(rootRow);
 
@@ -99,6 +102,7 @@ export function computeSummary(model: tf.LayersModel, options: SummaryOptions = 
       ...(stack?.length ? { callStack: stack.map((f) => ({ function: f.function, file: f.file, line: f.line, column: f.column })) } : {}),
       paramBytes: repeated ? 0 : weightBytes(layer.weights),
       outputBytes: outputShapes.reduce((n, sh, i) => n + sizeOf(sh) * (BYTES_PER_ELEMENT[call.outputs[i].dtype] ?? 4), 0),
+      firstOutputBytes: outputShapes.length ? sizeOf(outputShapes[0]) * (BYTES_PER_ELEMENT[call.outputs[0].dtype] ?? 4) : 0,
     };
     rows.push(row);
     if (nested) {
@@ -143,7 +147,7 @@ export function computeSummary(model: tf.LayersModel, options: SummaryOptions = 
           params, trainableParams, paramPercent: 0, kernelShape: null, multAdds: 0,
           trainable: trainableState(params, trainableParams, !frozen), isContainer: true, source: groupSite(g),
           ...(g.callStack.length ? { callStack: g.callStack } : {}),
-          isLeaf: false, repeated, paramBytes: 0, outputBytes: 0,
+          isLeaf: false, repeated, paramBytes: 0, outputBytes: 0, firstOutputBytes: 0,
         };
         rows.push(row);
         row.multAdds = rowsOf(item.items, g.name, level + 1);
@@ -162,8 +166,8 @@ export function computeSummary(model: tf.LayersModel, options: SummaryOptions = 
   const trainableParams = unique.reduce((n, r) => n + r.trainableParams, 0);
   const inputBytes = rootCalls.inputs.reduce(
     (n, t) => n + sizeOf(withBatch(t.shape, batch)) * (BYTES_PER_ELEMENT[t.dtype] ?? 4), 0);
-  // torchinfo: outputs of layers with parameters, ×2 because backprop keeps a gradient of each.
-  const forwardBackwardBytes = leaves.filter((r) => r.params > 0).reduce((n, r) => n + 2 * r.outputBytes, 0);
+  // torchinfo: outputs of layers with parameters (of several, the first), ×2 because backprop keeps a gradient of each.
+  const forwardBackwardBytes = leaves.filter((r) => r.params > 0).reduce((n, r) => n + 2 * r.firstOutputBytes, 0);
   const paramBytes = unique.reduce((n, r) => n + r.paramBytes, 0);
   const totals: SummaryTotals = {
     totalParams, trainableParams, nonTrainableParams: totalParams - trainableParams,
@@ -172,7 +176,7 @@ export function computeSummary(model: tf.LayersModel, options: SummaryOptions = 
   };
   const layers: SummaryRow[] = rows
     .filter((r) => r.depth <= (options.rowDepth ?? maxDepth))
-    .map(({ isLeaf: _l, repeated: _r, paramBytes: _p, outputBytes: _o, ...row }) => ({
+    .map(({ isLeaf: _l, repeated: _r, paramBytes: _p, outputBytes: _o, firstOutputBytes: _f, ...row }) => ({
       ...row,
       ...(_l ? { activationBytes: _o } : {}),
       ...(_r ? { recursive: true } : {}),

@@ -8,7 +8,7 @@
 //              BatchNorm:      batch × (gamma + beta)
 //              other weighted: params × batch;   no weights: 0
 //   bytes      input = batch × prod(input shape) × 4;  params = 4 × params
-//              forward/backward = 2 × Σ over leaf layers with params of (output elements × 4)
+//              forward/backward = 2 × Σ over leaf layers with params of (first output elements × 4)
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
@@ -682,5 +682,19 @@ describe('course MLP (784-512-128-10) at batch 128', () => {
     assert.ok(Math.abs(row(s, 'fc2').paramPercent - (100 * fc2) / total) < 1e-9);
     assert.ok(Math.abs(row(s, 'fc3').paramPercent - (100 * fc3) / total) < 1e-9);
     assert.equal(row(s, 'flatten').paramPercent, 0);
+  });
+});
+
+describe('a layer with several outputs (LSTM returnState)', () => {
+  it('counts only its first output in forward/backward bytes, as torchinfo’s nested_list_size does', () => {
+    const x = tf.input({ shape: [50, 4], name: 'x' });
+    const [seq, h, c] = tf.layers.lstm({ units: 100, returnSequences: true, returnState: true, name: 'lstm' }).apply(x) as tf.SymbolicTensor[];
+    const y = tf.layers.dense({ units: 1, name: 'fc' }).apply(seq) as tf.SymbolicTensor;
+    const z = tf.layers.concatenate({ name: 'hc' }).apply([h, c]) as tf.SymbolicTensor;
+    const s = computeSummary(tf.model({ inputs: x, outputs: [y, z], name: 'lstm_state' }), { batchSize: 10 });
+    // lstm: the sequence [10, 50, 100] only (not h, c [10, 100]); fc: [10, 50, 1]; ×2 for gradients.
+    assert.equal(s.totals.forwardBackwardBytes, 2 * F32 * (10 * 50 * 100 + 10 * 50 * 1));
+    // The panel's activations still hold every output.
+    assert.equal(row(s, 'lstm').activationBytes, F32 * (10 * 50 * 100 + 2 * 10 * 100));
   });
 });
