@@ -64,14 +64,20 @@ describe('building the model under a timeout (--build-timeout)', () => {
     });
   }
 
-  it('train reports a model() that loops at its line, exits non-zero and ends the trainer', () => {
-    const file = fixture('hang/model-loops.ts');
+  /** `train FILE --build-timeout 2`: the run, which must have ended non-zero, and its trainer's pid. */
+  const trainTimedOut = (file: string) => {
     const pids = pidFile();
     const run = runCli(['train', file, '--build-timeout', '2', '--backend', 'cpu'], { timeoutMs: HANG_LIMIT_MS, env: { MODEL_LENS_TEST_PID_FILE: pids } });
     const pid = readPid(pids);
     leftovers.push(pid);
     assert.notEqual(run.status, null, `still running after ${HANG_LIMIT_MS / 1000} s`);
     assert.notEqual(run.status, 0);
+    return { run, pid };
+  };
+
+  it('train reports a model() that loops at its line, exits non-zero and ends the trainer', () => {
+    const file = fixture('hang/model-loops.ts');
+    const { run, pid } = trainTimedOut(file);
     assert.match(run.stderr, new RegExp(`model-lens: error: ${file}:${lineOf(file, 'model:')}:3: model\\(\\) did not return within 2 s\\n`));
     assert.doesNotMatch(run.stdout, /Training Done/);
     assert.ok(pid !== undefined, 'model() ran in the trainer');
@@ -81,12 +87,7 @@ describe('building the model under a timeout (--build-timeout)', () => {
   for (const c of [{ name: 'loops', file: 'hang/data-loops.ts' }, { name: 'never settles', file: 'hang/data-never-settles.ts' }]) {
     it(`train says it waits for data() and reports a data() that ${c.name} at its line, ending the trainer`, () => {
       const file = fixture(c.file);
-      const pids = pidFile();
-      const run = runCli(['train', file, '--build-timeout', '2', '--backend', 'cpu'], { timeoutMs: HANG_LIMIT_MS, env: { MODEL_LENS_TEST_PID_FILE: pids } });
-      const pid = readPid(pids);
-      leftovers.push(pid);
-      assert.notEqual(run.status, null, `still running after ${HANG_LIMIT_MS / 1000} s`);
-      assert.notEqual(run.status, 0);
+      const { run, pid } = trainTimedOut(file);
       assert.match(run.stderr, new RegExp(`^data: waiting for data\\(\\) to return\\nmodel-lens: error: ${file}:${lineOf(file, 'data:')}:3: data\\(\\) did not return within 2 s\\n`));
       assert.match(run.stderr, /if reading the data really takes longer, raise --build-timeout SECONDS/);
       assert.ok(pid !== undefined, 'data() ran in the trainer');
