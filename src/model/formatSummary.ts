@@ -1,7 +1,7 @@
 // The summary as torchinfo prints it (formatting.py / model_statistics.py): a header, one line per
 // row with tree prefixes, totals, and sizes in MB (1e6 bytes). Counting happens in modelSummary.ts.
 import type { ModelSummary, Shape, SummaryRow } from '../protocol/modelInfo';
-import { fixed, totalsLines } from '../protocol/summaryNumbers';
+import { countCells, totalsLines } from '../protocol/summaryNumbers';
 
 /** torchinfo's column names (`col_names`), in its order, with their headers. */
 export const SUMMARY_COLUMNS = {
@@ -29,8 +29,6 @@ const NAME_HEADER = 'Layer (type (var_name):depth-idx)';
 const COL_WIDTH = 25;
 const MIN_NAME_WIDTH = 40;
 
-const thousands = (n: number) => Math.round(n).toLocaleString('en-US');
-
 function shapeText(shape: Shape | Shape[]): string {
   const one = (s: Shape) => `[${s.map((d) => (d === null ? 'None' : String(d))).join(', ')}]`;
   if (shape.length === 0) return '--';
@@ -44,25 +42,15 @@ function treePrefix(depth: number): string {
 }
 
 function rowCells(row: SummaryRow, maxDepth: number, totalParams: number): Record<SummaryColumn, string> {
-  // An expanded container shows its own (never any, in Keras) params; one at max depth, all inside it.
-  const collapsed = !row.isContainer || row.depth === maxDepth;
-  const params = collapsed ? row.params : 0;
-  // torchinfo's num_params_to_str / params_percent: "(recursive)" for a module already counted (Param #
-  // only when it has params; Param % whenever the model has any).
-  const paramText = row.params > 0 && row.recursive ? '(recursive)'
-    : params === 0 ? '--' : row.trainableParams > 0 ? thousands(params) : `(${thousands(params)})`;
-  const percent = totalParams > 0 && row.recursive ? '(recursive)'
-    : params === 0 ? '     --' : `${fixed(row.paramPercent, 2)}%`.padStart(7);
-  const multAdds = (collapsed ? row.multAdds : 0) > 0 ? thousands(row.multAdds) : '--';
-  const trainable = row.params === 0 ? '--' : row.trainable === 'partial' ? 'Partial' : row.trainable ? 'True' : 'False';
+  const counts = countCells(row, maxDepth, totalParams);
   return {
     input_size: row.inputShapes.length === 0 ? '--' : row.inputShapes.length === 1 ? shapeText(row.inputShapes[0]) : shapeText(row.inputShapes),
     output_size: shapeText(row.outputShape),
-    num_params: paramText,
-    params_percent: percent,
+    num_params: counts.params,
+    params_percent: counts.percent === null ? '     --' : counts.percent.padStart(7),
     kernel_size: row.kernelShape ? shapeText(row.kernelShape) : '--',
-    mult_adds: multAdds,
-    trainable,
+    mult_adds: counts.multAdds,
+    trainable: counts.trainable,
     fwd_time: row.forwardMs === undefined ? '--' : formatMs(row.forwardMs),
   };
 }

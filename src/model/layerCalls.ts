@@ -113,11 +113,17 @@ function functionalCalls(container: ContainerLike): ModelCalls {
  */
 export function executionOrder(inputsOf: readonly (readonly number[])[]): number[] {
   const done = new Array<boolean>(inputsOf.length).fill(false);
+  const ready = (i: number) => inputsOf[i].every((d) => d < 0 || d === i || done[d]);
   const order: number[] = [];
+  // The search starts at the first call not yet placed: in a model without reuse that call is ready,
+  // so each pick is found at once.
+  let first = 0;
   while (order.length < inputsOf.length) {
-    const next = inputsOf.findIndex((deps, i) => !done[i] && deps.every((d) => d < 0 || d === i || done[d]));
+    while (done[first]) first++;
+    let i = first;
+    while (i < inputsOf.length && (done[i] || !ready(i))) i++;
     // A cycle cannot come from tfjs; should one appear, keep the remaining calls in their order.
-    const i = next >= 0 ? next : done.indexOf(false);
+    if (i === inputsOf.length) i = first;
     done[i] = true;
     order.push(i);
   }

@@ -1,5 +1,7 @@
-// The numbers of the summary's totals as torchinfo prints them (model_statistics.py): shared by the
-// CLI's table (src/model/formatSummary.ts) and the panel's (webview/views/summaryView.ts).
+// The summary's numbers as torchinfo prints them (formatting.py, model_statistics.py): a row's Param #,
+// Param %, Mult-Adds and Trainable cells and the totals, shared by the CLI's table
+// (src/model/formatSummary.ts) and the panel's (webview/views/summaryView.ts).
+import type { SummaryRow } from './modelInfo';
 
 /** 1234567 → "1,234,567"; a fraction keeps its digits ("1,234.50"). */
 export function withCommas(text: string): string {
@@ -62,4 +64,22 @@ export function totalsLines(t: {
     line('Params size', t.paramBytes, 'MB', true),
     line('Estimated Total Size', t.totalBytes, 'MB', true),
   ];
+}
+
+/**
+ * A row's count cells: an expanded container shows its own params (never any, in Keras), one at
+ * `maxDepth` all inside it; torchinfo's num_params_to_str / params_percent print "(recursive)" for a
+ * module already counted (in Param # when it has params, in Param % whenever the model has any).
+ * `percent` is null where torchinfo prints "--".
+ */
+export function countCells(row: SummaryRow, maxDepth: number, totalParams: number): { params: string; percent: string | null; multAdds: string; trainable: string } {
+  const collapsed = !row.isContainer || row.depth === maxDepth;
+  const params = collapsed ? row.params : 0;
+  const count = (n: number) => withCommas(Math.round(n).toFixed(0));
+  return {
+    params: row.params > 0 && row.recursive ? '(recursive)' : params === 0 ? '--' : row.trainableParams > 0 ? count(params) : `(${count(params)})`,
+    percent: totalParams > 0 && row.recursive ? '(recursive)' : params === 0 ? null : `${fixed(row.paramPercent, 2)}%`,
+    multAdds: collapsed && row.multAdds > 0 ? count(row.multAdds) : '--',
+    trainable: row.params === 0 ? '--' : row.trainable === 'partial' ? 'Partial' : row.trainable ? 'True' : 'False',
+  };
 }

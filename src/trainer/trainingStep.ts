@@ -13,6 +13,7 @@ import { setLearningRate } from './optimizers';
 import { now, type Emit } from './runMessages';
 import type { RunPlan } from './runPlan';
 import { beginTrace, finishTrace, type TraceRequest } from './stepTrace';
+import { lossBeforeUpdateText, lossDivergedText } from './nonFiniteLoss';
 
 /** The running sums of one epoch, which its steps add to. */
 export interface EpochTally {
@@ -112,15 +113,13 @@ export async function trainStep(run: RunPlan, tally: EpochTally, at: StepPositio
     const layer = figures.firstNonFinite;
     if (at.step === 1) {
       // No update has run yet: the weights are as initialised, so the learning rate cannot be the cause.
-      return anomaly(run, 'nonFiniteBeforeUpdate', tally.epoch, at.step, layer,
-        `the loss is ${result.loss} at step 1, before any update (so not the learning rate)` +
-        (layer ? `; the first layer with a non-finite gradient is "${layer}"` : '') +
-        `. Check that the model's output is what the loss ${loss.name} reads (${loss.expects}) and that the inputs are finite (model-lens check FILE).`);
+      return anomaly(run, 'nonFiniteBeforeUpdate', tally.epoch, at.step, layer, lossBeforeUpdateText({
+        loss: result.loss, at: 'step 1', trained: null, layer, reads: `the loss ${loss.name} reads (${loss.expects})`, check: 'FILE',
+      }));
     }
-    return anomaly(run, 'nonFiniteLoss', tally.epoch, at.step, layer,
-      `the loss became ${result.loss} at step ${at.step} (epoch ${tally.epoch}, batch ${at.batch}), after ${at.step - 1} update${at.step === 2 ? '' : 's'}: the training diverged` +
-      (layer ? `; the first layer with a non-finite gradient is "${layer}"` : '') +
-      `. Lower the learning rate (now ${lr}) or normalise the inputs.`);
+    return anomaly(run, 'nonFiniteLoss', tally.epoch, at.step, layer, lossDivergedText({
+      loss: result.loss, at: `step ${at.step} (epoch ${tally.epoch}, batch ${at.batch})`, trained: null, layer, updates: at.step - 1, lr,
+    }));
   }
   const trace = at.trace ? await beginTrace(run, { epoch: tally.epoch, step: at.step, batch: at.batch, samples: at.samples, firstIndex: (at.batch - 1) * plan.batchSize, lr }, at.trace.sample, result.grads) : null;
   const before = sampled ? snapshotWeights(layers) : null;

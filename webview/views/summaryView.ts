@@ -7,8 +7,8 @@ import type { SummaryRow } from '../../src/protocol/modelInfo';
 import type { Changes, RunState } from '../../src/protocol/runState';
 import type { View, ViewContext } from '../view';
 import { labelled, textField } from '../controls';
-import { formatMs, formatShape, thousands } from '../format';
-import { fixed, totalsLines } from '../../src/protocol/summaryNumbers';
+import { formatMs, formatShape } from '../format';
+import { countCells, fixed, totalsLines } from '../../src/protocol/summaryNumbers';
 
 type SortKey = 'order' | 'name' | 'params' | 'multAdds' | 'paramPercent' | 'forwardMs';
 
@@ -31,18 +31,17 @@ const COLUMNS: Column[] = [
 const DEFAULT_COLUMNS = ['output', 'params'];
 
 function cells(row: SummaryRow, maxDepth: number, totalParams: number): Record<string, string> {
-  const collapsed = !row.isContainer || row.depth === maxDepth;
-  const params = collapsed ? row.params : 0;
+  const counts = countCells(row, maxDepth, totalParams);
   return {
     layer: `${row.type} (${row.name})${row.depthIndex ? `: ${row.depthIndex}` : ''}`,
     input: row.inputShapes.length === 0 ? '--' : row.inputShapes.length === 1 ? formatShape(row.inputShapes[0]) : row.inputShapes.map(formatShape).join(', '),
     output: formatShape(row.outputShape),
-    // torchinfo's "(recursive)": a layer or nested model called again, its params counted once (as the CLI prints).
-    params: row.params > 0 && row.recursive ? '(recursive)' : params === 0 ? '--' : row.trainableParams > 0 ? thousands(params) : `(${thousands(params)})`,
-    percent: totalParams > 0 && row.recursive ? '(recursive)' : params === 0 ? '--' : `${fixed(row.paramPercent, 2)}%`,
+    // As the CLI prints them ("(recursive)" for a layer or nested model called again).
+    params: counts.params,
+    percent: counts.percent ?? '--',
     kernel: row.kernelShape ? formatShape(row.kernelShape) : '--',
-    multAdds: collapsed && row.multAdds > 0 ? thousands(row.multAdds) : '--',
-    trainable: row.params === 0 ? '--' : row.trainable === 'partial' ? 'Partial' : row.trainable ? 'True' : 'False',
+    multAdds: counts.multAdds,
+    trainable: counts.trainable,
     activations: row.activationBytes === undefined ? '--' : fixed(row.activationBytes / 1e6, 2),
     facts: Object.entries(row.facts ?? {}).map(([k, v]) => `${k} ${v}`).join(' · ') || '--',
     fwdTime: row.forwardMs === undefined ? '--' : formatMs(row.forwardMs),

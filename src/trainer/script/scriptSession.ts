@@ -21,6 +21,7 @@ import { diagnoseCompiled, type ReadText } from './scriptDoctor';
 import { diagnoseInputs } from '../inputScale';
 import { inputReadAsIndices } from '../modelDoctor';
 import { EventLoopTurns } from './eventLoopTurns';
+import { lossBeforeUpdateText, lossDivergedText } from '../nonFiniteLoss';
 
 interface SeenModel {
   model: tf.LayersModel;
@@ -303,20 +304,16 @@ export class ScriptSession {
     const step = this.step;
     const at = `step ${step} (epoch ${epoch}, batch ${batch})`;
     const trained = seen ? (this.models.length > 1 ? `model "${seen.model.name}"` : 'the model') : 'the variables';
-    const inLayer = layer ? `; the first layer with a non-finite gradient is "${layer}"` : '';
     if (ownStep <= 1) {
       // The loss was computed before the first update of what it trains: the learning rate cannot be the cause.
       return {
         type: 'anomaly', kind: 'nonFiniteBeforeUpdate', epoch, step, layer, source,
-        message: `the loss is ${loss} at ${at}, before any update of ${trained} (so not the learning rate)${inLayer}. ` +
-          `Check that the model's output is what its loss reads and that the inputs are finite (model-lens check ${path.basename(this.file)}).`,
+        message: lossBeforeUpdateText({ loss, at, trained, layer, reads: 'its loss reads', check: path.basename(this.file) }),
       };
     }
-    const updates = ownStep - 1;
     return {
       type: 'anomaly', kind: 'nonFiniteLoss', epoch, step, layer, source,
-      message: `the loss became ${loss} at ${at}, after ${updates} update${updates === 1 ? '' : 's'} of ${trained}: the training diverged${inLayer}. ` +
-        `Lower the learning rate (now ${lr}) or normalise the inputs.`,
+      message: lossDivergedText({ loss, at, trained, layer, updates: ownStep - 1, lr }),
     };
   }
 
