@@ -1,11 +1,12 @@
 // The data suite through the trainer's real path: `dist/cli.js train --json` (planRun → DataSource →
 // trainStep, the prefetch worker next to the bundle) on experiments that read the bench table.
-// - rss: one epoch of the whole table (BENCH_DATA_RSS_ROWS: of its first N train rows; the first pass
-//   reads it all anyway) streamed from the CSV; the peak RSS (VmHWM) of the trainer process, which the
+// - rss: one epoch of the whole table (BENCH_DATA_RSS_ROWS: of N train rows, --limit's seeded subset;
+//   the first pass reads it all anyway) streamed from the CSV; the peak RSS (VmHWM) of the trainer process, which the
 //   CLI runs as its child, and of the CLI itself.
 // - paired: samples/s of the same rows streamed from the CSV and from memory (a data() function that
-//   returns them as typed arrays), runs alternating, each on the first `limit` train rows; ratio =
-//   median of the per-pair ratios (streamed / memory).
+//   returns them as typed arrays), runs alternating, each on the table's first PAIR_ROWS rows (a CSV
+//   of those rows alone: --limit would pick a subset from the whole table, read to its end every
+//   epoch); ratio = median of the per-pair ratios (streamed / memory).
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -25,17 +26,27 @@ const model = (width: number, classes: number) => `tf.sequential({ layers: [
   ] })`;
 const TRAINING = "training: { epochs: 1, batchSize: 128, seed: 1, optimizer: { type: 'sgd', learningRate: 0.05 }, gradientEvery: 1000000 }";
 
-/** The two experiments: the table streamed, and the same rows parsed into memory by data(). */
-function experiments(table: string, width: number, classes: number): { streamed: string; memory: string } {
+/**
+ * The experiments: the whole table streamed, its first `headRows` rows streamed (from a CSV of them
+ * alone), and the same first rows parsed into memory by data().
+ */
+function experiments(table: string, width: number, classes: number, headRows: number): { dir: string; streamed: string; streamedHead: string; memory: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-bench-trainer-'));
-  const streamed = path.join(dir, 'streamed.ts');
-  fs.writeFileSync(streamed, `import * as tf from '@tensorflow/tfjs';
+  const head = path.join(dir, 'head.csv');
+  fs.writeFileSync(head, `${fs.readFileSync(table, 'utf8').split('\n', headRows + 1).join('\n')}\n`);
+  const streamedOf = (name: string, file: string) => {
+    const experiment = path.join(dir, name);
+    fs.writeFileSync(experiment, `import * as tf from '@tensorflow/tfjs';
 export default {
   model: () => ${model(width, classes)},
-  data: { dataset: 'csv', file: ${JSON.stringify(table)}, label: 'label', testSplit: 0 },
+  data: { dataset: 'csv', file: ${JSON.stringify(file)}, label: 'label', testSplit: 0 },
   ${TRAINING},
 };
 `);
+    return experiment;
+  };
+  const streamed = streamedOf('streamed.ts', table);
+  const streamedHead = streamedOf('streamed-head.ts', head);
   const memory = path.join(dir, 'memory.ts');
   fs.writeFileSync(memory, `import * as tf from '@tensorflow/tfjs';
 import * as fs from 'node:fs';
@@ -56,7 +67,7 @@ export default {
   ${TRAINING},
 };
 `);
-  return { streamed, memory };
+  return { dir, streamed, streamedHead, memory };
 }
 
 interface TrainerRun {
@@ -83,12 +94,15 @@ function childrenOf(pid: number): number[] {
   } catch { return []; }
 }
 
-/** One `model-lens train --json` process; its last batch's samples/s and its peak RSS (VmHWM). */
-function runTrainer(file: string, limit: number | null, runsDir: string): Promise<TrainerRun> {
+/**
+ * One `model-lens train --json` process (`limit`: its --limit; `memoryRows`: the rows the memory
+ * experiment's data() reads); its last batch's samples/s and its peak RSS (VmHWM).
+ */
+function runTrainer(file: string, limit: number | null, runsDir: string, memoryRows = 1e9): Promise<TrainerRun> {
   return new Promise((resolve, reject) => {
     const args = [CLI, 'train', file, '--json', '--backend', 'auto', '--dir', runsDir, ...(limit ? ['--limit', String(limit)] : [])];
     const started = performance.now();
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ML_BENCH_ROWS: String(limit ?? 1e9) } });
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ML_BENCH_ROWS: String(memoryRows) } });
     let cliPeak = 0;
     let trainerPeak = 0;
     const readPeak = () => {
@@ -127,17 +141,18 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 export async function dataTrainerBench(table: string, width: number, classes: number): Promise<Record<string, unknown>> {
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run node esbuild.mjs first`);
-  const { streamed, memory } = experiments(table, width, classes);
+  const { dir, streamed, streamedHead, memory } = experiments(table, width, classes, PAIR_ROWS);
   const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-bench-runs-'));
   const rss = await runTrainer(streamed, RSS_ROWS, runsDir);
   const pairs: { streamed: TrainerRun; memory: TrainerRun }[] = [];
   for (let i = 0; i < PAIRS; i++) {
     // Alternating which goes first, so a drift in the machine's load falls on both alike.
-    const first = await runTrainer(i % 2 === 0 ? streamed : memory, PAIR_ROWS, runsDir);
-    const second = await runTrainer(i % 2 === 0 ? memory : streamed, PAIR_ROWS, runsDir);
+    const first = await runTrainer(i % 2 === 0 ? streamedHead : memory, null, runsDir, PAIR_ROWS);
+    const second = await runTrainer(i % 2 === 0 ? memory : streamedHead, null, runsDir, PAIR_ROWS);
     pairs.push(i % 2 === 0 ? { streamed: first, memory: second } : { streamed: second, memory: first });
   }
   fs.rmSync(runsDir, { recursive: true, force: true });
+  fs.rmSync(dir, { recursive: true, force: true });
   const ratios = pairs.map((p) => p.streamed.samplesPerSec / p.memory.samplesPerSec);
   return {
     workload: `model-lens train --json: MLP ${width}-512-128-${classes}, batch 128, SGD; the CSV streamed (testSplit 0) vs the same rows from data()`,
