@@ -1,5 +1,6 @@
 // Element-wise work around every layer's activations, each one SIMD pass on the wasm heap instead of
 // several passes of stock kernels:
+// - Relu itself: XNNPACK's runs on one thread; ours is split over our kernel threads.
 // - Relu's gradient: tfjs computes dy · cast(step(x)) as Step, Cast and Multiply; ours is one kernel
 //   with the same arithmetic. tfjs's gradient for Relu is replaced process-wide (once
 //   registerTrainingKernels('wasm') runs), and uses tfjs's own formula where our kernel is not registered.
@@ -56,6 +57,20 @@ export function registerElementwiseKernels(backend: string): void {
       const [g, v, o] = [wasm.typedArrayFromHeap(dy), wasm.typedArrayFromHeap(x), wasm.typedArrayFromHeap(out)];
       for (let i = whole; i < n; i++) o[i] = g[i] * (v[i] > 0 ? 1 : Number.isNaN(v[i]) ? NaN : 0);
     }
+    return out;
+  });
+  overrideKernel('Relu', backend, (stock) => (args) => {
+    const { x } = args.inputs as unknown as { x: TensorInfo };
+    const simd = x.dtype === 'float32' ? simdKernels(args.backend) : null;
+    if (!simd) return runStock(stock, args, 'Relu', backend, `for ${x.dtype} input`);
+    const wasm = args.backend as unknown as WasmHeap;
+    const out = wasm.makeOutput(x.shape, 'float32');
+    const n = tf.util.sizeFromShape(x.shape);
+    const whole = n - (n % 4);
+    const [xBase, outBase] = [x, out].map((t) => heapOffset(wasm, t));
+    if (whole > 0) runSplit(wasm, whole / 4, (v0, v1) => ['relu', xBase + 16 * v0, outBase + 16 * v0, 16 * (v1 - v0)], MIN_VECTORS_PER_CHUNK);
+    const [v, o] = [wasm.typedArrayFromHeap(x), wasm.typedArrayFromHeap(out)];
+    for (let i = whole; i < n; i++) o[i] = v[i] < 0 ? 0 : v[i];
     return out;
   });
   overrideKernel(MAGNITUDES, backend, () => (args) => {

@@ -12,6 +12,7 @@ import { registerElementwiseKernels } from './elementwise';
 import { registerFusedKernels } from './fusedOps';
 import { registerIdentityKernel } from './identity';
 import { registerLeadingSumKernel } from './leadingSum';
+import { registerMaxPoolKernel } from './maxPool';
 import { registerMaxPoolGradKernel } from './maxPoolGrad';
 import { registerSegmentSumKernel } from './segmentSum';
 import { registerTransposeKernel } from './transpose';
@@ -28,7 +29,7 @@ export { fusedMultiplyAdd } from './wasmSimd';
 /**
  * Registers our training kernels on `backend` ('wasm' or 'cpu'; others are left alone). Idempotent.
  * - wasm: BatchMatMul (transposed operands; our gemm loop where multiply-adds fuse), Conv2D (3×3 stride
- *   1 as Winograd; others stock), _FusedMatMul and FusedConv2D (the same, then bias and activation),
+ *   1 as Winograd; others stock), MaxPool (channels in fours; split over our threads), Relu, _FusedMatMul and FusedConv2D (the same, then bias and activation),
  *   Conv2DBackpropFilter, Conv2DBackpropInput,
  *   DepthwiseConv2dNativeBackpropFilter, DepthwiseConv2dNativeBackpropInput, UnsortedSegmentSum,
  *   MaxPoolGrad, Sum (over leading axes; other reductions go to the stock kernel), Transpose (of
@@ -51,6 +52,7 @@ export function registerTrainingKernels(backend: string): void {
   registerLeadingSumKernel(backend);
   if (backend === 'wasm') {
     registerConv2DKernel(backend);
+    registerMaxPoolKernel(backend);
     registerFusedKernels(backend);
     registerElementwiseKernels(backend);
     registerAdamUpdateKernel(backend);

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { computeRaw, hasRawData, type WasmHeap } from './rawData';
 import { overrideKernel, runStock } from './registry';
-import { runSplit } from './kernelThreads';
+import { kernelChunks, runOnThreads, type SimdCall, splitRange } from './kernelThreads';
 import { heapOffset, simdKernels } from './wasmSimd';
 
 type PoolInfo = ReturnType<typeof tf.backend_util.computePool2DInfo>;
@@ -113,12 +113,15 @@ export function registerMaxPoolGradKernel(backend: string): void {
     if (simd) {
       const wasm = args.backend as unknown as WasmHeap;
       const dx = wasm.makeOutput(input.shape, 'float32');
-      if (height % 2 || width % 2) wasm.typedArrayFromHeap(dx).fill(0); // the last odd row / column is in no window
       const [xBase, dyBase, dxBase] = [input, dy, dx].map((t) => heapOffset(args.backend, t));
       const image = height * width * channels * 4;
       const dyImage = info.outHeight * info.outWidth * channels * 4;
-      runSplit(args.backend, n, (b0, b1) => ['maxPoolGrad2x2', xBase + b0 * image, dyBase + b0 * dyImage, dxBase + b0 * image,
-        b1 - b0, height, width, channels, info.outHeight, info.outWidth]);
+      // The last odd row / column is in no window: each chunk zeroes its images first.
+      const odd = height % 2 === 1 || width % 2 === 1;
+      runOnThreads(args.backend, splitRange(n, kernelChunks(args.backend)).map(([b0, b1]): SimdCall[] => [
+        ...(odd ? [['zero', dxBase + b0 * image, (b1 - b0) * image] as SimdCall] : []),
+        ['maxPoolGrad2x2', xBase + b0 * image, dyBase + b0 * dyImage, dxBase + b0 * image, b1 - b0, height, width, channels, info.outHeight, info.outWidth],
+      ]));
       return dx;
     }
     return computeRaw(args.backend, [input, dy], input.shape, ([x, dyValues], dx) => {

@@ -3,9 +3,9 @@
 // no copies. A JS loop over the same data is 5–6× slower (V8 does not vectorise it). The module is
 // assembled here from the loops in wasm/ (no binary blob, no build step); the encodings were checked
 // against wabt's wat2wasm.
-import { col2im, DEPTHWISE_TAPS, depthwiseFilterGrad, FILTER_TAPS, filterGrad, maxPoolGrad2x2 } from './wasm/convLoops';
+import { col2im, DEPTHWISE_TAPS, depthwiseFilterGrad, FILTER_TAPS, filterGrad, maxPool, maxPool2x2, maxPoolGrad2x2 } from './wasm/convLoops';
 import { GEMM_SHAPES, gemm } from './wasm/gemmLoops';
-import { adamUpdate, addRows, copyRows, magnitudes, reluGrad, sumRows } from './wasm/elementwiseLoops';
+import { adamUpdate, addRows, copyRows, magnitudes, relu, reluGrad, sumRows, zero } from './wasm/elementwiseLoops';
 import { type LoopOptions, section, str, uleb, V128, vec, type Bytes, type WasmFunction } from './wasm/instructions';
 import { WINOGRAD } from './wasm/winogradTransforms';
 
@@ -18,8 +18,8 @@ for (let t = 1; t <= FILTER_TAPS; t++) for (const v of [1, 2]) FAMILIES[`filterG
 for (let t = 1; t <= DEPTHWISE_TAPS; t++) FAMILIES[`depthwiseFilterGrad${t}`] = depthwiseFilterGrad(t);
 for (const [r, v] of GEMM_SHAPES) FAMILIES[`gemm${r}x${v}`] = gemm(r, v);
 
-const FUNCTIONS: Record<string, (options: LoopOptions) => WasmFunction> = { maxPoolGrad2x2, col2im, reluGrad, addRows, sumRows, copyRows, magnitudes, adamUpdate, ...FAMILIES, ...WINOGRAD };
-export type FunctionName = 'maxPoolGrad2x2' | 'col2im' | 'reluGrad' | 'addRows' | 'sumRows' | 'copyRows' | 'magnitudes' | 'adamUpdate' | keyof typeof WINOGRAD | `filterGrad${number}x${number}` | `depthwiseFilterGrad${number}` | `gemm${number}x${number}`;
+const FUNCTIONS: Record<string, (options: LoopOptions) => WasmFunction> = { maxPool, maxPool2x2, maxPoolGrad2x2, col2im, relu, reluGrad, addRows, sumRows, copyRows, zero, magnitudes, adamUpdate, ...FAMILIES, ...WINOGRAD };
+export type FunctionName = 'maxPool' | 'maxPool2x2' | 'maxPoolGrad2x2' | 'col2im' | 'relu' | 'reluGrad' | 'addRows' | 'sumRows' | 'copyRows' | 'zero' | 'magnitudes' | 'adamUpdate' | keyof typeof WINOGRAD | `filterGrad${number}x${number}` | `depthwiseFilterGrad${number}` | `gemm${number}x${number}`;
 
 /** wasm's largest 32-bit memory, in 64 KiB pages: a shared memory's import must state a maximum. */
 const MAX_PAGES = 65536;

@@ -361,6 +361,38 @@ describe('MaxPoolGrad against the cpu kernel (ties go to the first maximum)', ()
   }
 });
 
+describe('MaxPool on wasm (channels in fours: ours) matches the cpu kernel bit for bit', () => {
+  const bits = (r: Result) => Array.from(r.values).map(String);
+  // Every window shape of POOLS, with four or eight channels, and 2×2 pools that clip at the border.
+  const ours: PoolCase[] = POOLS.map(([[n, h, w, c], ...rest]) => [[n, h, w, c % 4 === 0 ? c : c < 4 ? 4 : 8], ...rest] as PoolCase);
+  for (const [xShape, filterSize, strides, pad] of [...ours, [[2, 6, 6, 8], 2, 2, 'same'], [[2, 7, 7, 8], 2, 2, 'same'], [[3, 12, 10, 16], 3, 2, 1]] as PoolCase[]) {
+    for (const [kind, make] of [['random', normal], ['tied', tied]] as const) {
+      it(`x [${xShape}] (${kind}), pool ${filterSize}, strides ${strides}, pad ${pad}`, async () => {
+        const x = make(xShape);
+        const special = [NaN, -Infinity, Infinity, -0, 0];
+        for (let i = 0; i < special.length && i < x.values.length; i++) x.values[(i * 7) % x.values.length] = special[i];
+        const attrs = { filterSize, strides, pad };
+        const [ours, reference] = [await run('wasm', false, 'MaxPool', { x }, attrs), await run('cpu', true, 'MaxPool', { x }, attrs)];
+        assert.deepEqual(ours.shape, reference.shape);
+        assert.deepEqual(bits(ours), bits(reference));
+      });
+    }
+  }
+  it('is ours on wasm', () => assert.ok(activeOverrides('wasm').includes('MaxPool')));
+});
+
+describe('Relu on wasm matches the cpu kernel bit for bit', () => {
+  for (const shape of [[7], [4, 6], [8, 26, 26, 32]]) {
+    it(`x [${shape}], with NaN, ±0 and ±Infinity`, async () => {
+      const x = normal(shape);
+      [NaN, -0, 0, Infinity, -Infinity, -1e-30].forEach((v, i) => { if (i < x.values.length) x.values[i] = v; });
+      const [ours, reference] = [await run('wasm', false, 'Relu', { x }, {}), await run('cpu', true, 'Relu', { x }, {})];
+      assert.deepEqual(Array.from(ours.values).map(String), Array.from(reference.values).map(String));
+    });
+  }
+  it('is ours on wasm', () => assert.ok(activeOverrides('wasm').includes('Relu')));
+});
+
 describe('Sum over leading axes (bias gradients) against the cpu kernel', () => {
   const cases: [number[], number | number[] | null, boolean][] = [
     [[64, 26, 26, 32], [0, 1, 2], false],

@@ -1,7 +1,7 @@
-// The SIMD loops of the pooling and convolution gradients: MaxPool's gradient for 2×2 windows, a
+// The SIMD loops of pooling and the convolution gradients: MaxPool, its gradient for 2×2 windows, a
 // convolution's and a depthwise convolution's filter gradient as direct loops, and col2im for the
 // input gradient. Each function builds one WebAssembly function (wasmSimd.ts assembles the module).
-import { type Bytes, I32, type LoopOptions, V128, type WasmFunction, add, and, andNot, bitselect, f32x4Const, forLoop, get, gt, i32, load, loadF32, ltU, mul, set, shl, splat, store, sub, vadd, vmadd, vmul, when } from './instructions';
+import { type Bytes, I32, type LoopOptions, V128, type WasmFunction, add, and, andNot, bitselect, f32x4Const, forLoop, get, gt, gtS, i32, load, loadF32, ltS, ltU, mul, set, shl, splat, store, sub, vadd, vmadd, vmul, when } from './instructions';
 
 /**
  * maxPoolGrad2x2(x, dy, dx, n, h, w, c, oh, ow): 2×2 windows, stride 2, no padding, c % 4 = 0, byte
@@ -50,6 +50,84 @@ export function maxPoolGrad2x2(): WasmFunction {
     ]),
   ];
   return { params: Array(9).fill(I32), locals: [...Array(9).fill(I32), ...Array(10).fill(V128)], body };
+}
+
+/**
+ * maxPool(x, out, n, h, w, cb, oh, ow, kh, kw, sh, sw, top, left): out[b, oy, ox, ·] = the largest of
+ * x[b, iy, ix, ·] over the kh×kw window at (oy·sh − top, ox·sw − left), clipped to the image; cb =
+ * channels·4 bytes, a multiple of 16. As the stock kernels: strict >, from -Infinity, so a NaN never
+ * wins (the first maximum, the one MaxPoolGrad's gradient goes to, is the value).
+ */
+export function maxPool(): WasmFunction {
+  const [x, out, n, h, w, cb, oh, ow, kh, kw, sh, sw, top, left] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13];
+  const [b, oy, ox, y0, y1, x0, x1, d, t, u, p, o, row] = [14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26];
+  const [best, v] = [27, 28];
+  const clip = (lo: number, hi: number, start: Bytes, size: number, limit: number): Bytes[] => [
+    set(lo, start),
+    set(hi, add(get(lo), get(size))),
+    when(gtS(get(hi), get(limit)), [set(hi, get(limit))]),
+    when(ltS(get(lo), i32(0)), [set(lo, i32(0))]),
+  ];
+  const body: Bytes = [
+    ...set(row, mul(get(w), get(cb))),
+    ...set(o, get(out)),
+    ...forLoop(b, get(n), 1, [
+      forLoop(oy, get(oh), 1, [
+        ...clip(y0, y1, sub(mul(get(oy), get(sh)), get(top)), kh, h),
+        forLoop(ox, get(ow), 1, [
+          ...clip(x0, x1, sub(mul(get(ox), get(sw)), get(left)), kw, w),
+          forLoop(d, get(cb), 16, [
+            set(best, f32x4Const(-Infinity)),
+            forLoop(t, sub(get(y1), get(y0)), 1, [
+              set(p, add(add(add(get(x), mul(add(mul(get(b), get(h)), add(get(y0), get(t))), get(row))), mul(get(x0), get(cb))), get(d))),
+              forLoop(u, sub(get(x1), get(x0)), 1, [
+                set(v, load(get(p))),
+                set(best, bitselect(get(v), get(best), gt(get(v), get(best)))),
+                set(p, add(get(p), get(cb))),
+              ]),
+            ]),
+            store(add(get(o), get(d)), get(best)),
+          ]),
+          set(o, add(get(o), get(cb))),
+        ]),
+      ]),
+    ]),
+  ];
+  return { params: Array(14).fill(I32), locals: [...Array(13).fill(I32), V128, V128], body };
+}
+
+/**
+ * maxPool2x2(x, out, n, h, w, cb, oh, ow): maxPool's 2×2 windows at stride 2 without padding (every
+ * window inside the image), the same comparisons in the same order without the general loop's bounds.
+ */
+export function maxPool2x2(): WasmFunction {
+  const [x, out, n, h, w, cb, oh, ow] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const [b, oy, ox, d, p, o, row, i] = [8, 9, 10, 11, 12, 13, 14, 15];
+  const [best, v] = [16, 17];
+  const raise = (at: Bytes): Bytes[] => [set(v, load(at)), set(best, bitselect(get(v), get(best), gt(get(v), get(best))))];
+  const body: Bytes = [
+    ...set(row, mul(get(w), get(cb))),
+    ...set(o, get(out)),
+    ...forLoop(b, get(n), 1, [
+      forLoop(oy, get(oh), 1, [
+        set(p, add(get(x), mul(add(mul(get(b), get(h)), shl(get(oy), i32(1))), get(row)))),
+        forLoop(ox, get(ow), 1, [
+          forLoop(d, get(cb), 16, [
+            set(i, add(get(p), get(d))),
+            set(best, f32x4Const(-Infinity)),
+            ...raise(get(i)),
+            ...raise(add(get(i), get(cb))),
+            ...raise(add(get(i), get(row))),
+            ...raise(add(add(get(i), get(row)), get(cb))),
+            store(add(get(o), get(d)), get(best)),
+          ]),
+          set(p, add(get(p), shl(get(cb), i32(1)))),
+          set(o, add(get(o), get(cb))),
+        ]),
+      ]),
+    ]),
+  ];
+  return { params: Array(8).fill(I32), locals: [...Array(8).fill(I32), V128, V128], body };
 }
 
 /** Filter-gradient functions: up to FILTER_TAPS taps per call, 1 or 2 vectors of 4 output channels. */

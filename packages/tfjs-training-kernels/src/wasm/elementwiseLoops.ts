@@ -1,6 +1,6 @@
-// The element-wise SIMD loops: Relu's gradient, a bias add and a bias gradient's sum over rows,
+// The element-wise SIMD loops: Relu and its gradient, a bias add and a bias gradient's sum over rows,
 // Adam's step for one variable, a strided copy of rows, and a tensor's magnitudes (Σx², Σ|x|, max |x|).
-import { type Bytes, F32, I32, V128, type WasmFunction, add, bitselect, f32x4Const, forLoop, geS, get, gt, i32, load, mul, ne, set, splat, store, sub, vabs, vadd, vdiv, vmax, vmul, vsqrt, when } from './instructions';
+import { type Bytes, F32, I32, V128, type WasmFunction, add, bitselect, f32x4Const, forLoop, geS, get, gt, i32, load, lt, mul, ne, set, splat, store, sub, vabs, vadd, vdiv, vmax, vmul, vsqrt, when } from './instructions';
 
 /**
  * reluGrad(dy, x, dx, bytes): dx = dy · step(x) per element, as tfjs's Relu gradient computes it
@@ -15,6 +15,25 @@ export function reluGrad(): WasmFunction {
       bitselect(f32x4Const(NaN), bitselect(f32x4Const(1), f32x4Const(0), gt(get(v), f32x4Const(0))), ne(get(v), get(v))))),
   ]);
   return { params: Array(4).fill(I32), locals: [I32, V128], body };
+}
+
+/**
+ * relu(x, out, bytes): out = x < 0 ? 0 : x per element, as tfjs's Relu (NaN and -0 pass through).
+ * bytes is a multiple of 16; the caller does the last 0–3 elements.
+ */
+export function relu(): WasmFunction {
+  const [x, out, bytes, i, v] = [0, 1, 2, 3, 4];
+  const body = forLoop(i, get(bytes), 16, [
+    set(v, load(add(get(x), get(i)))),
+    store(add(get(out), get(i)), bitselect(f32x4Const(0), get(v), lt(get(v), f32x4Const(0)))),
+  ]);
+  return { params: Array(3).fill(I32), locals: [I32, V128], body };
+}
+
+/** zero(dst, bytes): bytes (a multiple of 16) of zeros from dst. */
+export function zero(): WasmFunction {
+  const [dst, bytes, i] = [0, 1, 2];
+  return { params: [I32, I32], locals: [I32], body: forLoop(i, get(bytes), 16, [store(add(get(dst), get(i)), f32x4Const(0))]) };
 }
 
 /** addRows(x, bias, out, rows, cb): out[r, ·] = x[r, ·] + bias[·] for rows of cb bytes (a multiple of 16): a bias add. */

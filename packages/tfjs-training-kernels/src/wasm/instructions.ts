@@ -46,6 +46,8 @@ export const shl = (a: Bytes, b: Bytes): Bytes => [...a, ...b, 0x74];
 export const ltU = (a: Bytes, b: Bytes): Bytes => [...a, ...b, 0x49];
 export const when = (cond: Bytes, body: Bytes[]): Bytes => [...cond, 0x04, 0x40, ...body.flat(), 0x0b]; // if … end
 export const geS = (a: Bytes, b: Bytes): Bytes => [...a, ...b, 0x4e];
+export const ltS = (a: Bytes, b: Bytes): Bytes => [...a, ...b, 0x48];
+export const gtS = (a: Bytes, b: Bytes): Bytes => [...a, ...b, 0x4a];
 export const load = (addr: Bytes): Bytes => [...addr, ...simd(0x00, 4, 0)];
 export const store = (addr: Bytes, v: Bytes): Bytes => [...addr, ...v, ...simd(0x0b, 4, 0)];
 export const f32x4Const = (v: number): Bytes => {
@@ -57,6 +59,7 @@ export const and = (a: Bytes, b: Bytes): Bytes => [...a, ...b, ...simd(0x4e)];
 export const andNot = (a: Bytes, b: Bytes): Bytes => [...a, ...b, ...simd(0x4f)]; // a & ~b
 export const bitselect = (a: Bytes, b: Bytes, mask: Bytes): Bytes => [...a, ...b, ...mask, ...simd(0x52)]; // mask ? a : b
 export const gt = (a: Bytes, b: Bytes): Bytes => [...a, ...b, ...simd(0x44)]; // f32x4.gt
+export const lt = (a: Bytes, b: Bytes): Bytes => [...a, ...b, ...simd(0x43)]; // f32x4.lt
 export const ne = (a: Bytes, b: Bytes): Bytes => [...a, ...b, ...simd(0x42)]; // f32x4.ne
 export const loadF32 = (addr: Bytes): Bytes => [...addr, 0x2a, 2, 0]; // f32.load
 export const splat = (f: Bytes): Bytes => [...f, ...simd(0x13)]; // f32x4.splat
