@@ -92,7 +92,7 @@ export function gemmMatMul(backend: WasmHeap, inputs: MatMulInputs): TensorInfo 
     const chunks = Math.max(1, Math.min(kernelChunks(backend), Math.floor((batch * m * k * n) / MIN_WORK_PER_CHUNK)));
     // Whole products per chunk when the batch has enough of them, else each product cut in pieces.
     const jobs = batch >= chunks
-      ? splitRange(batch, chunks).map(([p0, p1]) => products.slice(p0, p1).flatMap((p) => productRowCalls(p, 0, m)))
+      ? splitRange(batch, chunks).map(([p0, p1]) => productRowCalls({ ...products[p0], batch: { count: p1 - p0, aStep, bStep, cStep: m * n * 4 } }, 0, m))
       : products.flatMap((p) => productPieces(p, Math.ceil(chunks / batch)));
     runOnThreads(backend, jobs);
     return out;

@@ -37,12 +37,15 @@ const fns = names.map((n) => instance.exports[n]);
 const flags = new Int32Array(control);
 const claim = new BigInt64Array(claimWord);
 const words = new Float64Array(calls);
-// Calls with up to 12 arguments without spreading a subarray (several times the cost of a small call).
+// Calls with up to 16 arguments without spreading a subarray (several times the cost of a small call).
 const runCall = (p) => {
   const f = fns[words[p]];
   const n = words[p + 1];
   const a = p + 2;
-  if (n <= 12 && n >= f.length) f(words[a], words[a + 1], words[a + 2], words[a + 3], words[a + 4], words[a + 5], words[a + 6], words[a + 7], words[a + 8], words[a + 9], words[a + 10], words[a + 11]);
+  if (n <= 16 && n >= f.length) {
+    f(words[a], words[a + 1], words[a + 2], words[a + 3], words[a + 4], words[a + 5], words[a + 6], words[a + 7], words[a + 8], words[a + 9], words[a + 10],
+      words[a + 11], words[a + 12], words[a + 13], words[a + 14], words[a + 15]);
+  }
   else f(...words.subarray(a, a + n));
   return a + n;
 };

@@ -61,7 +61,11 @@ class Scratch {
   }
 }
 
-const offsets = (backend: unknown, ts: TensorInfo[]) => ts.map((t) => heapOffset(backend, t));
+/** Byte offsets of `count` matrices of `size` floats, one after another in one scratch tensor. */
+function matrices(scratch: Scratch, count: number, size: number): number[] {
+  const base = heapOffset(scratch.backend, scratch.alloc([count, size]));
+  return Array.from({ length: count }, (_, k) => base + k * size * 4);
+}
 
 interface Tiling { m: WinogradTile; th: number; tw: number; tiles: number; count: number }
 
@@ -95,22 +99,23 @@ export function winogradConv(backendArg: unknown, x: TensorInfo, filter: TensorI
   const t = tiling(n, outH, outW, m);
   const scratch = new Scratch(backend);
   try {
-    const u = Array.from({ length: t.count }, () => scratch.alloc([ci, co]));
-    simd[`winogradFilter${m}`](...offsets(backend, u), heapOffset(backend, filter), 1, 3, 3, ci * co * 4, 1, 1, 0, 0, 0);
+    const uBase = matrices(scratch, t.count, ci * co);
+    simd[`winogradFilter${m}`](...uBase, heapOffset(backend, filter), 1, 3, 3, ci * co * 4, 1, 1, 0, 0, 0);
     // Each chunk of images goes through the three stages on one thread (input transform, its rows of
     // the (m+2)² products, output transform), so what a stage writes is read from that core's cache.
-    const v = Array.from({ length: t.count }, () => scratch.alloc([t.tiles, ci]));
-    const products = Array.from({ length: t.count }, () => scratch.alloc([t.tiles, co]));
+    const vBase = matrices(scratch, t.count, t.tiles * ci);
+    const pBase = matrices(scratch, t.count, t.tiles * co);
     const out = backend.makeOutput([n, outH, outW, co], 'float32');
     const chunks = kernelChunks(backend);
     const sink = scratch.alloc([chunks, co]); // one per chunk: each writes its images' clipped pixels there
     const zeroAt = heapOffset(backend, scratch.alloc([ci], true));
-    const [vBase, uBase, pBase, outBase, sinkBase] = [offsets(backend, v), offsets(backend, u), offsets(backend, products), heapOffset(backend, out), heapOffset(backend, sink)];
+    const [outBase, sinkBase] = [heapOffset(backend, out), heapOffset(backend, sink)];
     const tilesPerImage = t.th * t.tw;
+    // The (m+2)² products V[i]·U[i] as one batch: the matrices of each kind lie one after another.
+    const batch = { count: t.count, aStep: t.tiles * ci * 4, bStep: ci * co * 4, cStep: t.tiles * co * 4 };
     runOnThreads(backend, splitRange(n, chunks).map(([b0, b1], k) => [
       inputTransformCall(backend, x, t, top, left, vBase, zeroAt, b0, b1),
-      ...vBase.flatMap((a, i) => productRowCalls({ a, b: uBase[i], c: pBase[i], m: t.tiles, k: ci, n: co, aRow: ci * 4, aCol: 4 },
-        b0 * tilesPerImage, b1 * tilesPerImage)),
+      ...productRowCalls({ a: vBase[0], b: uBase[0], c: pBase[0], m: t.tiles, k: ci, n: co, aRow: ci * 4, aCol: 4, batch }, b0 * tilesPerImage, b1 * tilesPerImage),
       [`winogradOutput${m}`, ...pBase.map((o) => o + b0 * tilesPerImage * co * 4),
         outBase + b0 * outH * outW * co * 4, b1 - b0, outH, outW, co * 4, t.th, t.tw, 0, 0, sinkBase + k * co * 4],
     ]));
@@ -138,22 +143,23 @@ export function winogradFilterGradient(backendArg: unknown, x: TensorInfo, dy: T
     // Each part of the images goes through the transforms and its sums on one thread (what a stage writes
     // is read from that core's cache); the parts' sums are then added in a fixed order. The number of
     // parts does not depend on the threads, so neither do the result's bits.
-    const v = Array.from({ length: count }, () => scratch.alloc([tiles, ci]));
-    const dz = Array.from({ length: count }, () => scratch.alloc([tiles, co]));
+    const vBase = matrices(scratch, count, tiles * ci);
+    const dzBase = matrices(scratch, count, tiles * co);
     const parts = splitRange(n, FILTER_GRADIENT_PARTS);
     const partial = scratch.alloc([parts.length, count, ci, co]);
     const zeroX = heapOffset(backend, scratch.alloc([ci], true));
     const zeroDy = heapOffset(backend, scratch.alloc([co], true));
-    const [vBase, dzBase, dyBase, partialBase] = [offsets(backend, v), offsets(backend, dz), heapOffset(backend, dy), heapOffset(backend, partial)];
+    const [dyBase, partialBase] = [heapOffset(backend, dy), heapOffset(backend, partial)];
     const tilesPerImage = t.th * t.tw;
     const matrix = ci * co * 4;
+    const batch = { count, aStep: tiles * ci * 4, bStep: tiles * co * 4, cStep: matrix };
     runOnThreads(backend, parts.map(([b0, b1], part) => [
       inputTransformCall(backend, x, t, top, left, vBase, zeroX, b0, b1),
       [`winogradOutputGrad${m}`, ...dzBase.map((o) => o + b0 * tilesPerImage * co * 4), dyBase + b0 * oh * ow * co * 4,
         b1 - b0, oh, ow, co * 4, t.th, t.tw, 0, 0, zeroDy],
-      // This part's dU[k] = V[k]ᵀ · dZ[k] over its tiles.
-      ...vBase.flatMap((vk, k) => productRowCalls({ a: vk + b0 * tilesPerImage * ci * 4, b: dzBase[k] + b0 * tilesPerImage * co * 4,
-        c: partialBase + (part * count + k) * matrix, m: ci, k: (b1 - b0) * tilesPerImage, n: co, aRow: 4, aCol: ci * 4 }, 0, ci)),
+      // This part's dU[k] = V[k]ᵀ · dZ[k] over its tiles, for every k in one batch.
+      ...productRowCalls({ a: vBase[0] + b0 * tilesPerImage * ci * 4, b: dzBase[0] + b0 * tilesPerImage * co * 4,
+        c: partialBase + part * count * matrix, m: ci, k: (b1 - b0) * tilesPerImage, n: co, aRow: 4, aCol: ci * 4, batch }, 0, ci),
     ]));
     const du = scratch.alloc([count, ci, co], true);
     const duBase = heapOffset(backend, du);
