@@ -17,7 +17,7 @@ interface MaxPoolAttrs {
 }
 
 /** Output pixels per chunk below which a max pool is not cut further (handing a chunk over costs more). */
-const MIN_PIXELS_PER_CHUNK = 1024;
+const MIN_PIXELS_PER_CHUNK = 256;
 
 export function registerMaxPoolKernel(backend: string): void {
   if (backend !== 'wasm') return;
