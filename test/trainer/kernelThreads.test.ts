@@ -23,6 +23,8 @@ interface Case {
 const conv = (strides: number, pad: 'valid' | 'same') => (x: tf.Tensor, w: tf.Tensor) => tf.relu(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, strides, pad));
 const CASES: Case[] = [
   { name: 'a 3×3 convolution that runs as Winograd (forward, filter and input gradients)', inputs: [[16, 13, 13, 32], [3, 3, 32, 64]], run: conv(1, 'valid') },
+  { name: 'a deep layer of small maps (Winograd by stages: products split by columns of U, the filter gradient by rows of dU)', inputs: [[8, 4, 4, 128], [3, 3, 128, 128]],
+    run: conv(1, 'same') },
   { name: 'a first layer of one input channel (its forward pass as our gemm loop, the direct filter gradient)', inputs: [[16, 28, 28, 1], [3, 3, 1, 32]], run: conv(1, 'valid') },
   { name: 'a 5×5 "same" convolution (its forward pass as our gemm loop, a product per output row of a padded copy)', inputs: [[8, 24, 24, 8], [5, 5, 8, 32]], run: conv(1, 'same') },
   { name: 'a strided convolution (the GEMM and col2im input gradient)', inputs: [[8, 9, 9, 8], [3, 3, 8, 16]], run: conv(2, 'same') },

@@ -13,9 +13,10 @@
 // constants: errors against the cpu kernels stay ≤ 1e-5 relative (test/winograd.test.ts,
 // test/kernelsAgainstCpu.test.ts).
 import type { TensorInfo, WasmHeap } from './rawData';
-import { productRowCalls } from './gemmCalls';
-import { kernelChunks, runOnThreads, type SimdCall, splitRange } from './kernelThreads';
+import { productColumnCalls, productRowCalls } from './gemmCalls';
+import { kernelChunks, runOnThreads, runSplit, type SimdCall, splitRange } from './kernelThreads';
 import { sumRowsByLines } from './leadingSum';
+import { transposeRows } from './transpose';
 import { heapOffset, simdKernels, type WinogradTile } from './wasmSimd';
 
 
@@ -28,6 +29,9 @@ export const WINOGRAD_MIN_WORK = 2 ** 21;
 
 /** Parts of the batch a filter gradient sums apart (on any thread), then adds up in order. */
 const FILTER_GRADIENT_PARTS = 8;
+
+/** Columns per band when a stage's products are split by U's columns: two vectors of 4, the gemm loop's block. */
+const STRIP = 8;
 
 /** The tile size with the fewest multiplies for an outH × outW output: Σ tiles · (m+2)²; ties go to the more exact F(2×2). */
 export function winogradTileFor(outH: number, outW: number): WinogradTile {
@@ -59,6 +63,19 @@ class Scratch {
   free(): void {
     for (const t of this.made.splice(0)) this.backend.disposeData(t.dataId);
   }
+}
+
+/** Vectors of 4 channels below which a filter transform stays one call on this thread. */
+const MIN_FILTER_VECTORS_PER_CHUNK = 2048;
+
+/**
+ * A filter-side transform of a 3×3 filter of `channels` = ci·co (U = G·g·Gᵀ into the (m+2)² matrices,
+ * or dg = Gᵀ·dU·G back), in bands of channels over the threads: a 512×512 layer's writes 36 matrices
+ * of 512×512. Each channel's values do not depend on the band, so neither do the bits.
+ */
+function filterTransform(backend: unknown, name: `winogradFilter${WinogradTile}` | `winogradFilterGrad${WinogradTile}`, mats: number[], filterAt: number, channels: number): void {
+  runSplit(backend, channels / 4, (v0, v1) => [name, ...mats.map((o) => o + 16 * v0), filterAt + 16 * v0, 1, 3, 3, 16 * (v1 - v0), 1, 1, 0, 0, 0, channels * 4],
+    MIN_FILTER_VECTORS_PER_CHUNK);
 }
 
 /** Byte offsets of `count` matrices of `size` floats, one after another in one scratch tensor. */
@@ -100,7 +117,7 @@ export function winogradConv(backendArg: unknown, x: TensorInfo, filter: TensorI
   const scratch = new Scratch(backend);
   try {
     const uBase = matrices(scratch, t.count, ci * co);
-    simd[`winogradFilter${m}`](...uBase, heapOffset(backend, filter), 1, 3, 3, ci * co * 4, 1, 1, 0, 0, 0);
+    filterTransform(backend, `winogradFilter${m}`, uBase, heapOffset(backend, filter), ci * co);
     // Each chunk of images goes through the three stages on one thread (input transform, its rows of
     // the (m+2)² products, output transform), so what a stage writes is read from that core's cache.
     const vBase = matrices(scratch, t.count, t.tiles * ci);
@@ -113,11 +130,24 @@ export function winogradConv(backendArg: unknown, x: TensorInfo, filter: TensorI
     const tilesPerImage = t.th * t.tw;
     // The (m+2)² products V[i]·U[i] as one batch: the matrices of each kind lie one after another.
     const batch = { count: t.count, aStep: t.tiles * ci * 4, bStep: ci * co * 4, cStep: t.tiles * co * 4 };
-    runOnThreads(backend, splitRange(n, chunks).map(([b0, b1], k) => [
+    const product = { a: vBase[0], b: uBase[0], c: pBase[0], m: t.tiles, k: ci, n: co, aRow: ci * 4, aCol: 4, batch };
+    const images = splitRange(n, chunks);
+    const outputCall = ([b0, b1]: [number, number], k: number): SimdCall => [`winogradOutput${m}`, ...pBase.map((o) => o + b0 * tilesPerImage * co * 4),
+      outBase + b0 * outH * outW * co * 4, b1 - b0, outH, outW, co * 4, t.th, t.tw, 0, 0, sinkBase + k * co * 4];
+    if (images.length > 1 && co > t.tiles) {
+      // More output channels than tiles (a deep layer's small maps): split by images, every thread
+      // would stream all of U (36 matrices of 512×512 in a ResNet's last stage) for a few rows. So the
+      // stages run apart: the transforms by images, the products by bands of U's columns.
+      runOnThreads(backend, images.map(([b0, b1]) => [inputTransformCall(backend, x, t, top, left, vBase, zeroAt, b0, b1)]));
+      runOnThreads(backend, splitRange(Math.ceil(co / STRIP), chunks).map(([s0, s1]) =>
+        productColumnCalls(product, s0 * STRIP, Math.min(co, s1 * STRIP))));
+      runOnThreads(backend, images.map((range, k) => [outputCall(range, k)]));
+      return out;
+    }
+    runOnThreads(backend, images.map(([b0, b1], k) => [
       inputTransformCall(backend, x, t, top, left, vBase, zeroAt, b0, b1),
-      ...productRowCalls({ a: vBase[0], b: uBase[0], c: pBase[0], m: t.tiles, k: ci, n: co, aRow: ci * 4, aCol: 4, batch }, b0 * tilesPerImage, b1 * tilesPerImage),
-      [`winogradOutput${m}`, ...pBase.map((o) => o + b0 * tilesPerImage * co * 4),
-        outBase + b0 * outH * outW * co * 4, b1 - b0, outH, outW, co * 4, t.th, t.tw, 0, 0, sinkBase + k * co * 4],
+      ...productRowCalls(product, b0 * tilesPerImage, b1 * tilesPerImage),
+      outputCall([b0, b1], k),
     ]));
     return out;
   } finally {
@@ -140,23 +170,40 @@ export function winogradFilterGradient(backendArg: unknown, x: TensorInfo, dy: T
   const { tiles, count } = t;
   const scratch = new Scratch(backend);
   try {
-    // Each part of the images goes through the transforms and its sums on one thread (what a stage writes
-    // is read from that core's cache); the parts' sums are then added in a fixed order. The number of
-    // parts does not depend on the threads, so neither do the result's bits.
     const vBase = matrices(scratch, count, tiles * ci);
     const dzBase = matrices(scratch, count, tiles * co);
-    const parts = splitRange(n, FILTER_GRADIENT_PARTS);
-    const partial = scratch.alloc([parts.length, count, ci, co]);
     const zeroX = heapOffset(backend, scratch.alloc([ci], true));
     const zeroDy = heapOffset(backend, scratch.alloc([co], true));
-    const [dyBase, partialBase] = [heapOffset(backend, dy), heapOffset(backend, partial)];
+    const dyBase = heapOffset(backend, dy);
     const tilesPerImage = t.th * t.tw;
     const matrix = ci * co * 4;
     const batch = { count, aStep: tiles * ci * 4, bStep: tiles * co * 4, cStep: matrix };
-    runOnThreads(backend, parts.map(([b0, b1], part) => [
+    const transformCalls = ([b0, b1]: [number, number]): SimdCall[] => [
       inputTransformCall(backend, x, t, top, left, vBase, zeroX, b0, b1),
       [`winogradOutputGrad${m}`, ...dzBase.map((o) => o + b0 * tilesPerImage * co * 4), dyBase + b0 * oh * ow * co * 4,
         b1 - b0, oh, ow, co * 4, t.th, t.tw, 0, 0, zeroDy],
+    ];
+    const dg = backend.makeOutput([3, 3, ci, co], 'float32');
+    if (FILTER_GRADIENT_PARTS * ci * co > tiles * (ci + co)) {
+      // Few tiles for the filter's size (a deep layer's small maps): partial sums per part of the batch
+      // would outweigh the transformed inputs (8 × 36 matrices of 512×512 in a ResNet's last stage). So
+      // one sum over all tiles, dU[k] = V[k]ᵀ · dZ[k], split by rows of dU after the transforms.
+      const du = scratch.alloc([count, ci, co]);
+      const duBase = heapOffset(backend, du);
+      runOnThreads(backend, splitRange(n, kernelChunks(backend)).map(transformCalls));
+      runOnThreads(backend, splitRange(Math.ceil(ci / 4), kernelChunks(backend)).map(([r0, r1]) =>
+        productRowCalls({ a: vBase[0], b: dzBase[0], c: duBase, m: ci, k: tiles, n: co, aRow: 4, aCol: ci * 4, batch }, 4 * r0, Math.min(ci, 4 * r1))));
+      filterTransform(backend, `winogradFilterGrad${m}`, Array.from({ length: count }, (_, k) => duBase + k * matrix), heapOffset(backend, dg), ci * co);
+      return dg;
+    }
+    // Each part of the images goes through the transforms and its sums on one thread (what a stage writes
+    // is read from that core's cache); the parts' sums are then added in a fixed order. The number of
+    // parts does not depend on the threads, so neither do the result's bits.
+    const parts = splitRange(n, FILTER_GRADIENT_PARTS);
+    const partial = scratch.alloc([parts.length, count, ci, co]);
+    const partialBase = heapOffset(backend, partial);
+    runOnThreads(backend, parts.map(([b0, b1], part) => [
+      ...transformCalls([b0, b1]),
       // This part's dU[k] = V[k]ᵀ · dZ[k] over its tiles, for every k in one batch.
       ...productRowCalls({ a: vBase[0] + b0 * tilesPerImage * ci * 4, b: dzBase[0] + b0 * tilesPerImage * co * 4,
         c: partialBase + part * count * matrix, m: ci, k: (b1 - b0) * tilesPerImage, n: co, aRow: 4, aCol: ci * 4, batch }, 0, ci),
@@ -164,8 +211,7 @@ export function winogradFilterGradient(backendArg: unknown, x: TensorInfo, dy: T
     const du = scratch.alloc([count, ci, co], true);
     const duBase = heapOffset(backend, du);
     sumRowsByLines(backend, partialBase, duBase, parts.length, count * matrix, parts.length, count * matrix);
-    const dg = backend.makeOutput([3, 3, ci, co], 'float32');
-    simd[`winogradFilterGrad${m}`](...Array.from({ length: count }, (_, k) => duBase + k * matrix), heapOffset(backend, dg), 1, 3, 3, ci * co * 4, 1, 1, 0, 0, 0);
+    filterTransform(backend, `winogradFilterGrad${m}`, Array.from({ length: count }, (_, k) => duBase + k * matrix), heapOffset(backend, dg), ci * co);
     return dg;
   } finally {
     scratch.free();
@@ -184,12 +230,14 @@ export function winogradInputGradient(backendArg: unknown, dy: TensorInfo, filte
   const [, , ci, co] = filter.shape;
   const turned = backend.makeOutput([3, 3, co, ci], 'float32');
   try {
-    const g = backend.typedArrayFromHeap(filter);
-    const out = backend.typedArrayFromHeap(turned);
+    const g = backend.typedArrayFromHeap(filter) as Float32Array;
+    const out = backend.typedArrayFromHeap(turned) as Float32Array;
+    const tap = ci * co;
+    // Four output rows at a time (transposeRows): a column-by-column write of a power-of-two stride
+    // thrashes the cache, and a 512×512 layer's turn took longer than its products.
     for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) {
-      const src = ((2 - i) * 3 + (2 - j)) * ci * co;
-      const dst = (i * 3 + j) * co * ci;
-      for (let c = 0; c < ci; c++) for (let o = 0; o < co; o++) out[dst + o * ci + c] = g[src + c * co + o];
+      const src = ((2 - i) * 3 + (2 - j)) * tap;
+      transposeRows(g.subarray(src, src + tap), out.subarray((i * 3 + j) * tap, (i * 3 + j + 1) * tap), 1, ci, co);
     }
     return winogradConv(backend, dy, turned, 2 - top, 2 - left, xShape[1], xShape[2], m);
   } finally {

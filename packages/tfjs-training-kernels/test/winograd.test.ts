@@ -75,6 +75,7 @@ const CASES: Case[] = [
   [[2, 6, 9, 4, 16], [0, 1, 2, 0]],
   [[1, 17, 17, 20, 24], [1, 1, 1, 1]],
   [[11, 6, 5, 8, 8], [1, 1, 1, 1]], // more images than the filter gradient's parts, unevenly split
+  [[3, 4, 4, 64, 96], [1, 1, 1, 1]], // a deep layer's small maps: the filter gradient sums all tiles at once
 ];
 
 describe('Winograd convolutions on wasm against the cpu kernels', () => {

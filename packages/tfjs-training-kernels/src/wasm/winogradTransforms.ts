@@ -11,11 +11,12 @@ type TileSide = { kind: 'image'; rows: number; cols: number } | { kind: 'mats' }
 
 /**
  * tile transform Y = L · X · Rᵀ per tile and 4 channels, for Winograd's F(m×m, 3×3) convolutions
- * (winograd.ts): (mat0 … matK−1, img, n, h, w, cb, th, tw, top, left, spare), byte offsets.
- * Tiles t = (b·th + ty)·tw + tx for b < n, ty < th, tx < tw; cb = bytes per pixel and per matrix
- * row (a multiple of 16). An image input reads pixels outside h×w from `spare` (cb zero bytes); an
- * image output writes pixels outside h×w into `spare` (a cb-byte sink). The window positions are
- * resolved once per tile, so the channel loop has no branches.
+ * (winograd.ts): (mat0 … matK−1, img, n, h, w, cb, th, tw, top, left, spare[, pixel]), byte offsets.
+ * Tiles t = (b·th + ty)·tw + tx for b < n, ty < th, tx < tw; cb = the bytes of channels transformed
+ * (a multiple of 16), `pixel` = bytes per pixel and per matrix row (left out or 0: cb; more when a
+ * call transforms one band of the channels). An image input reads pixels outside h×w from `spare`
+ * (cb zero bytes); an image output writes pixels outside h×w into `spare` (a cb-byte sink). The
+ * window positions are resolved once per tile, so the channel loop has no branches.
  */
 function tileTransform(step: number, input: TileSide, output: TileSide, left: number[][], right: number[][]): () => WasmFunction {
   return () => {
@@ -25,11 +26,11 @@ function tileTransform(step: number, input: TileSide, output: TileSide, left: nu
     const outC = right.length;
     const count = input.kind === 'mats' ? inR * inC : outR * outC;
     const mats = Array.from({ length: count }, (_, k) => k);
-    const [img, n, h, w, cb, th, tw, top, leftPad, spare] = Array.from({ length: 10 }, (_, k) => count + k);
-    const [b, ty, tx, c, moff, ih, iw] = Array.from({ length: 7 }, (_, k) => count + 10 + k);
+    const [img, n, h, w, cb, th, tw, top, leftPad, spare, pixel] = Array.from({ length: 11 }, (_, k) => count + k);
+    const [b, ty, tx, c, moff, ih, iw] = Array.from({ length: 7 }, (_, k) => count + 11 + k);
     const image = input.kind === 'image' ? input : output.kind === 'image' ? output : null;
     if (!image) throw new Error('a tile transform needs an image on one side');
-    const first = count + 17;
+    const first = count + 18;
     const addr = Array.from({ length: image.rows * image.cols }, (_, k) => first + k);
     let next = first + addr.length;
     const vIn = Array.from({ length: inR * inC }, () => next++);
@@ -63,24 +64,25 @@ function tileTransform(step: number, input: TileSide, output: TileSide, left: nu
       for (let j = 0; j < image.cols; j++) {
         positions.push(set(iw, add(sub(mul(get(tx), i32(step)), get(leftPad)), i32(j))));
         positions.push(set(addr[i * image.cols + j], select(
-          add(get(img), mul(add(mul(add(mul(get(b), get(h)), get(ih)), get(w)), get(iw)), get(cb))),
+          add(get(img), mul(add(mul(add(mul(get(b), get(h)), get(ih)), get(w)), get(iw)), get(pixel))),
           get(spare),
           andI32(ltU(get(ih), get(h)), ltU(get(iw), get(w))))));
       }
     }
     const body: Bytes = [
+      ...set(pixel, select(get(pixel), get(cb), get(pixel))),
       ...set(moff, i32(0)),
       ...forLoop(b, get(n), 1, [
         forLoop(ty, get(th), 1, [
           forLoop(tx, get(tw), 1, [
             ...positions,
             forLoop(c, get(cb), 16, channel),
-            set(moff, add(get(moff), get(cb))),
+            set(moff, add(get(moff), get(pixel))),
           ]),
         ]),
       ]),
     ];
-    return { params: Array(count + 10).fill(I32), locals: [...Array(7 + addr.length).fill(I32), ...Array(next - first - addr.length).fill(V128)], body };
+    return { params: Array(count + 11).fill(I32), locals: [...Array(7 + addr.length).fill(I32), ...Array(next - first - addr.length).fill(V128)], body };
   };
 }
 
