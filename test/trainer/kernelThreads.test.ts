@@ -27,6 +27,7 @@ const CASES: Case[] = [
     run: conv(1, 'same') },
   { name: 'a first layer of one input channel (its forward pass as our gemm loop, the direct filter gradient)', inputs: [[16, 28, 28, 1], [3, 3, 1, 32]], run: conv(1, 'valid') },
   { name: 'a 5×5 "same" convolution (its forward pass as our gemm loop, a product per output row of a padded copy)', inputs: [[8, 24, 24, 8], [5, 5, 8, 32]], run: conv(1, 'same') },
+  { name: 'a strided convolution of 16 outputs a row (its forward pass as our gemm loop, a product per output row)', inputs: [[16, 32, 32, 32], [3, 3, 32, 32]], run: conv(2, 'same') },
   { name: 'a strided convolution (the GEMM and col2im input gradient)', inputs: [[8, 9, 9, 8], [3, 3, 8, 16]], run: conv(2, 'same') },
   { name: '2×2 max pooling and ReLU (their gradients)', inputs: [[16, 26, 26, 32]], run: (x) => tf.maxPool(tf.relu(x) as tf.Tensor4D, 2, 2, 'valid') },
   { name: '3×3 max pooling at stride 2 with "same" padding (our general pooling loop, windows clipped at the border)', inputs: [[32, 27, 27, 8]],

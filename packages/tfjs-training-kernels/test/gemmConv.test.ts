@@ -16,7 +16,7 @@ v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
 
 const TOLERANCE = 1e-5;
 
-interface Case { x: number[]; filter: number[]; pad: 'valid' | 'same' | number }
+interface Case { x: number[]; filter: number[]; pad: 'valid' | 'same' | number; strides?: number | [number, number] }
 const CASES: Case[] = [
   { x: [5, 28, 28, 1], filter: [3, 3, 1, 32], pad: 'valid' },
   { x: [3, 12, 10, 3], filter: [5, 5, 3, 8], pad: 'same' },
@@ -25,6 +25,10 @@ const CASES: Case[] = [
   { x: [2, 6, 9, 8], filter: [1, 3, 8, 16], pad: 1 },
   { x: [1, 7, 7, 2], filter: [7, 7, 2, 4], pad: 'valid' },
   { x: [3, 12, 12, 8], filter: [5, 5, 8, 16], pad: 'valid' },
+  // Strided, from 8 outputs a row: a product per output row, its rows sw pixels apart.
+  { x: [3, 32, 32, 8], filter: [3, 3, 8, 16], pad: 'same', strides: 2 },
+  { x: [2, 17, 20, 4], filter: [3, 3, 4, 8], pad: 'valid', strides: 2 },
+  { x: [2, 20, 33, 6], filter: [5, 3, 6, 12], pad: 1, strides: [3, 2] },
 ];
 
 function values(shape: number[], seed: number): Float32Array {
@@ -32,7 +36,7 @@ function values(shape: number[], seed: number): Float32Array {
   return Float32Array.from({ length: shape.reduce((x, y) => x * y, 1) }, () => random() * 2 - 1);
 }
 
-const attrsOf = (pad: Case['pad']): Conv2DAttrs => ({ strides: 1, pad, dataFormat: 'NHWC', dilations: 1 });
+const attrsOf = (pad: Case['pad'], strides: Case['strides'] = 1): Conv2DAttrs => ({ strides, pad, dataFormat: 'NHWC', dilations: 1 });
 
 async function convolved(backend: 'wasm' | 'cpu', c: Case, fused = false): Promise<{ shape: number[]; values: Float32Array }> {
   await tf.setBackend(backend);
@@ -67,16 +71,16 @@ describe('convolutions as our gemm loop over the filter rows (fused multiply-add
   before(() => startWasmWithOurKernels());
 
   for (const c of CASES) {
-    const name = `[${c.x}] ⊛ [${c.filter}] pad ${c.pad}`;
+    const name = `[${c.x}] ⊛ [${c.filter}] pad ${c.pad}${c.strides ? `, strides ${c.strides}` : ''}`;
     it(`${name}: our loop gives the cpu backend's convolution within ${TOLERANCE}`, async () => {
       await tf.setBackend('cpu');
       const cpu = tf.tidy(() => tf.conv2d(tf.tensor4d(values(c.x, 1), c.x as [number, number, number, number]),
-        tf.tensor4d(values(c.filter, 2), c.filter as [number, number, number, number]), 1, c.pad).dataSync() as Float32Array);
+        tf.tensor4d(values(c.filter, 2), c.filter as [number, number, number, number]), c.strides ?? 1, c.pad).dataSync() as Float32Array);
       await tf.setBackend('wasm');
       const before = tf.memory().numTensors;
       const ours = tf.tidy(() => {
         const out = gemmConv(tf.backend(), tf.tensor4d(values(c.x, 1), c.x as [number, number, number, number]),
-          tf.tensor4d(values(c.filter, 2), c.filter as [number, number, number, number]), attrsOf(c.pad));
+          tf.tensor4d(values(c.filter, 2), c.filter as [number, number, number, number]), attrsOf(c.pad, c.strides));
         assert.ok(out, 'the convolution must take our loop');
         const t = tf.engine().makeTensorFromTensorInfo(out as TensorInfo);
         return { shape: t.shape, values: t.dataSync() as Float32Array };
@@ -136,10 +140,11 @@ describe('convolutions as our gemm loop over the filter rows (fused multiply-add
     assert.ok(gemmConvGains(32, GEMM_CONV_MIN_WORK));
   });
 
-  it('leaves 1×1, strided and dilated convolutions, and output channels not in fours, to the others', async () => {
+  it('leaves 1×1 and dilated convolutions, strided ones of fewer than 8 outputs a row, and output channels not in fours, to the others', async () => {
     await tf.setBackend('wasm');
     assert.ok(!takes([2, 8, 8, 8], [1, 1, 8, 16], attrsOf('valid')), '1×1');
-    assert.ok(!takes([2, 9, 9, 4], [3, 3, 4, 8], { ...attrsOf('same'), strides: 2 }), 'stride 2');
+    assert.ok(!takes([2, 9, 9, 4], [3, 3, 4, 8], { ...attrsOf('same'), strides: 2 }), 'stride 2, 5 outputs a row');
+    assert.ok(takes([2, 16, 16, 4], [3, 3, 4, 8], { ...attrsOf('same'), strides: 2 }), 'stride 2, 8 outputs a row');
     assert.ok(!takes([2, 9, 9, 4], [3, 3, 4, 8], { ...attrsOf('same'), dilations: 2 }), 'dilation 2');
     assert.ok(!takes([2, 9, 9, 4], [3, 3, 4, 6], attrsOf('same')), '6 output channels');
     assert.ok(!takes([2, 9, 9, 4], [3, 3, 4, 8], { ...attrsOf('same'), dataFormat: 'NCHW' }), 'NCHW');

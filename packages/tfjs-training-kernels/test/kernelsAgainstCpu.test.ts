@@ -182,6 +182,11 @@ const CONV: ConvCase[] = [
   [[16, 13, 13, 32, 64], 3, 1, 'valid'],
   [[2, 34, 33, 32, 32], 3, 1, 'same'],
   [[3, 21, 19, 16, 128], 3, 1, 1],
+  // Strided, big enough for our gemm loop (a product per output row), and a filter gradient of more
+  // than 64 input channels (our SIMD loop up to SIMD_FILTER_MAX_CHANNELS).
+  [[8, 32, 32, 32, 32], 3, 2, 'same'],
+  [[4, 16, 16, 128, 64], 3, 2, 'same'],
+  [[4, 16, 16, 96, 128], 1, 2, 'valid'],
 ];
 
 describe('Conv2DBackpropFilter / …Input against the cpu kernels', () => {
