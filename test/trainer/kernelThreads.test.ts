@@ -34,6 +34,13 @@ const CASES: Case[] = [
     run: (x) => tf.maxPool(x as tf.Tensor4D, 3, 2, 'same') },
   { name: '2×2 max pooling of an odd-sized map (each chunk zeroes the row and column no window covers)', inputs: [[16, 11, 11, 64]],
     run: (x) => tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid') },
+  { name: 'a batch norm\'s arithmetic (Sub, Multiply, RealDiv and Add by last-axis vectors, scalars and same shapes)', inputs: [[16, 16, 16, 32], [32]],
+    run: (x, gamma) => {
+      const { mean, variance } = tf.moments(x, [0, 1, 2]);
+      return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-3))), gamma), tf.mul(x, 0.5));
+    } },
+  { name: 'a batch norm\'s forward pass (FusedBatchNorm, per channel)', inputs: [[16, 16, 16, 32], [32], [32], [32], [32]],
+    run: (x, mean, variance, offset, scale) => tf.batchNorm(x as tf.Tensor4D, mean as tf.Tensor1D, tf.square(variance) as tf.Tensor1D, offset as tf.Tensor1D, scale as tf.Tensor1D, 1e-3) },
   { name: 'a bias add', inputs: [[16, 26, 26, 32], [32]], run: (x, b) => tf.add(x, b) },
   { name: 'a depthwise convolution with two multipliers (its filter gradient)', inputs: [[8, 14, 14, 16], [3, 3, 16, 2]],
     run: (x, w) => tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same') },

@@ -4,7 +4,6 @@
 // - Relu's gradient: tfjs computes dy · cast(step(x)) as Step, Cast and Multiply; ours is one kernel
 //   with the same arithmetic. tfjs's gradient for Relu is replaced process-wide (once
 //   registerTrainingKernels('wasm') runs), and uses tfjs's own formula where our kernel is not registered.
-// - Bias add, x[…, C] + b[C]: the stock broadcasting Add as a row loop.
 // - A tensor's magnitudes [Σx², Σ|x|, max |x|] in one pass (ModelLensMagnitudes), for gradient figures:
 //   five kernels and passes otherwise (square, sum, abs, sum, max).
 // (The bias gradient's sum is in leadingSum.ts.) Without WebAssembly SIMD, plain loops do the same.
@@ -98,20 +97,6 @@ export function registerElementwiseKernels(backend: string): void {
     }
     const out = wasm.makeOutput([3], 'float32');
     (wasm.typedArrayFromHeap(out) as Float32Array).set([squares, absolutes, largest]);
-    return out;
-  });
-  overrideKernel('Add', backend, (stock) => (args) => {
-    const { a, b } = args.inputs as unknown as { a: TensorInfo; b: TensorInfo };
-    const bias = (t: TensorInfo, of: TensorInfo) => t.shape.length === 1 && of.shape.length >= 2 && t.shape[0] === of.shape[of.shape.length - 1];
-    const [x, v] = bias(b, a) ? [a, b] : bias(a, b) ? [b, a] : [null, null];
-    const simd = x && v && x.dtype === 'float32' && v.dtype === 'float32' && v.shape[0] % 4 === 0 ? simdKernels(args.backend) : null;
-    if (!simd || !x || !v) return runStock(stock, args, 'Add', backend, 'with these inputs');
-    const wasm = args.backend as unknown as WasmHeap;
-    const out = wasm.makeOutput(x.shape, 'float32');
-    const channels = v.shape[0];
-    const [xBase, vBase, outBase] = [x, v, out].map((t) => heapOffset(wasm, t));
-    runSplit(wasm, tf.util.sizeFromShape(x.shape) / channels, (r0, r1) => ['addRows', xBase + r0 * channels * 4, vBase, outBase + r0 * channels * 4, r1 - r0, channels * 4],
-      Math.ceil(MIN_VECTORS_PER_CHUNK * 4 / channels));
     return out;
   });
 }

@@ -1,7 +1,8 @@
 // Identity without a copy on wasm. tfjs-wasm's Identity copies the tensor (the gradient of an Add
 // passes dy through one, so every residual or bias add copies its activations each step), while
 // tensors are immutable and the cpu backend's Identity shares the data and counts one more
-// reference. Ours does the same on wasm.
+// reference. Ours does the same on wasm, and for a Cast to the dtype the tensor already has (a batch
+// norm's statistics cast their inputs to float32 every step: stock wasm copies them).
 import * as tf from '@tensorflow/tfjs-core';
 import type { TensorInfo } from './rawData';
 import { overrideKernel } from './registry';
@@ -14,6 +15,15 @@ export function registerIdentityKernel(backend: string): void {
     const { x } = args.inputs as unknown as { x: TensorInfo };
     const b = args.backend as Partial<RefCounting>;
     if (x.dtype === 'string' || typeof b.incRef !== 'function') return stock!.kernelFunc(args);
+    b.incRef(x.dataId);
+    return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+  });
+  if (!tf.getKernel('Cast', backend)) return;
+  overrideKernel('Cast', backend, (stock) => (args) => {
+    const { x } = args.inputs as unknown as { x: TensorInfo };
+    const { dtype } = args.attrs as unknown as { dtype: string };
+    const b = args.backend as Partial<RefCounting>;
+    if (x.dtype !== dtype || x.dtype === 'string' || typeof b.incRef !== 'function') return stock!.kernelFunc(args);
     b.incRef(x.dataId);
     return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
   });

@@ -4,7 +4,9 @@
 // hand back the attributes they do not cover, and useStockKernels / useOurKernels swap the whole set
 // (to measure stock tfjs-wasm side by side in one process).
 import { registerAdamUpdateKernel } from './adamUpdate';
+import { registerBatchNormKernel } from './batchNorm';
 import { replaceBatchNormGradient } from './batchNormGradient';
+import { registerBinaryOpKernels } from './binaryOps';
 import { registerConvBackpropKernels } from './convBackprop';
 import { registerConv2DKernel } from './convForward';
 import { registerDepthwiseBackpropKernels } from './depthwiseBackprop';
@@ -34,8 +36,9 @@ export { fusedMultiplyAdd } from './wasmSimd';
  *   DepthwiseConv2dNativeBackpropFilter, DepthwiseConv2dNativeBackpropInput, UnsortedSegmentSum,
  *   MaxPoolGrad, Sum (over leading axes; other reductions go to the stock kernel), Transpose (of
  *   the last two axes when the row count is a power of two; other cases go to the stock kernel),
- *   Identity (shares the data instead of copying it, as the cpu backend's does), Add (of a bias
- *   vector; other adds stock), ModelLensReluGrad (Relu's gradient in one pass), ModelLensAdamUpdate
+ *   Identity (shares the data instead of copying it, as the cpu backend's does), Add, Sub,
+ *   Multiply and RealDiv (float32 of the same shape, or with a last-axis vector or a scalar; other
+ *   broadcasts stock), FusedBatchNorm (per-channel statistics; split over our threads), ModelLensReluGrad (Relu's gradient in one pass), ModelLensAdamUpdate
  *   (Adam's step for one variable in one pass; FusedAdamOptimizer), ModelLensMagnitudes ([Σx², Σ|x|,
  *   max |x|] of a float32 tensor in one pass).
  * - cpu: Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropFilter, UnsortedSegmentSum, MaxPoolGrad,
@@ -55,6 +58,8 @@ export function registerTrainingKernels(backend: string): void {
     registerMaxPoolKernel(backend);
     registerFusedKernels(backend);
     registerElementwiseKernels(backend);
+    registerBinaryOpKernels(backend);
+    registerBatchNormKernel(backend);
     registerAdamUpdateKernel(backend);
     registerTransposedMatMul(backend);
     registerTransposeKernel(backend);

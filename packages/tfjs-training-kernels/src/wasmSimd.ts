@@ -5,7 +5,7 @@
 // against wabt's wat2wasm.
 import { col2im, DEPTHWISE_TAPS, depthwiseFilterGrad, FILTER_TAPS, filterGrad, maxPool, maxPool2x2, maxPoolGrad2x2 } from './wasm/convLoops';
 import { GEMM_SHAPES, gemm } from './wasm/gemmLoops';
-import { adamUpdate, addRows, copyRows, magnitudes, relu, reluGrad, sumRows, zero } from './wasm/elementwiseLoops';
+import { adamUpdate, batchNormRows, type BinaryOp, binaryRows, binarySame, copyRows, magnitudes, relu, reluGrad, sumRows, zero } from './wasm/elementwiseLoops';
 import { type LoopOptions, section, str, uleb, V128, vec, type Bytes, type WasmFunction } from './wasm/instructions';
 import { WINOGRAD } from './wasm/winogradTransforms';
 
@@ -17,9 +17,14 @@ const FAMILIES: Record<string, (options: LoopOptions) => WasmFunction> = {};
 for (let t = 1; t <= FILTER_TAPS; t++) for (const v of [1, 2]) FAMILIES[`filterGrad${t}x${v}`] = filterGrad(t, v);
 for (let t = 1; t <= DEPTHWISE_TAPS; t++) FAMILIES[`depthwiseFilterGrad${t}`] = depthwiseFilterGrad(t);
 for (const [r, v] of GEMM_SHAPES) FAMILIES[`gemm${r}x${v}`] = gemm(r, v);
+for (const op of ['add', 'sub', 'mul', 'div'] as const) {
+  FAMILIES[`${op}Same`] = binarySame(op);
+  FAMILIES[`${op}Rows`] = binaryRows(op, false);
+  if (op === 'sub' || op === 'div') FAMILIES[`${op}RowsFrom`] = binaryRows(op, true); // v − x, v / x
+}
 
-const FUNCTIONS: Record<string, (options: LoopOptions) => WasmFunction> = { maxPool, maxPool2x2, maxPoolGrad2x2, col2im, relu, reluGrad, addRows, sumRows, copyRows, zero, magnitudes, adamUpdate, ...FAMILIES, ...WINOGRAD };
-export type FunctionName = 'maxPool' | 'maxPool2x2' | 'maxPoolGrad2x2' | 'col2im' | 'relu' | 'reluGrad' | 'addRows' | 'sumRows' | 'copyRows' | 'zero' | 'magnitudes' | 'adamUpdate' | keyof typeof WINOGRAD | `filterGrad${number}x${number}` | `depthwiseFilterGrad${number}` | `gemm${number}x${number}`;
+const FUNCTIONS: Record<string, (options: LoopOptions) => WasmFunction> = { maxPool, maxPool2x2, maxPoolGrad2x2, col2im, relu, reluGrad, batchNormRows, sumRows, copyRows, zero, magnitudes, adamUpdate, ...FAMILIES, ...WINOGRAD };
+export type FunctionName = 'maxPool' | 'maxPool2x2' | 'maxPoolGrad2x2' | 'col2im' | 'relu' | 'reluGrad' | `${BinaryOp}Same` | `${BinaryOp}Rows` | 'subRowsFrom' | 'divRowsFrom' | 'batchNormRows' | 'sumRows' | 'copyRows' | 'zero' | 'magnitudes' | 'adamUpdate' | keyof typeof WINOGRAD | `filterGrad${number}x${number}` | `depthwiseFilterGrad${number}` | `gemm${number}x${number}`;
 
 /** wasm's largest 32-bit memory, in 64 KiB pages: a shared memory's import must state a maximum. */
 const MAX_PAGES = 65536;

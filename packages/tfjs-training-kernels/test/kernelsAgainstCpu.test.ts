@@ -229,6 +229,48 @@ describe('Add of a bias vector against the cpu kernel', () => {
   }
 });
 
+describe('Add, Sub, Multiply and RealDiv on wasm match the cpu kernels bit for bit', () => {
+  const bits = (r: Result) => Array.from(r.values).map(String);
+  // [a, b]: same shapes (with a tail of 1–3 elements), a last-axis vector on either side (as [C] and as
+  // [1,1,C]), a scalar on either side, and broadcasts ours leave to the stock kernel.
+  const shapes: [number[], number[]][] = [[[4, 6], [4, 6]], [[7], [7]], [[2, 3, 5], [2, 3, 5]], [[8, 26, 26, 32], [32]], [[32], [8, 5, 5, 32]],
+    [[3, 4, 8], [1, 1, 8]], [[1, 1, 8], [3, 4, 8]], [[6, 7], [1]], [[], [5, 3]], [[13], []], [[5, 1], [5, 8]], [[4, 6], [6]], [[1, 6], [4, 1]]];
+  for (const kernelName of ['Add', 'Sub', 'Multiply', 'RealDiv']) {
+    for (const [aShape, bShape] of shapes) {
+      it(`${kernelName} [${aShape}] and [${bShape}]`, async () => {
+        const [a, b] = [normal(aShape), normal(bShape)];
+        [NaN, -0, 0, Infinity, -Infinity].forEach((v, i) => { if (i < b.values.length) b.values[i] = v; if (i + 2 < a.values.length) a.values[i + 2] = v; });
+        const [ours, reference] = [await run('wasm', false, kernelName, { a, b }, {}), await run('cpu', true, kernelName, { a, b }, {})];
+        assert.deepEqual(ours.shape, reference.shape);
+        assert.deepEqual(bits(ours), bits(reference));
+      });
+    }
+    it(`${kernelName} is ours on wasm`, () => assert.ok(activeOverrides('wasm').includes(kernelName)));
+  }
+  it('int32 operands go to the stock kernel', async () => {
+    const out = await run('wasm', false, 'Multiply', { a: ints([1, 2, 3]), b: ints([4, 5, 6]) }, {});
+    assert.deepEqual(Array.from(out.values), [4, 10, 18]);
+  });
+});
+
+describe('FusedBatchNorm (a batch norm\'s forward pass) against the cpu kernel', () => {
+  // [x shape, with offset, with scale]: channels in fours are ours, others and a missing offset or scale too.
+  const cases: [number[], boolean, boolean][] = [[[8, 6, 6, 32], true, true], [[4, 12], true, true], [[2, 5, 5, 8], false, true], [[2, 5, 5, 8], true, false],
+    [[3, 4, 4, 8], false, false], [[2, 3, 3, 6], true, true]];
+  for (const [shape, withOffset, withScale] of cases) {
+    it(`x [${shape}]${withOffset ? '' : ', no offset'}${withScale ? '' : ', no scale'}`, async () => {
+      const channels = shape[shape.length - 1];
+      const variance = normal([channels]);
+      variance.values = variance.values.map((v) => v * v);
+      const inputs: Record<string, Spec> = { x: normal(shape), mean: normal([channels]), variance };
+      if (withOffset) inputs.offset = normal([channels]);
+      if (withScale) inputs.scale = normal([channels]);
+      await check('FusedBatchNorm', inputs, { varianceEpsilon: 1e-3 });
+    });
+  }
+  it('is ours on wasm (where the stock one runs on one thread)', () => assert.ok(activeOverrides('wasm').includes('FusedBatchNorm')));
+});
+
 describe('Relu\'s gradient on wasm (one kernel) matches tfjs\'s dy · step(x) on cpu, bit for bit', () => {
   const special = [0, -0, 1e-30, -1e-30, NaN, Infinity, -Infinity, 2, -3];
   const cases: [string, number[]][] = [['a multiple of 4', [4, 6]], ['a tail of 3', [7]], ['one element', [1]], ['conv activations', [8, 26, 26, 32]]];
@@ -334,6 +376,20 @@ describe('Identity on wasm shares the data instead of copying it', () => {
     x.dispose();
     assert.deepEqual(Array.from(y.dataSync()), [1, 2, 3, 4]);
     y.dispose();
+    assert.equal(tf.memory().numBytes, bytesBefore);
+  });
+
+  it('and so does a Cast to the dtype the tensor has; a Cast to another dtype converts', async () => {
+    await tf.setBackend('wasm');
+    const bytesBefore = tf.memory().numBytes;
+    const x = tf.tensor([1.5, -2, 3, 4], [2, 2]);
+    const same = tf.cast(x, 'float32');
+    assert.equal((same as unknown as { dataId: object }).dataId, (x as unknown as { dataId: object }).dataId, 'one buffer for both');
+    const ints = tf.cast(x, 'int32');
+    assert.deepEqual([ints.dtype, Array.from(ints.dataSync())], ['int32', [1, -2, 3, 4]]);
+    x.dispose();
+    assert.deepEqual(Array.from(same.dataSync()), [1.5, -2, 3, 4]);
+    tf.dispose([same, ints]);
     assert.equal(tf.memory().numBytes, bytesBefore);
   });
 });

@@ -1,6 +1,6 @@
 // The element-wise SIMD loops: Relu and its gradient, a bias add and a bias gradient's sum over rows,
 // Adam's step for one variable, a strided copy of rows, and a tensor's magnitudes (Σx², Σ|x|, max |x|).
-import { type Bytes, F32, I32, V128, type WasmFunction, add, bitselect, f32x4Const, forLoop, geS, get, gt, i32, load, lt, mul, ne, set, splat, store, sub, vabs, vadd, vdiv, vmax, vmul, vsqrt, when } from './instructions';
+import { type Bytes, F32, I32, V128, type WasmFunction, add, bitselect, f32x4Const, forLoop, geS, get, gt, i32, load, lt, mul, ne, set, splat, store, sub, vabs, vadd, vdiv, vmax, vmul, vsqrt, vsub, when } from './instructions';
 
 /**
  * reluGrad(dy, x, dx, bytes): dx = dy · step(x) per element, as tfjs's Relu gradient computes it
@@ -30,25 +30,63 @@ export function relu(): WasmFunction {
   return { params: Array(3).fill(I32), locals: [I32, V128], body };
 }
 
-/** zero(dst, bytes): bytes (a multiple of 16) of zeros from dst. */
-export function zero(): WasmFunction {
-  const [dst, bytes, i] = [0, 1, 2];
-  return { params: [I32, I32], locals: [I32], body: forLoop(i, get(bytes), 16, [store(add(get(dst), get(i)), f32x4Const(0))]) };
+/** The binary operations of Add, Sub, Multiply and RealDiv, on two vectors of 4 floats. */
+export type BinaryOp = 'add' | 'sub' | 'mul' | 'div';
+const BINARY: Record<BinaryOp, (a: Bytes, b: Bytes) => Bytes> = { add: vadd, sub: vsub, mul: vmul, div: vdiv };
+
+/** {op}Same(a, b, out, bytes): out = a op b element by element; bytes a multiple of 16 (the caller does the last 0–3). */
+export function binarySame(op: BinaryOp): () => WasmFunction {
+  return () => {
+    const [a, b, out, bytes, i] = [0, 1, 2, 3, 4];
+    const body = forLoop(i, get(bytes), 16, [store(add(get(out), get(i)), BINARY[op](load(add(get(a), get(i))), load(add(get(b), get(i)))))]);
+    return { params: Array(4).fill(I32), locals: [I32], body };
+  };
 }
 
-/** addRows(x, bias, out, rows, cb): out[r, ·] = x[r, ·] + bias[·] for rows of cb bytes (a multiple of 16): a bias add. */
-export function addRows(): WasmFunction {
-  const [x, bias, out, rows, cb, r, c, row] = [0, 1, 2, 3, 4, 5, 6, 7];
+/**
+ * {op}Rows(x, v, out, rows, cb): out[r, ·] = x[r, ·] op v[·], or with `vectorFirst` v[·] op x[r, ·], for
+ * rows of cb bytes (a multiple of 16): a vector along the last axis, broadcast over the others.
+ */
+export function binaryRows(op: BinaryOp, vectorFirst: boolean): () => WasmFunction {
+  return () => {
+    const [x, v, out, rows, cb, r, c, row] = [0, 1, 2, 3, 4, 5, 6, 7];
+    const [xv, vv] = [load(add(add(get(x), get(row)), get(c))), load(add(get(v), get(c)))];
+    const body = [
+      ...set(row, i32(0)),
+      ...forLoop(r, get(rows), 1, [
+        forLoop(c, get(cb), 16, [store(add(add(get(out), get(row)), get(c)), vectorFirst ? BINARY[op](vv, xv) : BINARY[op](xv, vv))]),
+        set(row, add(get(row), get(cb))),
+      ]),
+    ];
+    return { params: Array(5).fill(I32), locals: Array(3).fill(I32), body };
+  };
+}
+
+/**
+ * batchNormRows(x, mean, denominator, scale, offset, out, rows, cb): out[r, ·] = offset + (x[r, ·] −
+ * mean) · scale / denominator per channel (denominator = √(variance + ε), computed once), the stock
+ * kernel's operations in its order; rows of cb bytes (a multiple of 16).
+ */
+export function batchNormRows(): WasmFunction {
+  const [x, mean, den, scale, offset, out, rows, cb, r, c, row] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const at = (base: number): Bytes => add(get(base), get(c));
   const body = [
     ...set(row, i32(0)),
     ...forLoop(r, get(rows), 1, [
       forLoop(c, get(cb), 16, [
-        store(add(add(get(out), get(row)), get(c)), vadd(load(add(add(get(x), get(row)), get(c))), load(add(get(bias), get(c))))),
+        store(add(add(get(out), get(row)), get(c)),
+          vadd(load(at(offset)), vdiv(vmul(vsub(load(add(add(get(x), get(row)), get(c))), load(at(mean))), load(at(scale))), load(at(den))))),
       ]),
       set(row, add(get(row), get(cb))),
     ]),
   ];
-  return { params: Array(5).fill(I32), locals: Array(3).fill(I32), body };
+  return { params: Array(8).fill(I32), locals: Array(3).fill(I32), body };
+}
+
+/** zero(dst, bytes): bytes (a multiple of 16) of zeros from dst. */
+export function zero(): WasmFunction {
+  const [dst, bytes, i] = [0, 1, 2];
+  return { params: [I32, I32], locals: [I32], body: forLoop(i, get(bytes), 16, [store(add(get(dst), get(i)), f32x4Const(0))]) };
 }
 
 /** copyRows(src, dst, rows, bytes, srcStride, dstStride): the first `bytes` (a multiple of 16) of each row, rows strided apart on both sides. */
