@@ -9,7 +9,7 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const BATCH = 128;
 const WARMUP = 5;
 const MEASURED = Number(process.env.BENCH_STEPS ?? 100);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 
 async function samplesPerSec(gradientEvery: number): Promise<{ samplesPerSec: number; backend: string }> {
   const times = new Map<number, number>();
