@@ -48,6 +48,15 @@ describe('folding repeated blocks', () => {
     for (const id of folded.repeat!.members) assert.ok(visible.byId.has(id), `${id} is shown`);
   });
 
+  it('does not fold a shared layer\'s calls as blocks of their own (its weights would count once per call)', async () => {
+    const loadedTied = await loadExperiment(fixture('shared-fold.mjs'));
+    const tied = buildModelGraph(loadedTied.model, { locate: loadedTied.locate, stackOf: loadedTied.stackOf });
+    const repeats = computeVisibleGraph(tied, ui()).nodes.filter((v) => v.kind === 'repeat');
+    // shared → mid → shared is not folded; the three distinct Dense layers after it are.
+    assert.equal(repeats.length, 1, repeats.map((r) => r.repeat!.members.join('+')).join(', '));
+    assert.deepEqual(repeats[0].repeat!.members.map((id) => tied.nodes.find((n) => n.id === id)!.name), ['d1', 'd2', 'd3']);
+  });
+
   it('leaves a run shorter than the minimum alone', () => {
     assert.ok(MIN_REPEAT > 2);
     const visible = computeVisibleGraph(graph, ui({ depth: 1 }));

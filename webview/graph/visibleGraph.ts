@@ -176,7 +176,10 @@ export function computeVisibleGraph(graph: ModelGraph, ui: GraphUiState): Visibl
         const prev = run[run.length - 1];
         const next = siblings[i + run.length];
         const single = outs.get(prev.id)?.size === 1 && outs.get(prev.id)!.has(next.id) && ins.get(next.id)?.size === 1;
-        if (!single || sigs.get(next.id) !== sigs.get(prev.id) || next.kind === 'input' || next.kind === 'output') break;
+        // A shared layer (or nested model) called again is not another block: its weights are the
+        // same ones, and "N params each" would count them twice.
+        const again = run.some((n) => n.name === next.name);
+        if (!single || again || sigs.get(next.id) !== sigs.get(prev.id) || next.kind === 'input' || next.kind === 'output') break;
         run.push(next);
       }
       if (run.length >= MIN_REPEAT && run[0].kind !== 'input' && !ui.unfolded.has(run[0].id)) {
