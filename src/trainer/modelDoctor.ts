@@ -97,15 +97,19 @@ export function diagnoseOutput(loaded: LoadedModel, lossName: string | undefined
     // tfjs's own losses clip their input into (0, 1) where ours (and PyTorch's) give NaN.
     const consequence = script ? "tfjs's loss clips them into (0, 1), so it learns from meaningless values" : 'its log of a logit ≤ 0 is NaN at the first step';
     const instead = script && units > 1 ? ' Or compile with loss: tf.losses.softmaxCrossEntropy, which reads logits.' : '';
+    // No loss written: the model may well be a regression, which the default loss does not fit.
+    const regression = !lossName && !script;
+    const orRegression = regression ? " If the targets are numbers (a regression), set training.loss: 'meanSquaredError' instead." : '';
+    const fixes: DiagnosisMessage['fixes'] = units === 1
+      ? [{ kind: 'setActivation', title: "Add activation: 'sigmoid' to the last layer", layer: layer.name, activation: 'sigmoid' }]
+      : [
+        { kind: 'setActivation', title: "Add activation: 'softmax' to the last layer", layer: layer.name, activation: 'softmax' },
+        { kind: 'setLoss', title: "Use the loss 'softmaxCrossEntropy' (from logits, as PyTorch's CrossEntropyLoss)", loss: 'softmaxCrossEntropy' },
+      ];
+    if (regression) fixes.push({ kind: 'setLoss', title: "Use the loss 'meanSquaredError' (numeric targets: a regression)", loss: 'meanSquaredError' });
     return [diagnosis('logitsIntoProbabilityLoss', 'error', layer, source,
       `the last layer "${layer.name}" emits ${outputs}, but the loss ${shown} expects ${wanted} probabilities ` +
-      `(${consequence}): the ${wanted} is missing.${instead}`,
-      units === 1
-        ? [{ kind: 'setActivation', title: "Add activation: 'sigmoid' to the last layer", layer: layer.name, activation: 'sigmoid' }]
-        : [
-          { kind: 'setActivation', title: "Add activation: 'softmax' to the last layer", layer: layer.name, activation: 'softmax' },
-          { kind: 'setLoss', title: "Use the loss 'softmaxCrossEntropy' (from logits, as PyTorch's CrossEntropyLoss)", loss: 'softmaxCrossEntropy' },
-        ])];
+      `(${consequence}): the ${wanted} is missing.${instead}${orRegression}`, fixes)];
   }
   if (expects === 'logits' && PROBABILITY_ACTIVATIONS.has(activation)) {
     const instead = script ? " Or compile with loss: 'categoricalCrossentropy', which reads probabilities." : '';

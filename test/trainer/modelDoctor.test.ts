@@ -49,6 +49,16 @@ describe('a run whose last layer emits logits into a probability loss stops befo
     assert.deepEqual(diagnosis?.fixes, [{ kind: 'setActivation', title: "Add activation: 'sigmoid' to the last layer", layer: 'fc2', activation: 'sigmoid' }]);
   });
 
+  it('with no loss written, a one-unit output without sigmoid is refused with the sigmoid and a regression\'s loss as fixes', async () => {
+    const file = variant(LOGITS, (t) => t.replace("units: 10, name: 'fc2'", "units: 1, name: 'fc2'").replace(", loss: 'categoricalCrossentropy'", ''));
+    const ms = await train({ file, backend: 'cpu', testLimit: 64 });
+    const diagnosis = of(ms, 'diagnosis')[0];
+    assert.equal(diagnosis?.code, 'logitsIntoProbabilityLoss');
+    assert.match(diagnosis?.message ?? '', /binaryCrossentropy \(the default for 1 output unit\).*a regression.*meanSquaredError/);
+    assert.deepEqual(diagnosis?.fixes.map((f) => [f.kind, f.kind === 'setActivation' ? f.activation : f.kind === 'setLoss' ? f.loss : null]),
+      [['setActivation', 'sigmoid'], ['setLoss', 'meanSquaredError']]);
+  });
+
   it('the same model trains with softmaxCrossEntropy, with no diagnosis about its output', async () => {
     const file = variant(LOGITS, (t) => t.replace("loss: 'categoricalCrossentropy'", "loss: 'softmaxCrossEntropy'"));
     const ms = await train({ file, backend: 'cpu', testLimit: 64 });
