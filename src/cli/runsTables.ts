@@ -57,7 +57,8 @@ export function textTable(rows: string[][], right: ReadonlySet<number> = new Set
 }
 
 const pct = (v: number | null) => (v === null ? '—' : `${(100 * v).toFixed(2)}%`);
-const fixed = (v: number | null | undefined, digits = 4) => (v === null || v === undefined ? '—' : v.toFixed(digits));
+/** `digits` decimals; a diverging figure (a million and up) in exponent form, as 3.422e+23 rather than toFixed's 22 digits. */
+const fixed = (v: number | null | undefined, digits = 4) => (v === null || v === undefined ? '—' : Math.abs(v) >= 1e6 ? v.toExponential(3) : v.toFixed(digits));
 const figure = (figures: Metrics, name: string) => (Object.hasOwn(figures, name) ? printedMetric(name, figures[name]) : '—');
 
 /** A run's headline test figure: the first in vocabulary order besides the loss (`acc 91.23%`, `mae 0.3120`), else the loss. */

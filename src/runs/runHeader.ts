@@ -101,7 +101,9 @@ export function foldHeader(h: RunHeader, m: TrainerMessage): void {
       break;
     case 'batch':
       f.steps = m.step;
-      f.batch = normalizeMetrics(m.metrics);
+      // A figure that is not finite (a diverged script's last loss) leaves the last finite one, as an
+      // experiment's run keeps it (it sends no batch message for the step that diverged).
+      f.batch = { ...f.batch, ...normalizeMetrics(m.metrics) };
       f.lr = m.lr;
       f.elapsedSec = m.elapsedSec;
       break;

@@ -124,6 +124,18 @@ describe('Recording a run', () => {
     assert.equal(path.resolve(root, end.file), file);
   });
 
+  it('keeps the last finite batch loss of a run whose last batch diverged (a script reports its NaN loss)', () => {
+    const { store, file } = project();
+    const messages = syntheticRun({ epochs: 1, stepsPerEpoch: 5 });
+    const recorder = store.create({ file });
+    const lastBatch = messages.map((m, i) => [m, i] as const).filter(([m]) => m.type === 'batch').pop()!;
+    const diverged = { ...lastBatch[0], metrics: { loss: Number.NaN, accuracy: 0.1 } } as TrainerMessage;
+    recorder.append([...messages.slice(0, lastBatch[1]), diverged, ...messages.slice(lastBatch[1] + 1)]);
+    const end = JSON.parse(fs.readFileSync(path.join(recorder.dir, 'run.json'), 'utf8'));
+    assert.equal(end.figures.batch.loss, syntheticLoss(4), 'the loss of the step before');
+    assert.equal(end.figures.batch.accuracy, 0.1, 'the finite figures of the last batch');
+  });
+
   it('keeps a copy of the file, the settings, the summary and the final figures', () => {
     const { store, file } = project();
     const recorder = store.create({ file, overrides: { limit: 80 } });

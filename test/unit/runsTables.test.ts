@@ -25,8 +25,8 @@ function fit(modelId: number, epochs: number, upTo = epochs): TrainerMessage[] {
   return messages;
 }
 
-/** The lines `runs show` prints for a script run of these messages (its done message last), read back as the command reads it. */
-function shownEpochs(messages: TrainerMessage[], change?: (dir: string) => void): string[] {
+/** What `runs show` prints for a script run of these messages (its done message last), read back as the command reads it. */
+function shown(messages: TrainerMessage[], change?: (dir: string) => void): string[] {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-runs-show-'));
   const file = path.join(root, 'train.mjs');
   fs.writeFileSync(file, '// a script\n');
@@ -36,10 +36,21 @@ function shownEpochs(messages: TrainerMessage[], change?: (dir: string) => void)
   recorder.finish();
   change?.(recorder.dir);
   const [entry] = store.list();
-  return showText(readRunDetails(entry), file, null).split('\n').filter((l) => l.includes('Epoch ['));
+  return showText(readRunDetails(entry), file, null).split('\n');
 }
 
+/** Its epoch lines. */
+const shownEpochs = (messages: TrainerMessage[], change?: (dir: string) => void): string[] => shown(messages, change).filter((l) => l.includes('Epoch ['));
+
 const done = (reason: 'completed' | 'error'): TrainerMessage => ({ type: 'done', stopped: false, reason, steps: 10, elapsedSec: 5, savedTo: null });
+
+describe('runs show: the last loss of a run that diverged', () => {
+  it('is the last finite one, a huge one in exponent form', () => {
+    const batch = (step: number, loss: number): TrainerMessage => ({ type: 'batch', modelId: 1, epoch: 1, step, batch: step, metrics: { loss }, lr: 10, samplesPerSec: 100, elapsedSec: step });
+    const lines = shown([scriptModel(1, 'mlp'), batch(1, 2.5), batch(2, 3.422e23), batch(3, Number.POSITIVE_INFINITY), done('error')]);
+    assert.ok(lines.some((l) => /last loss 3\.422e\+23,/.test(l)), lines.join('\n'));
+  });
+});
 
 describe('runs show: the epoch lines of a script run', () => {
   it('count each model\'s epochs against its own fit, and name the model when the script trained several', () => {
