@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { TensorInfo, WasmHeap } from './rawData';
 import { overrideKernel, runStock } from './registry';
-import { MIN_VECTORS_PER_CHUNK, runSplit } from './kernelThreads';
+import { MIN_VECTORS_PER_CHUNK, runSplit, runVectors } from './kernelThreads';
 import { heapOffset, simdKernels } from './wasmSimd';
 import type { BinaryOp } from './wasm/elementwiseLoops';
 
@@ -48,10 +48,8 @@ export function binaryOp(backend: unknown, op: BinaryOp, a: TensorInfo, b: Tenso
   if (n === 0) return out;
   const outBase = heapOffset(backend, out);
   const apply = APPLY[op];
-  const whole = n - (n % 4);
   if (plan.kind === 'same') {
-    const [aBase, bBase] = [heapOffset(backend, a), heapOffset(backend, b)];
-    if (whole > 0) runSplit(backend, whole / 4, (v0, v1) => [`${op}Same`, aBase + 16 * v0, bBase + 16 * v0, outBase + 16 * v0, 16 * (v1 - v0)], MIN_VECTORS_PER_CHUNK);
+    const whole = runVectors(backend, `${op}Same`, [heapOffset(backend, a), heapOffset(backend, b), outBase], n);
     const [av, bv, o] = [wasm.typedArrayFromHeap(a), wasm.typedArrayFromHeap(b), wasm.typedArrayFromHeap(out)];
     for (let i = whole; i < n; i++) o[i] = apply(av[i], bv[i]);
     return out;
@@ -60,6 +58,7 @@ export function binaryOp(backend: unknown, op: BinaryOp, a: TensorInfo, b: Tenso
   const name = vectorFirst && (op === 'sub' || op === 'div') ? `${op}RowsFrom` as const : `${op}Rows` as const;
   const xBase = heapOffset(backend, x);
   const scalar = size(v.shape) === 1;
+  const whole = n - (n % 4);
   // A scalar goes in as a vector of four copies, over rows of four; a vector as it is, over rows of its length.
   const spread = scalar ? wasm.makeOutput([4], 'float32') : null;
   try {

@@ -1,8 +1,8 @@
 // Conv2D on wasm: 3×3 stride-1 convolutions big enough to gain run as Winograd F(m×m, 3×3)
 // (winograd.ts: fewer multiplies than XNNPACK's direct convolution); other convolutions with more than
-// one tap (strided ones from 8 outputs a row) run, where that gains, as our gemm loop reading the filter's rows straight from the
-// input (where the loop fuses its multiply-adds, as the matrix products do), split over our kernel
-// threads; everything else goes to the stock kernel.
+// one tap (strided ones from 8 outputs a row) run, where that gains, as our gemm loop reading the
+// filter's rows straight from the input (where the loop fuses its multiply-adds, as the matrix
+// products do), split over our kernel threads; everything else goes to the stock kernel.
 import * as tf from '@tensorflow/tfjs-core';
 import { type Product, productRowCalls } from './gemmCalls';
 import { type Conv2DInfo, convInfo, filterGradientWindow, pair, type Pad } from './geometry';
@@ -72,8 +72,9 @@ export function gemmConvFor(backend: unknown, x: TensorInfo, filter: TensorInfo,
 }
 
 /**
- * x ⊛ filter as our gemm loop, for any stride (from 8 outputs a row when strided), no dilation, co % 4 = 0 and more than one tap (a 1×1
- * convolution measured no faster than XNNPACK's), where the loop fuses multiply-adds; else null.
+ * x ⊛ filter as our gemm loop, for any stride (from 8 outputs a row when strided), no dilation,
+ * co % 4 = 0 and more than one tap (a 1×1 convolution measured no faster than XNNPACK's), where the
+ * loop fuses multiply-adds; else null.
  */
 export function gemmConv(backend: unknown, x: TensorInfo, filter: TensorInfo, attrs: Conv2DAttrs): TensorInfo | null {
   const info = gemmConvGeometry(backend, x, filter, attrs);

@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { TensorInfo, WasmHeap } from './rawData';
 import { overrideKernel, runStock } from './registry';
-import { MIN_VECTORS_PER_CHUNK, runSplit } from './kernelThreads';
+import { runVectors } from './kernelThreads';
 import { heapOffset, simdKernels } from './wasmSimd';
 
 export const RELU_GRAD = 'ModelLensReluGrad';
@@ -47,11 +47,7 @@ export function registerElementwiseKernels(backend: string): void {
     const wasm = args.backend as unknown as WasmHeap;
     const out = wasm.makeOutput(x.shape, 'float32');
     const n = tf.util.sizeFromShape(x.shape);
-    const whole = simd ? n - (n % 4) : 0;
-    if (simd) {
-      const [dyBase, xBase, outBase] = [dy, x, out].map((t) => heapOffset(wasm, t));
-      runSplit(wasm, whole / 4, (v0, v1) => ['reluGrad', dyBase + 16 * v0, xBase + 16 * v0, outBase + 16 * v0, 16 * (v1 - v0)], MIN_VECTORS_PER_CHUNK);
-    }
+    const whole = simd ? runVectors(wasm, 'reluGrad', [dy, x, out].map((t) => heapOffset(wasm, t)), n) : 0;
     if (whole < n) {
       const [g, v, o] = [wasm.typedArrayFromHeap(dy), wasm.typedArrayFromHeap(x), wasm.typedArrayFromHeap(out)];
       for (let i = whole; i < n; i++) o[i] = g[i] * (v[i] > 0 ? 1 : Number.isNaN(v[i]) ? NaN : 0);
@@ -65,9 +61,7 @@ export function registerElementwiseKernels(backend: string): void {
     const wasm = args.backend as unknown as WasmHeap;
     const out = wasm.makeOutput(x.shape, 'float32');
     const n = tf.util.sizeFromShape(x.shape);
-    const whole = n - (n % 4);
-    const [xBase, outBase] = [x, out].map((t) => heapOffset(wasm, t));
-    if (whole > 0) runSplit(wasm, whole / 4, (v0, v1) => ['relu', xBase + 16 * v0, outBase + 16 * v0, 16 * (v1 - v0)], MIN_VECTORS_PER_CHUNK);
+    const whole = runVectors(wasm, 'relu', [x, out].map((t) => heapOffset(wasm, t)), n);
     const [v, o] = [wasm.typedArrayFromHeap(x), wasm.typedArrayFromHeap(out)];
     for (let i = whole; i < n; i++) o[i] = v[i] < 0 ? 0 : v[i];
     return out;

@@ -9,22 +9,24 @@ import { overrideKernel } from './registry';
 
 interface RefCounting { incRef(dataId: object): void }
 
+/** x's data under one more reference, or null where that cannot be shared (strings, a backend without reference counts). */
+function shared(x: TensorInfo, backend: unknown): TensorInfo | null {
+  const b = backend as Partial<RefCounting>;
+  if (x.dtype === 'string' || typeof b.incRef !== 'function') return null;
+  b.incRef(x.dataId);
+  return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+}
+
 export function registerIdentityKernel(backend: string): void {
   if (!tf.getKernel('Identity', backend)) return;
   overrideKernel('Identity', backend, (stock) => (args) => {
     const { x } = args.inputs as unknown as { x: TensorInfo };
-    const b = args.backend as Partial<RefCounting>;
-    if (x.dtype === 'string' || typeof b.incRef !== 'function') return stock!.kernelFunc(args);
-    b.incRef(x.dataId);
-    return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+    return shared(x, args.backend) ?? stock!.kernelFunc(args);
   });
   if (!tf.getKernel('Cast', backend)) return;
   overrideKernel('Cast', backend, (stock) => (args) => {
     const { x } = args.inputs as unknown as { x: TensorInfo };
     const { dtype } = args.attrs as unknown as { dtype: string };
-    const b = args.backend as Partial<RefCounting>;
-    if (x.dtype !== dtype || x.dtype === 'string' || typeof b.incRef !== 'function') return stock!.kernelFunc(args);
-    b.incRef(x.dataId);
-    return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+    return (x.dtype === dtype ? shared(x, args.backend) : null) ?? stock!.kernelFunc(args);
   });
 }

@@ -226,3 +226,14 @@ export function runSplit(backend: unknown, count: number, callFor: (start: numbe
 
 /** Vectors of 4 floats below which an elementwise loop is not cut further. */
 export const MIN_VECTORS_PER_CHUNK = 8192;
+
+/**
+ * An element-wise SIMD loop `name(…bases, bytes)` (each base a tensor's byte offset, the output's
+ * last) over the whole vectors of `count` floats, split over the threads. Returns the index from
+ * which the caller does the last 0–3 floats.
+ */
+export function runVectors(backend: unknown, name: FunctionName, bases: readonly number[], count: number): number {
+  const whole = count - (count % 4);
+  if (whole > 0) runSplit(backend, whole / 4, (v0, v1) => [name, ...bases.map((b) => b + 16 * v0), 16 * (v1 - v0)], MIN_VECTORS_PER_CHUNK);
+  return whole;
+}
